@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { BenchmarkSettingsSchema } from './settings';
+import { IsoTimestampSchema, Sha256Schema, UlidSchema, VersionSchema } from './version';
+
+// ---- agent → hub ------------------------------------------------------------------------------------------------
+
+/** Retained presence; the last will publishes the same shape with online=false. `session` lets the hub ignore a
+ *  stale "offline" will that arrives after the agent already reconnected. */
+export const StatusMessageSchema = z.object({
+  v: VersionSchema,
+  online: z.boolean(),
+  session: z.number().int().nonnegative(),
+  ts: IsoTimestampSchema,
+  currentJobId: z.string().nullable().optional(),
+});
+export type StatusMessage = z.infer<typeof StatusMessageSchema>;
+
+export const TelemetryMessageSchema = z.object({
+  v: VersionSchema,
+  ts: IsoTimestampSchema,
+  load1: z.number().nonnegative(),
+  cpuPercent: z.number().min(0).max(100).nullable().default(null),
+  temperatureC: z.number().nullable().default(null),
+  cpuFrequencyMHz: z.number().nonnegative().nullable().default(null),
+  memoryFreeBytes: z.number().nonnegative(),
+});
+export type TelemetryMessage = z.infer<typeof TelemetryMessageSchema>;
+
+export const JobEventKindSchema = z.enum(['accepted', 'progress', 'failed', 'cancelled']);
+export const JobEventMessageSchema = z.object({
+  v: VersionSchema,
+  ts: IsoTimestampSchema,
+  jobId: z.string().min(1),
+  kind: JobEventKindSchema,
+  /** 0..1 for `progress`. */
+  progress: z.number().min(0).max(1).optional(),
+  phase: z.string().optional(),
+  /** Set for `failed`: a stable code and a sentence for the user. */
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type JobEventMessage = z.infer<typeof JobEventMessageSchema>;
+
+export const LatencySummarySchema = z.object({
+  p50: z.number().nonnegative(),
+  p90: z.number().nonnegative(),
+  p95: z.number().nonnegative(),
+  p99: z.number().nonnegative(),
+  mean: z.number().nonnegative(),
+  std: z.number().nonnegative(),
+  min: z.number().nonnegative(),
+  max: z.number().nonnegative(),
+  count: z.number().int().nonnegative(),
+  /** Distribution-free 95% confidence interval of p50, when the sample count allows one. */
+  p50Ci95: z.tuple([z.number(), z.number()]).nullable().default(null),
+  /** Percentiles without enough samples to be trusted (q needs ≥ 10/(1−q) samples). */
+  unreliable: z.array(z.enum(['p50', 'p90', 'p95', 'p99'])).default([]),
+});
+export type LatencySummary = z.infer<typeof LatencySummarySchema>;
+
+export const ResultMetricsSchema = z.object({
+  latencyMs: LatencySummarySchema,
+  iterations: z.number().int().nonnegative(),
+  throughputIps: z.number().nonnegative(),
+  coldStart: z.object({ sessionCreateMs: z.number().nonnegative(), firstInferenceMs: z.number().nonnegative() }),
+  peakRssBytes: z.number().nonnegative(),
+  top1: z.number().min(0).max(1).nullable().default(null),
+  top5: z.number().min(0).max(1).nullable().default(null),
+  accuracySamples: z.number().int().nonnegative().nullable().default(null),
+  gflops: z.number().nonnegative().nullable().default(null),
+});
+export type ResultMetrics = z.infer<typeof ResultMetricsSchema>;
+
+export const ResultEnvironmentSchema = z.object({
+  agentVersion: z.string(),
+  nodeVersion: z.string(),
+  onnxruntimeVersion: z.string(),
+  executionProvider: z.string(),
+  intraOpThreads: z.number().int().nonnegative(),
+  interOpThreads: z.number().int().nonnegative(),
+  modelSha256: Sha256Schema,
+  datasetSha256: Sha256Schema.nullable().default(null),
+  cpuFrequencyMHz: z.object({ before: z.number().nullable(), after: z.number().nullable() }).default({ before: null, after: null }),
+  temperatureC: z.object({ before: z.number().nullable(), after: z.number().nullable() }).default({ before: null, after: null }),
+  otherProcessesCpuPercent: z.number().nullable().default(null),
+});
+export type ResultEnvironment = z.infer<typeof ResultEnvironmentSchema>;
+
+export const VerdictReasonSchema = z.enum(['busy', 'throttled', 'high-variance', 'too-few-samples']);
+export const VerdictSchema = z.object({
+  status: z.enum(['valid', 'flagged']),
+  reasons: z.array(z.object({ code: VerdictReasonSchema, detail: z.string() })).default([]),
+});
+export type Verdict = z.infer<typeof VerdictSchema>;
+
+export const ResultMessageSchema = z.object({
+  v: VersionSchema,
+  /** ULID chosen by the agent when the result is written to its outbox; replays carry the same id. */
+  msgId: UlidSchema,
+  ts: IsoTimestampSchema,
+  jobId: z.string().min(1),
+  settings: BenchmarkSettingsSchema,
+  metrics: ResultMetricsSchema,
+  /** HDR histogram of every latency in µs, base64 (compressed encoding of hdr-histogram-js). */
+  histogram: z.string().nullable().default(null),
+  environment: ResultEnvironmentSchema,
+  verdict: VerdictSchema,
+});
+export type ResultMessage = z.infer<typeof ResultMessageSchema>;
+
+// ---- hub → agent ------------------------------------------------------------------------------------------------
+
+export const ModelArtifactSchema = z.object({
+  modelId: z.string(),
+  name: z.string(),
+  sha256: Sha256Schema,
+  sizeBytes: z.number().int().positive(),
+  /** Path on the hub's REST API, relative to the hub URL the agent enrolled with. */
+  downloadPath: z.string().startsWith('/'),
+});
+export type ModelArtifact = z.infer<typeof ModelArtifactSchema>;
+
+export const JobAssignMessageSchema = z.object({
+  v: VersionSchema,
+  kind: z.literal('assign'),
+  ts: IsoTimestampSchema,
+  jobId: z.string().min(1),
+  campaignId: z.string(),
+  attempt: z.number().int().positive(),
+  model: ModelArtifactSchema,
+  settings: BenchmarkSettingsSchema,
+  /** Whole-job time limit; the agent stops the run and reports `failed` with code `timeout` past it. */
+  timeoutMs: z.number().int().positive(),
+});
+export type JobAssignMessage = z.infer<typeof JobAssignMessageSchema>;
+
+export const JobCancelMessageSchema = z.object({
+  v: VersionSchema,
+  kind: z.literal('cancel'),
+  ts: IsoTimestampSchema,
+  jobId: z.string().min(1),
+});
+export type JobCancelMessage = z.infer<typeof JobCancelMessageSchema>;
+
+export const JobMessageSchema = z.discriminatedUnion('kind', [JobAssignMessageSchema, JobCancelMessageSchema]);
+export type JobMessage = z.infer<typeof JobMessageSchema>;

@@ -1,0 +1,283 @@
+import { z } from 'zod';
+import { HardwareSchema, SoftwareFingerprintSchema } from './hardware';
+import { ResultEnvironmentSchema, ResultMetricsSchema, VerdictSchema } from './messages';
+import { BenchmarkSettingsSchema } from './settings';
+import { AgentIdSchema, Sha256Schema } from './version';
+
+/** REST paths of the hub, relative to its base URL. One list so agent, dashboard and tests agree. */
+export const API_PREFIX = '/api/v1';
+export const apiPaths = {
+  health: `${API_PREFIX}/health`,
+  enroll: `${API_PREFIX}/agents/enroll`,
+  enrollmentTokens: `${API_PREFIX}/enrollment-tokens`,
+  devices: `${API_PREFIX}/devices`,
+  device: (id: string) => `${API_PREFIX}/devices/${encodeURIComponent(id)}`,
+  hardwareClasses: `${API_PREFIX}/hardware-classes`,
+  models: `${API_PREFIX}/models`,
+  model: (id: string) => `${API_PREFIX}/models/${encodeURIComponent(id)}`,
+  artifact: (sha256: string) => `${API_PREFIX}/artifacts/${sha256}`,
+  campaigns: `${API_PREFIX}/campaigns`,
+  campaign: (id: string) => `${API_PREFIX}/campaigns/${encodeURIComponent(id)}`,
+  jobs: `${API_PREFIX}/jobs`,
+  results: `${API_PREFIX}/results`,
+  leaderboard: `${API_PREFIX}/leaderboard`,
+  docs: '/api/docs',
+} as const;
+
+/** Socket.io events the hub emits; payload is always `{ id, ... }` of the changed entity. */
+export const HUB_EVENTS = [
+  'device.updated',
+  'device.telemetry',
+  'model.created',
+  'campaign.created',
+  'campaign.updated',
+  'job.updated',
+  'result.created',
+] as const;
+export type HubEvent = (typeof HUB_EVENTS)[number];
+
+export const ErrorBodySchema = z.object({
+  statusCode: z.number().int(),
+  code: z.string(),
+  message: z.string(),
+  details: z.unknown().optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+// ---- enrollment ---------------------------------------------------------------------------------------------------
+
+export const CreateEnrollmentTokenRequestSchema = z.object({
+  label: z.string().max(200).optional(),
+  /** How many agents may enroll with it. */
+  maxUses: z.number().int().positive().max(10_000).default(1),
+  expiresInHours: z.number().positive().max(24 * 365).default(24),
+  tags: z.array(z.string().min(1).max(64)).max(32).default([]),
+});
+export type CreateEnrollmentTokenRequest = z.infer<typeof CreateEnrollmentTokenRequestSchema>;
+
+export const EnrollmentTokenResponseSchema = z.object({
+  id: z.string(),
+  /** Shown once; the hub keeps only its hash. */
+  token: z.string(),
+  expiresAt: z.string(),
+  maxUses: z.number().int(),
+});
+export type EnrollmentTokenResponse = z.infer<typeof EnrollmentTokenResponseSchema>;
+
+export const EnrollRequestSchema = z.object({
+  token: z.string().min(1),
+  name: z.string().min(1).max(120),
+  hardware: HardwareSchema,
+  software: SoftwareFingerprintSchema,
+  tags: z.array(z.string().min(1).max(64)).max(32).default([]),
+});
+export type EnrollRequest = z.infer<typeof EnrollRequestSchema>;
+
+export const EnrollResponseSchema = z.object({
+  agentId: AgentIdSchema,
+  /** Credentials for the broker and for artifact downloads: shown once, stored hashed by the hub. */
+  mqtt: z.object({ url: z.string(), username: z.string(), password: z.string() }),
+  hardwareClassId: z.string(),
+});
+export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
+
+// ---- models ---------------------------------------------------------------------------------------------------------
+
+export const PreprocessingSpecSchema = z.object({
+  resizeShorter: z.number().int().positive().default(256),
+  crop: z.number().int().positive().default(224),
+  channelOrder: z.enum(['RGB', 'BGR']).default('RGB'),
+  scale: z.number().positive().default(1 / 255),
+  mean: z.tuple([z.number(), z.number(), z.number()]).default([0.485, 0.456, 0.406]),
+  std: z.tuple([z.number(), z.number(), z.number()]).default([0.229, 0.224, 0.225]),
+  layout: z.enum(['NCHW', 'NHWC']).default('NCHW'),
+  inputDtype: z.enum(['float32', 'float16', 'uint8']).default('float32'),
+  output: z.enum(['logits', 'probabilities']).default('logits'),
+});
+export type PreprocessingSpec = z.infer<typeof PreprocessingSpecSchema>;
+
+export const ReferenceMetricsSchema = z.object({
+  top1: z.number().min(0).max(1).optional(),
+  top5: z.number().min(0).max(1).optional(),
+  source: z.string().optional(),
+});
+
+export const TensorSpecSchema = z.object({
+  name: z.string(),
+  /** Element type name, e.g. float32, uint8. */
+  dtype: z.string(),
+  /** Dimensions; strings are symbolic (e.g. batch "N"). */
+  shape: z.array(z.union([z.number().int(), z.string()])),
+});
+export type TensorSpec = z.infer<typeof TensorSpecSchema>;
+
+/** JSON registration: a file the hub can read (used by `npm start` and the CLI on the hub machine). For uploads
+ *  send the bytes as application/octet-stream to the same path with the fields as query parameters. */
+export const RegisterModelRequestSchema = z.object({
+  name: z.string().min(1).max(200),
+  family: z.string().max(100).optional(),
+  path: z.string().min(1).optional(),
+  preprocessing: PreprocessingSpecSchema.optional(),
+  referenceMetrics: ReferenceMetricsSchema.optional(),
+  flops: z.number().nonnegative().optional(),
+  /** When given, the hub refuses bytes that hash differently. */
+  expectedSha256: Sha256Schema.optional(),
+});
+export type RegisterModelRequest = z.infer<typeof RegisterModelRequestSchema>;
+
+export const ModelSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  family: z.string().nullable(),
+  source: z.string(),
+  sha256: Sha256Schema,
+  sizeBytes: z.number().int(),
+  inputs: z.array(TensorSpecSchema),
+  outputs: z.array(TensorSpecSchema),
+  preprocessing: PreprocessingSpecSchema.nullable(),
+  referenceMetrics: ReferenceMetricsSchema.nullable(),
+  flops: z.number().nullable(),
+  createdAt: z.string(),
+});
+export type Model = z.infer<typeof ModelSchema>;
+
+// ---- campaigns --------------------------------------------------------------------------------------------------
+
+export const DeviceSelectorSchema = z
+  .object({
+    all: z.boolean().default(false),
+    ids: z.array(z.string()).default([]),
+    tags: z.array(z.string()).default([]),
+    hardwareClassIds: z.array(z.string()).default([]),
+  })
+  .refine((s) => s.all || s.ids.length + s.tags.length + s.hardwareClassIds.length > 0, {
+    message: 'select devices with all=true, ids, tags or hardwareClassIds',
+  });
+export type DeviceSelector = z.infer<typeof DeviceSelectorSchema>;
+
+export const CreateCampaignRequestSchema = z.object({
+  name: z.string().min(1).max(200),
+  modelIds: z.array(z.string()).min(1).max(1000),
+  devices: DeviceSelectorSchema,
+  /** Settings matrix as a list of combinations; each entry is completed with defaults. */
+  settings: z.array(BenchmarkSettingsSchema).min(1).max(100).default([BenchmarkSettingsSchema.parse({})]),
+  timeoutMs: z.number().int().positive().max(24 * 3600_000).default(15 * 60_000),
+  maxAttempts: z.number().int().min(1).max(10).default(3),
+});
+export type CreateCampaignRequest = z.infer<typeof CreateCampaignRequestSchema>;
+export type CreateCampaignRequestInput = z.input<typeof CreateCampaignRequestSchema>;
+
+export const JobStateSchema = z.enum(['queued', 'assigned', 'running', 'succeeded', 'failed', 'cancelled']);
+export type JobState = z.infer<typeof JobStateSchema>;
+export const CampaignStateSchema = z.enum(['running', 'completed', 'failed', 'cancelled']);
+export type CampaignState = z.infer<typeof CampaignStateSchema>;
+
+// ---- leaderboard --------------------------------------------------------------------------------------------------
+
+export const LeaderboardQuerySchema = z.object({
+  hardwareClassId: z.string().optional(),
+  settingsKey: z.string().optional(),
+});
+
+export const LeaderboardRowSchema = z.object({
+  hardwareClassId: z.string(),
+  hardwareClassName: z.string(),
+  settingsKey: z.string(),
+  modelId: z.string(),
+  modelName: z.string(),
+  family: z.string().nullable(),
+  devices: z.number().int(),
+  results: z.number().int(),
+  p50Ms: z.number(),
+  p90Ms: z.number(),
+  p99Ms: z.number(),
+  throughputIps: z.number(),
+  top1: z.number().nullable(),
+  top1Source: z.enum(['measured', 'reference']).nullable(),
+  /** Flagged results are listed but not ranked. */
+  flaggedResults: z.number().int(),
+});
+export type LeaderboardRow = z.infer<typeof LeaderboardRowSchema>;
+
+// ---- read models returned by the hub (the dashboard renders these) -------------------------------------------------
+
+export const DeviceSchema = z.object({
+  id: AgentIdSchema,
+  name: z.string(),
+  tags: z.array(z.string()),
+  online: z.boolean(),
+  lastSeenAt: z.string().nullable(),
+  enrolledAt: z.string(),
+  hardwareClassId: z.string(),
+  hardwareClassName: z.string(),
+  hardware: HardwareSchema,
+  software: SoftwareFingerprintSchema,
+  currentJobId: z.string().nullable(),
+  /** Latest telemetry sample, if any. */
+  telemetry: z
+    .object({
+      ts: z.string(),
+      load1: z.number(),
+      cpuPercent: z.number().nullable(),
+      temperatureC: z.number().nullable(),
+      cpuFrequencyMHz: z.number().nullable(),
+      memoryFreeBytes: z.number(),
+    })
+    .nullable(),
+});
+export type Device = z.infer<typeof DeviceSchema>;
+
+export const HardwareClassSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  key: z.string(),
+  /** Published reference hardware (e.g. PaddleClas SD855) is read-only and never mixed with measured data. */
+  isReference: z.boolean(),
+  devices: z.number().int(),
+});
+export type HardwareClass = z.infer<typeof HardwareClassSchema>;
+
+export const JobSchema = z.object({
+  id: z.string(),
+  campaignId: z.string(),
+  deviceId: z.string(),
+  modelId: z.string(),
+  modelName: z.string(),
+  settings: BenchmarkSettingsSchema,
+  settingsKey: z.string(),
+  state: JobStateSchema,
+  attempts: z.number().int(),
+  progress: z.number().min(0).max(1).nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  updatedAt: z.string(),
+});
+export type Job = z.infer<typeof JobSchema>;
+
+export const CampaignSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  state: CampaignStateSchema,
+  createdAt: z.string(),
+  jobCounts: z.record(JobStateSchema, z.number().int()),
+  jobs: z.array(JobSchema).optional(),
+});
+export type Campaign = z.infer<typeof CampaignSchema>;
+
+export const ResultSchema = z.object({
+  id: z.string(),
+  msgId: z.string(),
+  jobId: z.string(),
+  deviceId: z.string(),
+  deviceName: z.string(),
+  hardwareClassId: z.string(),
+  modelId: z.string(),
+  modelName: z.string(),
+  settingsKey: z.string(),
+  settings: BenchmarkSettingsSchema,
+  metrics: ResultMetricsSchema,
+  environment: ResultEnvironmentSchema,
+  verdict: VerdictSchema,
+  histogram: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type Result = z.infer<typeof ResultSchema>;
