@@ -1,0 +1,241 @@
+/**
+ * In-process MQTT broker (aedes over TCP) used when `MQTT_URL` is unset.
+ *
+ * - CONNECT: credentials go to the hub's {@link BrokerCredentialVerifier}; an agent must connect with
+ *   clientId = its agent id. Wrong credentials → CONNACK 4 ("bad username or password"), an agent with another
+ *   client id → CONNACK 2 ("identifier rejected"), a verifier failure → CONNACK 3 ("server unavailable").
+ * - SUBSCRIBE: checked with topic-acl; a forbidden filter gets granted QoS 128 (failure) in the SUBACK.
+ * - PUBLISH: checked with topic-acl; a forbidden publish is logged (client id + topic) and dropped: the client gets
+ *   its normal PUBACK and stays connected, as Mosquitto does for MQTT 3.1.1 (aedes speaks only MQTT 3.1/3.1.1, so
+ *   there is no reason code to send). Agents can be disconnected instead with `disconnectAgentOnForbiddenPublish`.
+ *   The hub is never disconnected for a forbidden publish.
+ * - Port: the requested port, or the next free one when it is taken (EADDRINUSE); port 0 = any free port.
+ */
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import pino, { type Logger } from 'pino';
+import type { Aedes as AedesBroker, AedesOptions, AuthenticateError, Client } from 'aedes';
+import type { BrokerCredentialVerifier, BrokerPrincipal, EmbeddedBrokerHandle } from './broker.types';
+import { canPublish, canSubscribe, describePrincipal } from './topic-acl';
+import { parseAgentTopic, AGENT_PUBLISH_CHANNELS } from '@fleetbench/protocol';
+
+export interface EmbeddedBrokerOptions {
+  host: string;
+  port: number;
+  verifier: BrokerCredentialVerifier;
+  logger?: Logger;
+  /** How many ports after the requested one to try when it is taken. Default 100. */
+  maxPortAttempts?: number;
+  /** Close an agent's connection when it publishes to a forbidden topic (default false: drop the message only). */
+  disconnectAgentOnForbiddenPublish?: boolean;
+}
+
+export interface EmbeddedBroker extends EmbeddedBrokerHandle {
+  /** The port that was asked for (0 = any). `port` differs from it when it was taken. */
+  requestedPort: number;
+  host: string;
+  /** The aedes instance, for in-process hooks and tests. */
+  aedes: AedesBroker;
+}
+
+/** CONNACK return codes of MQTT 3.1.1 (aedes' AuthErrorCode is a const enum, unusable with isolated modules). */
+const CONNACK = { IDENTIFIER_REJECTED: 2, SERVER_UNAVAILABLE: 3, BAD_USERNAME_OR_PASSWORD: 4 } as const;
+
+/** Topic a refused publish is rewritten to so aedes drops it: no client may subscribe to `$SYS`, and the
+ *  aedes-internal `$SYS/+/...` listeners use other shapes. Retain is cleared, payload emptied. */
+const REFUSED_SINK_TOPIC = '$SYS/fleetbench/refused-publish/dropped';
+
+/**
+ * aedes 1.x is ESM-only. Node ≥ 20.19 `require`s it natively, but jest's CommonJS runtime cannot, so it is loaded
+ * through Node's own require (createRequire) rather than jest's module registry.
+ */
+function loadAedes(): typeof AedesBroker {
+  const nodeRequire = createRequire(__filename);
+  return (nodeRequire('aedes') as { Aedes: typeof AedesBroker }).Aedes;
+}
+
+function authError(message: string, returnCode: number): AuthenticateError {
+  const err = new Error(message) as AuthenticateError;
+  err.returnCode = returnCode as AuthenticateError['returnCode'];
+  return err;
+}
+
+function listenOnce(server: net.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => {
+      server.off('listening', onListening);
+      reject(err);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve((server.address() as net.AddressInfo).port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ host, port, exclusive: true });
+  });
+}
+
+async function listenWithFallback(server: net.Server, host: string, port: number, attempts: number): Promise<number> {
+  if (port === 0) return listenOnce(server, host, 0);
+  let lastError: unknown;
+  for (let candidate = port; candidate < Math.min(port + attempts, 65536); candidate++) {
+    try {
+      return await listenOnce(server, host, candidate);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      lastError = err;
+    }
+  }
+  throw new Error(
+    `embedded MQTT broker: ports ${port}..${port + attempts - 1} on ${host} are all in use ` +
+      `(${(lastError as Error | undefined)?.message ?? 'EADDRINUSE'}); set FLEETBENCH_MQTT_PORT to a free port`,
+  );
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const logger = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'mqtt-broker' });
+  const principals = new WeakMap<Client, BrokerPrincipal>();
+  const Aedes = loadAedes();
+
+  const options: AedesOptions = {
+    authenticate(client, username, password, done) {
+      const clientId = client.id;
+      if (username === undefined || password === undefined) {
+        logger.warn({ clientId }, 'MQTT connect refused: no username or password');
+        done(authError('bad username or password', CONNACK.BAD_USERNAME_OR_PASSWORD), false);
+        return;
+      }
+      opts.verifier.verify(username, password.toString('utf8')).then(
+        (principal) => {
+          if (!principal) {
+            logger.warn({ clientId, username }, 'MQTT connect refused: bad username or password');
+            done(authError('bad username or password', CONNACK.BAD_USERNAME_OR_PASSWORD), false);
+            return;
+          }
+          if (principal.kind === 'agent' && clientId !== principal.agentId) {
+            logger.warn(
+              { clientId, agentId: principal.agentId },
+              'MQTT connect refused: an agent must use its agent id as client id',
+            );
+            done(authError('identifier rejected', CONNACK.IDENTIFIER_REJECTED), false);
+            return;
+          }
+          principals.set(client, principal);
+          done(null, true);
+        },
+        (err: unknown) => {
+          logger.error({ clientId, err }, 'MQTT connect refused: credential check failed');
+          done(authError('server unavailable', CONNACK.SERVER_UNAVAILABLE), false);
+        },
+      );
+    },
+
+    authorizePublish(client, packet, done) {
+      const topic = packet.topic;
+      const principal = client ? principals.get(client) : undefined;
+      let allowed: boolean;
+      if (principal) {
+        allowed = canPublish(principal, topic);
+      } else {
+        // A last will published after its client is gone (client === null): only an agent's own publish topics,
+        // identified by the will's client id (= agent id).
+        const parsed = parseAgentTopic(topic);
+        const willClientId = (packet as { clientId?: string }).clientId;
+        allowed =
+          parsed !== null &&
+          parsed.agentId === willClientId &&
+          (AGENT_PUBLISH_CHANNELS as readonly string[]).includes(parsed.channel);
+      }
+      if (allowed) {
+        done(null);
+        return;
+      }
+      const clientId = client?.id ?? (packet as { clientId?: string }).clientId;
+      logger.warn(
+        { clientId, principal: principal ? describePrincipal(principal) : 'unknown', topic },
+        'MQTT publish refused by ACL',
+      );
+      if (principal?.kind === 'agent' && opts.disconnectAgentOnForbiddenPublish) {
+        done(new Error(`not authorized to publish to ${topic}`)); // aedes closes the connection
+        return;
+      }
+      // Drop without disconnecting: aedes has no "refuse" outcome except an error (which closes the connection),
+      // so the packet is redirected to a topic no client can subscribe to, with no payload and no retain flag.
+      packet.topic = REFUSED_SINK_TOPIC;
+      packet.payload = Buffer.alloc(0);
+      packet.retain = false;
+      done(null);
+    },
+
+    authorizeSubscribe(client, subscription, done) {
+      const principal = principals.get(client);
+      if (principal && canSubscribe(principal, subscription.topic)) {
+        done(null, subscription);
+        return;
+      }
+      logger.warn(
+        { clientId: client.id, principal: principal ? describePrincipal(principal) : 'unknown', topic: subscription.topic },
+        'MQTT subscribe refused by ACL',
+      );
+      done(null, null); // SUBACK granted QoS 128 (failure)
+    },
+
+    // Messages redirected to the sink are never forwarded, even to a subscriber that got there somehow.
+    authorizeForward(_client, packet) {
+      return packet.topic === REFUSED_SINK_TOPIC ? null : packet;
+    },
+  };
+
+  const aedes = await Aedes.createBroker(options);
+  aedes.on('clientError', (client: Client, err: Error) => {
+    logger.debug({ clientId: client?.id, err: err.message }, 'MQTT client error');
+  });
+  aedes.on('connectionError', (client: Client, err: Error) => {
+    logger.debug({ clientId: client?.id, err: err.message }, 'MQTT connection error');
+  });
+
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    aedes.handle(socket);
+  });
+
+  let port: number;
+  try {
+    port = await listenWithFallback(server, opts.host, opts.port, opts.maxPortAttempts ?? 100);
+  } catch (err) {
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    throw err;
+  }
+  if (opts.port !== 0 && port !== opts.port) {
+    logger.info({ requestedPort: opts.port, port }, 'embedded MQTT broker: requested port was taken');
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      // Sockets that never completed CONNECT are not aedes clients; end them too so server.close() returns.
+      for (const socket of sockets) socket.destroy();
+      await serverClosed;
+    })();
+    return closing;
+  };
+
+  return {
+    port,
+    requestedPort: opts.port,
+    host: opts.host,
+    url: `mqtt://${urlHost(opts.host)}:${port}`,
+    aedes,
+    close,
+  };
+}

@@ -1,0 +1,1 @@
+import { PrismaClient } from '../generated/prisma/client'; export const x = PrismaClient;

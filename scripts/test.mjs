@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// `npm test`: installs what is missing, builds, then runs every jest project (unit + medium tests against the
+// real PostgreSQL) and the cross-app end-to-end tests (PostgreSQL + Mosquitto + hub + agents + Chromium).
+// Pass `--unit` to skip the end-to-end suite; extra arguments after `--` go to jest.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BASE_ENV, ROOT, ensureChromium, log, setup } from './lib/steps.mjs';
+
+const args = process.argv.slice(2);
+const unitOnly = args.includes('--unit');
+const jestArgs = args.filter((a) => a !== '--unit');
+
+function jest(label, configArgs) {
+  const report = path.join(mkdtempSync(path.join(os.tmpdir(), 'fleetbench-jest-')), 'report.json');
+  const res = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/jest/bin/jest.js'), ...configArgs, '--json', `--outputFile=${report}`, ...jestArgs],
+    { cwd: ROOT, stdio: 'inherit', env: BASE_ENV },
+  );
+  let passed = 0;
+  let failed = 0;
+  try {
+    const r = JSON.parse(readFileSync(report, 'utf8'));
+    passed = r.numPassedTests;
+    failed = r.numFailedTests + r.numRuntimeErrorTestSuites;
+  } catch {
+    failed += 1; // jest crashed before writing its report
+  }
+  log(`${label}: ${passed} passed, ${failed} failed`);
+  return { passed, failed, ok: res.status === 0 };
+}
+
+try {
+  setup();
+  if (!unitOnly) ensureChromium();
+} catch (err) {
+  console.error(`[fleetbench] set-up failed: ${err.message}`);
+  process.exit(1);
+}
+
+const results = [jest('unit and medium tests', ['--config', 'jest.config.js'])];
+if (!unitOnly) results.push(jest('end-to-end tests', ['--config', 'test/e2e/jest.config.js', '--runInBand']));
+
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0);
+const ok = results.every((r) => r.ok) && failed === 0;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(ok ? 0 : 1);
