@@ -20,5 +20,7 @@ module.exports = {
     '^@fleetbench/protocol$': path.join(__dirname, 'packages/protocol/src/index.ts'),
     '^@fleetbench/zoo$': path.join(__dirname, 'packages/zoo/src/index.ts'),
   },
+  // aedes 1.x ships ESM only; compile it to CommonJS for jest (Node runs it natively outside tests).
+  transformIgnorePatterns: ['/node_modules/(?!aedes/)'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.next/'],
 };

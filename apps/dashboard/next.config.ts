@@ -2,19 +2,24 @@ import path from 'node:path';
 import type { NextConfig } from 'next';
 
 // The protocol package's `main` is its tsc output (dist/), which may not exist yet: bundle it from source instead, so
-// `next build` needs no prior build of the workspace. tsconfig `paths` says the same for the type checker.
-const protocolSource = path.join(__dirname, '../../packages/protocol/src/index.ts');
+// `next build` needs no prior build of the workspace. tsconfig `paths` says the same for the type checker (and is
+// honoured by both bundlers too); the aliases below make it explicit.
+// Turbopack: an alias value must be a *relative* specifier (resolved from this directory); an absolute path is read
+// as relative to the project root and fails.
+const PROTOCOL_SOURCE = './../../packages/protocol/src/index.ts';
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   transpilePackages: ['@fleetbench/protocol'],
   turbopack: {
+    // The monorepo root (where package-lock.json and the hoisted node_modules are).
     root: path.join(__dirname, '../..'),
-    resolveAlias: { '@fleetbench/protocol': protocolSource },
+    resolveAlias: { '@fleetbench/protocol': PROTOCOL_SOURCE },
   },
+  // Only for `next build --webpack` (Turbopack is the default in Next 16).
   webpack: (config: { resolve: { alias: Record<string, string> } }) => {
-    config.resolve.alias['@fleetbench/protocol$'] = protocolSource;
+    config.resolve.alias['@fleetbench/protocol$'] = path.join(__dirname, PROTOCOL_SOURCE);
     return config;
   },
 };

@@ -1,1 +1,8 @@
-module.exports = { ...require('../../jest.preset.js'), displayName: 'hub', rootDir: __dirname };
+module.exports = {
+  ...require('../../jest.preset.js'),
+  displayName: 'hub',
+  rootDir: __dirname,
+  // Prefer the generated Prisma client's .ts sources over .js compiled in place by `tsc -b` (which may be stale).
+  moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'cjs', 'json', 'node'],
+  testTimeout: 30_000,
+};

@@ -6,10 +6,19 @@ const entry = path.join(__dirname, '..', 'dist', 'cli.js');
 try {
   require.resolve(entry);
 } catch {
-  process.stderr.write('fleetbench-agent is not built yet. Run `npx tsc -b apps/agent` from the repository root first.\n');
+  process.stderr.write(
+    'fleetbench-agent is not built yet. Run `npx tsc -b apps/agent` from the repository root first.\n',
+  );
   process.exit(1);
 }
-require(entry).main(process.argv).then(
-  (code) => { process.exitCode = code; },
-  (err) => { process.stderr.write(`${err && err.message ? err.message : String(err)}\n`); process.exitCode = 1; },
-);
+require(entry)
+  .main(process.argv)
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`${err && err.message ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );

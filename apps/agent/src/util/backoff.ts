@@ -44,7 +44,12 @@ export class Backoff {
 /** Retries `fn` with the backoff until it succeeds, `shouldRetry` says no, or the signal aborts. */
 export async function retry<T>(
   fn: (attempt: number) => Promise<T>,
-  opts: BackoffOptions & { retries: number; shouldRetry?: (err: unknown) => boolean; signal?: AbortSignal; sleep?: (ms: number, signal?: AbortSignal) => Promise<void> },
+  opts: BackoffOptions & {
+    retries: number;
+    shouldRetry?: (err: unknown) => boolean;
+    signal?: AbortSignal;
+    sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  },
 ): Promise<T> {
   const backoff = new Backoff(opts);
   const sleep = opts.sleep ?? sleepMs;

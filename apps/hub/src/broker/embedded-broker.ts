@@ -11,10 +11,9 @@
  *   The hub is never disconnected for a forbidden publish.
  * - Port: the requested port, or the next free one when it is taken (EADDRINUSE); port 0 = any free port.
  */
-import { createRequire } from 'node:module';
 import net from 'node:net';
 import pino, { type Logger } from 'pino';
-import type { Aedes as AedesBroker, AedesOptions, AuthenticateError, Client } from 'aedes';
+import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes';
 import type { BrokerCredentialVerifier, BrokerPrincipal, EmbeddedBrokerHandle } from './broker.types';
 import { canPublish, canSubscribe, describePrincipal } from './topic-acl';
 import { parseAgentTopic, AGENT_PUBLISH_CHANNELS } from '@fleetbench/protocol';
@@ -35,7 +34,7 @@ export interface EmbeddedBroker extends EmbeddedBrokerHandle {
   requestedPort: number;
   host: string;
   /** The aedes instance, for in-process hooks and tests. */
-  aedes: AedesBroker;
+  aedes: Aedes;
 }
 
 /** CONNACK return codes of MQTT 3.1.1 (aedes' AuthErrorCode is a const enum, unusable with isolated modules). */
@@ -44,15 +43,6 @@ const CONNACK = { IDENTIFIER_REJECTED: 2, SERVER_UNAVAILABLE: 3, BAD_USERNAME_OR
 /** Topic a refused publish is rewritten to so aedes drops it: no client may subscribe to `$SYS`, and the
  *  aedes-internal `$SYS/+/...` listeners use other shapes. Retain is cleared, payload emptied. */
 const REFUSED_SINK_TOPIC = '$SYS/fleetbench/refused-publish/dropped';
-
-/**
- * aedes 1.x is ESM-only. Node ≥ 20.19 `require`s it natively, but jest's CommonJS runtime cannot, so it is loaded
- * through Node's own require (createRequire) rather than jest's module registry.
- */
-function loadAedes(): typeof AedesBroker {
-  const nodeRequire = createRequire(__filename);
-  return (nodeRequire('aedes') as { Aedes: typeof AedesBroker }).Aedes;
-}
 
 function authError(message: string, returnCode: number): AuthenticateError {
   const err = new Error(message) as AuthenticateError;
@@ -101,7 +91,6 @@ function urlHost(host: string): string {
 export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const logger = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'mqtt-broker' });
   const principals = new WeakMap<Client, BrokerPrincipal>();
-  const Aedes = loadAedes();
 
   const options: AedesOptions = {
     authenticate(client, username, password, done) {
@@ -180,7 +169,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         return;
       }
       logger.warn(
-        { clientId: client.id, principal: principal ? describePrincipal(principal) : 'unknown', topic: subscription.topic },
+        {
+          clientId: client.id,
+          principal: principal ? describePrincipal(principal) : 'unknown',
+          topic: subscription.topic,
+        },
         'MQTT subscribe refused by ACL',
       );
       done(null, null); // SUBACK granted QoS 128 (failure)

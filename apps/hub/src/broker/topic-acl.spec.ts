@@ -1,11 +1,5 @@
 import type { BrokerPrincipal } from './broker.types';
-import {
-  agentPublishTopics,
-  agentSubscribeTopic,
-  canPublish,
-  canSubscribe,
-  isValidTopicFilter,
-} from './topic-acl';
+import { agentPublishTopics, agentSubscribeTopic, canPublish, canSubscribe, isValidTopicFilter } from './topic-acl';
 
 const A: BrokerPrincipal = { kind: 'agent', agentId: 'agent-a' };
 const HUB: BrokerPrincipal = { kind: 'hub' };
@@ -72,9 +66,12 @@ describe('topic-acl: agent subscribe', () => {
 });
 
 describe('topic-acl: hub', () => {
-  it.each([`${root}/agent-a/jobs`, `${root}/agent-b/jobs`, 'fleetbench/v1/anything/else'])('publishes to %s', (topic) => {
-    expect(canPublish(HUB, topic)).toBe(true);
-  });
+  it.each([`${root}/agent-a/jobs`, `${root}/agent-b/jobs`, 'fleetbench/v1/anything/else'])(
+    'publishes to %s',
+    (topic) => {
+      expect(canPublish(HUB, topic)).toBe(true);
+    },
+  );
 
   it.each(['$SYS/x', 'fleetbench/v2/x', 'fleetbench/v1/', 'other', `${root}/+/jobs`, '#', '$share/g/fleetbench/v1/x'])(
     'may not publish to %s',

@@ -1,0 +1,166 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { PROTOCOL_MAJOR, type Hardware, type SoftwareFingerprint, type StatusMessage } from '@fleetbench/protocol';
+import { HttpArtifactStore } from './artifacts/artifact-store';
+import type { AgentConfig } from './config';
+import { AgentCore } from './core/agent.core';
+import { systemClock, type Clock, type ModelRunner } from './core/ports';
+import { FileOutboxStore, Outbox } from './outbox/outbox';
+import { probeHardware, softwareFingerprint, TelemetrySampler } from './probe/hardware.probe';
+import { OnnxRunner } from './runner/onnx-runner';
+import { MqttTransport } from './transport/mqtt.transport';
+import { writeFileAtomic } from './util/atomic-file';
+import type { BackoffOptions } from './util/backoff';
+import { silentLogger, type Logger } from './util/logger';
+
+export type DaemonConfig = Pick<AgentConfig, 'hubUrl' | 'agentId' | 'mqtt' | 'dataDir' | 'telemetryIntervalMs'>;
+
+export interface DaemonOptions {
+  config: DaemonConfig;
+  logger?: Logger;
+  clock?: Clock;
+  runner?: ModelRunner;
+  /** Telemetry and run-environment sampler; null disables both (tests). */
+  sampler?: TelemetrySampler | null;
+  hardware?: Hardware;
+  software?: SoftwareFingerprint;
+  backoff?: BackoffOptions;
+}
+
+/** Wires the real transport, outbox, artifact store and runner around the agent core. */
+export class AgentDaemon {
+  private transport: MqttTransport | null = null;
+  private core: AgentCore | null = null;
+  private outbox: Outbox | null = null;
+  private telemetryTimer: NodeJS.Timeout | null = null;
+  private session = 0;
+  private readonly logger: Logger;
+
+  constructor(private readonly opts: DaemonOptions) {
+    this.logger = opts.logger ?? silentLogger();
+  }
+
+  get sessionNumber(): number {
+    return this.session;
+  }
+
+  async start(): Promise<void> {
+    const { config } = this.opts;
+    const clock = this.opts.clock ?? systemClock;
+    this.session = await nextSession(config.dataDir);
+    const sampler = this.opts.sampler === undefined ? new TelemetrySampler() : this.opts.sampler;
+    const hardware = this.opts.hardware ?? (await probeHardware());
+    const software = this.opts.software ?? softwareFingerprint();
+    const log = this.logger.child({ agentId: config.agentId, session: this.session });
+
+    const transport = new MqttTransport({
+      url: config.mqtt.url,
+      agentId: config.agentId,
+      password: config.mqtt.password,
+      session: this.session,
+      logger: log,
+      backoff: this.opts.backoff,
+    });
+    const outbox = new Outbox(
+      new FileOutboxStore(path.join(config.dataDir, 'outbox'), log.child({ module: 'outbox' })),
+      transport,
+      log.child({ module: 'outbox' }),
+    );
+    const artifacts = new HttpArtifactStore({
+      hubUrl: config.hubUrl,
+      agentId: config.agentId,
+      password: config.mqtt.password,
+      cacheDir: path.join(config.dataDir, 'cache', 'artifacts'),
+      logger: log.child({ module: 'artifacts' }),
+      backoff: this.opts.backoff,
+    });
+    const runner =
+      this.opts.runner ?? new OnnxRunner({ environment: sampler, logger: log.child({ module: 'runner' }) });
+    const status = (online: boolean, currentJobId: string | null): StatusMessage => ({
+      v: PROTOCOL_MAJOR,
+      online,
+      session: this.session,
+      ts: new Date(clock.now()).toISOString(),
+      currentJobId,
+    });
+    const publishStatus = (jobId: string | null) =>
+      transport
+        .publish('status', status(true, jobId), { qos: 1, retain: true })
+        .catch((err: Error) => log.debug({ err: err.message }, 'status not published'));
+    const core = new AgentCore({
+      transport,
+      runner,
+      artifacts,
+      outbox,
+      clock,
+      logger: log.child({ module: 'core' }),
+      onCurrentJobChange: (id) => void publishStatus(id),
+    });
+
+    transport.onJob((msg) => core.handle(msg));
+    transport.onConnect(async () => {
+      // Birth certificate: presence and what this device is, both retained.
+      await publishStatus(core.currentJobId);
+      await transport.publish(
+        'hardware',
+        { v: PROTOCOL_MAJOR, ts: new Date(clock.now()).toISOString(), hardware, software },
+        { qos: 1, retain: true },
+      );
+      await outbox.flush();
+    });
+    this.transport = transport;
+    this.core = core;
+    this.outbox = outbox;
+    transport.start();
+
+    if (sampler && config.telemetryIntervalMs > 0) {
+      this.telemetryTimer = setInterval(() => {
+        if (!transport.connected) return;
+        sampler
+          .sample()
+          .then((t) =>
+            transport.publish(
+              'telemetry',
+              { v: PROTOCOL_MAJOR, ts: new Date(clock.now()).toISOString(), ...t },
+              { qos: 0, retain: false },
+            ),
+          )
+          .catch((err: Error) => log.debug({ err: err.message }, 'telemetry sample not published'));
+      }, config.telemetryIntervalMs);
+    }
+    log.info({ broker: config.mqtt.url, hub: config.hubUrl, dataDir: config.dataDir }, 'agent started');
+  }
+
+  /** Clean shutdown: stop the running job, publish the retained offline status, disconnect. */
+  async stop(): Promise<void> {
+    if (this.telemetryTimer) clearInterval(this.telemetryTimer);
+    this.telemetryTimer = null;
+    await this.core?.stop();
+    await this.outbox?.flush();
+    await this.transport?.stop({
+      v: PROTOCOL_MAJOR,
+      online: false,
+      session: this.session,
+      ts: new Date().toISOString(),
+      currentJobId: null,
+    });
+    this.transport = null;
+    this.logger.info('agent stopped');
+  }
+}
+
+/** Increments and persists the start counter in `<dataDir>/session.json`. */
+export async function nextSession(dataDir: string): Promise<number> {
+  const file = path.join(dataDir, 'session.json');
+  let previous = 0;
+  try {
+    const json = JSON.parse(await fs.readFile(file, 'utf8')) as { session?: unknown };
+    if (typeof json.session === 'number' && Number.isInteger(json.session) && json.session >= 0)
+      previous = json.session;
+  } catch {
+    // Missing or unreadable: start from 0; the hub only compares sessions of the same agent.
+  }
+  const session = previous + 1;
+  await writeFileAtomic(file, JSON.stringify({ session }), 0o600);
+  return session;
+}

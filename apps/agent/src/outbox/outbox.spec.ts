@@ -1,0 +1,104 @@
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { BenchmarkSettingsSchema, type ResultMessage } from '@fleetbench/protocol';
+import { ulid } from 'ulid';
+import { fakeOutput, FakeTransport } from '../test-support/fakes';
+import { FileOutboxStore, Outbox } from './outbox';
+
+function result(jobId = 'job-1'): ResultMessage {
+  const settings = BenchmarkSettingsSchema.parse({});
+  const out = fakeOutput({
+    modelPath: '/x',
+    modelSha256: 'b'.repeat(64),
+    settings,
+    signal: new AbortController().signal,
+    onProgress: () => {},
+  });
+  return { v: 1, msgId: ulid(), ts: new Date().toISOString(), jobId, settings, ...out };
+}
+
+describe('outbox', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fb-outbox-'));
+  });
+  afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+
+  it('writes one 0600 file per result atomically (no temp files left)', async () => {
+    const store = new FileOutboxStore(dir);
+    const r = result();
+    await store.write(r);
+    const names = await fs.readdir(dir);
+    expect(names).toEqual([`${r.msgId}.json`]);
+    expect((await fs.stat(path.join(dir, names[0]))).mode & 0o777).toBe(0o600);
+    expect(await store.list()).toEqual([r]);
+  });
+
+  it('republishes what a previous process left, with the same msgId, and deletes it only after the ack', async () => {
+    const r = result();
+    await new FileOutboxStore(dir).write(r); // "previous process" stored it, then died before publishing
+
+    const transport = new FakeTransport();
+    let ack!: () => void;
+    const acked = new Promise<void>((resolve) => (ack = resolve));
+    const publish = transport.publish.bind(transport);
+    transport.publish = (async (channel, payload, opts) => {
+      await acked; // PUBACK not yet received
+      return publish(channel, payload, opts);
+    }) as typeof transport.publish;
+
+    const outbox = new Outbox(new FileOutboxStore(dir), transport);
+    const flushing = outbox.flush();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await fs.readdir(dir)).toEqual([`${r.msgId}.json`]); // still there while unacknowledged
+    ack();
+    await flushing;
+    expect(transport.on('results').map((p) => p.msgId)).toEqual([r.msgId]);
+    expect(await fs.readdir(dir)).toEqual([]);
+  });
+
+  it('keeps the file when the publish fails and sends it on the next flush', async () => {
+    const transport = new FakeTransport();
+    transport.down = true;
+    const outbox = new Outbox(new FileOutboxStore(dir), transport);
+    const r = result();
+    await outbox.add(r);
+    await outbox.flush();
+    expect(await fs.readdir(dir)).toEqual([`${r.msgId}.json`]);
+    transport.down = false;
+    await outbox.flush();
+    expect(transport.on('results').map((p) => p.msgId)).toEqual([r.msgId]);
+    expect(await fs.readdir(dir)).toEqual([]);
+  });
+
+  it('sets torn, invalid and unfinished files aside in corrupt/ and still publishes the good ones', async () => {
+    const good = result('good');
+    const store = new FileOutboxStore(dir);
+    await store.write(good);
+    const full = JSON.stringify(result('torn'));
+    await fs.writeFile(path.join(dir, `${ulid()}.json`), full.slice(0, full.length / 2)); // torn by a crash
+    await fs.writeFile(path.join(dir, `${ulid()}.json`), JSON.stringify({ v: 2, msgId: 'nope' })); // wrong schema
+    await fs.writeFile(path.join(dir, `.x.json.123.abcd.tmp`), '{"v":1'); // crash before rename
+    const transport = new FakeTransport();
+    await new Outbox(store, transport).flush();
+    expect(transport.on('results').map((p) => p.jobId)).toEqual(['good']);
+    const names = await fs.readdir(dir);
+    expect(names).toEqual(['corrupt']);
+    expect(await fs.readdir(path.join(dir, 'corrupt'))).toHaveLength(3);
+  });
+
+  it('a result never goes out twice from concurrent flushes', async () => {
+    const transport = new FakeTransport();
+    const outbox = new Outbox(new FileOutboxStore(dir), transport);
+    await new FileOutboxStore(dir).write(result('a'));
+    await new FileOutboxStore(dir).write(result('b'));
+    await Promise.all([outbox.flush(), outbox.flush(), outbox.flush()]);
+    expect(
+      transport
+        .on('results')
+        .map((p) => p.jobId)
+        .sort(),
+    ).toEqual(['a', 'b']);
+  });
+});

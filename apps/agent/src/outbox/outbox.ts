@@ -1,0 +1,157 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { ResultMessageSchema, formatZodError, type ResultMessage } from '@fleetbench/protocol';
+import type { OutboxStore, Transport } from '../core/ports';
+import { fsyncDir, writeFileAtomic } from '../util/atomic-file';
+import { silentLogger, type Logger } from '../util/logger';
+
+/**
+ * One file per result in `<dataDir>/outbox/<msgId>.json`, written atomically. A file that cannot be read back as a
+ * valid result (torn by a crash, edited by hand, from an incompatible version) is moved to `outbox/corrupt/`.
+ */
+export class FileOutboxStore implements OutboxStore {
+  readonly corruptDir: string;
+
+  constructor(
+    readonly dir: string,
+    private readonly logger: Logger = silentLogger(),
+  ) {
+    this.corruptDir = path.join(dir, 'corrupt');
+  }
+
+  async write(msg: ResultMessage): Promise<void> {
+    await writeFileAtomic(this.fileOf(msg.msgId), JSON.stringify(msg), 0o600);
+  }
+
+  async list(): Promise<ResultMessage[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const out: ResultMessage[] = [];
+    for (const name of names.sort()) {
+      const file = path.join(this.dir, name);
+      if (name.endsWith('.tmp')) {
+        // A temp file left by a crash before rename: the result was never reported as stored, keep it for inspection.
+        await this.setAside(file, 'unfinished temporary file');
+        continue;
+      }
+      if (!name.endsWith('.json')) continue;
+      let text: string;
+      try {
+        text = await fs.readFile(file, 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EISDIR') continue;
+        throw err;
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        await this.setAside(file, 'not valid JSON (torn write?)');
+        continue;
+      }
+      const parsed = ResultMessageSchema.safeParse(json);
+      if (!parsed.success) {
+        await this.setAside(file, formatZodError(parsed.error));
+        continue;
+      }
+      if (`${parsed.data.msgId}.json` !== name) {
+        await this.setAside(file, `file name does not match msgId ${parsed.data.msgId}`);
+        continue;
+      }
+      out.push(parsed.data);
+    }
+    return out;
+  }
+
+  async remove(msgId: string): Promise<void> {
+    await fs.rm(this.fileOf(msgId), { force: true });
+    await fsyncDir(this.dir);
+  }
+
+  private fileOf(msgId: string): string {
+    if (!/^[0-9A-Z]{26}$/.test(msgId)) throw new Error(`invalid msgId ${msgId}`);
+    return path.join(this.dir, `${msgId}.json`);
+  }
+
+  private async setAside(file: string, reason: string): Promise<void> {
+    await fs.mkdir(this.corruptDir, { recursive: true });
+    const target = path.join(this.corruptDir, `${path.basename(file)}.${Date.now()}`);
+    await fs.rename(file, target);
+    await fsyncDir(this.dir);
+    this.logger.warn({ file, movedTo: target, reason }, 'outbox file set aside');
+  }
+}
+
+/**
+ * Publishes stored results with QoS 1 and deletes each only after the broker's PUBACK. Flushes are serialised, so
+ * a result is never in flight twice from this process; a crash between PUBACK and delete republishes it with the
+ * same msgId, which the hub upserts.
+ */
+export class Outbox {
+  private running: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly store: OutboxStore,
+    private readonly transport: Transport,
+    private readonly logger: Logger = silentLogger(),
+  ) {}
+
+  /** Stores the result durably, then tries to publish it. Resolves once it is on disk. */
+  async add(msg: ResultMessage): Promise<void> {
+    await this.store.write(msg);
+    this.logger.info({ msgId: msg.msgId, jobId: msg.jobId }, 'result stored in outbox');
+    void this.flush();
+  }
+
+  /** Publishes everything stored; safe to call often (on connect, after add). Never rejects. */
+  flush(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.flushOnce();
+        } while (this.again);
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  private async flushOnce(): Promise<void> {
+    let pending: ResultMessage[];
+    try {
+      pending = await this.store.list();
+    } catch (err) {
+      this.logger.error({ err }, 'cannot read the outbox');
+      return;
+    }
+    for (const msg of pending) {
+      try {
+        await this.transport.publish('results', msg, { qos: 1, retain: false });
+      } catch (err) {
+        this.logger.warn(
+          { msgId: msg.msgId, err: (err as Error).message },
+          'result not acknowledged yet; it stays in the outbox',
+        );
+        return; // broker unreachable: the next connect flushes again
+      }
+      try {
+        await this.store.remove(msg.msgId);
+        this.logger.info({ msgId: msg.msgId, jobId: msg.jobId }, 'result published and acknowledged');
+      } catch (err) {
+        this.logger.error({ msgId: msg.msgId, err }, 'result acknowledged but could not be removed from the outbox');
+      }
+    }
+  }
+}

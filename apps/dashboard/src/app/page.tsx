@@ -1,0 +1,34 @@
+import type { Metadata } from 'next';
+import { HubErrorNotice } from '../components/hub-error';
+import { getConfig } from '../config';
+import { FleetView } from '../features/fleet/fleet-view';
+import { hubApi } from '../lib/hub/api';
+import { load } from '../lib/hub/load';
+import { requireToken } from '../lib/session';
+
+export const metadata: Metadata = { title: 'Fleet · Fleetbench' };
+
+export default async function FleetPage() {
+  const token = await requireToken('/');
+  const [devices, running, assigned] = await Promise.all([
+    load(hubApi.devices(token), '/'),
+    load(hubApi.jobs(token, { state: 'running' }), '/'),
+    load(hubApi.jobs(token, { state: 'assigned' }), '/'),
+  ]);
+  return (
+    <section>
+      <h1>Fleet</h1>
+      {devices.ok ? (
+        <FleetView
+          initialDevices={devices.data}
+          // Jobs only label the "current job" column: without them the column shows job ids.
+          initialJobs={[...(running.ok ? running.data : []), ...(assigned.ok ? assigned.data : [])]}
+          renderedAt={Date.now()}
+          hubUrl={getConfig().hubPublicUrl}
+        />
+      ) : (
+        <HubErrorNotice problem={devices.problem} />
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,27 @@
+import Link from 'next/link';
+import { logout } from '../app/login/actions';
+import { LiveStatus } from '../features/live/live-status';
+import { NavLinks } from './nav-links';
+
+export function Nav({ signedIn }: { signedIn: boolean }) {
+  return (
+    <header className="topbar">
+      <nav className="nav" aria-label="Main">
+        <Link href="/" className="brand">
+          Fleetbench
+        </Link>
+        {signedIn ? <NavLinks /> : null}
+        <div className="nav-end">
+          <LiveStatus />
+          {signedIn ? (
+            <form action={logout}>
+              <button type="submit" className="btn btn-ghost" data-testid="logout">
+                Sign out
+              </button>
+            </form>
+          ) : null}
+        </div>
+      </nav>
+    </header>
+  );
+}

@@ -1,0 +1,177 @@
+'use client';
+
+import { useEffect, useMemo, useState } from 'react';
+import type { Device, Job } from '@fleetbench/protocol';
+import { EmptyState } from '../../components/empty-state';
+import { formatAge, formatBytes, formatTimestamp } from '../../lib/format';
+import { useHubEvent } from '../live/live-provider';
+import {
+  applyTelemetry,
+  describeCurrentJob,
+  isDevice,
+  isTelemetryEvent,
+  sortDevices,
+  summarizeFleet,
+  upsertDevice,
+  upsertJob,
+} from './fleet';
+
+function useNow(initial: number, everyMs: number): number {
+  const [now, setNow] = useState(initial);
+  useEffect(() => {
+    setNow(Date.now());
+    const t = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(t);
+  }, [everyMs]);
+  return now;
+}
+
+export function FleetView({
+  initialDevices,
+  initialJobs,
+  renderedAt,
+  hubUrl,
+}: {
+  initialDevices: Device[];
+  initialJobs: Job[];
+  renderedAt: number;
+  hubUrl: string;
+}) {
+  const [devices, setDevices] = useState(initialDevices);
+  const [jobs, setJobs] = useState(() => new Map(initialJobs.map((j) => [j.id, j])));
+  // A server refresh (e.g. after a reconnect) replaces the live-patched state.
+  useEffect(() => setDevices(initialDevices), [initialDevices]);
+  useEffect(() => setJobs(new Map(initialJobs.map((j) => [j.id, j]))), [initialJobs]);
+
+  useHubEvent('device.updated', (p) => {
+    if (isDevice(p)) setDevices((ds) => upsertDevice(ds, p));
+  });
+  useHubEvent('device.telemetry', (p) => {
+    if (isTelemetryEvent(p)) setDevices((ds) => applyTelemetry(ds, p));
+  });
+  useHubEvent('job.updated', (p) => {
+    const job = p as Job;
+    if (typeof job?.id === 'string' && typeof job.state === 'string') setJobs((js) => upsertJob(js, job));
+  });
+
+  const now = useNow(renderedAt, 10_000);
+  const sorted = useMemo(() => sortDevices(devices), [devices]);
+  const summary = summarizeFleet(devices);
+
+  if (devices.length === 0) {
+    return (
+      <EmptyState title="No devices enrolled yet — enroll one:">
+        <ol className="steps">
+          <li>
+            Create an enrollment token on the hub:
+            <pre className="code">{`curl -X POST ${hubUrl}/api/v1/enrollment-tokens \\
+  -H "Authorization: Bearer $FLEETBENCH_TOKEN" \\
+  -H "Content-Type: application/json" -d '{"maxUses": 10}'`}</pre>
+          </li>
+          <li>
+            On the device, enroll and start the agent:
+            <pre className="code">{`fleetbench-agent enroll --hub ${hubUrl} --token <token>
+fleetbench-agent run`}</pre>
+          </li>
+        </ol>
+        <p className="muted">It appears here as soon as it connects.</p>
+      </EmptyState>
+    );
+  }
+
+  return (
+    <>
+      <p className="summary" data-testid="fleet-summary">
+        <span>
+          <strong>{summary.total}</strong> device{summary.total === 1 ? '' : 's'}
+        </span>
+        <span>
+          <strong>{summary.online}</strong> online
+        </span>
+        <span>
+          <strong>{summary.busy}</strong> busy
+        </span>
+      </p>
+      <div className="table-wrap">
+        <table className="table" data-testid="device-table">
+          <thead>
+            <tr>
+              <th scope="col">Device</th>
+              <th scope="col">Status</th>
+              <th scope="col" className="col-opt">
+                Hardware class
+              </th>
+              <th scope="col" className="col-opt">
+                Agent
+              </th>
+              <th scope="col" className="col-opt">
+                ONNX Runtime
+              </th>
+              <th scope="col">Current job</th>
+              <th scope="col" className="col-opt">
+                Telemetry
+              </th>
+              <th scope="col">Last seen</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sorted.map((d) => {
+              const job = describeCurrentJob(d.currentJobId, jobs);
+              const t = d.telemetry;
+              return (
+                <tr key={d.id} data-testid="device-row" data-device-id={d.id} data-online={d.online}>
+                  <th scope="row" className="cell-name">
+                    <span data-testid="device-name">{d.name}</span>
+                    {d.tags.length ? (
+                      <span className="tags">
+                        {d.tags.map((tag) => (
+                          <span key={tag} className="tag">
+                            {tag}
+                          </span>
+                        ))}
+                      </span>
+                    ) : null}
+                  </th>
+                  <td>
+                    <span className={`badge ${d.online ? 'badge-ok' : 'badge-off'}`} data-testid="device-online">
+                      {d.online ? 'online' : 'offline'}
+                    </span>
+                  </td>
+                  <td className="col-opt cell-class" title={d.hardwareClassId}>
+                    {d.hardwareClassName}
+                  </td>
+                  <td className="col-opt mono">{d.software.agentVersion}</td>
+                  <td className="col-opt mono">{d.software.onnxruntimeVersion}</td>
+                  <td data-testid="device-job">
+                    {job ? (
+                      <span className={`job job-${job.state ?? 'unknown'}`} title={d.currentJobId ?? undefined}>
+                        {job.label}
+                      </span>
+                    ) : (
+                      <span className="muted">idle</span>
+                    )}
+                  </td>
+                  <td className="col-opt small" data-testid="device-telemetry">
+                    {t ? (
+                      <span title={`sampled ${formatTimestamp(t.ts)}`}>
+                        load {t.load1.toFixed(2)}
+                        {t.temperatureC !== null ? ` · ${Math.round(t.temperatureC)} °C` : ''}
+                        {t.cpuFrequencyMHz !== null ? ` · ${(t.cpuFrequencyMHz / 1000).toFixed(2)} GHz` : ''}
+                        {` · ${formatBytes(t.memoryFreeBytes)} free`}
+                      </span>
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
+                  </td>
+                  <td title={formatTimestamp(d.lastSeenAt)} className="nowrap">
+                    {d.online && d.lastSeenAt && now - Date.parse(d.lastSeenAt) < 60_000 ? 'now' : formatAge(d.lastSeenAt, now)}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}

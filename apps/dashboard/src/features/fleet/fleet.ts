@@ -1,0 +1,75 @@
+import type { Device, Job } from '@fleetbench/protocol';
+
+/** Payload of the `device.telemetry` socket event. */
+export interface TelemetryEvent {
+  id: string;
+  telemetry: NonNullable<Device['telemetry']>;
+}
+
+/** Replace the device with the same id, or add it (a newly enrolled device). */
+export function upsertDevice(devices: readonly Device[], device: Device): Device[] {
+  const i = devices.findIndex((d) => d.id === device.id);
+  if (i === -1) return [...devices, device];
+  const next = devices.slice();
+  next[i] = device;
+  return next;
+}
+
+/** Attach the latest telemetry sample; a sample for an unknown device is ignored (device.updated will bring it). */
+export function applyTelemetry(devices: readonly Device[], ev: TelemetryEvent): Device[] {
+  const i = devices.findIndex((d) => d.id === ev.id);
+  if (i === -1) return devices as Device[];
+  const cur = devices[i]!;
+  // Telemetry means the agent is talking to the broker right now.
+  const lastSeenAt = cur.lastSeenAt && cur.lastSeenAt > ev.telemetry.ts ? cur.lastSeenAt : ev.telemetry.ts;
+  const next = devices.slice();
+  next[i] = { ...cur, telemetry: ev.telemetry, lastSeenAt };
+  return next;
+}
+
+/** Online devices first, then by name (natural order: node-2 before node-10), then id. */
+export function sortDevices(devices: readonly Device[]): Device[] {
+  return devices
+    .slice()
+    .sort(
+      (a, b) =>
+        Number(b.online) - Number(a.online) ||
+        a.name.localeCompare(b.name, 'en', { numeric: true, sensitivity: 'base' }) ||
+        a.id.localeCompare(b.id),
+    );
+}
+
+export function summarizeFleet(devices: readonly Device[]): { total: number; online: number; busy: number } {
+  return {
+    total: devices.length,
+    online: devices.filter((d) => d.online).length,
+    busy: devices.filter((d) => d.currentJobId !== null).length,
+  };
+}
+
+export function isTelemetryEvent(v: unknown): v is TelemetryEvent {
+  const o = v as TelemetryEvent | null;
+  return typeof o?.id === 'string' && typeof o.telemetry === 'object' && o.telemetry !== null && typeof o.telemetry.ts === 'string';
+}
+
+export function isDevice(v: unknown): v is Device {
+  const o = v as Device | null;
+  return typeof o?.id === 'string' && typeof o.name === 'string' && typeof o.online === 'boolean';
+}
+
+/** Index jobs by id, keeping the newest version of each (by updatedAt). */
+export function upsertJob(jobs: ReadonlyMap<string, Job>, job: Job): Map<string, Job> {
+  const cur = jobs.get(job.id);
+  const next = new Map(jobs);
+  if (!cur || cur.updatedAt <= job.updatedAt) next.set(job.id, job);
+  return next;
+}
+
+/** "mobilenet_v2 · 42%" for a known job, the short id otherwise; null when idle. */
+export function describeCurrentJob(jobId: string | null, jobs: ReadonlyMap<string, Job>): { label: string; state: string | null } | null {
+  if (!jobId) return null;
+  const job = jobs.get(jobId);
+  if (!job) return { label: jobId.length > 10 ? `job …${jobId.slice(-8)}` : `job ${jobId}`, state: null };
+  const progress = job.progress !== null && job.state === 'running' ? ` · ${Math.round(job.progress * 100)}%` : '';
+  return { label: `${job.modelName}${progress}`, state: job.state };
+}

@@ -1,0 +1,108 @@
+import type { HardwareClass, LeaderboardRow } from '@fleetbench/protocol';
+import { groupLeaderboard, nextSort, rankRows, selectLeaderboard, sortRows, ariaSort, DEFAULT_SORT } from './leaderboard';
+
+function row(p: Partial<LeaderboardRow> & Pick<LeaderboardRow, 'modelName'>): LeaderboardRow {
+  return {
+    hardwareClassId: 'hc-x86',
+    hardwareClassName: 'Xeon · x64 · 2 cores · 24 GiB',
+    settingsKey: 'latency/bs1/t0x0/cpu',
+    modelId: `m-${p.modelName}`,
+    family: 'MobileNet',
+    devices: 1,
+    results: 1,
+    p50Ms: 10,
+    p90Ms: 12,
+    p99Ms: 15,
+    throughputIps: 100,
+    top1: 0.7,
+    top1Source: 'reference',
+    flaggedResults: 0,
+    ...p,
+  };
+}
+
+const classes: HardwareClass[] = [
+  { id: 'hc-x86', name: 'Xeon · x64 · 2 cores · 24 GiB', key: 'k1', isReference: false, devices: 3 },
+  { id: 'hc-sd855', name: 'Snapdragon 855 (PaddleClas)', key: 'k2', isReference: true, devices: 0 },
+  { id: 'hc-arm', name: 'Ampere Altra', key: 'k3', isReference: false, devices: 1 },
+];
+
+describe('groupLeaderboard', () => {
+  const rows = [
+    row({ modelName: 'a', hardwareClassId: 'hc-sd855', hardwareClassName: 'Snapdragon 855 (PaddleClas)', settingsKey: 'published' }),
+    row({ modelName: 'b', settingsKey: 'throughput/bs8/t0x0/cpu' }),
+    row({ modelName: 'c' }),
+    row({ modelName: 'd', hardwareClassId: 'hc-arm', hardwareClassName: 'Ampere Altra' }),
+    row({ modelName: 'e' }),
+  ];
+
+  it('groups by class then settings, measured classes first, latency settings first', () => {
+    const groups = groupLeaderboard(rows, classes);
+    expect(groups.map((g) => [g.hardwareClassId, g.isReference, g.devices])).toEqual([
+      ['hc-arm', false, 1],
+      ['hc-x86', false, 3],
+      ['hc-sd855', true, 0],
+    ]);
+    const x86 = groups[1]!;
+    expect(x86.settings.map((s) => [s.settingsKey, s.rows.map((r) => r.modelName)])).toEqual([
+      ['latency/bs1/t0x0/cpu', ['c', 'e']],
+      ['throughput/bs8/t0x0/cpu', ['b']],
+    ]);
+  });
+
+  it('works without the hardware class list', () => {
+    const groups = groupLeaderboard(rows);
+    expect(groups.every((g) => g.isReference === false && g.devices === null)).toBe(true);
+  });
+
+  it('selects the requested group or falls back to the first', () => {
+    const groups = groupLeaderboard(rows, classes);
+    expect(selectLeaderboard(groups, { classId: 'hc-x86', settingsKey: 'throughput/bs8/t0x0/cpu' })?.settings.rows[0]?.modelName).toBe('b');
+    expect(selectLeaderboard(groups, { classId: 'hc-x86', settingsKey: 'nope' })?.settings.settingsKey).toBe('latency/bs1/t0x0/cpu');
+    // Unknown/absent class: the measured class with the most rows, not simply the first by name.
+    expect(selectLeaderboard(groups, { classId: 'unknown' })?.group.hardwareClassId).toBe('hc-x86');
+    expect(selectLeaderboard(groups, {})?.settings.settingsKey).toBe('latency/bs1/t0x0/cpu');
+    const onlyReference = groupLeaderboard([rows[0]!], classes);
+    expect(selectLeaderboard(onlyReference, {})?.group.hardwareClassId).toBe('hc-sd855');
+    expect(selectLeaderboard([], {})).toBeNull();
+  });
+});
+
+describe('rankRows / sortRows', () => {
+  const rows = rankRows([
+    row({ modelName: 'slow', p50Ms: 30, throughputIps: 30, top1: 0.8 }),
+    row({ modelName: 'fast', p50Ms: 5, throughputIps: 200, top1: null, top1Source: null, family: null }),
+    row({ modelName: 'flaggedOnly', p50Ms: 1, results: 0, flaggedResults: 2, throughputIps: 900 }),
+    row({ modelName: 'mid', p50Ms: 12, throughputIps: 80, top1: 0.75, top1Source: 'measured', flaggedResults: 1 }),
+  ]);
+
+  it('ranks by p50 and leaves rows with only flagged results unranked', () => {
+    expect(rows.map((r) => [r.modelName, r.rank])).toEqual([
+      ['slow', 3],
+      ['fast', 1],
+      ['flaggedOnly', null],
+      ['mid', 2],
+    ]);
+  });
+
+  it('sorts by rank with unranked rows last', () => {
+    expect(sortRows(rows, DEFAULT_SORT).map((r) => r.modelName)).toEqual(['fast', 'mid', 'slow', 'flaggedOnly']);
+    expect(sortRows(rows, { key: 'rank', dir: 'desc' }).map((r) => r.modelName)).toEqual(['slow', 'mid', 'fast', 'flaggedOnly']);
+  });
+
+  it('sorts by throughput, top-1 (nulls last) and name', () => {
+    expect(sortRows(rows, { key: 'throughput', dir: 'desc' }).map((r) => r.modelName)).toEqual(['flaggedOnly', 'fast', 'mid', 'slow']);
+    expect(sortRows(rows, { key: 'top1', dir: 'desc' }).map((r) => r.modelName)).toEqual(['slow', 'mid', 'flaggedOnly', 'fast']);
+    expect(sortRows(rows, { key: 'top1', dir: 'asc' }).map((r) => r.modelName)).toEqual(['flaggedOnly', 'mid', 'slow', 'fast']);
+    expect(sortRows(rows, { key: 'model', dir: 'asc' }).map((r) => r.modelName)).toEqual(['fast', 'flaggedOnly', 'mid', 'slow']);
+    expect(sortRows(rows, { key: 'family', dir: 'asc' }).at(-1)?.modelName).toBe('fast');
+  });
+
+  it('toggles direction on the same header and uses natural direction on a new one', () => {
+    expect(nextSort(DEFAULT_SORT, 'rank')).toEqual({ key: 'rank', dir: 'desc' });
+    expect(nextSort(DEFAULT_SORT, 'throughput')).toEqual({ key: 'throughput', dir: 'desc' });
+    expect(nextSort(DEFAULT_SORT, 'p99')).toEqual({ key: 'p99', dir: 'asc' });
+    expect(ariaSort({ key: 'p50', dir: 'desc' }, 'p50')).toBe('descending');
+    expect(ariaSort({ key: 'p50', dir: 'desc' }, 'p90')).toBe('none');
+  });
+});

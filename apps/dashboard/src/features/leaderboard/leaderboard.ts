@@ -1,0 +1,165 @@
+import type { HardwareClass, LeaderboardRow } from '@fleetbench/protocol';
+import { compareSettingsKeys } from './settings-key';
+
+// ---- grouping: one leaderboard per hardware class and settings key ----------------------------------------------
+
+export interface SettingsGroup {
+  settingsKey: string;
+  rows: LeaderboardRow[];
+}
+
+export interface ClassGroup {
+  hardwareClassId: string;
+  hardwareClassName: string;
+  /** Published reference hardware (read-only, never mixed with measured data). */
+  isReference: boolean;
+  /** Enrolled devices of the class, when the hub told us. */
+  devices: number | null;
+  settings: SettingsGroup[];
+}
+
+/** Group rows by class then settings key. Measured classes first (by name), published reference classes after. */
+export function groupLeaderboard(rows: readonly LeaderboardRow[], classes: readonly HardwareClass[] = []): ClassGroup[] {
+  const classInfo = new Map(classes.map((c) => [c.id, c]));
+  const byClass = new Map<string, ClassGroup & { bySettings: Map<string, LeaderboardRow[]> }>();
+  for (const row of rows) {
+    let g = byClass.get(row.hardwareClassId);
+    if (!g) {
+      const info = classInfo.get(row.hardwareClassId);
+      g = {
+        hardwareClassId: row.hardwareClassId,
+        hardwareClassName: row.hardwareClassName || info?.name || row.hardwareClassId,
+        isReference: info?.isReference ?? false,
+        devices: info?.devices ?? null,
+        settings: [],
+        bySettings: new Map(),
+      };
+      byClass.set(row.hardwareClassId, g);
+    }
+    const list = g.bySettings.get(row.settingsKey);
+    if (list) list.push(row);
+    else g.bySettings.set(row.settingsKey, [row]);
+  }
+  return [...byClass.values()]
+    .map(({ bySettings, ...g }) => ({
+      ...g,
+      settings: [...bySettings.entries()]
+        .sort(([a], [b]) => compareSettingsKeys(a, b))
+        .map(([settingsKey, list]) => ({ settingsKey, rows: list })),
+    }))
+    .sort((a, b) => Number(a.isReference) - Number(b.isReference) || a.hardwareClassName.localeCompare(b.hardwareClassName));
+}
+
+export interface Selection {
+  group: ClassGroup;
+  settings: SettingsGroup;
+}
+
+function rowCount(g: ClassGroup): number {
+  return g.settings.reduce((n, s) => n + s.rows.length, 0);
+}
+
+/** The class shown when none is asked for: the measured class with the most rows (ties: picker order). */
+export function defaultClass(groups: readonly ClassGroup[]): ClassGroup | undefined {
+  const measured = groups.filter((g) => !g.isReference);
+  const pool = measured.length ? measured : groups;
+  return pool.reduce<ClassGroup | undefined>((best, g) => (!best || rowCount(g) > rowCount(best) ? g : best), undefined);
+}
+
+/** The requested class/settings when they exist, otherwise the default class and/or its first settings key. */
+export function selectLeaderboard(groups: readonly ClassGroup[], want: { classId?: string; settingsKey?: string }): Selection | null {
+  const group = groups.find((g) => g.hardwareClassId === want.classId) ?? defaultClass(groups);
+  if (!group) return null;
+  const settings = group.settings.find((s) => s.settingsKey === want.settingsKey) ?? group.settings[0];
+  if (!settings) return null;
+  return { group, settings };
+}
+
+// ---- ranking and sorting ------------------------------------------------------------------------------------------
+
+export interface RankedRow extends LeaderboardRow {
+  /** 1-based rank by p50 among rows with valid results; null for rows that only have flagged results. */
+  rank: number | null;
+}
+
+/**
+ * A row is ranked when it has valid results (`results` counts the valid results the medians come from; flagged
+ * results are counted separately in `flaggedResults` and are shown but not ranked, see DESIGN.md "Leaderboards").
+ */
+export function isRanked(row: LeaderboardRow): boolean {
+  return row.results > 0;
+}
+
+/** Rank by p50 ascending (ties: higher throughput first, then name), whatever the order the rows came in. */
+export function rankRows(rows: readonly LeaderboardRow[]): RankedRow[] {
+  const ranked = rows
+    .filter(isRanked)
+    .slice()
+    .sort((a, b) => a.p50Ms - b.p50Ms || b.throughputIps - a.throughputIps || a.modelName.localeCompare(b.modelName));
+  const rankOf = new Map(ranked.map((r, i) => [r, i + 1]));
+  return rows.map((r) => ({ ...r, rank: rankOf.get(r) ?? null }));
+}
+
+export type SortKey = 'rank' | 'model' | 'family' | 'p50' | 'p90' | 'p99' | 'throughput' | 'top1' | 'results' | 'flagged';
+export type SortDir = 'asc' | 'desc';
+export interface SortState {
+  key: SortKey;
+  dir: SortDir;
+}
+
+export const DEFAULT_SORT: SortState = { key: 'rank', dir: 'asc' };
+
+/** Direction of the first click on a header: smaller-is-better ascending, bigger-is-better descending. */
+export function defaultDir(key: SortKey): SortDir {
+  return key === 'throughput' || key === 'top1' || key === 'results' || key === 'flagged' ? 'desc' : 'asc';
+}
+
+/** Clicking the sorted column flips it; clicking another column sorts by it in its natural direction. */
+export function nextSort(current: SortState, key: SortKey): SortState {
+  if (current.key === key) return { key, dir: current.dir === 'asc' ? 'desc' : 'asc' };
+  return { key, dir: defaultDir(key) };
+}
+
+function sortValue(r: RankedRow, key: SortKey): number | string | null {
+  switch (key) {
+    case 'rank':
+      return r.rank;
+    case 'model':
+      return r.modelName.toLowerCase();
+    case 'family':
+      return r.family?.toLowerCase() ?? null;
+    case 'p50':
+      return r.p50Ms;
+    case 'p90':
+      return r.p90Ms;
+    case 'p99':
+      return r.p99Ms;
+    case 'throughput':
+      return r.throughputIps;
+    case 'top1':
+      return r.top1;
+    case 'results':
+      return r.results;
+    case 'flagged':
+      return r.flaggedResults;
+  }
+}
+
+/** Stable sort; missing values (no rank, no family, no top-1) always go last, in either direction. */
+export function sortRows(rows: readonly RankedRow[], sort: SortState): RankedRow[] {
+  const sign = sort.dir === 'asc' ? 1 : -1;
+  return rows
+    .map((row, i) => ({ row, i, v: sortValue(row, sort.key) }))
+    .sort((a, b) => {
+      if (a.v === null || b.v === null) return a.v === b.v ? a.i - b.i : a.v === null ? 1 : -1;
+      const c = typeof a.v === 'string' ? a.v.localeCompare(b.v as string) : a.v - (b.v as number);
+      return c !== 0 ? sign * c : a.i - b.i;
+    })
+    .map((x) => x.row);
+}
+
+/** `aria-sort` value of a header. */
+export function ariaSort(sort: SortState, key: SortKey): 'ascending' | 'descending' | 'none' {
+  if (sort.key !== key) return 'none';
+  return sort.dir === 'asc' ? 'ascending' : 'descending';
+}

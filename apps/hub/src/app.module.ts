@@ -1,0 +1,103 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import type { BrokerAuthority } from './broker/broker.types';
+import type { HubConfig } from './config';
+import { ArtifactController } from './controllers/artifact.controller';
+import { CampaignController } from './controllers/campaign.controller';
+import { DeviceController } from './controllers/device.controller';
+import { EnrollmentController } from './controllers/enrollment.controller';
+import { EventsGateway } from './controllers/events.gateway';
+import { HealthController } from './controllers/health.controller';
+import { ModelController } from './controllers/model.controller';
+import { ResultController } from './controllers/result.controller';
+import type { Db } from './db/database';
+import type { Logger } from './logger';
+import { AuthGuard } from './middleware/auth.guard';
+import { ErrorFilter } from './middleware/error.filter';
+import { CampaignRepository } from './repositories/campaign.repository';
+import { ClockRepository } from './repositories/clock.repository';
+import { DeviceRepository } from './repositories/device.repository';
+import { EventRepository } from './repositories/event.repository';
+import { HardwareClassRepository } from './repositories/hardware-class.repository';
+import { JobRepository } from './repositories/job.repository';
+import { ModelRepository } from './repositories/model.repository';
+import { MqttRepository } from './repositories/mqtt.repository';
+import { ResultRepository } from './repositories/result.repository';
+import { RUNTIME, type HubRuntime } from './repositories/runtime';
+import { StorageRepository } from './repositories/storage.repository';
+import { TokenRepository } from './repositories/token.repository';
+import { BROKER_AUTHORITY, DB, HUB_CONFIG, LOGGER } from './repositories/tokens';
+import { AuthService } from './services/auth.service';
+import { CampaignService } from './services/campaign.service';
+import { DeviceService } from './services/device.service';
+import { DispatcherService } from './services/dispatcher.service';
+import { EnrollmentService } from './services/enrollment.service';
+import { HealthService } from './services/health.service';
+import { IngestService } from './services/ingest.service';
+import { ModelService } from './services/model.service';
+import { ResultService } from './services/result.service';
+
+export const controllers = [
+  HealthController,
+  EnrollmentController,
+  DeviceController,
+  ModelController,
+  ArtifactController,
+  CampaignController,
+  ResultController,
+];
+export const repositories = [
+  CampaignRepository,
+  ClockRepository,
+  DeviceRepository,
+  EventRepository,
+  HardwareClassRepository,
+  JobRepository,
+  ModelRepository,
+  MqttRepository,
+  ResultRepository,
+  StorageRepository,
+  TokenRepository,
+];
+export const services = [
+  AuthService,
+  CampaignService,
+  DeviceService,
+  DispatcherService,
+  EnrollmentService,
+  HealthService,
+  IngestService,
+  ModelService,
+  ResultService,
+];
+
+export interface AppDeps {
+  config: HubConfig;
+  db: Db;
+  logger: Logger;
+  runtime: HubRuntime;
+  brokerAuthority: BrokerAuthority;
+}
+
+/** One module, immich style: controllers → services → repositories/ports; externals come in as values. */
+@Module({})
+export class AppModule {
+  static forRoot(deps: AppDeps): DynamicModule {
+    return {
+      module: AppModule,
+      controllers,
+      providers: [
+        { provide: HUB_CONFIG, useValue: deps.config },
+        { provide: DB, useValue: deps.db },
+        { provide: LOGGER, useValue: deps.logger },
+        { provide: RUNTIME, useValue: deps.runtime },
+        { provide: BROKER_AUTHORITY, useValue: deps.brokerAuthority },
+        ...repositories,
+        ...services,
+        EventsGateway,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+      ],
+    };
+  }
+}

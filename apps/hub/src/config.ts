@@ -1,0 +1,88 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const flag = z
+  .enum(['0', '1', 'true', 'false'])
+  .transform((v) => v === '1' || v === 'true');
+const port = z.coerce.number().int().min(0).max(65535);
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+
+/** Every environment variable the hub reads (docs/CONTRACTS.md). Empty strings count as unset. */
+const EnvSchema = z.object({
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  MQTT_URL: url(['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:']).optional(),
+  FLEETBENCH_MQTT_DYNSEC: flag.optional(),
+  FLEETBENCH_MQTT_PUBLIC_URL: url(['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:']).optional(),
+  FLEETBENCH_ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+  FLEETBENCH_DATA_DIR: z.string().min(1).default('.fleetbench/hub'),
+  FLEETBENCH_PUBLIC_URL: url(['http:', 'https:']).optional(),
+  FLEETBENCH_HUB_PORT: port.default(4000),
+  FLEETBENCH_HUB_HOST: z.string().min(1).default('0.0.0.0'),
+  FLEETBENCH_MQTT_PORT: port.default(1883),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface HubConfig {
+  databaseUrl: string | null;
+  mqttUrl: string | null;
+  mqttDynsec: boolean;
+  mqttPublicUrl: string | null;
+  adminToken: string | null;
+  dataDir: string;
+  publicUrl: string | null;
+  port: number;
+  host: string;
+  mqttPort: number;
+  logLevel: string;
+  /** Upper bound of a model upload. */
+  maxUploadBytes: number;
+  /** How often expired job leases are swept. */
+  leaseSweepMs: number;
+  /** Extra time past a job's timeout before its lease expires (download + startup). */
+  leaseGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid hub configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses the environment; throws ConfigError listing every problem at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const r = EnvSchema.safeParse(cleaned);
+  if (!r.success) throw new ConfigError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const e = r.data;
+  return {
+    databaseUrl: e.DATABASE_URL ?? null,
+    mqttUrl: e.MQTT_URL ?? null,
+    mqttDynsec: e.MQTT_URL ? (e.FLEETBENCH_MQTT_DYNSEC ?? false) : false,
+    mqttPublicUrl: e.FLEETBENCH_MQTT_PUBLIC_URL ?? null,
+    adminToken: e.FLEETBENCH_ADMIN_TOKEN ?? null,
+    dataDir: path.resolve(e.FLEETBENCH_DATA_DIR),
+    publicUrl: e.FLEETBENCH_PUBLIC_URL ?? null,
+    port: e.FLEETBENCH_HUB_PORT,
+    host: e.FLEETBENCH_HUB_HOST,
+    mqttPort: e.FLEETBENCH_MQTT_PORT,
+    logLevel: e.LOG_LEVEL,
+    maxUploadBytes: 2 * 1024 ** 3,
+    leaseSweepMs: 5_000,
+    leaseGraceMs: 5 * 60_000,
+  };
+}
+
+/** `mqtt://user:pass@host` → `mqtt://host` (what agents are told). */
+export function stripCredentials(u: string): string {
+  const parsed = new URL(u);
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.toString().replace(/\/$/, '');
+}

@@ -1,0 +1,21 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { Public } from '../middleware/auth.guard';
+import { HealthService } from '../services/health.service';
+import { ApiDoc } from '../utils/openapi.decorators';
+
+const HealthSchema = z.object({ status: z.literal('ok'), db: z.literal('ok'), mqtt: z.enum(['ok', 'down']), version: z.string() });
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(private readonly health: HealthService) {}
+
+  @Get()
+  @Public()
+  @ApiDoc({ response: HealthSchema, errors: [503] })
+  check() {
+    return this.health.check();
+  }
+}

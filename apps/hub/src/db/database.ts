@@ -1,0 +1,71 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import pg from 'pg';
+import { PrismaClient } from '../../generated/prisma/client';
+import type { Logger } from '../logger';
+import { applyMigrations, readMigrations, type SqlSession } from './migration-runner';
+
+export type Db = PrismaClient;
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: 'postgres' | 'pglite';
+  /** Names of migrations applied by this start. */
+  applied: string[];
+  close(): Promise<void>;
+}
+
+export async function migratePostgres(url: string, logger?: Logger): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const session: SqlSession = {
+      query: async (sql, params) => (await client.query(sql, params as unknown[])).rows,
+      exec: async (sql) => {
+        await client.query(sql);
+      },
+    };
+    return await applyMigrations(session, readMigrations(), logger);
+  } finally {
+    await client.end();
+  }
+}
+
+export function pgliteSession(db: PGlite): SqlSession {
+  return {
+    query: async <T>(sql: string, params?: unknown[]) => (await db.query<T>(sql, params)).rows,
+    exec: async (sql) => {
+      await db.exec(sql);
+    },
+  };
+}
+
+/** PostgreSQL when `databaseUrl` is set, otherwise embedded PGlite under `<dataDir>/pglite` (or in memory). */
+export async function openDatabase(opts: { databaseUrl: string | null; dataDir: string | null }, logger?: Logger): Promise<Database> {
+  if (opts.databaseUrl) {
+    const applied = await migratePostgres(opts.databaseUrl, logger);
+    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: opts.databaseUrl }) });
+    return { prisma, kind: 'postgres', applied, close: () => prisma.$disconnect() };
+  }
+  let dir = 'memory://';
+  if (opts.dataDir) {
+    dir = path.join(opts.dataDir, 'pglite');
+    mkdirSync(dir, { recursive: true });
+  }
+  const db = new PGlite(dir);
+  await db.waitReady;
+  const applied = await applyMigrations(pgliteSession(db), readMigrations(), logger);
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+  return {
+    prisma,
+    kind: 'pglite',
+    applied,
+    close: async () => {
+      await prisma.$disconnect();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,191 @@
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { INestApplication, LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { SwaggerModule } from '@nestjs/swagger';
+import { API_PREFIX } from '@fleetbench/protocol';
+import type { MqttClient } from 'mqtt';
+import { AppModule } from './app.module';
+import { startEmbeddedBroker } from './broker/embedded-broker';
+import type { BrokerAuthority, EmbeddedBrokerHandle } from './broker/broker.types';
+import { DynsecBrokerAuthority, NoopBrokerAuthority } from './broker/mosquitto-dynsec';
+import { ConfigError, loadConfig, stripCredentials, type HubConfig } from './config';
+import { openDatabase, type Database } from './db/database';
+import { createLogger, type Logger } from './logger';
+import { connectHubClient } from './mqtt/hub-mqtt-client';
+import { buildOpenApi } from './openapi.document';
+import { MqttRepository } from './repositories/mqtt.repository';
+import type { HubRuntime } from './repositories/runtime';
+import { AuthService } from './services/auth.service';
+import { DispatcherService } from './services/dispatcher.service';
+import { IngestService } from './services/ingest.service';
+import { randomSecret } from './utils/crypto';
+
+export interface Hub {
+  app: INestApplication;
+  /** Base URL of the REST API and socket.io, e.g. http://127.0.0.1:4000 */
+  url: string;
+  /** Broker URL agents use (embedded broker or FLEETBENCH_MQTT_PUBLIC_URL / MQTT_URL without credentials). */
+  mqttUrl: string;
+  /** The admin API token when this start generated it (first start without FLEETBENCH_ADMIN_TOKEN), else null. */
+  generatedAdminToken: string | null;
+  close(): Promise<void>;
+}
+
+export interface CreateHubOptions {
+  logger?: Logger;
+  /** Set false to keep the lease sweeper off (tests drive it by hand). */
+  leaseSweeper?: boolean;
+}
+
+export function hubVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(__dirname, '../package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Nest's own messages go through pino too. */
+function nestLogger(logger: Logger): LoggerService {
+  const l = logger.child({ module: 'nest' });
+  return {
+    log: (m: unknown, ctx?: string) => l.debug({ ctx }, String(m)),
+    error: (m: unknown, ...rest: unknown[]) => l.error({ detail: rest }, String(m)),
+    warn: (m: unknown, ctx?: string) => l.warn({ ctx }, String(m)),
+    debug: (m: unknown, ctx?: string) => l.debug({ ctx }, String(m)),
+    verbose: (m: unknown, ctx?: string) => l.trace({ ctx }, String(m)),
+  };
+}
+
+/** Builds the Nest application (no listening, no broker): also used to generate the OpenAPI document. */
+export async function createApp(deps: Parameters<typeof AppModule.forRoot>[0]): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.forRoot(deps), { logger: nestLogger(deps.logger), abortOnError: false });
+  app.setGlobalPrefix(API_PREFIX.replace(/^\//, ''));
+  app.enableCors({ origin: true, credentials: true });
+  return app;
+}
+
+/**
+ * Starts a hub in-process: migrations → embedded broker (unless MQTT_URL) → Nest app listening.
+ * Used by main() and by tests / the root start script.
+ */
+export async function createHub(config: HubConfig, opts: CreateHubOptions = {}): Promise<Hub> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const close = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch((err) => logger.warn({ err }, 'error while closing'));
+    cleanups.length = 0;
+  };
+  try {
+    const db: Database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }, logger.child({ module: 'db' }));
+    cleanups.push(() => db.close());
+    logger.info({ db: db.kind, applied: db.applied }, 'database ready');
+
+    const runtime: HubRuntime = { version: hubVersion(), mqttPublicUrl: '', hubBrokerPassword: randomSecret(24) };
+    let authority: BrokerAuthority = new NoopBrokerAuthority();
+    const delegatingAuthority: BrokerAuthority = {
+      provisionAgent: (id, pw) => authority.provisionAgent(id, pw),
+      revokeAgent: (id) => authority.revokeAgent(id),
+    };
+    const app = await createApp({ config, db: db.prisma, logger, runtime, brokerAuthority: delegatingAuthority });
+    cleanups.push(() => app.close());
+
+    let brokerUrl: string;
+    let broker: EmbeddedBrokerHandle | null = null;
+    if (config.mqttUrl) {
+      brokerUrl = config.mqttUrl;
+      runtime.mqttPublicUrl = config.mqttPublicUrl ?? stripCredentials(config.mqttUrl);
+    } else {
+      broker = await startEmbeddedBroker({
+        host: config.host,
+        port: config.mqttPort,
+        verifier: app.get(AuthService),
+        logger: logger.child({ module: 'broker' }),
+      });
+      cleanups.push(() => broker!.close());
+      const localHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+      brokerUrl = `mqtt://${localHost}:${broker.port}`;
+      runtime.mqttPublicUrl = config.mqttPublicUrl ?? brokerUrl;
+      if (broker.port !== config.mqttPort && config.mqttPort !== 0) logger.warn({ requested: config.mqttPort, port: broker.port }, 'MQTT port taken; embedded broker uses another');
+    }
+
+    const ingest = app.get(IngestService);
+    const client: MqttClient = await connectHubClient({
+      url: brokerUrl,
+      ...(broker ? { username: 'fleetbench-hub', password: runtime.hubBrokerPassword } : {}),
+      external: !!config.mqttUrl,
+      logger: logger.child({ module: 'mqtt' }),
+      onMessage: (topic, payload) => ingest.handle(topic, payload),
+    });
+    cleanups.push(() => client.endAsync());
+    app.get(MqttRepository).attach(client);
+    if (config.mqttUrl && config.mqttDynsec) authority = new DynsecBrokerAuthority(client, logger.child({ module: 'dynsec' }));
+
+    const admin = await app.get(AuthService).ensureAdminToken(config.adminToken);
+
+    SwaggerModule.setup('api/docs', app, buildOpenApi(app, runtime.version), { jsonDocumentUrl: 'api/docs/openapi.json' });
+    await app.listen(config.port, config.host);
+    const addr = app.getHttpServer().address() as AddressInfo;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const url = `http://${host}:${addr.port}`;
+
+    const dispatcher = app.get(DispatcherService);
+    await dispatcher.dispatchAll();
+    if (opts.leaseSweeper !== false) {
+      const timer = setInterval(() => void dispatcher.sweepLeases().catch((err) => logger.error({ err }, 'lease sweep failed')), config.leaseSweepMs);
+      timer.unref();
+      cleanups.push(async () => clearInterval(timer));
+    }
+    return { app, url, mqttUrl: runtime.mqttPublicUrl, generatedAdminToken: admin.generated ? admin.token : null, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+export async function main(): Promise<void> {
+  let config: HubConfig;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const hub = await createHub(config, { logger });
+  logger.info({ url: hub.url, docs: `${hub.url}/api/docs`, mqtt: hub.mqttUrl }, 'hub listening');
+  if (hub.generatedAdminToken) {
+    // Printed once, outside the structured log: only its hash is stored.
+    process.stdout.write(
+      `\nAdmin API token (shown once; only its hash is stored):\n\n  ${hub.generatedAdminToken}\n\nUse it as "Authorization: Bearer <token>" or set FLEETBENCH_ADMIN_TOKEN.\n\n`,
+    );
+  }
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    hub.close().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`hub failed to start: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,61 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { JobState, Prisma } from '../../generated/prisma/client';
+import type { Db } from '../db/database';
+import { DB } from './tokens';
+
+export const jobInclude = { model: { select: { name: true, sha256: true, sizeBytes: true } } } as const;
+export type JobRow = Prisma.JobGetPayload<{ include: typeof jobInclude }>;
+
+export const ACTIVE_STATES: JobState[] = ['assigned', 'running'];
+export const TERMINAL_STATES: JobState[] = ['succeeded', 'failed', 'cancelled'];
+
+@Injectable()
+export class JobRepository {
+  constructor(@Inject(DB) private readonly db: Db) {}
+
+  findById(id: string): Promise<JobRow | null> {
+    return this.db.job.findUnique({ where: { id }, include: jobInclude });
+  }
+
+  list(filter: { campaignId?: string; deviceId?: string; state?: JobState }): Promise<JobRow[]> {
+    return this.db.job.findMany({ where: filter, include: jobInclude, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  }
+
+  /** The device's assigned or running job, if any (one job per device at a time). */
+  findActiveForDevice(deviceId: string): Promise<JobRow[]> {
+    return this.db.job.findMany({ where: { deviceId, state: { in: ACTIVE_STATES } }, include: jobInclude });
+  }
+
+  /** Oldest queued job of a running campaign for the device. */
+  findNextQueued(deviceId: string): Promise<JobRow | null> {
+    return this.db.job.findFirst({
+      where: { deviceId, state: 'queued', campaign: { state: 'running' } },
+      include: jobInclude,
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+  }
+
+  /** Compare-and-set on the state: returns the updated job, or null when another transition won. */
+  async transition(id: string, from: JobState[], data: Prisma.JobUncheckedUpdateManyInput): Promise<JobRow | null> {
+    const r = await this.db.job.updateMany({ where: { id, state: { in: from } }, data });
+    return r.count === 1 ? this.findById(id) : null;
+  }
+
+  findExpiredLeases(now: Date): Promise<JobRow[]> {
+    return this.db.job.findMany({ where: { state: { in: ACTIVE_STATES }, leaseExpiresAt: { lt: now } }, include: jobInclude });
+  }
+
+  findByCampaign(campaignId: string, states?: JobState[]): Promise<JobRow[]> {
+    return this.db.job.findMany({
+      where: { campaignId, ...(states ? { state: { in: states } } : {}) },
+      include: jobInclude,
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+  }
+
+  /** Devices that have queued work (used to kick dispatch at start). */
+  async devicesWithQueuedJobs(): Promise<string[]> {
+    const rows = await this.db.job.findMany({ where: { state: 'queued', campaign: { state: 'running' } }, distinct: ['deviceId'], select: { deviceId: true } });
+    return rows.map((r) => r.deviceId);
+  }
+}

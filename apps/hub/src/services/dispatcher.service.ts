@@ -1,0 +1,241 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PROTOCOL_MAJOR, apiPaths, topics, type BenchmarkSettings, type JobAssignMessage, type JobCancelMessage, type JobEventMessage } from '@fleetbench/protocol';
+import { Prisma } from '../../generated/prisma/client';
+import type { HubConfig } from '../config';
+import type { Logger } from '../logger';
+import { CampaignRepository } from '../repositories/campaign.repository';
+import { ClockRepository } from '../repositories/clock.repository';
+import { DeviceRepository } from '../repositories/device.repository';
+import { EventRepository } from '../repositories/event.repository';
+import { ACTIVE_STATES, JobRepository, type JobRow } from '../repositories/job.repository';
+import { MqttRepository } from '../repositories/mqtt.repository';
+import { HUB_CONFIG, LOGGER } from '../repositories/tokens';
+import { toCampaignDto, toJobDto, toDeviceDto } from '../utils/mappers';
+
+/**
+ * Job lifecycle (docs/CONTRACTS.md): one job per device at a time, dispatched to online devices; jobs of a device that
+ * goes offline are re-queued; leases expire; attempts are bounded; campaign state rolls up from its jobs.
+ * Work for one device is serialized in-process so two triggers never assign two jobs.
+ */
+@Injectable()
+export class DispatcherService {
+  private readonly chains = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly jobs: JobRepository,
+    private readonly devices: DeviceRepository,
+    private readonly campaigns: CampaignRepository,
+    private readonly mqtt: MqttRepository,
+    private readonly events: EventRepository,
+    private readonly clock: ClockRepository,
+    @Inject(HUB_CONFIG) private readonly config: Pick<HubConfig, 'leaseGraceMs'>,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Runs `fn` after every earlier task of the same device; errors are logged, never thrown to the trigger. */
+  private serialize<T>(deviceId: string, fn: () => Promise<T>): Promise<T | undefined> {
+    const prev = this.chains.get(deviceId) ?? Promise.resolve();
+    const next = prev.then(fn).catch((err) => {
+      this.logger.error({ err, deviceId }, 'dispatcher task failed');
+      return undefined;
+    });
+    this.chains.set(deviceId, next);
+    void next.finally(() => {
+      if (this.chains.get(deviceId) === next) this.chains.delete(deviceId);
+    });
+    return next;
+  }
+
+  private lease(job: { timeoutMs: number }): Date {
+    return new Date(this.clock.now().getTime() + job.timeoutMs + this.config.leaseGraceMs);
+  }
+
+  /** Assigns the device's next queued job if it is online and idle. */
+  dispatch(deviceId: string): Promise<JobRow | null | undefined> {
+    return this.serialize(deviceId, () => this.dispatchNow(deviceId));
+  }
+
+  async dispatchAll(deviceIds?: string[]): Promise<void> {
+    const ids = deviceIds ?? (await this.devices.listOnlineIds());
+    await Promise.all(ids.map((id) => this.dispatch(id)));
+  }
+
+  private async dispatchNow(deviceId: string): Promise<JobRow | null> {
+    const device = await this.devices.findById(deviceId);
+    if (!device?.online) return null;
+    if ((await this.jobs.findActiveForDevice(deviceId)).length) return null;
+    const next = await this.jobs.findNextQueued(deviceId);
+    if (!next) {
+      if (device.currentJobId) await this.devices.update(deviceId, { currentJobId: null });
+      return null;
+    }
+    const job = await this.jobs.transition(next.id, ['queued'], {
+      state: 'assigned',
+      attempts: next.attempts + 1,
+      leaseExpiresAt: this.lease(next),
+      progress: null,
+      error: Prisma.DbNull,
+    });
+    if (!job) return null;
+    const msg: JobAssignMessage = {
+      v: PROTOCOL_MAJOR,
+      kind: 'assign',
+      ts: this.clock.now().toISOString(),
+      jobId: job.id,
+      campaignId: job.campaignId,
+      attempt: job.attempts,
+      model: {
+        modelId: job.modelId,
+        name: job.model.name,
+        sha256: job.model.sha256,
+        sizeBytes: Number(job.model.sizeBytes),
+        downloadPath: apiPaths.artifact(job.model.sha256),
+      },
+      settings: job.settings as unknown as BenchmarkSettings,
+      timeoutMs: job.timeoutMs,
+    };
+    try {
+      await this.mqtt.publish(topics.jobs(deviceId), msg, { qos: 1 });
+    } catch (err) {
+      // Not sent: put it back as it was so the next trigger retries.
+      this.logger.warn({ err, deviceId, jobId: job.id }, 'could not publish job assignment; job stays queued');
+      await this.jobs.transition(job.id, ['assigned'], { state: 'queued', attempts: next.attempts, leaseExpiresAt: null });
+      return null;
+    }
+    this.events.emit('device.updated', toDeviceDto(await this.devices.update(deviceId, { currentJobId: job.id })));
+    this.logger.info({ deviceId, jobId: job.id, attempt: job.attempts }, 'job assigned');
+    this.events.emit('job.updated', toJobDto(job));
+    return job;
+  }
+
+  /** Status turned online. `currentJobId` from the agent resumes a job it still runs instead of starting another. */
+  onDeviceOnline(deviceId: string, currentJobId: string | null): Promise<unknown> {
+    return this.serialize(deviceId, async () => {
+      if (currentJobId) {
+        const job = await this.jobs.findById(currentJobId);
+        if (job && job.deviceId === deviceId && job.state === 'queued') {
+          const resumed = await this.jobs.transition(job.id, ['queued'], { state: 'running', leaseExpiresAt: this.lease(job) });
+          if (resumed) this.events.emit('job.updated', toJobDto(resumed));
+        }
+      }
+      return this.dispatchNow(deviceId);
+    });
+  }
+
+  /** Status turned offline: its assigned/running jobs go back to the queue (or fail when out of attempts). */
+  onDeviceOffline(deviceId: string): Promise<unknown> {
+    return this.serialize(deviceId, async () => {
+      for (const job of await this.jobs.findActiveForDevice(deviceId)) {
+        await this.requeueOrFail(job, { code: 'device-offline', message: 'The device went offline during the job and it ran out of attempts.' });
+      }
+      const device = await this.devices.findById(deviceId);
+      if (device?.currentJobId) await this.devices.update(deviceId, { currentJobId: null });
+    });
+  }
+
+  private async requeueOrFail(job: JobRow, error: { code: string; message: string }): Promise<void> {
+    const exhausted = job.attempts >= job.maxAttempts;
+    const updated = await this.jobs.transition(
+      job.id,
+      ACTIVE_STATES,
+      exhausted ? { state: 'failed', error, leaseExpiresAt: null } : { state: 'queued', leaseExpiresAt: null, progress: null },
+    );
+    if (!updated) return;
+    this.logger.info({ jobId: job.id, deviceId: job.deviceId, state: updated.state, reason: error.code }, exhausted ? 'job failed' : 'job re-queued');
+    this.events.emit('job.updated', toJobDto(updated));
+    await this.rollup(job.campaignId);
+  }
+
+  /** Agent event on `events`; the job must belong to the publishing device. */
+  onJobEvent(deviceId: string, ev: JobEventMessage): Promise<unknown> {
+    return this.serialize(deviceId, async () => {
+      const job = await this.jobs.findById(ev.jobId);
+      if (!job || job.deviceId !== deviceId) {
+        this.logger.warn({ agentId: deviceId, jobId: ev.jobId }, 'event for a job this device does not own; ignored');
+        return;
+      }
+      const open: JobRow['state'][] = ['queued', 'assigned', 'running'];
+      let updated: JobRow | null = null;
+      if (ev.kind === 'accepted' || ev.kind === 'progress') {
+        updated = await this.jobs.transition(job.id, open, {
+          state: 'running',
+          leaseExpiresAt: this.lease(job),
+          ...(ev.progress !== undefined ? { progress: ev.progress } : ev.kind === 'accepted' ? { progress: 0 } : {}),
+        });
+      } else if (ev.kind === 'failed') {
+        const error = ev.error ?? { code: 'agent-failed', message: 'The agent reported a failure without details.' };
+        updated = await this.jobs.transition(job.id, open, { state: 'failed', error, leaseExpiresAt: null });
+      } else if (ev.kind === 'cancelled') {
+        updated = await this.jobs.transition(job.id, open, { state: 'cancelled', leaseExpiresAt: null });
+      }
+      if (!updated) return;
+      this.events.emit('job.updated', toJobDto(updated));
+      if (updated.state === 'failed' || updated.state === 'cancelled') {
+        await this.rollup(job.campaignId);
+        await this.dispatchNow(deviceId);
+      }
+    });
+  }
+
+  /** A new result was stored for `jobId`: the job succeeded (even if it had been re-queued or timed out meanwhile). */
+  onResult(deviceId: string, jobId: string): Promise<unknown> {
+    return this.serialize(deviceId, async () => {
+      const updated = await this.jobs.transition(jobId, ['queued', 'assigned', 'running', 'failed'], {
+        state: 'succeeded',
+        progress: 1,
+        error: Prisma.DbNull,
+        leaseExpiresAt: null,
+      });
+      if (updated) {
+        this.events.emit('job.updated', toJobDto(updated));
+        await this.rollup(updated.campaignId);
+      }
+      await this.dispatchNow(deviceId);
+    });
+  }
+
+  /** Expired leases: cancel on the agent, then re-queue or fail. */
+  async sweepLeases(): Promise<number> {
+    const expired = await this.jobs.findExpiredLeases(this.clock.now());
+    for (const job of expired) {
+      await this.serialize(job.deviceId, async () => {
+        await this.publishCancel(job.deviceId, job.id);
+        await this.requeueOrFail(job, { code: 'timeout', message: `No result within the job's time limit (${job.timeoutMs} ms) on any of ${job.maxAttempts} attempts.` });
+        await this.dispatchNow(job.deviceId);
+      });
+    }
+    return expired.length;
+  }
+
+  async cancelCampaign(campaignId: string): Promise<void> {
+    const open = await this.jobs.findByCampaign(campaignId, ['queued', 'assigned', 'running']);
+    await this.campaigns.setState(campaignId, 'cancelled');
+    for (const job of open) {
+      await this.serialize(job.deviceId, async () => {
+        const updated = await this.jobs.transition(job.id, ['queued', 'assigned', 'running'], { state: 'cancelled', leaseExpiresAt: null });
+        if (!updated) return;
+        if (job.state !== 'queued') await this.publishCancel(job.deviceId, job.id);
+        this.events.emit('job.updated', toJobDto(updated));
+        await this.dispatchNow(job.deviceId);
+      });
+    }
+    await this.rollup(campaignId);
+  }
+
+  private async publishCancel(deviceId: string, jobId: string): Promise<void> {
+    const msg: JobCancelMessage = { v: PROTOCOL_MAJOR, kind: 'cancel', ts: this.clock.now().toISOString(), jobId };
+    await this.mqtt.publish(topics.jobs(deviceId), msg, { qos: 1 }).catch((err) => this.logger.warn({ err, deviceId, jobId }, 'could not publish cancel'));
+  }
+
+  /** running while any job is open; then completed, or failed when nothing succeeded. A cancelled campaign stays so. */
+  async rollup(campaignId: string): Promise<void> {
+    const campaign = await this.campaigns.findById(campaignId);
+    if (!campaign) return;
+    const counts = (await this.campaigns.jobCounts([campaignId])).get(campaignId) ?? {};
+    const open = (counts.queued ?? 0) + (counts.assigned ?? 0) + (counts.running ?? 0);
+    let state = campaign.state;
+    if (state !== 'cancelled') state = open > 0 ? 'running' : (counts.succeeded ?? 0) === 0 && (counts.failed ?? 0) > 0 ? 'failed' : 'completed';
+    const updated = state !== campaign.state ? await this.campaigns.setState(campaignId, state) : campaign;
+    this.events.emit('campaign.updated', toCampaignDto(updated, counts));
+  }
+}

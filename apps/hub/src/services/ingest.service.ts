@@ -1,0 +1,174 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  decodePayload,
+  parseAgentTopic,
+  type AgentChannel,
+  type HardwareMessage,
+  type ResultMessage,
+  type StatusMessage,
+  type TelemetryMessage,
+} from '@fleetbench/protocol';
+import type { Logger } from '../logger';
+import { ClockRepository } from '../repositories/clock.repository';
+import { DeviceRepository, type DeviceRow } from '../repositories/device.repository';
+import { EventRepository } from '../repositories/event.repository';
+import { HardwareClassRepository } from '../repositories/hardware-class.repository';
+import { JobRepository } from '../repositories/job.repository';
+import { ResultRepository } from '../repositories/result.repository';
+import { LOGGER } from '../repositories/tokens';
+import { hardwareClassOf } from '../utils/hardware-class';
+import { toDeviceDto, toResultDto } from '../utils/mappers';
+import { DispatcherService } from './dispatcher.service';
+
+/** Channels the hub subscribes to. */
+export const INGEST_CHANNELS: AgentChannel[] = ['status', 'hardware', 'telemetry', 'events', 'results'];
+
+/**
+ * MQTT → database. The broker already guarantees that an agent publishes only under its own id, so the id in the
+ * topic is trusted; everything else is validated. Messages of one agent are handled in arrival order.
+ */
+@Injectable()
+export class IngestService {
+  private readonly chains = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly devices: DeviceRepository,
+    private readonly classes: HardwareClassRepository,
+    private readonly jobs: JobRepository,
+    private readonly results: ResultRepository,
+    private readonly dispatcher: DispatcherService,
+    private readonly events: EventRepository,
+    private readonly clock: ClockRepository,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Entry point for every MQTT message; never throws. Resolves when the message has been handled. */
+  handle(topic: string, payload: Buffer | string): Promise<void> {
+    const parsed = parseAgentTopic(topic);
+    if (!parsed || !INGEST_CHANNELS.includes(parsed.channel)) {
+      this.logger.debug({ topic }, 'ignored message on a topic the hub does not ingest');
+      return Promise.resolve();
+    }
+    const { agentId, channel } = parsed;
+    const prev = this.chains.get(agentId) ?? Promise.resolve();
+    const next = prev
+      .then(() => this.process(agentId, channel, payload))
+      .catch((err) => this.logger.error({ err, agentId, channel }, 'failed to ingest message'));
+    this.chains.set(agentId, next);
+    void next.finally(() => {
+      if (this.chains.get(agentId) === next) this.chains.delete(agentId);
+    });
+    return next;
+  }
+
+  private async process(agentId: string, channel: AgentChannel, payload: Buffer | string): Promise<void> {
+    // An empty retained payload clears a retained message (e.g. a removed device): nothing to ingest.
+    if (payload.length === 0) return;
+    const decoded = decodePayload(channel, payload);
+    if (!decoded.ok) {
+      this.logger.warn({ agentId, channel, reason: decoded.error }, 'malformed payload ignored');
+      return;
+    }
+    const device = await this.devices.findById(agentId);
+    if (!device) {
+      this.logger.warn({ agentId, channel }, 'message from an unknown device ignored');
+      return;
+    }
+    switch (channel) {
+      case 'status':
+        return this.onStatus(device, decoded.value as StatusMessage);
+      case 'hardware':
+        return this.onHardware(device, decoded.value as HardwareMessage);
+      case 'telemetry':
+        return this.onTelemetry(device, decoded.value as TelemetryMessage);
+      case 'events':
+        await this.dispatcher.onJobEvent(agentId, decoded.value as Parameters<DispatcherService['onJobEvent']>[1]);
+        return;
+      case 'results':
+        return this.onResult(device, decoded.value as ResultMessage);
+    }
+  }
+
+  private async onStatus(device: DeviceRow, msg: StatusMessage): Promise<void> {
+    if (msg.session < device.session || (!msg.online && msg.session === device.session && !device.online)) {
+      this.logger.info({ agentId: device.id, session: msg.session, current: device.session, online: msg.online }, 'stale status ignored');
+      return;
+    }
+    const restarted = device.online && msg.online && msg.session > device.session;
+    const updated = await this.devices.update(device.id, {
+      online: msg.online,
+      session: msg.session,
+      lastSeenAt: this.clock.now(),
+    });
+    this.logger.info({ agentId: device.id, online: msg.online, session: msg.session }, 'device status');
+    this.events.emit('device.updated', toDeviceDto(updated));
+    if (!msg.online || restarted) await this.dispatcher.onDeviceOffline(device.id);
+    if (msg.online) await this.dispatcher.onDeviceOnline(device.id, msg.currentJobId ?? null);
+  }
+
+  private async onHardware(device: DeviceRow, msg: HardwareMessage): Promise<void> {
+    const cls = hardwareClassOf(msg.hardware);
+    await this.classes.ensure(cls);
+    const updated = await this.devices.update(device.id, {
+      hardware: msg.hardware,
+      software: msg.software,
+      hardwareClassId: cls.id,
+      lastSeenAt: this.clock.now(),
+    });
+    if (cls.id !== device.hardwareClassId) this.logger.info({ agentId: device.id, from: device.hardwareClassId, to: cls.id }, 'device changed hardware class');
+    this.events.emit('device.updated', toDeviceDto(updated));
+  }
+
+  private async onTelemetry(device: DeviceRow, msg: TelemetryMessage): Promise<void> {
+    const telemetry = {
+      ts: msg.ts,
+      load1: msg.load1,
+      cpuPercent: msg.cpuPercent,
+      temperatureC: msg.temperatureC,
+      cpuFrequencyMHz: msg.cpuFrequencyMHz,
+      memoryFreeBytes: msg.memoryFreeBytes,
+    };
+    await this.devices.update(device.id, { telemetry, lastSeenAt: this.clock.now() });
+    this.events.emit('device.telemetry', { id: device.id, telemetry });
+  }
+
+  private async onResult(device: DeviceRow, msg: ResultMessage): Promise<void> {
+    const job = await this.jobs.findById(msg.jobId);
+    if (!job) {
+      this.logger.warn({ agentId: device.id, jobId: msg.jobId, msgId: msg.msgId }, 'result for an unknown job rejected');
+      return;
+    }
+    if (job.deviceId !== device.id) {
+      this.logger.warn({ agentId: device.id, jobId: msg.jobId, owner: job.deviceId, msgId: msg.msgId }, 'result for a job of another device rejected');
+      return;
+    }
+    const m = msg.metrics;
+    const { created, result } = await this.results.insertIfNew({
+      msgId: msg.msgId,
+      jobId: job.id,
+      deviceId: device.id,
+      modelId: job.modelId,
+      hardwareClassId: device.hardwareClassId,
+      settingsKey: job.settingsKey,
+      settings: msg.settings,
+      metrics: m,
+      p50Ms: m.latencyMs.p50,
+      p90Ms: m.latencyMs.p90,
+      p99Ms: m.latencyMs.p99,
+      throughputIps: m.throughputIps,
+      top1: m.top1,
+      histogram: msg.histogram,
+      environment: msg.environment,
+      verdictStatus: msg.verdict.status,
+      verdictReasons: msg.verdict.reasons,
+      measuredAt: new Date(msg.ts),
+    });
+    if (!created) {
+      this.logger.debug({ agentId: device.id, msgId: msg.msgId }, 'duplicate result ignored');
+      return;
+    }
+    this.logger.info({ agentId: device.id, jobId: job.id, msgId: msg.msgId, verdict: msg.verdict.status }, 'result stored');
+    this.events.emit('result.created', toResultDto(result));
+    await this.dispatcher.onResult(device.id, job.id);
+  }
+}

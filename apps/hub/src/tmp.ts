@@ -1,1 +1,0 @@
-import { PrismaClient } from '../generated/prisma/client'; export const x = PrismaClient;

@@ -1,0 +1,235 @@
+/**
+ * Starts a private Mosquitto 2 broker with the dynamic-security plugin for tests, in a fresh temp dir on a free
+ * 127.0.0.1 port. It never touches a system Mosquitto (which may be running on 1883).
+ *
+ * Paths (Debian defaults; each can be overridden by an env var):
+ *   broker   /usr/sbin/mosquitto                                   FLEETBENCH_MOSQUITTO_BIN
+ *   ctrl     /usr/bin/mosquitto_ctrl                               FLEETBENCH_MOSQUITTO_CTRL
+ *   plugin   /usr/lib/<multiarch>/mosquitto_dynamic_security.so   FLEETBENCH_MOSQUITTO_DYNSEC_PLUGIN
+ *            (multiarch from process.arch, e.g. x86_64-linux-gnu, aarch64-linux-gnu; else any /usr/lib/<dir>/,
+ *            /usr/lib, /usr/local/lib)
+ * Files in the temp dir (`$TMPDIR/fleetbench-mosquitto-XXXXXX/`): mosquitto.conf, dynamic-security.json
+ * (written by `mosquitto_ctrl dynsec init`, which works offline on a file), mosquitto.log.
+ *
+ * The admin account gets the dynsec `admin` role from `dynsec init` (control topics; receive/subscribe `#`) plus a
+ * `fleetbench-hub` role (send/receive/subscribe `fleetbench/#`, subscribe `$share/#`), so the same account can be
+ * the hub's MQTT_URL user, as in deploy/mosquitto/README.md.
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export interface MosquittoInstance {
+  url: string;
+  port: number;
+  admin: { username: string; password: string };
+  /** The temp dir holding mosquitto.conf, dynamic-security.json and mosquitto.log. */
+  dir: string;
+  /** Everything Mosquitto logged so far. */
+  log(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export const MOSQUITTO_ADMIN_USERNAME = 'fleetbench-hub';
+export const HUB_ROLE = 'fleetbench-hub';
+
+const MULTIARCH: Partial<Record<NodeJS.Architecture, string>> = {
+  x64: 'x86_64-linux-gnu',
+  arm64: 'aarch64-linux-gnu',
+  arm: 'arm-linux-gnueabihf',
+  ia32: 'i386-linux-gnu',
+  ppc64: 'powerpc64le-linux-gnu',
+  s390x: 's390x-linux-gnu',
+  riscv64: 'riscv64-linux-gnu',
+};
+
+export function mosquittoBinary(): string {
+  return process.env.FLEETBENCH_MOSQUITTO_BIN ?? '/usr/sbin/mosquitto';
+}
+
+export function mosquittoCtrlBinary(): string {
+  return process.env.FLEETBENCH_MOSQUITTO_CTRL ?? '/usr/bin/mosquitto_ctrl';
+}
+
+/** Finds mosquitto_dynamic_security.so; null when it is not installed. */
+export function findDynsecPlugin(): string | null {
+  const name = 'mosquitto_dynamic_security.so';
+  const fromEnv = process.env.FLEETBENCH_MOSQUITTO_DYNSEC_PLUGIN;
+  if (fromEnv) return existsSync(fromEnv) ? fromEnv : null;
+  const candidates: string[] = [];
+  const multiarch = MULTIARCH[process.arch];
+  if (multiarch) candidates.push(`/usr/lib/${multiarch}/${name}`);
+  try {
+    for (const entry of readdirSync('/usr/lib', { withFileTypes: true })) {
+      if (entry.isDirectory() && /-linux-gnu(eabihf)?$/.test(entry.name)) {
+        candidates.push(`/usr/lib/${entry.name}/${name}`);
+      }
+    }
+  } catch {
+    // no /usr/lib: fall through
+  }
+  candidates.push(`/usr/lib/${name}`, `/usr/local/lib/${name}`, `/usr/lib/mosquitto/${name}`);
+  return candidates.find((candidate) => existsSync(candidate)) ?? null;
+}
+
+/** Why Mosquitto with dynsec cannot run here, or null when it can. Tests skip with this message. */
+export function mosquittoUnavailableReason(): string | null {
+  if (!existsSync(mosquittoBinary())) return `${mosquittoBinary()} is missing (apt-get install mosquitto)`;
+  if (!existsSync(mosquittoCtrlBinary()))
+    return `${mosquittoCtrlBinary()} is missing (apt-get install mosquitto-clients)`;
+  if (!findDynsecPlugin())
+    return 'mosquitto_dynamic_security.so is missing (it ships with the Debian mosquitto package)';
+  return null;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port: 0 }, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function run(file: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { timeout: 10_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${file} ${args.join(' ')} failed: ${err.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+interface DynsecAcl {
+  acltype: string;
+  topic: string;
+  allow: boolean;
+  priority?: number;
+}
+
+/** Adds the fleetbench-hub role to the dynsec file written by `mosquitto_ctrl dynsec init`. */
+async function addHubRole(dynsecFile: string, adminUsername: string): Promise<void> {
+  const config = JSON.parse(await readFile(dynsecFile, 'utf8')) as {
+    clients: { username: string; roles?: { rolename: string; priority?: number }[] }[];
+    roles: { rolename: string; acls: DynsecAcl[] }[];
+  };
+  const acls: DynsecAcl[] = [
+    { acltype: 'publishClientSend', topic: 'fleetbench/#', allow: true },
+    { acltype: 'publishClientReceive', topic: 'fleetbench/#', allow: true },
+    { acltype: 'subscribePattern', topic: 'fleetbench/#', allow: true },
+    { acltype: 'subscribePattern', topic: '$share/#', allow: true },
+    { acltype: 'unsubscribePattern', topic: '#', allow: true },
+  ];
+  config.roles.push({ rolename: HUB_ROLE, acls });
+  const admin = config.clients.find((c) => c.username === adminUsername);
+  if (!admin) throw new Error(`dynsec init did not create ${adminUsername} in ${dynsecFile}`);
+  admin.roles = [...(admin.roles ?? []), { rolename: HUB_ROLE }];
+  await writeFile(dynsecFile, JSON.stringify(config, null, 2), { mode: 0o600 });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function startMosquitto(): Promise<MosquittoInstance> {
+  const unavailable = mosquittoUnavailableReason();
+  if (unavailable) throw new Error(`cannot start Mosquitto: ${unavailable}`);
+  const plugin = findDynsecPlugin() as string;
+
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'fleetbench-mosquitto-'));
+  const dynsecFile = path.join(dir, 'dynamic-security.json');
+  const confFile = path.join(dir, 'mosquitto.conf');
+  const logFile = path.join(dir, 'mosquitto.log');
+  const admin = { username: MOSQUITTO_ADMIN_USERNAME, password: randomBytes(12).toString('hex') };
+
+  try {
+    await run(mosquittoCtrlBinary(), ['dynsec', 'init', dynsecFile, admin.username, admin.password]);
+    await addHubRole(dynsecFile, admin.username);
+
+    let lastError: Error | undefined;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const port = await freePort();
+      const conf = [
+        'per_listener_settings false',
+        'allow_anonymous false',
+        `listener ${port} 127.0.0.1`,
+        `plugin ${plugin}`,
+        `plugin_opt_config_file ${dynsecFile}`,
+        'persistence false',
+        `log_dest file ${logFile}`,
+        'log_type error',
+        'log_type warning',
+        'log_type notice',
+        'log_type information',
+        'connection_messages true',
+        // As root, Mosquitto would switch to the `mosquitto` user, which cannot write the dynsec file in our temp dir.
+        ...(process.getuid?.() === 0 ? ['user root'] : []),
+        '',
+      ].join('\n');
+      await writeFile(confFile, conf, { mode: 0o600 });
+
+      const child = spawn(mosquittoBinary(), ['-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      let spawnError: Error | undefined;
+      child.once('error', (err) => (spawnError = err));
+
+      const deadline = Date.now() + 5000;
+      let ready = false;
+      while (Date.now() < deadline) {
+        if (spawnError || child.exitCode !== null || child.signalCode !== null) break;
+        if (await canConnect(port)) {
+          ready = true;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      if (ready) {
+        return {
+          url: `mqtt://127.0.0.1:${port}`,
+          port,
+          admin,
+          dir,
+          log: () => readFile(logFile, 'utf8').catch(() => ''),
+          stop: async () => {
+            await stopChild(child);
+            await rm(dir, { recursive: true, force: true });
+          },
+        };
+      }
+      await stopChild(child);
+      const log = await readFile(logFile, 'utf8').catch(() => '');
+      lastError = new Error(`mosquitto did not accept connections on 127.0.0.1:${port}:\n${stderr}${log}`);
+      if (!/address already in use/i.test(stderr + log)) break;
+    }
+    throw lastError ?? new Error('mosquitto did not start');
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
