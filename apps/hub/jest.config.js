@@ -4,5 +4,5 @@ module.exports = {
   rootDir: __dirname,
   // Prefer the generated Prisma client's .ts sources over .js compiled in place by `tsc -b` (which may be stale).
   moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'cjs', 'json', 'node'],
-  testTimeout: 30_000,
+  setupFilesAfterEnv: ['<rootDir>/src/test-support/jest-setup.ts'],
 };

@@ -1,5 +1,26 @@
 /**
- * The PaddleClas model catalogue and ONNX architecture builders live here (see the model-zoo issue).
- * Until then the package only names the reference it will be generated from.
+ * @fleetbench/zoo — the PaddleClas model library as recipes: the published catalogue (generated from the
+ * research CSV), the published reference hardware, and ONNX architecture builders with deterministic weights.
  */
-export const ZOO_SOURCE = 'PaddleClas model library (paddleclas_models.csv)';
+export {
+  buildModel,
+  catalogue,
+  DEFAULT_INPUT_SIZE,
+  describeArchitecture,
+  getModel,
+  hasArchitecture,
+  listBuildableModels,
+  listFamilies,
+  preprocessingFor,
+  ZooError,
+} from './zoo';
+export type { ArchitectureDescription, BuildModelOptions, BuiltModel, ModelVariant, ZooErrorCode } from './zoo';
+export { REFERENCE_HARDWARE as referenceHardware } from './reference-hardware';
+export type { ReferenceHardware } from './reference-hardware';
+export type { CatalogueEntry, ReferenceHardwareId } from './catalogue.types';
+export { checkCounts, FLOPS_TOLERANCE, PARAMS_TOLERANCE } from './count-check';
+export type { CountCheck, FigureMatch } from './count-check';
+export { COUNT_EXCEPTIONS } from './count-exceptions';
+export type { ExternalDataFile, TensorDescription } from './graph/onnx-serialiser';
+export { IR_VERSION, OPSET_VERSION, RECIPE_FORMAT } from './graph/onnx-serialiser';
+export type { ArchitectureCounters, StageInfo } from './graph/graph-builder';

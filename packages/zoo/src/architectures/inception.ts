@@ -42,8 +42,9 @@ export function googLeNet(b: GraphBuilder): Tensor {
 
 /** Parameters of GoogLeNet's two training-only auxiliary classifiers (not part of the inference graph). */
 export function googLeNetAuxParams(): number {
-  // avg pool 5/3 → 1x1 conv 128 → fc 2048→1024 → fc 1024→1000, after inception 4a (512 ch) and 4d (528 ch).
-  return [512, 528].reduce((s, c) => s + c * 128 + 2048 * 1024 + 1024 + 1024 * 1000 + 1000, 0);
+  // avg pool 5/3 → 1x1 conv 128 (no bias) → fc 1152→1024 → fc 1024→1000, after inception 4a (512 ch) and
+  // 4d (528 ch). PaddleClas declares the first fc with 1152 = 128·3·3 inputs.
+  return [512, 528].reduce((s, c) => s + c * 128 + 1152 * 1024 + 1024 + 1024 * 1000 + 1000, 0);
 }
 
 export function inceptionV3(b: GraphBuilder): Tensor {

@@ -106,6 +106,11 @@ export class GraphBuilder {
   };
   /** Multiply-accumulates of convolutions and fully connected layers (what paddle.flops and the papers count). */
   macs = 0;
+  /**
+   * FLOPs as paddle.flops (PaddleClas 2.3) counts them: conv = output × (kernel ops + bias), fc = in × out,
+   * BN = 2 × elements, average pools = output elements (adaptive: × window + 1), activations and adds free.
+   */
+  paddleFlops = 0;
   private nextId = 0;
   private readonly scopes: string[] = [];
   readonly input: Tensor;
@@ -190,6 +195,7 @@ export class GraphBuilder {
     ];
     const [out] = this.addNode('Conv', inputs, attrs);
     this.macs += outChannels * oh * ow * fanIn;
+    this.paddleFlops += outChannels * oh * ow * (fanIn + (o.bias ? 1 : 0));
     this.counters.convs++;
     if (groups > 1) {
       if (groups === c && groups === outChannels) this.counters.depthwiseConvs++;
@@ -208,6 +214,7 @@ export class GraphBuilder {
       this.param(base, [ch], 'bnMean', 1, false),
       this.param(base, [ch], 'bnVar', 1, false),
     ];
+    this.paddleFlops += 2 * x.shape.reduce((a, v) => a * v, 1);
     const [out] = this.addNode('BatchNormalization', inputs, [['epsilon', { kind: 'float', value: epsilon }]]);
     this.counters.batchNorms++;
     return { name: out!, shape: x.shape };
@@ -335,10 +342,12 @@ export class GraphBuilder {
     if (ceil && (oh - 1) * s >= h + pad) oh--;
     if (ceil && (ow - 1) * s >= w + pad) ow--;
     const [out] = this.addNode(op, [x.name], attrs);
+    if (op === 'AveragePool') this.paddleFlops += c * oh * ow;
     return { name: out!, shape: [c, oh, ow] };
   }
 
   globalAvgPool(x: Tensor): Tensor {
+    this.paddleFlops += x.shape[0]! * (x.shape[1]! * x.shape[2]! + 1);
     const [out] = this.addNode('GlobalAveragePool', [x.name], []);
     return { name: out!, shape: [x.shape[0]!, 1, 1] };
   }
@@ -369,6 +378,7 @@ export class GraphBuilder {
     const bName = this.param(base, [out], 'bias', inF);
     const [o] = this.addNode('Gemm', [x.name, wName, bName], [['transB', { kind: 'int', value: 1 }]]);
     this.macs += inF * out;
+    this.paddleFlops += inF * out;
     this.counters.fullyConnected++;
     return { name: o!, shape: [out] };
   }
