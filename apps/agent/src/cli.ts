@@ -1,14 +1,19 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { SingleBar, Presets } from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { BenchmarkSettingsSchema, formatZodError, type BenchmarkSettings } from '@fleetbench/protocol';
+import { resolvePreprocessing, PRESETS } from './accuracy/presets';
 import { sha256File } from './artifacts/artifact-store';
+import { formatDoctor, runDoctor } from './doctor';
 import { ConfigError, loadAgentConfig, parseEnv, resolveConfigPath, resolveDataDir } from './config';
 import type { RunOutput } from './core/ports';
 import { AgentDaemon } from './daemon';
 import { enroll } from './enroll';
-import { probeHardware, softwareFingerprint, TelemetrySampler } from './probe/hardware.probe';
+import { probeHardware, softwareFingerprint } from './probe/hardware.probe';
+import { RunnerSelector } from './runner/external-runner';
 import { OnnxRunner } from './runner/onnx-runner';
+import { measurePeakGflops } from './runner/peak-gemm';
 import { AgentError } from './util/errors';
 import { createLogger } from './util/logger';
 import { AGENT_VERSION } from './version';
@@ -66,7 +71,7 @@ export async function main(
         tags: o.tag,
         configPath,
         dataDir: env.FLEETBENCH_AGENT_DATA_DIR,
-        hardware: await probeHardware(),
+        hardware: await probeHardwareWithPeak(logger),
         software: softwareFingerprint(),
       });
       io.stdout(
@@ -105,65 +110,106 @@ export async function main(
 
   program
     .command('bench')
-    .description('benchmark an ONNX model on this device without a hub')
+    .description('benchmark an ONNX model on this device without a hub (latency, throughput or accuracy)')
     .requiredOption('--model <file>', 'ONNX model file')
-    .option('--iterations <n>', 'minimum measured iterations', int('--iterations', 1), 100)
-    .option('--warmup <n>', 'warm-up iterations', int('--warmup', 0), 10)
+    .option('--mode <mode>', 'latency | throughput | accuracy (default: accuracy with --dataset, throughput with several --batch sizes, else latency)')
+    .option('--dataset <dir>', 'labeled image folder: <synset>_name.JPEG files with a label list, or one sub-folder per class')
+    .option('--labels <file>', 'label list, one class per line (default: labels.txt or LOC_synset_mapping.txt in the dataset folder or its parent)')
+    .option('--preprocess <preset-or-json>', `preprocessing preset (${Object.keys(PRESETS).join(', ')}) or a JSON spec`, 'imagenet')
+    .option('--batch <sizes>', 'batch size, or a comma list for a throughput sweep (e.g. 1,4,8,16)', '1')
     .option('--threads <n>', 'intra-op threads (0 = runtime default)', int('--threads', 0), 0)
-    .option('--batch <n>', 'batch size', int('--batch', 1), 1)
+    .option('--inter-threads <n>', 'inter-op threads (0 = runtime default)', int('--inter-threads', 0), 0)
     .option('--provider <name>', 'execution provider', 'cpu')
+    .option('--runner <name>', 'onnxruntime-node | trtexec | onnxruntime_perf_test', 'onnxruntime-node')
+    .option('--opt-level <level>', 'graph optimization level: disabled | basic | extended | all', 'all')
+    .option('--warmup <n|Ns>', 'warm-up: iterations (10) or seconds (2s)', '10')
+    .option('--iterations <n>', 'minimum measured iterations', int('--iterations', 1), 100)
     .option('--duration <s>', 'minimum measuring time in seconds', num('--duration'), 1)
-    .option('--json', 'print one JSON object instead of a table')
-    .action(
-      async (o: {
-        model: string;
-        iterations: number;
-        warmup: number;
-        threads: number;
-        batch: number;
-        provider: string;
-        duration: number;
-        json?: boolean;
-      }) => {
-        const env = parseEnv();
-        const logger = createLogger(env.LOG_LEVEL);
-        const modelPath = path.resolve(o.model);
-        const modelSha256 = await sha256File(modelPath).catch((err: NodeJS.ErrnoException) => {
-          throw new AgentError(
-            'model-load-failed',
-            `Cannot read the model file ${modelPath} (${err.code ?? err.message}).`,
-          );
-        });
-        const minDurationMs = Math.round(o.duration * 1000);
-        const parsed = BenchmarkSettingsSchema.safeParse({
-          mode: o.batch > 1 ? 'throughput' : 'latency',
-          batchSize: o.batch,
-          intraOpThreads: o.threads,
-          executionProvider: o.provider,
-          warmupIterations: o.warmup,
-          minIterations: o.iterations,
-          minDurationMs,
-          maxDurationMs: Math.max(60_000, minDurationMs * 2),
-        });
-        if (!parsed.success)
-          throw new AgentError('config-invalid', `Invalid benchmark options: ${formatZodError(parsed.error)}.`);
-        const settings = parsed.data;
-        const runner = new OnnxRunner({ environment: new TelemetrySampler(), logger });
-        logger.info({ model: modelPath, settings }, 'benchmark started');
-        const out = await runner.run({
+    .option('--max-duration <s>', 'maximum measuring time in seconds (per batch size)', num('--max-duration'), 60)
+    .option('--max-samples <n>', 'accuracy: evaluate at most n samples', int('--max-samples', 1))
+    .option('--seed <n>', 'seed of the generated input data', int('--seed', 0), 1)
+    .option('--flops <n>', 'FLOPs of one inference at batch 1 (default: counted from the graph)', num('--flops'))
+    .option('--peak', 'measure the GEMM peak first, so the result shows its share of it')
+    .option('--cache-dir <dir>', 'preprocessed-image cache (default: <data dir>/cache/pixels)')
+    .option('--no-cache', 'do not read or write the preprocessed-image cache')
+    .option('--json', 'print one JSON object with every figure instead of a table')
+    .action(async (o: BenchOptions) => {
+      const env = parseEnv();
+      const logger = createLogger(o.json ? 'warn' : env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL);
+      const modelPath = path.resolve(o.model);
+      const modelSha256 = await sha256File(modelPath).catch((err: NodeJS.ErrnoException) => {
+        throw new AgentError('model-load-failed', `Cannot read the model file ${modelPath} (${err.code ?? err.message}).`);
+      });
+      const batches = o.batch.split(',').map((b) => int('--batch', 1)(b.trim()));
+      const mode = o.mode ?? (o.dataset ? 'accuracy' : batches.length > 1 ? 'throughput' : 'latency');
+      if (mode === 'accuracy' && !o.dataset)
+        throw new AgentError('config-invalid', 'Accuracy mode needs --dataset DIR (a labeled image folder).');
+      const warm = /^(\d+(?:\.\d+)?)s$/.exec(o.warmup.trim());
+      if (!warm && !/^\d+$/.test(o.warmup.trim()))
+        throw new AgentError('config-invalid', `--warmup must be a number of iterations (10) or seconds (2s), not "${o.warmup}".`);
+      const minDurationMs = Math.round(o.duration * 1000);
+      const parsed = BenchmarkSettingsSchema.safeParse({
+        mode,
+        batchSize: batches[batches.length - 1],
+        ...(mode === 'throughput' ? { batchSizes: batches } : {}),
+        intraOpThreads: o.threads,
+        interOpThreads: o.interThreads,
+        executionProvider: o.provider,
+        graphOptimizationLevel: o.optLevel,
+        ...(o.runner !== 'onnxruntime-node' ? { runner: o.runner } : {}),
+        warmupIterations: warm ? 0 : Number(o.warmup),
+        ...(warm ? { warmupDurationMs: Math.round(Number(warm[1]) * 1000) } : {}),
+        minIterations: o.iterations,
+        minDurationMs,
+        maxDurationMs: Math.max(Math.round(o.maxDuration * 1000), minDurationMs, 1),
+        seed: o.seed,
+        ...(o.maxSamples ? { maxSamples: o.maxSamples } : {}),
+      });
+      if (!parsed.success)
+        throw new AgentError('config-invalid', `Invalid benchmark options: ${formatZodError(parsed.error)}.`);
+      const settings = parsed.data;
+      const preprocessing = mode === 'accuracy' ? resolvePreprocessing(o.preprocess) : undefined;
+      let peakGflops: number | null = null;
+      if (o.peak) peakGflops = (await measurePeakGflops()).gflops;
+      else peakGflops = await loadAgentConfig({}).then((c) => c.peakGflops ?? null, () => null);
+      const runner = new RunnerSelector(
+        new OnnxRunner({
+          logger,
+          peakGflops,
+          pixelCacheDir:
+            o.cache === false ? null : path.resolve(o.cacheDir ?? path.join(resolveDataDir(undefined, env), 'cache', 'pixels')),
+        }),
+      );
+      const bar = progressBar(!o.json || process.stderr.isTTY);
+      const out = await runner
+        .run({
           modelPath,
           modelSha256,
           settings,
+          ...(o.flops !== undefined ? { flops: o.flops } : {}),
+          ...(preprocessing ? { preprocessing } : {}),
+          ...(o.dataset ? { dataset: { path: path.resolve(o.dataset), ...(o.labels ? { labelsFile: path.resolve(o.labels) } : {}) } } : {}),
           signal: new AbortController().signal,
-          onProgress: () => {},
-        });
-        io.stdout(
-          o.json
-            ? `${JSON.stringify({ model: modelPath, settings, ...out })}\n`
-            : formatTable(modelPath, settings, out),
-        );
-      },
-    );
+          onProgress: bar.update,
+        })
+        .finally(bar.stop);
+      io.stdout(
+        o.json
+          ? `${JSON.stringify({ model: modelPath, settings, ...(preprocessing ? { preprocessing } : {}), peakGflops, ...out })}\n`
+          : formatTable(modelPath, settings, out, peakGflops),
+      );
+    });
+
+  program
+    .command('doctor')
+    .description('check this device: hardware, runtime, providers, image library, sensors, hub and broker')
+    .option('--config <file>', 'config file (default: FLEETBENCH_AGENT_CONFIG or ~/.config/fleetbench/agent.json)')
+    .option('--json', 'print the checks as JSON')
+    .action(async (o: { config?: string; json?: boolean }) => {
+      const checks = await runDoctor({ configFlag: o.config });
+      io.stdout(o.json ? `${JSON.stringify(checks)}\n` : formatDoctor(checks));
+      if (checks.some((c) => c.status === 'fail')) exitCode = 1;
+    });
 
   try {
     await program.parseAsync(argv);
@@ -183,18 +229,69 @@ export async function main(
   return exitCode;
 }
 
-function formatTable(modelPath: string, s: BenchmarkSettings, out: RunOutput): string {
+interface BenchOptions {
+  model: string;
+  mode?: 'latency' | 'throughput' | 'accuracy';
+  dataset?: string;
+  labels?: string;
+  preprocess: string;
+  batch: string;
+  threads: number;
+  interThreads: number;
+  provider: string;
+  runner: string;
+  optLevel: string;
+  warmup: string;
+  iterations: number;
+  duration: number;
+  maxDuration: number;
+  maxSamples?: number;
+  seed: number;
+  flops?: number;
+  peak?: boolean;
+  cacheDir?: string;
+  cache?: boolean;
+  json?: boolean;
+}
+
+/** A progress bar on stderr when it is a terminal; a no-op otherwise (CI logs, pipes). */
+function progressBar(enabled: boolean): { update: (p: number, phase: string) => void; stop: () => void } {
+  if (!enabled || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  const bar = new SingleBar(
+    { stream: process.stderr, format: ' {phase} |{bar}| {percentage}%', hideCursor: true, clearOnComplete: true },
+    Presets.shades_classic,
+  );
+  bar.start(1000, 0, { phase: 'load'.padEnd(14) });
+  return {
+    update: (p, phase) => bar.update(Math.round(p * 1000), { phase: phase.padEnd(14) }),
+    stop: () => bar.stop(),
+  };
+}
+
+export function formatTable(modelPath: string, s: BenchmarkSettings, out: RunOutput, peakGflops: number | null = null): string {
   const m = out.metrics;
   const l = m.latencyMs;
+  const e = out.environment;
   const f = (x: number) => x.toFixed(3);
+  const pct = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : `${(x * 100).toFixed(1)} %`);
   const unreliable = (p: 'p50' | 'p90' | 'p95' | 'p99') => (l.unreliable.includes(p) ? '  (too few samples)' : '');
   const rows: Array<[string, string]> = [
     ['model', modelPath],
+    ['mode', s.mode],
     [
       'provider / threads',
-      `${s.executionProvider} / intra ${s.intraOpThreads || 'default'}, inter ${s.interOpThreads || 'default'}`,
+      `${s.executionProvider} / intra ${s.intraOpThreads || 'default'}, inter ${s.interOpThreads || 'default'}, opt ${s.graphOptimizationLevel}`,
     ],
     ['batch', String(s.batchSize)],
+  ];
+  if (s.mode === 'accuracy')
+    rows.push(
+      ['top-1', pct(m.top1)],
+      ['top-5', pct(m.top5)],
+      ['samples', String(m.accuracySamples ?? 0)],
+      ['images/s (end to end)', (m.endToEndIps ?? 0).toFixed(1)],
+    );
+  rows.push(
     ['iterations', String(m.iterations)],
     ['session create', `${f(m.coldStart.sessionCreateMs)} ms`],
     ['first inference', `${f(m.coldStart.firstInferenceMs)} ms`],
@@ -204,16 +301,38 @@ function formatTable(modelPath: string, s: BenchmarkSettings, out: RunOutput): s
     ['p99', `${f(l.p99)} ms${unreliable('p99')}`],
     ['mean ± std', `${f(l.mean)} ± ${f(l.std)} ms`],
     ['min / max', `${f(l.min)} / ${f(l.max)} ms`],
-    ['throughput', `${m.throughputIps.toFixed(1)} images/s`],
+    ['throughput', `${m.throughputIps.toFixed(1)} images/s${s.mode === 'accuracy' ? ' (inference only)' : ''}`],
+  );
+  for (const b of m.throughputByBatch ?? [])
+    rows.push([`  batch ${b.batchSize}`, `${b.throughputIps.toFixed(1)} images/s, p50 ${f(b.latencyMs.p50)} ms`]);
+  rows.push(
+    ['GFLOP/s', m.gflops === null ? 'n/a (FLOPs unknown)' : `${m.gflops.toFixed(2)}${m.peakShare != null ? ` (${pct(m.peakShare)} of the ${peakGflops} GFLOP/s GEMM peak)` : ''}`],
     ['peak RSS', `${(m.peakRssBytes / 2 ** 20).toFixed(1)} MiB`],
+    ['CPU MHz before/after', `${e.cpuFrequencyMHz.before ?? 'n/a'} / ${e.cpuFrequencyMHz.after ?? 'n/a'}`],
+    ['temperature before/after', `${e.temperatureC.before ?? 'n/a'} / ${e.temperatureC.after ?? 'n/a'} °C`],
+    ['other processes', e.otherProcessesCpuPercent === null ? 'n/a' : `${e.otherProcessesCpuPercent} % of one core`],
+    ['per-second median CV', m.perSecondMedianCv == null ? 'n/a (under 2 s)' : pct(m.perSecondMedianCv)],
     [
       'verdict',
       out.verdict.status +
         (out.verdict.reasons.length ? `: ${out.verdict.reasons.map((r) => `${r.code} (${r.detail})`).join('; ')}` : ''),
     ],
-  ];
+  );
   const width = Math.max(...rows.map(([k]) => k.length));
   return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
+}
+
+/** Hardware plus the GEMM peak (a second of work; a failure only loses the peak, never the enrollment). */
+async function probeHardwareWithPeak(logger: ReturnType<typeof createLogger>) {
+  const hardware = await probeHardware();
+  try {
+    const peak = await measurePeakGflops();
+    logger.debug(peak, 'peak GEMM measured');
+    return { ...hardware, peakGflops: peak.gflops };
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'peak GEMM could not be measured; enrolling without it');
+    return hardware;
+  }
 }
 
 // Kept for callers that want the default data folder without loading a config.

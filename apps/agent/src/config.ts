@@ -19,6 +19,10 @@ export const AgentConfigFileSchema = z.object({
   tags: z.array(z.string()).optional(),
   /** Seconds between telemetry samples. */
   telemetryIntervalS: z.number().positive().max(86_400).optional(),
+  /** Size cap of the artifact cache (models and datasets), GiB; least recently used entries go first. */
+  cacheMaxGiB: z.number().positive().optional(),
+  /** GFLOP/s of the float32 GEMM probe measured at enrollment (also sent to the hub with the hardware). */
+  peakGflops: z.number().positive().optional(),
 });
 export type AgentConfigFile = z.infer<typeof AgentConfigFileSchema>;
 
@@ -43,7 +47,12 @@ export interface AgentConfig {
   tags: string[];
   telemetryIntervalMs: number;
   logLevel: AgentEnv['LOG_LEVEL'];
+  /** Artifact cache cap in bytes (absent: DEFAULT_CACHE_MAX_BYTES). */
+  cacheMaxBytes?: number;
+  peakGflops?: number;
 }
+
+export const DEFAULT_CACHE_MAX_BYTES = 10 * 2 ** 30;
 
 export class ConfigError extends Error {
   constructor(
@@ -126,6 +135,8 @@ export async function loadAgentConfig(
       (env.FLEETBENCH_AGENT_TELEMETRY_INTERVAL_S ?? file.telemetryIntervalS ?? DEFAULT_TELEMETRY_INTERVAL_S) * 1000,
     ),
     logLevel: env.LOG_LEVEL,
+    ...(file.cacheMaxGiB ? { cacheMaxBytes: Math.round(file.cacheMaxGiB * 2 ** 30) } : {}),
+    ...(file.peakGflops ? { peakGflops: file.peakGflops } : {}),
   };
 }
 

@@ -2,18 +2,20 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { PROTOCOL_MAJOR, type Hardware, type SoftwareFingerprint, type StatusMessage } from '@fleetbench/protocol';
 import { HttpArtifactStore } from './artifacts/artifact-store';
-import type { AgentConfig } from './config';
+import { DEFAULT_CACHE_MAX_BYTES, type AgentConfig } from './config';
 import { AgentCore } from './core/agent.core';
 import { systemClock, type Clock, type ModelRunner } from './core/ports';
 import { FileOutboxStore, Outbox } from './outbox/outbox';
 import { probeHardware, softwareFingerprint, TelemetrySampler } from './probe/hardware.probe';
+import { RunnerSelector } from './runner/external-runner';
 import { OnnxRunner } from './runner/onnx-runner';
 import { MqttTransport } from './transport/mqtt.transport';
 import { writeFileAtomic } from './util/atomic-file';
 import type { BackoffOptions } from './util/backoff';
 import { silentLogger, type Logger } from './util/logger';
 
-export type DaemonConfig = Pick<AgentConfig, 'hubUrl' | 'agentId' | 'mqtt' | 'dataDir' | 'telemetryIntervalMs'>;
+export type DaemonConfig = Pick<AgentConfig, 'hubUrl' | 'agentId' | 'mqtt' | 'dataDir' | 'telemetryIntervalMs'> &
+  Partial<Pick<AgentConfig, 'cacheMaxBytes' | 'peakGflops'>>;
 
 export interface DaemonOptions {
   config: DaemonConfig;
@@ -49,7 +51,9 @@ export class AgentDaemon {
     const clock = this.opts.clock ?? systemClock;
     this.session = await nextSession(config.dataDir);
     const sampler = this.opts.sampler === undefined ? new TelemetrySampler() : this.opts.sampler;
-    const hardware = this.opts.hardware ?? (await probeHardware());
+    const probed = this.opts.hardware ?? (await probeHardware());
+    const hardware =
+      config.peakGflops && probed.peakGflops === undefined ? { ...probed, peakGflops: config.peakGflops } : probed;
     const software = this.opts.software ?? softwareFingerprint();
     const log = this.logger.child({ agentId: config.agentId, session: this.session });
 
@@ -71,11 +75,18 @@ export class AgentDaemon {
       agentId: config.agentId,
       password: config.mqtt.password,
       cacheDir: path.join(config.dataDir, 'cache', 'artifacts'),
+      maxBytes: config.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES,
       logger: log.child({ module: 'artifacts' }),
       backoff: this.opts.backoff,
     });
     const runner =
-      this.opts.runner ?? new OnnxRunner({ environment: sampler, logger: log.child({ module: 'runner' }) });
+      this.opts.runner ??
+      new RunnerSelector(new OnnxRunner({
+        logger: log.child({ module: 'runner' }),
+        environment: sampler === null ? null : undefined,
+        peakGflops: hardware.peakGflops ?? null,
+        pixelCacheDir: path.join(config.dataDir, 'cache', 'pixels'),
+      }));
     const status = (online: boolean, currentJobId: string | null): StatusMessage => ({
       v: PROTOCOL_MAJOR,
       online,

@@ -83,6 +83,7 @@ export async function enroll(opts: EnrollOptions): Promise<{ response: EnrollRes
     mqtt: response.mqtt,
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
     ...(opts.tags.length ? { tags: opts.tags } : {}),
+    ...(opts.hardware.peakGflops ? { peakGflops: opts.hardware.peakGflops } : {}),
   };
   await saveAgentConfig(opts.configPath, config);
   return { response, config };

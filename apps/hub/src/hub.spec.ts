@@ -88,7 +88,7 @@ beforeAll(async () => {
     FLEETBENCH_MQTT_PORT: '0',
     FLEETBENCH_ADMIN_TOKEN: ADMIN,
   });
-  hub = await createHub(config, { logger: createLogger('silent'), leaseSweeper: false });
+  hub = await createHub(config, { logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), leaseSweeper: false });
 });
 
 afterAll(async () => {

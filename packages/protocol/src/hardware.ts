@@ -24,6 +24,8 @@ export const HardwareSchema = z.object({
   accelerators: z.array(AcceleratorSchema).default([]),
   os: z.object({ platform: z.string(), distro: z.string(), release: z.string(), kernel: z.string() }),
   hostname: z.string().optional(),
+  /** Optional: GFLOP/s of a float32 GEMM through onnxruntime measured at enrollment (the device's practical peak). */
+  peakGflops: z.number().positive().optional(),
 });
 export type Hardware = z.infer<typeof HardwareSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PreprocessingSpecSchema } from './preprocessing';
 import { BenchmarkSettingsSchema } from './settings';
 import { IsoTimestampSchema, Sha256Schema, UlidSchema, VersionSchema } from './version';
 
@@ -67,6 +68,23 @@ export const ResultMetricsSchema = z.object({
   top5: z.number().min(0).max(1).nullable().default(null),
   accuracySamples: z.number().int().nonnegative().nullable().default(null),
   gflops: z.number().nonnegative().nullable().default(null),
+  /** Optional: achieved GFLOP/s ÷ the device's measured peak (HardwareSchema.peakGflops). */
+  peakShare: z.number().nonnegative().nullable().optional(),
+  /** Optional: coefficient of variation of the per-second medians of the latency (the high-variance rule). */
+  perSecondMedianCv: z.number().nonnegative().nullable().optional(),
+  /** Optional, throughput mode: one entry per batch size of the sweep (the top-level figures are the largest). */
+  throughputByBatch: z
+    .array(
+      z.object({
+        batchSize: z.number().int().positive(),
+        throughputIps: z.number().nonnegative(),
+        iterations: z.number().int().nonnegative(),
+        latencyMs: LatencySummarySchema,
+      }),
+    )
+    .optional(),
+  /** Optional, accuracy mode: images/s of the whole accuracy run including preprocessing (end to end). */
+  endToEndIps: z.number().nonnegative().nullable().optional(),
 });
 export type ResultMetrics = z.infer<typeof ResultMetricsSchema>;
 
@@ -81,7 +99,14 @@ export const ResultEnvironmentSchema = z.object({
   datasetSha256: Sha256Schema.nullable().default(null),
   cpuFrequencyMHz: z.object({ before: z.number().nullable(), after: z.number().nullable() }).default({ before: null, after: null }),
   temperatureC: z.object({ before: z.number().nullable(), after: z.number().nullable() }).default({ before: null, after: null }),
+  /** CPU time used by other processes during the run, in % of one core (from /proc/stat minus this process). */
   otherProcessesCpuPercent: z.number().nullable().default(null),
+  /** Optional: true when a thermal zone crossed one of its trip points during the run. */
+  thermalTripCrossed: z.boolean().nullable().optional(),
+  /** Optional: what measured, e.g. onnxruntime-node, trtexec, onnxruntime_perf_test (absent = onnxruntime-node). */
+  runner: z.string().optional(),
+  /** Optional: version of the external benchmark tool (trtexec's TensorRT version). */
+  runnerVersion: z.string().nullable().optional(),
 });
 export type ResultEnvironment = z.infer<typeof ResultEnvironmentSchema>;
 
@@ -116,8 +141,24 @@ export const ModelArtifactSchema = z.object({
   sizeBytes: z.number().int().positive(),
   /** Path on the hub's REST API, relative to the hub URL the agent enrolled with. */
   downloadPath: z.string().startsWith('/'),
+  /** Optional: FLOPs of one inference at batch 1 (multiply-add = 2), for achieved GFLOP/s. */
+  flops: z.number().nonnegative().optional(),
+  /** Optional: how dataset images become inputs (accuracy jobs). */
+  preprocessing: PreprocessingSpecSchema.optional(),
 });
 export type ModelArtifact = z.infer<typeof ModelArtifactSchema>;
+
+/** A labeled image dataset packaged by the hub as one file (format documented in apps/agent/README.md). */
+export const DatasetArtifactSchema = z.object({
+  datasetId: z.string(),
+  name: z.string(),
+  sha256: Sha256Schema,
+  sizeBytes: z.number().int().positive(),
+  downloadPath: z.string().startsWith('/'),
+  /** 'tar': ustar archive with labels.txt and images/<class>/<file> (see the agent README). */
+  format: z.enum(['tar']).default('tar'),
+});
+export type DatasetArtifact = z.infer<typeof DatasetArtifactSchema>;
 
 export const JobAssignMessageSchema = z.object({
   v: VersionSchema,
@@ -130,6 +171,8 @@ export const JobAssignMessageSchema = z.object({
   settings: BenchmarkSettingsSchema,
   /** Whole-job time limit; the agent stops the run and reports `failed` with code `timeout` past it. */
   timeoutMs: z.number().int().positive(),
+  /** Optional: the labeled dataset of an accuracy job. */
+  dataset: DatasetArtifactSchema.optional(),
 });
 export type JobAssignMessage = z.infer<typeof JobAssignMessageSchema>;
 

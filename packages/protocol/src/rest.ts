@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HardwareSchema, SoftwareFingerprintSchema } from './hardware';
 import { ResultEnvironmentSchema, ResultMetricsSchema, VerdictSchema } from './messages';
+import { PreprocessingSpecSchema } from './preprocessing';
 import { BenchmarkSettingsSchema } from './settings';
 import { AgentIdSchema, Sha256Schema } from './version';
 
@@ -83,18 +84,8 @@ export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
 
 // ---- models ---------------------------------------------------------------------------------------------------------
 
-export const PreprocessingSpecSchema = z.object({
-  resizeShorter: z.number().int().positive().default(256),
-  crop: z.number().int().positive().default(224),
-  channelOrder: z.enum(['RGB', 'BGR']).default('RGB'),
-  scale: z.number().positive().default(1 / 255),
-  mean: z.tuple([z.number(), z.number(), z.number()]).default([0.485, 0.456, 0.406]),
-  std: z.tuple([z.number(), z.number(), z.number()]).default([0.229, 0.224, 0.225]),
-  layout: z.enum(['NCHW', 'NHWC']).default('NCHW'),
-  inputDtype: z.enum(['float32', 'float16', 'uint8']).default('float32'),
-  output: z.enum(['logits', 'probabilities']).default('logits'),
-});
-export type PreprocessingSpec = z.infer<typeof PreprocessingSpecSchema>;
+// Defined in ./preprocessing so that messages.ts (job assignments) can use it without an import cycle.
+export { PreprocessingSpecSchema, type PreprocessingSpec } from './preprocessing';
 
 export const ReferenceMetricsSchema = z.object({
   top1: z.number().min(0).max(1).optional(),

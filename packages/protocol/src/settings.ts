@@ -18,6 +18,14 @@ export const BenchmarkSettingsSchema = z.object({
   minDurationMs: z.number().int().min(0).default(1000),
   maxDurationMs: z.number().int().min(1).default(60_000),
   seed: z.number().int().default(1),
+  /** Optional: also warm up for at least this long (ms) after warmupIterations; absent = iterations only. */
+  warmupDurationMs: z.number().int().min(0).optional(),
+  /** Optional, throughput mode: batch sizes to sweep (e.g. [1, 4, 8, 16]); absent = [batchSize]. */
+  batchSizes: z.array(z.number().int().min(1).max(1024)).min(1).max(16).optional(),
+  /** Optional: what measures — onnxruntime-node in the agent (absent), or an installed trtexec / onnxruntime_perf_test. */
+  runner: z.enum(['onnxruntime-node', 'trtexec', 'onnxruntime_perf_test']).optional(),
+  /** Optional, accuracy mode: evaluate at most this many samples of the dataset (absent = all). */
+  maxSamples: z.number().int().min(1).optional(),
 });
 export type BenchmarkSettings = z.infer<typeof BenchmarkSettingsSchema>;
 export type BenchmarkSettingsInput = z.input<typeof BenchmarkSettingsSchema>;

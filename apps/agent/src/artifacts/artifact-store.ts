@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { ModelArtifact } from '@fleetbench/protocol';
+import type { DatasetArtifact, ModelArtifact } from '@fleetbench/protocol';
 import type { ArtifactStore } from '../core/ports';
 import { fsyncDir } from '../util/atomic-file';
 import { retry, type BackoffOptions } from '../util/backoff';
@@ -21,7 +21,14 @@ export interface HttpArtifactStoreOptions {
   /** Network retries after the first attempt. */
   retries?: number;
   backoff?: BackoffOptions;
+  /** Cap of the cache in bytes (artifacts + unpacked datasets); least recently used entries are evicted. */
+  maxBytes?: number;
+  /** Where datasets are unpacked (default: `<cacheDir>/../datasets`). */
+  datasetsDir?: string;
 }
+
+/** What the store needs to know about any artifact (a model or a dataset). */
+export type ArtifactRef = Pick<ModelArtifact, 'name' | 'sha256' | 'sizeBytes' | 'downloadPath'>;
 
 /** A failure that another attempt cannot fix (bad credentials, unknown artifact). */
 class PermanentDownloadError extends AgentError {}
@@ -41,12 +48,15 @@ export class HttpArtifactStore implements ArtifactStore {
     return path.join(this.opts.cacheDir, sha256);
   }
 
-  async fetch(model: ModelArtifact, signal: AbortSignal): Promise<string> {
+  async fetch(model: ArtifactRef, signal: AbortSignal): Promise<string> {
     const final = this.pathOf(model.sha256);
     await fs.mkdir(this.opts.cacheDir, { recursive: true });
     if (await exists(final)) {
       // Cached files are validated when read back: a bit flip or a hand edit must not produce wrong numbers.
-      if ((await sha256File(final)) === model.sha256) return final;
+      if ((await sha256File(final)) === model.sha256) {
+        await touch(final);
+        return final;
+      }
       this.logger.warn({ sha256: model.sha256 }, 'cached artifact does not match its sha256; downloading again');
       await fs.rm(final, { force: true });
     }
@@ -69,7 +79,81 @@ export class HttpArtifactStore implements ArtifactStore {
     await fs.rename(partial, final);
     await fsyncDir(this.opts.cacheDir);
     this.logger.info({ sha256: model.sha256, bytes: model.sizeBytes }, 'artifact downloaded and verified');
+    await this.evict(new Set([model.sha256]));
     return final;
+  }
+
+  get datasetsDir(): string {
+    return this.opts.datasetsDir ?? path.join(path.dirname(this.opts.cacheDir), 'datasets');
+  }
+
+  /**
+   * A dataset artifact: the tar file is fetched and verified like a model, then unpacked once into
+   * `<datasetsDir>/<sha256>/` (an `.unpacking` folder renamed when complete). Returns the folder of the images.
+   */
+  async fetchDataset(dataset: DatasetArtifact, signal: AbortSignal): Promise<string> {
+    const dir = path.join(this.datasetsDir, dataset.sha256);
+    const images = path.join(dir, 'images');
+    if (await exists(path.join(dir, '.complete'))) {
+      await touch(this.pathOf(dataset.sha256));
+      await touch(dir);
+      return images;
+    }
+    const file = await this.fetch(dataset, signal);
+    const tmp = `${dir}.unpacking-${process.pid}`;
+    await fs.rm(tmp, { recursive: true, force: true });
+    await fs.mkdir(tmp, { recursive: true });
+    try {
+      const tar = require('tar') as typeof import('tar');
+      // node-tar refuses absolute paths and `..` by default, so an archive cannot write outside `tmp`.
+      await tar.x({ file, cwd: tmp, strict: true });
+    } catch (err) {
+      await fs.rm(tmp, { recursive: true, force: true });
+      throw new AgentError(
+        'dataset-invalid',
+        `The dataset "${dataset.name}" could not be unpacked (${(err as Error).message}); it must be a tar archive as described in the agent README.`,
+        { cause: err },
+      );
+    }
+    if (!(await exists(path.join(tmp, 'images')))) {
+      await fs.rm(tmp, { recursive: true, force: true });
+      throw new AgentError('dataset-invalid', `The dataset "${dataset.name}" has no images/ folder.`);
+    }
+    await fs.writeFile(path.join(tmp, '.complete'), dataset.sha256);
+    await fs.rm(dir, { recursive: true, force: true });
+    await fs.rename(tmp, dir);
+    await fsyncDir(this.datasetsDir);
+    await this.evict(new Set([dataset.sha256]));
+    return images;
+  }
+
+  /**
+   * Keeps the cache under maxBytes: entries (an artifact file plus its unpacked dataset folder, if any) are
+   * removed least recently used first (mtime, refreshed on every use); `keep` and partial downloads stay.
+   */
+  async evict(keep: Set<string> = new Set()): Promise<string[]> {
+    const cap = this.opts.maxBytes;
+    if (!cap) return [];
+    const names = await fs.readdir(this.opts.cacheDir).catch(() => [] as string[]);
+    const entries: Array<{ sha: string; bytes: number; usedAt: number }> = [];
+    for (const sha of names.filter((n) => /^[0-9a-f]{64}$/.test(n))) {
+      const st = await fs.stat(this.pathOf(sha)).catch(() => null);
+      if (!st) continue;
+      const unpacked = path.join(this.datasetsDir, sha);
+      entries.push({ sha, bytes: st.size + (await dirSize(unpacked)), usedAt: st.mtimeMs });
+    }
+    let total = entries.reduce((a, e) => a + e.bytes, 0);
+    const evicted: string[] = [];
+    for (const e of entries.sort((a, b) => a.usedAt - b.usedAt)) {
+      if (total <= cap) break;
+      if (keep.has(e.sha)) continue;
+      await fs.rm(this.pathOf(e.sha), { force: true });
+      await fs.rm(path.join(this.datasetsDir, e.sha), { recursive: true, force: true });
+      total -= e.bytes;
+      evicted.push(e.sha);
+      this.logger.info({ sha256: e.sha, bytes: e.bytes }, 'evicted from the artifact cache (size cap)');
+    }
+    return evicted;
   }
 
   private async download(url: string, partial: string, signal: AbortSignal): Promise<void> {
@@ -140,6 +224,23 @@ export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/** Marks a cache entry as just used (its mtime orders LRU eviction). */
+async function touch(file: string): Promise<void> {
+  const now = new Date();
+  await fs.utimes(file, now, now).catch(() => {});
+}
+
+async function dirSize(dir: string): Promise<number> {
+  let total = 0;
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) total += await dirSize(p);
+    else total += (await fs.stat(p).catch(() => ({ size: 0 }))).size;
+  }
+  return total;
 }
 
 async function exists(file: string): Promise<boolean> {

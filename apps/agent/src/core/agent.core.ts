@@ -139,12 +139,21 @@ export class AgentCore {
     try {
       progress(0, 'download');
       const modelPath = await untilAborted(this.deps.artifacts.fetch(job.model, abort.signal), abort.signal);
+      let dataset: { path: string; sha256: string } | undefined;
+      if (job.dataset) {
+        progress(0, 'download dataset');
+        const dir = await untilAborted(this.deps.artifacts.fetchDataset(job.dataset, abort.signal), abort.signal);
+        dataset = { path: dir, sha256: job.dataset.sha256 };
+      }
       progress(0, 'load');
       const output = await untilAborted(
         this.deps.runner.run({
           modelPath,
           modelSha256: job.model.sha256,
           settings: job.settings,
+          flops: job.model.flops ?? null,
+          ...(job.model.preprocessing ? { preprocessing: job.model.preprocessing } : {}),
+          ...(dataset ? { dataset } : {}),
           signal: abort.signal,
           onProgress: progress,
         }),

@@ -2,6 +2,8 @@ import type {
   AgentChannel,
   ChannelPayload,
   ModelArtifact,
+  DatasetArtifact,
+  PreprocessingSpec,
   ResultEnvironment,
   ResultMessage,
   ResultMetrics,
@@ -43,6 +45,12 @@ export interface RunRequest {
   modelPath: string;
   modelSha256: string;
   settings: BenchmarkSettings;
+  /** FLOPs of one inference at batch 1 when known from the job; otherwise the runner counts them from the graph. */
+  flops?: number | null;
+  /** How dataset images become inputs (accuracy mode). */
+  preprocessing?: PreprocessingSpec;
+  /** Labeled dataset folder (accuracy mode); `sha256` is the artifact's when it came from the hub. */
+  dataset?: { path: string; sha256?: string; labelsFile?: string };
   signal: AbortSignal;
   onProgress: RunProgress;
 }
@@ -62,6 +70,8 @@ export interface ModelRunner {
 export interface ArtifactStore {
   /** Returns a local path whose content has the artifact's sha256. */
   fetch(model: ModelArtifact, signal: AbortSignal): Promise<string>;
+  /** Downloads, verifies and unpacks a dataset; returns the folder of the unpacked dataset. */
+  fetchDataset(dataset: DatasetArtifact, signal: AbortSignal): Promise<string>;
 }
 
 export interface OutboxStore {

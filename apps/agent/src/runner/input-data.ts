@@ -77,15 +77,41 @@ export function fillData(type: FillableType, size: number, random: () => number)
   }
 }
 
-/** IEEE 754 half-precision bits of a value in [0, 1) (normal range and zero only, which is all we generate). */
+/** IEEE 754 half-precision bits of a float (round to nearest even; subnormals, infinities and NaN kept). */
 export function toHalfBits(x: number): number {
-  if (x === 0) return 0;
-  const f32 = new Float32Array([x]);
-  const bits = new Uint32Array(f32.buffer)[0];
+  f32[0] = x;
+  const bits = u32[0];
   const sign = (bits >>> 16) & 0x8000;
-  const exp = ((bits >>> 23) & 0xff) - 127 + 15;
-  const mant = (bits >>> 13) & 0x3ff;
-  if (exp <= 0) return sign; // too small for a normal half: flush to zero
-  if (exp >= 31) return sign | 0x7c00;
-  return sign | (exp << 10) | mant;
+  const exp = (bits >>> 23) & 0xff;
+  let mant = bits & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 31) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let half = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    if (rem > mid || (rem === mid && half & 1)) half++;
+    return sign | half;
+  }
+  let half = sign | (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
+  return half;
 }
+
+/** The float value of IEEE 754 half-precision bits. */
+export function fromHalfBits(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >>> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 31) return mant ? NaN : sign * Infinity;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);

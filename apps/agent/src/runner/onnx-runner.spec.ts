@@ -82,3 +82,55 @@ describe('OnnxRunner with the real mnist.onnx', () => {
     expect(err).toBe(reason);
   });
 });
+
+describe('OnnxRunner measurements', () => {
+  const MOBILENET = '/work/shared/data/models/mobilenetv2-12-int8.onnx';
+
+  it('throughput mode sweeps batch sizes and reports images/s for each, GFLOP/s and its share of the peak', async () => {
+    const out = await new OnnxRunner({ environment: null, peakGflops: 100 }).run({
+      modelPath: MOBILENET,
+      modelSha256: SHA,
+      settings: BenchmarkSettingsSchema.parse({
+        mode: 'throughput',
+        batchSizes: [1, 2],
+        minIterations: 4,
+        minDurationMs: 0,
+        warmupIterations: 1,
+      }),
+      signal: new AbortController().signal,
+      onProgress: () => {},
+    });
+    const sweep = out.metrics.throughputByBatch!;
+    expect(sweep.map((b) => b.batchSize)).toEqual([1, 2]);
+    for (const b of sweep) {
+      expect(b.iterations).toBeGreaterThanOrEqual(4);
+      expect(b.throughputIps).toBeGreaterThan(0);
+    }
+    expect(out.metrics.throughputIps).toBeCloseTo(sweep[1].throughputIps, 6);
+    expect(out.metrics.gflops).toBeGreaterThan(0);
+    expect(out.metrics.gflops! / out.metrics.throughputIps).toBeCloseTo(0.6, 1);
+    expect(out.metrics.peakShare).toBeCloseTo(out.metrics.gflops! / 100, 3);
+    expect(hdr.decodeFromCompressedBase64(out.histogram!).totalCount).toBe(sweep[1].iterations);
+  }, 30_000);
+
+  it('uses the job’s FLOPs over the graph count, warms up for a duration, and reads the environment', async () => {
+    const started = Date.now();
+    const out = await new OnnxRunner().run({
+      modelPath: MNIST,
+      modelSha256: SHA,
+      flops: 1e9,
+      settings: BenchmarkSettingsSchema.parse({ minIterations: 20, minDurationMs: 0, warmupIterations: 0, warmupDurationMs: 300 }),
+      signal: new AbortController().signal,
+      onProgress: () => {},
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(out.metrics.gflops! / out.metrics.throughputIps).toBeCloseTo(1, 3);
+    expect(out.environment.runner).toBe('onnxruntime-node');
+    expect(out.environment.nodeVersion).toBe(process.versions.node);
+    if (process.platform === 'linux') {
+      expect(out.environment.otherProcessesCpuPercent).not.toBeNull();
+      expect(out.environment.cpuFrequencyMHz.before).toBeGreaterThan(0);
+    }
+    expect(out.metrics.coldStart.sessionCreateMs).toBeGreaterThan(0);
+  });
+});

@@ -1,77 +1,83 @@
+import { promises as fs } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as hdr from 'hdr-histogram-js';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
-import type { BenchmarkSettings, Verdict } from '@fleetbench/protocol';
+import type { BenchmarkSettings, LatencySummary, PreprocessingSpec, ResultEnvironment, ResultMetrics } from '@fleetbench/protocol';
+import { loadDataset } from '../accuracy/dataset';
+import { openPixelSource } from '../accuracy/pixel-cache';
+import { allocateInput, inputShape, pixelSpecOf, pixelsToInput } from '../accuracy/preprocess';
 import type { ModelRunner, RunOutput, RunRequest } from '../core/ports';
-import type { EnvironmentSnapshot } from '../probe/hardware.probe';
+import {
+  compareEnvironment,
+  PeakRssMeter,
+  readEnvironment,
+  type EnvironmentReading,
+  type RunEnvironmentFigures,
+} from '../probe/run-environment';
 import { AgentError } from '../util/errors';
 import { silentLogger, type Logger } from '../util/logger';
 import { AGENT_VERSION, onnxruntimeVersion } from '../version';
-import { FILLABLE_TYPES, fillData, mulberry32, resolveShape, type FillableType } from './input-data';
+import { countFlops } from './flops';
+import { FILLABLE_TYPES, fillData, fromHalfBits, mulberry32, resolveShape, type FillableType } from './input-data';
+import { loadOrt, type Ort } from './ort';
 import { listProviders } from './providers';
-import { summarize, throughput } from './stats';
+import { coefficientOfVariation, perWindowMedians, summarize, throughput } from './stats';
+import { verdictOf } from './verdict';
 
-type Ort = typeof import('onnxruntime-node');
-
-export interface EnvironmentProbe {
-  snapshot(): Promise<EnvironmentSnapshot>;
+/** Where before/after readings of the machine come from; tests substitute made-up readings. */
+export interface EnvironmentSource {
+  read(): EnvironmentReading;
 }
+
+export const procEnvironment: EnvironmentSource = { read: readEnvironment };
 
 export interface OnnxRunnerOptions {
   logger?: Logger;
-  /** CPU frequency / temperature / load before and after a run; null skips it (tests, `bench --quick`). */
-  environment?: EnvironmentProbe | null;
-  /** Iterations between two RSS samples. */
-  rssEvery?: number;
+  /** CPU times, frequency and thermal zones before and after a run; null skips them (all figures null). */
+  environment?: EnvironmentSource | null;
+  /** The device's measured peak GFLOP/s (HardwareSchema.peakGflops), for ResultMetrics.peakShare. */
+  peakGflops?: number | null;
+  /** Root folder of the preprocessed-pixel cache for accuracy runs; null disables the cache. */
+  pixelCacheDir?: string | null;
+  /** Count FLOPs from the graph when the job does not carry them (models up to this size; 0 disables). */
+  countFlopsUpToBytes?: number;
 }
 
-const BUSY_CPU_PERCENT = 50;
-const HIGH_VARIANCE_P90_P50 = 1.5;
-
-let ortModule: Ort | null = null;
-function loadOrt(): Ort {
-  if (!ortModule) {
-    try {
-      ortModule = require('onnxruntime-node') as Ort;
-      // Keep native warnings (e.g. a provider library that is not installed) out of the agent's own logs.
-      ortModule.env.logLevel = 'fatal';
-    } catch (err) {
-      throw new AgentError(
-        'provider-unavailable',
-        `onnxruntime-node cannot be loaded on this device (${(err as Error).message}).`,
-        { cause: err },
-      );
-    }
-  }
-  return ortModule;
+/** One measured loop: latencies and end times (ms since the loop started). */
+interface Measured {
+  latencies: number[];
+  endTimes: number[];
+  elapsedMs: number;
+  batch: number;
 }
 
-/** Runs a latency/throughput benchmark of one ONNX model with onnxruntime-node. */
+/** Runs latency, throughput and accuracy benchmarks of one ONNX model with onnxruntime-node. */
 export class OnnxRunner implements ModelRunner {
   private readonly logger: Logger;
+  private readonly env: EnvironmentSource | null;
 
   constructor(private readonly opts: OnnxRunnerOptions = {}) {
     this.logger = opts.logger ?? silentLogger();
+    this.env = opts.environment === undefined ? procEnvironment : opts.environment;
   }
 
   async run(req: RunRequest): Promise<RunOutput> {
     const { settings, signal, onProgress } = req;
-    if (settings.mode === 'accuracy') {
+    if (settings.mode === 'accuracy' && (!req.dataset || !req.preprocessing)) {
       throw new AgentError(
         'unsupported-mode',
-        'Accuracy jobs need a labeled dataset, which this agent version cannot run yet; use mode latency or throughput.',
+        req.dataset
+          ? 'Accuracy jobs need the model’s preprocessing spec (resize, crop, mean/std, …); register the model with one.'
+          : 'Accuracy jobs need a labeled dataset; attach one to the campaign (or pass --dataset DIR to bench).',
       );
     }
     const ort = loadOrt();
     checkProvider(settings.executionProvider);
-    const envBefore = await this.snapshot();
+    const flops = req.flops ?? (await this.graphFlops(req.modelPath));
+    const envBefore = this.readEnv();
+    const rss = new PeakRssMeter();
+    rss.start();
     throwIfAborted(signal);
-
-    let peakRss = process.memoryUsage.rss();
-    const sampleRss = () => {
-      const rss = process.memoryUsage.rss();
-      if (rss > peakRss) peakRss = rss;
-    };
 
     onProgress(0, 'load');
     const t0 = performance.now();
@@ -92,113 +98,336 @@ export class OnnxRunner implements ModelRunner {
       });
     }
     const sessionCreateMs = performance.now() - t0;
-    sampleRss();
+    rss.sample();
 
+    const histogram = hdr.build({
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: 3_600_000_000,
+      numberOfSignificantValueDigits: 3,
+    });
     try {
-      const { feeds, batch } = buildFeeds(ort, session, settings);
-      const runOnce = async () => {
-        const start = performance.now();
-        await session.run(feeds);
-        return performance.now() - start;
-      };
+      let main: Measured;
+      let firstInferenceMs: number;
+      let byBatch: NonNullable<ResultMetrics['throughputByBatch']> | undefined;
+      let accuracy: { top1: number; top5: number; samples: number; expected: number; endToEndIps: number } | null =
+        null;
+      let datasetSha256: string | null = null;
 
-      const firstInferenceMs = await runOnce().catch((err: Error) => {
-        throw new AgentError('run-failed', `The first inference failed (${firstLine(err.message)}).`, { cause: err });
-      });
-      sampleRss();
-      throwIfAborted(signal);
-
-      onProgress(0, 'warmup');
-      for (let i = 0; i < settings.warmupIterations; i++) {
-        await runOnce();
-        throwIfAborted(signal);
-        onProgress((i + 1) / settings.warmupIterations, 'warmup');
-      }
-      sampleRss();
-
-      onProgress(0, 'measure');
-      const rssEvery = Math.max(1, this.opts.rssEvery ?? 16);
-      const latencies: number[] = [];
-      const histogram = hdr.build({
-        lowestDiscernibleValue: 1,
-        highestTrackableValue: 3_600_000_000,
-        numberOfSignificantValueDigits: 3,
-      });
-      const measureStart = performance.now();
-      let elapsed = 0;
-      try {
-        for (;;) {
-          const ms = await runOnce();
-          latencies.push(ms);
-          histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
-          elapsed = performance.now() - measureStart;
-          const n = latencies.length;
-          if (n % rssEvery === 0) sampleRss();
-          const done =
-            (n >= settings.minIterations && elapsed >= settings.minDurationMs) || elapsed >= settings.maxDurationMs;
-          onProgress(
-            done
-              ? 1
-              : Math.min(
-                  n / settings.minIterations,
-                  settings.minDurationMs > 0 ? elapsed / settings.minDurationMs : 1,
-                  0.99,
-                ),
-            'measure',
+      if (settings.mode === 'accuracy') {
+        const acc = await this.accuracy(ort, session, req, histogram, rss);
+        main = acc.measured;
+        firstInferenceMs = acc.firstInferenceMs;
+        accuracy = acc.accuracy;
+        datasetSha256 = req.dataset?.sha256 ?? acc.datasetSha256;
+      } else {
+        const sizes = batchSizesOf(session, settings, this.logger);
+        byBatch = [];
+        main = undefined as unknown as Measured;
+        firstInferenceMs = 0;
+        for (const [k, size] of sizes.entries()) {
+          const feeds = buildFeeds(ort, session, settings, size);
+          // A fixed batch dimension wins over the requested size (batchSize 1 on a batch-8 model measures 8).
+          const actual = Math.max(1, Object.values(feeds)[0]?.dims[0] ?? size);
+          const runOnce = async () => {
+            const start = performance.now();
+            await session.run(feeds);
+            return performance.now() - start;
+          };
+          if (k === 0) {
+            firstInferenceMs = await runOnce().catch((err: Error) => {
+              throw new AgentError('run-failed', `The first inference failed (${firstLine(err.message)}).`, {
+                cause: err,
+              });
+            });
+          }
+          const phase = sizes.length > 1 ? `measure bs${size}` : 'measure';
+          await warmUp(runOnce, settings, signal, (p) => onProgress(p, sizes.length > 1 ? `warmup bs${size}` : 'warmup'));
+          rss.sample();
+          // Only the reported configuration goes into the histogram (the largest batch of a sweep).
+          const record = k === sizes.length - 1 ? histogram : null;
+          const measured = await measureLoop(runOnce, settings, signal, actual, record, rss, (p) =>
+            onProgress(sizes.length > 1 ? (k + p) / sizes.length : p, phase),
           );
-          if (done) break;
-          throwIfAborted(signal);
+          if (settings.mode === 'throughput')
+            byBatch.push({
+              batchSize: actual,
+              throughputIps: throughput(actual, measured.latencies.length, measured.elapsedMs),
+              iterations: measured.latencies.length,
+              latencyMs: summarize(measured.latencies),
+            });
+          main = measured;
         }
-        sampleRss();
-        const encoded = hdr.encodeIntoCompressedBase64(histogram);
-        const envAfter = await this.snapshot();
-        const latencyMs = summarize(latencies);
-        const environment = {
-          agentVersion: AGENT_VERSION,
-          nodeVersion: process.versions.node,
-          onnxruntimeVersion: onnxruntimeVersion(),
-          executionProvider: settings.executionProvider,
-          intraOpThreads: settings.intraOpThreads,
-          interOpThreads: settings.interOpThreads,
-          modelSha256: req.modelSha256,
-          datasetSha256: null,
-          cpuFrequencyMHz: { before: envBefore?.cpuFrequencyMHz ?? null, after: envAfter?.cpuFrequencyMHz ?? null },
-          temperatureC: { before: envBefore?.temperatureC ?? null, after: envAfter?.temperatureC ?? null },
-          otherProcessesCpuPercent: envBefore?.cpuPercent ?? null,
-        };
-        return {
-          metrics: {
-            latencyMs,
-            iterations: latencies.length,
-            throughputIps: throughput(batch, latencies.length, elapsed),
-            coldStart: { sessionCreateMs, firstInferenceMs },
-            peakRssBytes: peakRss,
-            top1: null,
-            top5: null,
-            accuracySamples: null,
-            gflops: null,
-          },
-          histogram: encoded,
-          environment,
-          verdict: verdictOf(settings, latencyMs, environment),
-        };
-      } finally {
-        histogram.destroy();
+        onProgress(1, 'measure');
       }
+
+      const envAfter = this.readEnv();
+      const figures: RunEnvironmentFigures =
+        envBefore && envAfter
+          ? compareEnvironment(envBefore, envAfter)
+          : {
+              cpuFrequencyMHz: { before: null, after: null },
+              temperatureC: { before: null, after: null },
+              otherProcessesCpuPercent: null,
+              thermalTripCrossed: null,
+            };
+      const latencyMs: LatencySummary = summarize(main.latencies);
+      const windowMedians = perWindowMedians(main.latencies, main.endTimes);
+      const perSecondMedianCv = coefficientOfVariation(windowMedians);
+      const throughputIps =
+        settings.mode === 'accuracy'
+          ? inferenceRate(main)
+          : throughput(main.batch, main.latencies.length, main.elapsedMs);
+      const gflops = flops ? round3((flops * throughputIps) / 1e9) : null;
+      const peak = this.opts.peakGflops ?? null;
+      const environment: ResultEnvironment = {
+        agentVersion: AGENT_VERSION,
+        nodeVersion: process.versions.node,
+        onnxruntimeVersion: onnxruntimeVersion(),
+        executionProvider: settings.executionProvider,
+        intraOpThreads: settings.intraOpThreads,
+        interOpThreads: settings.interOpThreads,
+        modelSha256: req.modelSha256,
+        datasetSha256,
+        cpuFrequencyMHz: figures.cpuFrequencyMHz,
+        temperatureC: figures.temperatureC,
+        otherProcessesCpuPercent: figures.otherProcessesCpuPercent,
+        thermalTripCrossed: figures.thermalTripCrossed,
+        runner: 'onnxruntime-node',
+      };
+      const metrics: ResultMetrics = {
+        latencyMs,
+        iterations: main.latencies.length,
+        throughputIps,
+        coldStart: { sessionCreateMs, firstInferenceMs },
+        peakRssBytes: rss.peakBytes(),
+        top1: accuracy?.top1 ?? null,
+        top5: accuracy?.top5 ?? null,
+        accuracySamples: accuracy?.samples ?? null,
+        gflops,
+        peakShare: gflops !== null && peak ? round3(gflops / peak) : null,
+        perSecondMedianCv: perSecondMedianCv === null ? null : round3(perSecondMedianCv),
+        ...(byBatch && settings.mode === 'throughput' ? { throughputByBatch: byBatch } : {}),
+        ...(accuracy ? { endToEndIps: accuracy.endToEndIps } : {}),
+      };
+      const verdict = verdictOf({
+        samples: main.latencies.length,
+        // Accuracy runs measure every sample once: the sample count, not minIterations, is what they need.
+        minSamples: settings.mode === 'accuracy' ? 0 : settings.minIterations,
+        accuracySamples: accuracy ? { evaluated: accuracy.samples, expected: accuracy.expected } : null,
+        unreliable: latencyMs.unreliable,
+        maxDurationMs: settings.maxDurationMs,
+        otherProcessesCpuPercent: figures.otherProcessesCpuPercent,
+        cpuFrequencyMHz: figures.cpuFrequencyMHz,
+        thermalTripCrossed: figures.thermalTripCrossed,
+        temperatureC: figures.temperatureC,
+        perSecondMedianCv,
+      });
+      return { metrics, histogram: hdr.encodeIntoCompressedBase64(histogram), environment, verdict };
     } finally {
+      histogram.destroy();
       await session.release().catch((err: Error) => this.logger.warn({ err: err.message }, 'session release failed'));
     }
   }
 
-  private async snapshot(): Promise<EnvironmentSnapshot | null> {
-    if (!this.opts.environment) return null;
+  private readEnv(): EnvironmentReading | null {
+    if (!this.env) return null;
     try {
-      return await this.opts.environment.snapshot();
+      return this.env.read();
     } catch (err) {
-      this.logger.debug({ err: (err as Error).message }, 'environment snapshot unavailable');
+      this.logger.debug({ err: (err as Error).message }, 'environment reading unavailable');
       return null;
     }
   }
+
+  private async graphFlops(modelPath: string): Promise<number | null> {
+    const limit = this.opts.countFlopsUpToBytes ?? 256 * 2 ** 20;
+    if (limit <= 0) return null;
+    try {
+      const st = await fs.stat(modelPath);
+      if (st.size > limit) return null;
+      return countFlops(await fs.readFile(modelPath))?.flops ?? null;
+    } catch (err) {
+      this.logger.debug({ err: (err as Error).message }, 'FLOPs could not be counted from the graph');
+      return null;
+    }
+  }
+
+  /** Top-1/top-5 over the dataset, batch by batch, with every session.run timed like a latency run. */
+  private async accuracy(
+    ort: Ort,
+    session: InferenceSession,
+    req: RunRequest,
+    histogram: hdr.Histogram,
+    rss: PeakRssMeter,
+  ) {
+    const { settings, signal, onProgress } = req;
+    const spec = req.preprocessing as PreprocessingSpec;
+    const dsReq = req.dataset!;
+    onProgress(0, 'dataset');
+    const ds = await loadDataset(dsReq.path, { labelsFile: dsReq.labelsFile });
+    const total = Math.min(ds.samples.length, settings.maxSamples ?? Infinity);
+    const meta = session.inputMetadata;
+    if (meta.length !== 1 || !meta[0].isTensor)
+      throw new AgentError('unsupported-input', `Accuracy runs need a model with one tensor input; this one has ${meta.length}.`);
+    const input = meta[0];
+    if (input.type !== spec.inputDtype)
+      throw new AgentError(
+        'unsupported-input',
+        `The model input "${input.name}" is ${input.type}, but the preprocessing spec produces ${spec.inputDtype}; fix inputDtype.`,
+      );
+    const fixedBatch = typeof input.shape[0] === 'number' && input.shape[0] > 0 ? input.shape[0] : null;
+    const batch = fixedBatch ?? settings.batchSize;
+    if (fixedBatch !== null && settings.batchSize !== 1 && settings.batchSize !== fixedBatch)
+      throw new AgentError('unsupported-input', `Input "${input.name}" has a fixed batch of ${fixedBatch}; use batchSize 1.`);
+    const expectShape = inputShape(spec, batch);
+    const mismatch = input.shape.some((d, i) => typeof d === 'number' && d > 0 && d !== expectShape[i]);
+    if (mismatch || input.shape.length !== expectShape.length)
+      throw new AgentError(
+        'unsupported-input',
+        `The model input "${input.name}" has shape [${input.shape.join(',')}], but the preprocessing spec produces [${expectShape.join(',')}]; check crop, channels and layout.`,
+      );
+    const outputName = session.outputNames[0];
+    const pixels = await openPixelSource(ds, pixelSpecOf(spec), { cacheRoot: this.opts.pixelCacheDir ?? null });
+    const offset = spec.labelOffset ?? 0;
+    const latencies: number[] = [];
+    const endTimes: number[] = [];
+    let top1 = 0;
+    let top5 = 0;
+    let evaluated = 0;
+    let firstInferenceMs = 0;
+    const buffer = allocateInput(spec, batch);
+    const tensorOf = (n: number) =>
+      new ort.Tensor(spec.inputDtype, buffer.subarray(0, buffer.length / batch * n) as never, inputShape(spec, n));
+    try {
+      const fill = async (start: number, n: number) => {
+        for (let j = 0; j < n; j++) pixelsToInput(await pixels.get(start + j), spec, buffer, j);
+      };
+      // Cold start and warm-up on the first batch (its pixels are needed first anyway).
+      const firstN = Math.min(batch, total);
+      await fill(0, firstN);
+      const t0 = performance.now();
+      await session.run({ [input.name]: tensorOf(fixedBatch ?? firstN) });
+      firstInferenceMs = performance.now() - t0;
+      for (let i = 0; i < settings.warmupIterations; i++) await session.run({ [input.name]: tensorOf(fixedBatch ?? firstN) });
+      onProgress(0, 'accuracy');
+      const loopStart = performance.now();
+      for (let start = 0; start < total; start += batch) {
+        throwIfAborted(signal);
+        const n = Math.min(batch, total - start);
+        if (start > 0) await fill(start, n);
+        // A fixed-batch model gets a full tensor; the padding rows' outputs are ignored.
+        const feeds = { [input.name]: tensorOf(fixedBatch ?? n) };
+        const t = performance.now();
+        const out = await session.run(feeds);
+        const ms = performance.now() - t;
+        latencies.push(ms);
+        endTimes.push(performance.now() - loopStart);
+        histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
+        const scores = out[outputName];
+        const classes = scores.dims[scores.dims.length - 1];
+        const data = scores.data as Float32Array | Uint16Array;
+        const half = scores.type === 'float16';
+        for (let j = 0; j < n; j++) {
+          const label = ds.samples[start + j].label + offset;
+          const rank = rankOf(data, j * classes, classes, label, half);
+          if (rank === 0) top1++;
+          if (rank < 5) top5++;
+        }
+        evaluated += n;
+        if (latencies.length % 16 === 0) rss.sample();
+        onProgress(evaluated / total, 'accuracy');
+      }
+      const wallMs = performance.now() - loopStart;
+      return {
+        measured: { latencies, endTimes, elapsedMs: wallMs, batch } satisfies Measured,
+        firstInferenceMs,
+        datasetSha256: ds.sha256,
+        accuracy: {
+          top1: evaluated ? top1 / evaluated : 0,
+          top5: evaluated ? top5 / evaluated : 0,
+          samples: evaluated,
+          expected: total,
+          endToEndIps: wallMs > 0 ? round3((evaluated * 1000) / wallMs) : 0,
+        },
+      };
+    } finally {
+      await pixels.close();
+    }
+  }
+}
+
+/** Rank of `label` among the scores of one sample (0 = highest); ties count in the label's favour. */
+export function rankOf(data: ArrayLike<number>, offset: number, classes: number, label: number, half = false): number {
+  if (label < 0 || label >= classes) return classes;
+  const value = (i: number) => (half ? fromHalfBits(data[offset + i]) : data[offset + i]);
+  const target = value(label);
+  let rank = 0;
+  for (let i = 0; i < classes; i++) if (value(i) > target) rank++;
+  return rank;
+}
+
+async function warmUp(
+  runOnce: () => Promise<number>,
+  settings: BenchmarkSettings,
+  signal: AbortSignal,
+  onProgress: (p: number) => void,
+): Promise<void> {
+  const start = performance.now();
+  const minMs = settings.warmupDurationMs ?? 0;
+  for (let i = 0; i < settings.warmupIterations || performance.now() - start < minMs; i++) {
+    await runOnce();
+    throwIfAborted(signal);
+    onProgress(
+      Math.min(
+        1,
+        settings.warmupIterations ? (i + 1) / settings.warmupIterations : 1,
+        minMs ? (performance.now() - start) / minMs : 1,
+      ),
+    );
+  }
+}
+
+/**
+ * The timed loop: the timed region is exactly `await session.run(feeds)` (as a bare loop would time it); the
+ * bookkeeping between two runs is outside it. Runs until both minIterations and minDurationMs are met, capped by
+ * maxDurationMs.
+ */
+async function measureLoop(
+  runOnce: () => Promise<number>,
+  settings: BenchmarkSettings,
+  signal: AbortSignal,
+  batch: number,
+  histogram: hdr.Histogram | null,
+  rss: PeakRssMeter,
+  onProgress: (p: number) => void,
+): Promise<Measured> {
+  const latencies: number[] = [];
+  const endTimes: number[] = [];
+  const start = performance.now();
+  let elapsed = 0;
+  for (;;) {
+    const ms = await runOnce();
+    elapsed = performance.now() - start;
+    latencies.push(ms);
+    endTimes.push(elapsed);
+    histogram?.recordValue(Math.max(1, Math.round(ms * 1000)));
+    const n = latencies.length;
+    if ((n & 15) === 0) rss.sample();
+    const done = (n >= settings.minIterations && elapsed >= settings.minDurationMs) || elapsed >= settings.maxDurationMs;
+    if (done) break;
+    if ((n & 7) === 0)
+      onProgress(
+        Math.min(n / settings.minIterations, settings.minDurationMs > 0 ? elapsed / settings.minDurationMs : 1, 0.99),
+      );
+    throwIfAborted(signal);
+  }
+  rss.sample();
+  return { latencies, endTimes, elapsedMs: elapsed, batch };
+}
+
+function inferenceRate(m: Measured): number {
+  const sum = m.latencies.reduce((a, b) => a + b, 0);
+  return sum > 0 ? round3((m.latencies.length * m.batch * 1000) / sum) : 0;
 }
 
 export function sessionOptions(settings: BenchmarkSettings): InferenceSession.SessionOptions {
@@ -233,14 +462,28 @@ function availableList(): string {
   );
 }
 
-function buildFeeds(
-  ort: Ort,
-  session: InferenceSession,
-  settings: BenchmarkSettings,
-): { feeds: Record<string, OrtTensor>; batch: number } {
+/** The batch sizes to measure: the sweep (throughput mode) or batchSize, minus what a fixed-batch model refuses. */
+function batchSizesOf(session: InferenceSession, settings: BenchmarkSettings, logger: Logger): number[] {
+  const wanted = settings.mode === 'throughput' && settings.batchSizes ? [...new Set(settings.batchSizes)] : [settings.batchSize];
+  const fixed = session.inputMetadata
+    .map((m) => (m.isTensor && typeof m.shape[0] === 'number' && m.shape[0] >= 0 ? m.shape[0] : null))
+    .find((d) => d !== null);
+  if (fixed === undefined || fixed === null) return wanted;
+  const ok = wanted.filter((b) => b === fixed || b === 1);
+  const name = session.inputMetadata[0]?.name;
+  if (ok.length === 0)
+    throw new AgentError(
+      'unsupported-input',
+      `Input "${name}" has a fixed batch dimension of ${fixed}, so batch size ${wanted.join('/')} cannot run; use batchSize 1 or a model with a symbolic batch.`,
+    );
+  if (ok.length < wanted.length)
+    logger.warn({ fixed, skipped: wanted.filter((b) => !ok.includes(b)) }, 'model has a fixed batch; batch sizes skipped');
+  return ok;
+}
+
+function buildFeeds(ort: Ort, session: InferenceSession, settings: BenchmarkSettings, batchSize: number): Record<string, OrtTensor> {
   const random = mulberry32(settings.seed);
   const feeds: Record<string, OrtTensor> = {};
-  let batch = settings.batchSize;
   for (const meta of session.inputMetadata) {
     if (!meta.isTensor)
       throw new AgentError(
@@ -252,17 +495,7 @@ function buildFeeds(
         'unsupported-input',
         `Input "${meta.name}" has element type ${meta.type}, which the agent cannot generate data for.`,
       );
-    const first = meta.shape[0];
-    if (typeof first === 'number' && first >= 0) {
-      if (settings.batchSize !== 1 && settings.batchSize !== first) {
-        throw new AgentError(
-          'unsupported-input',
-          `Input "${meta.name}" has a fixed batch dimension of ${first}, so batch size ${settings.batchSize} cannot run; use batchSize 1 or a model with a symbolic batch.`,
-        );
-      }
-      batch = first;
-    }
-    const shape = resolveShape(meta.shape, settings.batchSize);
+    const shape = resolveShape(meta.shape, batchSize);
     const size = shape.reduce((a, b) => a * b, 1);
     feeds[meta.name] = new ort.Tensor(
       meta.type as FillableType,
@@ -270,47 +503,7 @@ function buildFeeds(
       shape,
     );
   }
-  return { feeds, batch: Math.max(1, batch) };
-}
-
-export function verdictOf(
-  settings: BenchmarkSettings,
-  latency: ReturnType<typeof summarize>,
-  env: {
-    cpuFrequencyMHz: { before: number | null; after: number | null };
-    temperatureC: { after: number | null };
-    otherProcessesCpuPercent: number | null;
-  },
-): Verdict {
-  const reasons: Verdict['reasons'] = [];
-  if (latency.count < settings.minIterations) {
-    reasons.push({
-      code: 'too-few-samples',
-      detail: `only ${latency.count} of ${settings.minIterations} iterations fit within maxDurationMs (${settings.maxDurationMs} ms)`,
-    });
-  } else if (latency.unreliable.includes('p50') || latency.unreliable.includes('p90')) {
-    reasons.push({
-      code: 'too-few-samples',
-      detail: `${latency.count} samples are too few for a trustworthy p90 (needs 100)`,
-    });
-  }
-  const { before, after } = env.cpuFrequencyMHz;
-  if (before !== null && after !== null && after < before * 0.9) {
-    reasons.push({ code: 'throttled', detail: `CPU frequency fell from ${before} MHz to ${after} MHz during the run` });
-  } else if (env.temperatureC.after !== null && env.temperatureC.after >= 85) {
-    reasons.push({ code: 'throttled', detail: `CPU temperature reached ${env.temperatureC.after} °C` });
-  }
-  if (env.otherProcessesCpuPercent !== null && env.otherProcessesCpuPercent > BUSY_CPU_PERCENT) {
-    reasons.push({
-      code: 'busy',
-      detail: `other processes used ${Math.round(env.otherProcessesCpuPercent)} % CPU before the run`,
-    });
-  }
-  // Tail ratio rather than std/mean: a few GC pauses inflate std without making the typical latency unstable.
-  if (!latency.unreliable.includes('p90') && latency.p50 > 0 && latency.p90 / latency.p50 > HIGH_VARIANCE_P90_P50) {
-    reasons.push({ code: 'high-variance', detail: `p90 is ${(latency.p90 / latency.p50).toFixed(2)}× p50` });
-  }
-  return { status: reasons.length ? 'flagged' : 'valid', reasons };
+  return feeds;
 }
 
 function throwIfAborted(signal: AbortSignal): void {
@@ -319,4 +512,8 @@ function throwIfAborted(signal: AbortSignal): void {
 
 function firstLine(s: string): string {
   return s.split('\n')[0].replace(/\s+/g, ' ').trim().slice(0, 300);
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
 }

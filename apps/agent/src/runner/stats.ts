@@ -98,3 +98,34 @@ export function summarize(samplesMs: ArrayLike<number>): LatencySummary {
 export function throughput(batchSize: number, iterations: number, elapsedMs: number): number {
   return elapsedMs > 0 ? (batchSize * iterations * 1000) / elapsedMs : 0;
 }
+
+/** Median of an unsorted sample (the mean of the two middle values for even n). */
+export function median(values: ArrayLike<number>): number {
+  const s = Float64Array.from(values).sort();
+  const n = s.length;
+  if (n === 0) return NaN;
+  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/**
+ * Medians of consecutive one-second windows of the measurement (by each sample's end time, ms since the start).
+ * A trailing window shorter than half a second is merged into the previous one so it does not add noise.
+ */
+export function perWindowMedians(latenciesMs: ArrayLike<number>, endTimesMs: ArrayLike<number>, windowMs = 1000): number[] {
+  const n = latenciesMs.length;
+  if (n === 0) return [];
+  const total = endTimesMs[n - 1];
+  const windows = Math.max(1, Math.floor(total / windowMs) + (total % windowMs >= windowMs / 2 ? 1 : 0));
+  const buckets: number[][] = Array.from({ length: windows }, () => []);
+  for (let i = 0; i < n; i++) buckets[Math.min(windows - 1, Math.floor(endTimesMs[i] / windowMs))].push(latenciesMs[i]);
+  return buckets.filter((b) => b.length > 0).map((b) => median(b));
+}
+
+/** Coefficient of variation (sample std ÷ mean); null with fewer than two values. */
+export function coefficientOfVariation(values: readonly number[]): number | null {
+  if (values.length < 2) return null;
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  if (mean <= 0) return null;
+  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1);
+  return Math.sqrt(variance) / mean;
+}

@@ -86,6 +86,11 @@ export class FakeArtifacts implements ArtifactStore {
     if (this.fail) throw this.fail;
     return `/cache/${model.sha256}`;
   }
+  async fetchDataset(dataset: { sha256: string }): Promise<string> {
+    await Promise.resolve();
+    if (this.fail) throw this.fail;
+    return `/datasets/${dataset.sha256}`;
+  }
 }
 
 /** A runner whose runs the test finishes by hand (`release`) or that fail on request. */

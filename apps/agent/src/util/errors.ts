@@ -12,6 +12,9 @@ export type AgentErrorCode =
   | 'outbox-failed'
   | 'config-invalid'
   | 'enroll-failed'
+  | 'dataset-invalid'
+  | 'preprocess-failed'
+  | 'runner-missing'
   | 'internal';
 
 /** One error type with a code; the message is a sentence the user can act on. */

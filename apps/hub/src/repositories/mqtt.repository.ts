@@ -19,8 +19,18 @@ export class MqttRepository {
     return this.client?.connected ?? false;
   }
 
+  /**
+   * Hands the message to the client (QoS 1 messages are kept and resent by mqtt.js across reconnects) without
+   * waiting for the broker's PUBACK: callers may run inside the client's own message handler, which holds back
+   * incoming packets (PUBACKs included) until it returns. Rejects when the client is not connected.
+   */
   async publish(topic: string, payload: unknown, opts: PublishOptions): Promise<void> {
-    if (!this.client) throw new Error('MQTT client not connected yet');
-    await this.client.publishAsync(topic, JSON.stringify(payload), { qos: opts.qos, retain: opts.retain ?? false });
+    const client = this.client;
+    if (!client?.connected) throw new Error('MQTT client is not connected');
+    client.publish(topic, JSON.stringify(payload), { qos: opts.qos, retain: opts.retain ?? false }, (err) => {
+      if (err) this.onError?.(topic, err);
+    });
   }
+
+  onError?: (topic: string, err: Error) => void;
 }

@@ -1,0 +1,136 @@
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import { BenchmarkSettingsSchema, PreprocessingSpecSchema, type PreprocessingSpec } from '@fleetbench/protocol';
+import { OnnxRunner } from '../runner/onnx-runner';
+import { channelMeanClassifier } from '../runner/tiny-models';
+import { fromHalfBits } from '../runner/input-data';
+import { colourDataset, tmpDir } from '../test-support/datasets';
+import { loadDataset } from './dataset';
+import { openPixelSource } from './pixel-cache';
+import { decodeToPixels, pixelSpecOf, pixelsToInput, allocateInput } from './preprocess';
+import { PRESETS, resolvePreprocessing } from './presets';
+
+const SIZE = 16;
+
+async function accuracyOf(dtype: 'float32' | 'float16' | 'uint8', spec: PreprocessingSpec, datasetDir: string, labelsFile?: string, cacheDir?: string) {
+  const dir = tmpDir('fb-model-');
+  const modelPath = path.join(dir, 'm.onnx');
+  writeFileSync(modelPath, channelMeanClassifier(dtype, SIZE, spec.layout));
+  return new OnnxRunner({ environment: null, pixelCacheDir: cacheDir ?? null }).run({
+    modelPath,
+    modelSha256: 'b'.repeat(64),
+    settings: BenchmarkSettingsSchema.parse({ mode: 'accuracy', warmupIterations: 1 }),
+    preprocessing: spec,
+    dataset: { path: datasetDir, ...(labelsFile ? { labelsFile } : {}) },
+    signal: new AbortController().signal,
+    onProgress: () => {},
+  });
+}
+
+describe('accuracy with preprocessing as data', () => {
+  let colours: string;
+  beforeAll(async () => {
+    colours = await colourDataset();
+  });
+
+  it('float16 input and output with the BGR 0–255 preset: the channel order decides the answer', async () => {
+    const bgr = { ...PRESETS['imagenet-bgr-255'], resizeShorter: SIZE, crop: SIZE };
+    // Classes sort as blue, green, red = BGR channel order, so a channel-mean "classifier" is right on every image.
+    const out = await accuracyOf('float16', { ...bgr, inputDtype: 'float16' }, colours);
+    expect(out.metrics.top1).toBe(1);
+    expect(out.metrics.accuracySamples).toBe(6);
+    expect(out.metrics.latencyMs.count).toBe(6);
+    expect(out.metrics.endToEndIps).toBeGreaterThan(0);
+    expect(out.environment.datasetSha256).toMatch(/^[0-9a-f]{64}$/);
+    // The same images read as RGB put red in channel 0 (= "blue"): only green stays right.
+    const rgb = await accuracyOf('float16', { ...bgr, inputDtype: 'float16', channelOrder: 'RGB' }, colours);
+    expect(rgb.metrics.top1).toBeCloseTo(1 / 3);
+    expect(rgb.metrics.top5).toBe(1);
+  });
+
+  it('uint8 NHWC input with an explicit label list', async () => {
+    const labels = path.join(tmpDir('fb-labels-'), 'labels.txt');
+    writeFileSync(labels, 'red\ngreen\nblue\n');
+    const spec = resolvePreprocessing(JSON.stringify({ resizeShorter: SIZE, crop: SIZE, inputDtype: 'uint8', layout: 'NHWC' }));
+    const out = await accuracyOf('uint8', spec, colours, labels);
+    expect(out.metrics.top1).toBe(1);
+  });
+
+  it('refuses a spec that does not fit the model input, naming both shapes', async () => {
+    const spec = PreprocessingSpecSchema.parse({ resizeShorter: 32, crop: 32 });
+    const err = await accuracyOf('float32', { ...spec, crop: 32 }, colours).catch((e) => e);
+    expect(err.code).toBe('unsupported-input');
+    expect(err.message).toMatch(/\[N,3,16,16\].*\[1,3,32,32\]/);
+    const dtype = await accuracyOf('float32', { ...spec, resizeShorter: SIZE, crop: SIZE, inputDtype: 'float16' }, colours).catch((e) => e);
+    expect(dtype.message).toMatch(/float32.*float16/);
+  });
+
+  it('caches preprocessed pixels on disk keyed by dataset and pixel spec; a second open reads them', async () => {
+    const cache = tmpDir('fb-pxcache-');
+    const ds = await loadDataset(colours);
+    const p = pixelSpecOf({ ...PRESETS.imagenet, resizeShorter: SIZE, crop: SIZE });
+    const first = await openPixelSource(ds, p, { cacheRoot: cache });
+    expect(first.cached).toBe(false);
+    const decoded = [];
+    for (let i = 0; i < ds.samples.length; i++) decoded.push(await first.get(i));
+    await first.close();
+    const second = await openPixelSource(ds, p, { cacheRoot: cache });
+    expect(second.cached).toBe(true);
+    for (let i = 0; i < ds.samples.length; i++) expect(Buffer.from(await second.get(i))).toEqual(Buffer.from(decoded[i]));
+    await second.close();
+    // Another crop is another entry.
+    const other = await openPixelSource(ds, { ...p, crop: 8 }, { cacheRoot: cache });
+    expect(other.cached).toBe(false);
+    await other.close();
+    // And the runner gives the same answer from the cache.
+    const bgr = { ...PRESETS['imagenet-bgr-255'], resizeShorter: SIZE, crop: SIZE };
+    expect((await accuracyOf('float32', bgr, colours, undefined, cache)).metrics.top1).toBe(1);
+    expect((await accuracyOf('float32', bgr, colours, undefined, cache)).metrics.top1).toBe(1);
+  });
+});
+
+describe('decoding', () => {
+  it('expands grayscale and converts CMYK to 3 RGB channels; gray specs get 1 channel', async () => {
+    const gray = await sharp(Buffer.alloc(20 * 20, 77), { raw: { width: 20, height: 20, channels: 1 } }).png().toBuffer();
+    const px = await decodeToPixels(gray, { resizeShorter: 8, crop: 8, channels: 3, kernel: 'linear' });
+    expect(px.length).toBe(8 * 8 * 3);
+    expect(new Set(px)).toEqual(new Set([77]));
+    const red = Buffer.alloc(20 * 20 * 3);
+    for (let i = 0; i < 400; i++) red[i * 3] = 220;
+    const cmyk = await sharp(red, { raw: { width: 20, height: 20, channels: 3 } }).toColourspace('cmyk').jpeg().toBuffer();
+    expect((await sharp(cmyk).metadata()).space).toBe('cmyk');
+    const rgb = await decodeToPixels(cmyk, { resizeShorter: 8, crop: 8, channels: 3, kernel: 'linear' });
+    expect(rgb.length).toBe(8 * 8 * 3);
+    expect(rgb[0]).toBeGreaterThan(150);
+    expect(rgb[1]).toBeLessThan(80);
+    const one = await decodeToPixels(red, { resizeShorter: 8, crop: 8, channels: 1, kernel: 'linear' }).catch(() => null);
+    expect(one).toBeNull(); // raw buffers need metadata: only encoded images are accepted
+    const grayOut = await decodeToPixels(cmyk, { resizeShorter: 8, crop: 8, channels: 1, kernel: 'linear' });
+    expect(grayOut.length).toBe(64);
+  });
+
+  it('resizes the shorter side and centre-crops', async () => {
+    // left half black, right half white, 40×20: shorter side 20 → 10 gives 20×10, crop 10 keeps the middle.
+    const w = 40;
+    const h = 20;
+    const buf = Buffer.alloc(w * h * 3);
+    for (let y = 0; y < h; y++) for (let x = w / 2; x < w; x++) buf.fill(255, (y * w + x) * 3, (y * w + x) * 3 + 3);
+    const png = await sharp(buf, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+    const px = await decodeToPixels(png, { resizeShorter: 10, crop: 10, channels: 3, kernel: 'nearest' });
+    const row = Array.from({ length: 10 }, (_, x) => px[(5 * 10 + x) * 3]);
+    expect(row.slice(0, 4).every((v) => v < 30)).toBe(true);
+    expect(row.slice(6).every((v) => v > 225)).toBe(true);
+  });
+
+  it('applies scale, mean/std, BGR, layout and float16 as the spec says', () => {
+    const spec = PreprocessingSpecSchema.parse({ resizeShorter: 1, crop: 1, inputDtype: 'float16', channelOrder: 'BGR' });
+    const out = allocateInput(spec, 1) as Uint16Array;
+    pixelsToInput(Uint8Array.from([255, 0, 128]), spec, out, 0);
+    const v = Array.from(out, fromHalfBits);
+    // channel 0 = B = 128/255, normalized with the first mean/std
+    expect(v[0]).toBeCloseTo((128 / 255 - 0.485) / 0.229, 2);
+    expect(v[1]).toBeCloseTo((0 - 0.456) / 0.224, 2);
+    expect(v[2]).toBeCloseTo((1 - 0.406) / 0.225, 2);
+  });
+});

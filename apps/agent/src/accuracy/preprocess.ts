@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import type { PreprocessingSpec } from '@fleetbench/protocol';
+import { toHalfBits } from '../runner/input-data';
+import { AgentError } from '../util/errors';
+
+type Sharp = typeof import('sharp', { with: { 'resolution-mode': 'require' } });
+let sharpModule: Sharp | null = null;
+
+function loadSharp(): Sharp {
+  if (!sharpModule) {
+    try {
+      sharpModule = require('sharp') as Sharp;
+    } catch (err) {
+      throw new AgentError(
+        'preprocess-failed',
+        `The image library sharp cannot be loaded on this device (${(err as Error).message.split('\n')[0]}); accuracy runs need it. On arm64 install it with npm i --cpu=arm64 --os=linux --libc=glibc sharp.`,
+        { cause: err },
+      );
+    }
+  }
+  return sharpModule;
+}
+
+/** The part of a preprocessing spec that decides the pixels (what the on-disk cache stores). */
+export interface PixelSpec {
+  resizeShorter: number;
+  crop: number;
+  channels: 1 | 3;
+  kernel: 'nearest' | 'linear' | 'cubic' | 'lanczos3';
+}
+
+export function pixelSpecOf(spec: PreprocessingSpec): PixelSpec {
+  return {
+    resizeShorter: spec.resizeShorter,
+    crop: spec.crop,
+    channels: spec.channels ?? 3,
+    kernel: spec.resizeKernel ?? 'linear',
+  };
+}
+
+export function pixelBytes(p: PixelSpec): number {
+  return p.crop * p.crop * p.channels;
+}
+
+/** Stable key of a pixel spec for cache folder names. */
+export function pixelSpecKey(p: PixelSpec): string {
+  return createHash('sha256')
+    .update(JSON.stringify([p.resizeShorter, p.crop, p.channels, p.kernel]))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/**
+ * Decode an image, resize its shorter side to `resizeShorter` (aspect kept), centre-crop `crop`×`crop` and return
+ * HWC uint8 pixels in RGB (or one gray channel). Grayscale, CMYK and images with alpha all come out with the
+ * spec's channel count. EXIF orientation is ignored, as in the PIL/torchvision evaluation code.
+ */
+export async function decodeToPixels(input: string | Buffer, p: PixelSpec): Promise<Uint8Array> {
+  const sharp = loadSharp();
+  let image = sharp(input, { failOn: 'none' });
+  const meta = await image.metadata().catch((err: Error) => {
+    throw new AgentError('preprocess-failed', `Cannot decode image ${describe(input)} (${err.message}).`, { cause: err });
+  });
+  const w = meta.width ?? 0;
+  const h = meta.height ?? 0;
+  if (!w || !h) throw new AgentError('preprocess-failed', `Image ${describe(input)} has no size.`);
+  const target = Math.max(p.resizeShorter, p.crop);
+  // torchvision Resize(int): the shorter side becomes `target`, the longer one int(target · long / short).
+  const [rw, rh] = w <= h ? [target, Math.floor((target * h) / w)] : [Math.floor((target * w) / h), target];
+  image = image.removeAlpha();
+  if (rw !== w || rh !== h) image = image.resize(rw, rh, { kernel: p.kernel, fit: 'fill' });
+  image = image.extract({
+    left: Math.floor((rw - p.crop) / 2),
+    top: Math.floor((rh - p.crop) / 2),
+    width: p.crop,
+    height: p.crop,
+  });
+  image = p.channels === 1 ? image.toColourspace('b-w') : image.toColourspace('srgb');
+  const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
+  return toChannels(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), info.channels, p.channels);
+}
+
+function toChannels(data: Uint8Array, have: number, want: 1 | 3): Uint8Array {
+  if (have === want) return data;
+  const n = data.length / have;
+  const out = new Uint8Array(n * want);
+  for (let i = 0; i < n; i++) {
+    if (want === 3) {
+      const g = data[i * have];
+      const rgb = have >= 3;
+      out[i * 3] = g;
+      out[i * 3 + 1] = rgb ? data[i * have + 1] : g;
+      out[i * 3 + 2] = rgb ? data[i * have + 2] : g;
+    } else {
+      // ITU-R BT.601 luma, as libvips uses for sRGB → b-w
+      out[i] = have >= 3
+        ? Math.round(0.299 * data[i * have] + 0.587 * data[i * have + 1] + 0.114 * data[i * have + 2])
+        : data[i * have];
+    }
+  }
+  return out;
+}
+
+function describe(input: string | Buffer): string {
+  return typeof input === 'string' ? input : `(${input.length} bytes)`;
+}
+
+export type InputBuffer = Float32Array | Uint16Array | Uint8Array;
+
+export function allocateInput(spec: PreprocessingSpec, samples: number): InputBuffer {
+  const size = samples * spec.crop * spec.crop * (spec.channels ?? 3);
+  return spec.inputDtype === 'float32'
+    ? new Float32Array(size)
+    : spec.inputDtype === 'float16'
+      ? new Uint16Array(size)
+      : new Uint8Array(size);
+}
+
+/**
+ * HWC RGB (or gray) uint8 pixels → the model's input layout, channel order, scale, mean/std and dtype, written at
+ * sample `index` of `out`. uint8 inputs take the pixels as they are (only layout and channel order apply).
+ */
+export function pixelsToInput(pixels: Uint8Array, spec: PreprocessingSpec, out: InputBuffer, index: number): void {
+  const c = spec.channels ?? 3;
+  const hw = spec.crop * spec.crop;
+  const base = index * hw * c;
+  const bgr = spec.channelOrder === 'BGR' && c === 3;
+  const nchw = spec.layout === 'NCHW';
+  for (let ch = 0; ch < c; ch++) {
+    const src = bgr ? 2 - ch : ch; // output channel ch takes source channel src
+    const mul = spec.scale / spec.std[ch];
+    const add = -spec.mean[ch] / spec.std[ch];
+    for (let i = 0; i < hw; i++) {
+      const v = pixels[i * c + src];
+      const at = base + (nchw ? ch * hw + i : i * c + ch);
+      if (spec.inputDtype === 'uint8') out[at] = v;
+      else if (spec.inputDtype === 'float32') out[at] = v * mul + add;
+      else out[at] = toHalfBits(v * mul + add);
+    }
+  }
+}
+
+/** Input tensor shape for `batch` samples. */
+export function inputShape(spec: PreprocessingSpec, batch: number): number[] {
+  const c = spec.channels ?? 3;
+  return spec.layout === 'NCHW' ? [batch, c, spec.crop, spec.crop] : [batch, spec.crop, spec.crop, c];
+}

@@ -1,0 +1,30 @@
+/** Embedded database: migrations apply to PGlite (on disk, then reopened) and the Prisma client queries it. */
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const support = path.resolve(__dirname, '../test-support');
+
+// A child process: PGlite loads its wasm via dynamic import(), which jest's CJS VM cannot host.
+const smoke = async (dir: string) => {
+  const { stdout } = await run(process.execPath, ['-r', path.join(support, 'swc-register.js'), path.join(support, 'pglite-smoke.ts'), dir]);
+  return JSON.parse(stdout.trim().split('\n').pop()!);
+};
+
+it('migrates an embedded PGlite data dir, queries it, and reopens it without re-applying', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fleetbench-pglite-'));
+  try {
+    const first = await smoke(dir);
+    expect(first.kind).toBe('pglite');
+    expect(first.applied.length).toBeGreaterThan(0);
+    expect(first.classes).toEqual(['hc-1']);
+    const second = await smoke(dir);
+    expect(second.applied).toEqual([]);
+    expect(second.tokens).toBe(2);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
