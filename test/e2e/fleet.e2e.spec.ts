@@ -122,7 +122,11 @@ describe('fleet on PostgreSQL + Mosquitto', () => {
     // Leaderboard (both agents share this machine's hardware class): two models, two devices each.
     const board = await api<LeaderboardRow[]>(hub.url, hub.token, 'GET', '/api/v1/leaderboard');
     expect(board.map((r) => r.modelName).sort()).toEqual(['mnist', 'mobilenetv2-12-int8']);
-    expect(board.every((r) => r.devices === 2 && r.p50Ms > 0)).toBe(true);
+    // Each row holds both agents' results; agents sharing two cores may flag each other `busy` (not ranked).
+    for (const row of board) {
+      expect(row.results + row.flaggedResults).toBe(2);
+      expect(row.p50Ms).toBeGreaterThan(0);
+    }
 
     // The dashboard shows them in a real browser.
     const dashboard = await startDashboard(hub.url);
@@ -151,32 +155,40 @@ describe('fleet on PostgreSQL + Mosquitto', () => {
   it('the broker refuses an agent publishing under another agent, and unknown credentials', async () => {
     const [a, b] = agents;
     const url = `mqtt://127.0.0.1:${broker.port}`;
-    // A watcher with the hub's (admin) account sees what reaches agent B's results topic.
-    const watcher = await mqtt.connectAsync(url, { username: broker.admin.username, password: broker.admin.password, clientId: 'e2e-watcher' });
-    const seen: string[] = [];
-    watcher.on('message', (topic) => seen.push(topic));
-    await watcher.subscribeAsync([topics.results(b.id), topics.status(a.id) + '-probe']);
-    await watcher.subscribeAsync(`fleetbench/v1/agents/${a.id}/events`);
-
-    const impostor = await mqtt.connectAsync(url, { username: a.id, password: a.password, clientId: `${a.id}-probe`, protocolVersion: 5 });
-    let refusal: unknown = null;
+    const clients: mqtt.MqttClient[] = [];
+    const connect = async (opts: mqtt.IClientOptions) => {
+      const c = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+      clients.push(c);
+      return c;
+    };
     try {
-      await impostor.publishAsync(topics.results(b.id), JSON.stringify({ v: 1, forged: true }), { qos: 1 });
-    } catch (e) {
-      refusal = e;
-    }
-    // Its own topic still works, proving the connection itself was fine.
-    await impostor.publishAsync(topics.events(a.id), JSON.stringify({ v: 1, probe: true }), { qos: 1 });
-    await waitFor('own-topic delivery', async () => seen.includes(topics.events(a.id)), 5000);
-    expect(seen).not.toContain(topics.results(b.id));
-    // Mosquitto answers a refused QoS 1 publish on MQTT 5 with reason code 135 (not authorized).
-    expect(String((refusal as Error | null)?.message ?? refusal)).toMatch(/135|not authori[sz]ed/i);
-    await impostor.endAsync();
+      // A watcher with the hub's (admin) account sees what reaches the topics involved.
+      const watcher = await connect({ username: broker.admin.username, password: broker.admin.password, clientId: 'e2e-watcher' });
+      const seen: string[] = [];
+      watcher.on('message', (topic) => seen.push(topic));
+      await watcher.subscribeAsync([topics.results(b.id), topics.events(a.id)]);
 
-    await expect(
-      mqtt.connectAsync(url, { username: 'nobody', password: 'wrong', clientId: 'nobody', reconnectPeriod: 0, connectTimeout: 5000 }),
-    ).rejects.toThrow(/not authori[sz]ed|bad user name or password|Connection refused/i);
-    await watcher.endAsync();
+      // Agent A's credentials are bound to its client id: stop the real agent A and use them ourselves.
+      await agents[0].proc.stop();
+      const impostor = await connect({ username: a.id, password: a.password, clientId: a.id, protocolVersion: 5 });
+      let refusal: unknown = null;
+      try {
+        await impostor.publishAsync(topics.results(b.id), JSON.stringify({ v: 1, forged: true }), { qos: 1 });
+      } catch (e) {
+        refusal = e;
+      }
+      // Its own topic still works, proving the connection itself was fine.
+      await impostor.publishAsync(topics.events(a.id), JSON.stringify({ v: 1, probe: true }), { qos: 1 });
+      await waitFor('own-topic delivery', async () => seen.includes(topics.events(a.id)), 5000);
+      expect(seen).not.toContain(topics.results(b.id));
+      // Mosquitto answers a refused QoS 1 publish on MQTT 5 with reason code 135 (not authorized).
+      expect(String((refusal as Error | null)?.message ?? refusal)).toMatch(/135|not authori[sz]ed/i);
+
+      await expect(connect({ username: 'nobody', password: 'wrong', clientId: 'nobody' })).rejects.toThrow(/not authori[sz]ed/i);
+      await expect(connect({ username: a.id, password: 'not-the-password', clientId: a.id })).rejects.toThrow(/not authori[sz]ed/i);
+    } finally {
+      for (const c of clients) await c.endAsync(true);
+    }
 
     // The hub kept running and stored nothing forged.
     const results = await api<Result[]>(hub.url, hub.token, 'GET', '/api/v1/results');

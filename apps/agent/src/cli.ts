@@ -1,11 +1,9 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SingleBar, Presets } from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { BenchmarkSettingsSchema, formatZodError, type BenchmarkSettings } from '@fleetbench/protocol';
 import { resolvePreprocessing, PRESETS } from './accuracy/presets';
 import { sha256File } from './artifacts/artifact-store';
-import { formatDoctor, runDoctor } from './doctor';
 import { ConfigError, loadAgentConfig, parseEnv, resolveConfigPath, resolveDataDir } from './config';
 import type { RunOutput } from './core/ports';
 import { AgentDaemon } from './daemon';
@@ -13,7 +11,6 @@ import { enroll } from './enroll';
 import { probeHardware, softwareFingerprint } from './probe/hardware.probe';
 import { RunnerSelector } from './runner/external-runner';
 import { OnnxRunner } from './runner/onnx-runner';
-import { measurePeakGflops } from './runner/peak-gemm';
 import { AgentError } from './util/errors';
 import { createLogger } from './util/logger';
 import { AGENT_VERSION } from './version';
@@ -170,7 +167,7 @@ export async function main(
       const settings = parsed.data;
       const preprocessing = mode === 'accuracy' ? resolvePreprocessing(o.preprocess) : undefined;
       let peakGflops: number | null = null;
-      if (o.peak) peakGflops = (await measurePeakGflops()).gflops;
+      if (o.peak) peakGflops = (await loadPeakGemm().measurePeakGflops()).gflops;
       else peakGflops = await loadAgentConfig({}).then((c) => c.peakGflops ?? null, () => null);
       const runner = new RunnerSelector(
         new OnnxRunner({
@@ -206,6 +203,7 @@ export async function main(
     .option('--config <file>', 'config file (default: FLEETBENCH_AGENT_CONFIG or ~/.config/fleetbench/agent.json)')
     .option('--json', 'print the checks as JSON')
     .action(async (o: { config?: string; json?: boolean }) => {
+      const { formatDoctor, runDoctor } = require('./doctor') as typeof import('./doctor');
       const checks = await runDoctor({ configFlag: o.config });
       io.stdout(o.json ? `${JSON.stringify(checks)}\n` : formatDoctor(checks));
       if (checks.some((c) => c.status === 'fail')) exitCode = 1;
@@ -257,6 +255,7 @@ interface BenchOptions {
 /** A progress bar on stderr when it is a terminal; a no-op otherwise (CI logs, pipes). */
 function progressBar(enabled: boolean): { update: (p: number, phase: string) => void; stop: () => void } {
   if (!enabled || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  const { SingleBar, Presets } = require('cli-progress') as typeof import('cli-progress');
   const bar = new SingleBar(
     { stream: process.stderr, format: ' {phase} |{bar}| {percentage}%', hideCursor: true, clearOnComplete: true },
     Presets.shades_classic,
@@ -322,11 +321,15 @@ export function formatTable(modelPath: string, s: BenchmarkSettings, out: RunOut
   return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
 }
 
+// Heavy modules (onnx-proto, cli-progress, the doctor) load only in the commands that use them, so the long-running
+// `run` daemon stays small.
+const loadPeakGemm = () => require('./runner/peak-gemm') as typeof import('./runner/peak-gemm');
+
 /** Hardware plus the GEMM peak (a second of work; a failure only loses the peak, never the enrollment). */
 async function probeHardwareWithPeak(logger: ReturnType<typeof createLogger>) {
   const hardware = await probeHardware();
   try {
-    const peak = await measurePeakGflops();
+    const peak = await loadPeakGemm().measurePeakGflops();
     logger.debug(peak, 'peak GEMM measured');
     return { ...hardware, peakGflops: peak.gflops };
   } catch (err) {

@@ -94,6 +94,18 @@ describe('architecture structure', () => {
     expect(shapes('GhostNet_x1_0')).toMatchObject({ stem: [16, 112, 112], block16: [160, 7, 7] });
   });
 
+  it('PP-LCNet x1.0 (Cui et al. 2021, Table 1): 13 depthwise blocks, SE in the last two', () => {
+    expect(describeArchitecture('PPLCNet_x1_0').counts).toMatchObject({ depthwiseConvs: 13, seBlocks: 2 });
+    expect(shapes('PPLCNet_x1_0')).toEqual({
+      stem: [16, 112, 112],
+      block1: [32, 112, 112],
+      block3: [64, 56, 56],
+      block5: [128, 28, 28],
+      block11: [256, 14, 14],
+      block13: [512, 7, 7],
+    });
+  });
+
   it('EfficientNetB0 (Tan & Le 2019, Table 1)', () => {
     expect(shapes('EfficientNetB0')).toEqual({
       stem: [32, 112, 112],

@@ -65,7 +65,7 @@ export function parseTrtexec(text: string): ToolFigures {
     let m: RegExpExecArray | null;
     if ((m = /^TensorRT version:\s*(\S+)/.exec(line))) fig.toolVersion = m[1];
     else if ((m = /^Selected Device:\s*(.+)$/.exec(line))) fig.device = m[1];
-    else if ((m = /^Throughput:\s*([\d.]+)\s*qps/i.exec(line))) fig.throughputQps = Number(m[1]);
+    else if ((m = /^Throughput:\s*([\d.]+)\s*qps/.exec(line)) && Number(m[1]) > 0) fig.throughputQps = Number(m[1]);
     else if ((m = /^Total Host Walltime:\s*([\d.]+)\s*s/.exec(line))) fig.walltimeS = Number(m[1]);
     else if ((m = /^walltime:\s*([\d.]+)\s*s/.exec(line))) fig.walltimeS = Number(m[1]);
     else if (/^Latency:\s*min\s*=/.test(line)) {

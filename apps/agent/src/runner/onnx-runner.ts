@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import * as hdr from 'hdr-histogram-js';
+import type * as Hdr from 'hdr-histogram-js';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import type { BenchmarkSettings, LatencySummary, PreprocessingSpec, ResultEnvironment, ResultMetrics } from '@fleetbench/protocol';
 import { loadDataset } from '../accuracy/dataset';
@@ -17,7 +17,6 @@ import {
 import { AgentError } from '../util/errors';
 import { silentLogger, type Logger } from '../util/logger';
 import { AGENT_VERSION, onnxruntimeVersion } from '../version';
-import { countFlops } from './flops';
 import { FILLABLE_TYPES, fillData, fromHalfBits, mulberry32, resolveShape, type FillableType } from './input-data';
 import { loadOrt, type Ort } from './ort';
 import { listProviders } from './providers';
@@ -100,6 +99,8 @@ export class OnnxRunner implements ModelRunner {
     const sessionCreateMs = performance.now() - t0;
     rss.sample();
 
+    // Loaded per run, not at start-up: hdr-histogram-js costs ~15 MB of resident memory the idle daemon need not hold.
+    const hdr = require('hdr-histogram-js') as typeof Hdr;
     const histogram = hdr.build({
       lowestDiscernibleValue: 1,
       highestTrackableValue: 3_600_000_000,
@@ -245,6 +246,8 @@ export class OnnxRunner implements ModelRunner {
     try {
       const st = await fs.stat(modelPath);
       if (st.size > limit) return null;
+      // onnx-proto is loaded only when FLOPs are counted (keeps the idle daemon small).
+      const { countFlops } = require('./flops') as typeof import('./flops');
       return countFlops(await fs.readFile(modelPath))?.flops ?? null;
     } catch (err) {
       this.logger.debug({ err: (err as Error).message }, 'FLOPs could not be counted from the graph');
@@ -257,7 +260,7 @@ export class OnnxRunner implements ModelRunner {
     ort: Ort,
     session: InferenceSession,
     req: RunRequest,
-    histogram: hdr.Histogram,
+    histogram: Hdr.Histogram,
     rss: PeakRssMeter,
   ) {
     const { settings, signal, onProgress } = req;
@@ -397,7 +400,7 @@ async function measureLoop(
   settings: BenchmarkSettings,
   signal: AbortSignal,
   batch: number,
-  histogram: hdr.Histogram | null,
+  histogram: Hdr.Histogram | null,
   rss: PeakRssMeter,
   onProgress: (p: number) => void,
 ): Promise<Measured> {

@@ -10,15 +10,22 @@ export class HealthService {
   constructor(
     @Inject(DB) private readonly db: Db,
     private readonly mqtt: MqttRepository,
-    @Inject(RUNTIME) private readonly runtime: Pick<HubRuntime, 'version'>,
+    @Inject(RUNTIME) private readonly runtime: Pick<HubRuntime, 'version' | 'mqttPublicUrl'>,
   ) {}
 
-  async check(): Promise<{ status: 'ok'; db: 'ok'; mqtt: 'ok' | 'down'; version: string }> {
+  /** `mqttUrl` is the broker URL agents get at enrollment (the embedded broker may have moved off a taken port). */
+  async check(): Promise<{ status: 'ok'; db: 'ok'; mqtt: 'ok' | 'down'; mqttUrl: string; version: string }> {
     try {
       await this.db.$queryRawUnsafe('SELECT 1');
     } catch {
       throw new AppError('unavailable', 'The hub cannot reach its database; check DATABASE_URL and that PostgreSQL is running.');
     }
-    return { status: 'ok', db: 'ok', mqtt: this.mqtt.connected ? 'ok' : 'down', version: this.runtime.version };
+    return {
+      status: 'ok',
+      db: 'ok',
+      mqtt: this.mqtt.connected ? 'ok' : 'down',
+      mqttUrl: this.runtime.mqttPublicUrl,
+      version: this.runtime.version,
+    };
   }
 }

@@ -225,3 +225,31 @@ export function efficientNet(b: GraphBuilder, width: number, depth: number, useS
   x = b.convBn(x, rf(1280), 1, 'swish');
   return b.fc(b.globalAvgPool(x), 1000);
 }
+
+const LCNET_CFG: Array<[k: number, inC: number, outC: number, s: number, se: boolean]> = [
+  [3, 16, 32, 1, false],
+  [3, 32, 64, 2, false], [3, 64, 64, 1, false],
+  [3, 64, 128, 2, false], [3, 128, 128, 1, false],
+  [3, 128, 256, 2, false], [5, 256, 256, 1, false], [5, 256, 256, 1, false], [5, 256, 256, 1, false],
+  [5, 256, 256, 1, false], [5, 256, 256, 1, false],
+  [5, 256, 512, 2, true], [5, 512, 512, 1, true],
+];
+
+/** PP-LCNet (Cui et al. 2021): depthwise-separable blocks with hard-swish, SE only in the last two. */
+export function ppLcNet(b: GraphBuilder, scale: number): Tensor {
+  let x = b.convBn(b.input, makeDivisible(16 * scale), 3, 'hardswish', { stride: 2 });
+  b.markStage('stem', x);
+  LCNET_CFG.forEach(([k, , outC, s, se], i) => {
+    b.scope(`block${i + 1}`, () => {
+      const c = x.shape[0]!;
+      let y = b.convBn(x, c, k, 'hardswish', { stride: s, groups: c });
+      if (se) y = b.se(y, Math.floor(c / 4), 'relu', 'hardsigmoid');
+      x = b.convBn(y, makeDivisible(outC * scale), 1, 'hardswish');
+    });
+    const next = LCNET_CFG[i + 1];
+    if (!next || next[3] === 2) b.markStage(`block${i + 1}`, x);
+  });
+  x = b.globalAvgPool(x);
+  x = b.act(b.conv(x, 1280, 1), 'hardswish');
+  return b.fc(x, 1000);
+}

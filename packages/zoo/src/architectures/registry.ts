@@ -6,7 +6,16 @@ import type { GraphBuilder, Tensor } from '../graph/graph-builder';
 import { alexNet, darkNet53, denseNet, DENSENET_CONFIG, dpn, DPN_CONFIG, squeezeNet, vgg } from './classic';
 import { hrnet } from './hrnet';
 import { googLeNet, inceptionV3, inceptionV4, xception, xceptionDeeplab } from './inception';
-import { efficientNet, EFFICIENTNET_PARAMS, ghostNet, mobileNetV1, mobileNetV2, mobileNetV3, shuffleNetV2 } from './mobile';
+import {
+  efficientNet,
+  EFFICIENTNET_PARAMS,
+  ghostNet,
+  mobileNetV1,
+  mobileNetV2,
+  mobileNetV3,
+  ppLcNet,
+  shuffleNetV2,
+} from './mobile';
 import { resnet } from './resnet';
 
 export type ArchitectureFn = (b: GraphBuilder) => Tensor;
@@ -116,6 +125,10 @@ function match(a: string): ArchitectureFn | undefined {
     const scale = scaleOf(m[1]);
     const act = m[2] ? 'swish' : 'relu';
     return (b) => shuffleNetV2(b, scale, act);
+  }
+  if ((m = a.match(/^PPLCNet_x(\d_\d+)$/))) {
+    const scale = scaleOf(m[1]);
+    return (b) => ppLcNet(b, scale);
   }
   if ((m = a.match(/^GhostNet_x(\d_\d+)$/))) {
     const scale = scaleOf(m[1]);

@@ -3,12 +3,15 @@
  * rounding to float32, all exactly specified by IEEE 754, so every platform produces identical bytes.
  */
 
+// A module-level alias: under jest's vm realm every global `Math` lookup in a hot loop is ~20x slower.
+const imul = Math.imul;
+
 /** FNV-1a over the UTF-16 code units of `text`, mixed with `seed`. */
 export function hash32(seed: number, text: string): number {
   let h = (0x811c9dc5 ^ (seed >>> 0)) >>> 0;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
+    h = imul(h, 0x01000193) >>> 0;
   }
   return h >>> 0;
 }
@@ -23,8 +26,8 @@ export function fillUniform(out: Float32Array, state: number, centre: number, ha
   const base = centre - halfWidth;
   for (let i = 0; i < out.length; i++) {
     a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    let t = imul(a ^ (a >>> 15), a | 1);
+    t ^= t + imul(t ^ (t >>> 7), t | 61);
     out[i] = base + ((t ^ (t >>> 14)) >>> 8) * scale;
   }
 }

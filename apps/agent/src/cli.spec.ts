@@ -1,0 +1,87 @@
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { main } from './cli';
+import { channelMeanClassifier } from './runner/tiny-models';
+import { colourDataset, tmpDir } from './test-support/datasets';
+
+const MNIST = '/work/shared/data/models/mnist.onnx';
+
+async function cli(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['node', 'fleetbench-agent', ...args], { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+  return { code, stdout, stderr };
+}
+
+describe('fleetbench-agent bench', () => {
+  const env = process.env.FLEETBENCH_AGENT_DATA_DIR;
+  beforeAll(() => {
+    process.env.FLEETBENCH_AGENT_DATA_DIR = tmpDir('fb-cli-data-');
+  });
+  afterAll(() => {
+    if (env === undefined) delete process.env.FLEETBENCH_AGENT_DATA_DIR;
+    else process.env.FLEETBENCH_AGENT_DATA_DIR = env;
+  });
+
+  it('--json prints one object with every figure (latencies in ms)', async () => {
+    const r = await cli('bench', '--model', MNIST, '--iterations', '30', '--duration', '0', '--warmup', '3', '--threads', '1', '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.settings).toMatchObject({ mode: 'latency', intraOpThreads: 1, minIterations: 30 });
+    expect(out.metrics.latencyMs.p50).toBeGreaterThan(0);
+    expect(out.metrics.coldStart.sessionCreateMs).toBeGreaterThan(0);
+    expect(out.metrics.gflops).toBeGreaterThan(0); // FLOPs counted from the graph
+    expect(out.environment.modelSha256).toBe('bd5891fdd7987910bfc3d8fc9a697a88e48309e26e529faa87931fba52904fe8');
+    expect(typeof out.histogram).toBe('string');
+    expect(out.verdict.status).toMatch(/valid|flagged/);
+  });
+
+  it('prints a readable table with seconds of warm-up', async () => {
+    const r = await cli('bench', '--model', MNIST, '--iterations', '20', '--duration', '0', '--warmup', '0.1s');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^p50\s+\d+\.\d{3} ms/m);
+    expect(r.stdout).toMatch(/^session create/m);
+    expect(r.stdout).toMatch(/^verdict\s+/m);
+  });
+
+  it('accuracy on a folder with a JSON preprocessing spec; top-1 as a fraction', async () => {
+    const model = path.join(tmpDir('fb-cli-model-'), 'm.onnx');
+    writeFileSync(model, channelMeanClassifier('float32', 16));
+    const ds = await colourDataset();
+    const spec = JSON.stringify({ resizeShorter: 16, crop: 16, channelOrder: 'BGR', scale: 1, mean: [0, 0, 0], std: [1, 1, 1] });
+    const r = await cli('bench', '--model', model, '--dataset', ds, '--preprocess', spec, '--json');
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout);
+    expect(out.settings.mode).toBe('accuracy');
+    expect(out.metrics.top1).toBe(1);
+    expect(out.metrics.accuracySamples).toBe(6);
+  });
+
+  it('throughput sweep with --batch 1,2 and clear errors for bad options', async () => {
+    const model = path.join(tmpDir('fb-cli-model-'), 'm.onnx');
+    writeFileSync(model, channelMeanClassifier('float32', 16));
+    const r = await cli('bench', '--model', model, '--batch', '1,2', '--iterations', '5', '--duration', '0', '--json');
+    expect(JSON.parse(r.stdout).metrics.throughputByBatch.map((b: { batchSize: number }) => b.batchSize)).toEqual([1, 2]);
+    expect((await cli('bench', '--model', MNIST, '--mode', 'accuracy')).stderr).toMatch(/needs --dataset/);
+    expect((await cli('bench', '--model', MNIST, '--warmup', 'soon')).stderr).toMatch(/--warmup must be/);
+    expect((await cli('bench', '--model', MNIST, '--dataset', '/nonexistent', '--preprocess', 'nope')).stderr).toMatch(/Unknown preprocessing preset "nope"/);
+    const trt = await cli('bench', '--model', MNIST, '--runner', 'trtexec');
+    expect(trt.code).toBe(1);
+    expect(trt.stderr).toMatch(/runner-missing.*trtexec is not installed/);
+  });
+});
+
+describe('fleetbench-agent doctor', () => {
+  it('reports hardware, runtime, providers and the missing enrollment', async () => {
+    const r = await cli('doctor', '--json', '--config', path.join(tmpDir('fb-doc-'), 'none.json'));
+    const checks = JSON.parse(r.stdout) as Array<{ name: string; status: string; detail: string }>;
+    const by = Object.fromEntries(checks.map((c) => [c.name, c]));
+    expect(by.onnxruntime.status).toBe('ok');
+    expect(by['execution providers'].detail).toMatch(/usable: .*cpu/);
+    expect(by['image library'].status).toBe('ok');
+    expect(by.trtexec.status).toBe('warn');
+    expect(by.config.detail).toMatch(/not enrolled/);
+    const text = await cli('doctor', '--config', path.join(tmpDir('fb-doc-'), 'none.json'));
+    expect(text.stdout).toMatch(/^ok\s+onnxruntime\s+onnxruntime-node 1\.30\.0/m);
+  });
+});
