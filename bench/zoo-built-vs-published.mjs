@@ -27,14 +27,17 @@ if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 const zoo = createRequire(import.meta.url)(path.join(root, 'packages/zoo/dist/index.js'));
 
 const pct = (d) => `${d >= 0 ? '+' : ''}${(100 * d).toFixed(1)}%`;
-const fmt = (m, digits) => (m ? `${m.ours.toFixed(digits)} vs ${m.published} (${m.figure}, ${pct(m.deviation)})` : 'not published');
+const fmt = (m, digits) =>
+  m ? `${m.ours.toFixed(digits)} vs ${m.published} (${m.figure}, ${pct(m.deviation)})` : 'not published';
 const mb = (n) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
 const names = zoo.listBuildableModels();
 const rows = [];
 let largest = null;
 const started = Date.now();
-console.log(`${'model'.padEnd(34)} ${'family'.padEnd(20)} ${'params M (ours vs published)'.padEnd(36)} ${'GFLOPs (ours vs published)'.padEnd(36)} ${countsOnly ? '' : 'build s   size'}`);
+console.log(
+  `${'model'.padEnd(34)} ${'family'.padEnd(20)} ${'params M (ours vs published)'.padEnd(36)} ${'GFLOPs (ours vs published)'.padEnd(36)} ${countsOnly ? '' : 'build s   size'}`,
+);
 for (const name of names) {
   const c = zoo.checkCounts(name);
   const row = { ...c, buildSeconds: null, sizeBytes: null, sha256: null };
@@ -51,7 +54,14 @@ for (const name of names) {
       for (const f of built.externalData) writeFileSync(path.join(outDir, f.path), f.bytes);
     }
     const d = zoo.describeArchitecture(name);
-    if (!largest || d.params > largest.params) largest = { name, params: d.params, seconds: row.buildSeconds, bytes: row.sizeBytes, external: built.externalData.length };
+    if (!largest || d.params > largest.params)
+      largest = {
+        name,
+        params: d.params,
+        seconds: row.buildSeconds,
+        bytes: row.sizeBytes,
+        external: built.externalData.length,
+      };
   }
   rows.push(row);
   const mark = c.ok ? ' ' : c.exception ? 'E' : '!';
@@ -65,8 +75,12 @@ const ok = rows.filter((r) => r.ok);
 const ok117 = rows.filter((r) => r.ok && r.in117);
 const missing = zoo.catalogue.filter((e) => !zoo.hasArchitecture(e.name));
 console.log('\nSummary');
-console.log(`  models built: ${rows.length} of ${zoo.catalogue.length} in the catalogue (${rows.filter((r) => r.in117).length} of the original 117)`);
-console.log(`  within tolerance (params ±${zoo.PARAMS_TOLERANCE * 100}%, FLOPs ±${zoo.FLOPS_TOLERANCE * 100}%): ${ok.length}/${rows.length} (${((100 * ok.length) / rows.length).toFixed(1)}%); original 117: ${ok117.length}/117`);
+console.log(
+  `  models built: ${rows.length} of ${zoo.catalogue.length} in the catalogue (${rows.filter((r) => r.in117).length} of the original 117)`,
+);
+console.log(
+  `  within tolerance (params ±${zoo.PARAMS_TOLERANCE * 100}%, FLOPs ±${zoo.FLOPS_TOLERANCE * 100}%): ${ok.length}/${rows.length} (${((100 * ok.length) / rows.length).toFixed(1)}%); original 117: ${ok117.length}/117`,
+);
 console.log('  worst five:');
 for (const r of [...rows].sort((a, b) => b.worst - a.worst).slice(0, 5)) {
   const why = r.exception ?? (r.ok ? 'within tolerance' : 'UNEXPLAINED mismatch');
@@ -79,6 +93,8 @@ if (largest) {
     `  largest model: ${largest.name} (${(largest.params / 1e6).toFixed(1)}M params) built in ${largest.seconds.toFixed(1)} s, ` +
       `${mb(largest.bytes)} (${largest.external} external data file${largest.external === 1 ? '' : 's'})`,
   );
-  console.log(`  all builds: ${((Date.now() - started) / 1000).toFixed(0)} s on ${process.platform}/${process.arch}, node ${process.version}`);
+  console.log(
+    `  all builds: ${((Date.now() - started) / 1000).toFixed(0)} s on ${process.platform}/${process.arch}, node ${process.version}`,
+  );
 }
 if (jsonFile) writeFileSync(jsonFile, JSON.stringify(rows, null, 2));

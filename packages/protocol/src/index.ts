@@ -5,3 +5,4 @@ export * from './hardware';
 export * from './messages';
 export * from './rest';
 export * from './decode';
+export * from './datasets';

@@ -16,12 +16,18 @@ export const apiPaths = {
   hardwareClasses: `${API_PREFIX}/hardware-classes`,
   models: `${API_PREFIX}/models`,
   model: (id: string) => `${API_PREFIX}/models/${encodeURIComponent(id)}`,
+  datasets: `${API_PREFIX}/datasets`,
+  dataset: (id: string) => `${API_PREFIX}/datasets/${encodeURIComponent(id)}`,
   artifact: (sha256: string) => `${API_PREFIX}/artifacts/${sha256}`,
   campaigns: `${API_PREFIX}/campaigns`,
   campaign: (id: string) => `${API_PREFIX}/campaigns/${encodeURIComponent(id)}`,
   jobs: `${API_PREFIX}/jobs`,
   results: `${API_PREFIX}/results`,
   leaderboard: `${API_PREFIX}/leaderboard`,
+  /** Which (hardware class, settings) leaderboards exist, with their row counts (cheap; for pickers). */
+  leaderboardIndex: `${API_PREFIX}/leaderboard/index`,
+  /** Recent telemetry samples of one device (bounded in-memory history on the hub). */
+  deviceTelemetry: (id: string) => `${API_PREFIX}/devices/${encodeURIComponent(id)}/telemetry`,
   docs: '/api/docs',
 } as const;
 
@@ -154,6 +160,9 @@ export const CreateCampaignRequestSchema = z.object({
   settings: z.array(BenchmarkSettingsSchema).min(1).max(100).default([BenchmarkSettingsSchema.parse({})]),
   timeoutMs: z.number().int().positive().max(24 * 3600_000).default(15 * 60_000),
   maxAttempts: z.number().int().min(1).max(10).default(3),
+  /** Optional: the registered dataset (GET /api/v1/datasets) of the accuracy entries; required when any settings entry
+   *  has mode `accuracy` (400 `dataset-required`). */
+  datasetId: z.string().min(1).optional(),
 });
 export type CreateCampaignRequest = z.infer<typeof CreateCampaignRequestSchema>;
 export type CreateCampaignRequestInput = z.input<typeof CreateCampaignRequestSchema>;
@@ -187,8 +196,47 @@ export const LeaderboardRowSchema = z.object({
   top1Source: z.enum(['measured', 'reference']).nullable(),
   /** Flagged results are listed but not ranked. */
   flaggedResults: z.number().int(),
+  /** Optional: median cold start (session creation + first inference), ms, over the same results as p50. */
+  coldStartMs: z.number().nullable().optional(),
+  /** Optional: median peak resident memory of the measuring process, bytes. */
+  peakRssBytes: z.number().nullable().optional(),
+  /** Optional: median achieved GFLOP/s. */
+  gflops: z.number().nullable().optional(),
+  /** Optional: median share of the device's measured GEMM peak (achieved GFLOP/s ÷ peakGflops), 0..1+. */
+  peakShare: z.number().nullable().optional(),
+  /** Optional: unit-to-unit spread of the per-device median p50 (only when ≥ 2 devices have valid results). */
+  unitSpread: z
+    .object({
+      devices: z.number().int(),
+      minP50Ms: z.number(),
+      maxP50Ms: z.number(),
+      /** Coefficient of variation of the per-device medians (sample standard deviation ÷ mean). */
+      cv: z.number(),
+    })
+    .nullable()
+    .optional(),
 });
 export type LeaderboardRow = z.infer<typeof LeaderboardRowSchema>;
+
+export const LeaderboardIndexEntrySchema = z.object({
+  hardwareClassId: z.string(),
+  hardwareClassName: z.string(),
+  settingsKey: z.string(),
+  /** Distinct models with results in this class and settings. */
+  models: z.number().int(),
+});
+export type LeaderboardIndexEntry = z.infer<typeof LeaderboardIndexEntrySchema>;
+
+/** One telemetry sample of a device's history (GET devices/:id/telemetry, oldest first). */
+export const TelemetrySampleSchema = z.object({
+  ts: z.string(),
+  load1: z.number(),
+  cpuPercent: z.number().nullable(),
+  temperatureC: z.number().nullable(),
+  cpuFrequencyMHz: z.number().nullable(),
+  memoryFreeBytes: z.number(),
+});
+export type TelemetrySample = z.infer<typeof TelemetrySampleSchema>;
 
 // ---- read models returned by the hub (the dashboard renders these) -------------------------------------------------
 

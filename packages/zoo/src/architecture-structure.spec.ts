@@ -18,7 +18,12 @@ describe('architecture structure', () => {
       stage4: [2048, 7, 7],
     });
     // 1 stem conv + 16 blocks × 3 + 4 projection shortcuts; one fc.
-    expect(describeArchitecture('ResNet50').counts).toMatchObject({ convs: 53, fullyConnected: 1, residualAdds: 16, groupedConvs: 0 });
+    expect(describeArchitecture('ResNet50').counts).toMatchObject({
+      convs: 53,
+      fullyConnected: 1,
+      residualAdds: 16,
+      groupedConvs: 0,
+    });
     expect(describeArchitecture('ResNet18').counts).toMatchObject({ convs: 20, residualAdds: 8 });
   });
 

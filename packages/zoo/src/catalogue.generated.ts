@@ -4,12995 +4,13052 @@ import type { CatalogueEntry } from './catalogue.types';
 
 export const CATALOGUE_ENTRIES: CatalogueEntry[] = [
   {
-    "name": "DenseNet121",
-    "family": "DenseNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.757,
-      "top5": 0.926,
-      "source": "PaddleClas docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.75,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7566,
-      "top5": 0.9258,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 7.98,
-      "v23M": 8.06
-    },
-    "flops": {
-      "v20G": 5.69,
-      "v23G": 2.87
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 4.371,
-      "paddleclas-t4-trt-fp32-bs1": 4.40447,
-      "paddleclas-t4-trt-fp32-bs4": 9.32623,
-      "paddleclas-t4-trt-fp32-bs8": 15.25175,
-      "paddleclas-t4-trt-fp16-bs1": 4.16436,
-      "paddleclas-t4-trt-fp16-bs4": 7.2126,
-      "paddleclas-t4-trt-fp16-bs8": 10.50221,
-      "paddleclas23-v100-trt-fp32-bs1": 3.4,
-      "paddleclas23-v100-trt-fp32-bs4": 6.94,
-      "paddleclas23-v100-trt-fp32-bs8": 9.17,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/DenseNet121_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "DenseNet",
-      "docGroup": "DPN_DenseNet",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "DenseNet161",
-    "family": "DenseNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.786,
-      "top5": 0.941,
-      "source": "PaddleClas docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.778,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7857,
-      "top5": 0.9414,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 28.68,
-      "v23M": 28.9
-    },
-    "flops": {
-      "v20G": 15.49,
-      "v23G": 7.79
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 8.863,
-      "paddleclas-t4-trt-fp32-bs1": 10.39152,
-      "paddleclas-t4-trt-fp32-bs4": 22.15555,
-      "paddleclas-t4-trt-fp32-bs8": 35.78443,
-      "paddleclas-t4-trt-fp16-bs1": 9.27249,
-      "paddleclas-t4-trt-fp16-bs4": 14.25326,
-      "paddleclas-t4-trt-fp16-bs8": 20.19849,
-      "paddleclas23-v100-trt-fp32-bs1": 7.06,
-      "paddleclas23-v100-trt-fp32-bs4": 14.37,
-      "paddleclas23-v100-trt-fp32-bs8": 19.55,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/DenseNet161_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "DenseNet",
-      "docGroup": "DPN_DenseNet",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "DenseNet169",
-    "family": "DenseNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.768,
-      "top5": 0.933,
-      "source": "PaddleClas docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.764,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7681,
-      "top5": 0.9331,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 14.15,
-      "v23M": 14.31
-    },
-    "flops": {
-      "v20G": 6.74,
-      "v23G": 3.4
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 6.391,
-      "paddleclas-t4-trt-fp32-bs1": 6.43598,
-      "paddleclas-t4-trt-fp32-bs4": 12.98832,
-      "paddleclas-t4-trt-fp32-bs8": 20.41964,
-      "paddleclas-t4-trt-fp16-bs1": 6.11395,
-      "paddleclas-t4-trt-fp16-bs4": 10.28747,
-      "paddleclas-t4-trt-fp16-bs8": 13.68717,
-      "paddleclas23-v100-trt-fp32-bs1": 5,
-      "paddleclas23-v100-trt-fp32-bs4": 10.29,
-      "paddleclas23-v100-trt-fp32-bs8": 12.84,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/DenseNet169_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "DenseNet",
-      "docGroup": "DPN_DenseNet",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "DenseNet201",
-    "family": "DenseNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.776,
-      "top5": 0.937,
-      "source": "PaddleClas docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.775,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7763,
-      "top5": 0.9366,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 20.01,
-      "v23M": 20.24
-    },
-    "flops": {
-      "v20G": 8.61,
-      "v23G": 4.34
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 8.173,
-      "paddleclas-t4-trt-fp32-bs1": 8.20652,
-      "paddleclas-t4-trt-fp32-bs4": 17.45838,
-      "paddleclas-t4-trt-fp32-bs8": 27.06309,
-      "paddleclas-t4-trt-fp16-bs1": 7.9617,
-      "paddleclas-t4-trt-fp16-bs4": 13.4171,
-      "paddleclas-t4-trt-fp16-bs8": 17.41949,
-      "paddleclas23-v100-trt-fp32-bs1": 6.38,
-      "paddleclas23-v100-trt-fp32-bs4": 13.72,
-      "paddleclas23-v100-trt-fp32-bs8": 17.17,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/DenseNet201_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "DenseNet",
-      "docGroup": "DPN_DenseNet",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "DenseNet264",
-    "family": "DenseNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.78,
-      "top5": 0.939,
-      "source": "PaddleClas docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.779,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7796,
-      "top5": 0.9385,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 33.37,
-      "v23M": 33.74
-    },
-    "flops": {
-      "v20G": 11.54,
-      "v23G": 5.82
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 11.942,
-      "paddleclas-t4-trt-fp32-bs1": 12.14722,
-      "paddleclas-t4-trt-fp32-bs4": 26.27707,
-      "paddleclas-t4-trt-fp32-bs8": 40.01905,
-      "paddleclas-t4-trt-fp16-bs1": 11.70074,
-      "paddleclas-t4-trt-fp16-bs4": 19.69375,
-      "paddleclas-t4-trt-fp16-bs8": 24.79545,
-      "paddleclas23-v100-trt-fp32-bs1": 9.34,
-      "paddleclas23-v100-trt-fp32-bs4": 20.95,
-      "paddleclas23-v100-trt-fp32-bs8": 25.41,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/DenseNet264_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "DenseNet",
-      "docGroup": "DPN_DenseNet",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "DPN68",
-    "family": "DPN",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.768,
-      "top5": 0.934,
-      "source": "PaddleClas docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.764,
-      "top5": 0.931
-    },
-    "v23Reference": {
-      "top1": 0.7678,
-      "top5": 0.9343,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 10.78,
-      "v23M": 12.68
-    },
-    "flops": {
-      "v20G": 4.03,
-      "v23G": 2.35
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 11.805,
-      "paddleclas-t4-trt-fp32-bs1": 11.64915,
-      "paddleclas-t4-trt-fp32-bs4": 12.82807,
-      "paddleclas-t4-trt-fp32-bs8": 18.57113,
-      "paddleclas-t4-trt-fp16-bs1": 11.7827,
-      "paddleclas-t4-trt-fp16-bs4": 13.12652,
-      "paddleclas-t4-trt-fp16-bs8": 16.19213,
-      "paddleclas23-v100-trt-fp32-bs1": 8.18,
-      "paddleclas23-v100-trt-fp32-bs4": 11.4,
-      "paddleclas23-v100-trt-fp32-bs8": 14.82,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/DPN68_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "DPN",
-      "docGroup": "DPN_DenseNet",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "DPN92",
-    "family": "DPN",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.799,
-      "top5": 0.948,
-      "source": "PaddleClas docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.793,
-      "top5": 0.946
-    },
-    "v23Reference": {
-      "top1": 0.7985,
-      "top5": 0.948,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 36.29,
-      "v23M": 37.79
-    },
-    "flops": {
-      "v20G": 12.54,
-      "v23G": 6.54
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 17.84,
-      "paddleclas-t4-trt-fp32-bs1": 18.15746,
-      "paddleclas-t4-trt-fp32-bs4": 23.87545,
-      "paddleclas-t4-trt-fp32-bs8": 38.68821,
-      "paddleclas-t4-trt-fp16-bs1": 18.56026,
-      "paddleclas-t4-trt-fp16-bs4": 20.35983,
-      "paddleclas-t4-trt-fp16-bs8": 29.89544,
-      "paddleclas23-v100-trt-fp32-bs1": 12.48,
-      "paddleclas23-v100-trt-fp32-bs4": 20.04,
-      "paddleclas23-v100-trt-fp32-bs8": 25.1,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/DPN92_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "DPN",
-      "docGroup": "DPN_DenseNet",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "DPN98",
-    "family": "DPN",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.806,
-      "top5": 0.951,
-      "source": "PaddleClas docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.799,
-      "top5": 0.949
-    },
-    "v23Reference": {
-      "top1": 0.8059,
-      "top5": 0.951,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 58.46,
-      "v23M": 61.74
-    },
-    "flops": {
-      "v20G": 22.22,
-      "v23G": 11.728
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 21.057,
-      "paddleclas-t4-trt-fp32-bs1": 21.18196,
-      "paddleclas-t4-trt-fp32-bs4": 33.23925,
-      "paddleclas-t4-trt-fp32-bs8": 62.77751,
-      "paddleclas-t4-trt-fp16-bs1": 21.70508,
-      "paddleclas-t4-trt-fp16-bs4": 24.7755,
-      "paddleclas-t4-trt-fp16-bs8": 40.93595,
-      "paddleclas23-v100-trt-fp32-bs1": 14.7,
-      "paddleclas23-v100-trt-fp32-bs4": 25.55,
-      "paddleclas23-v100-trt-fp32-bs8": 35.12,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/DPN98_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "DPN",
-      "docGroup": "DPN_DenseNet",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "DPN107",
-    "family": "DPN",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.809,
-      "top5": 0.953,
-      "source": "PaddleClas docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.802,
-      "top5": 0.951
-    },
-    "v23Reference": {
-      "top1": 0.8089,
-      "top5": 0.9532,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 82.97,
-      "v23M": 87.13
-    },
-    "flops": {
-      "v20G": 35.06,
-      "v23G": 18.38
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 28.685,
-      "paddleclas-t4-trt-fp32-bs1": 27.62046,
-      "paddleclas-t4-trt-fp32-bs4": 52.65353,
-      "paddleclas-t4-trt-fp32-bs8": 100.11721,
-      "paddleclas-t4-trt-fp16-bs1": 27.84462,
-      "paddleclas-t4-trt-fp16-bs4": 34.83217,
-      "paddleclas-t4-trt-fp16-bs8": 60.67903,
-      "paddleclas23-v100-trt-fp32-bs1": 19.46,
-      "paddleclas23-v100-trt-fp32-bs4": 35.62,
-      "paddleclas23-v100-trt-fp32-bs8": 50.22,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/DPN107_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "DPN",
-      "docGroup": "DPN_DenseNet",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "DPN131",
-    "family": "DPN",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.807,
-      "top5": 0.951,
-      "source": "PaddleClas docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.801,
-      "top5": 0.949
-    },
-    "v23Reference": {
-      "top1": 0.807,
-      "top5": 0.9514,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 75.36,
-      "v23M": 79.48
-    },
-    "flops": {
-      "v20G": 30.51,
-      "v23G": 16.09
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 28.083,
-      "paddleclas-t4-trt-fp32-bs1": 28.33119,
-      "paddleclas-t4-trt-fp32-bs4": 46.19439,
-      "paddleclas-t4-trt-fp32-bs8": 89.24904,
-      "paddleclas-t4-trt-fp16-bs1": 28.58941,
-      "paddleclas-t4-trt-fp16-bs4": 33.01078,
-      "paddleclas-t4-trt-fp16-bs8": 55.65146,
-      "paddleclas23-v100-trt-fp32-bs1": 19.64,
-      "paddleclas23-v100-trt-fp32-bs4": 34.6,
-      "paddleclas23-v100-trt-fp32-bs8": 47.42,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/DPN131_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "DPN",
-      "docGroup": "DPN_DenseNet",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNeXt101_32x8d_wsl",
-    "family": "ResNeXt101_wsl",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.826,
-      "top5": 0.967,
-      "source": "PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.822,
-      "top5": 0.964
-    },
-    "v23Reference": {
-      "top1": 0.8255,
-      "top5": 0.9674,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 78.44,
-      "v23M": 88.99
-    },
-    "flops": {
-      "v20G": 29.14,
-      "v23G": 16.48
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 19.127,
-      "paddleclas-t4-trt-fp32-bs1": 18.52528,
-      "paddleclas-t4-trt-fp32-bs4": 34.25319,
-      "paddleclas-t4-trt-fp32-bs8": 67.2283,
-      "paddleclas-t4-trt-fp16-bs1": 18.19374,
-      "paddleclas-t4-trt-fp16-bs4": 21.93529,
-      "paddleclas-t4-trt-fp16-bs8": 34.67802,
-      "paddleclas23-v100-trt-fp32-bs1": 13.55,
-      "paddleclas23-v100-trt-fp32-bs4": 23.39,
-      "paddleclas23-v100-trt-fp32-bs8": 36.18,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt101_32x8d_wsl_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNeXt101_wsl",
-      "docGroup": "EfficientNet_and_ResNeXt101_wsl",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNeXt101_32x16d_wsl",
-    "family": "ResNeXt101_wsl",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.842,
-      "top5": 0.973,
-      "source": "PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.842,
-      "top5": 0.972
-    },
-    "v23Reference": {
-      "top1": 0.8424,
-      "top5": 0.9726,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 152.66,
-      "v23M": 194.36
-    },
-    "flops": {
-      "v20G": 57.55,
-      "v23G": 36.26
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 23.629,
-      "paddleclas-t4-trt-fp32-bs1": 25.60395,
-      "paddleclas-t4-trt-fp32-bs4": 71.88384,
-      "paddleclas-t4-trt-fp32-bs8": 137.62327,
-      "paddleclas-t4-trt-fp16-bs1": 18.52609,
-      "paddleclas-t4-trt-fp16-bs4": 36.8288,
-      "paddleclas-t4-trt-fp16-bs8": 62.79947,
-      "paddleclas23-v100-trt-fp32-bs1": 21.96,
-      "paddleclas23-v100-trt-fp32-bs4": 38.35,
-      "paddleclas23-v100-trt-fp32-bs8": 63.29,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt101_32x16d_wsl_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNeXt101_wsl",
-      "docGroup": "EfficientNet_and_ResNeXt101_wsl",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNeXt101_32x32d_wsl",
-    "family": "ResNeXt101_wsl",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.85,
-      "top5": 0.976,
-      "source": "PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.851,
-      "top5": 0.975
-    },
-    "v23Reference": {
-      "top1": 0.8497,
-      "top5": 0.9759,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 303.11,
-      "v23M": 469.12
-    },
-    "flops": {
-      "v20G": 115.17,
-      "v23G": 87.28
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 40.214,
-      "paddleclas-t4-trt-fp32-bs1": 54.87396,
-      "paddleclas-t4-trt-fp32-bs4": 160.04337,
-      "paddleclas-t4-trt-fp32-bs8": 316.17718,
-      "paddleclas-t4-trt-fp16-bs1": 33.51391,
-      "paddleclas-t4-trt-fp16-bs4": 70.09682,
-      "paddleclas-t4-trt-fp16-bs8": 125.81884,
-      "paddleclas23-v100-trt-fp32-bs1": 37.28,
-      "paddleclas23-v100-trt-fp32-bs4": 76.5,
-      "paddleclas23-v100-trt-fp32-bs8": 121.56,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt101_32x32d_wsl_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNeXt101_wsl",
-      "docGroup": "EfficientNet_and_ResNeXt101_wsl",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNeXt101_32x48d_wsl",
-    "family": "ResNeXt101_wsl",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.854,
-      "top5": 0.977,
-      "source": "PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.854,
-      "top5": 0.976
-    },
-    "v23Reference": {
-      "top1": 0.8537,
-      "top5": 0.9769,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 456.2,
-      "v23M": 829.26
-    },
-    "flops": {
-      "v20G": 173.58,
-      "v23G": 153.57
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 59.714,
-      "paddleclas-t4-trt-fp32-bs1": 99.01698256,
-      "paddleclas-t4-trt-fp32-bs4": 315.91261,
-      "paddleclas-t4-trt-fp32-bs8": 551.83695,
-      "paddleclas-t4-trt-fp16-bs1": 50.97681,
-      "paddleclas-t4-trt-fp16-bs4": 137.60926,
-      "paddleclas-t4-trt-fp16-bs8": 190.82628,
-      "paddleclas23-v100-trt-fp32-bs1": 55.07,
-      "paddleclas23-v100-trt-fp32-bs4": 124.39,
-      "paddleclas23-v100-trt-fp32-bs8": 205.01,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt101_32x48d_wsl_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNeXt101_wsl",
-      "docGroup": "EfficientNet_and_ResNeXt101_wsl",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "Fix_ResNeXt101_32x48d_wsl",
-    "family": "ResNeXt101_wsl",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 320,
-    "resizeShort": 320,
-    "reference": {
-      "top1": 0.863,
-      "top5": 0.98,
-      "source": "PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.864,
-      "top5": 0.98
-    },
-    "v23Reference": {
-      "top1": 0.8626,
-      "top5": 0.9797,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 456.2,
-      "v23M": 829.26
-    },
-    "flops": {
-      "v20G": 354.23,
-      "v23G": 313.41
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 82.431,
-      "paddleclas-t4-trt-fp32-bs1": 160.0838242,
-      "paddleclas-t4-trt-fp32-bs4": 595.99296,
-      "paddleclas-t4-trt-fp32-bs8": 1151.47384,
-      "paddleclas-t4-trt-fp16-bs1": 78.62869,
-      "paddleclas-t4-trt-fp16-bs4": 191.76039,
-      "paddleclas-t4-trt-fp16-bs8": 317.15436,
-      "paddleclas23-v100-trt-fp32-bs1": 55.01,
-      "paddleclas23-v100-trt-fp32-bs4": 122.63,
-      "paddleclas23-v100-trt-fp32-bs8": 204.66,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/Fix_ResNeXt101_32x48d_wsl_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNeXt101_wsl",
-      "docGroup": "EfficientNet_and_ResNeXt101_wsl",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "EfficientNetB0",
-    "family": "EfficientNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.774,
-      "top5": 0.933,
-      "source": "PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.773,
-      "top5": 0.935
-    },
-    "v23Reference": {
-      "top1": 0.7738,
-      "top5": 0.9331,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 5.1,
-      "v23M": 5.33
-    },
-    "flops": {
-      "v20G": 0.72,
-      "v23G": 0.4
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 2.449,
-      "paddleclas-t4-trt-fp32-bs1": 3.442,
-      "paddleclas-t4-trt-fp32-bs4": 6.11476,
-      "paddleclas-t4-trt-fp32-bs8": 9.3304,
-      "paddleclas-t4-trt-fp16-bs1": 3.40122,
-      "paddleclas-t4-trt-fp16-bs4": 5.95851,
-      "paddleclas-t4-trt-fp16-bs8": 9.10801,
-      "paddleclas23-v100-trt-fp32-bs1": 1.96,
-      "paddleclas23-v100-trt-fp32-bs4": 3.71,
-      "paddleclas23-v100-trt-fp32-bs8": 5.56,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/EfficientNetB0_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "EfficientNet",
-      "docGroup": "EfficientNet_and_ResNeXt101_wsl",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "EfficientNetB1",
-    "family": "EfficientNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 240,
-    "resizeShort": 272,
-    "reference": {
-      "top1": 0.792,
-      "top5": 0.944,
-      "source": "PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.792,
-      "top5": 0.945
-    },
-    "v23Reference": {
-      "top1": 0.7915,
-      "top5": 0.9441,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 7.52,
-      "v23M": 7.86
-    },
-    "flops": {
-      "v20G": 1.27,
-      "v23G": 0.71
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 3.547,
-      "paddleclas-t4-trt-fp32-bs1": 5.3322,
-      "paddleclas-t4-trt-fp32-bs4": 9.41795,
-      "paddleclas-t4-trt-fp32-bs8": 14.60388,
-      "paddleclas-t4-trt-fp16-bs1": 5.25172,
-      "paddleclas-t4-trt-fp16-bs4": 9.10233,
-      "paddleclas-t4-trt-fp16-bs8": 14.11319,
-      "paddleclas23-v100-trt-fp32-bs1": 2.88,
-      "paddleclas23-v100-trt-fp32-bs4": 5.4,
-      "paddleclas23-v100-trt-fp32-bs8": 7.63,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/EfficientNetB1_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "EfficientNet",
-      "docGroup": "EfficientNet_and_ResNeXt101_wsl",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "EfficientNetB2",
-    "family": "EfficientNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 260,
-    "resizeShort": 292,
-    "reference": {
-      "top1": 0.799,
-      "top5": 0.947,
-      "source": "PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.803,
-      "top5": 0.95
-    },
-    "v23Reference": {
-      "top1": 0.7985,
-      "top5": 0.9474,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 8.81,
-      "v23M": 9.18
-    },
-    "flops": {
-      "v20G": 1.85,
-      "v23G": 1.02
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 3.908,
-      "paddleclas-t4-trt-fp32-bs1": 6.29351,
-      "paddleclas-t4-trt-fp32-bs4": 10.95702,
-      "paddleclas-t4-trt-fp32-bs8": 17.75308,
-      "paddleclas-t4-trt-fp16-bs1": 5.91052,
-      "paddleclas-t4-trt-fp16-bs4": 10.5898,
-      "paddleclas-t4-trt-fp16-bs8": 17.38106,
-      "paddleclas23-v100-trt-fp32-bs1": 3.26,
-      "paddleclas23-v100-trt-fp32-bs4": 6.2,
-      "paddleclas23-v100-trt-fp32-bs8": 9.17,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/EfficientNetB2_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "EfficientNet",
-      "docGroup": "EfficientNet_and_ResNeXt101_wsl",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "EfficientNetB3",
-    "family": "EfficientNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 300,
-    "resizeShort": 332,
-    "reference": {
-      "top1": 0.812,
-      "top5": 0.954,
-      "source": "PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.817,
-      "top5": 0.956
-    },
-    "v23Reference": {
-      "top1": 0.8115,
-      "top5": 0.9541,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 11.84,
-      "v23M": 12.324
-    },
-    "flops": {
-      "v20G": 3.43,
-      "v23G": 1.88
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 5.145,
-      "paddleclas-t4-trt-fp32-bs1": 7.67749,
-      "paddleclas-t4-trt-fp32-bs4": 16.53288,
-      "paddleclas-t4-trt-fp32-bs8": 28.5939,
-      "paddleclas-t4-trt-fp16-bs1": 7.69582,
-      "paddleclas-t4-trt-fp16-bs4": 16.02548,
-      "paddleclas-t4-trt-fp16-bs8": 27.4447,
-      "paddleclas23-v100-trt-fp32-bs1": 4.52,
-      "paddleclas23-v100-trt-fp32-bs4": 8.85,
-      "paddleclas23-v100-trt-fp32-bs8": 13.54,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/EfficientNetB3_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "EfficientNet",
-      "docGroup": "EfficientNet_and_ResNeXt101_wsl",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "EfficientNetB4",
-    "family": "EfficientNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 380,
-    "resizeShort": 412,
-    "reference": {
-      "top1": 0.829,
-      "top5": 0.962,
-      "source": "PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.83,
-      "top5": 0.963
-    },
-    "v23Reference": {
-      "top1": 0.8285,
-      "top5": 0.9623,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 18.76,
-      "v23M": 19.47
-    },
-    "flops": {
-      "v20G": 8.29,
-      "v23G": 4.51
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 7.609,
-      "paddleclas-t4-trt-fp32-bs1": 12.15894,
-      "paddleclas-t4-trt-fp32-bs4": 30.94567,
-      "paddleclas-t4-trt-fp32-bs8": 57.38511,
-      "paddleclas-t4-trt-fp16-bs1": 11.55585,
-      "paddleclas-t4-trt-fp16-bs4": 29.44261,
-      "paddleclas-t4-trt-fp16-bs8": 53.97363,
-      "paddleclas23-v100-trt-fp32-bs1": 6.78,
-      "paddleclas23-v100-trt-fp32-bs4": 15.47,
-      "paddleclas23-v100-trt-fp32-bs8": 24.95,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/EfficientNetB4_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "EfficientNet",
-      "docGroup": "EfficientNet_and_ResNeXt101_wsl",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "EfficientNetB5",
-    "family": "EfficientNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 456,
-    "resizeShort": 488,
-    "reference": {
-      "top1": 0.836,
-      "top5": 0.967,
-      "source": "PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.837,
-      "top5": 0.967
-    },
-    "v23Reference": {
-      "top1": 0.8362,
-      "top5": 0.9672,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 29.61,
-      "v23M": 30.56
-    },
-    "flops": {
-      "v20G": 19.51,
-      "v23G": 10.51
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 12.078,
-      "paddleclas-t4-trt-fp32-bs1": 20.48571,
-      "paddleclas-t4-trt-fp32-bs4": 61.60252,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": 19.63083,
-      "paddleclas-t4-trt-fp16-bs4": 56.52299,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 10.97,
-      "paddleclas23-v100-trt-fp32-bs4": 27.24,
-      "paddleclas23-v100-trt-fp32-bs8": 45.93,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/EfficientNetB5_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "EfficientNet",
-      "docGroup": "EfficientNet_and_ResNeXt101_wsl",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "EfficientNetB6",
-    "family": "EfficientNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 528,
-    "resizeShort": 560,
-    "reference": {
-      "top1": 0.84,
-      "top5": 0.969,
-      "source": "PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.842,
-      "top5": 0.968
-    },
-    "v23Reference": {
-      "top1": 0.84,
-      "top5": 0.9688,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 42,
-      "v23M": 43.27
-    },
-    "flops": {
-      "v20G": 36.27,
-      "v23G": 19.47
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 18.381,
-      "paddleclas-t4-trt-fp32-bs1": 32.62402,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": 30.05911,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 17.09,
-      "paddleclas23-v100-trt-fp32-bs4": 43.32,
-      "paddleclas23-v100-trt-fp32-bs8": 76.9,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/EfficientNetB6_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "EfficientNet",
-      "docGroup": "EfficientNet_and_ResNeXt101_wsl",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "EfficientNetB7",
-    "family": "EfficientNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 600,
-    "resizeShort": 632,
-    "reference": {
-      "top1": 0.843,
-      "top5": 0.969,
-      "source": "PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.844,
-      "top5": 0.971
-    },
-    "v23Reference": {
-      "top1": 0.843,
-      "top5": 0.9689,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 64.92,
-      "v23M": 66.66
-    },
-    "flops": {
-      "v20G": 72.35,
-      "v23G": 38.45
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 27.817,
-      "paddleclas-t4-trt-fp32-bs1": 53.93823,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": 47.86087,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 25.91,
-      "paddleclas23-v100-trt-fp32-bs4": 71.23,
-      "paddleclas23-v100-trt-fp32-bs8": 128.2,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/EfficientNetB7_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "EfficientNet",
-      "docGroup": "EfficientNet_and_ResNeXt101_wsl",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "EfficientNetB0_small",
-    "family": "EfficientNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.758,
-      "top5": 0.926,
-      "source": "PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.758,
-      "top5": 0.9258,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 4.65,
-      "v23M": 4.69
-    },
-    "flops": {
-      "v20G": 0.72,
-      "v23G": 0.4
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 1.692,
-      "paddleclas-t4-trt-fp32-bs1": 2.3076,
-      "paddleclas-t4-trt-fp32-bs4": 4.71886,
-      "paddleclas-t4-trt-fp32-bs8": 7.21888,
-      "paddleclas-t4-trt-fp16-bs1": 2.39166,
-      "paddleclas-t4-trt-fp16-bs4": 4.36748,
-      "paddleclas-t4-trt-fp16-bs8": 6.96002,
-      "paddleclas23-v100-trt-fp32-bs1": 1.24,
-      "paddleclas23-v100-trt-fp32-bs4": 2.59,
-      "paddleclas23-v100-trt-fp32-bs8": 3.92,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/EfficientNetB0_small_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "EfficientNet",
-      "docGroup": "EfficientNet_and_ResNeXt101_wsl",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "HRNet_W18_C",
-    "family": "HRNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.769,
-      "top5": 0.934,
-      "source": "PaddleClas docs/en/models/HRNet_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.768,
-      "top5": 0.934
-    },
-    "v23Reference": {
-      "top1": 0.7692,
-      "top5": 0.9339,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 21.29,
-      "v23M": 21.35
-    },
-    "flops": {
-      "v20G": 4.14,
-      "v23G": 4.32
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 7.368,
-      "paddleclas-t4-trt-fp32-bs1": 7.40636,
-      "paddleclas-t4-trt-fp32-bs4": 13.29752,
-      "paddleclas-t4-trt-fp32-bs8": 23.33445,
-      "paddleclas-t4-trt-fp16-bs1": 6.79093,
-      "paddleclas-t4-trt-fp16-bs4": 11.50986,
-      "paddleclas-t4-trt-fp16-bs8": 17.67244,
-      "paddleclas23-v100-trt-fp32-bs1": 6.66,
-      "paddleclas23-v100-trt-fp32-bs4": 8.94,
-      "paddleclas23-v100-trt-fp32-bs8": 11.95,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/HRNet_W18_C_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/HRNet_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "HRNet",
-      "docGroup": "HRNet",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "HRNet_W18_C_ssld",
-    "family": "HRNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.816,
-      "top5": 0.958,
-      "source": "PaddleClas docs/en/models/HRNet_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.768,
-      "top5": 0.934
-    },
-    "v23Reference": {
-      "top1": 0.812,
-      "top5": 0.95804,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 21.29,
-      "v23M": 21.35
-    },
-    "flops": {
-      "v20G": 4.14,
-      "v23G": 4.32
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 7.368,
-      "paddleclas-t4-trt-fp32-bs1": 7.40636,
-      "paddleclas-t4-trt-fp32-bs4": 13.29752,
-      "paddleclas-t4-trt-fp32-bs8": 23.33445,
-      "paddleclas-t4-trt-fp16-bs1": 6.79093,
-      "paddleclas-t4-trt-fp16-bs4": 11.50986,
-      "paddleclas-t4-trt-fp16-bs8": 17.67244,
-      "paddleclas23-v100-trt-fp32-bs1": 6.66,
-      "paddleclas23-v100-trt-fp32-bs4": 8.94,
-      "paddleclas23-v100-trt-fp32-bs8": 11.95,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/HRNet_W18_C_ssld_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/HRNet_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "HRNet",
-      "docGroup": "HRNet",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "HRNet_W30_C",
-    "family": "HRNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.78,
-      "top5": 0.94,
-      "source": "PaddleClas docs/en/models/HRNet_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.782,
-      "top5": 0.942
-    },
-    "v23Reference": {
-      "top1": 0.7804,
-      "top5": 0.9402,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 37.71,
-      "v23M": 37.78
-    },
-    "flops": {
-      "v20G": 16.23,
-      "v23G": 8.15
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 9.402,
-      "paddleclas-t4-trt-fp32-bs1": 9.57594,
-      "paddleclas-t4-trt-fp32-bs4": 17.35485,
-      "paddleclas-t4-trt-fp32-bs8": 32.6933,
-      "paddleclas-t4-trt-fp16-bs1": 8.98077,
-      "paddleclas-t4-trt-fp16-bs4": 14.08082,
-      "paddleclas-t4-trt-fp16-bs8": 21.23527,
-      "paddleclas23-v100-trt-fp32-bs1": 8.61,
-      "paddleclas23-v100-trt-fp32-bs4": 11.4,
-      "paddleclas23-v100-trt-fp32-bs8": 15.23,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/HRNet_W30_C_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/HRNet_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "HRNet",
-      "docGroup": "HRNet",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "HRNet_W32_C",
-    "family": "HRNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.783,
-      "top5": 0.942,
-      "source": "PaddleClas docs/en/models/HRNet_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.785,
-      "top5": 0.942
-    },
-    "v23Reference": {
-      "top1": 0.7828,
-      "top5": 0.9424,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 41.23,
-      "v23M": 41.3
-    },
-    "flops": {
-      "v20G": 17.86,
-      "v23G": 8.97
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 9.467,
-      "paddleclas-t4-trt-fp32-bs1": 9.49807,
-      "paddleclas-t4-trt-fp32-bs4": 17.72921,
-      "paddleclas-t4-trt-fp32-bs8": 32.96305,
-      "paddleclas-t4-trt-fp16-bs1": 8.82415,
-      "paddleclas-t4-trt-fp16-bs4": 14.21462,
-      "paddleclas-t4-trt-fp16-bs8": 21.19804,
-      "paddleclas23-v100-trt-fp32-bs1": 8.54,
-      "paddleclas23-v100-trt-fp32-bs4": 11.58,
-      "paddleclas23-v100-trt-fp32-bs8": 15.57,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/HRNet_W32_C_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/HRNet_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "HRNet",
-      "docGroup": "HRNet",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "HRNet_W40_C",
-    "family": "HRNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.788,
-      "top5": 0.945,
-      "source": "PaddleClas docs/en/models/HRNet_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.789,
-      "top5": 0.945
-    },
-    "v23Reference": {
-      "top1": 0.7877,
-      "top5": 0.9447,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 57.55,
-      "v23M": 57.64
-    },
-    "flops": {
-      "v20G": 25.41,
-      "v23G": 12.74
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 10.739,
-      "paddleclas-t4-trt-fp32-bs1": 12.12202,
-      "paddleclas-t4-trt-fp32-bs4": 25.68184,
-      "paddleclas-t4-trt-fp32-bs8": 48.90623,
-      "paddleclas-t4-trt-fp16-bs1": 11.4229,
-      "paddleclas-t4-trt-fp16-bs4": 19.1595,
-      "paddleclas-t4-trt-fp16-bs8": 30.47984,
-      "paddleclas23-v100-trt-fp32-bs1": 9.83,
-      "paddleclas23-v100-trt-fp32-bs4": 15.02,
-      "paddleclas23-v100-trt-fp32-bs8": 20.92,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/HRNet_W40_C_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/HRNet_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "HRNet",
-      "docGroup": "HRNet",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "HRNet_W44_C",
-    "family": "HRNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.79,
-      "top5": 0.945,
-      "source": "PaddleClas docs/en/models/HRNet_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.789,
-      "top5": 0.944
-    },
-    "v23Reference": {
-      "top1": 0.79,
-      "top5": 0.9451,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 67.06,
-      "v23M": 67.16
-    },
-    "flops": {
-      "v20G": 29.79,
-      "v23G": 14.94
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 11.497,
-      "paddleclas-t4-trt-fp32-bs1": 13.19858,
-      "paddleclas-t4-trt-fp32-bs4": 32.25202,
-      "paddleclas-t4-trt-fp32-bs8": 59.09871,
-      "paddleclas-t4-trt-fp16-bs1": 12.25778,
-      "paddleclas-t4-trt-fp16-bs4": 22.75456,
-      "paddleclas-t4-trt-fp16-bs8": 32.61275,
-      "paddleclas23-v100-trt-fp32-bs1": 10.62,
-      "paddleclas23-v100-trt-fp32-bs4": 16.18,
-      "paddleclas23-v100-trt-fp32-bs8": 25.92,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/HRNet_W44_C_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/HRNet_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "HRNet",
-      "docGroup": "HRNet",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "HRNet_W48_C",
-    "family": "HRNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.79,
-      "top5": 0.944,
-      "source": "PaddleClas docs/en/models/HRNet_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.793,
-      "top5": 0.945
-    },
-    "v23Reference": {
-      "top1": 0.7895,
-      "top5": 0.9442,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 77.47,
-      "v23M": 77.57
-    },
-    "flops": {
-      "v20G": 34.58,
-      "v23G": 17.34
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 12.165,
-      "paddleclas-t4-trt-fp32-bs1": 13.70761,
-      "paddleclas-t4-trt-fp32-bs4": 34.43572,
-      "paddleclas-t4-trt-fp32-bs8": 63.01219,
-      "paddleclas-t4-trt-fp16-bs1": 12.65015,
-      "paddleclas-t4-trt-fp16-bs4": 23.12886,
-      "paddleclas-t4-trt-fp16-bs8": 33.37859,
-      "paddleclas23-v100-trt-fp32-bs1": 11.07,
-      "paddleclas23-v100-trt-fp32-bs4": 17.06,
-      "paddleclas23-v100-trt-fp32-bs8": 27.28,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/HRNet_W48_C_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/HRNet_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "HRNet",
-      "docGroup": "HRNet",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "HRNet_W48_C_ssld",
-    "family": "HRNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.836,
-      "top5": 0.968,
-      "source": "PaddleClas docs/en/models/HRNet_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.793,
-      "top5": 0.945
-    },
-    "v23Reference": {
-      "top1": 0.836,
-      "top5": 0.9682,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 77.47,
-      "v23M": 77.57
-    },
-    "flops": {
-      "v20G": 34.58,
-      "v23G": 17.34
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 12.165,
-      "paddleclas-t4-trt-fp32-bs1": 13.70761,
-      "paddleclas-t4-trt-fp32-bs4": 34.43572,
-      "paddleclas-t4-trt-fp32-bs8": 63.01219,
-      "paddleclas-t4-trt-fp16-bs1": 12.65015,
-      "paddleclas-t4-trt-fp16-bs4": 23.12886,
-      "paddleclas-t4-trt-fp16-bs8": 33.37859,
-      "paddleclas23-v100-trt-fp32-bs1": 11.07,
-      "paddleclas23-v100-trt-fp32-bs4": 17.06,
-      "paddleclas23-v100-trt-fp32-bs8": 27.28,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/HRNet_W48_C_ssld_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/HRNet_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "HRNet",
-      "docGroup": "HRNet",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "HRNet_W64_C",
-    "family": "HRNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.793,
-      "top5": 0.946,
-      "source": "PaddleClas docs/en/models/HRNet_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.795,
-      "top5": 0.946
-    },
-    "v23Reference": {
-      "top1": 0.793,
-      "top5": 0.9461,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 128.06,
-      "v23M": 128.18
-    },
-    "flops": {
-      "v20G": 57.83,
-      "v23G": 28.97
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 15.003,
-      "paddleclas-t4-trt-fp32-bs1": 17.57527,
-      "paddleclas-t4-trt-fp32-bs4": 47.9533,
-      "paddleclas-t4-trt-fp32-bs8": 97.11228,
-      "paddleclas-t4-trt-fp16-bs1": 15.10428,
-      "paddleclas-t4-trt-fp16-bs4": 27.68901,
-      "paddleclas-t4-trt-fp16-bs8": 40.4198,
-      "paddleclas23-v100-trt-fp32-bs1": 13.82,
-      "paddleclas23-v100-trt-fp32-bs4": 21.15,
-      "paddleclas23-v100-trt-fp32-bs8": 35.51,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/HRNet_W64_C_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/HRNet_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "HRNet",
-      "docGroup": "HRNet",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "GoogLeNet",
-    "family": "GoogLeNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.707,
-      "top5": 0.897,
-      "source": "PaddleClas docs/en/models/Inception_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.698,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.707,
-      "top5": 0.8966,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 8.46,
-      "v23M": 11.54
-    },
-    "flops": {
-      "v20G": 2.88,
-      "v23G": 1.44
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 1.807,
-      "paddleclas-t4-trt-fp32-bs1": 1.88038,
-      "paddleclas-t4-trt-fp32-bs4": 4.48882,
-      "paddleclas-t4-trt-fp32-bs8": 6.94035,
-      "paddleclas-t4-trt-fp16-bs1": 1.75451,
-      "paddleclas-t4-trt-fp16-bs4": 3.39931,
-      "paddleclas-t4-trt-fp16-bs8": 4.71909,
-      "paddleclas23-v100-trt-fp32-bs1": 1.41,
-      "paddleclas23-v100-trt-fp32-bs4": 3.25,
-      "paddleclas23-v100-trt-fp32-bs8": 5,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/GoogLeNet_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Inception_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "GoogLeNet",
-      "docGroup": "Inception",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "Xception41",
-    "family": "Xception",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 299,
-    "resizeShort": 320,
-    "reference": {
-      "top1": 0.793,
-      "top5": 0.945,
-      "source": "PaddleClas docs/en/models/Inception_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.79,
-      "top5": 0.945
-    },
-    "v23Reference": {
-      "top1": 0.793,
-      "top5": 0.9453,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 22.69,
-      "v23M": 23.02
-    },
-    "flops": {
-      "v20G": 16.74,
-      "v23G": 8.57
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 3.972,
-      "paddleclas-t4-trt-fp32-bs1": 4.96939,
-      "paddleclas-t4-trt-fp32-bs4": 17.01361,
-      "paddleclas-t4-trt-fp32-bs8": 32.67831,
-      "paddleclas-t4-trt-fp16-bs1": 2.91192,
-      "paddleclas-t4-trt-fp16-bs4": 7.86878,
-      "paddleclas-t4-trt-fp16-bs8": 15.53685,
-      "paddleclas23-v100-trt-fp32-bs1": 3.58,
-      "paddleclas23-v100-trt-fp32-bs4": 8.76,
-      "paddleclas23-v100-trt-fp32-bs8": 16.61,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/Xception41_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Inception_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Xception",
-      "docGroup": "Inception",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "Xception41_deeplab",
-    "family": "Xception",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 299,
-    "resizeShort": 320,
-    "reference": {
-      "top1": 0.796,
-      "top5": 0.944,
-      "source": "PaddleClas docs/en/models/Inception_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7955,
-      "top5": 0.9438,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 26.73,
-      "v23M": 27.08
-    },
-    "flops": {
-      "v20G": 18.16,
-      "v23G": 9.28
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 4.408,
-      "paddleclas-t4-trt-fp32-bs1": 5.33541,
-      "paddleclas-t4-trt-fp32-bs4": 17.55938,
-      "paddleclas-t4-trt-fp32-bs8": 33.76232,
-      "paddleclas-t4-trt-fp16-bs1": 2.85934,
-      "paddleclas-t4-trt-fp16-bs4": 7.2075,
-      "paddleclas-t4-trt-fp16-bs8": 14.01406,
-      "paddleclas23-v100-trt-fp32-bs1": 3.81,
-      "paddleclas23-v100-trt-fp32-bs4": 9.16,
-      "paddleclas23-v100-trt-fp32-bs8": 17.2,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/Xception41_deeplab_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Inception_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Xception",
-      "docGroup": "Inception",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "Xception65",
-    "family": "Xception",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 299,
-    "resizeShort": 320,
-    "reference": {
-      "top1": 0.81,
-      "top5": 0.955,
-      "source": "PaddleClas docs/en/models/Inception_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.81,
-      "top5": 0.9549,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 35.48,
-      "v23M": 36.04
-    },
-    "flops": {
-      "v20G": 25.95,
-      "v23G": 13.25
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 6.174,
-      "paddleclas-t4-trt-fp32-bs1": 7.26158,
-      "paddleclas-t4-trt-fp32-bs4": 25.88778,
-      "paddleclas-t4-trt-fp32-bs8": 53.45426,
-      "paddleclas-t4-trt-fp16-bs1": 4.30126,
-      "paddleclas-t4-trt-fp16-bs4": 11.58371,
-      "paddleclas-t4-trt-fp16-bs8": 23.22213,
-      "paddleclas23-v100-trt-fp32-bs1": 5.45,
-      "paddleclas23-v100-trt-fp32-bs4": 12.78,
-      "paddleclas23-v100-trt-fp32-bs8": 24.53,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/Xception65_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Inception_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Xception",
-      "docGroup": "Inception",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "Xception65_deeplab",
-    "family": "Xception",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 299,
-    "resizeShort": 320,
-    "reference": {
-      "top1": 0.803,
-      "top5": 0.945,
-      "source": "PaddleClas docs/en/models/Inception_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8032,
-      "top5": 0.9449,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 39.52,
-      "v23M": 40.1
-    },
-    "flops": {
-      "v20G": 27.37,
-      "v23G": 13.96
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 6.464,
-      "paddleclas-t4-trt-fp32-bs1": 7.60208,
-      "paddleclas-t4-trt-fp32-bs4": 26.03699,
-      "paddleclas-t4-trt-fp32-bs8": 54.74724,
-      "paddleclas-t4-trt-fp16-bs1": 4.06803,
-      "paddleclas-t4-trt-fp16-bs4": 9.72694,
-      "paddleclas-t4-trt-fp16-bs8": 19.477,
-      "paddleclas23-v100-trt-fp32-bs1": 5.65,
-      "paddleclas23-v100-trt-fp32-bs4": 13.08,
-      "paddleclas23-v100-trt-fp32-bs8": 24.61,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/Xception65_deeplab_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Inception_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Xception",
-      "docGroup": "Inception",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "Xception71",
-    "family": "Xception",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 299,
-    "resizeShort": 320,
-    "reference": {
-      "top1": 0.811,
-      "top5": 0.955,
-      "source": "PaddleClas docs/en/models/Inception_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8111,
-      "top5": 0.9545,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 37.28,
-      "v23M": 37.86
-    },
-    "flops": {
-      "v20G": 31.77,
-      "v23G": 16.21
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 6.782,
-      "paddleclas-t4-trt-fp32-bs1": 8.72457,
-      "paddleclas-t4-trt-fp32-bs4": 31.55549,
-      "paddleclas-t4-trt-fp32-bs8": 69.31018,
-      "paddleclas-t4-trt-fp16-bs1": 4.80889,
-      "paddleclas-t4-trt-fp16-bs4": 13.5624,
-      "paddleclas-t4-trt-fp16-bs8": 27.18822,
-      "paddleclas23-v100-trt-fp32-bs1": 6.19,
-      "paddleclas23-v100-trt-fp32-bs4": 15.34,
-      "paddleclas23-v100-trt-fp32-bs8": 29.21,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/Xception71_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Inception_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Xception",
-      "docGroup": "Inception",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "InceptionV3",
-    "family": "InceptionV3",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 299,
-    "resizeShort": 320,
-    "reference": {
-      "top1": 0.791,
-      "top5": 0.946,
-      "source": "PaddleClas docs/en/models/Inception_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.788,
-      "top5": 0.944
-    },
-    "v23Reference": {
-      "top1": 0.7914,
-      "top5": 0.9459,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 23.83,
-      "v23M": 23.87
-    },
-    "flops": {
-      "v20G": 11.46,
-      "v23G": 5.73
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 6.64054,
-      "paddleclas-t4-trt-fp32-bs4": 13.5363,
-      "paddleclas-t4-trt-fp32-bs8": 22.17355,
-      "paddleclas-t4-trt-fp16-bs1": 3.67502,
-      "paddleclas-t4-trt-fp16-bs4": 6.36071,
-      "paddleclas-t4-trt-fp16-bs8": 9.82645,
-      "paddleclas23-v100-trt-fp32-bs1": 4.78,
-      "paddleclas23-v100-trt-fp32-bs4": 8.53,
-      "paddleclas23-v100-trt-fp32-bs8": 12.28,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/InceptionV3_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Inception_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "InceptionV3",
-      "docGroup": "Inception",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "InceptionV4",
-    "family": "InceptionV4",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 299,
-    "resizeShort": 320,
-    "reference": {
-      "top1": 0.808,
-      "top5": 0.953,
-      "source": "PaddleClas docs/en/models/Inception_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.8,
-      "top5": 0.95
-    },
-    "v23Reference": {
-      "top1": 0.8077,
-      "top5": 0.9526,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 42.68,
-      "v23M": 42.74
-    },
-    "flops": {
-      "v20G": 24.57,
-      "v23G": 12.29
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 11.141,
-      "paddleclas-t4-trt-fp32-bs1": 12.99342,
-      "paddleclas-t4-trt-fp32-bs4": 25.23416,
-      "paddleclas-t4-trt-fp32-bs8": 43.56121,
-      "paddleclas-t4-trt-fp16-bs1": 9.50821,
-      "paddleclas-t4-trt-fp16-bs4": 13.72104,
-      "paddleclas-t4-trt-fp16-bs8": 20.27447,
-      "paddleclas23-v100-trt-fp32-bs1": 8.93,
-      "paddleclas23-v100-trt-fp32-bs4": 15.17,
-      "paddleclas23-v100-trt-fp32-bs8": 21.56,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/InceptionV4_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Inception_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "InceptionV4",
-      "docGroup": "Inception",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV1_x0_25",
-    "family": "MobileNetV1",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.514,
-      "top5": 0.755,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.506,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.5143,
-      "top5": 0.7546,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 0.46,
-      "v23M": 0.48
-    },
-    "flops": {
-      "v20G": 0.07,
-      "v23G": 0.04356
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 3.22,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 0.67274,
-      "paddleclas-t4-trt-fp32-bs4": 1.226,
-      "paddleclas-t4-trt-fp32-bs8": 1.84096,
-      "paddleclas-t4-trt-fp16-bs1": 0.68422,
-      "paddleclas-t4-trt-fp16-bs4": 1.13021,
-      "paddleclas-t4-trt-fp16-bs8": 1.72095,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 2.88,
-      "paddleclas23-sd855-lite-t2": 1.82,
-      "paddleclas23-sd855-lite-t4": 1.26,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 1.9,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV1_x0_25_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV1",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV1/MobileNetV1_x0_25.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV1_x0_5",
-    "family": "MobileNetV1",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.635,
-      "top5": 0.847,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.637,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.6352,
-      "top5": 0.8473,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 1.31,
-      "v23M": 1.34
-    },
-    "flops": {
-      "v20G": 0.28,
-      "v23G": 0.15457
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 9.58,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 0.69947,
-      "paddleclas-t4-trt-fp32-bs4": 1.43045,
-      "paddleclas-t4-trt-fp32-bs8": 2.39353,
-      "paddleclas-t4-trt-fp16-bs1": 0.69326,
-      "paddleclas-t4-trt-fp16-bs4": 1.09027,
-      "paddleclas-t4-trt-fp16-bs8": 1.84746,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 8.74,
-      "paddleclas23-sd855-lite-t2": 5.26,
-      "paddleclas23-sd855-lite-t4": 3.09,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 5.2,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV1_x0_5_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV1",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV1/MobileNetV1_x0_5.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV1_x0_75",
-    "family": "MobileNetV1",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.688,
-      "top5": 0.882,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.684,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.6881,
-      "top5": 0.8823,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 2.55,
-      "v23M": 2.6
-    },
-    "flops": {
-      "v20G": 0.63,
-      "v23G": 0.333
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 19.436,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 0.79844,
-      "paddleclas-t4-trt-fp32-bs4": 1.86205,
-      "paddleclas-t4-trt-fp32-bs8": 3.064,
-      "paddleclas-t4-trt-fp16-bs1": 0.6793,
-      "paddleclas-t4-trt-fp16-bs4": 1.29524,
-      "paddleclas-t4-trt-fp16-bs8": 2.15495,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 17.84,
-      "paddleclas23-sd855-lite-t2": 10.61,
-      "paddleclas23-sd855-lite-t4": 6.21,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 10,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV1_x0_75_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV1",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV1/MobileNetV1_x0_75.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV1",
-    "family": "MobileNetV1",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.71,
-      "top5": 0.897,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.706,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7099,
-      "top5": 0.8968,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 4.19,
-      "v23M": 4.25
-    },
-    "flops": {
-      "v20G": 1.11,
-      "v23G": 0.57888
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 32.523,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 0.91164,
-      "paddleclas-t4-trt-fp32-bs4": 2.26871,
-      "paddleclas-t4-trt-fp32-bs8": 3.90797,
-      "paddleclas-t4-trt-fp16-bs1": 0.71942,
-      "paddleclas-t4-trt-fp16-bs4": 1.45018,
-      "paddleclas-t4-trt-fp16-bs8": 2.47953,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 30.24,
-      "paddleclas23-sd855-lite-t2": 17.86,
-      "paddleclas23-sd855-lite-t4": 10.3,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 16,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV1_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV1",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV1/MobileNetV1.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV1_ssld",
-    "family": "MobileNetV1",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.779,
-      "top5": 0.939,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.779,
-      "top5": 0.9394,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 4.19,
-      "v23M": 4.25
-    },
-    "flops": {
-      "v20G": 1.11,
-      "v23G": 0.57888
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 32.523,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 0.91164,
-      "paddleclas-t4-trt-fp32-bs4": 2.26871,
-      "paddleclas-t4-trt-fp32-bs8": 3.90797,
-      "paddleclas-t4-trt-fp16-bs1": 0.71942,
-      "paddleclas-t4-trt-fp16-bs4": 1.45018,
-      "paddleclas-t4-trt-fp16-bs8": 2.47953,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 30.24,
-      "paddleclas23-sd855-lite-t2": 17.86,
-      "paddleclas23-sd855-lite-t4": 10.3,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 16,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV1_ssld_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV1",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV1/MobileNetV1.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV2_x0_25",
-    "family": "MobileNetV2",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.532,
-      "top5": 0.765,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.5321,
-      "top5": 0.7652,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 1.5,
-      "v23M": 1.53
-    },
-    "flops": {
-      "v20G": 0.05,
-      "v23G": 0.03418
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 3.799,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 2.81989,
-      "paddleclas-t4-trt-fp32-bs4": 3.52695,
-      "paddleclas-t4-trt-fp32-bs8": 4.2432,
-      "paddleclas-t4-trt-fp16-bs1": 2.85399,
-      "paddleclas-t4-trt-fp16-bs4": 3.62405,
-      "paddleclas-t4-trt-fp16-bs8": 4.29952,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 3.46,
-      "paddleclas23-sd855-lite-t2": 2.51,
-      "paddleclas23-sd855-lite-t4": 2.03,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 6.1,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV2_x0_25_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV2",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV2/MobileNetV2_x0_25.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV2_x0_5",
-    "family": "MobileNetV2",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.65,
-      "top5": 0.857,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.654,
-      "top5": 0.864
-    },
-    "v23Reference": {
-      "top1": 0.6503,
-      "top5": 0.8572,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 1.93,
-      "v23M": 1.98
-    },
-    "flops": {
-      "v20G": 0.17,
-      "v23G": 0.09948
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 8.702,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 2.80264,
-      "paddleclas-t4-trt-fp32-bs4": 3.65284,
-      "paddleclas-t4-trt-fp32-bs8": 4.31737,
-      "paddleclas-t4-trt-fp16-bs1": 2.84258,
-      "paddleclas-t4-trt-fp16-bs4": 3.1511,
-      "paddleclas-t4-trt-fp16-bs8": 4.10267,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 7.69,
-      "paddleclas23-sd855-lite-t2": 4.92,
-      "paddleclas23-sd855-lite-t4": 3.57,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 7.8,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV2_x0_5_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV2",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV2/MobileNetV2_x0_5.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV2_x0_75",
-    "family": "MobileNetV2",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.698,
-      "top5": 0.89,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.698,
-      "top5": 0.896
-    },
-    "v23Reference": {
-      "top1": 0.6983,
-      "top5": 0.8901,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 2.58,
-      "v23M": 2.65
-    },
-    "flops": {
-      "v20G": 0.35,
-      "v23G": 0.19737
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 15.531,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 2.86538,
-      "paddleclas-t4-trt-fp32-bs4": 3.55198,
-      "paddleclas-t4-trt-fp32-bs8": 5.10678,
-      "paddleclas-t4-trt-fp16-bs1": 2.82183,
-      "paddleclas-t4-trt-fp16-bs4": 3.27622,
-      "paddleclas-t4-trt-fp16-bs8": 4.98161,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 13.69,
-      "paddleclas23-sd855-lite-t2": 8.6,
-      "paddleclas23-sd855-lite-t4": 5.82,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 10,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV2_x0_75_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV2",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV2/MobileNetV2_x0_75.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV2",
-    "family": "MobileNetV2",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.722,
-      "top5": 0.907,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.718,
-      "top5": 0.91
-    },
-    "v23Reference": {
-      "top1": 0.7215,
-      "top5": 0.9065,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 3.44,
-      "v23M": 3.54
-    },
-    "flops": {
-      "v20G": 0.6,
-      "v23G": 0.32784
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 23.318,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 2.62398,
-      "paddleclas-t4-trt-fp32-bs4": 3.54429,
-      "paddleclas-t4-trt-fp32-bs8": 6.41178,
-      "paddleclas-t4-trt-fp16-bs1": 2.78603,
-      "paddleclas-t4-trt-fp16-bs4": 3.71982,
-      "paddleclas-t4-trt-fp16-bs8": 6.27879,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 20.74,
-      "paddleclas23-sd855-lite-t2": 12.71,
-      "paddleclas23-sd855-lite-t4": 8.1,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 14,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV2_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV2",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV2/MobileNetV2.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV2_x1_5",
-    "family": "MobileNetV2",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.741,
-      "top5": 0.917,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7412,
-      "top5": 0.9167,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 6.76,
-      "v23M": 6.9
-    },
-    "flops": {
-      "v20G": 1.32,
-      "v23G": 0.70235
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 45.624,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 2.79398,
-      "paddleclas-t4-trt-fp32-bs4": 5.30149,
-      "paddleclas-t4-trt-fp32-bs8": 9.30899,
-      "paddleclas-t4-trt-fp16-bs1": 2.81852,
-      "paddleclas-t4-trt-fp16-bs4": 4.87434,
-      "paddleclas-t4-trt-fp16-bs8": 8.97934,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 40.79,
-      "paddleclas23-sd855-lite-t2": 24.49,
-      "paddleclas23-sd855-lite-t4": 15.5,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 26,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV2_x1_5_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV2",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV2/MobileNetV2_x1_5.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV2_x2_0",
-    "family": "MobileNetV2",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.752,
-      "top5": 0.926,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7523,
-      "top5": 0.9258,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 11.13,
-      "v23M": 11.33
-    },
-    "flops": {
-      "v20G": 2.32,
-      "v23G": 1.21725
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 74.292,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 3.29788,
-      "paddleclas-t4-trt-fp32-bs4": 7.08644,
-      "paddleclas-t4-trt-fp32-bs8": 12.45375,
-      "paddleclas-t4-trt-fp16-bs1": 3.65197,
-      "paddleclas-t4-trt-fp16-bs4": 6.32329,
-      "paddleclas-t4-trt-fp16-bs8": 11.644,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 67.5,
-      "paddleclas23-sd855-lite-t2": 40.03,
-      "paddleclas23-sd855-lite-t4": 25.55,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 43,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV2_x2_0_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV2",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV2/MobileNetV2_x2_0.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV2_ssld",
-    "family": "MobileNetV2",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7674,
-      "top5": 0.9339,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.767,
-      "top5": 0.9339,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 3.44,
-      "v23M": 3.54
-    },
-    "flops": {
-      "v20G": 0.6,
-      "v23G": 0.32784
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 23.318,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 2.62398,
-      "paddleclas-t4-trt-fp32-bs4": 3.54429,
-      "paddleclas-t4-trt-fp32-bs8": 6.41178,
-      "paddleclas-t4-trt-fp16-bs1": 2.78603,
-      "paddleclas-t4-trt-fp16-bs4": 3.71982,
-      "paddleclas-t4-trt-fp16-bs8": 6.27879,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 20.74,
-      "paddleclas23-sd855-lite-t2": 12.71,
-      "paddleclas23-sd855-lite-t4": 8.1,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 14,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV2_ssld_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV2",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV2/MobileNetV2.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV3_large_x1_25",
-    "family": "MobileNetV3",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.764,
-      "top5": 0.93,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.766,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7641,
-      "top5": 0.9295,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 7.44,
-      "v23M": 7.47
-    },
-    "flops": {
-      "v20G": 0.714,
-      "v23G": 0.3627
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 28.218,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 2.35117,
-      "paddleclas-t4-trt-fp32-bs4": 3.44903,
-      "paddleclas-t4-trt-fp32-bs8": 5.45658,
-      "paddleclas-t4-trt-fp16-bs1": 2.34387,
-      "paddleclas-t4-trt-fp16-bs4": 3.16103,
-      "paddleclas-t4-trt-fp16-bs8": 4.79742,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 24.52,
-      "paddleclas23-sd855-lite-t2": 14.76,
-      "paddleclas23-sd855-lite-t4": 9.89,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 29,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_large_x1_25_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV3",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV3/MobileNetV3_large_x1_25.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV3_large_x1_0",
-    "family": "MobileNetV3",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.753,
-      "top5": 0.923,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.752,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7532,
-      "top5": 0.9231,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 5.47,
-      "v23M": 5.5
-    },
-    "flops": {
-      "v20G": 0.45,
-      "v23G": 0.22966
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 19.308,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 2.04296,
-      "paddleclas-t4-trt-fp32-bs4": 2.9322,
-      "paddleclas-t4-trt-fp32-bs8": 4.53184,
-      "paddleclas-t4-trt-fp16-bs1": 2.20149,
-      "paddleclas-t4-trt-fp16-bs4": 3.08423,
-      "paddleclas-t4-trt-fp16-bs8": 4.07779,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 16.55,
-      "paddleclas23-sd855-lite-t2": 10.09,
-      "paddleclas23-sd855-lite-t4": 6.84,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 21,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_large_x1_0_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV3",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV3/MobileNetV3_large_x1_0.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV3_large_x0_75",
-    "family": "MobileNetV3",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.731,
-      "top5": 0.911,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.733,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7314,
-      "top5": 0.9108,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 3.91,
-      "v23M": 3.93
-    },
-    "flops": {
-      "v20G": 0.296,
-      "v23G": 0.1517
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 13.565,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 2.0006,
-      "paddleclas-t4-trt-fp32-bs4": 2.56987,
-      "paddleclas-t4-trt-fp32-bs8": 3.78005,
-      "paddleclas-t4-trt-fp16-bs1": 2.1058,
-      "paddleclas-t4-trt-fp16-bs4": 2.61426,
-      "paddleclas-t4-trt-fp16-bs8": 3.61021,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 11.53,
-      "paddleclas23-sd855-lite-t2": 7.06,
-      "paddleclas23-sd855-lite-t4": 4.94,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 16,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_large_x0_75_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV3",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV3/MobileNetV3_large_x0_75.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV3_large_x0_5",
-    "family": "MobileNetV3",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.692,
-      "top5": 0.885,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.688,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.6924,
-      "top5": 0.8852,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 2.67,
-      "v23M": 2.69
-    },
-    "flops": {
-      "v20G": 0.138,
-      "v23G": 0.07183
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 7.493,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 2.11199,
-      "paddleclas-t4-trt-fp32-bs4": 2.88172,
-      "paddleclas-t4-trt-fp32-bs8": 3.19029,
-      "paddleclas-t4-trt-fp16-bs1": 2.06934,
-      "paddleclas-t4-trt-fp16-bs4": 2.77341,
-      "paddleclas-t4-trt-fp16-bs8": 3.35313,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 6.5,
-      "paddleclas23-sd855-lite-t2": 4.22,
-      "paddleclas23-sd855-lite-t4": 3.15,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 11,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_large_x0_5_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV3",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV3/MobileNetV3_large_x0_5.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV3_large_x0_35",
-    "family": "MobileNetV3",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.643,
-      "top5": 0.855,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.642,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.6432,
-      "top5": 0.8546,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 2.1,
-      "v23M": 2.11
-    },
-    "flops": {
-      "v20G": 0.077,
-      "v23G": 0.0409
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 5.137,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 1.9041,
-      "paddleclas-t4-trt-fp32-bs4": 2.62951,
-      "paddleclas-t4-trt-fp32-bs8": 3.26036,
-      "paddleclas-t4-trt-fp16-bs1": 2.14965,
-      "paddleclas-t4-trt-fp16-bs4": 2.7868,
-      "paddleclas-t4-trt-fp16-bs8": 3.36145,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 4.43,
-      "paddleclas23-sd855-lite-t2": 3.11,
-      "paddleclas23-sd855-lite-t4": 2.41,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 8.6,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_large_x0_35_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV3",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV3/MobileNetV3_large_x0_35.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV3_small_x1_25",
-    "family": "MobileNetV3",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.707,
-      "top5": 0.895,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.704,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7067,
-      "top5": 0.8951,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 3.62,
-      "v23M": 3.64
-    },
-    "flops": {
-      "v20G": 0.195,
-      "v23G": 0.10007
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 9.275,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 2.02916,
-      "paddleclas-t4-trt-fp32-bs4": 2.91866,
-      "paddleclas-t4-trt-fp32-bs8": 3.34528,
-      "paddleclas-t4-trt-fp16-bs1": 2.06817,
-      "paddleclas-t4-trt-fp16-bs4": 2.90193,
-      "paddleclas-t4-trt-fp16-bs8": 3.5245,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 7.88,
-      "paddleclas23-sd855-lite-t2": 4.91,
-      "paddleclas23-sd855-lite-t4": 3.45,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 14,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_small_x1_25_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV3",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV3/MobileNetV3_small_x1_25.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV3_small_x1_0",
-    "family": "MobileNetV3",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.682,
-      "top5": 0.881,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.675,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.6824,
-      "top5": 0.8806,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 2.94,
-      "v23M": 2.95
-    },
-    "flops": {
-      "v20G": 0.123,
-      "v23G": 0.06367
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 6.546,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 1.74527,
-      "paddleclas-t4-trt-fp32-bs4": 2.63565,
-      "paddleclas-t4-trt-fp32-bs8": 3.28124,
-      "paddleclas-t4-trt-fp16-bs1": 1.73933,
-      "paddleclas-t4-trt-fp16-bs4": 2.59478,
-      "paddleclas-t4-trt-fp16-bs8": 3.40276,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 5.63,
-      "paddleclas23-sd855-lite-t2": 3.65,
-      "paddleclas23-sd855-lite-t4": 2.6,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 12,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_small_x1_0_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV3",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV3/MobileNetV3_small_x1_0.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV3_small_x0_75",
-    "family": "MobileNetV3",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.66,
-      "top5": 0.863,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.654,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.6602,
-      "top5": 0.8633,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 2.37,
-      "v23M": 2.38
-    },
-    "flops": {
-      "v20G": 0.088,
-      "v23G": 0.04602
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 5.284,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 1.93697,
-      "paddleclas-t4-trt-fp32-bs4": 2.64285,
-      "paddleclas-t4-trt-fp32-bs8": 3.32797,
-      "paddleclas-t4-trt-fp16-bs1": 1.80617,
-      "paddleclas-t4-trt-fp16-bs4": 2.64646,
-      "paddleclas-t4-trt-fp16-bs8": 3.24513,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 4.5,
-      "paddleclas23-sd855-lite-t2": 2.96,
-      "paddleclas23-sd855-lite-t4": 2.19,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 9.6,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_small_x0_75_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV3",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV3/MobileNetV3_small_x0_75.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV3_small_x0_5",
-    "family": "MobileNetV3",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.592,
-      "top5": 0.815,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.58,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.5921,
-      "top5": 0.8152,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 1.9,
-      "v23M": 1.91
-    },
-    "flops": {
-      "v20G": 0.043,
-      "v23G": 0.0226
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 3.352,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 1.88406,
-      "paddleclas-t4-trt-fp32-bs4": 2.99601,
-      "paddleclas-t4-trt-fp32-bs8": 3.3908,
-      "paddleclas-t4-trt-fp16-bs1": 1.95001,
-      "paddleclas-t4-trt-fp16-bs4": 2.74014,
-      "paddleclas-t4-trt-fp16-bs8": 3.39485,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 2.89,
-      "paddleclas23-sd855-lite-t2": 2.04,
-      "paddleclas23-sd855-lite-t4": 1.62,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 7.8,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_small_x0_5_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV3",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV3/MobileNetV3_small_x0_5.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV3_small_x0_35",
-    "family": "MobileNetV3",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.53,
-      "top5": 0.764,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.498,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.5303,
-      "top5": 0.7637,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 1.66,
-      "v23M": 1.67
-    },
-    "flops": {
-      "v20G": 0.026,
-      "v23G": 0.01456
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 2.635,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 1.94427,
-      "paddleclas-t4-trt-fp32-bs4": 2.94116,
-      "paddleclas-t4-trt-fp32-bs8": 3.41082,
-      "paddleclas-t4-trt-fp16-bs1": 2.10683,
-      "paddleclas-t4-trt-fp16-bs4": 2.94267,
-      "paddleclas-t4-trt-fp16-bs8": 3.44254,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 2.23,
-      "paddleclas23-sd855-lite-t2": 1.66,
-      "paddleclas23-sd855-lite-t4": 1.43,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 6.9,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_small_x0_35_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV3",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV3/MobileNetV3_small_x0_35.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV3_small_x0_35_ssld",
-    "family": "MobileNetV3",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.556,
-      "top5": 0.777,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.498,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.556,
-      "top5": 0.7771,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 1.66,
-      "v23M": 1.67
-    },
-    "flops": {
-      "v20G": 0.026,
-      "v23G": 0.01456
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 2.635,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 1.94427,
-      "paddleclas-t4-trt-fp32-bs4": 2.94116,
-      "paddleclas-t4-trt-fp32-bs8": 3.41082,
-      "paddleclas-t4-trt-fp16-bs1": 2.10683,
-      "paddleclas-t4-trt-fp16-bs4": 2.94267,
-      "paddleclas-t4-trt-fp16-bs8": 3.44254,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 2.23,
-      "paddleclas23-sd855-lite-t2": 1.66,
-      "paddleclas23-sd855-lite-t4": 1.43,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 6.9,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV3",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV3/MobileNetV3_small_x0_35.yaml eval-section CropImage (release/static)",
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "MobileNetV3_large_x1_0_ssld",
-    "family": "MobileNetV3",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.79,
-      "top5": 0.945,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.79,
-      "top5": 0.9448,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 5.47,
-      "v23M": 5.5
-    },
-    "flops": {
-      "v20G": 0.45,
-      "v23G": 0.22966
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 19.308,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 2.04296,
-      "paddleclas-t4-trt-fp32-bs4": 2.9322,
-      "paddleclas-t4-trt-fp32-bs8": 4.53184,
-      "paddleclas-t4-trt-fp16-bs1": 2.20149,
-      "paddleclas-t4-trt-fp16-bs4": 3.08423,
-      "paddleclas-t4-trt-fp16-bs8": 4.07779,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 16.55,
-      "paddleclas23-sd855-lite-t2": 10.09,
-      "paddleclas23-sd855-lite-t4": 6.84,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 21,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_large_x1_0_ssld_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV3",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV3/MobileNetV3_large_x1_0.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV3_large_x1_0_ssld_int8",
-    "family": "MobileNetV3",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.761,
-      "top5": null,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": null,
-      "top5": null,
-      "source": null
-    },
-    "params": {
-      "v20M": null,
-      "v23M": null
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": null
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 14.395,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 10,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_large_x1_0_ssld_int8_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": null,
-      "csvFamily": "MobileNetV3",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV3/MobileNetV3_large_x1_0.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "MobileNetV3_small_x1_0_ssld",
-    "family": "MobileNetV3",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.713,
-      "top5": 0.901,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.713,
-      "top5": 0.901,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 2.94,
-      "v23M": 2.95
-    },
-    "flops": {
-      "v20G": 0.123,
-      "v23G": 0.06367
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 6.546,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 1.74527,
-      "paddleclas-t4-trt-fp32-bs4": 2.63565,
-      "paddleclas-t4-trt-fp32-bs8": 3.28124,
-      "paddleclas-t4-trt-fp16-bs1": 1.73933,
-      "paddleclas-t4-trt-fp16-bs4": 2.59478,
-      "paddleclas-t4-trt-fp16-bs8": 3.40276,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 5.63,
-      "paddleclas23-sd855-lite-t2": 3.65,
-      "paddleclas23-sd855-lite-t4": 2.6,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 12,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_small_x1_0_ssld_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MobileNetV3",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/MobileNetV3/MobileNetV3_small_x1_0.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "ShuffleNetV2",
-    "family": "ShuffleNetV2",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.688,
-      "top5": 0.885,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.694,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.688,
-      "top5": 0.8845,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 2.26,
-      "v23M": 2.29
-    },
-    "flops": {
-      "v20G": 0.28,
-      "v23G": 0.14886
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 10.941,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 1.89436,
-      "paddleclas-t4-trt-fp32-bs4": 2.26339,
-      "paddleclas-t4-trt-fp32-bs8": 3.17615,
-      "paddleclas-t4-trt-fp16-bs1": 1.95064,
-      "paddleclas-t4-trt-fp16-bs4": 2.15928,
-      "paddleclas-t4-trt-fp16-bs8": 2.97169,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 9.72,
-      "paddleclas23-sd855-lite-t2": 5.97,
-      "paddleclas23-sd855-lite-t4": 4.13,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 9,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ShuffleNetV2_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ShuffleNetV2",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/ShuffleNet/ShuffleNetV2.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "ShuffleNetV2_x0_25",
-    "family": "ShuffleNetV2",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.499,
-      "top5": 0.738,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.499,
-      "top5": 0.7379,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 0.6,
-      "v23M": 0.61
-    },
-    "flops": {
-      "v20G": 0.03,
-      "v23G": 0.01895
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 2.329,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 1.48698,
-      "paddleclas-t4-trt-fp32-bs4": 2.29085,
-      "paddleclas-t4-trt-fp32-bs8": 2.90284,
-      "paddleclas-t4-trt-fp16-bs1": 1.43242,
-      "paddleclas-t4-trt-fp16-bs4": 2.38172,
-      "paddleclas-t4-trt-fp16-bs8": 2.96768,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 1.94,
-      "paddleclas23-sd855-lite-t2": 1.53,
-      "paddleclas23-sd855-lite-t4": 1.43,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 2.7,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ShuffleNetV2_x0_25_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ShuffleNetV2",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/ShuffleNet/ShuffleNetV2_x0_25.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "ShuffleNetV2_x0_33",
-    "family": "ShuffleNetV2",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.537,
-      "top5": 0.771,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.5373,
-      "top5": 0.7705,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 0.64,
-      "v23M": 0.65
-    },
-    "flops": {
-      "v20G": 0.04,
-      "v23G": 0.02404
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 2.643,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 1.75526,
-      "paddleclas-t4-trt-fp32-bs4": 2.85557,
-      "paddleclas-t4-trt-fp32-bs8": 3.09688,
-      "paddleclas-t4-trt-fp16-bs1": 1.69008,
-      "paddleclas-t4-trt-fp16-bs4": 2.65706,
-      "paddleclas-t4-trt-fp16-bs8": 2.97373,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 2.23,
-      "paddleclas23-sd855-lite-t2": 1.7,
-      "paddleclas23-sd855-lite-t4": 1.79,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 2.8,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ShuffleNetV2_x0_33_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ShuffleNetV2",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/ShuffleNet/ShuffleNetV2_x0_33.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "ShuffleNetV2_x0_5",
-    "family": "ShuffleNetV2",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.603,
-      "top5": 0.823,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.603,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.6032,
-      "top5": 0.8226,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 1.36,
-      "v23M": 1.37
-    },
-    "flops": {
-      "v20G": 0.08,
-      "v23G": 0.04258
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 4.261,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 1.59055,
-      "paddleclas-t4-trt-fp32-bs4": 2.18708,
-      "paddleclas-t4-trt-fp32-bs8": 3.09141,
-      "paddleclas-t4-trt-fp16-bs1": 1.48073,
-      "paddleclas-t4-trt-fp16-bs4": 2.28174,
-      "paddleclas-t4-trt-fp16-bs8": 2.85436,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 3.67,
-      "paddleclas23-sd855-lite-t2": 2.63,
-      "paddleclas23-sd855-lite-t4": 2.06,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 5.6,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ShuffleNetV2_x0_5_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ShuffleNetV2",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/ShuffleNet/ShuffleNetV2_x0_5.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "ShuffleNetV2_x1_5",
-    "family": "ShuffleNetV2",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.716,
-      "top5": 0.902,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.726,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7163,
-      "top5": 0.9015,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 3.47,
-      "v23M": 3.53
-    },
-    "flops": {
-      "v20G": 0.58,
-      "v23G": 0.30135
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 19.352,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 1.45389,
-      "paddleclas-t4-trt-fp32-bs4": 2.5203,
-      "paddleclas-t4-trt-fp32-bs8": 3.99872,
-      "paddleclas-t4-trt-fp16-bs1": 1.51054,
-      "paddleclas-t4-trt-fp16-bs4": 2.4565,
-      "paddleclas-t4-trt-fp16-bs8": 3.41738,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 17.21,
-      "paddleclas23-sd855-lite-t2": 10.56,
-      "paddleclas23-sd855-lite-t4": 6.81,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 14,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ShuffleNetV2_x1_5_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ShuffleNetV2",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/ShuffleNet/ShuffleNetV2_x1_5.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "ShuffleNetV2_x2_0",
-    "family": "ShuffleNetV2",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.732,
-      "top5": 0.912,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.749,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7315,
-      "top5": 0.912,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 7.32,
-      "v23M": 7.4
-    },
-    "flops": {
-      "v20G": 1.12,
-      "v23G": 0.5717
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 34.77,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 2.15654,
-      "paddleclas-t4-trt-fp32-bs4": 3.18247,
-      "paddleclas-t4-trt-fp32-bs8": 5.46893,
-      "paddleclas-t4-trt-fp16-bs1": 1.95616,
-      "paddleclas-t4-trt-fp16-bs4": 2.44751,
-      "paddleclas-t4-trt-fp16-bs8": 4.19173,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 31.21,
-      "paddleclas23-sd855-lite-t2": 18.98,
-      "paddleclas23-sd855-lite-t4": 11.65,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 28,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ShuffleNetV2_x2_0_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ShuffleNetV2",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/ShuffleNet/ShuffleNetV2_x2_0.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "ShuffleNetV2_swish",
-    "family": "ShuffleNetV2",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7,
-      "top5": 0.892,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7003,
-      "top5": 0.8917,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 2.26,
-      "v23M": 2.29
-    },
-    "flops": {
-      "v20G": 0.29,
-      "v23G": 0.14886
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 16.023,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 2.5129,
-      "paddleclas-t4-trt-fp32-bs4": 2.97422,
-      "paddleclas-t4-trt-fp32-bs8": 3.69357,
-      "paddleclas-t4-trt-fp16-bs1": 2.50213,
-      "paddleclas-t4-trt-fp16-bs4": 2.92881,
-      "paddleclas-t4-trt-fp16-bs8": 3.474,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 31.21,
-      "paddleclas23-sd855-lite-t2": 9.06,
-      "paddleclas23-sd855-lite-t4": 5.74,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 9.1,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ShuffleNetV2_swish_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ShuffleNetV2",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/ShuffleNet/ShuffleNetV2_swish.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "GhostNet_x0_5",
-    "family": "GhostNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.668,
-      "top5": 0.869,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a) + t4_fp16_bs1_ms,t4_fp16_bs4_ms,t4_fp16_bs8_ms,t4_fp32_bs1_ms,t4_fp32_bs4_ms,t4_fp32_bs8_ms from docs/en/models/Mobile_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.662,
-      "top5": 0.866
-    },
-    "v23Reference": {
-      "top1": 0.6688,
-      "top5": 0.8695,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 2.6,
-      "v23M": 2.6
-    },
-    "flops": {
-      "v20G": 0.082,
-      "v23G": 0.04615
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 5.714,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 2.36115,
-      "paddleclas-t4-trt-fp32-bs4": 3.52802,
-      "paddleclas-t4-trt-fp32-bs8": 3.89444,
-      "paddleclas-t4-trt-fp16-bs1": 2.64492,
-      "paddleclas-t4-trt-fp16-bs4": 3.48473,
-      "paddleclas-t4-trt-fp16-bs8": 4.48844,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 5.28,
-      "paddleclas23-sd855-lite-t2": 3.95,
-      "paddleclas23-sd855-lite-t4": 3.29,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 10,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/GhostNet_x0_5_pretrained.pdparams",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a) + t4_fp16_bs1_ms,t4_fp16_bs4_ms,t4_fp16_bs8_ms,t4_fp32_bs1_ms,t4_fp32_bs4_ms,t4_fp32_bs8_ms from docs/en/models/Mobile_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "GhostNet",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/GhostNet/GhostNet_x0_5.yaml eval-section CropImage (release/static)",
-      "notes": "filled from release/2.2 doc: t4_fp16_bs1_ms,t4_fp16_bs4_ms,t4_fp16_bs8_ms,t4_fp32_bs1_ms,t4_fp32_bs4_ms,t4_fp32_bs8_ms"
-    }
-  },
-  {
-    "name": "GhostNet_x1_0",
-    "family": "GhostNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.74,
-      "top5": 0.916,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a) + t4_fp16_bs1_ms,t4_fp16_bs4_ms,t4_fp16_bs8_ms,t4_fp32_bs1_ms,t4_fp32_bs4_ms,t4_fp32_bs8_ms from docs/en/models/Mobile_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.739,
-      "top5": 0.914
-    },
-    "v23Reference": {
-      "top1": 0.7402,
-      "top5": 0.9165,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 5.2,
-      "v23M": 5.21
-    },
-    "flops": {
-      "v20G": 0.294,
-      "v23G": 0.14878
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 13.558,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 2.57042,
-      "paddleclas-t4-trt-fp32-bs4": 3.56296,
-      "paddleclas-t4-trt-fp32-bs8": 4.85524,
-      "paddleclas-t4-trt-fp16-bs1": 2.6312,
-      "paddleclas-t4-trt-fp16-bs4": 3.92065,
-      "paddleclas-t4-trt-fp16-bs8": 4.48296,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 12.89,
-      "paddleclas23-sd855-lite-t2": 8.66,
-      "paddleclas23-sd855-lite-t4": 6.72,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 20,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/GhostNet_x1_0_pretrained.pdparams",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a) + t4_fp16_bs1_ms,t4_fp16_bs4_ms,t4_fp16_bs8_ms,t4_fp32_bs1_ms,t4_fp32_bs4_ms,t4_fp32_bs8_ms from docs/en/models/Mobile_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "GhostNet",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/GhostNet/GhostNet_x1_0.yaml eval-section CropImage (release/static)",
-      "notes": "filled from release/2.2 doc: t4_fp16_bs1_ms,t4_fp16_bs4_ms,t4_fp16_bs8_ms,t4_fp32_bs1_ms,t4_fp32_bs4_ms,t4_fp32_bs8_ms"
-    }
-  },
-  {
-    "name": "GhostNet_x1_3",
-    "family": "GhostNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.757,
-      "top5": 0.925,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a) + t4_fp16_bs1_ms,t4_fp16_bs4_ms,t4_fp16_bs8_ms,t4_fp32_bs1_ms,t4_fp32_bs4_ms,t4_fp32_bs8_ms from docs/en/models/Mobile_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.757,
-      "top5": 0.927
-    },
-    "v23Reference": {
-      "top1": 0.7579,
-      "top5": 0.9254,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 7.3,
-      "v23M": 7.38
-    },
-    "flops": {
-      "v20G": 0.44,
-      "v23G": 0.23689
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 19.982,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 2.8181,
-      "paddleclas-t4-trt-fp32-bs4": 3.72071,
-      "paddleclas-t4-trt-fp32-bs8": 5.92269,
-      "paddleclas-t4-trt-fp16-bs1": 2.89715,
-      "paddleclas-t4-trt-fp16-bs4": 3.80329,
-      "paddleclas-t4-trt-fp16-bs8": 4.81661,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 19.16,
-      "paddleclas23-sd855-lite-t2": 12.25,
-      "paddleclas23-sd855-lite-t4": 9.4,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 29,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/GhostNet_x1_3_pretrained.pdparams",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a) + t4_fp16_bs1_ms,t4_fp16_bs4_ms,t4_fp16_bs8_ms,t4_fp32_bs1_ms,t4_fp32_bs4_ms,t4_fp32_bs8_ms from docs/en/models/Mobile_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "GhostNet",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/GhostNet/GhostNet_x1_3.yaml eval-section CropImage (release/static)",
-      "notes": "filled from release/2.2 doc: t4_fp16_bs1_ms,t4_fp16_bs4_ms,t4_fp16_bs8_ms,t4_fp32_bs1_ms,t4_fp32_bs4_ms,t4_fp32_bs8_ms"
-    }
-  },
-  {
-    "name": "GhostNet_x1_3_ssld",
-    "family": "GhostNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.794,
-      "top5": 0.945,
-      "source": "PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.757,
-      "top5": 0.927
-    },
-    "v23Reference": {
-      "top1": 0.794,
-      "top5": 0.9449,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 7.3,
-      "v23M": 7.38
-    },
-    "flops": {
-      "v20G": 0.44,
-      "v23G": 0.23689
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": 19.982,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 19.16,
-      "paddleclas23-sd855-lite-t2": 12.25,
-      "paddleclas23-sd855-lite-t4": 9.4,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": 29,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/GhostNet_x1_3_ssld_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Mobile_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "GhostNet",
-      "docGroup": "Mobile",
-      "inputSizeSource": "config configs/GhostNet/GhostNet_x1_3.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "AlexNet",
-    "family": "AlexNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.567,
-      "top5": 0.792,
-      "source": "PaddleClas docs/en/models/Others_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.572,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.567,
-      "top5": 0.792,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 61.09,
-      "v23M": 61.1
-    },
-    "flops": {
-      "v20G": 1.37,
-      "v23G": 0.71
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 1.176,
-      "paddleclas-t4-trt-fp32-bs1": 1.44993,
-      "paddleclas-t4-trt-fp32-bs4": 2.46696,
-      "paddleclas-t4-trt-fp32-bs8": 3.72085,
-      "paddleclas-t4-trt-fp16-bs1": 1.06447,
-      "paddleclas-t4-trt-fp16-bs4": 1.70435,
-      "paddleclas-t4-trt-fp16-bs8": 2.38402,
-      "paddleclas23-v100-trt-fp32-bs1": 0.81,
-      "paddleclas23-v100-trt-fp32-bs4": 1.5,
-      "paddleclas23-v100-trt-fp32-bs8": 2.33,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/AlexNet_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Others_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "AlexNet",
-      "docGroup": "Others",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "SqueezeNet1_0",
-    "family": "SqueezeNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.596,
-      "top5": 0.817,
-      "source": "PaddleClas docs/en/models/Others_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.575,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.596,
-      "top5": 0.817,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 1.24,
-      "v23M": 1.25
-    },
-    "flops": {
-      "v20G": 1.55,
-      "v23G": 0.78
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 0.86,
-      "paddleclas-t4-trt-fp32-bs1": 0.96736,
-      "paddleclas-t4-trt-fp32-bs4": 2.53221,
-      "paddleclas-t4-trt-fp32-bs8": 4.54047,
-      "paddleclas-t4-trt-fp16-bs1": 0.97162,
-      "paddleclas-t4-trt-fp16-bs4": 2.06719,
-      "paddleclas-t4-trt-fp16-bs8": 3.67499,
-      "paddleclas23-v100-trt-fp32-bs1": 0.68,
-      "paddleclas23-v100-trt-fp32-bs4": 1.64,
-      "paddleclas23-v100-trt-fp32-bs8": 2.62,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/SqueezeNet1_0_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Others_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "SqueezeNet",
-      "docGroup": "Others",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "SqueezeNet1_1",
-    "family": "SqueezeNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.601,
-      "top5": 0.819,
-      "source": "PaddleClas docs/en/models/Others_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.601,
-      "top5": 0.819,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 1.23,
-      "v23M": 1.24
-    },
-    "flops": {
-      "v20G": 0.69,
-      "v23G": 0.35
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 0.763,
-      "paddleclas-t4-trt-fp32-bs1": 0.76032,
-      "paddleclas-t4-trt-fp32-bs4": 1.877,
-      "paddleclas-t4-trt-fp32-bs8": 3.15298,
-      "paddleclas-t4-trt-fp16-bs1": 0.81378,
-      "paddleclas-t4-trt-fp16-bs4": 1.62919,
-      "paddleclas-t4-trt-fp16-bs8": 2.68044,
-      "paddleclas23-v100-trt-fp32-bs1": 0.62,
-      "paddleclas23-v100-trt-fp32-bs4": 1.3,
-      "paddleclas23-v100-trt-fp32-bs8": 2.09,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/SqueezeNet1_1_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Others_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "SqueezeNet",
-      "docGroup": "Others",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "VGG11",
-    "family": "VGG",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.693,
-      "top5": 0.891,
-      "source": "PaddleClas docs/en/models/Others_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.693,
-      "top5": 0.891,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 132.85,
-      "v23M": 132.86
-    },
-    "flops": {
-      "v20G": 15.09,
-      "v23G": 7.61
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 1.867,
-      "paddleclas-t4-trt-fp32-bs1": 3.90412,
-      "paddleclas-t4-trt-fp32-bs4": 9.51147,
-      "paddleclas-t4-trt-fp32-bs8": 17.14168,
-      "paddleclas-t4-trt-fp16-bs1": 2.24408,
-      "paddleclas-t4-trt-fp16-bs4": 4.67794,
-      "paddleclas-t4-trt-fp16-bs8": 7.6568,
-      "paddleclas23-v100-trt-fp32-bs1": 1.72,
-      "paddleclas23-v100-trt-fp32-bs4": 4.15,
-      "paddleclas23-v100-trt-fp32-bs8": 7.24,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/VGG11_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Others_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "VGG",
-      "docGroup": "Others",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "VGG13",
-    "family": "VGG",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7,
-      "top5": 0.894,
-      "source": "PaddleClas docs/en/models/Others_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7,
-      "top5": 0.894,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 133.03,
-      "v23M": 133.05
-    },
-    "flops": {
-      "v20G": 22.48,
-      "v23G": 11.31
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 2.148,
-      "paddleclas-t4-trt-fp32-bs1": 4.64684,
-      "paddleclas-t4-trt-fp32-bs4": 12.61558,
-      "paddleclas-t4-trt-fp32-bs8": 23.70015,
-      "paddleclas-t4-trt-fp16-bs1": 2.58589,
-      "paddleclas-t4-trt-fp16-bs4": 5.82708,
-      "paddleclas-t4-trt-fp16-bs8": 10.03591,
-      "paddleclas23-v100-trt-fp32-bs1": 2.02,
-      "paddleclas23-v100-trt-fp32-bs4": 5.28,
-      "paddleclas23-v100-trt-fp32-bs8": 9.54,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/VGG13_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Others_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "VGG",
-      "docGroup": "Others",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "VGG16",
-    "family": "VGG",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.72,
-      "top5": 0.907,
-      "source": "PaddleClas docs/en/models/Others_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.715,
-      "top5": 0.901
-    },
-    "v23Reference": {
-      "top1": 0.72,
-      "top5": 0.907,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 138.34,
-      "v23M": 138.35
-    },
-    "flops": {
-      "v20G": 30.81,
-      "v23G": 15.47
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 2.616,
-      "paddleclas-t4-trt-fp32-bs1": 5.61769,
-      "paddleclas-t4-trt-fp32-bs4": 16.40064,
-      "paddleclas-t4-trt-fp32-bs8": 32.03939,
-      "paddleclas-t4-trt-fp16-bs1": 3.13237,
-      "paddleclas-t4-trt-fp16-bs4": 7.19257,
-      "paddleclas-t4-trt-fp16-bs8": 12.50913,
-      "paddleclas23-v100-trt-fp32-bs1": 2.48,
-      "paddleclas23-v100-trt-fp32-bs4": 6.79,
-      "paddleclas23-v100-trt-fp32-bs8": 12.33,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/VGG16_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Others_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "VGG",
-      "docGroup": "Others",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "VGG19",
-    "family": "VGG",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.726,
-      "top5": 0.909,
-      "source": "PaddleClas docs/en/models/Others_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.726,
-      "top5": 0.909,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 143.65,
-      "v23M": 143.66
-    },
-    "flops": {
-      "v20G": 39.13,
-      "v23G": 19.63
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 3.076,
-      "paddleclas-t4-trt-fp32-bs1": 6.65221,
-      "paddleclas-t4-trt-fp32-bs4": 20.4334,
-      "paddleclas-t4-trt-fp32-bs8": 41.55902,
-      "paddleclas-t4-trt-fp16-bs1": 3.69987,
-      "paddleclas-t4-trt-fp16-bs4": 8.59168,
-      "paddleclas-t4-trt-fp16-bs8": 15.07866,
-      "paddleclas23-v100-trt-fp32-bs1": 2.93,
-      "paddleclas23-v100-trt-fp32-bs4": 8.28,
-      "paddleclas23-v100-trt-fp32-bs8": 15.21,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/VGG19_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Others_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "VGG",
-      "docGroup": "Others",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "DarkNet53",
-    "family": "DarkNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 256,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.78,
-      "top5": 0.941,
-      "source": "PaddleClas docs/en/models/Others_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.772,
-      "top5": 0.938
-    },
-    "v23Reference": {
-      "top1": 0.78,
-      "top5": 0.941,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 41.6,
-      "v23M": 41.65
-    },
-    "flops": {
-      "v20G": 18.58,
-      "v23G": 9.31
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 3.139,
-      "paddleclas-t4-trt-fp32-bs1": 4.10829,
-      "paddleclas-t4-trt-fp32-bs4": 12.1714,
-      "paddleclas-t4-trt-fp32-bs8": 22.15266,
-      "paddleclas-t4-trt-fp16-bs1": 3.18101,
-      "paddleclas-t4-trt-fp16-bs4": 5.88419,
-      "paddleclas-t4-trt-fp16-bs8": 10.14964,
-      "paddleclas23-v100-trt-fp32-bs1": 2.79,
-      "paddleclas23-v100-trt-fp32-bs4": 6.42,
-      "paddleclas23-v100-trt-fp32-bs8": 10.89,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/DarkNet53_ImageNet1k_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Others_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "DarkNet",
-      "docGroup": "Others",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNet50_ACNet",
-    "family": "ACNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 256,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.767,
-      "top5": 0.932,
-      "source": "PaddleClas docs/en/models/Others_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": null,
-      "top5": null,
-      "source": null
-    },
-    "params": {
-      "v20M": 33.11,
-      "v23M": null
-    },
-    "flops": {
-      "v20G": 10.73,
-      "v23G": null
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 5.33395,
-      "paddleclas-t4-trt-fp32-bs4": 10.96843,
-      "paddleclas-t4-trt-fp32-bs8": 18.70368,
-      "paddleclas-t4-trt-fp16-bs1": 3.89002,
-      "paddleclas-t4-trt-fp16-bs4": 4.58195,
-      "paddleclas-t4-trt-fp16-bs8": 9.01095,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Others_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": null,
-      "csvFamily": "ACNet",
-      "docGroup": "Others",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "ResNet50_ACNet_deploy",
-    "family": "ACNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.767,
-      "top5": 0.932,
-      "source": "PaddleClas docs/en/models/Others_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": null,
-      "top5": null,
-      "source": null
-    },
-    "params": {
-      "v20M": 25.55,
-      "v23M": null
-    },
-    "flops": {
-      "v20G": 8.19,
-      "v23G": null
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 5.626,
-      "paddleclas-t4-trt-fp32-bs1": 3.49161,
-      "paddleclas-t4-trt-fp32-bs4": 7.78374,
-      "paddleclas-t4-trt-fp32-bs8": 13.94361,
-      "paddleclas-t4-trt-fp16-bs1": 2.6823,
-      "paddleclas-t4-trt-fp16-bs4": 5.944,
-      "paddleclas-t4-trt-fp16-bs8": 7.16655,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNet50_ACNet_deploy_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Others_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": null,
-      "csvFamily": "ACNet",
-      "docGroup": "Others",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNeSt50_fast_1s1x64d",
-    "family": "ResNeSt",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.8035,
-      "top5": 0.9528,
-      "source": "PaddleClas docs/en/models/ResNeSt_RegNet_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.8035,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8035,
-      "top5": 0.9528,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 26.3,
-      "v23M": 26.27
-    },
-    "flops": {
-      "v20G": 8.68,
-      "v23G": 4.36
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 3.45405,
-      "paddleclas-t4-trt-fp32-bs4": 8.7268,
-      "paddleclas-t4-trt-fp32-bs8": 15.4871,
-      "paddleclas-t4-trt-fp16-bs1": 3.46466,
-      "paddleclas-t4-trt-fp16-bs4": 5.56647,
-      "paddleclas-t4-trt-fp16-bs8": 9.11848,
-      "paddleclas23-v100-trt-fp32-bs1": 2.73,
-      "paddleclas23-v100-trt-fp32-bs4": 5.33,
-      "paddleclas23-v100-trt-fp32-bs8": 8.24,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNeSt50_fast_1s1x64d_pretrained.pdparams",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ResNeSt_RegNet_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNeSt",
-      "docGroup": "ResNeSt_RegNet",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNeSt50",
-    "family": "ResNeSt",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.8102,
-      "top5": 0.9542,
-      "source": "PaddleClas docs/en/models/ResNeSt_RegNet_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.8113,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8083,
-      "top5": 0.9542,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 27.5,
-      "v23M": 27.54
-    },
-    "flops": {
-      "v20G": 10.78,
-      "v23G": 5.4
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 6.16248,
-      "paddleclas-t4-trt-fp32-bs4": 12.0633,
-      "paddleclas-t4-trt-fp32-bs8": 21.49936,
-      "paddleclas-t4-trt-fp16-bs1": 7.05851,
-      "paddleclas-t4-trt-fp16-bs4": 8.97676,
-      "paddleclas-t4-trt-fp16-bs8": 13.34704,
-      "paddleclas23-v100-trt-fp32-bs1": 7.36,
-      "paddleclas23-v100-trt-fp32-bs4": 10.23,
-      "paddleclas23-v100-trt-fp32-bs8": 13.84,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNeSt50_pretrained.pdparams",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ResNeSt_RegNet_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNeSt",
-      "docGroup": "ResNeSt_RegNet",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": "top1: release/static=0.8102 vs release/2.2=0.8083 (static value kept)"
-    }
-  },
-  {
-    "name": "RegNetX_4GF",
-    "family": "RegNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.785,
-      "top5": 0.9416,
-      "source": "PaddleClas docs/en/models/ResNeSt_RegNet_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.786,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.785,
-      "top5": 0.9416,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 22.1,
-      "v23M": 22.23
-    },
-    "flops": {
-      "v20G": 8,
-      "v23G": 4
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 6.46478,
-      "paddleclas-t4-trt-fp32-bs4": 11.19862,
-      "paddleclas-t4-trt-fp32-bs8": 16.89089,
-      "paddleclas-t4-trt-fp16-bs1": 6.69042,
-      "paddleclas-t4-trt-fp16-bs4": 8.01664,
-      "paddleclas-t4-trt-fp16-bs8": 11.60608,
-      "paddleclas23-v100-trt-fp32-bs1": 6.46,
-      "paddleclas23-v100-trt-fp32-bs4": 8.48,
-      "paddleclas23-v100-trt-fp32-bs8": 11.45,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/RegNetX_4GF_pretrained.pdparams",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ResNeSt_RegNet_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "RegNet",
-      "docGroup": "ResNeSt_RegNet",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNet18",
-    "family": "ResNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.71,
-      "top5": 0.899,
-      "source": "PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.696,
-      "top5": 0.891
-    },
-    "v23Reference": {
-      "top1": 0.7098,
-      "top5": 0.8992,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 11.69,
-      "v23M": 11.7
-    },
-    "flops": {
-      "v20G": 3.66,
-      "v23G": 1.83
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 1.499,
-      "paddleclas-t4-trt-fp32-bs1": 1.45606,
-      "paddleclas-t4-trt-fp32-bs4": 3.56305,
-      "paddleclas-t4-trt-fp32-bs8": 6.28798,
-      "paddleclas-t4-trt-fp16-bs1": 1.3568,
-      "paddleclas-t4-trt-fp16-bs4": 2.5225,
-      "paddleclas-t4-trt-fp16-bs8": 3.61904,
-      "paddleclas23-v100-trt-fp32-bs1": 1.22,
-      "paddleclas23-v100-trt-fp32-bs4": 2.19,
-      "paddleclas23-v100-trt-fp32-bs8": 3.63,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNet18_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNet",
-      "docGroup": "ResNet_and_vd",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNet18_vd",
-    "family": "ResNet_vc/ResNet_vd",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.723,
-      "top5": 0.908,
-      "source": "PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7226,
-      "top5": 0.908,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 11.71,
-      "v23M": 11.72
-    },
-    "flops": {
-      "v20G": 4.14,
-      "v23G": 2.07
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 1.603,
-      "paddleclas-t4-trt-fp32-bs1": 1.54557,
-      "paddleclas-t4-trt-fp32-bs4": 3.85363,
-      "paddleclas-t4-trt-fp32-bs8": 6.88121,
-      "paddleclas-t4-trt-fp16-bs1": 1.39593,
-      "paddleclas-t4-trt-fp16-bs4": 2.69063,
-      "paddleclas-t4-trt-fp16-bs8": 3.88267,
-      "paddleclas23-v100-trt-fp32-bs1": 1.26,
-      "paddleclas23-v100-trt-fp32-bs4": 2.28,
-      "paddleclas23-v100-trt-fp32-bs8": 3.89,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNet18_vd_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNet_vc/ResNet_vd",
-      "docGroup": "ResNet_and_vd",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNet34",
-    "family": "ResNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.746,
-      "top5": 0.921,
-      "source": "PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.732,
-      "top5": 0.913
-    },
-    "v23Reference": {
-      "top1": 0.7457,
-      "top5": 0.9214,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 21.8,
-      "v23M": 21.81
-    },
-    "flops": {
-      "v20G": 7.36,
-      "v23G": 3.68
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 2.272,
-      "paddleclas-t4-trt-fp32-bs1": 2.34957,
-      "paddleclas-t4-trt-fp32-bs4": 5.89821,
-      "paddleclas-t4-trt-fp32-bs8": 10.73451,
-      "paddleclas-t4-trt-fp16-bs1": 2.23092,
-      "paddleclas-t4-trt-fp16-bs4": 4.10205,
-      "paddleclas-t4-trt-fp16-bs8": 5.54904,
-      "paddleclas23-v100-trt-fp32-bs1": 1.97,
-      "paddleclas23-v100-trt-fp32-bs4": 3.25,
-      "paddleclas23-v100-trt-fp32-bs8": 5.7,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNet34_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNet",
-      "docGroup": "ResNet_and_vd",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNet34_vd",
-    "family": "ResNet_vc/ResNet_vd",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.76,
-      "top5": 0.93,
-      "source": "PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7598,
-      "top5": 0.9298,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 21.82,
-      "v23M": 21.84
-    },
-    "flops": {
-      "v20G": 7.39,
-      "v23G": 3.93
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 2.343,
-      "paddleclas-t4-trt-fp32-bs1": 2.43427,
-      "paddleclas-t4-trt-fp32-bs4": 6.22257,
-      "paddleclas-t4-trt-fp32-bs8": 11.44906,
-      "paddleclas-t4-trt-fp16-bs1": 2.23992,
-      "paddleclas-t4-trt-fp16-bs4": 4.22246,
-      "paddleclas-t4-trt-fp16-bs8": 5.79534,
-      "paddleclas23-v100-trt-fp32-bs1": 2,
-      "paddleclas23-v100-trt-fp32-bs4": 3.28,
-      "paddleclas23-v100-trt-fp32-bs8": 5.84,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNet34_vd_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNet_vc/ResNet_vd",
-      "docGroup": "ResNet_and_vd",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNet34_vd_ssld",
-    "family": "ResNet_vc/ResNet_vd",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.797,
-      "top5": 0.949,
-      "source": "PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.797,
-      "top5": 0.949,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 21.82,
-      "v23M": 21.84
-    },
-    "flops": {
-      "v20G": 7.39,
-      "v23G": 3.93
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 2.343,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 2,
-      "paddleclas23-v100-trt-fp32-bs4": 3.28,
-      "paddleclas23-v100-trt-fp32-bs8": 5.84,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNet34_vd_ssld_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNet_vc/ResNet_vd",
-      "docGroup": "ResNet_and_vd",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": "T4 table lists ResNet34_vd twice (likely typo for ResNet34_vd_ssld); left empty"
-    }
-  },
-  {
-    "name": "ResNet50",
-    "family": "ResNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.765,
-      "top5": 0.93,
-      "source": "PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.76,
-      "top5": 0.93
-    },
-    "v23Reference": {
-      "top1": 0.765,
-      "top5": 0.93,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 25.56,
-      "v23M": 25.61
-    },
-    "flops": {
-      "v20G": 8.19,
-      "v23G": 4.11
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 2.939,
-      "paddleclas-t4-trt-fp32-bs1": 3.47712,
-      "paddleclas-t4-trt-fp32-bs4": 7.84421,
-      "paddleclas-t4-trt-fp32-bs8": 13.90633,
-      "paddleclas-t4-trt-fp16-bs1": 2.63824,
-      "paddleclas-t4-trt-fp16-bs4": 4.63802,
-      "paddleclas-t4-trt-fp16-bs8": 7.02444,
-      "paddleclas23-v100-trt-fp32-bs1": 2.54,
-      "paddleclas23-v100-trt-fp32-bs4": 4.79,
-      "paddleclas23-v100-trt-fp32-bs8": 7.4,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNet50_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNet",
-      "docGroup": "ResNet_and_vd",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNet50_vc",
-    "family": "ResNet_vc/ResNet_vd",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.784,
-      "top5": 0.94,
-      "source": "PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7835,
-      "top5": 0.9403,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 25.58,
-      "v23M": 25.63
-    },
-    "flops": {
-      "v20G": 8.67,
-      "v23G": 4.35
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 3.041,
-      "paddleclas-t4-trt-fp32-bs1": 3.52346,
-      "paddleclas-t4-trt-fp32-bs4": 8.10725,
-      "paddleclas-t4-trt-fp32-bs8": 14.45577,
-      "paddleclas-t4-trt-fp16-bs1": 2.67064,
-      "paddleclas-t4-trt-fp16-bs4": 4.72372,
-      "paddleclas-t4-trt-fp16-bs8": 7.17204,
-      "paddleclas23-v100-trt-fp32-bs1": 2.57,
-      "paddleclas23-v100-trt-fp32-bs4": 4.83,
-      "paddleclas23-v100-trt-fp32-bs8": 7.52,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNet50_vc_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNet_vc/ResNet_vd",
-      "docGroup": "ResNet_and_vd",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNet50_vd",
-    "family": "ResNet_vc/ResNet_vd",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.791,
-      "top5": 0.944,
-      "source": "PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.792,
-      "top5": 0.946
-    },
-    "v23Reference": {
-      "top1": 0.7912,
-      "top5": 0.9444,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 25.58,
-      "v23M": 25.63
-    },
-    "flops": {
-      "v20G": 8.67,
-      "v23G": 4.35
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 3.165,
-      "paddleclas-t4-trt-fp32-bs1": 3.53131,
-      "paddleclas-t4-trt-fp32-bs4": 8.09057,
-      "paddleclas-t4-trt-fp32-bs8": 14.45965,
-      "paddleclas-t4-trt-fp16-bs1": 2.65164,
-      "paddleclas-t4-trt-fp16-bs4": 4.84109,
-      "paddleclas-t4-trt-fp16-bs8": 7.46225,
-      "paddleclas23-v100-trt-fp32-bs1": 2.6,
-      "paddleclas23-v100-trt-fp32-bs4": 4.86,
-      "paddleclas23-v100-trt-fp32-bs8": 7.63,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNet50_vd_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNet_vc/ResNet_vd",
-      "docGroup": "ResNet_and_vd",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNet50_vd_v2",
-    "family": "ResNet_vc/ResNet_vd",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.798,
-      "top5": 0.949,
-      "source": "PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": null,
-      "top5": null,
-      "source": null
-    },
-    "params": {
-      "v20M": 25.58,
-      "v23M": null
-    },
-    "flops": {
-      "v20G": 8.67,
-      "v23G": null
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 3.165,
-      "paddleclas-t4-trt-fp32-bs1": 3.53131,
-      "paddleclas-t4-trt-fp32-bs4": 8.09057,
-      "paddleclas-t4-trt-fp32-bs8": 14.45965,
-      "paddleclas-t4-trt-fp16-bs1": 2.65164,
-      "paddleclas-t4-trt-fp16-bs4": 4.84109,
-      "paddleclas-t4-trt-fp16-bs8": 7.46225,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNet50_vd_v2_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": null,
-      "csvFamily": "ResNet_vc/ResNet_vd",
-      "docGroup": "ResNet_and_vd",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNet101",
-    "family": "ResNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.776,
-      "top5": 0.936,
-      "source": "PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.776,
-      "top5": 0.938
-    },
-    "v23Reference": {
-      "top1": 0.7756,
-      "top5": 0.9364,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 44.55,
-      "v23M": 44.65
-    },
-    "flops": {
-      "v20G": 15.52,
-      "v23G": 7.83
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 5.314,
-      "paddleclas-t4-trt-fp32-bs1": 6.07125,
-      "paddleclas-t4-trt-fp32-bs4": 13.40573,
-      "paddleclas-t4-trt-fp32-bs8": 24.3597,
-      "paddleclas-t4-trt-fp16-bs1": 5.04037,
-      "paddleclas-t4-trt-fp16-bs4": 7.73673,
-      "paddleclas-t4-trt-fp16-bs8": 10.8936,
-      "paddleclas23-v100-trt-fp32-bs1": 4.37,
-      "paddleclas23-v100-trt-fp32-bs4": 8.18,
-      "paddleclas23-v100-trt-fp32-bs8": 12.38,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNet101_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNet",
-      "docGroup": "ResNet_and_vd",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNet101_vd",
-    "family": "ResNet_vc/ResNet_vd",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.802,
-      "top5": 0.95,
-      "source": "PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8017,
-      "top5": 0.9497,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 44.57,
-      "v23M": 44.67
-    },
-    "flops": {
-      "v20G": 16.1,
-      "v23G": 8.08
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 5.252,
-      "paddleclas-t4-trt-fp32-bs1": 6.11704,
-      "paddleclas-t4-trt-fp32-bs4": 13.76222,
-      "paddleclas-t4-trt-fp32-bs8": 25.11071,
-      "paddleclas-t4-trt-fp16-bs1": 5.05972,
-      "paddleclas-t4-trt-fp16-bs4": 7.83685,
-      "paddleclas-t4-trt-fp16-bs8": 11.34235,
-      "paddleclas23-v100-trt-fp32-bs1": 4.43,
-      "paddleclas23-v100-trt-fp32-bs4": 8.25,
-      "paddleclas23-v100-trt-fp32-bs8": 12.6,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNet101_vd_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNet_vc/ResNet_vd",
-      "docGroup": "ResNet_and_vd",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNet152",
-    "family": "ResNet",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.783,
-      "top5": 0.94,
-      "source": "PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.778,
-      "top5": 0.938
-    },
-    "v23Reference": {
-      "top1": 0.7826,
-      "top5": 0.9396,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 60.19,
-      "v23M": 60.34
-    },
-    "flops": {
-      "v20G": 23.05,
-      "v23G": 11.56
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 7.205,
-      "paddleclas-t4-trt-fp32-bs1": 8.50198,
-      "paddleclas-t4-trt-fp32-bs4": 19.17073,
-      "paddleclas-t4-trt-fp32-bs8": 35.78384,
-      "paddleclas-t4-trt-fp16-bs1": 7.28665,
-      "paddleclas-t4-trt-fp16-bs4": 10.62001,
-      "paddleclas-t4-trt-fp16-bs8": 14.90317,
-      "paddleclas23-v100-trt-fp32-bs1": 6.05,
-      "paddleclas23-v100-trt-fp32-bs4": 11.41,
-      "paddleclas23-v100-trt-fp32-bs8": 17.33,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNet152_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNet",
-      "docGroup": "ResNet_and_vd",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNet152_vd",
-    "family": "ResNet_vc/ResNet_vd",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.806,
-      "top5": 0.953,
-      "source": "PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8059,
-      "top5": 0.953,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 60.21,
-      "v23M": 60.36
-    },
-    "flops": {
-      "v20G": 23.53,
-      "v23G": 11.8
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 7.2,
-      "paddleclas-t4-trt-fp32-bs1": 8.54376,
-      "paddleclas-t4-trt-fp32-bs4": 19.52157,
-      "paddleclas-t4-trt-fp32-bs8": 36.64445,
-      "paddleclas-t4-trt-fp16-bs1": 7.29127,
-      "paddleclas-t4-trt-fp16-bs4": 10.86137,
-      "paddleclas-t4-trt-fp16-bs8": 15.32444,
-      "paddleclas23-v100-trt-fp32-bs1": 6.11,
-      "paddleclas23-v100-trt-fp32-bs4": 11.51,
-      "paddleclas23-v100-trt-fp32-bs8": 17.59,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNet152_vd_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNet_vc/ResNet_vd",
-      "docGroup": "ResNet_and_vd",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNet200_vd",
-    "family": "ResNet_vc/ResNet_vd",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.809,
-      "top5": 0.953,
-      "source": "PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8093,
-      "top5": 0.9533,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 74.74,
-      "v23M": 74.93
-    },
-    "flops": {
-      "v20G": 30.53,
-      "v23G": 15.3
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 8.885,
-      "paddleclas-t4-trt-fp32-bs1": 10.80619,
-      "paddleclas-t4-trt-fp32-bs4": 25.01731,
-      "paddleclas-t4-trt-fp32-bs8": 48.81399,
-      "paddleclas-t4-trt-fp16-bs1": 9.36026,
-      "paddleclas-t4-trt-fp16-bs4": 13.5474,
-      "paddleclas-t4-trt-fp16-bs8": 19.0725,
-      "paddleclas23-v100-trt-fp32-bs1": 7.7,
-      "paddleclas23-v100-trt-fp32-bs4": 14.57,
-      "paddleclas23-v100-trt-fp32-bs8": 22.16,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNet200_vd_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNet_vc/ResNet_vd",
-      "docGroup": "ResNet_and_vd",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNet50_vd_ssld",
-    "family": "ResNet_vc/ResNet_vd",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.824,
-      "top5": 0.961,
-      "source": "PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.83,
-      "top5": 0.964,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 25.58,
-      "v23M": 25.63
-    },
-    "flops": {
-      "v20G": 8.67,
-      "v23G": 4.35
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 3.165,
-      "paddleclas-t4-trt-fp32-bs1": 3.53131,
-      "paddleclas-t4-trt-fp32-bs4": 8.09057,
-      "paddleclas-t4-trt-fp32-bs8": 14.45965,
-      "paddleclas-t4-trt-fp16-bs1": 2.65164,
-      "paddleclas-t4-trt-fp16-bs4": 4.84109,
-      "paddleclas-t4-trt-fp16-bs8": 7.46225,
-      "paddleclas23-v100-trt-fp32-bs1": 2.6,
-      "paddleclas23-v100-trt-fp32-bs4": 4.86,
-      "paddleclas23-v100-trt-fp32-bs8": 7.63,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNet50_vd_ssld_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNet_vc/ResNet_vd",
-      "docGroup": "ResNet_and_vd",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNet50_vd_ssld_v2",
-    "family": "ResNet_vc/ResNet_vd",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.83,
-      "top5": 0.964,
-      "source": "PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": null,
-      "top5": null,
-      "source": null
-    },
-    "params": {
-      "v20M": 25.58,
-      "v23M": null
-    },
-    "flops": {
-      "v20G": 8.67,
-      "v23G": null
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 3.53131,
-      "paddleclas-t4-trt-fp32-bs4": 8.09057,
-      "paddleclas-t4-trt-fp32-bs8": 14.45965,
-      "paddleclas-t4-trt-fp16-bs1": 2.65164,
-      "paddleclas-t4-trt-fp16-bs4": 4.84109,
-      "paddleclas-t4-trt-fp16-bs8": 7.46225,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNet50_vd_ssld_v2_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": null,
-      "csvFamily": "ResNet_vc/ResNet_vd",
-      "docGroup": "ResNet_and_vd",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "Fix_ResNet50_vd_ssld_v2",
-    "family": "ResNet_vc/ResNet_vd",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 320,
-    "resizeShort": 320,
-    "reference": {
-      "top1": 0.84,
-      "top5": 0.97,
-      "source": "PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": null,
-      "top5": null,
-      "source": null
-    },
-    "params": {
-      "v20M": 25.58,
-      "v23M": null
-    },
-    "flops": {
-      "v20G": 17.696,
-      "v23G": null
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 5.07696,
-      "paddleclas-t4-trt-fp32-bs4": 14.64218,
-      "paddleclas-t4-trt-fp32-bs8": 27.01453,
-      "paddleclas-t4-trt-fp16-bs1": 3.42818,
-      "paddleclas-t4-trt-fp16-bs4": 7.51534,
-      "paddleclas-t4-trt-fp16-bs8": 13.1937,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/Fix_ResNet50_vd_ssld_v2_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": null,
-      "csvFamily": "ResNet_vc/ResNet_vd",
-      "docGroup": "ResNet_and_vd",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNet101_vd_ssld",
-    "family": "ResNet_vc/ResNet_vd",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.837,
-      "top5": 0.967,
-      "source": "PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.837,
-      "top5": 0.9669,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 44.57,
-      "v23M": 44.67
-    },
-    "flops": {
-      "v20G": 16.1,
-      "v23G": 8.08
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 5.252,
-      "paddleclas-t4-trt-fp32-bs1": 6.11704,
-      "paddleclas-t4-trt-fp32-bs4": 13.76222,
-      "paddleclas-t4-trt-fp32-bs8": 25.11071,
-      "paddleclas-t4-trt-fp16-bs1": 5.05972,
-      "paddleclas-t4-trt-fp16-bs4": 7.83685,
-      "paddleclas-t4-trt-fp16-bs8": 11.34235,
-      "paddleclas23-v100-trt-fp32-bs1": 4.43,
-      "paddleclas23-v100-trt-fp32-bs4": 8.25,
-      "paddleclas23-v100-trt-fp32-bs8": 12.6,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNet101_vd_ssld_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNet_vc/ResNet_vd",
-      "docGroup": "ResNet_and_vd",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "Res2Net50_26w_4s",
-    "family": "Res2Net",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.793,
-      "top5": 0.946,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.78,
-      "top5": 0.936
-    },
-    "v23Reference": {
-      "top1": 0.7933,
-      "top5": 0.9457,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 25.7,
-      "v23M": 25.76
-    },
-    "flops": {
-      "v20G": 8.52,
-      "v23G": 4.28
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 4.148,
-      "paddleclas-t4-trt-fp32-bs1": 4.47188,
-      "paddleclas-t4-trt-fp32-bs4": 9.65722,
-      "paddleclas-t4-trt-fp32-bs8": 17.54535,
-      "paddleclas-t4-trt-fp16-bs1": 3.56067,
-      "paddleclas-t4-trt-fp16-bs4": 6.61827,
-      "paddleclas-t4-trt-fp16-bs8": 11.41566,
-      "paddleclas23-v100-trt-fp32-bs1": 3.52,
-      "paddleclas23-v100-trt-fp32-bs4": 6.23,
-      "paddleclas23-v100-trt-fp32-bs8": 9.3,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/Res2Net50_26w_4s_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Res2Net",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "Res2Net50_vd_26w_4s",
-    "family": "Res2Net",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.798,
-      "top5": 0.949,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7975,
-      "top5": 0.9491,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 25.06,
-      "v23M": 25.78
-    },
-    "flops": {
-      "v20G": 8.37,
-      "v23G": 4.52
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 4.172,
-      "paddleclas-t4-trt-fp32-bs1": 4.52712,
-      "paddleclas-t4-trt-fp32-bs4": 9.93247,
-      "paddleclas-t4-trt-fp32-bs8": 18.16928,
-      "paddleclas-t4-trt-fp16-bs1": 3.69221,
-      "paddleclas-t4-trt-fp16-bs4": 6.94419,
-      "paddleclas-t4-trt-fp16-bs8": 11.92441,
-      "paddleclas23-v100-trt-fp32-bs1": 3.59,
-      "paddleclas23-v100-trt-fp32-bs4": 6.35,
-      "paddleclas23-v100-trt-fp32-bs8": 9.5,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/Res2Net50_vd_26w_4s_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Res2Net",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "Res2Net50_14w_8s",
-    "family": "Res2Net",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.795,
-      "top5": 0.947,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.781,
-      "top5": 0.939
-    },
-    "v23Reference": {
-      "top1": 0.7946,
-      "top5": 0.947,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 25.72,
-      "v23M": 25.12
-    },
-    "flops": {
-      "v20G": 9.01,
-      "v23G": 4.2
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 5.113,
-      "paddleclas-t4-trt-fp32-bs1": 5.4026,
-      "paddleclas-t4-trt-fp32-bs4": 10.60273,
-      "paddleclas-t4-trt-fp32-bs8": 18.01234,
-      "paddleclas-t4-trt-fp16-bs1": 4.45745,
-      "paddleclas-t4-trt-fp16-bs4": 7.69847,
-      "paddleclas-t4-trt-fp16-bs8": 12.30935,
-      "paddleclas23-v100-trt-fp32-bs1": 4.39,
-      "paddleclas23-v100-trt-fp32-bs4": 7.21,
-      "paddleclas23-v100-trt-fp32-bs8": 10.38,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/Res2Net50_14w_8s_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Res2Net",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "Res2Net101_vd_26w_4s",
-    "family": "Res2Net",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.806,
-      "top5": 0.952,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8064,
-      "top5": 0.9522,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 45.22,
-      "v23M": 45.35
-    },
-    "flops": {
-      "v20G": 16.67,
-      "v23G": 8.35
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 7.327,
-      "paddleclas-t4-trt-fp32-bs1": 8.08729,
-      "paddleclas-t4-trt-fp32-bs4": 17.31208,
-      "paddleclas-t4-trt-fp32-bs8": 31.95762,
-      "paddleclas-t4-trt-fp16-bs1": 6.53122,
-      "paddleclas-t4-trt-fp16-bs4": 10.81895,
-      "paddleclas-t4-trt-fp16-bs8": 18.94395,
-      "paddleclas23-v100-trt-fp32-bs1": 6.34,
-      "paddleclas23-v100-trt-fp32-bs4": 11.02,
-      "paddleclas23-v100-trt-fp32-bs8": 16.13,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/Res2Net101_vd_26w_4s_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Res2Net",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "Res2Net200_vd_26w_4s",
-    "family": "Res2Net",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.812,
-      "top5": 0.957,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8121,
-      "top5": 0.9571,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 76.21,
-      "v23M": 76.44
-    },
-    "flops": {
-      "v20G": 31.49,
-      "v23G": 15.77
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 12.806,
-      "paddleclas-t4-trt-fp32-bs1": 14.67806,
-      "paddleclas-t4-trt-fp32-bs4": 32.35032,
-      "paddleclas-t4-trt-fp32-bs8": 63.65899,
-      "paddleclas-t4-trt-fp16-bs1": 11.66671,
-      "paddleclas-t4-trt-fp16-bs4": 18.93953,
-      "paddleclas-t4-trt-fp16-bs8": 33.19188,
-      "paddleclas23-v100-trt-fp32-bs1": 11.45,
-      "paddleclas23-v100-trt-fp32-bs4": 19.77,
-      "paddleclas23-v100-trt-fp32-bs8": 28.81,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/Res2Net200_vd_26w_4s_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Res2Net",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "Res2Net200_vd_26w_4s_ssld",
-    "family": "Res2Net",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.851,
-      "top5": 0.974,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.851,
-      "top5": 0.9742,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 76.21,
-      "v23M": 76.44
-    },
-    "flops": {
-      "v20G": 31.49,
-      "v23G": 15.77
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 11.45,
-      "paddleclas23-v100-trt-fp32-bs4": 19.77,
-      "paddleclas23-v100-trt-fp32-bs8": 28.81,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/Res2Net200_vd_26w_4s_ssld_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Res2Net",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "config configs/Res2Net/Res2Net200_vd_26w_4s.yaml eval-section CropImage (release/static)",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNeXt50_32x4d",
-    "family": "ResNeXt",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.778,
-      "top5": 0.938,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.778,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7775,
-      "top5": 0.9382,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 23.64,
-      "v23M": 25.1
-    },
-    "flops": {
-      "v20G": 8.02,
-      "v23G": 4.26
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 10.964,
-      "paddleclas-t4-trt-fp32-bs1": 7.56327,
-      "paddleclas-t4-trt-fp32-bs4": 10.6134,
-      "paddleclas-t4-trt-fp32-bs8": 18.46915,
-      "paddleclas-t4-trt-fp16-bs1": 7.61087,
-      "paddleclas-t4-trt-fp16-bs4": 8.88918,
-      "paddleclas-t4-trt-fp16-bs8": 12.99674,
-      "paddleclas23-v100-trt-fp32-bs1": 5.07,
-      "paddleclas23-v100-trt-fp32-bs4": 8.49,
-      "paddleclas23-v100-trt-fp32-bs8": 12.02,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt50_32x4d_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNeXt",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNeXt50_vd_32x4d",
-    "family": "ResNeXt_vd",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.796,
-      "top5": 0.946,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7956,
-      "top5": 0.9462,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 23.66,
-      "v23M": 25.12
-    },
-    "flops": {
-      "v20G": 8.5,
-      "v23G": 4.5
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 7.566,
-      "paddleclas-t4-trt-fp32-bs1": 7.62044,
-      "paddleclas-t4-trt-fp32-bs4": 11.03385,
-      "paddleclas-t4-trt-fp32-bs8": 19.15339,
-      "paddleclas-t4-trt-fp16-bs1": 7.69065,
-      "paddleclas-t4-trt-fp16-bs4": 8.94014,
-      "paddleclas-t4-trt-fp16-bs8": 13.4088,
-      "paddleclas23-v100-trt-fp32-bs1": 5.29,
-      "paddleclas23-v100-trt-fp32-bs4": 8.68,
-      "paddleclas23-v100-trt-fp32-bs8": 12.33,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt50_vd_32x4d_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNeXt_vd",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNeXt50_64x4d",
-    "family": "ResNeXt",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.784,
-      "top5": 0.941,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7843,
-      "top5": 0.9413,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 42.36,
-      "v23M": 45.29
-    },
-    "flops": {
-      "v20G": 15.06,
-      "v23G": 8.02
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 13.905,
-      "paddleclas-t4-trt-fp32-bs1": 13.80962,
-      "paddleclas-t4-trt-fp32-bs4": 18.4712,
-      "paddleclas-t4-trt-fp32-bs8": 33.49843,
-      "paddleclas-t4-trt-fp16-bs1": 13.78688,
-      "paddleclas-t4-trt-fp16-bs4": 15.84655,
-      "paddleclas-t4-trt-fp16-bs8": 21.79537,
-      "paddleclas23-v100-trt-fp32-bs1": 9.39,
-      "paddleclas23-v100-trt-fp32-bs4": 13.97,
-      "paddleclas23-v100-trt-fp32-bs8": 20.56,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt50_64x4d_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNeXt",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNeXt50_vd_64x4d",
-    "family": "ResNeXt_vd",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.801,
-      "top5": 0.949,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8012,
-      "top5": 0.9486,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 42.38,
-      "v23M": 45.31
-    },
-    "flops": {
-      "v20G": 15.54,
-      "v23G": 8.26
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 14.321,
-      "paddleclas-t4-trt-fp32-bs1": 13.94449,
-      "paddleclas-t4-trt-fp32-bs4": 18.88759,
-      "paddleclas-t4-trt-fp32-bs8": 34.28889,
-      "paddleclas-t4-trt-fp16-bs1": 13.79538,
-      "paddleclas-t4-trt-fp16-bs4": 15.22201,
-      "paddleclas-t4-trt-fp16-bs8": 22.27045,
-      "paddleclas23-v100-trt-fp32-bs1": 9.75,
-      "paddleclas23-v100-trt-fp32-bs4": 14.14,
-      "paddleclas23-v100-trt-fp32-bs8": 20.84,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt50_vd_64x4d_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNeXt_vd",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNeXt101_32x4d",
-    "family": "ResNeXt",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.787,
-      "top5": 0.942,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.788,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7865,
-      "top5": 0.9419,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 41.54,
-      "v23M": 44.32
-    },
-    "flops": {
-      "v20G": 15.01,
-      "v23G": 8.01
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 14.915,
-      "paddleclas-t4-trt-fp32-bs1": 16.21503,
-      "paddleclas-t4-trt-fp32-bs4": 19.96568,
-      "paddleclas-t4-trt-fp32-bs8": 33.76831,
-      "paddleclas-t4-trt-fp16-bs1": 16.59777,
-      "paddleclas-t4-trt-fp16-bs4": 17.93153,
-      "paddleclas-t4-trt-fp16-bs8": 21.36541,
-      "paddleclas23-v100-trt-fp32-bs1": 11.34,
-      "paddleclas23-v100-trt-fp32-bs4": 16.78,
-      "paddleclas23-v100-trt-fp32-bs8": 22.8,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt101_32x4d_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNeXt",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNeXt101_vd_32x4d",
-    "family": "ResNeXt_vd",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.803,
-      "top5": 0.951,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8033,
-      "top5": 0.9512,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 41.56,
-      "v23M": 44.33
-    },
-    "flops": {
-      "v20G": 15.49,
-      "v23G": 8.25
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 14.885,
-      "paddleclas-t4-trt-fp32-bs1": 16.28103,
-      "paddleclas-t4-trt-fp32-bs4": 20.25611,
-      "paddleclas-t4-trt-fp32-bs8": 34.37152,
-      "paddleclas-t4-trt-fp16-bs1": 16.36909,
-      "paddleclas-t4-trt-fp16-bs4": 17.45681,
-      "paddleclas-t4-trt-fp16-bs8": 22.10216,
-      "paddleclas23-v100-trt-fp32-bs1": 11.36,
-      "paddleclas23-v100-trt-fp32-bs4": 17.01,
-      "paddleclas23-v100-trt-fp32-bs8": 23.07,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt101_vd_32x4d_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNeXt_vd",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNeXt101_64x4d",
-    "family": "ResNeXt",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.784,
-      "top5": 0.945,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.796,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7835,
-      "top5": 0.9452,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 78.12,
-      "v23M": 83.66
-    },
-    "flops": {
-      "v20G": 29.05,
-      "v23G": 15.52
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 28.716,
-      "paddleclas-t4-trt-fp32-bs1": 30.4788,
-      "paddleclas-t4-trt-fp32-bs4": 36.29801,
-      "paddleclas-t4-trt-fp32-bs8": 68.85559,
-      "paddleclas-t4-trt-fp16-bs1": 30.12355,
-      "paddleclas-t4-trt-fp16-bs4": 32.46823,
-      "paddleclas-t4-trt-fp16-bs8": 38.41901,
-      "paddleclas23-v100-trt-fp32-bs1": 21.57,
-      "paddleclas23-v100-trt-fp32-bs4": 28.08,
-      "paddleclas23-v100-trt-fp32-bs8": 39.49,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt101_64x4d_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNeXt",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNeXt101_vd_64x4d",
-    "family": "ResNeXt_vd",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.808,
-      "top5": 0.952,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8078,
-      "top5": 0.952,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 78.14,
-      "v23M": 83.68
-    },
-    "flops": {
-      "v20G": 29.53,
-      "v23G": 15.76
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 28.398,
-      "paddleclas-t4-trt-fp32-bs1": 30.40456,
-      "paddleclas-t4-trt-fp32-bs4": 36.77324,
-      "paddleclas-t4-trt-fp32-bs8": 69.66021,
-      "paddleclas-t4-trt-fp16-bs1": 30.34022,
-      "paddleclas-t4-trt-fp16-bs4": 32.27869,
-      "paddleclas-t4-trt-fp16-bs8": 38.72523,
-      "paddleclas23-v100-trt-fp32-bs1": 21.57,
-      "paddleclas23-v100-trt-fp32-bs4": 28.22,
-      "paddleclas23-v100-trt-fp32-bs8": 39.7,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt101_vd_64x4d_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNeXt_vd",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNeXt152_32x4d",
-    "family": "ResNeXt",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.79,
-      "top5": 0.943,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7898,
-      "top5": 0.9433,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 56.28,
-      "v23M": 60.15
-    },
-    "flops": {
-      "v20G": 22.01,
-      "v23G": 11.76
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 22.996,
-      "paddleclas-t4-trt-fp32-bs1": 24.86299,
-      "paddleclas-t4-trt-fp32-bs4": 29.36764,
-      "paddleclas-t4-trt-fp32-bs8": 52.09426,
-      "paddleclas-t4-trt-fp16-bs1": 25.26417,
-      "paddleclas-t4-trt-fp16-bs4": 26.57001,
-      "paddleclas-t4-trt-fp16-bs8": 30.67834,
-      "paddleclas23-v100-trt-fp32-bs1": 17.14,
-      "paddleclas23-v100-trt-fp32-bs4": 25.11,
-      "paddleclas23-v100-trt-fp32-bs8": 33.79,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt152_32x4d_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNeXt",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNeXt152_vd_32x4d",
-    "family": "ResNeXt_vd",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.807,
-      "top5": 0.952,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8072,
-      "top5": 0.952,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 56.3,
-      "v23M": 60.17
-    },
-    "flops": {
-      "v20G": 22.49,
-      "v23G": 12.01
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 22.729,
-      "paddleclas-t4-trt-fp32-bs1": 25.03258,
-      "paddleclas-t4-trt-fp32-bs4": 30.08987,
-      "paddleclas-t4-trt-fp32-bs8": 52.64429,
-      "paddleclas-t4-trt-fp16-bs1": 25.11196,
-      "paddleclas-t4-trt-fp16-bs4": 26.70515,
-      "paddleclas-t4-trt-fp16-bs8": 31.72636,
-      "paddleclas23-v100-trt-fp32-bs1": 16.99,
-      "paddleclas23-v100-trt-fp32-bs4": 25.29,
-      "paddleclas23-v100-trt-fp32-bs8": 33.85,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt152_vd_32x4d_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNeXt_vd",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNeXt152_64x4d",
-    "family": "ResNeXt",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.795,
-      "top5": 0.947,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7951,
-      "top5": 0.9471,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 107.57,
-      "v23M": 115.27
-    },
-    "flops": {
-      "v20G": 43.03,
-      "v23G": 23.03
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 46.705,
-      "paddleclas-t4-trt-fp32-bs1": 46.7564,
-      "paddleclas-t4-trt-fp32-bs4": 56.34108,
-      "paddleclas-t4-trt-fp32-bs8": 106.11736,
-      "paddleclas-t4-trt-fp16-bs1": 46.58293,
-      "paddleclas-t4-trt-fp16-bs4": 48.34563,
-      "paddleclas-t4-trt-fp16-bs8": 56.97961,
-      "paddleclas23-v100-trt-fp32-bs1": 33.07,
-      "paddleclas23-v100-trt-fp32-bs4": 42.05,
-      "paddleclas23-v100-trt-fp32-bs8": 59.13,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt152_64x4d_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNeXt",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "ResNeXt152_vd_64x4d",
-    "family": "ResNeXt_vd",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.811,
-      "top5": 0.953,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8108,
-      "top5": 0.9534,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 107.59,
-      "v23M": 115.29
-    },
-    "flops": {
-      "v20G": 43.52,
-      "v23G": 23.27
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 46.395,
-      "paddleclas-t4-trt-fp32-bs1": 47.18638,
-      "paddleclas-t4-trt-fp32-bs4": 57.16257,
-      "paddleclas-t4-trt-fp32-bs8": 107.26288,
-      "paddleclas-t4-trt-fp16-bs1": 47.68447,
-      "paddleclas-t4-trt-fp16-bs4": 48.91406,
-      "paddleclas-t4-trt-fp16-bs8": 57.29329,
-      "paddleclas23-v100-trt-fp32-bs1": 33.3,
-      "paddleclas23-v100-trt-fp32-bs4": 42.41,
-      "paddleclas23-v100-trt-fp32-bs8": 59.42,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt152_vd_64x4d_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ResNeXt_vd",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "SE_ResNet18_vd",
-    "family": "SE_ResNet_vd",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.733,
-      "top5": 0.914,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7333,
-      "top5": 0.9138,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 11.8,
-      "v23M": 11.81
-    },
-    "flops": {
-      "v20G": 4.14,
-      "v23G": 2.07
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 1.694,
-      "paddleclas-t4-trt-fp32-bs1": 1.7691,
-      "paddleclas-t4-trt-fp32-bs4": 4.19877,
-      "paddleclas-t4-trt-fp32-bs8": 7.5331,
-      "paddleclas-t4-trt-fp16-bs1": 1.61823,
-      "paddleclas-t4-trt-fp16-bs4": 3.1391,
-      "paddleclas-t4-trt-fp16-bs8": 4.60282,
-      "paddleclas23-v100-trt-fp32-bs1": 1.48,
-      "paddleclas23-v100-trt-fp32-bs4": 2.7,
-      "paddleclas23-v100-trt-fp32-bs8": 4.32,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/SE_ResNet18_vd_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "SE_ResNet_vd",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "SE_ResNet34_vd",
-    "family": "SE_ResNet_vd",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.765,
-      "top5": 0.932,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7651,
-      "top5": 0.932,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 21.98,
-      "v23M": 22
-    },
-    "flops": {
-      "v20G": 7.84,
-      "v23G": 3.93
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 2.786,
-      "paddleclas-t4-trt-fp32-bs1": 2.88559,
-      "paddleclas-t4-trt-fp32-bs4": 7.03291,
-      "paddleclas-t4-trt-fp32-bs8": 12.73502,
-      "paddleclas-t4-trt-fp16-bs1": 2.67518,
-      "paddleclas-t4-trt-fp16-bs4": 5.04694,
-      "paddleclas-t4-trt-fp16-bs8": 7.18946,
-      "paddleclas23-v100-trt-fp32-bs1": 2.42,
-      "paddleclas23-v100-trt-fp32-bs4": 3.69,
-      "paddleclas23-v100-trt-fp32-bs8": 6.29,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/SE_ResNet34_vd_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "SE_ResNet_vd",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "SE_ResNet50_vd",
-    "family": "SE_ResNet_vd",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.795,
-      "top5": 0.948,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7952,
-      "top5": 0.9475,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 28.09,
-      "v23M": 28.16
-    },
-    "flops": {
-      "v20G": 8.67,
-      "v23G": 4.36
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 3.749,
-      "paddleclas-t4-trt-fp32-bs1": 4.28393,
-      "paddleclas-t4-trt-fp32-bs4": 10.38846,
-      "paddleclas-t4-trt-fp32-bs8": 18.33154,
-      "paddleclas-t4-trt-fp16-bs1": 3.65394,
-      "paddleclas-t4-trt-fp16-bs4": 7.568,
-      "paddleclas-t4-trt-fp16-bs8": 12.52793,
-      "paddleclas23-v100-trt-fp32-bs1": 3.11,
-      "paddleclas23-v100-trt-fp32-bs4": 5.99,
-      "paddleclas23-v100-trt-fp32-bs8": 9.34,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/SE_ResNet50_vd_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "SE_ResNet_vd",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "SE_ResNeXt50_32x4d",
-    "family": "SE_ResNeXt",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.784,
-      "top5": 0.94,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.789,
-      "top5": 0.945
-    },
-    "v23Reference": {
-      "top1": 0.7844,
-      "top5": 0.9396,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 26.16,
-      "v23M": 27.63
-    },
-    "flops": {
-      "v20G": 8.02,
-      "v23G": 4.27
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 8.924,
-      "paddleclas-t4-trt-fp32-bs1": 8.74121,
-      "paddleclas-t4-trt-fp32-bs4": 13.563,
-      "paddleclas-t4-trt-fp32-bs8": 23.01954,
-      "paddleclas-t4-trt-fp16-bs1": 9.06957,
-      "paddleclas-t4-trt-fp16-bs4": 11.37898,
-      "paddleclas-t4-trt-fp16-bs8": 18.86282,
-      "paddleclas23-v100-trt-fp32-bs1": 6.39,
-      "paddleclas23-v100-trt-fp32-bs4": 11.01,
-      "paddleclas23-v100-trt-fp32-bs8": 14.94,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/SE_ResNeXt50_32x4d_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "SE_ResNeXt",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "SE_ResNeXt50_vd_32x4d",
-    "family": "SE_ResNeXt_vd",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.802,
-      "top5": 0.949,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8024,
-      "top5": 0.9489,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 26.28,
-      "v23M": 27.76
-    },
-    "flops": {
-      "v20G": 10.76,
-      "v23G": 5.64
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 9.011,
-      "paddleclas-t4-trt-fp32-bs1": 9.17134,
-      "paddleclas-t4-trt-fp32-bs4": 14.76192,
-      "paddleclas-t4-trt-fp32-bs8": 19.914,
-      "paddleclas-t4-trt-fp16-bs1": 9.25016,
-      "paddleclas-t4-trt-fp16-bs4": 11.85045,
-      "paddleclas-t4-trt-fp16-bs8": 25.57004,
-      "paddleclas23-v100-trt-fp32-bs1": 7.04,
-      "paddleclas23-v100-trt-fp32-bs4": 11.57,
-      "paddleclas23-v100-trt-fp32-bs8": 16.01,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/SE_ResNeXt50_vd_32x4d_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "SE_ResNeXt_vd",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "SE_ResNeXt101_32x4d",
-    "family": "SE_ResNeXt",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.791,
-      "top5": 0.942,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": 0.793,
-      "top5": 0.95
-    },
-    "v23Reference": {
-      "top1": 0.7939,
-      "top5": 0.9443,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 46.28,
-      "v23M": 49.09
-    },
-    "flops": {
-      "v20G": 15.02,
-      "v23G": 8.03
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 19.204,
-      "paddleclas-t4-trt-fp32-bs1": 18.82604,
-      "paddleclas-t4-trt-fp32-bs4": 25.31814,
-      "paddleclas-t4-trt-fp32-bs8": 41.97758,
-      "paddleclas-t4-trt-fp16-bs1": 19.34455,
-      "paddleclas-t4-trt-fp16-bs4": 20.6104,
-      "paddleclas-t4-trt-fp16-bs8": 32.20432,
-      "paddleclas23-v100-trt-fp32-bs1": 13.31,
-      "paddleclas23-v100-trt-fp32-bs4": 21.85,
-      "paddleclas23-v100-trt-fp32-bs8": 28.77,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/SE_ResNeXt101_32x4d_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "SE_ResNeXt",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": "top1: release/static=0.791 vs release/2.2=0.7939 (static value kept); top5: release/static=0.942 vs release/2.2=0.9443 (static value kept)"
-    }
-  },
-  {
-    "name": "SENet154_vd",
-    "family": "SE_ResNeXt_vd",
-    "in117": true,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.814,
-      "top5": 0.955,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.814,
-      "top5": 0.9548,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 114.29,
-      "v23M": 122.03
-    },
-    "flops": {
-      "v20G": 45.83,
-      "v23G": 24.45
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": 50.406,
-      "paddleclas-t4-trt-fp32-bs1": 53.79794,
-      "paddleclas-t4-trt-fp32-bs4": 66.31684,
-      "paddleclas-t4-trt-fp32-bs8": 121.59885,
-      "paddleclas-t4-trt-fp16-bs1": 49.85733,
-      "paddleclas-t4-trt-fp16-bs4": 54.37267,
-      "paddleclas-t4-trt-fp16-bs8": 74.70447,
-      "paddleclas23-v100-trt-fp32-bs1": 34.83,
-      "paddleclas23-v100-trt-fp32-bs4": 51.22,
-      "paddleclas23-v100-trt-fp32-bs8": 69.74,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/SENet154_vd_pretrained.tar",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "SE_ResNeXt_vd",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "DLA34",
-    "family": "DLA",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7603,
-      "top5": 0.9298,
-      "source": "PaddleClas docs/en/models/DLA.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7603,
-      "top5": 0.9298,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 15.8,
-      "v23M": 15.76
-    },
-    "flops": {
-      "v20G": 3.1,
-      "v23G": 3.07
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 1.83,
-      "paddleclas23-v100-trt-fp32-bs4": 3.37,
-      "paddleclas23-v100-trt-fp32-bs8": 5.98,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/DLA.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "DLA",
-      "docGroup": "DLA",
-      "inputSizeSource": "config ppcls/configs/ImageNet/DLA/DLA34.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100"
-    }
-  },
-  {
-    "name": "DLA46_c",
-    "family": "DLA",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.6321,
-      "top5": 0.853,
-      "source": "PaddleClas docs/en/models/DLA.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.6321,
-      "top5": 0.853,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 1.3,
-      "v23M": 1.31
-    },
-    "flops": {
-      "v20G": 0.5,
-      "v23G": 0.54
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 1.06,
-      "paddleclas23-v100-trt-fp32-bs4": 2.08,
-      "paddleclas23-v100-trt-fp32-bs8": 3.23,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/DLA.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "DLA",
-      "docGroup": "DLA",
-      "inputSizeSource": "config ppcls/configs/ImageNet/DLA/DLA46_c.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100"
-    }
-  },
-  {
-    "name": "DLA46x_c",
-    "family": "DLA",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.6436,
-      "top5": 0.8601,
-      "source": "PaddleClas docs/en/models/DLA.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": null,
-      "top5": null,
-      "source": null
-    },
-    "params": {
-      "v20M": 1.1,
-      "v23M": null
-    },
-    "flops": {
-      "v20G": 0.5,
-      "v23G": null
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/DLA.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": null,
-      "csvFamily": "DLA",
-      "docGroup": "DLA",
-      "inputSizeSource": "config ppcls/configs/ImageNet/DLA/DLA46x_c.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100"
-    }
-  },
-  {
-    "name": "DLA60",
-    "family": "DLA",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.761,
-      "top5": 0.9292,
-      "source": "PaddleClas docs/en/models/DLA.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.761,
-      "top5": 0.9292,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 22,
-      "v23M": 22.08
-    },
-    "flops": {
-      "v20G": 4.2,
-      "v23G": 4.26
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 2.78,
-      "paddleclas23-v100-trt-fp32-bs4": 5.36,
-      "paddleclas23-v100-trt-fp32-bs8": 8.29,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/DLA.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "DLA",
-      "docGroup": "DLA",
-      "inputSizeSource": "config ppcls/configs/ImageNet/DLA/DLA60.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100"
-    }
-  },
-  {
-    "name": "DLA60x",
-    "family": "DLA",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7753,
-      "top5": 0.9378,
-      "source": "PaddleClas docs/en/models/DLA.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7753,
-      "top5": 0.9378,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 17.4,
-      "v23M": 17.41
-    },
-    "flops": {
-      "v20G": 3.5,
-      "v23G": 3.54
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 5.98,
-      "paddleclas23-v100-trt-fp32-bs4": 9.24,
-      "paddleclas23-v100-trt-fp32-bs8": 12.52,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/DLA.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "DLA",
-      "docGroup": "DLA",
-      "inputSizeSource": "config ppcls/configs/ImageNet/DLA/DLA60x.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100"
-    }
-  },
-  {
-    "name": "DLA60x_c",
-    "family": "DLA",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.6645,
-      "top5": 0.8754,
-      "source": "PaddleClas docs/en/models/DLA.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.6645,
-      "top5": 0.8754,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 1.3,
-      "v23M": 1.33
-    },
-    "flops": {
-      "v20G": 0.6,
-      "v23G": 0.59
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 1.79,
-      "paddleclas23-v100-trt-fp32-bs4": 3.68,
-      "paddleclas23-v100-trt-fp32-bs8": 5.19,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/DLA.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "DLA",
-      "docGroup": "DLA",
-      "inputSizeSource": "config ppcls/configs/ImageNet/DLA/DLA60x_c.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100"
-    }
-  },
-  {
-    "name": "DLA102",
-    "family": "DLA",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7893,
-      "top5": 0.9452,
-      "source": "PaddleClas docs/en/models/DLA.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7893,
-      "top5": 0.9452,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 33.3,
-      "v23M": 33.34
-    },
-    "flops": {
-      "v20G": 7.2,
-      "v23G": 7.19
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 4.95,
-      "paddleclas23-v100-trt-fp32-bs4": 8.08,
-      "paddleclas23-v100-trt-fp32-bs8": 12.4,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/DLA.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "DLA",
-      "docGroup": "DLA",
-      "inputSizeSource": "config ppcls/configs/ImageNet/DLA/DLA102.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100"
-    }
-  },
-  {
-    "name": "DLA102x",
-    "family": "DLA",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.781,
-      "top5": 0.94,
-      "source": "PaddleClas docs/en/models/DLA.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.781,
-      "top5": 0.94,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 26.4,
-      "v23M": 26.4
-    },
-    "flops": {
-      "v20G": 5.9,
-      "v23G": 5.89
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 11.12,
-      "paddleclas23-v100-trt-fp32-bs4": 15.6,
-      "paddleclas23-v100-trt-fp32-bs8": 20.37,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/DLA.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "DLA",
-      "docGroup": "DLA",
-      "inputSizeSource": "config ppcls/configs/ImageNet/DLA/DLA102x.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100"
-    }
-  },
-  {
-    "name": "DLA102x2",
-    "family": "DLA",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7885,
-      "top5": 0.9445,
-      "source": "PaddleClas docs/en/models/DLA.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7885,
-      "top5": 0.9445,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 41.4,
-      "v23M": 41.42
-    },
-    "flops": {
-      "v20G": 9.3,
-      "v23G": 9.34
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 19.58,
-      "paddleclas23-v100-trt-fp32-bs4": 23.97,
-      "paddleclas23-v100-trt-fp32-bs8": 31.37,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/DLA.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "DLA",
-      "docGroup": "DLA",
-      "inputSizeSource": "config ppcls/configs/ImageNet/DLA/DLA102x2.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100"
-    }
-  },
-  {
-    "name": "DLA169",
-    "family": "DLA",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7809,
-      "top5": 0.9409,
-      "source": "PaddleClas docs/en/models/DLA.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7809,
-      "top5": 0.9409,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 53.5,
-      "v23M": 53.5
-    },
-    "flops": {
-      "v20G": 11.6,
-      "v23G": 11.59
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 7.7,
-      "paddleclas23-v100-trt-fp32-bs4": 12.25,
-      "paddleclas23-v100-trt-fp32-bs8": 18.9,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/DLA.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "DLA",
-      "docGroup": "DLA",
-      "inputSizeSource": "config ppcls/configs/ImageNet/DLA/DLA169.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100"
-    }
-  },
-  {
-    "name": "SE_HRNet_W64_C_ssld",
-    "family": "HRNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.847,
-      "top5": 0.973,
-      "source": "PaddleClas docs/en/models/HRNet_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.848,
-      "top5": 0.9726,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 128.97,
-      "v23M": 129.12
-    },
-    "flops": {
-      "v20G": 57.83,
-      "v23G": 29
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": 31.6977,
-      "paddleclas-t4-trt-fp32-bs4": 94.99546,
-      "paddleclas-t4-trt-fp32-bs8": 174.45766,
-      "paddleclas-t4-trt-fp16-bs1": 32.33651,
-      "paddleclas-t4-trt-fp16-bs4": 69.31189,
-      "paddleclas-t4-trt-fp16-bs8": 116.07245,
-      "paddleclas23-v100-trt-fp32-bs1": 17.11,
-      "paddleclas23-v100-trt-fp32-bs4": 26.87,
-      "paddleclas23-v100-trt-fp32-bs8": 43.24,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/dygraph/SE_HRNet_W64_C_ssld_pretrained.pdparams",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/HRNet_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "HRNet",
-      "docGroup": "HRNet",
-      "inputSizeSource": "speed-table Crop Size",
-      "notes": null
-    }
-  },
-  {
-    "name": "HarDNet68",
-    "family": "HarDNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7546,
-      "top5": 0.9265,
-      "source": "PaddleClas docs/en/models/HarDNet.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7546,
-      "top5": 0.9265,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 17.6,
-      "v23M": 17.58
-    },
-    "flops": {
-      "v20G": 4.3,
-      "v23G": 4.26
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 3.58,
-      "paddleclas23-v100-trt-fp32-bs4": 8.53,
-      "paddleclas23-v100-trt-fp32-bs8": 11.58,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/HarDNet.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "HarDNet",
-      "docGroup": "HarDNet",
-      "inputSizeSource": "config ppcls/configs/ImageNet/HarDNet/HarDNet68.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100"
-    }
-  },
-  {
-    "name": "HarDNet85",
-    "family": "HarDNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7744,
-      "top5": 0.9355,
-      "source": "PaddleClas docs/en/models/HarDNet.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7744,
-      "top5": 0.9355,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 36.7,
-      "v23M": 36.69
-    },
-    "flops": {
-      "v20G": 9.1,
-      "v23G": 9.09
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 6.24,
-      "paddleclas23-v100-trt-fp32-bs4": 14.85,
-      "paddleclas23-v100-trt-fp32-bs8": 20.57,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/HarDNet.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "HarDNet",
-      "docGroup": "HarDNet",
-      "inputSizeSource": "config ppcls/configs/ImageNet/HarDNet/HarDNet85.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100"
-    }
-  },
-  {
-    "name": "HarDNet39_ds",
-    "family": "HarDNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7133,
-      "top5": 0.8998,
-      "source": "PaddleClas docs/en/models/HarDNet.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7133,
-      "top5": 0.8998,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 3.5,
-      "v23M": 3.51
-    },
-    "flops": {
-      "v20G": 0.4,
-      "v23G": 0.44
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 1.4,
-      "paddleclas23-v100-trt-fp32-bs4": 2.3,
-      "paddleclas23-v100-trt-fp32-bs8": 3.33,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/HarDNet.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "HarDNet",
-      "docGroup": "HarDNet",
-      "inputSizeSource": "config ppcls/configs/ImageNet/HarDNet/HarDNet39_ds.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100"
-    }
-  },
-  {
-    "name": "HarDNet68_ds",
-    "family": "HarDNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7362,
-      "top5": 0.9152,
-      "source": "PaddleClas docs/en/models/HarDNet.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7362,
-      "top5": 0.9152,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 4.2,
-      "v23M": 4.2
-    },
-    "flops": {
-      "v20G": 0.8,
-      "v23G": 0.79
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 2.26,
-      "paddleclas23-v100-trt-fp32-bs4": 3.34,
-      "paddleclas23-v100-trt-fp32-bs8": 5.06,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/HarDNet.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "HarDNet",
-      "docGroup": "HarDNet",
-      "inputSizeSource": "config ppcls/configs/ImageNet/HarDNet/HarDNet68_ds.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100"
-    }
-  },
-  {
-    "name": "LeViT-128S",
-    "family": "LeViT",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7598,
-      "top5": 0.9269,
-      "source": "PaddleClas docs/en/models/LeViT_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.766,
-      "top5": 0.929
-    },
-    "v23Reference": {
-      "top1": 0.7598,
-      "top5": 0.9269,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 7.8,
-      "v23M": 7.42
-    },
-    "flops": {
-      "v20G": 0.305,
-      "v23G": 0.281
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/LeViT_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "LeViT",
-      "docGroup": "LeViT",
-      "inputSizeSource": "config ppcls/configs/ImageNet/LeViT/LeViT_128S.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); converted from MFLOPs; doc header FLOPS(M); converted M->G"
-    }
-  },
-  {
-    "name": "LeViT-128",
-    "family": "LeViT",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.781,
-      "top5": 0.9371,
-      "source": "PaddleClas docs/en/models/LeViT_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.786,
-      "top5": 0.94
-    },
-    "v23Reference": {
-      "top1": 0.781,
-      "top5": 0.9371,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 9.2,
-      "v23M": 8.87
-    },
-    "flops": {
-      "v20G": 0.406,
-      "v23G": 0.365
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/LeViT_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "LeViT",
-      "docGroup": "LeViT",
-      "inputSizeSource": "config ppcls/configs/ImageNet/LeViT/LeViT_128.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); converted from MFLOPs; doc header FLOPS(M); converted M->G"
-    }
-  },
-  {
-    "name": "LeViT-192",
-    "family": "LeViT",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7934,
-      "top5": 0.9446,
-      "source": "PaddleClas docs/en/models/LeViT_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.8,
-      "top5": 0.947
-    },
-    "v23Reference": {
-      "top1": 0.7934,
-      "top5": 0.9446,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 11,
-      "v23M": 10.61
-    },
-    "flops": {
-      "v20G": 0.658,
-      "v23G": 0.597
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/LeViT_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "LeViT",
-      "docGroup": "LeViT",
-      "inputSizeSource": "config ppcls/configs/ImageNet/LeViT/LeViT_192.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); converted from MFLOPs; doc header FLOPS(M); converted M->G"
-    }
-  },
-  {
-    "name": "LeViT-256",
-    "family": "LeViT",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.8085,
-      "top5": 0.9497,
-      "source": "PaddleClas docs/en/models/LeViT_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.816,
-      "top5": 0.954
-    },
-    "v23Reference": {
-      "top1": 0.8085,
-      "top5": 0.9497,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 19,
-      "v23M": 18.45
-    },
-    "flops": {
-      "v20G": 1.12,
-      "v23G": 1.049
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/LeViT_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "LeViT",
-      "docGroup": "LeViT",
-      "inputSizeSource": "config ppcls/configs/ImageNet/LeViT/LeViT_256.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); converted from MFLOPs; doc header FLOPS(M); converted M->G"
-    }
-  },
-  {
-    "name": "LeViT-384",
-    "family": "LeViT",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.8191,
-      "top5": 0.9551,
-      "source": "PaddleClas docs/en/models/LeViT_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.826,
-      "top5": 0.96
-    },
-    "v23Reference": {
-      "top1": 0.8191,
-      "top5": 0.9551,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 39,
-      "v23M": 38.45
-    },
-    "flops": {
-      "v20G": 2.353,
-      "v23G": 2.234
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/LeViT_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "LeViT",
-      "docGroup": "LeViT",
-      "inputSizeSource": "config ppcls/configs/ImageNet/LeViT/LeViT_384.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); converted from MFLOPs; doc header FLOPS(M); converted M->G"
-    }
-  },
-  {
-    "name": "MixNet_S",
-    "family": "MixNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7628,
-      "top5": 0.9299,
-      "source": "PaddleClas docs/en/models/MixNet_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.758,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7628,
-      "top5": 0.9299,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 4.167,
-      "v23M": 4.167
-    },
-    "flops": {
-      "v20G": 0.252977,
-      "v23G": 0.252977
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 2.31,
-      "paddleclas23-v100-trt-fp32-bs4": 3.63,
-      "paddleclas23-v100-trt-fp32-bs8": 5.2,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/MixNet_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MixNet",
-      "docGroup": "MixNet",
-      "inputSizeSource": "config ppcls/configs/ImageNet/MixNet/MixNet_S.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); converted from MFLOPs; doc lists Top1/Top5 in percent; divided by 100; doc header says FLOPS(M) and Params(G) (typo; values are M); FLOPs converted M->G"
-    }
-  },
-  {
-    "name": "MixNet_M",
-    "family": "MixNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7767,
-      "top5": 0.9364,
-      "source": "PaddleClas docs/en/models/MixNet_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.77,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7767,
-      "top5": 0.9364,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 5.065,
-      "v23M": 5.065
-    },
-    "flops": {
-      "v20G": 0.357119,
-      "v23G": 0.357119
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 2.84,
-      "paddleclas23-v100-trt-fp32-bs4": 4.6,
-      "paddleclas23-v100-trt-fp32-bs8": 6.62,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/MixNet_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MixNet",
-      "docGroup": "MixNet",
-      "inputSizeSource": "config ppcls/configs/ImageNet/MixNet/MixNet_M.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); converted from MFLOPs; doc lists Top1/Top5 in percent; divided by 100; doc header says FLOPS(M) and Params(G) (typo; values are M); FLOPs converted M->G"
-    }
-  },
-  {
-    "name": "MixNet_L",
-    "family": "MixNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.786,
-      "top5": 0.9437,
-      "source": "PaddleClas docs/en/models/MixNet_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.789,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.786,
-      "top5": 0.9437,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 7.384,
-      "v23M": 7.384
-    },
-    "flops": {
-      "v20G": 0.579017,
-      "v23G": 0.579017
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 3.16,
-      "paddleclas23-v100-trt-fp32-bs4": 5.55,
-      "paddleclas23-v100-trt-fp32-bs8": 8.03,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/MixNet_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "MixNet",
-      "docGroup": "MixNet",
-      "inputSizeSource": "config ppcls/configs/ImageNet/MixNet/MixNet_L.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); converted from MFLOPs; doc lists Top1/Top5 in percent; divided by 100; doc header says FLOPS(M) and Params(G) (typo; values are M); FLOPs converted M->G"
-    }
-  },
-  {
-    "name": "ReXNet_1_0",
-    "family": "ReXNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7746,
-      "top5": 0.937,
-      "source": "PaddleClas docs/en/models/ReXNet_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.779,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7746,
-      "top5": 0.937,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 4.838,
-      "v23M": 4.84
-    },
-    "flops": {
-      "v20G": 0.415,
-      "v23G": 0.415
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 3.08,
-      "paddleclas23-v100-trt-fp32-bs4": 4.15,
-      "paddleclas23-v100-trt-fp32-bs8": 5.49,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ReXNet_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ReXNet",
-      "docGroup": "ReXNet",
-      "inputSizeSource": "config ppcls/configs/ImageNet/ReXNet/ReXNet_1_0.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top1/Top5 in percent; divided by 100"
-    }
-  },
-  {
-    "name": "ReXNet_1_3",
-    "family": "ReXNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7913,
-      "top5": 0.9464,
-      "source": "PaddleClas docs/en/models/ReXNet_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.795,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7913,
-      "top5": 0.9464,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 7.611,
-      "v23M": 7.61
-    },
-    "flops": {
-      "v20G": 0.683,
-      "v23G": 0.68
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 3.54,
-      "paddleclas23-v100-trt-fp32-bs4": 4.87,
-      "paddleclas23-v100-trt-fp32-bs8": 6.54,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ReXNet_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ReXNet",
-      "docGroup": "ReXNet",
-      "inputSizeSource": "config ppcls/configs/ImageNet/ReXNet/ReXNet_1_3.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top1/Top5 in percent; divided by 100"
-    }
-  },
-  {
-    "name": "ReXNet_1_5",
-    "family": "ReXNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.8006,
-      "top5": 0.9512,
-      "source": "PaddleClas docs/en/models/ReXNet_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.803,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8006,
-      "top5": 0.9512,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 9.791,
-      "v23M": 9.79
-    },
-    "flops": {
-      "v20G": 0.9,
-      "v23G": 0.9
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 3.68,
-      "paddleclas23-v100-trt-fp32-bs4": 5.31,
-      "paddleclas23-v100-trt-fp32-bs8": 7.38,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ReXNet_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ReXNet",
-      "docGroup": "ReXNet",
-      "inputSizeSource": "config ppcls/configs/ImageNet/ReXNet/ReXNet_1_5.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top1/Top5 in percent; divided by 100"
-    }
-  },
-  {
-    "name": "ReXNet_2_0",
-    "family": "ReXNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.8122,
-      "top5": 0.9536,
-      "source": "PaddleClas docs/en/models/ReXNet_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.816,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8122,
-      "top5": 0.9536,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 16.449,
-      "v23M": 16.45
-    },
-    "flops": {
-      "v20G": 1.561,
-      "v23G": 1.56
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 4.3,
-      "paddleclas23-v100-trt-fp32-bs4": 6.54,
-      "paddleclas23-v100-trt-fp32-bs8": 9.19,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ReXNet_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ReXNet",
-      "docGroup": "ReXNet",
-      "inputSizeSource": "config ppcls/configs/ImageNet/ReXNet/ReXNet_2_0.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top1/Top5 in percent; divided by 100"
-    }
-  },
-  {
-    "name": "ReXNet_3_0",
-    "family": "ReXNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.8209,
-      "top5": 0.9612,
-      "source": "PaddleClas docs/en/models/ReXNet_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.828,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8209,
-      "top5": 0.9612,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 34.833,
-      "v23M": 34.83
-    },
-    "flops": {
-      "v20G": 3.445,
-      "v23G": 3.44
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 5.74,
-      "paddleclas23-v100-trt-fp32-bs4": 9.49,
-      "paddleclas23-v100-trt-fp32-bs8": 13.62,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ReXNet_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ReXNet",
-      "docGroup": "ReXNet",
-      "inputSizeSource": "config ppcls/configs/ImageNet/ReXNet/ReXNet_3_0.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top1/Top5 in percent; divided by 100"
-    }
-  },
-  {
-    "name": "RedNet26",
-    "family": "RedNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7595,
-      "top5": 0.9319,
-      "source": "PaddleClas docs/en/models/RedNet.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7595,
-      "top5": 0.9319,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 9.2,
-      "v23M": 9.26
-    },
-    "flops": {
-      "v20G": 1.7,
-      "v23G": 1.69
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 4.45,
-      "paddleclas23-v100-trt-fp32-bs4": 15.16,
-      "paddleclas23-v100-trt-fp32-bs8": 29.03,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/RedNet.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "RedNet",
-      "docGroup": "RedNet",
-      "inputSizeSource": "config ppcls/configs/ImageNet/RedNet/RedNet26.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100"
-    }
-  },
-  {
-    "name": "RedNet38",
-    "family": "RedNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7747,
-      "top5": 0.9356,
-      "source": "PaddleClas docs/en/models/RedNet.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7747,
-      "top5": 0.9356,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 12.4,
-      "v23M": 12.43
-    },
-    "flops": {
-      "v20G": 2.2,
-      "v23G": 2.14
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 6.24,
-      "paddleclas23-v100-trt-fp32-bs4": 21.39,
-      "paddleclas23-v100-trt-fp32-bs8": 41.26,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/RedNet.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "RedNet",
-      "docGroup": "RedNet",
-      "inputSizeSource": "config ppcls/configs/ImageNet/RedNet/RedNet38.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100"
-    }
-  },
-  {
-    "name": "RedNet50",
-    "family": "RedNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7833,
-      "top5": 0.9417,
-      "source": "PaddleClas docs/en/models/RedNet.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7833,
-      "top5": 0.9417,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 15.5,
-      "v23M": 15.6
-    },
-    "flops": {
-      "v20G": 2.7,
-      "v23G": 2.61
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 8.04,
-      "paddleclas23-v100-trt-fp32-bs4": 27.71,
-      "paddleclas23-v100-trt-fp32-bs8": 53.73,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/RedNet.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "RedNet",
-      "docGroup": "RedNet",
-      "inputSizeSource": "config ppcls/configs/ImageNet/RedNet/RedNet50.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100"
-    }
-  },
-  {
-    "name": "RedNet101",
-    "family": "RedNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7894,
-      "top5": 0.9436,
-      "source": "PaddleClas docs/en/models/RedNet.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7894,
-      "top5": 0.9436,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 25.7,
-      "v23M": 25.76
-    },
-    "flops": {
-      "v20G": 4.7,
-      "v23G": 4.59
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 13.07,
-      "paddleclas23-v100-trt-fp32-bs4": 44.12,
-      "paddleclas23-v100-trt-fp32-bs8": 83.28,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/RedNet.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "RedNet",
-      "docGroup": "RedNet",
-      "inputSizeSource": "config ppcls/configs/ImageNet/RedNet/RedNet101.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100"
-    }
-  },
-  {
-    "name": "RedNet152",
-    "family": "RedNet",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7917,
-      "top5": 0.944,
-      "source": "PaddleClas docs/en/models/RedNet.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7917,
-      "top5": 0.944,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 34,
-      "v23M": 34.14
-    },
-    "flops": {
-      "v20G": 6.8,
-      "v23G": 6.57
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 18.66,
-      "paddleclas23-v100-trt-fp32-bs4": 63.27,
-      "paddleclas23-v100-trt-fp32-bs8": 119.48,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/RedNet.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "RedNet",
-      "docGroup": "RedNet",
-      "inputSizeSource": "config ppcls/configs/ImageNet/RedNet/RedNet152.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100"
-    }
-  },
-  {
-    "name": "RepVGG_A0",
-    "family": "RepVGG",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": 0.7131,
-      "top5": 0.9016,
-      "source": "PaddleClas docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.7241,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7131,
-      "top5": 0.9016,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 8.31
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 1.36
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "RepVGG",
-      "docGroup": "RepVGG",
-      "inputSizeSource": null,
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "RepVGG_A1",
-    "family": "RepVGG",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": 0.738,
-      "top5": 0.9146,
-      "source": "PaddleClas docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.7446,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.738,
-      "top5": 0.9146,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 12.79
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 2.37
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "RepVGG",
-      "docGroup": "RepVGG",
-      "inputSizeSource": null,
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "RepVGG_A2",
-    "family": "RepVGG",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": 0.7571,
-      "top5": 0.9264,
-      "source": "PaddleClas docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.7648,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7571,
-      "top5": 0.9264,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 25.5
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 5.12
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "RepVGG",
-      "docGroup": "RepVGG",
-      "inputSizeSource": null,
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "RepVGG_B0",
-    "family": "RepVGG",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": 0.745,
-      "top5": 0.9213,
-      "source": "PaddleClas docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.7514,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.745,
-      "top5": 0.9213,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 14.34
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 3.06
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "RepVGG",
-      "docGroup": "RepVGG",
-      "inputSizeSource": null,
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "RepVGG_B1",
-    "family": "RepVGG",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": 0.7773,
-      "top5": 0.9385,
-      "source": "PaddleClas docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.7837,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7773,
-      "top5": 0.9385,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 51.83
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 11.82
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "RepVGG",
-      "docGroup": "RepVGG",
-      "inputSizeSource": null,
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "RepVGG_B2",
-    "family": "RepVGG",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": 0.7813,
-      "top5": 0.941,
-      "source": "PaddleClas docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.7878,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7813,
-      "top5": 0.941,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 80.32
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 18.38
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "RepVGG",
-      "docGroup": "RepVGG",
-      "inputSizeSource": null,
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "RepVGG_B1g2",
-    "family": "RepVGG",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": 0.7732,
-      "top5": 0.9359,
-      "source": "PaddleClas docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.7778,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7732,
-      "top5": 0.9359,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 41.36
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 8.82
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "RepVGG",
-      "docGroup": "RepVGG",
-      "inputSizeSource": null,
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "RepVGG_B1g4",
-    "family": "RepVGG",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": 0.7675,
-      "top5": 0.9335,
-      "source": "PaddleClas docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.7758,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7675,
-      "top5": 0.9335,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 36.13
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 7.31
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "RepVGG",
-      "docGroup": "RepVGG",
-      "inputSizeSource": null,
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "RepVGG_B2g4",
-    "family": "RepVGG",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": 0.7881,
-      "top5": 0.9448,
-      "source": "PaddleClas docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.7938,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7881,
-      "top5": 0.9448,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 55.78
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 11.34
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "RepVGG",
-      "docGroup": "RepVGG",
-      "inputSizeSource": null,
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "RepVGG_B3g4",
-    "family": "RepVGG",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": 0.7965,
-      "top5": 0.9485,
-      "source": "PaddleClas docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.8021,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7965,
-      "top5": 0.9485,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 75.63
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 16.07
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "RepVGG",
-      "docGroup": "RepVGG",
-      "inputSizeSource": null,
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "Res2Net50_vd_26w_4s_ssld",
-    "family": "Res2Net",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.831,
-      "top5": 0.966,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.831,
-      "top5": null,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 25.06,
-      "v23M": 25.76
-    },
-    "flops": {
-      "v20G": 8.37,
-      "v23G": 4.28
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 3.59,
-      "paddleclas23-v100-trt-fp32-bs4": 6.35,
-      "paddleclas23-v100-trt-fp32-bs8": 9.5,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/dygraph/Res2Net50_vd_26w_4s_ssld_pretrained.pdparams",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Res2Net",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "config ppcls/configs/ImageNet/Res2Net/Res2Net50_vd_26w_4s.yaml eval-section CropImage (release/2.2)",
-      "notes": null
-    }
-  },
-  {
-    "name": "Res2Net101_vd_26w_4s_ssld",
-    "family": "Res2Net",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.839,
-      "top5": 0.971,
-      "source": "PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.839,
-      "top5": null,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 45.22,
-      "v23M": 45.35
-    },
-    "flops": {
-      "v20G": 16.67,
-      "v23G": 8.35
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 6.34,
-      "paddleclas23-v100-trt-fp32-bs4": 11.02,
-      "paddleclas23-v100-trt-fp32-bs8": 16.13,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/dygraph/Res2Net101_vd_26w_4s_ssld_pretrained.pdparams",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SEResNext_and_Res2Net_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Res2Net",
-      "docGroup": "SEResNext_and_Res2Net",
-      "inputSizeSource": "config ppcls/configs/ImageNet/Res2Net/Res2Net101_vd_26w_4s.yaml eval-section CropImage (release/2.2)",
-      "notes": null
-    }
-  },
-  {
-    "name": "SwinTransformer_tiny_patch4_window7_224",
-    "family": "Swin-transformer",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.8069,
-      "top5": 0.9534,
-      "source": "PaddleClas docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.812,
-      "top5": 0.955
-    },
-    "v23Reference": {
-      "top1": 0.8069,
-      "top5": 0.9534,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 28,
-      "v23M": 28.26
-    },
-    "flops": {
-      "v20G": 4.5,
-      "v23G": 4.35
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 6.59,
-      "paddleclas23-v100-trt-fp32-bs4": 9.68,
-      "paddleclas23-v100-trt-fp32-bs8": 16.32,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/dygraph/SwinTransformer_tiny_patch4_window7_224_pretrained.pdparams",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Swin-transformer",
-      "docGroup": "SwinTransformer",
-      "inputSizeSource": "config ppcls/configs/ImageNet/SwinTransformer/SwinTransformer_tiny_patch4_window7_224.yaml eval-section CropImage (release/2.2)",
-      "notes": null
-    }
-  },
-  {
-    "name": "SwinTransformer_small_patch4_window7_224",
-    "family": "Swin-transformer",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.8275,
-      "top5": 0.9613,
-      "source": "PaddleClas docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.832,
-      "top5": 0.962
-    },
-    "v23Reference": {
-      "top1": 0.8275,
-      "top5": 0.9613,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 50,
-      "v23M": 49.56
-    },
-    "flops": {
-      "v20G": 8.7,
-      "v23G": 8.51
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 12.54,
-      "paddleclas23-v100-trt-fp32-bs4": 17.07,
-      "paddleclas23-v100-trt-fp32-bs8": 28.08,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/dygraph/SwinTransformer_small_patch4_window7_224_pretrained.pdparams",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Swin-transformer",
-      "docGroup": "SwinTransformer",
-      "inputSizeSource": "config ppcls/configs/ImageNet/SwinTransformer/SwinTransformer_small_patch4_window7_224.yaml eval-section CropImage (release/2.2)",
-      "notes": null
-    }
-  },
-  {
-    "name": "SwinTransformer_base_patch4_window7_224",
-    "family": "Swin-transformer",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.83,
-      "top5": 0.9626,
-      "source": "PaddleClas docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.835,
-      "top5": 0.965
-    },
-    "v23Reference": {
-      "top1": 0.83,
-      "top5": 0.9626,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 88,
-      "v23M": 87.7
-    },
-    "flops": {
-      "v20G": 15.4,
-      "v23G": 15.13
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 13.37,
-      "paddleclas23-v100-trt-fp32-bs4": 23.53,
-      "paddleclas23-v100-trt-fp32-bs8": 39.11,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/dygraph/SwinTransformer_base_patch4_window7_224_pretrained.pdparams",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Swin-transformer",
-      "docGroup": "SwinTransformer",
-      "inputSizeSource": "config ppcls/configs/ImageNet/SwinTransformer/SwinTransformer_base_patch4_window7_224.yaml eval-section CropImage (release/2.2)",
-      "notes": null
-    }
-  },
-  {
-    "name": "SwinTransformer_base_patch4_window12_384",
-    "family": "Swin-transformer",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 384,
-    "resizeShort": null,
-    "reference": {
-      "top1": 0.8439,
-      "top5": 0.9693,
-      "source": "PaddleClas docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.845,
-      "top5": 0.97
-    },
-    "v23Reference": {
-      "top1": 0.8439,
-      "top5": 0.9693,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 88,
-      "v23M": 87.7
-    },
-    "flops": {
-      "v20G": 47.1,
-      "v23G": 44.45
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 19.52,
-      "paddleclas23-v100-trt-fp32-bs4": 64.56,
-      "paddleclas23-v100-trt-fp32-bs8": 123.3,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/dygraph/SwinTransformer_base_patch4_window12_384_pretrained.pdparams",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Swin-transformer",
-      "docGroup": "SwinTransformer",
-      "inputSizeSource": "model name suffix",
-      "notes": null
-    }
-  },
-  {
-    "name": "SwinTransformer_base_patch4_window7_224_22kto1k",
-    "family": "Swin-transformer",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.8487,
-      "top5": 0.9746,
-      "source": "PaddleClas docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.852,
-      "top5": 0.975
-    },
-    "v23Reference": {
-      "top1": 0.8487,
-      "top5": 0.9746,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 88,
-      "v23M": 87.7
-    },
-    "flops": {
-      "v20G": 15.4,
-      "v23G": 15.13
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 13.53,
-      "paddleclas23-v100-trt-fp32-bs4": 23.46,
-      "paddleclas23-v100-trt-fp32-bs8": 39.13,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/dygraph/SwinTransformer_base_patch4_window7_224_22kto1k_pretrained.pdparams",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Swin-transformer",
-      "docGroup": "SwinTransformer",
-      "inputSizeSource": "config ppcls/configs/ImageNet/SwinTransformer/SwinTransformer_base_patch4_window7_224.yaml eval-section CropImage (release/2.2)",
-      "notes": "doc row marked [1]: ImageNet-22k pretrain then 1k finetune; name suffix added from models_intro list"
-    }
-  },
-  {
-    "name": "SwinTransformer_base_patch4_window12_384_22kto1k",
-    "family": "Swin-transformer",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 384,
-    "resizeShort": null,
-    "reference": {
-      "top1": 0.8642,
-      "top5": 0.9807,
-      "source": "PaddleClas docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.864,
-      "top5": 0.98
-    },
-    "v23Reference": {
-      "top1": 0.8642,
-      "top5": 0.9807,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 88,
-      "v23M": 87.7
-    },
-    "flops": {
-      "v20G": 47.1,
-      "v23G": 44.45
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 19.65,
-      "paddleclas23-v100-trt-fp32-bs4": 64.72,
-      "paddleclas23-v100-trt-fp32-bs8": 123.42,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Swin-transformer",
-      "docGroup": "SwinTransformer",
-      "inputSizeSource": "model name suffix",
-      "notes": "series inferred (model not in models_intro list); doc row marked [1]: ImageNet-22k pretrain then 1k finetune; name suffix added from models_intro list"
-    }
-  },
-  {
-    "name": "SwinTransformer_large_patch4_window7_224_22kto1k",
-    "family": "Swin-transformer",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.8596,
-      "top5": 0.9783,
-      "source": "PaddleClas docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.863,
-      "top5": 0.979
-    },
-    "v23Reference": {
-      "top1": 0.8596,
-      "top5": 0.9783,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 197,
-      "v23M": 196.43
-    },
-    "flops": {
-      "v20G": 34.5,
-      "v23G": 34.02
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 15.74,
-      "paddleclas23-v100-trt-fp32-bs4": 38.57,
-      "paddleclas23-v100-trt-fp32-bs8": 71.49,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/dygraph/SwinTransformer_large_patch4_window7_224_22kto1k_pretrained.pdparams",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Swin-transformer",
-      "docGroup": "SwinTransformer",
-      "inputSizeSource": "config ppcls/configs/ImageNet/SwinTransformer/SwinTransformer_large_patch4_window7_224.yaml eval-section CropImage (release/2.2)",
-      "notes": "doc row marked [1]: ImageNet-22k pretrain then 1k finetune; name suffix added from models_intro list"
-    }
-  },
-  {
-    "name": "SwinTransformer_large_patch4_window12_384_22kto1k",
-    "family": "Swin-transformer",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 384,
-    "resizeShort": null,
-    "reference": {
-      "top1": 0.8719,
-      "top5": 0.9823,
-      "source": "PaddleClas docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.873,
-      "top5": 0.982
-    },
-    "v23Reference": {
-      "top1": 0.8719,
-      "top5": 0.9823,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 197,
-      "v23M": 196.43
-    },
-    "flops": {
-      "v20G": 103.9,
-      "v23G": 99.97
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 32.61,
-      "paddleclas23-v100-trt-fp32-bs4": 116.59,
-      "paddleclas23-v100-trt-fp32-bs8": 223.23,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": "https://paddle-imagenet-models-name.bj.bcebos.com/dygraph/SwinTransformer_large_patch4_window12_384_22kto1k_pretrained.pdparams",
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Swin-transformer",
-      "docGroup": "SwinTransformer",
-      "inputSizeSource": "model name suffix",
-      "notes": "doc row marked [1]: ImageNet-22k pretrain then 1k finetune; name suffix added from models_intro list"
-    }
-  },
-  {
-    "name": "TNT_small",
-    "family": "TNT",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 248,
-    "reference": {
-      "top1": 0.8112,
-      "top5": 0.9556,
-      "source": "PaddleClas docs/en/models/TNT.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8121,
-      "top5": 0.9563,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 23.8,
-      "v23M": 23.68
-    },
-    "flops": {
-      "v20G": 5.2,
-      "v23G": 4.83
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/TNT.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "TNT",
-      "docGroup": "TNT",
-      "inputSizeSource": "config ppcls/configs/ImageNet/TNT/TNT_small.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100"
-    }
-  },
-  {
-    "name": "pcpvt_small",
-    "family": "Twins",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.8082,
-      "top5": 0.9552,
-      "source": "PaddleClas docs/en/models/Twins.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.812,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8082,
-      "top5": 0.9552,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 24.1,
-      "v23M": 24.06
-    },
-    "flops": {
-      "v20G": 3.7,
-      "v23G": 3.67
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 7.32,
-      "paddleclas23-v100-trt-fp32-bs4": 10.51,
-      "paddleclas23-v100-trt-fp32-bs8": 15.27,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Twins.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Twins",
-      "docGroup": "Twins",
-      "inputSizeSource": "config ppcls/configs/ImageNet/Twins/pcpvt_small.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "pcpvt_base",
-    "family": "Twins",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.8242,
-      "top5": 0.9619,
-      "source": "PaddleClas docs/en/models/Twins.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.827,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8242,
-      "top5": 0.9619,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 43.8,
-      "v23M": 43.83
-    },
-    "flops": {
-      "v20G": 6.4,
-      "v23G": 6.44
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 12.2,
-      "paddleclas23-v100-trt-fp32-bs4": 16.22,
-      "paddleclas23-v100-trt-fp32-bs8": 23.16,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Twins.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Twins",
-      "docGroup": "Twins",
-      "inputSizeSource": "config ppcls/configs/ImageNet/Twins/pcpvt_base.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "pcpvt_large",
-    "family": "Twins",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.8273,
-      "top5": 0.965,
-      "source": "PaddleClas docs/en/models/Twins.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.831,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8273,
-      "top5": 0.965,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 60.9,
-      "v23M": 60.99
-    },
-    "flops": {
-      "v20G": 9.5,
-      "v23G": 9.5
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 16.47,
-      "paddleclas23-v100-trt-fp32-bs4": 22.9,
-      "paddleclas23-v100-trt-fp32-bs8": 32.73,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Twins.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Twins",
-      "docGroup": "Twins",
-      "inputSizeSource": "config ppcls/configs/ImageNet/Twins/pcpvt_large.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "alt_gvt_small",
-    "family": "Twins",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.814,
-      "top5": 0.9546,
-      "source": "PaddleClas docs/en/models/Twins.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.817,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.814,
-      "top5": 0.9546,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 24,
-      "v23M": 24.06
-    },
-    "flops": {
-      "v20G": 2.8,
-      "v23G": 2.81
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 6.94,
-      "paddleclas23-v100-trt-fp32-bs4": 9.01,
-      "paddleclas23-v100-trt-fp32-bs8": 12.27,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Twins.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Twins",
-      "docGroup": "Twins",
-      "inputSizeSource": "config ppcls/configs/ImageNet/Twins/alt_gvt_small.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "alt_gvt_base",
-    "family": "Twins",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.8294,
-      "top5": 0.9621,
-      "source": "PaddleClas docs/en/models/Twins.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.832,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8294,
-      "top5": 0.9621,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 56,
-      "v23M": 56.07
-    },
-    "flops": {
-      "v20G": 8.3,
-      "v23G": 8.34
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 9.37,
-      "paddleclas23-v100-trt-fp32-bs4": 15.02,
-      "paddleclas23-v100-trt-fp32-bs8": 24.54,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Twins.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Twins",
-      "docGroup": "Twins",
-      "inputSizeSource": "config ppcls/configs/ImageNet/Twins/alt_gvt_base.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "alt_gvt_large",
-    "family": "Twins",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.8331,
-      "top5": 0.9642,
-      "source": "PaddleClas docs/en/models/Twins.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.837,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8331,
-      "top5": 0.9642,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": 99.2,
-      "v23M": 99.27
-    },
-    "flops": {
-      "v20G": 14.8,
-      "v23G": 14.81
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 11.76,
-      "paddleclas23-v100-trt-fp32-bs4": 22.08,
-      "paddleclas23-v100-trt-fp32-bs8": 35.12,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/Twins.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "Twins",
-      "docGroup": "Twins",
-      "inputSizeSource": "config ppcls/configs/ImageNet/Twins/alt_gvt_large.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "ViT_small_patch16_224",
-    "family": "ViT_and_DeiT",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.7769,
-      "top5": 0.9342,
-      "source": "PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.7785,
-      "top5": 0.9342
-    },
-    "v23Reference": {
-      "top1": 0.7769,
-      "top5": 0.9342,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 48.6
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 9.41
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 3.71,
-      "paddleclas23-v100-trt-fp32-bs4": 9.05,
-      "paddleclas23-v100-trt-fp32-bs8": 16.72,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ViT_and_DeiT",
-      "docGroup": "ViT_and_DeiT",
-      "inputSizeSource": "config ppcls/configs/ImageNet/VisionTransformer/ViT_small_patch16_224.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "ViT_base_patch16_224",
-    "family": "ViT_and_DeiT",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.8195,
-      "top5": 0.9617,
-      "source": "PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.8178,
-      "top5": 0.9613
-    },
-    "v23Reference": {
-      "top1": 0.8195,
-      "top5": 0.9617,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 86.42
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 16.85
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 6.12,
-      "paddleclas23-v100-trt-fp32-bs4": 14.84,
-      "paddleclas23-v100-trt-fp32-bs8": 28.51,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ViT_and_DeiT",
-      "docGroup": "ViT_and_DeiT",
-      "inputSizeSource": "config ppcls/configs/ImageNet/VisionTransformer/ViT_base_patch16_224.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "ViT_base_patch16_384",
-    "family": "ViT_and_DeiT",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 384,
-    "resizeShort": 384,
-    "reference": {
-      "top1": 0.8414,
-      "top5": 0.9717,
-      "source": "PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.842,
-      "top5": 0.9722
-    },
-    "v23Reference": {
-      "top1": 0.8414,
-      "top5": 0.9717,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 86.42
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 49.35
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 14.15,
-      "paddleclas23-v100-trt-fp32-bs4": 48.38,
-      "paddleclas23-v100-trt-fp32-bs8": 95.06,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ViT_and_DeiT",
-      "docGroup": "ViT_and_DeiT",
-      "inputSizeSource": "config ppcls/configs/ImageNet/VisionTransformer/ViT_base_patch16_384.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "ViT_base_patch32_384",
-    "family": "ViT_and_DeiT",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 384,
-    "resizeShort": 384,
-    "reference": {
-      "top1": 0.8176,
-      "top5": 0.9613,
-      "source": "PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.8166,
-      "top5": 0.9613
-    },
-    "v23Reference": {
-      "top1": 0.8176,
-      "top5": 0.9613,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 88.19
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 12.66
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 4.94,
-      "paddleclas23-v100-trt-fp32-bs4": 13.43,
-      "paddleclas23-v100-trt-fp32-bs8": 24.08,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ViT_and_DeiT",
-      "docGroup": "ViT_and_DeiT",
-      "inputSizeSource": "config ppcls/configs/ImageNet/VisionTransformer/ViT_base_patch32_384.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "ViT_large_patch16_224",
-    "family": "ViT_and_DeiT",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.8323,
-      "top5": 0.965,
-      "source": "PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.8306,
-      "top5": 0.9644
-    },
-    "v23Reference": {
-      "top1": 0.8323,
-      "top5": 0.965,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 304.12
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 59.65
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 15.53,
-      "paddleclas23-v100-trt-fp32-bs4": 49.5,
-      "paddleclas23-v100-trt-fp32-bs8": 94.09,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ViT_and_DeiT",
-      "docGroup": "ViT_and_DeiT",
-      "inputSizeSource": "config ppcls/configs/ImageNet/VisionTransformer/ViT_large_patch16_224.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "ViT_large_patch16_384",
-    "family": "ViT_and_DeiT",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 384,
-    "resizeShort": 384,
-    "reference": {
-      "top1": 0.8513,
-      "top5": 0.9736,
-      "source": "PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.8517,
-      "top5": 0.9736
-    },
-    "v23Reference": {
-      "top1": 0.8513,
-      "top5": 0.9736,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 304.12
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 174.7
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 39.51,
-      "paddleclas23-v100-trt-fp32-bs4": 152.46,
-      "paddleclas23-v100-trt-fp32-bs8": 304.06,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ViT_and_DeiT",
-      "docGroup": "ViT_and_DeiT",
-      "inputSizeSource": "config ppcls/configs/ImageNet/VisionTransformer/ViT_large_patch16_384.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "ViT_large_patch32_384",
-    "family": "ViT_and_DeiT",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 384,
-    "resizeShort": 384,
-    "reference": {
-      "top1": 0.8153,
-      "top5": 0.9608,
-      "source": "PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.815,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.8153,
-      "top5": 0.9608,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 306.48
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 44.24
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 11.44,
-      "paddleclas23-v100-trt-fp32-bs4": 36.09,
-      "paddleclas23-v100-trt-fp32-bs8": 70.63,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ViT_and_DeiT",
-      "docGroup": "ViT_and_DeiT",
-      "inputSizeSource": "config ppcls/configs/ImageNet/VisionTransformer/ViT_large_patch32_384.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "DeiT_tiny_patch16_224",
-    "family": "ViT_and_DeiT",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.718,
-      "top5": 0.91,
-      "source": "PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.722,
-      "top5": 0.911
-    },
-    "v23Reference": {
-      "top1": 0.718,
-      "top5": 0.91,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 5.68
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 1.07
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 3.61,
-      "paddleclas23-v100-trt-fp32-bs4": 3.94,
-      "paddleclas23-v100-trt-fp32-bs8": 6.1,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ViT_and_DeiT",
-      "docGroup": "ViT_and_DeiT",
-      "inputSizeSource": "config ppcls/configs/ImageNet/DeiT/DeiT_tiny_patch16_224.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "DeiT_small_patch16_224",
-    "family": "ViT_and_DeiT",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.796,
-      "top5": 0.949,
-      "source": "PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.799,
-      "top5": 0.95
-    },
-    "v23Reference": {
-      "top1": 0.796,
-      "top5": 0.949,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 21.97
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 4.24
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 3.61,
-      "paddleclas23-v100-trt-fp32-bs4": 6.24,
-      "paddleclas23-v100-trt-fp32-bs8": 10.49,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ViT_and_DeiT",
-      "docGroup": "ViT_and_DeiT",
-      "inputSizeSource": "config ppcls/configs/ImageNet/DeiT/DeiT_small_patch16_224.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "DeiT_base_patch16_224",
-    "family": "ViT_and_DeiT",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.817,
-      "top5": 0.957,
-      "source": "PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.818,
-      "top5": 0.956
-    },
-    "v23Reference": {
-      "top1": 0.817,
-      "top5": 0.957,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 86.42
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 16.85
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 6.13,
-      "paddleclas23-v100-trt-fp32-bs4": 14.87,
-      "paddleclas23-v100-trt-fp32-bs8": 28.5,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ViT_and_DeiT",
-      "docGroup": "ViT_and_DeiT",
-      "inputSizeSource": "config ppcls/configs/ImageNet/DeiT/DeiT_base_patch16_224.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "DeiT_base_patch16_384",
-    "family": "ViT_and_DeiT",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 384,
-    "resizeShort": 426,
-    "reference": {
-      "top1": 0.83,
-      "top5": 0.962,
-      "source": "PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.829,
-      "top5": 0.972
-    },
-    "v23Reference": {
-      "top1": 0.83,
-      "top5": 0.962,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 86.42
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 49.35
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 14.12,
-      "paddleclas23-v100-trt-fp32-bs4": 48.8,
-      "paddleclas23-v100-trt-fp32-bs8": 97.6,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ViT_and_DeiT",
-      "docGroup": "ViT_and_DeiT",
-      "inputSizeSource": "config ppcls/configs/ImageNet/DeiT/DeiT_base_patch16_384.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "DeiT_tiny_distilled_patch16_224",
-    "family": "ViT_and_DeiT",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.741,
-      "top5": 0.918,
-      "source": "PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.745,
-      "top5": 0.919
-    },
-    "v23Reference": {
-      "top1": 0.741,
-      "top5": 0.918,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 5.87
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 1.08
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 3.51,
-      "paddleclas23-v100-trt-fp32-bs4": 4.05,
-      "paddleclas23-v100-trt-fp32-bs8": 6.03,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ViT_and_DeiT",
-      "docGroup": "ViT_and_DeiT",
-      "inputSizeSource": "config ppcls/configs/ImageNet/DeiT/DeiT_tiny_distilled_patch16_224.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "DeiT_small_distilled_patch16_224",
-    "family": "ViT_and_DeiT",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.809,
-      "top5": 0.953,
-      "source": "PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.812,
-      "top5": 0.954
-    },
-    "v23Reference": {
-      "top1": 0.809,
-      "top5": 0.953,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 22.36
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 4.26
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 3.7,
-      "paddleclas23-v100-trt-fp32-bs4": 6.2,
-      "paddleclas23-v100-trt-fp32-bs8": 10.53,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ViT_and_DeiT",
-      "docGroup": "ViT_and_DeiT",
-      "inputSizeSource": "config ppcls/configs/ImageNet/DeiT/DeiT_small_distilled_patch16_224.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "DeiT_base_distilled_patch16_224",
-    "family": "ViT_and_DeiT",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 224,
-    "resizeShort": 256,
-    "reference": {
-      "top1": 0.831,
-      "top5": 0.964,
-      "source": "PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.834,
-      "top5": 0.965
-    },
-    "v23Reference": {
-      "top1": 0.831,
-      "top5": 0.964,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 87.18
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 16.93
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 6.17,
-      "paddleclas23-v100-trt-fp32-bs4": 14.94,
-      "paddleclas23-v100-trt-fp32-bs8": 28.58,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ViT_and_DeiT",
-      "docGroup": "ViT_and_DeiT",
-      "inputSizeSource": "config ppcls/configs/ImageNet/DeiT/DeiT_base_distilled_patch16_224.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "DeiT_base_distilled_patch16_384",
-    "family": "ViT_and_DeiT",
-    "in117": false,
-    "inBaseCsv": true,
-    "inputSize": 384,
-    "resizeShort": 426,
-    "reference": {
-      "top1": 0.851,
-      "top5": 0.973,
-      "source": "PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)"
-    },
-    "paperReference": {
-      "top1": 0.852,
-      "top5": 0.972
-    },
-    "v23Reference": {
-      "top1": 0.851,
-      "top5": 0.973,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 87.18
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 49.43
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": 14.12,
-      "paddleclas23-v100-trt-fp32-bs4": 48.76,
-      "paddleclas23-v100-trt-fp32-bs8": 97.09,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": "docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)",
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "ViT_and_DeiT",
-      "docGroup": "ViT_and_DeiT",
-      "inputSizeSource": "config ppcls/configs/ImageNet/DeiT/DeiT_base_distilled_patch16_384.yaml eval-section CropImage (release/2.2)",
-      "notes": "series inferred (model not in models_intro list)"
-    }
-  },
-  {
-    "name": "PPLCNet_x0_5_ssld",
-    "family": "PP-LCNet",
-    "in117": false,
-    "inBaseCsv": false,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": null,
-      "top5": null,
-      "source": "PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.661,
-      "top5": null,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 1.89
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 0.04728
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": 2.05
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": null,
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "2.3 Intel-CPU-side knowledge distillation model",
-      "docGroup": null,
-      "inputSizeSource": null,
-      "notes": "only in release/2.3 overview (not in 2.0-2.2 per-family docs)"
-    }
-  },
-  {
-    "name": "PPLCNet_x1_0_ssld",
-    "family": "PP-LCNet",
-    "in117": false,
-    "inBaseCsv": false,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": null,
-      "top5": null,
-      "source": "PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.744,
-      "top5": null,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 2.96
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 0.16081
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": 2.46
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": null,
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "2.3 Intel-CPU-side knowledge distillation model",
-      "docGroup": null,
-      "inputSizeSource": null,
-      "notes": "only in release/2.3 overview (not in 2.0-2.2 per-family docs)"
-    }
-  },
-  {
-    "name": "PPLCNet_x2_5_ssld",
-    "family": "PP-LCNet",
-    "in117": false,
-    "inBaseCsv": false,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": null,
-      "top5": null,
-      "source": "PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.808,
-      "top5": null,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 9.04
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 0.90649
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": 5.39
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": null,
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "2.3 Intel-CPU-side knowledge distillation model",
-      "docGroup": null,
-      "inputSizeSource": null,
-      "notes": "only in release/2.3 overview (not in 2.0-2.2 per-family docs)"
-    }
-  },
-  {
-    "name": "PPLCNet_x0_25",
-    "family": "PP-LCNet",
-    "in117": false,
-    "inBaseCsv": false,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": null,
-      "top5": null,
-      "source": "PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.5186,
-      "top5": 0.7565,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 1.52
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 0.01825
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": 1.61785
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": null,
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "3. PP-LCNet series",
-      "docGroup": null,
-      "inputSizeSource": null,
-      "notes": "only in release/2.3 overview (not in 2.0-2.2 per-family docs)"
-    }
-  },
-  {
-    "name": "PPLCNet_x0_35",
-    "family": "PP-LCNet",
-    "in117": false,
-    "inBaseCsv": false,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": null,
-      "top5": null,
-      "source": "PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.5809,
-      "top5": 0.8083,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 1.65
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 0.02946
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": 2.11344
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": null,
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "3. PP-LCNet series",
-      "docGroup": null,
-      "inputSizeSource": null,
-      "notes": "only in release/2.3 overview (not in 2.0-2.2 per-family docs)"
-    }
-  },
-  {
-    "name": "PPLCNet_x0_5",
-    "family": "PP-LCNet",
-    "in117": false,
-    "inBaseCsv": false,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": null,
-      "top5": null,
-      "source": "PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.6314,
-      "top5": 0.8466,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 1.89
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 0.04728
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": 2.72974
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": null,
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "3. PP-LCNet series",
-      "docGroup": null,
-      "inputSizeSource": null,
-      "notes": "only in release/2.3 overview (not in 2.0-2.2 per-family docs)"
-    }
-  },
-  {
-    "name": "PPLCNet_x0_75",
-    "family": "PP-LCNet",
-    "in117": false,
-    "inBaseCsv": false,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": null,
-      "top5": null,
-      "source": "PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.6818,
-      "top5": 0.883,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 2.37
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 0.09882
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": 4.51216
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": null,
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "3. PP-LCNet series",
-      "docGroup": null,
-      "inputSizeSource": null,
-      "notes": "only in release/2.3 overview (not in 2.0-2.2 per-family docs)"
-    }
-  },
-  {
-    "name": "PPLCNet_x1_0",
-    "family": "PP-LCNet",
-    "in117": false,
-    "inBaseCsv": false,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": null,
-      "top5": null,
-      "source": "PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7132,
-      "top5": 0.9003,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 2.96
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 0.16081
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": 6.49276
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": null,
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "3. PP-LCNet series",
-      "docGroup": null,
-      "inputSizeSource": null,
-      "notes": "only in release/2.3 overview (not in 2.0-2.2 per-family docs)"
-    }
-  },
-  {
-    "name": "PPLCNet_x1_5",
-    "family": "PP-LCNet",
-    "in117": false,
-    "inBaseCsv": false,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": null,
-      "top5": null,
-      "source": "PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7371,
-      "top5": 0.9153,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 4.52
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 0.34186
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": 12.2601
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": null,
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "3. PP-LCNet series",
-      "docGroup": null,
-      "inputSizeSource": null,
-      "notes": "only in release/2.3 overview (not in 2.0-2.2 per-family docs)"
-    }
-  },
-  {
-    "name": "PPLCNet_x2_0",
-    "family": "PP-LCNet",
-    "in117": false,
-    "inBaseCsv": false,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": null,
-      "top5": null,
-      "source": "PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7518,
-      "top5": 0.9227,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 6.54
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 0.59
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": 20.1667
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": null,
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "3. PP-LCNet series",
-      "docGroup": null,
-      "inputSizeSource": null,
-      "notes": "only in release/2.3 overview (not in 2.0-2.2 per-family docs)"
-    }
-  },
-  {
-    "name": "PPLCNet_x2_5",
-    "family": "PP-LCNet",
-    "in117": false,
-    "inBaseCsv": false,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": null,
-      "top5": null,
-      "source": "PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.766,
-      "top5": 0.93,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 9.04
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 0.906
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": null,
-      "paddleclas23-sd855-lite-t2": null,
-      "paddleclas23-sd855-lite-t4": null,
-      "paddleclas23-xeon6148-bs1": 29.595
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": null,
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "3. PP-LCNet series",
-      "docGroup": null,
-      "inputSizeSource": null,
-      "notes": "only in release/2.3 overview (not in 2.0-2.2 per-family docs)"
-    }
-  },
-  {
-    "name": "ESNet_x0_25",
-    "family": "ESNet",
-    "in117": false,
-    "inBaseCsv": false,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": null,
-      "top5": null,
-      "source": "PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.6248,
-      "top5": 0.8346,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 2.83
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 0.03085
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 4.12,
-      "paddleclas23-sd855-lite-t2": 2.97,
-      "paddleclas23-sd855-lite-t4": 2.51,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": null,
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "5. Mobile series",
-      "docGroup": null,
-      "inputSizeSource": null,
-      "notes": "only in release/2.3 overview (not in 2.0-2.2 per-family docs)"
-    }
-  },
-  {
-    "name": "ESNet_x0_5",
-    "family": "ESNet",
-    "in117": false,
-    "inBaseCsv": false,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": null,
-      "top5": null,
-      "source": "PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.6882,
-      "top5": 0.8804,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 3.25
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 0.06731
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 6.45,
-      "paddleclas23-sd855-lite-t2": 4.42,
-      "paddleclas23-sd855-lite-t4": 3.35,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": null,
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "5. Mobile series",
-      "docGroup": null,
-      "inputSizeSource": null,
-      "notes": "only in release/2.3 overview (not in 2.0-2.2 per-family docs)"
-    }
-  },
-  {
-    "name": "ESNet_x0_75",
-    "family": "ESNet",
-    "in117": false,
-    "inBaseCsv": false,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": null,
-      "top5": null,
-      "source": "PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7224,
-      "top5": 0.9045,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 3.87
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 0.12374
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 9.59,
-      "paddleclas23-sd855-lite-t2": 6.28,
-      "paddleclas23-sd855-lite-t4": 4.52,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": null,
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "5. Mobile series",
-      "docGroup": null,
-      "inputSizeSource": null,
-      "notes": "only in release/2.3 overview (not in 2.0-2.2 per-family docs)"
-    }
-  },
-  {
-    "name": "ESNet_x1_0",
-    "family": "ESNet",
-    "in117": false,
-    "inBaseCsv": false,
-    "inputSize": null,
-    "resizeShort": null,
-    "reference": {
-      "top1": null,
-      "top5": null,
-      "source": "PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "paperReference": {
-      "top1": null,
-      "top5": null
-    },
-    "v23Reference": {
-      "top1": 0.7392,
-      "top5": 0.914,
-      "source": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)"
-    },
-    "params": {
-      "v20M": null,
-      "v23M": 4.64
-    },
-    "flops": {
-      "v20G": null,
-      "v23G": 0.19733
-    },
-    "publishedLatencies": {
-      "paddleclas-sd855-lite-fp32-t1": null,
-      "paddleclas-v100-trt-fp32": null,
-      "paddleclas-t4-trt-fp32-bs1": null,
-      "paddleclas-t4-trt-fp32-bs4": null,
-      "paddleclas-t4-trt-fp32-bs8": null,
-      "paddleclas-t4-trt-fp16-bs1": null,
-      "paddleclas-t4-trt-fp16-bs4": null,
-      "paddleclas-t4-trt-fp16-bs8": null,
-      "paddleclas23-v100-trt-fp32-bs1": null,
-      "paddleclas23-v100-trt-fp32-bs4": null,
-      "paddleclas23-v100-trt-fp32-bs8": null,
-      "paddleclas23-sd855-lite-t1": 13.67,
-      "paddleclas23-sd855-lite-t2": 8.71,
-      "paddleclas23-sd855-lite-t4": 5.97,
-      "paddleclas23-xeon6148-bs1": null
-    },
-    "sd855StorageMb": null,
-    "pretrainedUrl": null,
-    "provenance": {
-      "csv": "paddleclas_models_extended.csv",
-      "sourcePath": null,
-      "v23SourcePath": "docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)",
-      "csvFamily": "5. Mobile series",
-      "docGroup": null,
-      "inputSizeSource": null,
-      "notes": "only in release/2.3 overview (not in 2.0-2.2 per-family docs)"
-    }
-  }
+    name: 'DenseNet121',
+    family: 'DenseNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.757,
+      top5: 0.926,
+      source: 'PaddleClas docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.75,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7566,
+      top5: 0.9258,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 7.98,
+      v23M: 8.06,
+    },
+    flops: {
+      v20G: 5.69,
+      v23G: 2.87,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 4.371,
+      'paddleclas-t4-trt-fp32-bs1': 4.40447,
+      'paddleclas-t4-trt-fp32-bs4': 9.32623,
+      'paddleclas-t4-trt-fp32-bs8': 15.25175,
+      'paddleclas-t4-trt-fp16-bs1': 4.16436,
+      'paddleclas-t4-trt-fp16-bs4': 7.2126,
+      'paddleclas-t4-trt-fp16-bs8': 10.50221,
+      'paddleclas23-v100-trt-fp32-bs1': 3.4,
+      'paddleclas23-v100-trt-fp32-bs4': 6.94,
+      'paddleclas23-v100-trt-fp32-bs8': 9.17,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/DenseNet121_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'DenseNet',
+      docGroup: 'DPN_DenseNet',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'DenseNet161',
+    family: 'DenseNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.786,
+      top5: 0.941,
+      source: 'PaddleClas docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.778,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7857,
+      top5: 0.9414,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 28.68,
+      v23M: 28.9,
+    },
+    flops: {
+      v20G: 15.49,
+      v23G: 7.79,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 8.863,
+      'paddleclas-t4-trt-fp32-bs1': 10.39152,
+      'paddleclas-t4-trt-fp32-bs4': 22.15555,
+      'paddleclas-t4-trt-fp32-bs8': 35.78443,
+      'paddleclas-t4-trt-fp16-bs1': 9.27249,
+      'paddleclas-t4-trt-fp16-bs4': 14.25326,
+      'paddleclas-t4-trt-fp16-bs8': 20.19849,
+      'paddleclas23-v100-trt-fp32-bs1': 7.06,
+      'paddleclas23-v100-trt-fp32-bs4': 14.37,
+      'paddleclas23-v100-trt-fp32-bs8': 19.55,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/DenseNet161_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'DenseNet',
+      docGroup: 'DPN_DenseNet',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'DenseNet169',
+    family: 'DenseNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.768,
+      top5: 0.933,
+      source: 'PaddleClas docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.764,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7681,
+      top5: 0.9331,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 14.15,
+      v23M: 14.31,
+    },
+    flops: {
+      v20G: 6.74,
+      v23G: 3.4,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 6.391,
+      'paddleclas-t4-trt-fp32-bs1': 6.43598,
+      'paddleclas-t4-trt-fp32-bs4': 12.98832,
+      'paddleclas-t4-trt-fp32-bs8': 20.41964,
+      'paddleclas-t4-trt-fp16-bs1': 6.11395,
+      'paddleclas-t4-trt-fp16-bs4': 10.28747,
+      'paddleclas-t4-trt-fp16-bs8': 13.68717,
+      'paddleclas23-v100-trt-fp32-bs1': 5,
+      'paddleclas23-v100-trt-fp32-bs4': 10.29,
+      'paddleclas23-v100-trt-fp32-bs8': 12.84,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/DenseNet169_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'DenseNet',
+      docGroup: 'DPN_DenseNet',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'DenseNet201',
+    family: 'DenseNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.776,
+      top5: 0.937,
+      source: 'PaddleClas docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.775,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7763,
+      top5: 0.9366,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 20.01,
+      v23M: 20.24,
+    },
+    flops: {
+      v20G: 8.61,
+      v23G: 4.34,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 8.173,
+      'paddleclas-t4-trt-fp32-bs1': 8.20652,
+      'paddleclas-t4-trt-fp32-bs4': 17.45838,
+      'paddleclas-t4-trt-fp32-bs8': 27.06309,
+      'paddleclas-t4-trt-fp16-bs1': 7.9617,
+      'paddleclas-t4-trt-fp16-bs4': 13.4171,
+      'paddleclas-t4-trt-fp16-bs8': 17.41949,
+      'paddleclas23-v100-trt-fp32-bs1': 6.38,
+      'paddleclas23-v100-trt-fp32-bs4': 13.72,
+      'paddleclas23-v100-trt-fp32-bs8': 17.17,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/DenseNet201_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'DenseNet',
+      docGroup: 'DPN_DenseNet',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'DenseNet264',
+    family: 'DenseNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.78,
+      top5: 0.939,
+      source: 'PaddleClas docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.779,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7796,
+      top5: 0.9385,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 33.37,
+      v23M: 33.74,
+    },
+    flops: {
+      v20G: 11.54,
+      v23G: 5.82,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 11.942,
+      'paddleclas-t4-trt-fp32-bs1': 12.14722,
+      'paddleclas-t4-trt-fp32-bs4': 26.27707,
+      'paddleclas-t4-trt-fp32-bs8': 40.01905,
+      'paddleclas-t4-trt-fp16-bs1': 11.70074,
+      'paddleclas-t4-trt-fp16-bs4': 19.69375,
+      'paddleclas-t4-trt-fp16-bs8': 24.79545,
+      'paddleclas23-v100-trt-fp32-bs1': 9.34,
+      'paddleclas23-v100-trt-fp32-bs4': 20.95,
+      'paddleclas23-v100-trt-fp32-bs8': 25.41,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/DenseNet264_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'DenseNet',
+      docGroup: 'DPN_DenseNet',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'DPN68',
+    family: 'DPN',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.768,
+      top5: 0.934,
+      source: 'PaddleClas docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.764,
+      top5: 0.931,
+    },
+    v23Reference: {
+      top1: 0.7678,
+      top5: 0.9343,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 10.78,
+      v23M: 12.68,
+    },
+    flops: {
+      v20G: 4.03,
+      v23G: 2.35,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 11.805,
+      'paddleclas-t4-trt-fp32-bs1': 11.64915,
+      'paddleclas-t4-trt-fp32-bs4': 12.82807,
+      'paddleclas-t4-trt-fp32-bs8': 18.57113,
+      'paddleclas-t4-trt-fp16-bs1': 11.7827,
+      'paddleclas-t4-trt-fp16-bs4': 13.12652,
+      'paddleclas-t4-trt-fp16-bs8': 16.19213,
+      'paddleclas23-v100-trt-fp32-bs1': 8.18,
+      'paddleclas23-v100-trt-fp32-bs4': 11.4,
+      'paddleclas23-v100-trt-fp32-bs8': 14.82,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/DPN68_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'DPN',
+      docGroup: 'DPN_DenseNet',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'DPN92',
+    family: 'DPN',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.799,
+      top5: 0.948,
+      source: 'PaddleClas docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.793,
+      top5: 0.946,
+    },
+    v23Reference: {
+      top1: 0.7985,
+      top5: 0.948,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 36.29,
+      v23M: 37.79,
+    },
+    flops: {
+      v20G: 12.54,
+      v23G: 6.54,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 17.84,
+      'paddleclas-t4-trt-fp32-bs1': 18.15746,
+      'paddleclas-t4-trt-fp32-bs4': 23.87545,
+      'paddleclas-t4-trt-fp32-bs8': 38.68821,
+      'paddleclas-t4-trt-fp16-bs1': 18.56026,
+      'paddleclas-t4-trt-fp16-bs4': 20.35983,
+      'paddleclas-t4-trt-fp16-bs8': 29.89544,
+      'paddleclas23-v100-trt-fp32-bs1': 12.48,
+      'paddleclas23-v100-trt-fp32-bs4': 20.04,
+      'paddleclas23-v100-trt-fp32-bs8': 25.1,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/DPN92_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'DPN',
+      docGroup: 'DPN_DenseNet',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'DPN98',
+    family: 'DPN',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.806,
+      top5: 0.951,
+      source: 'PaddleClas docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.799,
+      top5: 0.949,
+    },
+    v23Reference: {
+      top1: 0.8059,
+      top5: 0.951,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 58.46,
+      v23M: 61.74,
+    },
+    flops: {
+      v20G: 22.22,
+      v23G: 11.728,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 21.057,
+      'paddleclas-t4-trt-fp32-bs1': 21.18196,
+      'paddleclas-t4-trt-fp32-bs4': 33.23925,
+      'paddleclas-t4-trt-fp32-bs8': 62.77751,
+      'paddleclas-t4-trt-fp16-bs1': 21.70508,
+      'paddleclas-t4-trt-fp16-bs4': 24.7755,
+      'paddleclas-t4-trt-fp16-bs8': 40.93595,
+      'paddleclas23-v100-trt-fp32-bs1': 14.7,
+      'paddleclas23-v100-trt-fp32-bs4': 25.55,
+      'paddleclas23-v100-trt-fp32-bs8': 35.12,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/DPN98_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'DPN',
+      docGroup: 'DPN_DenseNet',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'DPN107',
+    family: 'DPN',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.809,
+      top5: 0.953,
+      source: 'PaddleClas docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.802,
+      top5: 0.951,
+    },
+    v23Reference: {
+      top1: 0.8089,
+      top5: 0.9532,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 82.97,
+      v23M: 87.13,
+    },
+    flops: {
+      v20G: 35.06,
+      v23G: 18.38,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 28.685,
+      'paddleclas-t4-trt-fp32-bs1': 27.62046,
+      'paddleclas-t4-trt-fp32-bs4': 52.65353,
+      'paddleclas-t4-trt-fp32-bs8': 100.11721,
+      'paddleclas-t4-trt-fp16-bs1': 27.84462,
+      'paddleclas-t4-trt-fp16-bs4': 34.83217,
+      'paddleclas-t4-trt-fp16-bs8': 60.67903,
+      'paddleclas23-v100-trt-fp32-bs1': 19.46,
+      'paddleclas23-v100-trt-fp32-bs4': 35.62,
+      'paddleclas23-v100-trt-fp32-bs8': 50.22,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/DPN107_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'DPN',
+      docGroup: 'DPN_DenseNet',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'DPN131',
+    family: 'DPN',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.807,
+      top5: 0.951,
+      source: 'PaddleClas docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.801,
+      top5: 0.949,
+    },
+    v23Reference: {
+      top1: 0.807,
+      top5: 0.9514,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 75.36,
+      v23M: 79.48,
+    },
+    flops: {
+      v20G: 30.51,
+      v23G: 16.09,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 28.083,
+      'paddleclas-t4-trt-fp32-bs1': 28.33119,
+      'paddleclas-t4-trt-fp32-bs4': 46.19439,
+      'paddleclas-t4-trt-fp32-bs8': 89.24904,
+      'paddleclas-t4-trt-fp16-bs1': 28.58941,
+      'paddleclas-t4-trt-fp16-bs4': 33.01078,
+      'paddleclas-t4-trt-fp16-bs8': 55.65146,
+      'paddleclas23-v100-trt-fp32-bs1': 19.64,
+      'paddleclas23-v100-trt-fp32-bs4': 34.6,
+      'paddleclas23-v100-trt-fp32-bs8': 47.42,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/DPN131_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/DPN_DenseNet_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'DPN',
+      docGroup: 'DPN_DenseNet',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNeXt101_32x8d_wsl',
+    family: 'ResNeXt101_wsl',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.826,
+      top5: 0.967,
+      source: 'PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.822,
+      top5: 0.964,
+    },
+    v23Reference: {
+      top1: 0.8255,
+      top5: 0.9674,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 78.44,
+      v23M: 88.99,
+    },
+    flops: {
+      v20G: 29.14,
+      v23G: 16.48,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 19.127,
+      'paddleclas-t4-trt-fp32-bs1': 18.52528,
+      'paddleclas-t4-trt-fp32-bs4': 34.25319,
+      'paddleclas-t4-trt-fp32-bs8': 67.2283,
+      'paddleclas-t4-trt-fp16-bs1': 18.19374,
+      'paddleclas-t4-trt-fp16-bs4': 21.93529,
+      'paddleclas-t4-trt-fp16-bs8': 34.67802,
+      'paddleclas23-v100-trt-fp32-bs1': 13.55,
+      'paddleclas23-v100-trt-fp32-bs4': 23.39,
+      'paddleclas23-v100-trt-fp32-bs8': 36.18,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt101_32x8d_wsl_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNeXt101_wsl',
+      docGroup: 'EfficientNet_and_ResNeXt101_wsl',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNeXt101_32x16d_wsl',
+    family: 'ResNeXt101_wsl',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.842,
+      top5: 0.973,
+      source: 'PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.842,
+      top5: 0.972,
+    },
+    v23Reference: {
+      top1: 0.8424,
+      top5: 0.9726,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 152.66,
+      v23M: 194.36,
+    },
+    flops: {
+      v20G: 57.55,
+      v23G: 36.26,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 23.629,
+      'paddleclas-t4-trt-fp32-bs1': 25.60395,
+      'paddleclas-t4-trt-fp32-bs4': 71.88384,
+      'paddleclas-t4-trt-fp32-bs8': 137.62327,
+      'paddleclas-t4-trt-fp16-bs1': 18.52609,
+      'paddleclas-t4-trt-fp16-bs4': 36.8288,
+      'paddleclas-t4-trt-fp16-bs8': 62.79947,
+      'paddleclas23-v100-trt-fp32-bs1': 21.96,
+      'paddleclas23-v100-trt-fp32-bs4': 38.35,
+      'paddleclas23-v100-trt-fp32-bs8': 63.29,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt101_32x16d_wsl_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNeXt101_wsl',
+      docGroup: 'EfficientNet_and_ResNeXt101_wsl',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNeXt101_32x32d_wsl',
+    family: 'ResNeXt101_wsl',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.85,
+      top5: 0.976,
+      source: 'PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.851,
+      top5: 0.975,
+    },
+    v23Reference: {
+      top1: 0.8497,
+      top5: 0.9759,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 303.11,
+      v23M: 469.12,
+    },
+    flops: {
+      v20G: 115.17,
+      v23G: 87.28,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 40.214,
+      'paddleclas-t4-trt-fp32-bs1': 54.87396,
+      'paddleclas-t4-trt-fp32-bs4': 160.04337,
+      'paddleclas-t4-trt-fp32-bs8': 316.17718,
+      'paddleclas-t4-trt-fp16-bs1': 33.51391,
+      'paddleclas-t4-trt-fp16-bs4': 70.09682,
+      'paddleclas-t4-trt-fp16-bs8': 125.81884,
+      'paddleclas23-v100-trt-fp32-bs1': 37.28,
+      'paddleclas23-v100-trt-fp32-bs4': 76.5,
+      'paddleclas23-v100-trt-fp32-bs8': 121.56,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt101_32x32d_wsl_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNeXt101_wsl',
+      docGroup: 'EfficientNet_and_ResNeXt101_wsl',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNeXt101_32x48d_wsl',
+    family: 'ResNeXt101_wsl',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.854,
+      top5: 0.977,
+      source: 'PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.854,
+      top5: 0.976,
+    },
+    v23Reference: {
+      top1: 0.8537,
+      top5: 0.9769,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 456.2,
+      v23M: 829.26,
+    },
+    flops: {
+      v20G: 173.58,
+      v23G: 153.57,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 59.714,
+      'paddleclas-t4-trt-fp32-bs1': 99.01698256,
+      'paddleclas-t4-trt-fp32-bs4': 315.91261,
+      'paddleclas-t4-trt-fp32-bs8': 551.83695,
+      'paddleclas-t4-trt-fp16-bs1': 50.97681,
+      'paddleclas-t4-trt-fp16-bs4': 137.60926,
+      'paddleclas-t4-trt-fp16-bs8': 190.82628,
+      'paddleclas23-v100-trt-fp32-bs1': 55.07,
+      'paddleclas23-v100-trt-fp32-bs4': 124.39,
+      'paddleclas23-v100-trt-fp32-bs8': 205.01,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt101_32x48d_wsl_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNeXt101_wsl',
+      docGroup: 'EfficientNet_and_ResNeXt101_wsl',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'Fix_ResNeXt101_32x48d_wsl',
+    family: 'ResNeXt101_wsl',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 320,
+    resizeShort: 320,
+    reference: {
+      top1: 0.863,
+      top5: 0.98,
+      source: 'PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.864,
+      top5: 0.98,
+    },
+    v23Reference: {
+      top1: 0.8626,
+      top5: 0.9797,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 456.2,
+      v23M: 829.26,
+    },
+    flops: {
+      v20G: 354.23,
+      v23G: 313.41,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 82.431,
+      'paddleclas-t4-trt-fp32-bs1': 160.0838242,
+      'paddleclas-t4-trt-fp32-bs4': 595.99296,
+      'paddleclas-t4-trt-fp32-bs8': 1151.47384,
+      'paddleclas-t4-trt-fp16-bs1': 78.62869,
+      'paddleclas-t4-trt-fp16-bs4': 191.76039,
+      'paddleclas-t4-trt-fp16-bs8': 317.15436,
+      'paddleclas23-v100-trt-fp32-bs1': 55.01,
+      'paddleclas23-v100-trt-fp32-bs4': 122.63,
+      'paddleclas23-v100-trt-fp32-bs8': 204.66,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/Fix_ResNeXt101_32x48d_wsl_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNeXt101_wsl',
+      docGroup: 'EfficientNet_and_ResNeXt101_wsl',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'EfficientNetB0',
+    family: 'EfficientNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.774,
+      top5: 0.933,
+      source: 'PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.773,
+      top5: 0.935,
+    },
+    v23Reference: {
+      top1: 0.7738,
+      top5: 0.9331,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 5.1,
+      v23M: 5.33,
+    },
+    flops: {
+      v20G: 0.72,
+      v23G: 0.4,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 2.449,
+      'paddleclas-t4-trt-fp32-bs1': 3.442,
+      'paddleclas-t4-trt-fp32-bs4': 6.11476,
+      'paddleclas-t4-trt-fp32-bs8': 9.3304,
+      'paddleclas-t4-trt-fp16-bs1': 3.40122,
+      'paddleclas-t4-trt-fp16-bs4': 5.95851,
+      'paddleclas-t4-trt-fp16-bs8': 9.10801,
+      'paddleclas23-v100-trt-fp32-bs1': 1.96,
+      'paddleclas23-v100-trt-fp32-bs4': 3.71,
+      'paddleclas23-v100-trt-fp32-bs8': 5.56,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/EfficientNetB0_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'EfficientNet',
+      docGroup: 'EfficientNet_and_ResNeXt101_wsl',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'EfficientNetB1',
+    family: 'EfficientNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 240,
+    resizeShort: 272,
+    reference: {
+      top1: 0.792,
+      top5: 0.944,
+      source: 'PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.792,
+      top5: 0.945,
+    },
+    v23Reference: {
+      top1: 0.7915,
+      top5: 0.9441,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 7.52,
+      v23M: 7.86,
+    },
+    flops: {
+      v20G: 1.27,
+      v23G: 0.71,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 3.547,
+      'paddleclas-t4-trt-fp32-bs1': 5.3322,
+      'paddleclas-t4-trt-fp32-bs4': 9.41795,
+      'paddleclas-t4-trt-fp32-bs8': 14.60388,
+      'paddleclas-t4-trt-fp16-bs1': 5.25172,
+      'paddleclas-t4-trt-fp16-bs4': 9.10233,
+      'paddleclas-t4-trt-fp16-bs8': 14.11319,
+      'paddleclas23-v100-trt-fp32-bs1': 2.88,
+      'paddleclas23-v100-trt-fp32-bs4': 5.4,
+      'paddleclas23-v100-trt-fp32-bs8': 7.63,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/EfficientNetB1_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'EfficientNet',
+      docGroup: 'EfficientNet_and_ResNeXt101_wsl',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'EfficientNetB2',
+    family: 'EfficientNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 260,
+    resizeShort: 292,
+    reference: {
+      top1: 0.799,
+      top5: 0.947,
+      source: 'PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.803,
+      top5: 0.95,
+    },
+    v23Reference: {
+      top1: 0.7985,
+      top5: 0.9474,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 8.81,
+      v23M: 9.18,
+    },
+    flops: {
+      v20G: 1.85,
+      v23G: 1.02,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 3.908,
+      'paddleclas-t4-trt-fp32-bs1': 6.29351,
+      'paddleclas-t4-trt-fp32-bs4': 10.95702,
+      'paddleclas-t4-trt-fp32-bs8': 17.75308,
+      'paddleclas-t4-trt-fp16-bs1': 5.91052,
+      'paddleclas-t4-trt-fp16-bs4': 10.5898,
+      'paddleclas-t4-trt-fp16-bs8': 17.38106,
+      'paddleclas23-v100-trt-fp32-bs1': 3.26,
+      'paddleclas23-v100-trt-fp32-bs4': 6.2,
+      'paddleclas23-v100-trt-fp32-bs8': 9.17,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/EfficientNetB2_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'EfficientNet',
+      docGroup: 'EfficientNet_and_ResNeXt101_wsl',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'EfficientNetB3',
+    family: 'EfficientNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 300,
+    resizeShort: 332,
+    reference: {
+      top1: 0.812,
+      top5: 0.954,
+      source: 'PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.817,
+      top5: 0.956,
+    },
+    v23Reference: {
+      top1: 0.8115,
+      top5: 0.9541,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 11.84,
+      v23M: 12.324,
+    },
+    flops: {
+      v20G: 3.43,
+      v23G: 1.88,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 5.145,
+      'paddleclas-t4-trt-fp32-bs1': 7.67749,
+      'paddleclas-t4-trt-fp32-bs4': 16.53288,
+      'paddleclas-t4-trt-fp32-bs8': 28.5939,
+      'paddleclas-t4-trt-fp16-bs1': 7.69582,
+      'paddleclas-t4-trt-fp16-bs4': 16.02548,
+      'paddleclas-t4-trt-fp16-bs8': 27.4447,
+      'paddleclas23-v100-trt-fp32-bs1': 4.52,
+      'paddleclas23-v100-trt-fp32-bs4': 8.85,
+      'paddleclas23-v100-trt-fp32-bs8': 13.54,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/EfficientNetB3_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'EfficientNet',
+      docGroup: 'EfficientNet_and_ResNeXt101_wsl',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'EfficientNetB4',
+    family: 'EfficientNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 380,
+    resizeShort: 412,
+    reference: {
+      top1: 0.829,
+      top5: 0.962,
+      source: 'PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.83,
+      top5: 0.963,
+    },
+    v23Reference: {
+      top1: 0.8285,
+      top5: 0.9623,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 18.76,
+      v23M: 19.47,
+    },
+    flops: {
+      v20G: 8.29,
+      v23G: 4.51,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 7.609,
+      'paddleclas-t4-trt-fp32-bs1': 12.15894,
+      'paddleclas-t4-trt-fp32-bs4': 30.94567,
+      'paddleclas-t4-trt-fp32-bs8': 57.38511,
+      'paddleclas-t4-trt-fp16-bs1': 11.55585,
+      'paddleclas-t4-trt-fp16-bs4': 29.44261,
+      'paddleclas-t4-trt-fp16-bs8': 53.97363,
+      'paddleclas23-v100-trt-fp32-bs1': 6.78,
+      'paddleclas23-v100-trt-fp32-bs4': 15.47,
+      'paddleclas23-v100-trt-fp32-bs8': 24.95,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/EfficientNetB4_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'EfficientNet',
+      docGroup: 'EfficientNet_and_ResNeXt101_wsl',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'EfficientNetB5',
+    family: 'EfficientNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 456,
+    resizeShort: 488,
+    reference: {
+      top1: 0.836,
+      top5: 0.967,
+      source: 'PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.837,
+      top5: 0.967,
+    },
+    v23Reference: {
+      top1: 0.8362,
+      top5: 0.9672,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 29.61,
+      v23M: 30.56,
+    },
+    flops: {
+      v20G: 19.51,
+      v23G: 10.51,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 12.078,
+      'paddleclas-t4-trt-fp32-bs1': 20.48571,
+      'paddleclas-t4-trt-fp32-bs4': 61.60252,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': 19.63083,
+      'paddleclas-t4-trt-fp16-bs4': 56.52299,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 10.97,
+      'paddleclas23-v100-trt-fp32-bs4': 27.24,
+      'paddleclas23-v100-trt-fp32-bs8': 45.93,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/EfficientNetB5_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'EfficientNet',
+      docGroup: 'EfficientNet_and_ResNeXt101_wsl',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'EfficientNetB6',
+    family: 'EfficientNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 528,
+    resizeShort: 560,
+    reference: {
+      top1: 0.84,
+      top5: 0.969,
+      source: 'PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.842,
+      top5: 0.968,
+    },
+    v23Reference: {
+      top1: 0.84,
+      top5: 0.9688,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 42,
+      v23M: 43.27,
+    },
+    flops: {
+      v20G: 36.27,
+      v23G: 19.47,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 18.381,
+      'paddleclas-t4-trt-fp32-bs1': 32.62402,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': 30.05911,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 17.09,
+      'paddleclas23-v100-trt-fp32-bs4': 43.32,
+      'paddleclas23-v100-trt-fp32-bs8': 76.9,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/EfficientNetB6_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'EfficientNet',
+      docGroup: 'EfficientNet_and_ResNeXt101_wsl',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'EfficientNetB7',
+    family: 'EfficientNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 600,
+    resizeShort: 632,
+    reference: {
+      top1: 0.843,
+      top5: 0.969,
+      source: 'PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.844,
+      top5: 0.971,
+    },
+    v23Reference: {
+      top1: 0.843,
+      top5: 0.9689,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 64.92,
+      v23M: 66.66,
+    },
+    flops: {
+      v20G: 72.35,
+      v23G: 38.45,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 27.817,
+      'paddleclas-t4-trt-fp32-bs1': 53.93823,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': 47.86087,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 25.91,
+      'paddleclas23-v100-trt-fp32-bs4': 71.23,
+      'paddleclas23-v100-trt-fp32-bs8': 128.2,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/EfficientNetB7_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'EfficientNet',
+      docGroup: 'EfficientNet_and_ResNeXt101_wsl',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'EfficientNetB0_small',
+    family: 'EfficientNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.758,
+      top5: 0.926,
+      source: 'PaddleClas docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.758,
+      top5: 0.9258,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 4.65,
+      v23M: 4.69,
+    },
+    flops: {
+      v20G: 0.72,
+      v23G: 0.4,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 1.692,
+      'paddleclas-t4-trt-fp32-bs1': 2.3076,
+      'paddleclas-t4-trt-fp32-bs4': 4.71886,
+      'paddleclas-t4-trt-fp32-bs8': 7.21888,
+      'paddleclas-t4-trt-fp16-bs1': 2.39166,
+      'paddleclas-t4-trt-fp16-bs4': 4.36748,
+      'paddleclas-t4-trt-fp16-bs8': 6.96002,
+      'paddleclas23-v100-trt-fp32-bs1': 1.24,
+      'paddleclas23-v100-trt-fp32-bs4': 2.59,
+      'paddleclas23-v100-trt-fp32-bs8': 3.92,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/EfficientNetB0_small_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/EfficientNet_and_ResNeXt101_wsl_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'EfficientNet',
+      docGroup: 'EfficientNet_and_ResNeXt101_wsl',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'HRNet_W18_C',
+    family: 'HRNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.769,
+      top5: 0.934,
+      source: 'PaddleClas docs/en/models/HRNet_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.768,
+      top5: 0.934,
+    },
+    v23Reference: {
+      top1: 0.7692,
+      top5: 0.9339,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 21.29,
+      v23M: 21.35,
+    },
+    flops: {
+      v20G: 4.14,
+      v23G: 4.32,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 7.368,
+      'paddleclas-t4-trt-fp32-bs1': 7.40636,
+      'paddleclas-t4-trt-fp32-bs4': 13.29752,
+      'paddleclas-t4-trt-fp32-bs8': 23.33445,
+      'paddleclas-t4-trt-fp16-bs1': 6.79093,
+      'paddleclas-t4-trt-fp16-bs4': 11.50986,
+      'paddleclas-t4-trt-fp16-bs8': 17.67244,
+      'paddleclas23-v100-trt-fp32-bs1': 6.66,
+      'paddleclas23-v100-trt-fp32-bs4': 8.94,
+      'paddleclas23-v100-trt-fp32-bs8': 11.95,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/HRNet_W18_C_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/HRNet_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'HRNet',
+      docGroup: 'HRNet',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'HRNet_W18_C_ssld',
+    family: 'HRNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.816,
+      top5: 0.958,
+      source: 'PaddleClas docs/en/models/HRNet_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.768,
+      top5: 0.934,
+    },
+    v23Reference: {
+      top1: 0.812,
+      top5: 0.95804,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 21.29,
+      v23M: 21.35,
+    },
+    flops: {
+      v20G: 4.14,
+      v23G: 4.32,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 7.368,
+      'paddleclas-t4-trt-fp32-bs1': 7.40636,
+      'paddleclas-t4-trt-fp32-bs4': 13.29752,
+      'paddleclas-t4-trt-fp32-bs8': 23.33445,
+      'paddleclas-t4-trt-fp16-bs1': 6.79093,
+      'paddleclas-t4-trt-fp16-bs4': 11.50986,
+      'paddleclas-t4-trt-fp16-bs8': 17.67244,
+      'paddleclas23-v100-trt-fp32-bs1': 6.66,
+      'paddleclas23-v100-trt-fp32-bs4': 8.94,
+      'paddleclas23-v100-trt-fp32-bs8': 11.95,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/HRNet_W18_C_ssld_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/HRNet_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'HRNet',
+      docGroup: 'HRNet',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'HRNet_W30_C',
+    family: 'HRNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.78,
+      top5: 0.94,
+      source: 'PaddleClas docs/en/models/HRNet_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.782,
+      top5: 0.942,
+    },
+    v23Reference: {
+      top1: 0.7804,
+      top5: 0.9402,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 37.71,
+      v23M: 37.78,
+    },
+    flops: {
+      v20G: 16.23,
+      v23G: 8.15,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 9.402,
+      'paddleclas-t4-trt-fp32-bs1': 9.57594,
+      'paddleclas-t4-trt-fp32-bs4': 17.35485,
+      'paddleclas-t4-trt-fp32-bs8': 32.6933,
+      'paddleclas-t4-trt-fp16-bs1': 8.98077,
+      'paddleclas-t4-trt-fp16-bs4': 14.08082,
+      'paddleclas-t4-trt-fp16-bs8': 21.23527,
+      'paddleclas23-v100-trt-fp32-bs1': 8.61,
+      'paddleclas23-v100-trt-fp32-bs4': 11.4,
+      'paddleclas23-v100-trt-fp32-bs8': 15.23,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/HRNet_W30_C_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/HRNet_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'HRNet',
+      docGroup: 'HRNet',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'HRNet_W32_C',
+    family: 'HRNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.783,
+      top5: 0.942,
+      source: 'PaddleClas docs/en/models/HRNet_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.785,
+      top5: 0.942,
+    },
+    v23Reference: {
+      top1: 0.7828,
+      top5: 0.9424,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 41.23,
+      v23M: 41.3,
+    },
+    flops: {
+      v20G: 17.86,
+      v23G: 8.97,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 9.467,
+      'paddleclas-t4-trt-fp32-bs1': 9.49807,
+      'paddleclas-t4-trt-fp32-bs4': 17.72921,
+      'paddleclas-t4-trt-fp32-bs8': 32.96305,
+      'paddleclas-t4-trt-fp16-bs1': 8.82415,
+      'paddleclas-t4-trt-fp16-bs4': 14.21462,
+      'paddleclas-t4-trt-fp16-bs8': 21.19804,
+      'paddleclas23-v100-trt-fp32-bs1': 8.54,
+      'paddleclas23-v100-trt-fp32-bs4': 11.58,
+      'paddleclas23-v100-trt-fp32-bs8': 15.57,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/HRNet_W32_C_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/HRNet_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'HRNet',
+      docGroup: 'HRNet',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'HRNet_W40_C',
+    family: 'HRNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.788,
+      top5: 0.945,
+      source: 'PaddleClas docs/en/models/HRNet_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.789,
+      top5: 0.945,
+    },
+    v23Reference: {
+      top1: 0.7877,
+      top5: 0.9447,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 57.55,
+      v23M: 57.64,
+    },
+    flops: {
+      v20G: 25.41,
+      v23G: 12.74,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 10.739,
+      'paddleclas-t4-trt-fp32-bs1': 12.12202,
+      'paddleclas-t4-trt-fp32-bs4': 25.68184,
+      'paddleclas-t4-trt-fp32-bs8': 48.90623,
+      'paddleclas-t4-trt-fp16-bs1': 11.4229,
+      'paddleclas-t4-trt-fp16-bs4': 19.1595,
+      'paddleclas-t4-trt-fp16-bs8': 30.47984,
+      'paddleclas23-v100-trt-fp32-bs1': 9.83,
+      'paddleclas23-v100-trt-fp32-bs4': 15.02,
+      'paddleclas23-v100-trt-fp32-bs8': 20.92,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/HRNet_W40_C_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/HRNet_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'HRNet',
+      docGroup: 'HRNet',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'HRNet_W44_C',
+    family: 'HRNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.79,
+      top5: 0.945,
+      source: 'PaddleClas docs/en/models/HRNet_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.789,
+      top5: 0.944,
+    },
+    v23Reference: {
+      top1: 0.79,
+      top5: 0.9451,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 67.06,
+      v23M: 67.16,
+    },
+    flops: {
+      v20G: 29.79,
+      v23G: 14.94,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 11.497,
+      'paddleclas-t4-trt-fp32-bs1': 13.19858,
+      'paddleclas-t4-trt-fp32-bs4': 32.25202,
+      'paddleclas-t4-trt-fp32-bs8': 59.09871,
+      'paddleclas-t4-trt-fp16-bs1': 12.25778,
+      'paddleclas-t4-trt-fp16-bs4': 22.75456,
+      'paddleclas-t4-trt-fp16-bs8': 32.61275,
+      'paddleclas23-v100-trt-fp32-bs1': 10.62,
+      'paddleclas23-v100-trt-fp32-bs4': 16.18,
+      'paddleclas23-v100-trt-fp32-bs8': 25.92,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/HRNet_W44_C_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/HRNet_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'HRNet',
+      docGroup: 'HRNet',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'HRNet_W48_C',
+    family: 'HRNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.79,
+      top5: 0.944,
+      source: 'PaddleClas docs/en/models/HRNet_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.793,
+      top5: 0.945,
+    },
+    v23Reference: {
+      top1: 0.7895,
+      top5: 0.9442,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 77.47,
+      v23M: 77.57,
+    },
+    flops: {
+      v20G: 34.58,
+      v23G: 17.34,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 12.165,
+      'paddleclas-t4-trt-fp32-bs1': 13.70761,
+      'paddleclas-t4-trt-fp32-bs4': 34.43572,
+      'paddleclas-t4-trt-fp32-bs8': 63.01219,
+      'paddleclas-t4-trt-fp16-bs1': 12.65015,
+      'paddleclas-t4-trt-fp16-bs4': 23.12886,
+      'paddleclas-t4-trt-fp16-bs8': 33.37859,
+      'paddleclas23-v100-trt-fp32-bs1': 11.07,
+      'paddleclas23-v100-trt-fp32-bs4': 17.06,
+      'paddleclas23-v100-trt-fp32-bs8': 27.28,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/HRNet_W48_C_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/HRNet_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'HRNet',
+      docGroup: 'HRNet',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'HRNet_W48_C_ssld',
+    family: 'HRNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.836,
+      top5: 0.968,
+      source: 'PaddleClas docs/en/models/HRNet_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.793,
+      top5: 0.945,
+    },
+    v23Reference: {
+      top1: 0.836,
+      top5: 0.9682,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 77.47,
+      v23M: 77.57,
+    },
+    flops: {
+      v20G: 34.58,
+      v23G: 17.34,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 12.165,
+      'paddleclas-t4-trt-fp32-bs1': 13.70761,
+      'paddleclas-t4-trt-fp32-bs4': 34.43572,
+      'paddleclas-t4-trt-fp32-bs8': 63.01219,
+      'paddleclas-t4-trt-fp16-bs1': 12.65015,
+      'paddleclas-t4-trt-fp16-bs4': 23.12886,
+      'paddleclas-t4-trt-fp16-bs8': 33.37859,
+      'paddleclas23-v100-trt-fp32-bs1': 11.07,
+      'paddleclas23-v100-trt-fp32-bs4': 17.06,
+      'paddleclas23-v100-trt-fp32-bs8': 27.28,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/HRNet_W48_C_ssld_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/HRNet_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'HRNet',
+      docGroup: 'HRNet',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'HRNet_W64_C',
+    family: 'HRNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.793,
+      top5: 0.946,
+      source: 'PaddleClas docs/en/models/HRNet_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.795,
+      top5: 0.946,
+    },
+    v23Reference: {
+      top1: 0.793,
+      top5: 0.9461,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 128.06,
+      v23M: 128.18,
+    },
+    flops: {
+      v20G: 57.83,
+      v23G: 28.97,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 15.003,
+      'paddleclas-t4-trt-fp32-bs1': 17.57527,
+      'paddleclas-t4-trt-fp32-bs4': 47.9533,
+      'paddleclas-t4-trt-fp32-bs8': 97.11228,
+      'paddleclas-t4-trt-fp16-bs1': 15.10428,
+      'paddleclas-t4-trt-fp16-bs4': 27.68901,
+      'paddleclas-t4-trt-fp16-bs8': 40.4198,
+      'paddleclas23-v100-trt-fp32-bs1': 13.82,
+      'paddleclas23-v100-trt-fp32-bs4': 21.15,
+      'paddleclas23-v100-trt-fp32-bs8': 35.51,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/HRNet_W64_C_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/HRNet_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'HRNet',
+      docGroup: 'HRNet',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'GoogLeNet',
+    family: 'GoogLeNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.707,
+      top5: 0.897,
+      source: 'PaddleClas docs/en/models/Inception_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.698,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.707,
+      top5: 0.8966,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 8.46,
+      v23M: 11.54,
+    },
+    flops: {
+      v20G: 2.88,
+      v23G: 1.44,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 1.807,
+      'paddleclas-t4-trt-fp32-bs1': 1.88038,
+      'paddleclas-t4-trt-fp32-bs4': 4.48882,
+      'paddleclas-t4-trt-fp32-bs8': 6.94035,
+      'paddleclas-t4-trt-fp16-bs1': 1.75451,
+      'paddleclas-t4-trt-fp16-bs4': 3.39931,
+      'paddleclas-t4-trt-fp16-bs8': 4.71909,
+      'paddleclas23-v100-trt-fp32-bs1': 1.41,
+      'paddleclas23-v100-trt-fp32-bs4': 3.25,
+      'paddleclas23-v100-trt-fp32-bs8': 5,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/GoogLeNet_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Inception_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'GoogLeNet',
+      docGroup: 'Inception',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'Xception41',
+    family: 'Xception',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 299,
+    resizeShort: 320,
+    reference: {
+      top1: 0.793,
+      top5: 0.945,
+      source: 'PaddleClas docs/en/models/Inception_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.79,
+      top5: 0.945,
+    },
+    v23Reference: {
+      top1: 0.793,
+      top5: 0.9453,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 22.69,
+      v23M: 23.02,
+    },
+    flops: {
+      v20G: 16.74,
+      v23G: 8.57,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 3.972,
+      'paddleclas-t4-trt-fp32-bs1': 4.96939,
+      'paddleclas-t4-trt-fp32-bs4': 17.01361,
+      'paddleclas-t4-trt-fp32-bs8': 32.67831,
+      'paddleclas-t4-trt-fp16-bs1': 2.91192,
+      'paddleclas-t4-trt-fp16-bs4': 7.86878,
+      'paddleclas-t4-trt-fp16-bs8': 15.53685,
+      'paddleclas23-v100-trt-fp32-bs1': 3.58,
+      'paddleclas23-v100-trt-fp32-bs4': 8.76,
+      'paddleclas23-v100-trt-fp32-bs8': 16.61,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/Xception41_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Inception_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Xception',
+      docGroup: 'Inception',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'Xception41_deeplab',
+    family: 'Xception',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 299,
+    resizeShort: 320,
+    reference: {
+      top1: 0.796,
+      top5: 0.944,
+      source: 'PaddleClas docs/en/models/Inception_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7955,
+      top5: 0.9438,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 26.73,
+      v23M: 27.08,
+    },
+    flops: {
+      v20G: 18.16,
+      v23G: 9.28,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 4.408,
+      'paddleclas-t4-trt-fp32-bs1': 5.33541,
+      'paddleclas-t4-trt-fp32-bs4': 17.55938,
+      'paddleclas-t4-trt-fp32-bs8': 33.76232,
+      'paddleclas-t4-trt-fp16-bs1': 2.85934,
+      'paddleclas-t4-trt-fp16-bs4': 7.2075,
+      'paddleclas-t4-trt-fp16-bs8': 14.01406,
+      'paddleclas23-v100-trt-fp32-bs1': 3.81,
+      'paddleclas23-v100-trt-fp32-bs4': 9.16,
+      'paddleclas23-v100-trt-fp32-bs8': 17.2,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/Xception41_deeplab_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Inception_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Xception',
+      docGroup: 'Inception',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'Xception65',
+    family: 'Xception',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 299,
+    resizeShort: 320,
+    reference: {
+      top1: 0.81,
+      top5: 0.955,
+      source: 'PaddleClas docs/en/models/Inception_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.81,
+      top5: 0.9549,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 35.48,
+      v23M: 36.04,
+    },
+    flops: {
+      v20G: 25.95,
+      v23G: 13.25,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 6.174,
+      'paddleclas-t4-trt-fp32-bs1': 7.26158,
+      'paddleclas-t4-trt-fp32-bs4': 25.88778,
+      'paddleclas-t4-trt-fp32-bs8': 53.45426,
+      'paddleclas-t4-trt-fp16-bs1': 4.30126,
+      'paddleclas-t4-trt-fp16-bs4': 11.58371,
+      'paddleclas-t4-trt-fp16-bs8': 23.22213,
+      'paddleclas23-v100-trt-fp32-bs1': 5.45,
+      'paddleclas23-v100-trt-fp32-bs4': 12.78,
+      'paddleclas23-v100-trt-fp32-bs8': 24.53,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/Xception65_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Inception_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Xception',
+      docGroup: 'Inception',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'Xception65_deeplab',
+    family: 'Xception',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 299,
+    resizeShort: 320,
+    reference: {
+      top1: 0.803,
+      top5: 0.945,
+      source: 'PaddleClas docs/en/models/Inception_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8032,
+      top5: 0.9449,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 39.52,
+      v23M: 40.1,
+    },
+    flops: {
+      v20G: 27.37,
+      v23G: 13.96,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 6.464,
+      'paddleclas-t4-trt-fp32-bs1': 7.60208,
+      'paddleclas-t4-trt-fp32-bs4': 26.03699,
+      'paddleclas-t4-trt-fp32-bs8': 54.74724,
+      'paddleclas-t4-trt-fp16-bs1': 4.06803,
+      'paddleclas-t4-trt-fp16-bs4': 9.72694,
+      'paddleclas-t4-trt-fp16-bs8': 19.477,
+      'paddleclas23-v100-trt-fp32-bs1': 5.65,
+      'paddleclas23-v100-trt-fp32-bs4': 13.08,
+      'paddleclas23-v100-trt-fp32-bs8': 24.61,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/Xception65_deeplab_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Inception_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Xception',
+      docGroup: 'Inception',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'Xception71',
+    family: 'Xception',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 299,
+    resizeShort: 320,
+    reference: {
+      top1: 0.811,
+      top5: 0.955,
+      source: 'PaddleClas docs/en/models/Inception_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8111,
+      top5: 0.9545,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 37.28,
+      v23M: 37.86,
+    },
+    flops: {
+      v20G: 31.77,
+      v23G: 16.21,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 6.782,
+      'paddleclas-t4-trt-fp32-bs1': 8.72457,
+      'paddleclas-t4-trt-fp32-bs4': 31.55549,
+      'paddleclas-t4-trt-fp32-bs8': 69.31018,
+      'paddleclas-t4-trt-fp16-bs1': 4.80889,
+      'paddleclas-t4-trt-fp16-bs4': 13.5624,
+      'paddleclas-t4-trt-fp16-bs8': 27.18822,
+      'paddleclas23-v100-trt-fp32-bs1': 6.19,
+      'paddleclas23-v100-trt-fp32-bs4': 15.34,
+      'paddleclas23-v100-trt-fp32-bs8': 29.21,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/Xception71_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Inception_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Xception',
+      docGroup: 'Inception',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'InceptionV3',
+    family: 'InceptionV3',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 299,
+    resizeShort: 320,
+    reference: {
+      top1: 0.791,
+      top5: 0.946,
+      source: 'PaddleClas docs/en/models/Inception_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.788,
+      top5: 0.944,
+    },
+    v23Reference: {
+      top1: 0.7914,
+      top5: 0.9459,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 23.83,
+      v23M: 23.87,
+    },
+    flops: {
+      v20G: 11.46,
+      v23G: 5.73,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 6.64054,
+      'paddleclas-t4-trt-fp32-bs4': 13.5363,
+      'paddleclas-t4-trt-fp32-bs8': 22.17355,
+      'paddleclas-t4-trt-fp16-bs1': 3.67502,
+      'paddleclas-t4-trt-fp16-bs4': 6.36071,
+      'paddleclas-t4-trt-fp16-bs8': 9.82645,
+      'paddleclas23-v100-trt-fp32-bs1': 4.78,
+      'paddleclas23-v100-trt-fp32-bs4': 8.53,
+      'paddleclas23-v100-trt-fp32-bs8': 12.28,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/InceptionV3_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Inception_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'InceptionV3',
+      docGroup: 'Inception',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'InceptionV4',
+    family: 'InceptionV4',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 299,
+    resizeShort: 320,
+    reference: {
+      top1: 0.808,
+      top5: 0.953,
+      source: 'PaddleClas docs/en/models/Inception_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.8,
+      top5: 0.95,
+    },
+    v23Reference: {
+      top1: 0.8077,
+      top5: 0.9526,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 42.68,
+      v23M: 42.74,
+    },
+    flops: {
+      v20G: 24.57,
+      v23G: 12.29,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 11.141,
+      'paddleclas-t4-trt-fp32-bs1': 12.99342,
+      'paddleclas-t4-trt-fp32-bs4': 25.23416,
+      'paddleclas-t4-trt-fp32-bs8': 43.56121,
+      'paddleclas-t4-trt-fp16-bs1': 9.50821,
+      'paddleclas-t4-trt-fp16-bs4': 13.72104,
+      'paddleclas-t4-trt-fp16-bs8': 20.27447,
+      'paddleclas23-v100-trt-fp32-bs1': 8.93,
+      'paddleclas23-v100-trt-fp32-bs4': 15.17,
+      'paddleclas23-v100-trt-fp32-bs8': 21.56,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/InceptionV4_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Inception_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'InceptionV4',
+      docGroup: 'Inception',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV1_x0_25',
+    family: 'MobileNetV1',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.514,
+      top5: 0.755,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.506,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.5143,
+      top5: 0.7546,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 0.46,
+      v23M: 0.48,
+    },
+    flops: {
+      v20G: 0.07,
+      v23G: 0.04356,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 3.22,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 0.67274,
+      'paddleclas-t4-trt-fp32-bs4': 1.226,
+      'paddleclas-t4-trt-fp32-bs8': 1.84096,
+      'paddleclas-t4-trt-fp16-bs1': 0.68422,
+      'paddleclas-t4-trt-fp16-bs4': 1.13021,
+      'paddleclas-t4-trt-fp16-bs8': 1.72095,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 2.88,
+      'paddleclas23-sd855-lite-t2': 1.82,
+      'paddleclas23-sd855-lite-t4': 1.26,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 1.9,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV1_x0_25_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV1',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/MobileNetV1/MobileNetV1_x0_25.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV1_x0_5',
+    family: 'MobileNetV1',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.635,
+      top5: 0.847,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.637,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.6352,
+      top5: 0.8473,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 1.31,
+      v23M: 1.34,
+    },
+    flops: {
+      v20G: 0.28,
+      v23G: 0.15457,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 9.58,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 0.69947,
+      'paddleclas-t4-trt-fp32-bs4': 1.43045,
+      'paddleclas-t4-trt-fp32-bs8': 2.39353,
+      'paddleclas-t4-trt-fp16-bs1': 0.69326,
+      'paddleclas-t4-trt-fp16-bs4': 1.09027,
+      'paddleclas-t4-trt-fp16-bs8': 1.84746,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 8.74,
+      'paddleclas23-sd855-lite-t2': 5.26,
+      'paddleclas23-sd855-lite-t4': 3.09,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 5.2,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV1_x0_5_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV1',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/MobileNetV1/MobileNetV1_x0_5.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV1_x0_75',
+    family: 'MobileNetV1',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.688,
+      top5: 0.882,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.684,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.6881,
+      top5: 0.8823,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 2.55,
+      v23M: 2.6,
+    },
+    flops: {
+      v20G: 0.63,
+      v23G: 0.333,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 19.436,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 0.79844,
+      'paddleclas-t4-trt-fp32-bs4': 1.86205,
+      'paddleclas-t4-trt-fp32-bs8': 3.064,
+      'paddleclas-t4-trt-fp16-bs1': 0.6793,
+      'paddleclas-t4-trt-fp16-bs4': 1.29524,
+      'paddleclas-t4-trt-fp16-bs8': 2.15495,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 17.84,
+      'paddleclas23-sd855-lite-t2': 10.61,
+      'paddleclas23-sd855-lite-t4': 6.21,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 10,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV1_x0_75_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV1',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/MobileNetV1/MobileNetV1_x0_75.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV1',
+    family: 'MobileNetV1',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.71,
+      top5: 0.897,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.706,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7099,
+      top5: 0.8968,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 4.19,
+      v23M: 4.25,
+    },
+    flops: {
+      v20G: 1.11,
+      v23G: 0.57888,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 32.523,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 0.91164,
+      'paddleclas-t4-trt-fp32-bs4': 2.26871,
+      'paddleclas-t4-trt-fp32-bs8': 3.90797,
+      'paddleclas-t4-trt-fp16-bs1': 0.71942,
+      'paddleclas-t4-trt-fp16-bs4': 1.45018,
+      'paddleclas-t4-trt-fp16-bs8': 2.47953,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 30.24,
+      'paddleclas23-sd855-lite-t2': 17.86,
+      'paddleclas23-sd855-lite-t4': 10.3,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 16,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV1_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV1',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/MobileNetV1/MobileNetV1.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV1_ssld',
+    family: 'MobileNetV1',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.779,
+      top5: 0.939,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.779,
+      top5: 0.9394,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 4.19,
+      v23M: 4.25,
+    },
+    flops: {
+      v20G: 1.11,
+      v23G: 0.57888,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 32.523,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 0.91164,
+      'paddleclas-t4-trt-fp32-bs4': 2.26871,
+      'paddleclas-t4-trt-fp32-bs8': 3.90797,
+      'paddleclas-t4-trt-fp16-bs1': 0.71942,
+      'paddleclas-t4-trt-fp16-bs4': 1.45018,
+      'paddleclas-t4-trt-fp16-bs8': 2.47953,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 30.24,
+      'paddleclas23-sd855-lite-t2': 17.86,
+      'paddleclas23-sd855-lite-t4': 10.3,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 16,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV1_ssld_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV1',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/MobileNetV1/MobileNetV1.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV2_x0_25',
+    family: 'MobileNetV2',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.532,
+      top5: 0.765,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.5321,
+      top5: 0.7652,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 1.5,
+      v23M: 1.53,
+    },
+    flops: {
+      v20G: 0.05,
+      v23G: 0.03418,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 3.799,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 2.81989,
+      'paddleclas-t4-trt-fp32-bs4': 3.52695,
+      'paddleclas-t4-trt-fp32-bs8': 4.2432,
+      'paddleclas-t4-trt-fp16-bs1': 2.85399,
+      'paddleclas-t4-trt-fp16-bs4': 3.62405,
+      'paddleclas-t4-trt-fp16-bs8': 4.29952,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 3.46,
+      'paddleclas23-sd855-lite-t2': 2.51,
+      'paddleclas23-sd855-lite-t4': 2.03,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 6.1,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV2_x0_25_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV2',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/MobileNetV2/MobileNetV2_x0_25.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV2_x0_5',
+    family: 'MobileNetV2',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.65,
+      top5: 0.857,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.654,
+      top5: 0.864,
+    },
+    v23Reference: {
+      top1: 0.6503,
+      top5: 0.8572,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 1.93,
+      v23M: 1.98,
+    },
+    flops: {
+      v20G: 0.17,
+      v23G: 0.09948,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 8.702,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 2.80264,
+      'paddleclas-t4-trt-fp32-bs4': 3.65284,
+      'paddleclas-t4-trt-fp32-bs8': 4.31737,
+      'paddleclas-t4-trt-fp16-bs1': 2.84258,
+      'paddleclas-t4-trt-fp16-bs4': 3.1511,
+      'paddleclas-t4-trt-fp16-bs8': 4.10267,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 7.69,
+      'paddleclas23-sd855-lite-t2': 4.92,
+      'paddleclas23-sd855-lite-t4': 3.57,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 7.8,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV2_x0_5_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV2',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/MobileNetV2/MobileNetV2_x0_5.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV2_x0_75',
+    family: 'MobileNetV2',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.698,
+      top5: 0.89,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.698,
+      top5: 0.896,
+    },
+    v23Reference: {
+      top1: 0.6983,
+      top5: 0.8901,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 2.58,
+      v23M: 2.65,
+    },
+    flops: {
+      v20G: 0.35,
+      v23G: 0.19737,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 15.531,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 2.86538,
+      'paddleclas-t4-trt-fp32-bs4': 3.55198,
+      'paddleclas-t4-trt-fp32-bs8': 5.10678,
+      'paddleclas-t4-trt-fp16-bs1': 2.82183,
+      'paddleclas-t4-trt-fp16-bs4': 3.27622,
+      'paddleclas-t4-trt-fp16-bs8': 4.98161,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 13.69,
+      'paddleclas23-sd855-lite-t2': 8.6,
+      'paddleclas23-sd855-lite-t4': 5.82,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 10,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV2_x0_75_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV2',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/MobileNetV2/MobileNetV2_x0_75.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV2',
+    family: 'MobileNetV2',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.722,
+      top5: 0.907,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.718,
+      top5: 0.91,
+    },
+    v23Reference: {
+      top1: 0.7215,
+      top5: 0.9065,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 3.44,
+      v23M: 3.54,
+    },
+    flops: {
+      v20G: 0.6,
+      v23G: 0.32784,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 23.318,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 2.62398,
+      'paddleclas-t4-trt-fp32-bs4': 3.54429,
+      'paddleclas-t4-trt-fp32-bs8': 6.41178,
+      'paddleclas-t4-trt-fp16-bs1': 2.78603,
+      'paddleclas-t4-trt-fp16-bs4': 3.71982,
+      'paddleclas-t4-trt-fp16-bs8': 6.27879,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 20.74,
+      'paddleclas23-sd855-lite-t2': 12.71,
+      'paddleclas23-sd855-lite-t4': 8.1,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 14,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV2_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV2',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/MobileNetV2/MobileNetV2.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV2_x1_5',
+    family: 'MobileNetV2',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.741,
+      top5: 0.917,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7412,
+      top5: 0.9167,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 6.76,
+      v23M: 6.9,
+    },
+    flops: {
+      v20G: 1.32,
+      v23G: 0.70235,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 45.624,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 2.79398,
+      'paddleclas-t4-trt-fp32-bs4': 5.30149,
+      'paddleclas-t4-trt-fp32-bs8': 9.30899,
+      'paddleclas-t4-trt-fp16-bs1': 2.81852,
+      'paddleclas-t4-trt-fp16-bs4': 4.87434,
+      'paddleclas-t4-trt-fp16-bs8': 8.97934,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 40.79,
+      'paddleclas23-sd855-lite-t2': 24.49,
+      'paddleclas23-sd855-lite-t4': 15.5,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 26,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV2_x1_5_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV2',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/MobileNetV2/MobileNetV2_x1_5.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV2_x2_0',
+    family: 'MobileNetV2',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.752,
+      top5: 0.926,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7523,
+      top5: 0.9258,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 11.13,
+      v23M: 11.33,
+    },
+    flops: {
+      v20G: 2.32,
+      v23G: 1.21725,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 74.292,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 3.29788,
+      'paddleclas-t4-trt-fp32-bs4': 7.08644,
+      'paddleclas-t4-trt-fp32-bs8': 12.45375,
+      'paddleclas-t4-trt-fp16-bs1': 3.65197,
+      'paddleclas-t4-trt-fp16-bs4': 6.32329,
+      'paddleclas-t4-trt-fp16-bs8': 11.644,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 67.5,
+      'paddleclas23-sd855-lite-t2': 40.03,
+      'paddleclas23-sd855-lite-t4': 25.55,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 43,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV2_x2_0_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV2',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/MobileNetV2/MobileNetV2_x2_0.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV2_ssld',
+    family: 'MobileNetV2',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7674,
+      top5: 0.9339,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.767,
+      top5: 0.9339,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 3.44,
+      v23M: 3.54,
+    },
+    flops: {
+      v20G: 0.6,
+      v23G: 0.32784,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 23.318,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 2.62398,
+      'paddleclas-t4-trt-fp32-bs4': 3.54429,
+      'paddleclas-t4-trt-fp32-bs8': 6.41178,
+      'paddleclas-t4-trt-fp16-bs1': 2.78603,
+      'paddleclas-t4-trt-fp16-bs4': 3.71982,
+      'paddleclas-t4-trt-fp16-bs8': 6.27879,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 20.74,
+      'paddleclas23-sd855-lite-t2': 12.71,
+      'paddleclas23-sd855-lite-t4': 8.1,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 14,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV2_ssld_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV2',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/MobileNetV2/MobileNetV2.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV3_large_x1_25',
+    family: 'MobileNetV3',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.764,
+      top5: 0.93,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.766,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7641,
+      top5: 0.9295,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 7.44,
+      v23M: 7.47,
+    },
+    flops: {
+      v20G: 0.714,
+      v23G: 0.3627,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 28.218,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 2.35117,
+      'paddleclas-t4-trt-fp32-bs4': 3.44903,
+      'paddleclas-t4-trt-fp32-bs8': 5.45658,
+      'paddleclas-t4-trt-fp16-bs1': 2.34387,
+      'paddleclas-t4-trt-fp16-bs4': 3.16103,
+      'paddleclas-t4-trt-fp16-bs8': 4.79742,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 24.52,
+      'paddleclas23-sd855-lite-t2': 14.76,
+      'paddleclas23-sd855-lite-t4': 9.89,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 29,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_large_x1_25_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV3',
+      docGroup: 'Mobile',
+      inputSizeSource:
+        'config configs/MobileNetV3/MobileNetV3_large_x1_25.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV3_large_x1_0',
+    family: 'MobileNetV3',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.753,
+      top5: 0.923,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.752,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7532,
+      top5: 0.9231,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 5.47,
+      v23M: 5.5,
+    },
+    flops: {
+      v20G: 0.45,
+      v23G: 0.22966,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 19.308,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 2.04296,
+      'paddleclas-t4-trt-fp32-bs4': 2.9322,
+      'paddleclas-t4-trt-fp32-bs8': 4.53184,
+      'paddleclas-t4-trt-fp16-bs1': 2.20149,
+      'paddleclas-t4-trt-fp16-bs4': 3.08423,
+      'paddleclas-t4-trt-fp16-bs8': 4.07779,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 16.55,
+      'paddleclas23-sd855-lite-t2': 10.09,
+      'paddleclas23-sd855-lite-t4': 6.84,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 21,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_large_x1_0_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV3',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/MobileNetV3/MobileNetV3_large_x1_0.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV3_large_x0_75',
+    family: 'MobileNetV3',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.731,
+      top5: 0.911,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.733,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7314,
+      top5: 0.9108,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 3.91,
+      v23M: 3.93,
+    },
+    flops: {
+      v20G: 0.296,
+      v23G: 0.1517,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 13.565,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 2.0006,
+      'paddleclas-t4-trt-fp32-bs4': 2.56987,
+      'paddleclas-t4-trt-fp32-bs8': 3.78005,
+      'paddleclas-t4-trt-fp16-bs1': 2.1058,
+      'paddleclas-t4-trt-fp16-bs4': 2.61426,
+      'paddleclas-t4-trt-fp16-bs8': 3.61021,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 11.53,
+      'paddleclas23-sd855-lite-t2': 7.06,
+      'paddleclas23-sd855-lite-t4': 4.94,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 16,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_large_x0_75_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV3',
+      docGroup: 'Mobile',
+      inputSizeSource:
+        'config configs/MobileNetV3/MobileNetV3_large_x0_75.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV3_large_x0_5',
+    family: 'MobileNetV3',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.692,
+      top5: 0.885,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.688,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.6924,
+      top5: 0.8852,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 2.67,
+      v23M: 2.69,
+    },
+    flops: {
+      v20G: 0.138,
+      v23G: 0.07183,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 7.493,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 2.11199,
+      'paddleclas-t4-trt-fp32-bs4': 2.88172,
+      'paddleclas-t4-trt-fp32-bs8': 3.19029,
+      'paddleclas-t4-trt-fp16-bs1': 2.06934,
+      'paddleclas-t4-trt-fp16-bs4': 2.77341,
+      'paddleclas-t4-trt-fp16-bs8': 3.35313,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 6.5,
+      'paddleclas23-sd855-lite-t2': 4.22,
+      'paddleclas23-sd855-lite-t4': 3.15,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 11,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_large_x0_5_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV3',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/MobileNetV3/MobileNetV3_large_x0_5.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV3_large_x0_35',
+    family: 'MobileNetV3',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.643,
+      top5: 0.855,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.642,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.6432,
+      top5: 0.8546,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 2.1,
+      v23M: 2.11,
+    },
+    flops: {
+      v20G: 0.077,
+      v23G: 0.0409,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 5.137,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 1.9041,
+      'paddleclas-t4-trt-fp32-bs4': 2.62951,
+      'paddleclas-t4-trt-fp32-bs8': 3.26036,
+      'paddleclas-t4-trt-fp16-bs1': 2.14965,
+      'paddleclas-t4-trt-fp16-bs4': 2.7868,
+      'paddleclas-t4-trt-fp16-bs8': 3.36145,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 4.43,
+      'paddleclas23-sd855-lite-t2': 3.11,
+      'paddleclas23-sd855-lite-t4': 2.41,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 8.6,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_large_x0_35_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV3',
+      docGroup: 'Mobile',
+      inputSizeSource:
+        'config configs/MobileNetV3/MobileNetV3_large_x0_35.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV3_small_x1_25',
+    family: 'MobileNetV3',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.707,
+      top5: 0.895,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.704,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7067,
+      top5: 0.8951,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 3.62,
+      v23M: 3.64,
+    },
+    flops: {
+      v20G: 0.195,
+      v23G: 0.10007,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 9.275,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 2.02916,
+      'paddleclas-t4-trt-fp32-bs4': 2.91866,
+      'paddleclas-t4-trt-fp32-bs8': 3.34528,
+      'paddleclas-t4-trt-fp16-bs1': 2.06817,
+      'paddleclas-t4-trt-fp16-bs4': 2.90193,
+      'paddleclas-t4-trt-fp16-bs8': 3.5245,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 7.88,
+      'paddleclas23-sd855-lite-t2': 4.91,
+      'paddleclas23-sd855-lite-t4': 3.45,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 14,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_small_x1_25_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV3',
+      docGroup: 'Mobile',
+      inputSizeSource:
+        'config configs/MobileNetV3/MobileNetV3_small_x1_25.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV3_small_x1_0',
+    family: 'MobileNetV3',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.682,
+      top5: 0.881,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.675,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.6824,
+      top5: 0.8806,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 2.94,
+      v23M: 2.95,
+    },
+    flops: {
+      v20G: 0.123,
+      v23G: 0.06367,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 6.546,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 1.74527,
+      'paddleclas-t4-trt-fp32-bs4': 2.63565,
+      'paddleclas-t4-trt-fp32-bs8': 3.28124,
+      'paddleclas-t4-trt-fp16-bs1': 1.73933,
+      'paddleclas-t4-trt-fp16-bs4': 2.59478,
+      'paddleclas-t4-trt-fp16-bs8': 3.40276,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 5.63,
+      'paddleclas23-sd855-lite-t2': 3.65,
+      'paddleclas23-sd855-lite-t4': 2.6,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 12,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_small_x1_0_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV3',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/MobileNetV3/MobileNetV3_small_x1_0.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV3_small_x0_75',
+    family: 'MobileNetV3',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.66,
+      top5: 0.863,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.654,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.6602,
+      top5: 0.8633,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 2.37,
+      v23M: 2.38,
+    },
+    flops: {
+      v20G: 0.088,
+      v23G: 0.04602,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 5.284,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 1.93697,
+      'paddleclas-t4-trt-fp32-bs4': 2.64285,
+      'paddleclas-t4-trt-fp32-bs8': 3.32797,
+      'paddleclas-t4-trt-fp16-bs1': 1.80617,
+      'paddleclas-t4-trt-fp16-bs4': 2.64646,
+      'paddleclas-t4-trt-fp16-bs8': 3.24513,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 4.5,
+      'paddleclas23-sd855-lite-t2': 2.96,
+      'paddleclas23-sd855-lite-t4': 2.19,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 9.6,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_small_x0_75_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV3',
+      docGroup: 'Mobile',
+      inputSizeSource:
+        'config configs/MobileNetV3/MobileNetV3_small_x0_75.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV3_small_x0_5',
+    family: 'MobileNetV3',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.592,
+      top5: 0.815,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.58,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.5921,
+      top5: 0.8152,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 1.9,
+      v23M: 1.91,
+    },
+    flops: {
+      v20G: 0.043,
+      v23G: 0.0226,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 3.352,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 1.88406,
+      'paddleclas-t4-trt-fp32-bs4': 2.99601,
+      'paddleclas-t4-trt-fp32-bs8': 3.3908,
+      'paddleclas-t4-trt-fp16-bs1': 1.95001,
+      'paddleclas-t4-trt-fp16-bs4': 2.74014,
+      'paddleclas-t4-trt-fp16-bs8': 3.39485,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 2.89,
+      'paddleclas23-sd855-lite-t2': 2.04,
+      'paddleclas23-sd855-lite-t4': 1.62,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 7.8,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_small_x0_5_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV3',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/MobileNetV3/MobileNetV3_small_x0_5.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV3_small_x0_35',
+    family: 'MobileNetV3',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.53,
+      top5: 0.764,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.498,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.5303,
+      top5: 0.7637,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 1.66,
+      v23M: 1.67,
+    },
+    flops: {
+      v20G: 0.026,
+      v23G: 0.01456,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 2.635,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 1.94427,
+      'paddleclas-t4-trt-fp32-bs4': 2.94116,
+      'paddleclas-t4-trt-fp32-bs8': 3.41082,
+      'paddleclas-t4-trt-fp16-bs1': 2.10683,
+      'paddleclas-t4-trt-fp16-bs4': 2.94267,
+      'paddleclas-t4-trt-fp16-bs8': 3.44254,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 2.23,
+      'paddleclas23-sd855-lite-t2': 1.66,
+      'paddleclas23-sd855-lite-t4': 1.43,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 6.9,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_small_x0_35_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV3',
+      docGroup: 'Mobile',
+      inputSizeSource:
+        'config configs/MobileNetV3/MobileNetV3_small_x0_35.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV3_small_x0_35_ssld',
+    family: 'MobileNetV3',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.556,
+      top5: 0.777,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.498,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.556,
+      top5: 0.7771,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 1.66,
+      v23M: 1.67,
+    },
+    flops: {
+      v20G: 0.026,
+      v23G: 0.01456,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 2.635,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 1.94427,
+      'paddleclas-t4-trt-fp32-bs4': 2.94116,
+      'paddleclas-t4-trt-fp32-bs8': 3.41082,
+      'paddleclas-t4-trt-fp16-bs1': 2.10683,
+      'paddleclas-t4-trt-fp16-bs4': 2.94267,
+      'paddleclas-t4-trt-fp16-bs8': 3.44254,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 2.23,
+      'paddleclas23-sd855-lite-t2': 1.66,
+      'paddleclas23-sd855-lite-t4': 1.43,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 6.9,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV3',
+      docGroup: 'Mobile',
+      inputSizeSource:
+        'config configs/MobileNetV3/MobileNetV3_small_x0_35.yaml eval-section CropImage (release/static)',
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'MobileNetV3_large_x1_0_ssld',
+    family: 'MobileNetV3',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.79,
+      top5: 0.945,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.79,
+      top5: 0.9448,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 5.47,
+      v23M: 5.5,
+    },
+    flops: {
+      v20G: 0.45,
+      v23G: 0.22966,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 19.308,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 2.04296,
+      'paddleclas-t4-trt-fp32-bs4': 2.9322,
+      'paddleclas-t4-trt-fp32-bs8': 4.53184,
+      'paddleclas-t4-trt-fp16-bs1': 2.20149,
+      'paddleclas-t4-trt-fp16-bs4': 3.08423,
+      'paddleclas-t4-trt-fp16-bs8': 4.07779,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 16.55,
+      'paddleclas23-sd855-lite-t2': 10.09,
+      'paddleclas23-sd855-lite-t4': 6.84,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 21,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_large_x1_0_ssld_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV3',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/MobileNetV3/MobileNetV3_large_x1_0.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV3_large_x1_0_ssld_int8',
+    family: 'MobileNetV3',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.761,
+      top5: null,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: null,
+      top5: null,
+      source: null,
+    },
+    params: {
+      v20M: null,
+      v23M: null,
+    },
+    flops: {
+      v20G: null,
+      v23G: null,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 14.395,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 10,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_large_x1_0_ssld_int8_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: null,
+      csvFamily: 'MobileNetV3',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/MobileNetV3/MobileNetV3_large_x1_0.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'MobileNetV3_small_x1_0_ssld',
+    family: 'MobileNetV3',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.713,
+      top5: 0.901,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.713,
+      top5: 0.901,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 2.94,
+      v23M: 2.95,
+    },
+    flops: {
+      v20G: 0.123,
+      v23G: 0.06367,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 6.546,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 1.74527,
+      'paddleclas-t4-trt-fp32-bs4': 2.63565,
+      'paddleclas-t4-trt-fp32-bs8': 3.28124,
+      'paddleclas-t4-trt-fp16-bs1': 1.73933,
+      'paddleclas-t4-trt-fp16-bs4': 2.59478,
+      'paddleclas-t4-trt-fp16-bs8': 3.40276,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 5.63,
+      'paddleclas23-sd855-lite-t2': 3.65,
+      'paddleclas23-sd855-lite-t4': 2.6,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 12,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/MobileNetV3_small_x1_0_ssld_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MobileNetV3',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/MobileNetV3/MobileNetV3_small_x1_0.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'ShuffleNetV2',
+    family: 'ShuffleNetV2',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.688,
+      top5: 0.885,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.694,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.688,
+      top5: 0.8845,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 2.26,
+      v23M: 2.29,
+    },
+    flops: {
+      v20G: 0.28,
+      v23G: 0.14886,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 10.941,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 1.89436,
+      'paddleclas-t4-trt-fp32-bs4': 2.26339,
+      'paddleclas-t4-trt-fp32-bs8': 3.17615,
+      'paddleclas-t4-trt-fp16-bs1': 1.95064,
+      'paddleclas-t4-trt-fp16-bs4': 2.15928,
+      'paddleclas-t4-trt-fp16-bs8': 2.97169,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 9.72,
+      'paddleclas23-sd855-lite-t2': 5.97,
+      'paddleclas23-sd855-lite-t4': 4.13,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 9,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ShuffleNetV2_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ShuffleNetV2',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/ShuffleNet/ShuffleNetV2.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'ShuffleNetV2_x0_25',
+    family: 'ShuffleNetV2',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.499,
+      top5: 0.738,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.499,
+      top5: 0.7379,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 0.6,
+      v23M: 0.61,
+    },
+    flops: {
+      v20G: 0.03,
+      v23G: 0.01895,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 2.329,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 1.48698,
+      'paddleclas-t4-trt-fp32-bs4': 2.29085,
+      'paddleclas-t4-trt-fp32-bs8': 2.90284,
+      'paddleclas-t4-trt-fp16-bs1': 1.43242,
+      'paddleclas-t4-trt-fp16-bs4': 2.38172,
+      'paddleclas-t4-trt-fp16-bs8': 2.96768,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 1.94,
+      'paddleclas23-sd855-lite-t2': 1.53,
+      'paddleclas23-sd855-lite-t4': 1.43,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 2.7,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ShuffleNetV2_x0_25_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ShuffleNetV2',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/ShuffleNet/ShuffleNetV2_x0_25.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'ShuffleNetV2_x0_33',
+    family: 'ShuffleNetV2',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.537,
+      top5: 0.771,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.5373,
+      top5: 0.7705,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 0.64,
+      v23M: 0.65,
+    },
+    flops: {
+      v20G: 0.04,
+      v23G: 0.02404,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 2.643,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 1.75526,
+      'paddleclas-t4-trt-fp32-bs4': 2.85557,
+      'paddleclas-t4-trt-fp32-bs8': 3.09688,
+      'paddleclas-t4-trt-fp16-bs1': 1.69008,
+      'paddleclas-t4-trt-fp16-bs4': 2.65706,
+      'paddleclas-t4-trt-fp16-bs8': 2.97373,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 2.23,
+      'paddleclas23-sd855-lite-t2': 1.7,
+      'paddleclas23-sd855-lite-t4': 1.79,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 2.8,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ShuffleNetV2_x0_33_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ShuffleNetV2',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/ShuffleNet/ShuffleNetV2_x0_33.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'ShuffleNetV2_x0_5',
+    family: 'ShuffleNetV2',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.603,
+      top5: 0.823,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.603,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.6032,
+      top5: 0.8226,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 1.36,
+      v23M: 1.37,
+    },
+    flops: {
+      v20G: 0.08,
+      v23G: 0.04258,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 4.261,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 1.59055,
+      'paddleclas-t4-trt-fp32-bs4': 2.18708,
+      'paddleclas-t4-trt-fp32-bs8': 3.09141,
+      'paddleclas-t4-trt-fp16-bs1': 1.48073,
+      'paddleclas-t4-trt-fp16-bs4': 2.28174,
+      'paddleclas-t4-trt-fp16-bs8': 2.85436,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 3.67,
+      'paddleclas23-sd855-lite-t2': 2.63,
+      'paddleclas23-sd855-lite-t4': 2.06,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 5.6,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ShuffleNetV2_x0_5_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ShuffleNetV2',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/ShuffleNet/ShuffleNetV2_x0_5.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'ShuffleNetV2_x1_5',
+    family: 'ShuffleNetV2',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.716,
+      top5: 0.902,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.726,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7163,
+      top5: 0.9015,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 3.47,
+      v23M: 3.53,
+    },
+    flops: {
+      v20G: 0.58,
+      v23G: 0.30135,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 19.352,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 1.45389,
+      'paddleclas-t4-trt-fp32-bs4': 2.5203,
+      'paddleclas-t4-trt-fp32-bs8': 3.99872,
+      'paddleclas-t4-trt-fp16-bs1': 1.51054,
+      'paddleclas-t4-trt-fp16-bs4': 2.4565,
+      'paddleclas-t4-trt-fp16-bs8': 3.41738,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 17.21,
+      'paddleclas23-sd855-lite-t2': 10.56,
+      'paddleclas23-sd855-lite-t4': 6.81,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 14,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ShuffleNetV2_x1_5_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ShuffleNetV2',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/ShuffleNet/ShuffleNetV2_x1_5.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'ShuffleNetV2_x2_0',
+    family: 'ShuffleNetV2',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.732,
+      top5: 0.912,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.749,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7315,
+      top5: 0.912,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 7.32,
+      v23M: 7.4,
+    },
+    flops: {
+      v20G: 1.12,
+      v23G: 0.5717,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 34.77,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 2.15654,
+      'paddleclas-t4-trt-fp32-bs4': 3.18247,
+      'paddleclas-t4-trt-fp32-bs8': 5.46893,
+      'paddleclas-t4-trt-fp16-bs1': 1.95616,
+      'paddleclas-t4-trt-fp16-bs4': 2.44751,
+      'paddleclas-t4-trt-fp16-bs8': 4.19173,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 31.21,
+      'paddleclas23-sd855-lite-t2': 18.98,
+      'paddleclas23-sd855-lite-t4': 11.65,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 28,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ShuffleNetV2_x2_0_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ShuffleNetV2',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/ShuffleNet/ShuffleNetV2_x2_0.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'ShuffleNetV2_swish',
+    family: 'ShuffleNetV2',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7,
+      top5: 0.892,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7003,
+      top5: 0.8917,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 2.26,
+      v23M: 2.29,
+    },
+    flops: {
+      v20G: 0.29,
+      v23G: 0.14886,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 16.023,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 2.5129,
+      'paddleclas-t4-trt-fp32-bs4': 2.97422,
+      'paddleclas-t4-trt-fp32-bs8': 3.69357,
+      'paddleclas-t4-trt-fp16-bs1': 2.50213,
+      'paddleclas-t4-trt-fp16-bs4': 2.92881,
+      'paddleclas-t4-trt-fp16-bs8': 3.474,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 31.21,
+      'paddleclas23-sd855-lite-t2': 9.06,
+      'paddleclas23-sd855-lite-t4': 5.74,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 9.1,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ShuffleNetV2_swish_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ShuffleNetV2',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/ShuffleNet/ShuffleNetV2_swish.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'GhostNet_x0_5',
+    family: 'GhostNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.668,
+      top5: 0.869,
+      source:
+        'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a) + t4_fp16_bs1_ms,t4_fp16_bs4_ms,t4_fp16_bs8_ms,t4_fp32_bs1_ms,t4_fp32_bs4_ms,t4_fp32_bs8_ms from docs/en/models/Mobile_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.662,
+      top5: 0.866,
+    },
+    v23Reference: {
+      top1: 0.6688,
+      top5: 0.8695,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 2.6,
+      v23M: 2.6,
+    },
+    flops: {
+      v20G: 0.082,
+      v23G: 0.04615,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 5.714,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 2.36115,
+      'paddleclas-t4-trt-fp32-bs4': 3.52802,
+      'paddleclas-t4-trt-fp32-bs8': 3.89444,
+      'paddleclas-t4-trt-fp16-bs1': 2.64492,
+      'paddleclas-t4-trt-fp16-bs4': 3.48473,
+      'paddleclas-t4-trt-fp16-bs8': 4.48844,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 5.28,
+      'paddleclas23-sd855-lite-t2': 3.95,
+      'paddleclas23-sd855-lite-t4': 3.29,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 10,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/GhostNet_x0_5_pretrained.pdparams',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath:
+        'docs/en/models/Mobile_en.md@release/static(fc43c9140a) + t4_fp16_bs1_ms,t4_fp16_bs4_ms,t4_fp16_bs8_ms,t4_fp32_bs1_ms,t4_fp32_bs4_ms,t4_fp32_bs8_ms from docs/en/models/Mobile_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'GhostNet',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/GhostNet/GhostNet_x0_5.yaml eval-section CropImage (release/static)',
+      notes:
+        'filled from release/2.2 doc: t4_fp16_bs1_ms,t4_fp16_bs4_ms,t4_fp16_bs8_ms,t4_fp32_bs1_ms,t4_fp32_bs4_ms,t4_fp32_bs8_ms',
+    },
+  },
+  {
+    name: 'GhostNet_x1_0',
+    family: 'GhostNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.74,
+      top5: 0.916,
+      source:
+        'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a) + t4_fp16_bs1_ms,t4_fp16_bs4_ms,t4_fp16_bs8_ms,t4_fp32_bs1_ms,t4_fp32_bs4_ms,t4_fp32_bs8_ms from docs/en/models/Mobile_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.739,
+      top5: 0.914,
+    },
+    v23Reference: {
+      top1: 0.7402,
+      top5: 0.9165,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 5.2,
+      v23M: 5.21,
+    },
+    flops: {
+      v20G: 0.294,
+      v23G: 0.14878,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 13.558,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 2.57042,
+      'paddleclas-t4-trt-fp32-bs4': 3.56296,
+      'paddleclas-t4-trt-fp32-bs8': 4.85524,
+      'paddleclas-t4-trt-fp16-bs1': 2.6312,
+      'paddleclas-t4-trt-fp16-bs4': 3.92065,
+      'paddleclas-t4-trt-fp16-bs8': 4.48296,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 12.89,
+      'paddleclas23-sd855-lite-t2': 8.66,
+      'paddleclas23-sd855-lite-t4': 6.72,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 20,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/GhostNet_x1_0_pretrained.pdparams',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath:
+        'docs/en/models/Mobile_en.md@release/static(fc43c9140a) + t4_fp16_bs1_ms,t4_fp16_bs4_ms,t4_fp16_bs8_ms,t4_fp32_bs1_ms,t4_fp32_bs4_ms,t4_fp32_bs8_ms from docs/en/models/Mobile_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'GhostNet',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/GhostNet/GhostNet_x1_0.yaml eval-section CropImage (release/static)',
+      notes:
+        'filled from release/2.2 doc: t4_fp16_bs1_ms,t4_fp16_bs4_ms,t4_fp16_bs8_ms,t4_fp32_bs1_ms,t4_fp32_bs4_ms,t4_fp32_bs8_ms',
+    },
+  },
+  {
+    name: 'GhostNet_x1_3',
+    family: 'GhostNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.757,
+      top5: 0.925,
+      source:
+        'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a) + t4_fp16_bs1_ms,t4_fp16_bs4_ms,t4_fp16_bs8_ms,t4_fp32_bs1_ms,t4_fp32_bs4_ms,t4_fp32_bs8_ms from docs/en/models/Mobile_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.757,
+      top5: 0.927,
+    },
+    v23Reference: {
+      top1: 0.7579,
+      top5: 0.9254,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 7.3,
+      v23M: 7.38,
+    },
+    flops: {
+      v20G: 0.44,
+      v23G: 0.23689,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 19.982,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 2.8181,
+      'paddleclas-t4-trt-fp32-bs4': 3.72071,
+      'paddleclas-t4-trt-fp32-bs8': 5.92269,
+      'paddleclas-t4-trt-fp16-bs1': 2.89715,
+      'paddleclas-t4-trt-fp16-bs4': 3.80329,
+      'paddleclas-t4-trt-fp16-bs8': 4.81661,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 19.16,
+      'paddleclas23-sd855-lite-t2': 12.25,
+      'paddleclas23-sd855-lite-t4': 9.4,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 29,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/GhostNet_x1_3_pretrained.pdparams',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath:
+        'docs/en/models/Mobile_en.md@release/static(fc43c9140a) + t4_fp16_bs1_ms,t4_fp16_bs4_ms,t4_fp16_bs8_ms,t4_fp32_bs1_ms,t4_fp32_bs4_ms,t4_fp32_bs8_ms from docs/en/models/Mobile_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'GhostNet',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/GhostNet/GhostNet_x1_3.yaml eval-section CropImage (release/static)',
+      notes:
+        'filled from release/2.2 doc: t4_fp16_bs1_ms,t4_fp16_bs4_ms,t4_fp16_bs8_ms,t4_fp32_bs1_ms,t4_fp32_bs4_ms,t4_fp32_bs8_ms',
+    },
+  },
+  {
+    name: 'GhostNet_x1_3_ssld',
+    family: 'GhostNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.794,
+      top5: 0.945,
+      source: 'PaddleClas docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.757,
+      top5: 0.927,
+    },
+    v23Reference: {
+      top1: 0.794,
+      top5: 0.9449,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 7.3,
+      v23M: 7.38,
+    },
+    flops: {
+      v20G: 0.44,
+      v23G: 0.23689,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': 19.982,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 19.16,
+      'paddleclas23-sd855-lite-t2': 12.25,
+      'paddleclas23-sd855-lite-t4': 9.4,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: 29,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/GhostNet_x1_3_ssld_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Mobile_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'GhostNet',
+      docGroup: 'Mobile',
+      inputSizeSource: 'config configs/GhostNet/GhostNet_x1_3.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'AlexNet',
+    family: 'AlexNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.567,
+      top5: 0.792,
+      source: 'PaddleClas docs/en/models/Others_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.572,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.567,
+      top5: 0.792,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 61.09,
+      v23M: 61.1,
+    },
+    flops: {
+      v20G: 1.37,
+      v23G: 0.71,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 1.176,
+      'paddleclas-t4-trt-fp32-bs1': 1.44993,
+      'paddleclas-t4-trt-fp32-bs4': 2.46696,
+      'paddleclas-t4-trt-fp32-bs8': 3.72085,
+      'paddleclas-t4-trt-fp16-bs1': 1.06447,
+      'paddleclas-t4-trt-fp16-bs4': 1.70435,
+      'paddleclas-t4-trt-fp16-bs8': 2.38402,
+      'paddleclas23-v100-trt-fp32-bs1': 0.81,
+      'paddleclas23-v100-trt-fp32-bs4': 1.5,
+      'paddleclas23-v100-trt-fp32-bs8': 2.33,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/AlexNet_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Others_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'AlexNet',
+      docGroup: 'Others',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'SqueezeNet1_0',
+    family: 'SqueezeNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.596,
+      top5: 0.817,
+      source: 'PaddleClas docs/en/models/Others_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.575,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.596,
+      top5: 0.817,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 1.24,
+      v23M: 1.25,
+    },
+    flops: {
+      v20G: 1.55,
+      v23G: 0.78,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 0.86,
+      'paddleclas-t4-trt-fp32-bs1': 0.96736,
+      'paddleclas-t4-trt-fp32-bs4': 2.53221,
+      'paddleclas-t4-trt-fp32-bs8': 4.54047,
+      'paddleclas-t4-trt-fp16-bs1': 0.97162,
+      'paddleclas-t4-trt-fp16-bs4': 2.06719,
+      'paddleclas-t4-trt-fp16-bs8': 3.67499,
+      'paddleclas23-v100-trt-fp32-bs1': 0.68,
+      'paddleclas23-v100-trt-fp32-bs4': 1.64,
+      'paddleclas23-v100-trt-fp32-bs8': 2.62,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/SqueezeNet1_0_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Others_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'SqueezeNet',
+      docGroup: 'Others',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'SqueezeNet1_1',
+    family: 'SqueezeNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.601,
+      top5: 0.819,
+      source: 'PaddleClas docs/en/models/Others_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.601,
+      top5: 0.819,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 1.23,
+      v23M: 1.24,
+    },
+    flops: {
+      v20G: 0.69,
+      v23G: 0.35,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 0.763,
+      'paddleclas-t4-trt-fp32-bs1': 0.76032,
+      'paddleclas-t4-trt-fp32-bs4': 1.877,
+      'paddleclas-t4-trt-fp32-bs8': 3.15298,
+      'paddleclas-t4-trt-fp16-bs1': 0.81378,
+      'paddleclas-t4-trt-fp16-bs4': 1.62919,
+      'paddleclas-t4-trt-fp16-bs8': 2.68044,
+      'paddleclas23-v100-trt-fp32-bs1': 0.62,
+      'paddleclas23-v100-trt-fp32-bs4': 1.3,
+      'paddleclas23-v100-trt-fp32-bs8': 2.09,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/SqueezeNet1_1_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Others_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'SqueezeNet',
+      docGroup: 'Others',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'VGG11',
+    family: 'VGG',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.693,
+      top5: 0.891,
+      source: 'PaddleClas docs/en/models/Others_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.693,
+      top5: 0.891,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 132.85,
+      v23M: 132.86,
+    },
+    flops: {
+      v20G: 15.09,
+      v23G: 7.61,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 1.867,
+      'paddleclas-t4-trt-fp32-bs1': 3.90412,
+      'paddleclas-t4-trt-fp32-bs4': 9.51147,
+      'paddleclas-t4-trt-fp32-bs8': 17.14168,
+      'paddleclas-t4-trt-fp16-bs1': 2.24408,
+      'paddleclas-t4-trt-fp16-bs4': 4.67794,
+      'paddleclas-t4-trt-fp16-bs8': 7.6568,
+      'paddleclas23-v100-trt-fp32-bs1': 1.72,
+      'paddleclas23-v100-trt-fp32-bs4': 4.15,
+      'paddleclas23-v100-trt-fp32-bs8': 7.24,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/VGG11_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Others_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'VGG',
+      docGroup: 'Others',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'VGG13',
+    family: 'VGG',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7,
+      top5: 0.894,
+      source: 'PaddleClas docs/en/models/Others_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7,
+      top5: 0.894,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 133.03,
+      v23M: 133.05,
+    },
+    flops: {
+      v20G: 22.48,
+      v23G: 11.31,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 2.148,
+      'paddleclas-t4-trt-fp32-bs1': 4.64684,
+      'paddleclas-t4-trt-fp32-bs4': 12.61558,
+      'paddleclas-t4-trt-fp32-bs8': 23.70015,
+      'paddleclas-t4-trt-fp16-bs1': 2.58589,
+      'paddleclas-t4-trt-fp16-bs4': 5.82708,
+      'paddleclas-t4-trt-fp16-bs8': 10.03591,
+      'paddleclas23-v100-trt-fp32-bs1': 2.02,
+      'paddleclas23-v100-trt-fp32-bs4': 5.28,
+      'paddleclas23-v100-trt-fp32-bs8': 9.54,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/VGG13_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Others_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'VGG',
+      docGroup: 'Others',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'VGG16',
+    family: 'VGG',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.72,
+      top5: 0.907,
+      source: 'PaddleClas docs/en/models/Others_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.715,
+      top5: 0.901,
+    },
+    v23Reference: {
+      top1: 0.72,
+      top5: 0.907,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 138.34,
+      v23M: 138.35,
+    },
+    flops: {
+      v20G: 30.81,
+      v23G: 15.47,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 2.616,
+      'paddleclas-t4-trt-fp32-bs1': 5.61769,
+      'paddleclas-t4-trt-fp32-bs4': 16.40064,
+      'paddleclas-t4-trt-fp32-bs8': 32.03939,
+      'paddleclas-t4-trt-fp16-bs1': 3.13237,
+      'paddleclas-t4-trt-fp16-bs4': 7.19257,
+      'paddleclas-t4-trt-fp16-bs8': 12.50913,
+      'paddleclas23-v100-trt-fp32-bs1': 2.48,
+      'paddleclas23-v100-trt-fp32-bs4': 6.79,
+      'paddleclas23-v100-trt-fp32-bs8': 12.33,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/VGG16_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Others_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'VGG',
+      docGroup: 'Others',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'VGG19',
+    family: 'VGG',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.726,
+      top5: 0.909,
+      source: 'PaddleClas docs/en/models/Others_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.726,
+      top5: 0.909,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 143.65,
+      v23M: 143.66,
+    },
+    flops: {
+      v20G: 39.13,
+      v23G: 19.63,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 3.076,
+      'paddleclas-t4-trt-fp32-bs1': 6.65221,
+      'paddleclas-t4-trt-fp32-bs4': 20.4334,
+      'paddleclas-t4-trt-fp32-bs8': 41.55902,
+      'paddleclas-t4-trt-fp16-bs1': 3.69987,
+      'paddleclas-t4-trt-fp16-bs4': 8.59168,
+      'paddleclas-t4-trt-fp16-bs8': 15.07866,
+      'paddleclas23-v100-trt-fp32-bs1': 2.93,
+      'paddleclas23-v100-trt-fp32-bs4': 8.28,
+      'paddleclas23-v100-trt-fp32-bs8': 15.21,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/VGG19_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Others_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'VGG',
+      docGroup: 'Others',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'DarkNet53',
+    family: 'DarkNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 256,
+    resizeShort: 256,
+    reference: {
+      top1: 0.78,
+      top5: 0.941,
+      source: 'PaddleClas docs/en/models/Others_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.772,
+      top5: 0.938,
+    },
+    v23Reference: {
+      top1: 0.78,
+      top5: 0.941,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 41.6,
+      v23M: 41.65,
+    },
+    flops: {
+      v20G: 18.58,
+      v23G: 9.31,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 3.139,
+      'paddleclas-t4-trt-fp32-bs1': 4.10829,
+      'paddleclas-t4-trt-fp32-bs4': 12.1714,
+      'paddleclas-t4-trt-fp32-bs8': 22.15266,
+      'paddleclas-t4-trt-fp16-bs1': 3.18101,
+      'paddleclas-t4-trt-fp16-bs4': 5.88419,
+      'paddleclas-t4-trt-fp16-bs8': 10.14964,
+      'paddleclas23-v100-trt-fp32-bs1': 2.79,
+      'paddleclas23-v100-trt-fp32-bs4': 6.42,
+      'paddleclas23-v100-trt-fp32-bs8': 10.89,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/DarkNet53_ImageNet1k_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Others_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'DarkNet',
+      docGroup: 'Others',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNet50_ACNet',
+    family: 'ACNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 256,
+    resizeShort: 256,
+    reference: {
+      top1: 0.767,
+      top5: 0.932,
+      source: 'PaddleClas docs/en/models/Others_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: null,
+      top5: null,
+      source: null,
+    },
+    params: {
+      v20M: 33.11,
+      v23M: null,
+    },
+    flops: {
+      v20G: 10.73,
+      v23G: null,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 5.33395,
+      'paddleclas-t4-trt-fp32-bs4': 10.96843,
+      'paddleclas-t4-trt-fp32-bs8': 18.70368,
+      'paddleclas-t4-trt-fp16-bs1': 3.89002,
+      'paddleclas-t4-trt-fp16-bs4': 4.58195,
+      'paddleclas-t4-trt-fp16-bs8': 9.01095,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Others_en.md@release/static(fc43c9140a)',
+      v23SourcePath: null,
+      csvFamily: 'ACNet',
+      docGroup: 'Others',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'ResNet50_ACNet_deploy',
+    family: 'ACNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.767,
+      top5: 0.932,
+      source: 'PaddleClas docs/en/models/Others_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: null,
+      top5: null,
+      source: null,
+    },
+    params: {
+      v20M: 25.55,
+      v23M: null,
+    },
+    flops: {
+      v20G: 8.19,
+      v23G: null,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 5.626,
+      'paddleclas-t4-trt-fp32-bs1': 3.49161,
+      'paddleclas-t4-trt-fp32-bs4': 7.78374,
+      'paddleclas-t4-trt-fp32-bs8': 13.94361,
+      'paddleclas-t4-trt-fp16-bs1': 2.6823,
+      'paddleclas-t4-trt-fp16-bs4': 5.944,
+      'paddleclas-t4-trt-fp16-bs8': 7.16655,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNet50_ACNet_deploy_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Others_en.md@release/static(fc43c9140a)',
+      v23SourcePath: null,
+      csvFamily: 'ACNet',
+      docGroup: 'Others',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNeSt50_fast_1s1x64d',
+    family: 'ResNeSt',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.8035,
+      top5: 0.9528,
+      source: 'PaddleClas docs/en/models/ResNeSt_RegNet_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.8035,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8035,
+      top5: 0.9528,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 26.3,
+      v23M: 26.27,
+    },
+    flops: {
+      v20G: 8.68,
+      v23G: 4.36,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 3.45405,
+      'paddleclas-t4-trt-fp32-bs4': 8.7268,
+      'paddleclas-t4-trt-fp32-bs8': 15.4871,
+      'paddleclas-t4-trt-fp16-bs1': 3.46466,
+      'paddleclas-t4-trt-fp16-bs4': 5.56647,
+      'paddleclas-t4-trt-fp16-bs8': 9.11848,
+      'paddleclas23-v100-trt-fp32-bs1': 2.73,
+      'paddleclas23-v100-trt-fp32-bs4': 5.33,
+      'paddleclas23-v100-trt-fp32-bs8': 8.24,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNeSt50_fast_1s1x64d_pretrained.pdparams',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ResNeSt_RegNet_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNeSt',
+      docGroup: 'ResNeSt_RegNet',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNeSt50',
+    family: 'ResNeSt',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.8102,
+      top5: 0.9542,
+      source: 'PaddleClas docs/en/models/ResNeSt_RegNet_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.8113,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8083,
+      top5: 0.9542,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 27.5,
+      v23M: 27.54,
+    },
+    flops: {
+      v20G: 10.78,
+      v23G: 5.4,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 6.16248,
+      'paddleclas-t4-trt-fp32-bs4': 12.0633,
+      'paddleclas-t4-trt-fp32-bs8': 21.49936,
+      'paddleclas-t4-trt-fp16-bs1': 7.05851,
+      'paddleclas-t4-trt-fp16-bs4': 8.97676,
+      'paddleclas-t4-trt-fp16-bs8': 13.34704,
+      'paddleclas23-v100-trt-fp32-bs1': 7.36,
+      'paddleclas23-v100-trt-fp32-bs4': 10.23,
+      'paddleclas23-v100-trt-fp32-bs8': 13.84,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNeSt50_pretrained.pdparams',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ResNeSt_RegNet_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNeSt',
+      docGroup: 'ResNeSt_RegNet',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: 'top1: release/static=0.8102 vs release/2.2=0.8083 (static value kept)',
+    },
+  },
+  {
+    name: 'RegNetX_4GF',
+    family: 'RegNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.785,
+      top5: 0.9416,
+      source: 'PaddleClas docs/en/models/ResNeSt_RegNet_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.786,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.785,
+      top5: 0.9416,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 22.1,
+      v23M: 22.23,
+    },
+    flops: {
+      v20G: 8,
+      v23G: 4,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 6.46478,
+      'paddleclas-t4-trt-fp32-bs4': 11.19862,
+      'paddleclas-t4-trt-fp32-bs8': 16.89089,
+      'paddleclas-t4-trt-fp16-bs1': 6.69042,
+      'paddleclas-t4-trt-fp16-bs4': 8.01664,
+      'paddleclas-t4-trt-fp16-bs8': 11.60608,
+      'paddleclas23-v100-trt-fp32-bs1': 6.46,
+      'paddleclas23-v100-trt-fp32-bs4': 8.48,
+      'paddleclas23-v100-trt-fp32-bs8': 11.45,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/RegNetX_4GF_pretrained.pdparams',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ResNeSt_RegNet_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'RegNet',
+      docGroup: 'ResNeSt_RegNet',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNet18',
+    family: 'ResNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.71,
+      top5: 0.899,
+      source: 'PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.696,
+      top5: 0.891,
+    },
+    v23Reference: {
+      top1: 0.7098,
+      top5: 0.8992,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 11.69,
+      v23M: 11.7,
+    },
+    flops: {
+      v20G: 3.66,
+      v23G: 1.83,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 1.499,
+      'paddleclas-t4-trt-fp32-bs1': 1.45606,
+      'paddleclas-t4-trt-fp32-bs4': 3.56305,
+      'paddleclas-t4-trt-fp32-bs8': 6.28798,
+      'paddleclas-t4-trt-fp16-bs1': 1.3568,
+      'paddleclas-t4-trt-fp16-bs4': 2.5225,
+      'paddleclas-t4-trt-fp16-bs8': 3.61904,
+      'paddleclas23-v100-trt-fp32-bs1': 1.22,
+      'paddleclas23-v100-trt-fp32-bs4': 2.19,
+      'paddleclas23-v100-trt-fp32-bs8': 3.63,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNet18_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNet',
+      docGroup: 'ResNet_and_vd',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNet18_vd',
+    family: 'ResNet_vc/ResNet_vd',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.723,
+      top5: 0.908,
+      source: 'PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7226,
+      top5: 0.908,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 11.71,
+      v23M: 11.72,
+    },
+    flops: {
+      v20G: 4.14,
+      v23G: 2.07,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 1.603,
+      'paddleclas-t4-trt-fp32-bs1': 1.54557,
+      'paddleclas-t4-trt-fp32-bs4': 3.85363,
+      'paddleclas-t4-trt-fp32-bs8': 6.88121,
+      'paddleclas-t4-trt-fp16-bs1': 1.39593,
+      'paddleclas-t4-trt-fp16-bs4': 2.69063,
+      'paddleclas-t4-trt-fp16-bs8': 3.88267,
+      'paddleclas23-v100-trt-fp32-bs1': 1.26,
+      'paddleclas23-v100-trt-fp32-bs4': 2.28,
+      'paddleclas23-v100-trt-fp32-bs8': 3.89,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNet18_vd_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNet_vc/ResNet_vd',
+      docGroup: 'ResNet_and_vd',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNet34',
+    family: 'ResNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.746,
+      top5: 0.921,
+      source: 'PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.732,
+      top5: 0.913,
+    },
+    v23Reference: {
+      top1: 0.7457,
+      top5: 0.9214,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 21.8,
+      v23M: 21.81,
+    },
+    flops: {
+      v20G: 7.36,
+      v23G: 3.68,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 2.272,
+      'paddleclas-t4-trt-fp32-bs1': 2.34957,
+      'paddleclas-t4-trt-fp32-bs4': 5.89821,
+      'paddleclas-t4-trt-fp32-bs8': 10.73451,
+      'paddleclas-t4-trt-fp16-bs1': 2.23092,
+      'paddleclas-t4-trt-fp16-bs4': 4.10205,
+      'paddleclas-t4-trt-fp16-bs8': 5.54904,
+      'paddleclas23-v100-trt-fp32-bs1': 1.97,
+      'paddleclas23-v100-trt-fp32-bs4': 3.25,
+      'paddleclas23-v100-trt-fp32-bs8': 5.7,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNet34_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNet',
+      docGroup: 'ResNet_and_vd',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNet34_vd',
+    family: 'ResNet_vc/ResNet_vd',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.76,
+      top5: 0.93,
+      source: 'PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7598,
+      top5: 0.9298,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 21.82,
+      v23M: 21.84,
+    },
+    flops: {
+      v20G: 7.39,
+      v23G: 3.93,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 2.343,
+      'paddleclas-t4-trt-fp32-bs1': 2.43427,
+      'paddleclas-t4-trt-fp32-bs4': 6.22257,
+      'paddleclas-t4-trt-fp32-bs8': 11.44906,
+      'paddleclas-t4-trt-fp16-bs1': 2.23992,
+      'paddleclas-t4-trt-fp16-bs4': 4.22246,
+      'paddleclas-t4-trt-fp16-bs8': 5.79534,
+      'paddleclas23-v100-trt-fp32-bs1': 2,
+      'paddleclas23-v100-trt-fp32-bs4': 3.28,
+      'paddleclas23-v100-trt-fp32-bs8': 5.84,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNet34_vd_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNet_vc/ResNet_vd',
+      docGroup: 'ResNet_and_vd',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNet34_vd_ssld',
+    family: 'ResNet_vc/ResNet_vd',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.797,
+      top5: 0.949,
+      source: 'PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.797,
+      top5: 0.949,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 21.82,
+      v23M: 21.84,
+    },
+    flops: {
+      v20G: 7.39,
+      v23G: 3.93,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 2.343,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 2,
+      'paddleclas23-v100-trt-fp32-bs4': 3.28,
+      'paddleclas23-v100-trt-fp32-bs8': 5.84,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNet34_vd_ssld_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNet_vc/ResNet_vd',
+      docGroup: 'ResNet_and_vd',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: 'T4 table lists ResNet34_vd twice (likely typo for ResNet34_vd_ssld); left empty',
+    },
+  },
+  {
+    name: 'ResNet50',
+    family: 'ResNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.765,
+      top5: 0.93,
+      source: 'PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.76,
+      top5: 0.93,
+    },
+    v23Reference: {
+      top1: 0.765,
+      top5: 0.93,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 25.56,
+      v23M: 25.61,
+    },
+    flops: {
+      v20G: 8.19,
+      v23G: 4.11,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 2.939,
+      'paddleclas-t4-trt-fp32-bs1': 3.47712,
+      'paddleclas-t4-trt-fp32-bs4': 7.84421,
+      'paddleclas-t4-trt-fp32-bs8': 13.90633,
+      'paddleclas-t4-trt-fp16-bs1': 2.63824,
+      'paddleclas-t4-trt-fp16-bs4': 4.63802,
+      'paddleclas-t4-trt-fp16-bs8': 7.02444,
+      'paddleclas23-v100-trt-fp32-bs1': 2.54,
+      'paddleclas23-v100-trt-fp32-bs4': 4.79,
+      'paddleclas23-v100-trt-fp32-bs8': 7.4,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNet50_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNet',
+      docGroup: 'ResNet_and_vd',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNet50_vc',
+    family: 'ResNet_vc/ResNet_vd',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.784,
+      top5: 0.94,
+      source: 'PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7835,
+      top5: 0.9403,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 25.58,
+      v23M: 25.63,
+    },
+    flops: {
+      v20G: 8.67,
+      v23G: 4.35,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 3.041,
+      'paddleclas-t4-trt-fp32-bs1': 3.52346,
+      'paddleclas-t4-trt-fp32-bs4': 8.10725,
+      'paddleclas-t4-trt-fp32-bs8': 14.45577,
+      'paddleclas-t4-trt-fp16-bs1': 2.67064,
+      'paddleclas-t4-trt-fp16-bs4': 4.72372,
+      'paddleclas-t4-trt-fp16-bs8': 7.17204,
+      'paddleclas23-v100-trt-fp32-bs1': 2.57,
+      'paddleclas23-v100-trt-fp32-bs4': 4.83,
+      'paddleclas23-v100-trt-fp32-bs8': 7.52,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNet50_vc_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNet_vc/ResNet_vd',
+      docGroup: 'ResNet_and_vd',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNet50_vd',
+    family: 'ResNet_vc/ResNet_vd',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.791,
+      top5: 0.944,
+      source: 'PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.792,
+      top5: 0.946,
+    },
+    v23Reference: {
+      top1: 0.7912,
+      top5: 0.9444,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 25.58,
+      v23M: 25.63,
+    },
+    flops: {
+      v20G: 8.67,
+      v23G: 4.35,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 3.165,
+      'paddleclas-t4-trt-fp32-bs1': 3.53131,
+      'paddleclas-t4-trt-fp32-bs4': 8.09057,
+      'paddleclas-t4-trt-fp32-bs8': 14.45965,
+      'paddleclas-t4-trt-fp16-bs1': 2.65164,
+      'paddleclas-t4-trt-fp16-bs4': 4.84109,
+      'paddleclas-t4-trt-fp16-bs8': 7.46225,
+      'paddleclas23-v100-trt-fp32-bs1': 2.6,
+      'paddleclas23-v100-trt-fp32-bs4': 4.86,
+      'paddleclas23-v100-trt-fp32-bs8': 7.63,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNet50_vd_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNet_vc/ResNet_vd',
+      docGroup: 'ResNet_and_vd',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNet50_vd_v2',
+    family: 'ResNet_vc/ResNet_vd',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.798,
+      top5: 0.949,
+      source: 'PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: null,
+      top5: null,
+      source: null,
+    },
+    params: {
+      v20M: 25.58,
+      v23M: null,
+    },
+    flops: {
+      v20G: 8.67,
+      v23G: null,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 3.165,
+      'paddleclas-t4-trt-fp32-bs1': 3.53131,
+      'paddleclas-t4-trt-fp32-bs4': 8.09057,
+      'paddleclas-t4-trt-fp32-bs8': 14.45965,
+      'paddleclas-t4-trt-fp16-bs1': 2.65164,
+      'paddleclas-t4-trt-fp16-bs4': 4.84109,
+      'paddleclas-t4-trt-fp16-bs8': 7.46225,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNet50_vd_v2_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+      v23SourcePath: null,
+      csvFamily: 'ResNet_vc/ResNet_vd',
+      docGroup: 'ResNet_and_vd',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNet101',
+    family: 'ResNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.776,
+      top5: 0.936,
+      source: 'PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.776,
+      top5: 0.938,
+    },
+    v23Reference: {
+      top1: 0.7756,
+      top5: 0.9364,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 44.55,
+      v23M: 44.65,
+    },
+    flops: {
+      v20G: 15.52,
+      v23G: 7.83,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 5.314,
+      'paddleclas-t4-trt-fp32-bs1': 6.07125,
+      'paddleclas-t4-trt-fp32-bs4': 13.40573,
+      'paddleclas-t4-trt-fp32-bs8': 24.3597,
+      'paddleclas-t4-trt-fp16-bs1': 5.04037,
+      'paddleclas-t4-trt-fp16-bs4': 7.73673,
+      'paddleclas-t4-trt-fp16-bs8': 10.8936,
+      'paddleclas23-v100-trt-fp32-bs1': 4.37,
+      'paddleclas23-v100-trt-fp32-bs4': 8.18,
+      'paddleclas23-v100-trt-fp32-bs8': 12.38,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNet101_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNet',
+      docGroup: 'ResNet_and_vd',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNet101_vd',
+    family: 'ResNet_vc/ResNet_vd',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.802,
+      top5: 0.95,
+      source: 'PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8017,
+      top5: 0.9497,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 44.57,
+      v23M: 44.67,
+    },
+    flops: {
+      v20G: 16.1,
+      v23G: 8.08,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 5.252,
+      'paddleclas-t4-trt-fp32-bs1': 6.11704,
+      'paddleclas-t4-trt-fp32-bs4': 13.76222,
+      'paddleclas-t4-trt-fp32-bs8': 25.11071,
+      'paddleclas-t4-trt-fp16-bs1': 5.05972,
+      'paddleclas-t4-trt-fp16-bs4': 7.83685,
+      'paddleclas-t4-trt-fp16-bs8': 11.34235,
+      'paddleclas23-v100-trt-fp32-bs1': 4.43,
+      'paddleclas23-v100-trt-fp32-bs4': 8.25,
+      'paddleclas23-v100-trt-fp32-bs8': 12.6,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNet101_vd_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNet_vc/ResNet_vd',
+      docGroup: 'ResNet_and_vd',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNet152',
+    family: 'ResNet',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.783,
+      top5: 0.94,
+      source: 'PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.778,
+      top5: 0.938,
+    },
+    v23Reference: {
+      top1: 0.7826,
+      top5: 0.9396,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 60.19,
+      v23M: 60.34,
+    },
+    flops: {
+      v20G: 23.05,
+      v23G: 11.56,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 7.205,
+      'paddleclas-t4-trt-fp32-bs1': 8.50198,
+      'paddleclas-t4-trt-fp32-bs4': 19.17073,
+      'paddleclas-t4-trt-fp32-bs8': 35.78384,
+      'paddleclas-t4-trt-fp16-bs1': 7.28665,
+      'paddleclas-t4-trt-fp16-bs4': 10.62001,
+      'paddleclas-t4-trt-fp16-bs8': 14.90317,
+      'paddleclas23-v100-trt-fp32-bs1': 6.05,
+      'paddleclas23-v100-trt-fp32-bs4': 11.41,
+      'paddleclas23-v100-trt-fp32-bs8': 17.33,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNet152_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNet',
+      docGroup: 'ResNet_and_vd',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNet152_vd',
+    family: 'ResNet_vc/ResNet_vd',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.806,
+      top5: 0.953,
+      source: 'PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8059,
+      top5: 0.953,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 60.21,
+      v23M: 60.36,
+    },
+    flops: {
+      v20G: 23.53,
+      v23G: 11.8,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 7.2,
+      'paddleclas-t4-trt-fp32-bs1': 8.54376,
+      'paddleclas-t4-trt-fp32-bs4': 19.52157,
+      'paddleclas-t4-trt-fp32-bs8': 36.64445,
+      'paddleclas-t4-trt-fp16-bs1': 7.29127,
+      'paddleclas-t4-trt-fp16-bs4': 10.86137,
+      'paddleclas-t4-trt-fp16-bs8': 15.32444,
+      'paddleclas23-v100-trt-fp32-bs1': 6.11,
+      'paddleclas23-v100-trt-fp32-bs4': 11.51,
+      'paddleclas23-v100-trt-fp32-bs8': 17.59,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNet152_vd_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNet_vc/ResNet_vd',
+      docGroup: 'ResNet_and_vd',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNet200_vd',
+    family: 'ResNet_vc/ResNet_vd',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.809,
+      top5: 0.953,
+      source: 'PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8093,
+      top5: 0.9533,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 74.74,
+      v23M: 74.93,
+    },
+    flops: {
+      v20G: 30.53,
+      v23G: 15.3,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 8.885,
+      'paddleclas-t4-trt-fp32-bs1': 10.80619,
+      'paddleclas-t4-trt-fp32-bs4': 25.01731,
+      'paddleclas-t4-trt-fp32-bs8': 48.81399,
+      'paddleclas-t4-trt-fp16-bs1': 9.36026,
+      'paddleclas-t4-trt-fp16-bs4': 13.5474,
+      'paddleclas-t4-trt-fp16-bs8': 19.0725,
+      'paddleclas23-v100-trt-fp32-bs1': 7.7,
+      'paddleclas23-v100-trt-fp32-bs4': 14.57,
+      'paddleclas23-v100-trt-fp32-bs8': 22.16,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNet200_vd_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNet_vc/ResNet_vd',
+      docGroup: 'ResNet_and_vd',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNet50_vd_ssld',
+    family: 'ResNet_vc/ResNet_vd',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.824,
+      top5: 0.961,
+      source: 'PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.83,
+      top5: 0.964,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 25.58,
+      v23M: 25.63,
+    },
+    flops: {
+      v20G: 8.67,
+      v23G: 4.35,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 3.165,
+      'paddleclas-t4-trt-fp32-bs1': 3.53131,
+      'paddleclas-t4-trt-fp32-bs4': 8.09057,
+      'paddleclas-t4-trt-fp32-bs8': 14.45965,
+      'paddleclas-t4-trt-fp16-bs1': 2.65164,
+      'paddleclas-t4-trt-fp16-bs4': 4.84109,
+      'paddleclas-t4-trt-fp16-bs8': 7.46225,
+      'paddleclas23-v100-trt-fp32-bs1': 2.6,
+      'paddleclas23-v100-trt-fp32-bs4': 4.86,
+      'paddleclas23-v100-trt-fp32-bs8': 7.63,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNet50_vd_ssld_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNet_vc/ResNet_vd',
+      docGroup: 'ResNet_and_vd',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNet50_vd_ssld_v2',
+    family: 'ResNet_vc/ResNet_vd',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.83,
+      top5: 0.964,
+      source: 'PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: null,
+      top5: null,
+      source: null,
+    },
+    params: {
+      v20M: 25.58,
+      v23M: null,
+    },
+    flops: {
+      v20G: 8.67,
+      v23G: null,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 3.53131,
+      'paddleclas-t4-trt-fp32-bs4': 8.09057,
+      'paddleclas-t4-trt-fp32-bs8': 14.45965,
+      'paddleclas-t4-trt-fp16-bs1': 2.65164,
+      'paddleclas-t4-trt-fp16-bs4': 4.84109,
+      'paddleclas-t4-trt-fp16-bs8': 7.46225,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNet50_vd_ssld_v2_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+      v23SourcePath: null,
+      csvFamily: 'ResNet_vc/ResNet_vd',
+      docGroup: 'ResNet_and_vd',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'Fix_ResNet50_vd_ssld_v2',
+    family: 'ResNet_vc/ResNet_vd',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 320,
+    resizeShort: 320,
+    reference: {
+      top1: 0.84,
+      top5: 0.97,
+      source: 'PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: null,
+      top5: null,
+      source: null,
+    },
+    params: {
+      v20M: 25.58,
+      v23M: null,
+    },
+    flops: {
+      v20G: 17.696,
+      v23G: null,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 5.07696,
+      'paddleclas-t4-trt-fp32-bs4': 14.64218,
+      'paddleclas-t4-trt-fp32-bs8': 27.01453,
+      'paddleclas-t4-trt-fp16-bs1': 3.42818,
+      'paddleclas-t4-trt-fp16-bs4': 7.51534,
+      'paddleclas-t4-trt-fp16-bs8': 13.1937,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/Fix_ResNet50_vd_ssld_v2_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+      v23SourcePath: null,
+      csvFamily: 'ResNet_vc/ResNet_vd',
+      docGroup: 'ResNet_and_vd',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNet101_vd_ssld',
+    family: 'ResNet_vc/ResNet_vd',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.837,
+      top5: 0.967,
+      source: 'PaddleClas docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.837,
+      top5: 0.9669,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 44.57,
+      v23M: 44.67,
+    },
+    flops: {
+      v20G: 16.1,
+      v23G: 8.08,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 5.252,
+      'paddleclas-t4-trt-fp32-bs1': 6.11704,
+      'paddleclas-t4-trt-fp32-bs4': 13.76222,
+      'paddleclas-t4-trt-fp32-bs8': 25.11071,
+      'paddleclas-t4-trt-fp16-bs1': 5.05972,
+      'paddleclas-t4-trt-fp16-bs4': 7.83685,
+      'paddleclas-t4-trt-fp16-bs8': 11.34235,
+      'paddleclas23-v100-trt-fp32-bs1': 4.43,
+      'paddleclas23-v100-trt-fp32-bs4': 8.25,
+      'paddleclas23-v100-trt-fp32-bs8': 12.6,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNet101_vd_ssld_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ResNet_and_vd_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNet_vc/ResNet_vd',
+      docGroup: 'ResNet_and_vd',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'Res2Net50_26w_4s',
+    family: 'Res2Net',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.793,
+      top5: 0.946,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.78,
+      top5: 0.936,
+    },
+    v23Reference: {
+      top1: 0.7933,
+      top5: 0.9457,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 25.7,
+      v23M: 25.76,
+    },
+    flops: {
+      v20G: 8.52,
+      v23G: 4.28,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 4.148,
+      'paddleclas-t4-trt-fp32-bs1': 4.47188,
+      'paddleclas-t4-trt-fp32-bs4': 9.65722,
+      'paddleclas-t4-trt-fp32-bs8': 17.54535,
+      'paddleclas-t4-trt-fp16-bs1': 3.56067,
+      'paddleclas-t4-trt-fp16-bs4': 6.61827,
+      'paddleclas-t4-trt-fp16-bs8': 11.41566,
+      'paddleclas23-v100-trt-fp32-bs1': 3.52,
+      'paddleclas23-v100-trt-fp32-bs4': 6.23,
+      'paddleclas23-v100-trt-fp32-bs8': 9.3,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/Res2Net50_26w_4s_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Res2Net',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'Res2Net50_vd_26w_4s',
+    family: 'Res2Net',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.798,
+      top5: 0.949,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7975,
+      top5: 0.9491,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 25.06,
+      v23M: 25.78,
+    },
+    flops: {
+      v20G: 8.37,
+      v23G: 4.52,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 4.172,
+      'paddleclas-t4-trt-fp32-bs1': 4.52712,
+      'paddleclas-t4-trt-fp32-bs4': 9.93247,
+      'paddleclas-t4-trt-fp32-bs8': 18.16928,
+      'paddleclas-t4-trt-fp16-bs1': 3.69221,
+      'paddleclas-t4-trt-fp16-bs4': 6.94419,
+      'paddleclas-t4-trt-fp16-bs8': 11.92441,
+      'paddleclas23-v100-trt-fp32-bs1': 3.59,
+      'paddleclas23-v100-trt-fp32-bs4': 6.35,
+      'paddleclas23-v100-trt-fp32-bs8': 9.5,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/Res2Net50_vd_26w_4s_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Res2Net',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'Res2Net50_14w_8s',
+    family: 'Res2Net',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.795,
+      top5: 0.947,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.781,
+      top5: 0.939,
+    },
+    v23Reference: {
+      top1: 0.7946,
+      top5: 0.947,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 25.72,
+      v23M: 25.12,
+    },
+    flops: {
+      v20G: 9.01,
+      v23G: 4.2,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 5.113,
+      'paddleclas-t4-trt-fp32-bs1': 5.4026,
+      'paddleclas-t4-trt-fp32-bs4': 10.60273,
+      'paddleclas-t4-trt-fp32-bs8': 18.01234,
+      'paddleclas-t4-trt-fp16-bs1': 4.45745,
+      'paddleclas-t4-trt-fp16-bs4': 7.69847,
+      'paddleclas-t4-trt-fp16-bs8': 12.30935,
+      'paddleclas23-v100-trt-fp32-bs1': 4.39,
+      'paddleclas23-v100-trt-fp32-bs4': 7.21,
+      'paddleclas23-v100-trt-fp32-bs8': 10.38,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/Res2Net50_14w_8s_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Res2Net',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'Res2Net101_vd_26w_4s',
+    family: 'Res2Net',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.806,
+      top5: 0.952,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8064,
+      top5: 0.9522,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 45.22,
+      v23M: 45.35,
+    },
+    flops: {
+      v20G: 16.67,
+      v23G: 8.35,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 7.327,
+      'paddleclas-t4-trt-fp32-bs1': 8.08729,
+      'paddleclas-t4-trt-fp32-bs4': 17.31208,
+      'paddleclas-t4-trt-fp32-bs8': 31.95762,
+      'paddleclas-t4-trt-fp16-bs1': 6.53122,
+      'paddleclas-t4-trt-fp16-bs4': 10.81895,
+      'paddleclas-t4-trt-fp16-bs8': 18.94395,
+      'paddleclas23-v100-trt-fp32-bs1': 6.34,
+      'paddleclas23-v100-trt-fp32-bs4': 11.02,
+      'paddleclas23-v100-trt-fp32-bs8': 16.13,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/Res2Net101_vd_26w_4s_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Res2Net',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'Res2Net200_vd_26w_4s',
+    family: 'Res2Net',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.812,
+      top5: 0.957,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8121,
+      top5: 0.9571,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 76.21,
+      v23M: 76.44,
+    },
+    flops: {
+      v20G: 31.49,
+      v23G: 15.77,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 12.806,
+      'paddleclas-t4-trt-fp32-bs1': 14.67806,
+      'paddleclas-t4-trt-fp32-bs4': 32.35032,
+      'paddleclas-t4-trt-fp32-bs8': 63.65899,
+      'paddleclas-t4-trt-fp16-bs1': 11.66671,
+      'paddleclas-t4-trt-fp16-bs4': 18.93953,
+      'paddleclas-t4-trt-fp16-bs8': 33.19188,
+      'paddleclas23-v100-trt-fp32-bs1': 11.45,
+      'paddleclas23-v100-trt-fp32-bs4': 19.77,
+      'paddleclas23-v100-trt-fp32-bs8': 28.81,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/Res2Net200_vd_26w_4s_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Res2Net',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'Res2Net200_vd_26w_4s_ssld',
+    family: 'Res2Net',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.851,
+      top5: 0.974,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.851,
+      top5: 0.9742,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 76.21,
+      v23M: 76.44,
+    },
+    flops: {
+      v20G: 31.49,
+      v23G: 15.77,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 11.45,
+      'paddleclas23-v100-trt-fp32-bs4': 19.77,
+      'paddleclas23-v100-trt-fp32-bs8': 28.81,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/Res2Net200_vd_26w_4s_ssld_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Res2Net',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'config configs/Res2Net/Res2Net200_vd_26w_4s.yaml eval-section CropImage (release/static)',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNeXt50_32x4d',
+    family: 'ResNeXt',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.778,
+      top5: 0.938,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.778,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7775,
+      top5: 0.9382,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 23.64,
+      v23M: 25.1,
+    },
+    flops: {
+      v20G: 8.02,
+      v23G: 4.26,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 10.964,
+      'paddleclas-t4-trt-fp32-bs1': 7.56327,
+      'paddleclas-t4-trt-fp32-bs4': 10.6134,
+      'paddleclas-t4-trt-fp32-bs8': 18.46915,
+      'paddleclas-t4-trt-fp16-bs1': 7.61087,
+      'paddleclas-t4-trt-fp16-bs4': 8.88918,
+      'paddleclas-t4-trt-fp16-bs8': 12.99674,
+      'paddleclas23-v100-trt-fp32-bs1': 5.07,
+      'paddleclas23-v100-trt-fp32-bs4': 8.49,
+      'paddleclas23-v100-trt-fp32-bs8': 12.02,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt50_32x4d_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNeXt',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNeXt50_vd_32x4d',
+    family: 'ResNeXt_vd',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.796,
+      top5: 0.946,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7956,
+      top5: 0.9462,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 23.66,
+      v23M: 25.12,
+    },
+    flops: {
+      v20G: 8.5,
+      v23G: 4.5,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 7.566,
+      'paddleclas-t4-trt-fp32-bs1': 7.62044,
+      'paddleclas-t4-trt-fp32-bs4': 11.03385,
+      'paddleclas-t4-trt-fp32-bs8': 19.15339,
+      'paddleclas-t4-trt-fp16-bs1': 7.69065,
+      'paddleclas-t4-trt-fp16-bs4': 8.94014,
+      'paddleclas-t4-trt-fp16-bs8': 13.4088,
+      'paddleclas23-v100-trt-fp32-bs1': 5.29,
+      'paddleclas23-v100-trt-fp32-bs4': 8.68,
+      'paddleclas23-v100-trt-fp32-bs8': 12.33,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt50_vd_32x4d_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNeXt_vd',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNeXt50_64x4d',
+    family: 'ResNeXt',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.784,
+      top5: 0.941,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7843,
+      top5: 0.9413,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 42.36,
+      v23M: 45.29,
+    },
+    flops: {
+      v20G: 15.06,
+      v23G: 8.02,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 13.905,
+      'paddleclas-t4-trt-fp32-bs1': 13.80962,
+      'paddleclas-t4-trt-fp32-bs4': 18.4712,
+      'paddleclas-t4-trt-fp32-bs8': 33.49843,
+      'paddleclas-t4-trt-fp16-bs1': 13.78688,
+      'paddleclas-t4-trt-fp16-bs4': 15.84655,
+      'paddleclas-t4-trt-fp16-bs8': 21.79537,
+      'paddleclas23-v100-trt-fp32-bs1': 9.39,
+      'paddleclas23-v100-trt-fp32-bs4': 13.97,
+      'paddleclas23-v100-trt-fp32-bs8': 20.56,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt50_64x4d_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNeXt',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNeXt50_vd_64x4d',
+    family: 'ResNeXt_vd',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.801,
+      top5: 0.949,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8012,
+      top5: 0.9486,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 42.38,
+      v23M: 45.31,
+    },
+    flops: {
+      v20G: 15.54,
+      v23G: 8.26,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 14.321,
+      'paddleclas-t4-trt-fp32-bs1': 13.94449,
+      'paddleclas-t4-trt-fp32-bs4': 18.88759,
+      'paddleclas-t4-trt-fp32-bs8': 34.28889,
+      'paddleclas-t4-trt-fp16-bs1': 13.79538,
+      'paddleclas-t4-trt-fp16-bs4': 15.22201,
+      'paddleclas-t4-trt-fp16-bs8': 22.27045,
+      'paddleclas23-v100-trt-fp32-bs1': 9.75,
+      'paddleclas23-v100-trt-fp32-bs4': 14.14,
+      'paddleclas23-v100-trt-fp32-bs8': 20.84,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt50_vd_64x4d_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNeXt_vd',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNeXt101_32x4d',
+    family: 'ResNeXt',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.787,
+      top5: 0.942,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.788,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7865,
+      top5: 0.9419,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 41.54,
+      v23M: 44.32,
+    },
+    flops: {
+      v20G: 15.01,
+      v23G: 8.01,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 14.915,
+      'paddleclas-t4-trt-fp32-bs1': 16.21503,
+      'paddleclas-t4-trt-fp32-bs4': 19.96568,
+      'paddleclas-t4-trt-fp32-bs8': 33.76831,
+      'paddleclas-t4-trt-fp16-bs1': 16.59777,
+      'paddleclas-t4-trt-fp16-bs4': 17.93153,
+      'paddleclas-t4-trt-fp16-bs8': 21.36541,
+      'paddleclas23-v100-trt-fp32-bs1': 11.34,
+      'paddleclas23-v100-trt-fp32-bs4': 16.78,
+      'paddleclas23-v100-trt-fp32-bs8': 22.8,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt101_32x4d_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNeXt',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNeXt101_vd_32x4d',
+    family: 'ResNeXt_vd',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.803,
+      top5: 0.951,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8033,
+      top5: 0.9512,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 41.56,
+      v23M: 44.33,
+    },
+    flops: {
+      v20G: 15.49,
+      v23G: 8.25,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 14.885,
+      'paddleclas-t4-trt-fp32-bs1': 16.28103,
+      'paddleclas-t4-trt-fp32-bs4': 20.25611,
+      'paddleclas-t4-trt-fp32-bs8': 34.37152,
+      'paddleclas-t4-trt-fp16-bs1': 16.36909,
+      'paddleclas-t4-trt-fp16-bs4': 17.45681,
+      'paddleclas-t4-trt-fp16-bs8': 22.10216,
+      'paddleclas23-v100-trt-fp32-bs1': 11.36,
+      'paddleclas23-v100-trt-fp32-bs4': 17.01,
+      'paddleclas23-v100-trt-fp32-bs8': 23.07,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt101_vd_32x4d_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNeXt_vd',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNeXt101_64x4d',
+    family: 'ResNeXt',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.784,
+      top5: 0.945,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.796,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7835,
+      top5: 0.9452,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 78.12,
+      v23M: 83.66,
+    },
+    flops: {
+      v20G: 29.05,
+      v23G: 15.52,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 28.716,
+      'paddleclas-t4-trt-fp32-bs1': 30.4788,
+      'paddleclas-t4-trt-fp32-bs4': 36.29801,
+      'paddleclas-t4-trt-fp32-bs8': 68.85559,
+      'paddleclas-t4-trt-fp16-bs1': 30.12355,
+      'paddleclas-t4-trt-fp16-bs4': 32.46823,
+      'paddleclas-t4-trt-fp16-bs8': 38.41901,
+      'paddleclas23-v100-trt-fp32-bs1': 21.57,
+      'paddleclas23-v100-trt-fp32-bs4': 28.08,
+      'paddleclas23-v100-trt-fp32-bs8': 39.49,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt101_64x4d_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNeXt',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNeXt101_vd_64x4d',
+    family: 'ResNeXt_vd',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.808,
+      top5: 0.952,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8078,
+      top5: 0.952,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 78.14,
+      v23M: 83.68,
+    },
+    flops: {
+      v20G: 29.53,
+      v23G: 15.76,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 28.398,
+      'paddleclas-t4-trt-fp32-bs1': 30.40456,
+      'paddleclas-t4-trt-fp32-bs4': 36.77324,
+      'paddleclas-t4-trt-fp32-bs8': 69.66021,
+      'paddleclas-t4-trt-fp16-bs1': 30.34022,
+      'paddleclas-t4-trt-fp16-bs4': 32.27869,
+      'paddleclas-t4-trt-fp16-bs8': 38.72523,
+      'paddleclas23-v100-trt-fp32-bs1': 21.57,
+      'paddleclas23-v100-trt-fp32-bs4': 28.22,
+      'paddleclas23-v100-trt-fp32-bs8': 39.7,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt101_vd_64x4d_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNeXt_vd',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNeXt152_32x4d',
+    family: 'ResNeXt',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.79,
+      top5: 0.943,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7898,
+      top5: 0.9433,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 56.28,
+      v23M: 60.15,
+    },
+    flops: {
+      v20G: 22.01,
+      v23G: 11.76,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 22.996,
+      'paddleclas-t4-trt-fp32-bs1': 24.86299,
+      'paddleclas-t4-trt-fp32-bs4': 29.36764,
+      'paddleclas-t4-trt-fp32-bs8': 52.09426,
+      'paddleclas-t4-trt-fp16-bs1': 25.26417,
+      'paddleclas-t4-trt-fp16-bs4': 26.57001,
+      'paddleclas-t4-trt-fp16-bs8': 30.67834,
+      'paddleclas23-v100-trt-fp32-bs1': 17.14,
+      'paddleclas23-v100-trt-fp32-bs4': 25.11,
+      'paddleclas23-v100-trt-fp32-bs8': 33.79,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt152_32x4d_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNeXt',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNeXt152_vd_32x4d',
+    family: 'ResNeXt_vd',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.807,
+      top5: 0.952,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8072,
+      top5: 0.952,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 56.3,
+      v23M: 60.17,
+    },
+    flops: {
+      v20G: 22.49,
+      v23G: 12.01,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 22.729,
+      'paddleclas-t4-trt-fp32-bs1': 25.03258,
+      'paddleclas-t4-trt-fp32-bs4': 30.08987,
+      'paddleclas-t4-trt-fp32-bs8': 52.64429,
+      'paddleclas-t4-trt-fp16-bs1': 25.11196,
+      'paddleclas-t4-trt-fp16-bs4': 26.70515,
+      'paddleclas-t4-trt-fp16-bs8': 31.72636,
+      'paddleclas23-v100-trt-fp32-bs1': 16.99,
+      'paddleclas23-v100-trt-fp32-bs4': 25.29,
+      'paddleclas23-v100-trt-fp32-bs8': 33.85,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt152_vd_32x4d_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNeXt_vd',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNeXt152_64x4d',
+    family: 'ResNeXt',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.795,
+      top5: 0.947,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7951,
+      top5: 0.9471,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 107.57,
+      v23M: 115.27,
+    },
+    flops: {
+      v20G: 43.03,
+      v23G: 23.03,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 46.705,
+      'paddleclas-t4-trt-fp32-bs1': 46.7564,
+      'paddleclas-t4-trt-fp32-bs4': 56.34108,
+      'paddleclas-t4-trt-fp32-bs8': 106.11736,
+      'paddleclas-t4-trt-fp16-bs1': 46.58293,
+      'paddleclas-t4-trt-fp16-bs4': 48.34563,
+      'paddleclas-t4-trt-fp16-bs8': 56.97961,
+      'paddleclas23-v100-trt-fp32-bs1': 33.07,
+      'paddleclas23-v100-trt-fp32-bs4': 42.05,
+      'paddleclas23-v100-trt-fp32-bs8': 59.13,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt152_64x4d_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNeXt',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'ResNeXt152_vd_64x4d',
+    family: 'ResNeXt_vd',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.811,
+      top5: 0.953,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8108,
+      top5: 0.9534,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 107.59,
+      v23M: 115.29,
+    },
+    flops: {
+      v20G: 43.52,
+      v23G: 23.27,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 46.395,
+      'paddleclas-t4-trt-fp32-bs1': 47.18638,
+      'paddleclas-t4-trt-fp32-bs4': 57.16257,
+      'paddleclas-t4-trt-fp32-bs8': 107.26288,
+      'paddleclas-t4-trt-fp16-bs1': 47.68447,
+      'paddleclas-t4-trt-fp16-bs4': 48.91406,
+      'paddleclas-t4-trt-fp16-bs8': 57.29329,
+      'paddleclas23-v100-trt-fp32-bs1': 33.3,
+      'paddleclas23-v100-trt-fp32-bs4': 42.41,
+      'paddleclas23-v100-trt-fp32-bs8': 59.42,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/ResNeXt152_vd_64x4d_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ResNeXt_vd',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'SE_ResNet18_vd',
+    family: 'SE_ResNet_vd',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.733,
+      top5: 0.914,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7333,
+      top5: 0.9138,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 11.8,
+      v23M: 11.81,
+    },
+    flops: {
+      v20G: 4.14,
+      v23G: 2.07,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 1.694,
+      'paddleclas-t4-trt-fp32-bs1': 1.7691,
+      'paddleclas-t4-trt-fp32-bs4': 4.19877,
+      'paddleclas-t4-trt-fp32-bs8': 7.5331,
+      'paddleclas-t4-trt-fp16-bs1': 1.61823,
+      'paddleclas-t4-trt-fp16-bs4': 3.1391,
+      'paddleclas-t4-trt-fp16-bs8': 4.60282,
+      'paddleclas23-v100-trt-fp32-bs1': 1.48,
+      'paddleclas23-v100-trt-fp32-bs4': 2.7,
+      'paddleclas23-v100-trt-fp32-bs8': 4.32,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/SE_ResNet18_vd_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'SE_ResNet_vd',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'SE_ResNet34_vd',
+    family: 'SE_ResNet_vd',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.765,
+      top5: 0.932,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7651,
+      top5: 0.932,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 21.98,
+      v23M: 22,
+    },
+    flops: {
+      v20G: 7.84,
+      v23G: 3.93,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 2.786,
+      'paddleclas-t4-trt-fp32-bs1': 2.88559,
+      'paddleclas-t4-trt-fp32-bs4': 7.03291,
+      'paddleclas-t4-trt-fp32-bs8': 12.73502,
+      'paddleclas-t4-trt-fp16-bs1': 2.67518,
+      'paddleclas-t4-trt-fp16-bs4': 5.04694,
+      'paddleclas-t4-trt-fp16-bs8': 7.18946,
+      'paddleclas23-v100-trt-fp32-bs1': 2.42,
+      'paddleclas23-v100-trt-fp32-bs4': 3.69,
+      'paddleclas23-v100-trt-fp32-bs8': 6.29,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/SE_ResNet34_vd_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'SE_ResNet_vd',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'SE_ResNet50_vd',
+    family: 'SE_ResNet_vd',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.795,
+      top5: 0.948,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7952,
+      top5: 0.9475,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 28.09,
+      v23M: 28.16,
+    },
+    flops: {
+      v20G: 8.67,
+      v23G: 4.36,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 3.749,
+      'paddleclas-t4-trt-fp32-bs1': 4.28393,
+      'paddleclas-t4-trt-fp32-bs4': 10.38846,
+      'paddleclas-t4-trt-fp32-bs8': 18.33154,
+      'paddleclas-t4-trt-fp16-bs1': 3.65394,
+      'paddleclas-t4-trt-fp16-bs4': 7.568,
+      'paddleclas-t4-trt-fp16-bs8': 12.52793,
+      'paddleclas23-v100-trt-fp32-bs1': 3.11,
+      'paddleclas23-v100-trt-fp32-bs4': 5.99,
+      'paddleclas23-v100-trt-fp32-bs8': 9.34,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/SE_ResNet50_vd_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'SE_ResNet_vd',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'SE_ResNeXt50_32x4d',
+    family: 'SE_ResNeXt',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.784,
+      top5: 0.94,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.789,
+      top5: 0.945,
+    },
+    v23Reference: {
+      top1: 0.7844,
+      top5: 0.9396,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 26.16,
+      v23M: 27.63,
+    },
+    flops: {
+      v20G: 8.02,
+      v23G: 4.27,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 8.924,
+      'paddleclas-t4-trt-fp32-bs1': 8.74121,
+      'paddleclas-t4-trt-fp32-bs4': 13.563,
+      'paddleclas-t4-trt-fp32-bs8': 23.01954,
+      'paddleclas-t4-trt-fp16-bs1': 9.06957,
+      'paddleclas-t4-trt-fp16-bs4': 11.37898,
+      'paddleclas-t4-trt-fp16-bs8': 18.86282,
+      'paddleclas23-v100-trt-fp32-bs1': 6.39,
+      'paddleclas23-v100-trt-fp32-bs4': 11.01,
+      'paddleclas23-v100-trt-fp32-bs8': 14.94,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/SE_ResNeXt50_32x4d_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'SE_ResNeXt',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'SE_ResNeXt50_vd_32x4d',
+    family: 'SE_ResNeXt_vd',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.802,
+      top5: 0.949,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8024,
+      top5: 0.9489,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 26.28,
+      v23M: 27.76,
+    },
+    flops: {
+      v20G: 10.76,
+      v23G: 5.64,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 9.011,
+      'paddleclas-t4-trt-fp32-bs1': 9.17134,
+      'paddleclas-t4-trt-fp32-bs4': 14.76192,
+      'paddleclas-t4-trt-fp32-bs8': 19.914,
+      'paddleclas-t4-trt-fp16-bs1': 9.25016,
+      'paddleclas-t4-trt-fp16-bs4': 11.85045,
+      'paddleclas-t4-trt-fp16-bs8': 25.57004,
+      'paddleclas23-v100-trt-fp32-bs1': 7.04,
+      'paddleclas23-v100-trt-fp32-bs4': 11.57,
+      'paddleclas23-v100-trt-fp32-bs8': 16.01,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/SE_ResNeXt50_vd_32x4d_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'SE_ResNeXt_vd',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'SE_ResNeXt101_32x4d',
+    family: 'SE_ResNeXt',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.791,
+      top5: 0.942,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: 0.793,
+      top5: 0.95,
+    },
+    v23Reference: {
+      top1: 0.7939,
+      top5: 0.9443,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 46.28,
+      v23M: 49.09,
+    },
+    flops: {
+      v20G: 15.02,
+      v23G: 8.03,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 19.204,
+      'paddleclas-t4-trt-fp32-bs1': 18.82604,
+      'paddleclas-t4-trt-fp32-bs4': 25.31814,
+      'paddleclas-t4-trt-fp32-bs8': 41.97758,
+      'paddleclas-t4-trt-fp16-bs1': 19.34455,
+      'paddleclas-t4-trt-fp16-bs4': 20.6104,
+      'paddleclas-t4-trt-fp16-bs8': 32.20432,
+      'paddleclas23-v100-trt-fp32-bs1': 13.31,
+      'paddleclas23-v100-trt-fp32-bs4': 21.85,
+      'paddleclas23-v100-trt-fp32-bs8': 28.77,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/SE_ResNeXt101_32x4d_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'SE_ResNeXt',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes:
+        'top1: release/static=0.791 vs release/2.2=0.7939 (static value kept); top5: release/static=0.942 vs release/2.2=0.9443 (static value kept)',
+    },
+  },
+  {
+    name: 'SENet154_vd',
+    family: 'SE_ResNeXt_vd',
+    in117: true,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.814,
+      top5: 0.955,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.814,
+      top5: 0.9548,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 114.29,
+      v23M: 122.03,
+    },
+    flops: {
+      v20G: 45.83,
+      v23G: 24.45,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': 50.406,
+      'paddleclas-t4-trt-fp32-bs1': 53.79794,
+      'paddleclas-t4-trt-fp32-bs4': 66.31684,
+      'paddleclas-t4-trt-fp32-bs8': 121.59885,
+      'paddleclas-t4-trt-fp16-bs1': 49.85733,
+      'paddleclas-t4-trt-fp16-bs4': 54.37267,
+      'paddleclas-t4-trt-fp16-bs8': 74.70447,
+      'paddleclas23-v100-trt-fp32-bs1': 34.83,
+      'paddleclas23-v100-trt-fp32-bs4': 51.22,
+      'paddleclas23-v100-trt-fp32-bs8': 69.74,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/SENet154_vd_pretrained.tar',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/static(fc43c9140a)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'SE_ResNeXt_vd',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'DLA34',
+    family: 'DLA',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7603,
+      top5: 0.9298,
+      source: 'PaddleClas docs/en/models/DLA.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7603,
+      top5: 0.9298,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 15.8,
+      v23M: 15.76,
+    },
+    flops: {
+      v20G: 3.1,
+      v23G: 3.07,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 1.83,
+      'paddleclas23-v100-trt-fp32-bs4': 3.37,
+      'paddleclas23-v100-trt-fp32-bs8': 5.98,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/DLA.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'DLA',
+      docGroup: 'DLA',
+      inputSizeSource: 'config ppcls/configs/ImageNet/DLA/DLA34.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100',
+    },
+  },
+  {
+    name: 'DLA46_c',
+    family: 'DLA',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.6321,
+      top5: 0.853,
+      source: 'PaddleClas docs/en/models/DLA.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.6321,
+      top5: 0.853,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 1.3,
+      v23M: 1.31,
+    },
+    flops: {
+      v20G: 0.5,
+      v23G: 0.54,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 1.06,
+      'paddleclas23-v100-trt-fp32-bs4': 2.08,
+      'paddleclas23-v100-trt-fp32-bs8': 3.23,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/DLA.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'DLA',
+      docGroup: 'DLA',
+      inputSizeSource: 'config ppcls/configs/ImageNet/DLA/DLA46_c.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100',
+    },
+  },
+  {
+    name: 'DLA46x_c',
+    family: 'DLA',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.6436,
+      top5: 0.8601,
+      source: 'PaddleClas docs/en/models/DLA.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: null,
+      top5: null,
+      source: null,
+    },
+    params: {
+      v20M: 1.1,
+      v23M: null,
+    },
+    flops: {
+      v20G: 0.5,
+      v23G: null,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/DLA.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: null,
+      csvFamily: 'DLA',
+      docGroup: 'DLA',
+      inputSizeSource: 'config ppcls/configs/ImageNet/DLA/DLA46x_c.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100',
+    },
+  },
+  {
+    name: 'DLA60',
+    family: 'DLA',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.761,
+      top5: 0.9292,
+      source: 'PaddleClas docs/en/models/DLA.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.761,
+      top5: 0.9292,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 22,
+      v23M: 22.08,
+    },
+    flops: {
+      v20G: 4.2,
+      v23G: 4.26,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 2.78,
+      'paddleclas23-v100-trt-fp32-bs4': 5.36,
+      'paddleclas23-v100-trt-fp32-bs8': 8.29,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/DLA.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'DLA',
+      docGroup: 'DLA',
+      inputSizeSource: 'config ppcls/configs/ImageNet/DLA/DLA60.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100',
+    },
+  },
+  {
+    name: 'DLA60x',
+    family: 'DLA',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7753,
+      top5: 0.9378,
+      source: 'PaddleClas docs/en/models/DLA.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7753,
+      top5: 0.9378,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 17.4,
+      v23M: 17.41,
+    },
+    flops: {
+      v20G: 3.5,
+      v23G: 3.54,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 5.98,
+      'paddleclas23-v100-trt-fp32-bs4': 9.24,
+      'paddleclas23-v100-trt-fp32-bs8': 12.52,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/DLA.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'DLA',
+      docGroup: 'DLA',
+      inputSizeSource: 'config ppcls/configs/ImageNet/DLA/DLA60x.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100',
+    },
+  },
+  {
+    name: 'DLA60x_c',
+    family: 'DLA',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.6645,
+      top5: 0.8754,
+      source: 'PaddleClas docs/en/models/DLA.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.6645,
+      top5: 0.8754,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 1.3,
+      v23M: 1.33,
+    },
+    flops: {
+      v20G: 0.6,
+      v23G: 0.59,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 1.79,
+      'paddleclas23-v100-trt-fp32-bs4': 3.68,
+      'paddleclas23-v100-trt-fp32-bs8': 5.19,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/DLA.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'DLA',
+      docGroup: 'DLA',
+      inputSizeSource: 'config ppcls/configs/ImageNet/DLA/DLA60x_c.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100',
+    },
+  },
+  {
+    name: 'DLA102',
+    family: 'DLA',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7893,
+      top5: 0.9452,
+      source: 'PaddleClas docs/en/models/DLA.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7893,
+      top5: 0.9452,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 33.3,
+      v23M: 33.34,
+    },
+    flops: {
+      v20G: 7.2,
+      v23G: 7.19,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 4.95,
+      'paddleclas23-v100-trt-fp32-bs4': 8.08,
+      'paddleclas23-v100-trt-fp32-bs8': 12.4,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/DLA.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'DLA',
+      docGroup: 'DLA',
+      inputSizeSource: 'config ppcls/configs/ImageNet/DLA/DLA102.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100',
+    },
+  },
+  {
+    name: 'DLA102x',
+    family: 'DLA',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.781,
+      top5: 0.94,
+      source: 'PaddleClas docs/en/models/DLA.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.781,
+      top5: 0.94,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 26.4,
+      v23M: 26.4,
+    },
+    flops: {
+      v20G: 5.9,
+      v23G: 5.89,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 11.12,
+      'paddleclas23-v100-trt-fp32-bs4': 15.6,
+      'paddleclas23-v100-trt-fp32-bs8': 20.37,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/DLA.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'DLA',
+      docGroup: 'DLA',
+      inputSizeSource: 'config ppcls/configs/ImageNet/DLA/DLA102x.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100',
+    },
+  },
+  {
+    name: 'DLA102x2',
+    family: 'DLA',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7885,
+      top5: 0.9445,
+      source: 'PaddleClas docs/en/models/DLA.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7885,
+      top5: 0.9445,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 41.4,
+      v23M: 41.42,
+    },
+    flops: {
+      v20G: 9.3,
+      v23G: 9.34,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 19.58,
+      'paddleclas23-v100-trt-fp32-bs4': 23.97,
+      'paddleclas23-v100-trt-fp32-bs8': 31.37,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/DLA.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'DLA',
+      docGroup: 'DLA',
+      inputSizeSource: 'config ppcls/configs/ImageNet/DLA/DLA102x2.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100',
+    },
+  },
+  {
+    name: 'DLA169',
+    family: 'DLA',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7809,
+      top5: 0.9409,
+      source: 'PaddleClas docs/en/models/DLA.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7809,
+      top5: 0.9409,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 53.5,
+      v23M: 53.5,
+    },
+    flops: {
+      v20G: 11.6,
+      v23G: 11.59,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 7.7,
+      'paddleclas23-v100-trt-fp32-bs4': 12.25,
+      'paddleclas23-v100-trt-fp32-bs8': 18.9,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/DLA.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'DLA',
+      docGroup: 'DLA',
+      inputSizeSource: 'config ppcls/configs/ImageNet/DLA/DLA169.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100',
+    },
+  },
+  {
+    name: 'SE_HRNet_W64_C_ssld',
+    family: 'HRNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.847,
+      top5: 0.973,
+      source: 'PaddleClas docs/en/models/HRNet_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.848,
+      top5: 0.9726,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 128.97,
+      v23M: 129.12,
+    },
+    flops: {
+      v20G: 57.83,
+      v23G: 29,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': 31.6977,
+      'paddleclas-t4-trt-fp32-bs4': 94.99546,
+      'paddleclas-t4-trt-fp32-bs8': 174.45766,
+      'paddleclas-t4-trt-fp16-bs1': 32.33651,
+      'paddleclas-t4-trt-fp16-bs4': 69.31189,
+      'paddleclas-t4-trt-fp16-bs8': 116.07245,
+      'paddleclas23-v100-trt-fp32-bs1': 17.11,
+      'paddleclas23-v100-trt-fp32-bs4': 26.87,
+      'paddleclas23-v100-trt-fp32-bs8': 43.24,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: 'https://paddle-imagenet-models-name.bj.bcebos.com/dygraph/SE_HRNet_W64_C_ssld_pretrained.pdparams',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/HRNet_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'HRNet',
+      docGroup: 'HRNet',
+      inputSizeSource: 'speed-table Crop Size',
+      notes: null,
+    },
+  },
+  {
+    name: 'HarDNet68',
+    family: 'HarDNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7546,
+      top5: 0.9265,
+      source: 'PaddleClas docs/en/models/HarDNet.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7546,
+      top5: 0.9265,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 17.6,
+      v23M: 17.58,
+    },
+    flops: {
+      v20G: 4.3,
+      v23G: 4.26,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 3.58,
+      'paddleclas23-v100-trt-fp32-bs4': 8.53,
+      'paddleclas23-v100-trt-fp32-bs8': 11.58,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/HarDNet.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'HarDNet',
+      docGroup: 'HarDNet',
+      inputSizeSource: 'config ppcls/configs/ImageNet/HarDNet/HarDNet68.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100',
+    },
+  },
+  {
+    name: 'HarDNet85',
+    family: 'HarDNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7744,
+      top5: 0.9355,
+      source: 'PaddleClas docs/en/models/HarDNet.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7744,
+      top5: 0.9355,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 36.7,
+      v23M: 36.69,
+    },
+    flops: {
+      v20G: 9.1,
+      v23G: 9.09,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 6.24,
+      'paddleclas23-v100-trt-fp32-bs4': 14.85,
+      'paddleclas23-v100-trt-fp32-bs8': 20.57,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/HarDNet.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'HarDNet',
+      docGroup: 'HarDNet',
+      inputSizeSource: 'config ppcls/configs/ImageNet/HarDNet/HarDNet85.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100',
+    },
+  },
+  {
+    name: 'HarDNet39_ds',
+    family: 'HarDNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7133,
+      top5: 0.8998,
+      source: 'PaddleClas docs/en/models/HarDNet.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7133,
+      top5: 0.8998,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 3.5,
+      v23M: 3.51,
+    },
+    flops: {
+      v20G: 0.4,
+      v23G: 0.44,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 1.4,
+      'paddleclas23-v100-trt-fp32-bs4': 2.3,
+      'paddleclas23-v100-trt-fp32-bs8': 3.33,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/HarDNet.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'HarDNet',
+      docGroup: 'HarDNet',
+      inputSizeSource: 'config ppcls/configs/ImageNet/HarDNet/HarDNet39_ds.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100',
+    },
+  },
+  {
+    name: 'HarDNet68_ds',
+    family: 'HarDNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7362,
+      top5: 0.9152,
+      source: 'PaddleClas docs/en/models/HarDNet.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7362,
+      top5: 0.9152,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 4.2,
+      v23M: 4.2,
+    },
+    flops: {
+      v20G: 0.8,
+      v23G: 0.79,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 2.26,
+      'paddleclas23-v100-trt-fp32-bs4': 3.34,
+      'paddleclas23-v100-trt-fp32-bs8': 5.06,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/HarDNet.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'HarDNet',
+      docGroup: 'HarDNet',
+      inputSizeSource: 'config ppcls/configs/ImageNet/HarDNet/HarDNet68_ds.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100',
+    },
+  },
+  {
+    name: 'LeViT-128S',
+    family: 'LeViT',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7598,
+      top5: 0.9269,
+      source: 'PaddleClas docs/en/models/LeViT_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.766,
+      top5: 0.929,
+    },
+    v23Reference: {
+      top1: 0.7598,
+      top5: 0.9269,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 7.8,
+      v23M: 7.42,
+    },
+    flops: {
+      v20G: 0.305,
+      v23G: 0.281,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/LeViT_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'LeViT',
+      docGroup: 'LeViT',
+      inputSizeSource: 'config ppcls/configs/ImageNet/LeViT/LeViT_128S.yaml eval-section CropImage (release/2.2)',
+      notes:
+        'series inferred (model not in models_intro list); converted from MFLOPs; doc header FLOPS(M); converted M->G',
+    },
+  },
+  {
+    name: 'LeViT-128',
+    family: 'LeViT',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.781,
+      top5: 0.9371,
+      source: 'PaddleClas docs/en/models/LeViT_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.786,
+      top5: 0.94,
+    },
+    v23Reference: {
+      top1: 0.781,
+      top5: 0.9371,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 9.2,
+      v23M: 8.87,
+    },
+    flops: {
+      v20G: 0.406,
+      v23G: 0.365,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/LeViT_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'LeViT',
+      docGroup: 'LeViT',
+      inputSizeSource: 'config ppcls/configs/ImageNet/LeViT/LeViT_128.yaml eval-section CropImage (release/2.2)',
+      notes:
+        'series inferred (model not in models_intro list); converted from MFLOPs; doc header FLOPS(M); converted M->G',
+    },
+  },
+  {
+    name: 'LeViT-192',
+    family: 'LeViT',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7934,
+      top5: 0.9446,
+      source: 'PaddleClas docs/en/models/LeViT_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.8,
+      top5: 0.947,
+    },
+    v23Reference: {
+      top1: 0.7934,
+      top5: 0.9446,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 11,
+      v23M: 10.61,
+    },
+    flops: {
+      v20G: 0.658,
+      v23G: 0.597,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/LeViT_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'LeViT',
+      docGroup: 'LeViT',
+      inputSizeSource: 'config ppcls/configs/ImageNet/LeViT/LeViT_192.yaml eval-section CropImage (release/2.2)',
+      notes:
+        'series inferred (model not in models_intro list); converted from MFLOPs; doc header FLOPS(M); converted M->G',
+    },
+  },
+  {
+    name: 'LeViT-256',
+    family: 'LeViT',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.8085,
+      top5: 0.9497,
+      source: 'PaddleClas docs/en/models/LeViT_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.816,
+      top5: 0.954,
+    },
+    v23Reference: {
+      top1: 0.8085,
+      top5: 0.9497,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 19,
+      v23M: 18.45,
+    },
+    flops: {
+      v20G: 1.12,
+      v23G: 1.049,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/LeViT_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'LeViT',
+      docGroup: 'LeViT',
+      inputSizeSource: 'config ppcls/configs/ImageNet/LeViT/LeViT_256.yaml eval-section CropImage (release/2.2)',
+      notes:
+        'series inferred (model not in models_intro list); converted from MFLOPs; doc header FLOPS(M); converted M->G',
+    },
+  },
+  {
+    name: 'LeViT-384',
+    family: 'LeViT',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.8191,
+      top5: 0.9551,
+      source: 'PaddleClas docs/en/models/LeViT_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.826,
+      top5: 0.96,
+    },
+    v23Reference: {
+      top1: 0.8191,
+      top5: 0.9551,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 39,
+      v23M: 38.45,
+    },
+    flops: {
+      v20G: 2.353,
+      v23G: 2.234,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/LeViT_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'LeViT',
+      docGroup: 'LeViT',
+      inputSizeSource: 'config ppcls/configs/ImageNet/LeViT/LeViT_384.yaml eval-section CropImage (release/2.2)',
+      notes:
+        'series inferred (model not in models_intro list); converted from MFLOPs; doc header FLOPS(M); converted M->G',
+    },
+  },
+  {
+    name: 'MixNet_S',
+    family: 'MixNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7628,
+      top5: 0.9299,
+      source: 'PaddleClas docs/en/models/MixNet_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.758,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7628,
+      top5: 0.9299,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 4.167,
+      v23M: 4.167,
+    },
+    flops: {
+      v20G: 0.252977,
+      v23G: 0.252977,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 2.31,
+      'paddleclas23-v100-trt-fp32-bs4': 3.63,
+      'paddleclas23-v100-trt-fp32-bs8': 5.2,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/MixNet_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MixNet',
+      docGroup: 'MixNet',
+      inputSizeSource: 'config ppcls/configs/ImageNet/MixNet/MixNet_S.yaml eval-section CropImage (release/2.2)',
+      notes:
+        'series inferred (model not in models_intro list); converted from MFLOPs; doc lists Top1/Top5 in percent; divided by 100; doc header says FLOPS(M) and Params(G) (typo; values are M); FLOPs converted M->G',
+    },
+  },
+  {
+    name: 'MixNet_M',
+    family: 'MixNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7767,
+      top5: 0.9364,
+      source: 'PaddleClas docs/en/models/MixNet_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.77,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7767,
+      top5: 0.9364,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 5.065,
+      v23M: 5.065,
+    },
+    flops: {
+      v20G: 0.357119,
+      v23G: 0.357119,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 2.84,
+      'paddleclas23-v100-trt-fp32-bs4': 4.6,
+      'paddleclas23-v100-trt-fp32-bs8': 6.62,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/MixNet_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MixNet',
+      docGroup: 'MixNet',
+      inputSizeSource: 'config ppcls/configs/ImageNet/MixNet/MixNet_M.yaml eval-section CropImage (release/2.2)',
+      notes:
+        'series inferred (model not in models_intro list); converted from MFLOPs; doc lists Top1/Top5 in percent; divided by 100; doc header says FLOPS(M) and Params(G) (typo; values are M); FLOPs converted M->G',
+    },
+  },
+  {
+    name: 'MixNet_L',
+    family: 'MixNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.786,
+      top5: 0.9437,
+      source: 'PaddleClas docs/en/models/MixNet_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.789,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.786,
+      top5: 0.9437,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 7.384,
+      v23M: 7.384,
+    },
+    flops: {
+      v20G: 0.579017,
+      v23G: 0.579017,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 3.16,
+      'paddleclas23-v100-trt-fp32-bs4': 5.55,
+      'paddleclas23-v100-trt-fp32-bs8': 8.03,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/MixNet_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'MixNet',
+      docGroup: 'MixNet',
+      inputSizeSource: 'config ppcls/configs/ImageNet/MixNet/MixNet_L.yaml eval-section CropImage (release/2.2)',
+      notes:
+        'series inferred (model not in models_intro list); converted from MFLOPs; doc lists Top1/Top5 in percent; divided by 100; doc header says FLOPS(M) and Params(G) (typo; values are M); FLOPs converted M->G',
+    },
+  },
+  {
+    name: 'ReXNet_1_0',
+    family: 'ReXNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7746,
+      top5: 0.937,
+      source: 'PaddleClas docs/en/models/ReXNet_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.779,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7746,
+      top5: 0.937,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 4.838,
+      v23M: 4.84,
+    },
+    flops: {
+      v20G: 0.415,
+      v23G: 0.415,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 3.08,
+      'paddleclas23-v100-trt-fp32-bs4': 4.15,
+      'paddleclas23-v100-trt-fp32-bs8': 5.49,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ReXNet_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ReXNet',
+      docGroup: 'ReXNet',
+      inputSizeSource: 'config ppcls/configs/ImageNet/ReXNet/ReXNet_1_0.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top1/Top5 in percent; divided by 100',
+    },
+  },
+  {
+    name: 'ReXNet_1_3',
+    family: 'ReXNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7913,
+      top5: 0.9464,
+      source: 'PaddleClas docs/en/models/ReXNet_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.795,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7913,
+      top5: 0.9464,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 7.611,
+      v23M: 7.61,
+    },
+    flops: {
+      v20G: 0.683,
+      v23G: 0.68,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 3.54,
+      'paddleclas23-v100-trt-fp32-bs4': 4.87,
+      'paddleclas23-v100-trt-fp32-bs8': 6.54,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ReXNet_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ReXNet',
+      docGroup: 'ReXNet',
+      inputSizeSource: 'config ppcls/configs/ImageNet/ReXNet/ReXNet_1_3.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top1/Top5 in percent; divided by 100',
+    },
+  },
+  {
+    name: 'ReXNet_1_5',
+    family: 'ReXNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.8006,
+      top5: 0.9512,
+      source: 'PaddleClas docs/en/models/ReXNet_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.803,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8006,
+      top5: 0.9512,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 9.791,
+      v23M: 9.79,
+    },
+    flops: {
+      v20G: 0.9,
+      v23G: 0.9,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 3.68,
+      'paddleclas23-v100-trt-fp32-bs4': 5.31,
+      'paddleclas23-v100-trt-fp32-bs8': 7.38,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ReXNet_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ReXNet',
+      docGroup: 'ReXNet',
+      inputSizeSource: 'config ppcls/configs/ImageNet/ReXNet/ReXNet_1_5.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top1/Top5 in percent; divided by 100',
+    },
+  },
+  {
+    name: 'ReXNet_2_0',
+    family: 'ReXNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.8122,
+      top5: 0.9536,
+      source: 'PaddleClas docs/en/models/ReXNet_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.816,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8122,
+      top5: 0.9536,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 16.449,
+      v23M: 16.45,
+    },
+    flops: {
+      v20G: 1.561,
+      v23G: 1.56,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 4.3,
+      'paddleclas23-v100-trt-fp32-bs4': 6.54,
+      'paddleclas23-v100-trt-fp32-bs8': 9.19,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ReXNet_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ReXNet',
+      docGroup: 'ReXNet',
+      inputSizeSource: 'config ppcls/configs/ImageNet/ReXNet/ReXNet_2_0.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top1/Top5 in percent; divided by 100',
+    },
+  },
+  {
+    name: 'ReXNet_3_0',
+    family: 'ReXNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.8209,
+      top5: 0.9612,
+      source: 'PaddleClas docs/en/models/ReXNet_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.828,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8209,
+      top5: 0.9612,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 34.833,
+      v23M: 34.83,
+    },
+    flops: {
+      v20G: 3.445,
+      v23G: 3.44,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 5.74,
+      'paddleclas23-v100-trt-fp32-bs4': 9.49,
+      'paddleclas23-v100-trt-fp32-bs8': 13.62,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ReXNet_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ReXNet',
+      docGroup: 'ReXNet',
+      inputSizeSource: 'config ppcls/configs/ImageNet/ReXNet/ReXNet_3_0.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top1/Top5 in percent; divided by 100',
+    },
+  },
+  {
+    name: 'RedNet26',
+    family: 'RedNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7595,
+      top5: 0.9319,
+      source: 'PaddleClas docs/en/models/RedNet.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7595,
+      top5: 0.9319,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 9.2,
+      v23M: 9.26,
+    },
+    flops: {
+      v20G: 1.7,
+      v23G: 1.69,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 4.45,
+      'paddleclas23-v100-trt-fp32-bs4': 15.16,
+      'paddleclas23-v100-trt-fp32-bs8': 29.03,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/RedNet.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'RedNet',
+      docGroup: 'RedNet',
+      inputSizeSource: 'config ppcls/configs/ImageNet/RedNet/RedNet26.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100',
+    },
+  },
+  {
+    name: 'RedNet38',
+    family: 'RedNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7747,
+      top5: 0.9356,
+      source: 'PaddleClas docs/en/models/RedNet.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7747,
+      top5: 0.9356,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 12.4,
+      v23M: 12.43,
+    },
+    flops: {
+      v20G: 2.2,
+      v23G: 2.14,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 6.24,
+      'paddleclas23-v100-trt-fp32-bs4': 21.39,
+      'paddleclas23-v100-trt-fp32-bs8': 41.26,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/RedNet.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'RedNet',
+      docGroup: 'RedNet',
+      inputSizeSource: 'config ppcls/configs/ImageNet/RedNet/RedNet38.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100',
+    },
+  },
+  {
+    name: 'RedNet50',
+    family: 'RedNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7833,
+      top5: 0.9417,
+      source: 'PaddleClas docs/en/models/RedNet.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7833,
+      top5: 0.9417,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 15.5,
+      v23M: 15.6,
+    },
+    flops: {
+      v20G: 2.7,
+      v23G: 2.61,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 8.04,
+      'paddleclas23-v100-trt-fp32-bs4': 27.71,
+      'paddleclas23-v100-trt-fp32-bs8': 53.73,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/RedNet.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'RedNet',
+      docGroup: 'RedNet',
+      inputSizeSource: 'config ppcls/configs/ImageNet/RedNet/RedNet50.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100',
+    },
+  },
+  {
+    name: 'RedNet101',
+    family: 'RedNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7894,
+      top5: 0.9436,
+      source: 'PaddleClas docs/en/models/RedNet.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7894,
+      top5: 0.9436,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 25.7,
+      v23M: 25.76,
+    },
+    flops: {
+      v20G: 4.7,
+      v23G: 4.59,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 13.07,
+      'paddleclas23-v100-trt-fp32-bs4': 44.12,
+      'paddleclas23-v100-trt-fp32-bs8': 83.28,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/RedNet.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'RedNet',
+      docGroup: 'RedNet',
+      inputSizeSource: 'config ppcls/configs/ImageNet/RedNet/RedNet101.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100',
+    },
+  },
+  {
+    name: 'RedNet152',
+    family: 'RedNet',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7917,
+      top5: 0.944,
+      source: 'PaddleClas docs/en/models/RedNet.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7917,
+      top5: 0.944,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 34,
+      v23M: 34.14,
+    },
+    flops: {
+      v20G: 6.8,
+      v23G: 6.57,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 18.66,
+      'paddleclas23-v100-trt-fp32-bs4': 63.27,
+      'paddleclas23-v100-trt-fp32-bs8': 119.48,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/RedNet.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'RedNet',
+      docGroup: 'RedNet',
+      inputSizeSource: 'config ppcls/configs/ImageNet/RedNet/RedNet152.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100',
+    },
+  },
+  {
+    name: 'RepVGG_A0',
+    family: 'RepVGG',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: 0.7131,
+      top5: 0.9016,
+      source: 'PaddleClas docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.7241,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7131,
+      top5: 0.9016,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 8.31,
+    },
+    flops: {
+      v20G: null,
+      v23G: 1.36,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'RepVGG',
+      docGroup: 'RepVGG',
+      inputSizeSource: null,
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'RepVGG_A1',
+    family: 'RepVGG',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: 0.738,
+      top5: 0.9146,
+      source: 'PaddleClas docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.7446,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.738,
+      top5: 0.9146,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 12.79,
+    },
+    flops: {
+      v20G: null,
+      v23G: 2.37,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'RepVGG',
+      docGroup: 'RepVGG',
+      inputSizeSource: null,
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'RepVGG_A2',
+    family: 'RepVGG',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: 0.7571,
+      top5: 0.9264,
+      source: 'PaddleClas docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.7648,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7571,
+      top5: 0.9264,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 25.5,
+    },
+    flops: {
+      v20G: null,
+      v23G: 5.12,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'RepVGG',
+      docGroup: 'RepVGG',
+      inputSizeSource: null,
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'RepVGG_B0',
+    family: 'RepVGG',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: 0.745,
+      top5: 0.9213,
+      source: 'PaddleClas docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.7514,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.745,
+      top5: 0.9213,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 14.34,
+    },
+    flops: {
+      v20G: null,
+      v23G: 3.06,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'RepVGG',
+      docGroup: 'RepVGG',
+      inputSizeSource: null,
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'RepVGG_B1',
+    family: 'RepVGG',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: 0.7773,
+      top5: 0.9385,
+      source: 'PaddleClas docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.7837,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7773,
+      top5: 0.9385,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 51.83,
+    },
+    flops: {
+      v20G: null,
+      v23G: 11.82,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'RepVGG',
+      docGroup: 'RepVGG',
+      inputSizeSource: null,
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'RepVGG_B2',
+    family: 'RepVGG',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: 0.7813,
+      top5: 0.941,
+      source: 'PaddleClas docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.7878,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7813,
+      top5: 0.941,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 80.32,
+    },
+    flops: {
+      v20G: null,
+      v23G: 18.38,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'RepVGG',
+      docGroup: 'RepVGG',
+      inputSizeSource: null,
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'RepVGG_B1g2',
+    family: 'RepVGG',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: 0.7732,
+      top5: 0.9359,
+      source: 'PaddleClas docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.7778,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7732,
+      top5: 0.9359,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 41.36,
+    },
+    flops: {
+      v20G: null,
+      v23G: 8.82,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'RepVGG',
+      docGroup: 'RepVGG',
+      inputSizeSource: null,
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'RepVGG_B1g4',
+    family: 'RepVGG',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: 0.7675,
+      top5: 0.9335,
+      source: 'PaddleClas docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.7758,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7675,
+      top5: 0.9335,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 36.13,
+    },
+    flops: {
+      v20G: null,
+      v23G: 7.31,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'RepVGG',
+      docGroup: 'RepVGG',
+      inputSizeSource: null,
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'RepVGG_B2g4',
+    family: 'RepVGG',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: 0.7881,
+      top5: 0.9448,
+      source: 'PaddleClas docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.7938,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7881,
+      top5: 0.9448,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 55.78,
+    },
+    flops: {
+      v20G: null,
+      v23G: 11.34,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'RepVGG',
+      docGroup: 'RepVGG',
+      inputSizeSource: null,
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'RepVGG_B3g4',
+    family: 'RepVGG',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: 0.7965,
+      top5: 0.9485,
+      source: 'PaddleClas docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.8021,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7965,
+      top5: 0.9485,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 75.63,
+    },
+    flops: {
+      v20G: null,
+      v23G: 16.07,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/RepVGG_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'RepVGG',
+      docGroup: 'RepVGG',
+      inputSizeSource: null,
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'Res2Net50_vd_26w_4s_ssld',
+    family: 'Res2Net',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.831,
+      top5: 0.966,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.831,
+      top5: null,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 25.06,
+      v23M: 25.76,
+    },
+    flops: {
+      v20G: 8.37,
+      v23G: 4.28,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 3.59,
+      'paddleclas23-v100-trt-fp32-bs4': 6.35,
+      'paddleclas23-v100-trt-fp32-bs8': 9.5,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl:
+      'https://paddle-imagenet-models-name.bj.bcebos.com/dygraph/Res2Net50_vd_26w_4s_ssld_pretrained.pdparams',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Res2Net',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource:
+        'config ppcls/configs/ImageNet/Res2Net/Res2Net50_vd_26w_4s.yaml eval-section CropImage (release/2.2)',
+      notes: null,
+    },
+  },
+  {
+    name: 'Res2Net101_vd_26w_4s_ssld',
+    family: 'Res2Net',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.839,
+      top5: 0.971,
+      source: 'PaddleClas docs/en/models/SEResNext_and_Res2Net_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.839,
+      top5: null,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 45.22,
+      v23M: 45.35,
+    },
+    flops: {
+      v20G: 16.67,
+      v23G: 8.35,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 6.34,
+      'paddleclas23-v100-trt-fp32-bs4': 11.02,
+      'paddleclas23-v100-trt-fp32-bs8': 16.13,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl:
+      'https://paddle-imagenet-models-name.bj.bcebos.com/dygraph/Res2Net101_vd_26w_4s_ssld_pretrained.pdparams',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SEResNext_and_Res2Net_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Res2Net',
+      docGroup: 'SEResNext_and_Res2Net',
+      inputSizeSource:
+        'config ppcls/configs/ImageNet/Res2Net/Res2Net101_vd_26w_4s.yaml eval-section CropImage (release/2.2)',
+      notes: null,
+    },
+  },
+  {
+    name: 'SwinTransformer_tiny_patch4_window7_224',
+    family: 'Swin-transformer',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.8069,
+      top5: 0.9534,
+      source: 'PaddleClas docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.812,
+      top5: 0.955,
+    },
+    v23Reference: {
+      top1: 0.8069,
+      top5: 0.9534,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 28,
+      v23M: 28.26,
+    },
+    flops: {
+      v20G: 4.5,
+      v23G: 4.35,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 6.59,
+      'paddleclas23-v100-trt-fp32-bs4': 9.68,
+      'paddleclas23-v100-trt-fp32-bs8': 16.32,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl:
+      'https://paddle-imagenet-models-name.bj.bcebos.com/dygraph/SwinTransformer_tiny_patch4_window7_224_pretrained.pdparams',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Swin-transformer',
+      docGroup: 'SwinTransformer',
+      inputSizeSource:
+        'config ppcls/configs/ImageNet/SwinTransformer/SwinTransformer_tiny_patch4_window7_224.yaml eval-section CropImage (release/2.2)',
+      notes: null,
+    },
+  },
+  {
+    name: 'SwinTransformer_small_patch4_window7_224',
+    family: 'Swin-transformer',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.8275,
+      top5: 0.9613,
+      source: 'PaddleClas docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.832,
+      top5: 0.962,
+    },
+    v23Reference: {
+      top1: 0.8275,
+      top5: 0.9613,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 50,
+      v23M: 49.56,
+    },
+    flops: {
+      v20G: 8.7,
+      v23G: 8.51,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 12.54,
+      'paddleclas23-v100-trt-fp32-bs4': 17.07,
+      'paddleclas23-v100-trt-fp32-bs8': 28.08,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl:
+      'https://paddle-imagenet-models-name.bj.bcebos.com/dygraph/SwinTransformer_small_patch4_window7_224_pretrained.pdparams',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Swin-transformer',
+      docGroup: 'SwinTransformer',
+      inputSizeSource:
+        'config ppcls/configs/ImageNet/SwinTransformer/SwinTransformer_small_patch4_window7_224.yaml eval-section CropImage (release/2.2)',
+      notes: null,
+    },
+  },
+  {
+    name: 'SwinTransformer_base_patch4_window7_224',
+    family: 'Swin-transformer',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.83,
+      top5: 0.9626,
+      source: 'PaddleClas docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.835,
+      top5: 0.965,
+    },
+    v23Reference: {
+      top1: 0.83,
+      top5: 0.9626,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 88,
+      v23M: 87.7,
+    },
+    flops: {
+      v20G: 15.4,
+      v23G: 15.13,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 13.37,
+      'paddleclas23-v100-trt-fp32-bs4': 23.53,
+      'paddleclas23-v100-trt-fp32-bs8': 39.11,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl:
+      'https://paddle-imagenet-models-name.bj.bcebos.com/dygraph/SwinTransformer_base_patch4_window7_224_pretrained.pdparams',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Swin-transformer',
+      docGroup: 'SwinTransformer',
+      inputSizeSource:
+        'config ppcls/configs/ImageNet/SwinTransformer/SwinTransformer_base_patch4_window7_224.yaml eval-section CropImage (release/2.2)',
+      notes: null,
+    },
+  },
+  {
+    name: 'SwinTransformer_base_patch4_window12_384',
+    family: 'Swin-transformer',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 384,
+    resizeShort: null,
+    reference: {
+      top1: 0.8439,
+      top5: 0.9693,
+      source: 'PaddleClas docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.845,
+      top5: 0.97,
+    },
+    v23Reference: {
+      top1: 0.8439,
+      top5: 0.9693,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 88,
+      v23M: 87.7,
+    },
+    flops: {
+      v20G: 47.1,
+      v23G: 44.45,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 19.52,
+      'paddleclas23-v100-trt-fp32-bs4': 64.56,
+      'paddleclas23-v100-trt-fp32-bs8': 123.3,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl:
+      'https://paddle-imagenet-models-name.bj.bcebos.com/dygraph/SwinTransformer_base_patch4_window12_384_pretrained.pdparams',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Swin-transformer',
+      docGroup: 'SwinTransformer',
+      inputSizeSource: 'model name suffix',
+      notes: null,
+    },
+  },
+  {
+    name: 'SwinTransformer_base_patch4_window7_224_22kto1k',
+    family: 'Swin-transformer',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.8487,
+      top5: 0.9746,
+      source: 'PaddleClas docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.852,
+      top5: 0.975,
+    },
+    v23Reference: {
+      top1: 0.8487,
+      top5: 0.9746,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 88,
+      v23M: 87.7,
+    },
+    flops: {
+      v20G: 15.4,
+      v23G: 15.13,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 13.53,
+      'paddleclas23-v100-trt-fp32-bs4': 23.46,
+      'paddleclas23-v100-trt-fp32-bs8': 39.13,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl:
+      'https://paddle-imagenet-models-name.bj.bcebos.com/dygraph/SwinTransformer_base_patch4_window7_224_22kto1k_pretrained.pdparams',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Swin-transformer',
+      docGroup: 'SwinTransformer',
+      inputSizeSource:
+        'config ppcls/configs/ImageNet/SwinTransformer/SwinTransformer_base_patch4_window7_224.yaml eval-section CropImage (release/2.2)',
+      notes: 'doc row marked [1]: ImageNet-22k pretrain then 1k finetune; name suffix added from models_intro list',
+    },
+  },
+  {
+    name: 'SwinTransformer_base_patch4_window12_384_22kto1k',
+    family: 'Swin-transformer',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 384,
+    resizeShort: null,
+    reference: {
+      top1: 0.8642,
+      top5: 0.9807,
+      source: 'PaddleClas docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.864,
+      top5: 0.98,
+    },
+    v23Reference: {
+      top1: 0.8642,
+      top5: 0.9807,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 88,
+      v23M: 87.7,
+    },
+    flops: {
+      v20G: 47.1,
+      v23G: 44.45,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 19.65,
+      'paddleclas23-v100-trt-fp32-bs4': 64.72,
+      'paddleclas23-v100-trt-fp32-bs8': 123.42,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Swin-transformer',
+      docGroup: 'SwinTransformer',
+      inputSizeSource: 'model name suffix',
+      notes:
+        'series inferred (model not in models_intro list); doc row marked [1]: ImageNet-22k pretrain then 1k finetune; name suffix added from models_intro list',
+    },
+  },
+  {
+    name: 'SwinTransformer_large_patch4_window7_224_22kto1k',
+    family: 'Swin-transformer',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.8596,
+      top5: 0.9783,
+      source: 'PaddleClas docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.863,
+      top5: 0.979,
+    },
+    v23Reference: {
+      top1: 0.8596,
+      top5: 0.9783,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 197,
+      v23M: 196.43,
+    },
+    flops: {
+      v20G: 34.5,
+      v23G: 34.02,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 15.74,
+      'paddleclas23-v100-trt-fp32-bs4': 38.57,
+      'paddleclas23-v100-trt-fp32-bs8': 71.49,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl:
+      'https://paddle-imagenet-models-name.bj.bcebos.com/dygraph/SwinTransformer_large_patch4_window7_224_22kto1k_pretrained.pdparams',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Swin-transformer',
+      docGroup: 'SwinTransformer',
+      inputSizeSource:
+        'config ppcls/configs/ImageNet/SwinTransformer/SwinTransformer_large_patch4_window7_224.yaml eval-section CropImage (release/2.2)',
+      notes: 'doc row marked [1]: ImageNet-22k pretrain then 1k finetune; name suffix added from models_intro list',
+    },
+  },
+  {
+    name: 'SwinTransformer_large_patch4_window12_384_22kto1k',
+    family: 'Swin-transformer',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 384,
+    resizeShort: null,
+    reference: {
+      top1: 0.8719,
+      top5: 0.9823,
+      source: 'PaddleClas docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.873,
+      top5: 0.982,
+    },
+    v23Reference: {
+      top1: 0.8719,
+      top5: 0.9823,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 197,
+      v23M: 196.43,
+    },
+    flops: {
+      v20G: 103.9,
+      v23G: 99.97,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 32.61,
+      'paddleclas23-v100-trt-fp32-bs4': 116.59,
+      'paddleclas23-v100-trt-fp32-bs8': 223.23,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl:
+      'https://paddle-imagenet-models-name.bj.bcebos.com/dygraph/SwinTransformer_large_patch4_window12_384_22kto1k_pretrained.pdparams',
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/SwinTransformer_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Swin-transformer',
+      docGroup: 'SwinTransformer',
+      inputSizeSource: 'model name suffix',
+      notes: 'doc row marked [1]: ImageNet-22k pretrain then 1k finetune; name suffix added from models_intro list',
+    },
+  },
+  {
+    name: 'TNT_small',
+    family: 'TNT',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 248,
+    reference: {
+      top1: 0.8112,
+      top5: 0.9556,
+      source: 'PaddleClas docs/en/models/TNT.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8121,
+      top5: 0.9563,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 23.8,
+      v23M: 23.68,
+    },
+    flops: {
+      v20G: 5.2,
+      v23G: 4.83,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/TNT.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'TNT',
+      docGroup: 'TNT',
+      inputSizeSource: 'config ppcls/configs/ImageNet/TNT/TNT_small.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list); doc lists Top-1(%)/Top-5(%); divided by 100',
+    },
+  },
+  {
+    name: 'pcpvt_small',
+    family: 'Twins',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.8082,
+      top5: 0.9552,
+      source: 'PaddleClas docs/en/models/Twins.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.812,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8082,
+      top5: 0.9552,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 24.1,
+      v23M: 24.06,
+    },
+    flops: {
+      v20G: 3.7,
+      v23G: 3.67,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 7.32,
+      'paddleclas23-v100-trt-fp32-bs4': 10.51,
+      'paddleclas23-v100-trt-fp32-bs8': 15.27,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Twins.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Twins',
+      docGroup: 'Twins',
+      inputSizeSource: 'config ppcls/configs/ImageNet/Twins/pcpvt_small.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'pcpvt_base',
+    family: 'Twins',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.8242,
+      top5: 0.9619,
+      source: 'PaddleClas docs/en/models/Twins.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.827,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8242,
+      top5: 0.9619,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 43.8,
+      v23M: 43.83,
+    },
+    flops: {
+      v20G: 6.4,
+      v23G: 6.44,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 12.2,
+      'paddleclas23-v100-trt-fp32-bs4': 16.22,
+      'paddleclas23-v100-trt-fp32-bs8': 23.16,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Twins.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Twins',
+      docGroup: 'Twins',
+      inputSizeSource: 'config ppcls/configs/ImageNet/Twins/pcpvt_base.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'pcpvt_large',
+    family: 'Twins',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.8273,
+      top5: 0.965,
+      source: 'PaddleClas docs/en/models/Twins.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.831,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8273,
+      top5: 0.965,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 60.9,
+      v23M: 60.99,
+    },
+    flops: {
+      v20G: 9.5,
+      v23G: 9.5,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 16.47,
+      'paddleclas23-v100-trt-fp32-bs4': 22.9,
+      'paddleclas23-v100-trt-fp32-bs8': 32.73,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Twins.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Twins',
+      docGroup: 'Twins',
+      inputSizeSource: 'config ppcls/configs/ImageNet/Twins/pcpvt_large.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'alt_gvt_small',
+    family: 'Twins',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.814,
+      top5: 0.9546,
+      source: 'PaddleClas docs/en/models/Twins.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.817,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.814,
+      top5: 0.9546,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 24,
+      v23M: 24.06,
+    },
+    flops: {
+      v20G: 2.8,
+      v23G: 2.81,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 6.94,
+      'paddleclas23-v100-trt-fp32-bs4': 9.01,
+      'paddleclas23-v100-trt-fp32-bs8': 12.27,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Twins.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Twins',
+      docGroup: 'Twins',
+      inputSizeSource: 'config ppcls/configs/ImageNet/Twins/alt_gvt_small.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'alt_gvt_base',
+    family: 'Twins',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.8294,
+      top5: 0.9621,
+      source: 'PaddleClas docs/en/models/Twins.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.832,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8294,
+      top5: 0.9621,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 56,
+      v23M: 56.07,
+    },
+    flops: {
+      v20G: 8.3,
+      v23G: 8.34,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 9.37,
+      'paddleclas23-v100-trt-fp32-bs4': 15.02,
+      'paddleclas23-v100-trt-fp32-bs8': 24.54,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Twins.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Twins',
+      docGroup: 'Twins',
+      inputSizeSource: 'config ppcls/configs/ImageNet/Twins/alt_gvt_base.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'alt_gvt_large',
+    family: 'Twins',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.8331,
+      top5: 0.9642,
+      source: 'PaddleClas docs/en/models/Twins.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.837,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8331,
+      top5: 0.9642,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: 99.2,
+      v23M: 99.27,
+    },
+    flops: {
+      v20G: 14.8,
+      v23G: 14.81,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 11.76,
+      'paddleclas23-v100-trt-fp32-bs4': 22.08,
+      'paddleclas23-v100-trt-fp32-bs8': 35.12,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/Twins.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'Twins',
+      docGroup: 'Twins',
+      inputSizeSource: 'config ppcls/configs/ImageNet/Twins/alt_gvt_large.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'ViT_small_patch16_224',
+    family: 'ViT_and_DeiT',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.7769,
+      top5: 0.9342,
+      source: 'PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.7785,
+      top5: 0.9342,
+    },
+    v23Reference: {
+      top1: 0.7769,
+      top5: 0.9342,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 48.6,
+    },
+    flops: {
+      v20G: null,
+      v23G: 9.41,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 3.71,
+      'paddleclas23-v100-trt-fp32-bs4': 9.05,
+      'paddleclas23-v100-trt-fp32-bs8': 16.72,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ViT_and_DeiT',
+      docGroup: 'ViT_and_DeiT',
+      inputSizeSource:
+        'config ppcls/configs/ImageNet/VisionTransformer/ViT_small_patch16_224.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'ViT_base_patch16_224',
+    family: 'ViT_and_DeiT',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.8195,
+      top5: 0.9617,
+      source: 'PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.8178,
+      top5: 0.9613,
+    },
+    v23Reference: {
+      top1: 0.8195,
+      top5: 0.9617,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 86.42,
+    },
+    flops: {
+      v20G: null,
+      v23G: 16.85,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 6.12,
+      'paddleclas23-v100-trt-fp32-bs4': 14.84,
+      'paddleclas23-v100-trt-fp32-bs8': 28.51,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ViT_and_DeiT',
+      docGroup: 'ViT_and_DeiT',
+      inputSizeSource:
+        'config ppcls/configs/ImageNet/VisionTransformer/ViT_base_patch16_224.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'ViT_base_patch16_384',
+    family: 'ViT_and_DeiT',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 384,
+    resizeShort: 384,
+    reference: {
+      top1: 0.8414,
+      top5: 0.9717,
+      source: 'PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.842,
+      top5: 0.9722,
+    },
+    v23Reference: {
+      top1: 0.8414,
+      top5: 0.9717,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 86.42,
+    },
+    flops: {
+      v20G: null,
+      v23G: 49.35,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 14.15,
+      'paddleclas23-v100-trt-fp32-bs4': 48.38,
+      'paddleclas23-v100-trt-fp32-bs8': 95.06,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ViT_and_DeiT',
+      docGroup: 'ViT_and_DeiT',
+      inputSizeSource:
+        'config ppcls/configs/ImageNet/VisionTransformer/ViT_base_patch16_384.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'ViT_base_patch32_384',
+    family: 'ViT_and_DeiT',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 384,
+    resizeShort: 384,
+    reference: {
+      top1: 0.8176,
+      top5: 0.9613,
+      source: 'PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.8166,
+      top5: 0.9613,
+    },
+    v23Reference: {
+      top1: 0.8176,
+      top5: 0.9613,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 88.19,
+    },
+    flops: {
+      v20G: null,
+      v23G: 12.66,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 4.94,
+      'paddleclas23-v100-trt-fp32-bs4': 13.43,
+      'paddleclas23-v100-trt-fp32-bs8': 24.08,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ViT_and_DeiT',
+      docGroup: 'ViT_and_DeiT',
+      inputSizeSource:
+        'config ppcls/configs/ImageNet/VisionTransformer/ViT_base_patch32_384.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'ViT_large_patch16_224',
+    family: 'ViT_and_DeiT',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.8323,
+      top5: 0.965,
+      source: 'PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.8306,
+      top5: 0.9644,
+    },
+    v23Reference: {
+      top1: 0.8323,
+      top5: 0.965,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 304.12,
+    },
+    flops: {
+      v20G: null,
+      v23G: 59.65,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 15.53,
+      'paddleclas23-v100-trt-fp32-bs4': 49.5,
+      'paddleclas23-v100-trt-fp32-bs8': 94.09,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ViT_and_DeiT',
+      docGroup: 'ViT_and_DeiT',
+      inputSizeSource:
+        'config ppcls/configs/ImageNet/VisionTransformer/ViT_large_patch16_224.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'ViT_large_patch16_384',
+    family: 'ViT_and_DeiT',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 384,
+    resizeShort: 384,
+    reference: {
+      top1: 0.8513,
+      top5: 0.9736,
+      source: 'PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.8517,
+      top5: 0.9736,
+    },
+    v23Reference: {
+      top1: 0.8513,
+      top5: 0.9736,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 304.12,
+    },
+    flops: {
+      v20G: null,
+      v23G: 174.7,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 39.51,
+      'paddleclas23-v100-trt-fp32-bs4': 152.46,
+      'paddleclas23-v100-trt-fp32-bs8': 304.06,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ViT_and_DeiT',
+      docGroup: 'ViT_and_DeiT',
+      inputSizeSource:
+        'config ppcls/configs/ImageNet/VisionTransformer/ViT_large_patch16_384.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'ViT_large_patch32_384',
+    family: 'ViT_and_DeiT',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 384,
+    resizeShort: 384,
+    reference: {
+      top1: 0.8153,
+      top5: 0.9608,
+      source: 'PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.815,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.8153,
+      top5: 0.9608,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 306.48,
+    },
+    flops: {
+      v20G: null,
+      v23G: 44.24,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 11.44,
+      'paddleclas23-v100-trt-fp32-bs4': 36.09,
+      'paddleclas23-v100-trt-fp32-bs8': 70.63,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ViT_and_DeiT',
+      docGroup: 'ViT_and_DeiT',
+      inputSizeSource:
+        'config ppcls/configs/ImageNet/VisionTransformer/ViT_large_patch32_384.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'DeiT_tiny_patch16_224',
+    family: 'ViT_and_DeiT',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.718,
+      top5: 0.91,
+      source: 'PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.722,
+      top5: 0.911,
+    },
+    v23Reference: {
+      top1: 0.718,
+      top5: 0.91,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 5.68,
+    },
+    flops: {
+      v20G: null,
+      v23G: 1.07,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 3.61,
+      'paddleclas23-v100-trt-fp32-bs4': 3.94,
+      'paddleclas23-v100-trt-fp32-bs8': 6.1,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ViT_and_DeiT',
+      docGroup: 'ViT_and_DeiT',
+      inputSizeSource:
+        'config ppcls/configs/ImageNet/DeiT/DeiT_tiny_patch16_224.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'DeiT_small_patch16_224',
+    family: 'ViT_and_DeiT',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.796,
+      top5: 0.949,
+      source: 'PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.799,
+      top5: 0.95,
+    },
+    v23Reference: {
+      top1: 0.796,
+      top5: 0.949,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 21.97,
+    },
+    flops: {
+      v20G: null,
+      v23G: 4.24,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 3.61,
+      'paddleclas23-v100-trt-fp32-bs4': 6.24,
+      'paddleclas23-v100-trt-fp32-bs8': 10.49,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ViT_and_DeiT',
+      docGroup: 'ViT_and_DeiT',
+      inputSizeSource:
+        'config ppcls/configs/ImageNet/DeiT/DeiT_small_patch16_224.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'DeiT_base_patch16_224',
+    family: 'ViT_and_DeiT',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.817,
+      top5: 0.957,
+      source: 'PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.818,
+      top5: 0.956,
+    },
+    v23Reference: {
+      top1: 0.817,
+      top5: 0.957,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 86.42,
+    },
+    flops: {
+      v20G: null,
+      v23G: 16.85,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 6.13,
+      'paddleclas23-v100-trt-fp32-bs4': 14.87,
+      'paddleclas23-v100-trt-fp32-bs8': 28.5,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ViT_and_DeiT',
+      docGroup: 'ViT_and_DeiT',
+      inputSizeSource:
+        'config ppcls/configs/ImageNet/DeiT/DeiT_base_patch16_224.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'DeiT_base_patch16_384',
+    family: 'ViT_and_DeiT',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 384,
+    resizeShort: 426,
+    reference: {
+      top1: 0.83,
+      top5: 0.962,
+      source: 'PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.829,
+      top5: 0.972,
+    },
+    v23Reference: {
+      top1: 0.83,
+      top5: 0.962,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 86.42,
+    },
+    flops: {
+      v20G: null,
+      v23G: 49.35,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 14.12,
+      'paddleclas23-v100-trt-fp32-bs4': 48.8,
+      'paddleclas23-v100-trt-fp32-bs8': 97.6,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ViT_and_DeiT',
+      docGroup: 'ViT_and_DeiT',
+      inputSizeSource:
+        'config ppcls/configs/ImageNet/DeiT/DeiT_base_patch16_384.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'DeiT_tiny_distilled_patch16_224',
+    family: 'ViT_and_DeiT',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.741,
+      top5: 0.918,
+      source: 'PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.745,
+      top5: 0.919,
+    },
+    v23Reference: {
+      top1: 0.741,
+      top5: 0.918,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 5.87,
+    },
+    flops: {
+      v20G: null,
+      v23G: 1.08,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 3.51,
+      'paddleclas23-v100-trt-fp32-bs4': 4.05,
+      'paddleclas23-v100-trt-fp32-bs8': 6.03,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ViT_and_DeiT',
+      docGroup: 'ViT_and_DeiT',
+      inputSizeSource:
+        'config ppcls/configs/ImageNet/DeiT/DeiT_tiny_distilled_patch16_224.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'DeiT_small_distilled_patch16_224',
+    family: 'ViT_and_DeiT',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.809,
+      top5: 0.953,
+      source: 'PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.812,
+      top5: 0.954,
+    },
+    v23Reference: {
+      top1: 0.809,
+      top5: 0.953,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 22.36,
+    },
+    flops: {
+      v20G: null,
+      v23G: 4.26,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 3.7,
+      'paddleclas23-v100-trt-fp32-bs4': 6.2,
+      'paddleclas23-v100-trt-fp32-bs8': 10.53,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ViT_and_DeiT',
+      docGroup: 'ViT_and_DeiT',
+      inputSizeSource:
+        'config ppcls/configs/ImageNet/DeiT/DeiT_small_distilled_patch16_224.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'DeiT_base_distilled_patch16_224',
+    family: 'ViT_and_DeiT',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 224,
+    resizeShort: 256,
+    reference: {
+      top1: 0.831,
+      top5: 0.964,
+      source: 'PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.834,
+      top5: 0.965,
+    },
+    v23Reference: {
+      top1: 0.831,
+      top5: 0.964,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 87.18,
+    },
+    flops: {
+      v20G: null,
+      v23G: 16.93,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 6.17,
+      'paddleclas23-v100-trt-fp32-bs4': 14.94,
+      'paddleclas23-v100-trt-fp32-bs8': 28.58,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ViT_and_DeiT',
+      docGroup: 'ViT_and_DeiT',
+      inputSizeSource:
+        'config ppcls/configs/ImageNet/DeiT/DeiT_base_distilled_patch16_224.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'DeiT_base_distilled_patch16_384',
+    family: 'ViT_and_DeiT',
+    in117: false,
+    inBaseCsv: true,
+    inputSize: 384,
+    resizeShort: 426,
+    reference: {
+      top1: 0.851,
+      top5: 0.973,
+      source: 'PaddleClas docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+    },
+    paperReference: {
+      top1: 0.852,
+      top5: 0.972,
+    },
+    v23Reference: {
+      top1: 0.851,
+      top5: 0.973,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 87.18,
+    },
+    flops: {
+      v20G: null,
+      v23G: 49.43,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': 14.12,
+      'paddleclas23-v100-trt-fp32-bs4': 48.76,
+      'paddleclas23-v100-trt-fp32-bs8': 97.09,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: 'docs/en/models/ViT_and_DeiT_en.md@release/2.2(eb44b8dfd7)',
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: 'ViT_and_DeiT',
+      docGroup: 'ViT_and_DeiT',
+      inputSizeSource:
+        'config ppcls/configs/ImageNet/DeiT/DeiT_base_distilled_patch16_384.yaml eval-section CropImage (release/2.2)',
+      notes: 'series inferred (model not in models_intro list)',
+    },
+  },
+  {
+    name: 'PPLCNet_x0_5_ssld',
+    family: 'PP-LCNet',
+    in117: false,
+    inBaseCsv: false,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: null,
+      top5: null,
+      source: 'PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.661,
+      top5: null,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 1.89,
+    },
+    flops: {
+      v20G: null,
+      v23G: 0.04728,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': 2.05,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: null,
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: '2.3 Intel-CPU-side knowledge distillation model',
+      docGroup: null,
+      inputSizeSource: null,
+      notes: 'only in release/2.3 overview (not in 2.0-2.2 per-family docs)',
+    },
+  },
+  {
+    name: 'PPLCNet_x1_0_ssld',
+    family: 'PP-LCNet',
+    in117: false,
+    inBaseCsv: false,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: null,
+      top5: null,
+      source: 'PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.744,
+      top5: null,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 2.96,
+    },
+    flops: {
+      v20G: null,
+      v23G: 0.16081,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': 2.46,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: null,
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: '2.3 Intel-CPU-side knowledge distillation model',
+      docGroup: null,
+      inputSizeSource: null,
+      notes: 'only in release/2.3 overview (not in 2.0-2.2 per-family docs)',
+    },
+  },
+  {
+    name: 'PPLCNet_x2_5_ssld',
+    family: 'PP-LCNet',
+    in117: false,
+    inBaseCsv: false,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: null,
+      top5: null,
+      source: 'PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.808,
+      top5: null,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 9.04,
+    },
+    flops: {
+      v20G: null,
+      v23G: 0.90649,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': 5.39,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: null,
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: '2.3 Intel-CPU-side knowledge distillation model',
+      docGroup: null,
+      inputSizeSource: null,
+      notes: 'only in release/2.3 overview (not in 2.0-2.2 per-family docs)',
+    },
+  },
+  {
+    name: 'PPLCNet_x0_25',
+    family: 'PP-LCNet',
+    in117: false,
+    inBaseCsv: false,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: null,
+      top5: null,
+      source: 'PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.5186,
+      top5: 0.7565,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 1.52,
+    },
+    flops: {
+      v20G: null,
+      v23G: 0.01825,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': 1.61785,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: null,
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: '3. PP-LCNet series',
+      docGroup: null,
+      inputSizeSource: null,
+      notes: 'only in release/2.3 overview (not in 2.0-2.2 per-family docs)',
+    },
+  },
+  {
+    name: 'PPLCNet_x0_35',
+    family: 'PP-LCNet',
+    in117: false,
+    inBaseCsv: false,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: null,
+      top5: null,
+      source: 'PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.5809,
+      top5: 0.8083,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 1.65,
+    },
+    flops: {
+      v20G: null,
+      v23G: 0.02946,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': 2.11344,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: null,
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: '3. PP-LCNet series',
+      docGroup: null,
+      inputSizeSource: null,
+      notes: 'only in release/2.3 overview (not in 2.0-2.2 per-family docs)',
+    },
+  },
+  {
+    name: 'PPLCNet_x0_5',
+    family: 'PP-LCNet',
+    in117: false,
+    inBaseCsv: false,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: null,
+      top5: null,
+      source: 'PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.6314,
+      top5: 0.8466,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 1.89,
+    },
+    flops: {
+      v20G: null,
+      v23G: 0.04728,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': 2.72974,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: null,
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: '3. PP-LCNet series',
+      docGroup: null,
+      inputSizeSource: null,
+      notes: 'only in release/2.3 overview (not in 2.0-2.2 per-family docs)',
+    },
+  },
+  {
+    name: 'PPLCNet_x0_75',
+    family: 'PP-LCNet',
+    in117: false,
+    inBaseCsv: false,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: null,
+      top5: null,
+      source: 'PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.6818,
+      top5: 0.883,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 2.37,
+    },
+    flops: {
+      v20G: null,
+      v23G: 0.09882,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': 4.51216,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: null,
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: '3. PP-LCNet series',
+      docGroup: null,
+      inputSizeSource: null,
+      notes: 'only in release/2.3 overview (not in 2.0-2.2 per-family docs)',
+    },
+  },
+  {
+    name: 'PPLCNet_x1_0',
+    family: 'PP-LCNet',
+    in117: false,
+    inBaseCsv: false,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: null,
+      top5: null,
+      source: 'PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7132,
+      top5: 0.9003,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 2.96,
+    },
+    flops: {
+      v20G: null,
+      v23G: 0.16081,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': 6.49276,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: null,
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: '3. PP-LCNet series',
+      docGroup: null,
+      inputSizeSource: null,
+      notes: 'only in release/2.3 overview (not in 2.0-2.2 per-family docs)',
+    },
+  },
+  {
+    name: 'PPLCNet_x1_5',
+    family: 'PP-LCNet',
+    in117: false,
+    inBaseCsv: false,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: null,
+      top5: null,
+      source: 'PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7371,
+      top5: 0.9153,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 4.52,
+    },
+    flops: {
+      v20G: null,
+      v23G: 0.34186,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': 12.2601,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: null,
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: '3. PP-LCNet series',
+      docGroup: null,
+      inputSizeSource: null,
+      notes: 'only in release/2.3 overview (not in 2.0-2.2 per-family docs)',
+    },
+  },
+  {
+    name: 'PPLCNet_x2_0',
+    family: 'PP-LCNet',
+    in117: false,
+    inBaseCsv: false,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: null,
+      top5: null,
+      source: 'PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7518,
+      top5: 0.9227,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 6.54,
+    },
+    flops: {
+      v20G: null,
+      v23G: 0.59,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': 20.1667,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: null,
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: '3. PP-LCNet series',
+      docGroup: null,
+      inputSizeSource: null,
+      notes: 'only in release/2.3 overview (not in 2.0-2.2 per-family docs)',
+    },
+  },
+  {
+    name: 'PPLCNet_x2_5',
+    family: 'PP-LCNet',
+    in117: false,
+    inBaseCsv: false,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: null,
+      top5: null,
+      source: 'PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.766,
+      top5: 0.93,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 9.04,
+    },
+    flops: {
+      v20G: null,
+      v23G: 0.906,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': null,
+      'paddleclas23-sd855-lite-t2': null,
+      'paddleclas23-sd855-lite-t4': null,
+      'paddleclas23-xeon6148-bs1': 29.595,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: null,
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: '3. PP-LCNet series',
+      docGroup: null,
+      inputSizeSource: null,
+      notes: 'only in release/2.3 overview (not in 2.0-2.2 per-family docs)',
+    },
+  },
+  {
+    name: 'ESNet_x0_25',
+    family: 'ESNet',
+    in117: false,
+    inBaseCsv: false,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: null,
+      top5: null,
+      source: 'PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.6248,
+      top5: 0.8346,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 2.83,
+    },
+    flops: {
+      v20G: null,
+      v23G: 0.03085,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 4.12,
+      'paddleclas23-sd855-lite-t2': 2.97,
+      'paddleclas23-sd855-lite-t4': 2.51,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: null,
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: '5. Mobile series',
+      docGroup: null,
+      inputSizeSource: null,
+      notes: 'only in release/2.3 overview (not in 2.0-2.2 per-family docs)',
+    },
+  },
+  {
+    name: 'ESNet_x0_5',
+    family: 'ESNet',
+    in117: false,
+    inBaseCsv: false,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: null,
+      top5: null,
+      source: 'PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.6882,
+      top5: 0.8804,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 3.25,
+    },
+    flops: {
+      v20G: null,
+      v23G: 0.06731,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 6.45,
+      'paddleclas23-sd855-lite-t2': 4.42,
+      'paddleclas23-sd855-lite-t4': 3.35,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: null,
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: '5. Mobile series',
+      docGroup: null,
+      inputSizeSource: null,
+      notes: 'only in release/2.3 overview (not in 2.0-2.2 per-family docs)',
+    },
+  },
+  {
+    name: 'ESNet_x0_75',
+    family: 'ESNet',
+    in117: false,
+    inBaseCsv: false,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: null,
+      top5: null,
+      source: 'PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7224,
+      top5: 0.9045,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 3.87,
+    },
+    flops: {
+      v20G: null,
+      v23G: 0.12374,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 9.59,
+      'paddleclas23-sd855-lite-t2': 6.28,
+      'paddleclas23-sd855-lite-t4': 4.52,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: null,
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: '5. Mobile series',
+      docGroup: null,
+      inputSizeSource: null,
+      notes: 'only in release/2.3 overview (not in 2.0-2.2 per-family docs)',
+    },
+  },
+  {
+    name: 'ESNet_x1_0',
+    family: 'ESNet',
+    in117: false,
+    inBaseCsv: false,
+    inputSize: null,
+    resizeShort: null,
+    reference: {
+      top1: null,
+      top5: null,
+      source: 'PaddleClas docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    paperReference: {
+      top1: null,
+      top5: null,
+    },
+    v23Reference: {
+      top1: 0.7392,
+      top5: 0.914,
+      source: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+    },
+    params: {
+      v20M: null,
+      v23M: 4.64,
+    },
+    flops: {
+      v20G: null,
+      v23G: 0.19733,
+    },
+    publishedLatencies: {
+      'paddleclas-sd855-lite-fp32-t1': null,
+      'paddleclas-v100-trt-fp32': null,
+      'paddleclas-t4-trt-fp32-bs1': null,
+      'paddleclas-t4-trt-fp32-bs4': null,
+      'paddleclas-t4-trt-fp32-bs8': null,
+      'paddleclas-t4-trt-fp16-bs1': null,
+      'paddleclas-t4-trt-fp16-bs4': null,
+      'paddleclas-t4-trt-fp16-bs8': null,
+      'paddleclas23-v100-trt-fp32-bs1': null,
+      'paddleclas23-v100-trt-fp32-bs4': null,
+      'paddleclas23-v100-trt-fp32-bs8': null,
+      'paddleclas23-sd855-lite-t1': 13.67,
+      'paddleclas23-sd855-lite-t2': 8.71,
+      'paddleclas23-sd855-lite-t4': 5.97,
+      'paddleclas23-xeon6148-bs1': null,
+    },
+    sd855StorageMb: null,
+    pretrainedUrl: null,
+    provenance: {
+      csv: 'paddleclas_models_extended.csv',
+      sourcePath: null,
+      v23SourcePath: 'docs/en/algorithm_introduction/ImageNet_models_en.md@release/2.3(4e6d13e35f)',
+      csvFamily: '5. Mobile series',
+      docGroup: null,
+      inputSizeSource: null,
+      notes: 'only in release/2.3 overview (not in 2.0-2.2 per-family docs)',
+    },
+  },
 ];

@@ -46,7 +46,10 @@ describe('catalogue', () => {
       batch: 1,
       threads: 1,
     });
-    expect(referenceHardware.find((h) => h.id === 'paddleclas-t4-trt-fp16-bs8')).toMatchObject({ precision: 'fp16', batch: 8 });
+    expect(referenceHardware.find((h) => h.id === 'paddleclas-t4-trt-fp16-bs8')).toMatchObject({
+      precision: 'fp16',
+      batch: 8,
+    });
   });
 
   it('gives PaddleClas preprocessing presets', () => {

@@ -1,5 +1,12 @@
 import { googLeNetAuxParams } from './architectures/inception';
-import { catalogue, checkCounts, COUNT_EXCEPTIONS, describeArchitecture, hasArchitecture, listBuildableModels } from './index';
+import {
+  catalogue,
+  checkCounts,
+  COUNT_EXCEPTIONS,
+  describeArchitecture,
+  hasArchitecture,
+  listBuildableModels,
+} from './index';
 
 describe('built vs published counts (graph definitions only, no weights)', () => {
   const checks = listBuildableModels().map((name) => checkCounts(name));
@@ -8,18 +15,27 @@ describe('built vs published counts (graph definitions only, no weights)', () =>
     expect(catalogue.filter((e) => e.in117 && !hasArchitecture(e.name)).map((e) => e.name)).toEqual([]);
   });
 
-  it.each(checks.map((c) => [c.name, c] as const))('%s matches a published figure or is an explained exception', (_name, c) => {
-    if (c.exception) {
-      // A listed exception must really fail, so the list cannot go stale.
-      expect(c.ok).toBe(false);
-      expect(c.exception.length).toBeGreaterThan(40);
-    } else {
-      expect({ name: c.name, paramsOk: c.paramsOk, flopsOk: c.flopsOk, params: c.params, flops: c.flops }).toMatchObject({
-        paramsOk: true,
-        flopsOk: true,
-      });
-    }
-  });
+  it.each(checks.map((c) => [c.name, c] as const))(
+    '%s matches a published figure or is an explained exception',
+    (_name, c) => {
+      if (c.exception) {
+        // A listed exception must really fail, so the list cannot go stale.
+        expect(c.ok).toBe(false);
+        expect(c.exception.length).toBeGreaterThan(40);
+      } else {
+        expect({
+          name: c.name,
+          paramsOk: c.paramsOk,
+          flopsOk: c.flopsOk,
+          params: c.params,
+          flops: c.flops,
+        }).toMatchObject({
+          paramsOk: true,
+          flopsOk: true,
+        });
+      }
+    },
+  );
 
   it('matches for at least 90% of the models', () => {
     const ok = checks.filter((c) => c.ok).length;

@@ -82,7 +82,7 @@ describe('ONNX builds', () => {
   it('writes a valid ModelProto: opset 13, IR 7, symbolic batch, recipe metadata', () => {
     const m = onnx.ModelProto.decode(buildModel({ name: 'SqueezeNet1_1', seed: 7 }).bytes);
     expect(Number(m.irVersion)).toBe(7);
-    expect(m.opsetImport!.map((o) => [o.domain, Number(o.version)])).toEqual([["", 13]]);
+    expect(m.opsetImport!.map((o) => [o.domain, Number(o.version)])).toEqual([['', 13]]);
     expect(m.graph!.input![0]!.type!.tensorType!.shape!.dim![0]!.dimParam).toBe('N');
     expect(Object.fromEntries(m.metadataProps!.map((p) => [p.key, p.value]))).toMatchObject({
       'fleetbench.recipe.name': 'SqueezeNet1_1',

@@ -33,7 +33,10 @@ export function getModel(name: string): CatalogueEntry | undefined {
 function requireModel(name: string): CatalogueEntry {
   const entry = byName.get(name);
   if (!entry) {
-    throw new ZooError('UNKNOWN_MODEL', `"${name}" is not in the PaddleClas catalogue; see listModels() for the names.`);
+    throw new ZooError(
+      'UNKNOWN_MODEL',
+      `"${name}" is not in the PaddleClas catalogue; see listModels() for the names.`,
+    );
   }
   return entry;
 }

@@ -26,6 +26,8 @@ export interface LeaderboardSample {
   top1: number | null;
   verdictStatus: 'valid' | 'flagged';
   measuredAt: Date;
+  /** The stored ResultMetrics JSON (cold start, peak RSS, GFLOP/s, peak share); optional for callers that omit it. */
+  metrics?: unknown;
 }
 
 @Injectable()
@@ -72,6 +74,7 @@ export class ResultRepository {
         top1: true,
         verdictStatus: true,
         measuredAt: true,
+        metrics: true,
       },
     });
   }

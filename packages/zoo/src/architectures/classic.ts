@@ -109,7 +109,10 @@ export function denseNet(b: GraphBuilder, depth: number): Tensor {
   return b.fc(b.globalAvgPool(x), 1000);
 }
 
-export const DPN_CONFIG: Record<number, { init: number; kR: number; groups: number; kSec: number[]; incSec: number[]; small: boolean }> = {
+export const DPN_CONFIG: Record<
+  number,
+  { init: number; kR: number; groups: number; kSec: number[]; incSec: number[]; small: boolean }
+> = {
   68: { init: 10, kR: 128, groups: 32, kSec: [3, 4, 12, 3], incSec: [16, 32, 32, 64], small: true },
   92: { init: 64, kR: 96, groups: 32, kSec: [3, 4, 20, 3], incSec: [16, 32, 24, 128], small: false },
   98: { init: 96, kR: 160, groups: 40, kSec: [3, 6, 20, 3], incSec: [16, 32, 32, 128], small: false },

@@ -78,7 +78,8 @@ export function hrnet(b: GraphBuilder, width: number, se = false): Tensor {
   x = b.scope('head', () => {
     const heads = streams.map((t, i) => bottleneck(b, t, 32 << i, se));
     let y = heads[0]!;
-    for (let i = 1; i < heads.length; i++) y = b.add(heads[i]!, b.convBn(y, heads[i]!.shape[0]!, 3, 'relu', { stride: 2 }));
+    for (let i = 1; i < heads.length; i++)
+      y = b.add(heads[i]!, b.convBn(y, heads[i]!.shape[0]!, 3, 'relu', { stride: 2 }));
     return b.convBn(y, 2048, 1, 'relu');
   });
   b.markStage('head', x);

@@ -53,12 +53,7 @@ export function inceptionV3(b: GraphBuilder): Tensor {
   const avg = (x: Tensor) => b.avgPool(x, 3, 1, 1);
   const A = (x: Tensor, pf: number) => {
     b.branch(4);
-    return b.concat([
-      cb(x, 64, 1),
-      cb(cb(x, 48, 1), 64, 5),
-      cb(cb(cb(x, 64, 1), 96, 3), 96, 3),
-      cb(avg(x), pf, 1),
-    ]);
+    return b.concat([cb(x, 64, 1), cb(cb(x, 48, 1), 64, 5), cb(cb(cb(x, 64, 1), 96, 3), 96, 3), cb(avg(x), pf, 1)]);
   };
   const B = (x: Tensor) => {
     b.branch(3);
@@ -121,10 +116,7 @@ export function inceptionV4(b: GraphBuilder): Tensor {
   b.branch(2);
   x = b.concat([b.maxPool(x, 3, 2), cb(x, 96, 3, 2, 0)]);
   b.branch(2);
-  x = b.concat([
-    cb(cb(x, 64, 1), 96, 3, 1, 0),
-    cb(cb(cb(cb(x, 64, 1), 64, [1, 7]), 64, [7, 1]), 96, 3, 1, 0),
-  ]);
+  x = b.concat([cb(cb(x, 64, 1), 96, 3, 1, 0), cb(cb(cb(cb(x, 64, 1), 64, [1, 7]), 64, [7, 1]), 96, 3, 1, 0)]);
   b.branch(2);
   x = b.concat([cb(x, 192, 3, 2, 0), b.maxPool(x, 3, 2)]);
   x = b.markStage('stem', x);
@@ -191,8 +183,18 @@ export function xception(b: GraphBuilder, entryBlocks: 3 | 5, middleBlocks: numb
   b.markStage('stem', x);
   const entry: Array<[number, number, boolean]> =
     entryBlocks === 3
-      ? [[128, 2, false], [256, 2, true], [728, 2, true]]
-      : [[128, 2, false], [256, 1, true], [256, 2, true], [728, 1, true], [728, 2, true]];
+      ? [
+          [128, 2, false],
+          [256, 2, true],
+          [728, 2, true],
+        ]
+      : [
+          [128, 2, false],
+          [256, 1, true],
+          [256, 2, true],
+          [728, 1, true],
+          [728, 2, true],
+        ];
   x = b.scope('entry', () => {
     let y = x;
     for (const [c, s, reluFirst] of entry) {
@@ -235,7 +237,13 @@ export function xceptionDeeplab(b: GraphBuilder, middleBlocks: number): Tensor {
     const d = b.convBn(x, x.shape[0]!, 3, a, { stride, groups: x.shape[0]! });
     return b.convBn(d, c, 1, a);
   };
-  const block = (x: Tensor, cs: [number, number, number], stride: number, skip: 'conv' | 'sum' | 'none', actInside = false) =>
+  const block = (
+    x: Tensor,
+    cs: [number, number, number],
+    stride: number,
+    skip: 'conv' | 'sum' | 'none',
+    actInside = false,
+  ) =>
     b.scope('block', () => {
       let z = x;
       cs.forEach((c, i) => {

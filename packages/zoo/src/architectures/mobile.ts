@@ -18,8 +18,19 @@ export function mobileNetV1(b: GraphBuilder, scale: number): Tensor {
   b.markStage('stem', x);
   // (in, out, stride) of each depthwise-separable block, in channels before scaling.
   const cfg: Array<[number, number]> = [
-    [64, 1], [128, 2], [128, 1], [256, 2], [256, 1], [512, 2],
-    [512, 1], [512, 1], [512, 1], [512, 1], [512, 1], [1024, 2], [1024, 1],
+    [64, 1],
+    [128, 2],
+    [128, 1],
+    [256, 2],
+    [256, 1],
+    [512, 2],
+    [512, 1],
+    [512, 1],
+    [512, 1],
+    [512, 1],
+    [512, 1],
+    [1024, 2],
+    [1024, 1],
   ];
   let stage = 1;
   cfg.forEach(([out, stride], i) => {
@@ -36,7 +47,13 @@ export function mobileNetV1(b: GraphBuilder, scale: number): Tensor {
 
 export function mobileNetV2(b: GraphBuilder, scale: number): Tensor {
   const cfg: Array<[number, number, number, number]> = [
-    [1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1],
+    [1, 16, 1, 1],
+    [6, 24, 2, 2],
+    [6, 32, 3, 2],
+    [6, 64, 4, 2],
+    [6, 96, 3, 1],
+    [6, 160, 3, 2],
+    [6, 320, 1, 1],
   ];
   let x = b.convBn(b.input, Math.floor(32 * scale), 3, 'relu6', { stride: 2 });
   b.markStage('stem', x);
@@ -61,17 +78,34 @@ export function mobileNetV2(b: GraphBuilder, scale: number): Tensor {
 
 type V3Row = [k: number, exp: number, c: number, se: boolean, act: Activation, s: number];
 const V3_LARGE: V3Row[] = [
-  [3, 16, 16, false, 'relu', 1], [3, 64, 24, false, 'relu', 2], [3, 72, 24, false, 'relu', 1],
-  [5, 72, 40, true, 'relu', 2], [5, 120, 40, true, 'relu', 1], [5, 120, 40, true, 'relu', 1],
-  [3, 240, 80, false, 'hardswish', 2], [3, 200, 80, false, 'hardswish', 1], [3, 184, 80, false, 'hardswish', 1],
-  [3, 184, 80, false, 'hardswish', 1], [3, 480, 112, true, 'hardswish', 1], [3, 672, 112, true, 'hardswish', 1],
-  [5, 672, 160, true, 'hardswish', 2], [5, 960, 160, true, 'hardswish', 1], [5, 960, 160, true, 'hardswish', 1],
+  [3, 16, 16, false, 'relu', 1],
+  [3, 64, 24, false, 'relu', 2],
+  [3, 72, 24, false, 'relu', 1],
+  [5, 72, 40, true, 'relu', 2],
+  [5, 120, 40, true, 'relu', 1],
+  [5, 120, 40, true, 'relu', 1],
+  [3, 240, 80, false, 'hardswish', 2],
+  [3, 200, 80, false, 'hardswish', 1],
+  [3, 184, 80, false, 'hardswish', 1],
+  [3, 184, 80, false, 'hardswish', 1],
+  [3, 480, 112, true, 'hardswish', 1],
+  [3, 672, 112, true, 'hardswish', 1],
+  [5, 672, 160, true, 'hardswish', 2],
+  [5, 960, 160, true, 'hardswish', 1],
+  [5, 960, 160, true, 'hardswish', 1],
 ];
 const V3_SMALL: V3Row[] = [
-  [3, 16, 16, true, 'relu', 2], [3, 72, 24, false, 'relu', 2], [3, 88, 24, false, 'relu', 1],
-  [5, 96, 40, true, 'hardswish', 2], [5, 240, 40, true, 'hardswish', 1], [5, 240, 40, true, 'hardswish', 1],
-  [5, 120, 48, true, 'hardswish', 1], [5, 144, 48, true, 'hardswish', 1], [5, 288, 96, true, 'hardswish', 2],
-  [5, 576, 96, true, 'hardswish', 1], [5, 576, 96, true, 'hardswish', 1],
+  [3, 16, 16, true, 'relu', 2],
+  [3, 72, 24, false, 'relu', 2],
+  [3, 88, 24, false, 'relu', 1],
+  [5, 96, 40, true, 'hardswish', 2],
+  [5, 240, 40, true, 'hardswish', 1],
+  [5, 240, 40, true, 'hardswish', 1],
+  [5, 120, 48, true, 'hardswish', 1],
+  [5, 144, 48, true, 'hardswish', 1],
+  [5, 288, 96, true, 'hardswish', 2],
+  [5, 576, 96, true, 'hardswish', 1],
+  [5, 576, 96, true, 'hardswish', 1],
 ];
 
 export function mobileNetV3(b: GraphBuilder, size: 'large' | 'small', scale: number): Tensor {
@@ -91,7 +125,8 @@ export function mobileNetV3(b: GraphBuilder, size: 'large' | 'small', scale: num
       x = s === 1 && inC === out ? b.add(x, y) : y;
     });
     const next = rows[i + 1];
-    if (!next || next[5] === 2) b.markStage(`stride${2 * 2 ** rows.slice(0, i + 1).filter((r) => r[5] === 2).length}`, x);
+    if (!next || next[5] === 2)
+      b.markStage(`stride${2 * 2 ** rows.slice(0, i + 1).filter((r) => r[5] === 2).length}`, x);
   });
   x = b.convBn(x, makeDivisible(scale * squeeze), 1, 'hardswish');
   x = b.globalAvgPool(x);
@@ -144,10 +179,22 @@ export function shuffleNetV2(b: GraphBuilder, scale: number, act: Activation = '
 }
 
 const GHOST_CFG: Array<[k: number, exp: number, c: number, se: boolean, s: number]> = [
-  [3, 16, 16, false, 1], [3, 48, 24, false, 2], [3, 72, 24, false, 1], [5, 72, 40, true, 2], [5, 120, 40, true, 1],
-  [3, 240, 80, false, 2], [3, 200, 80, false, 1], [3, 184, 80, false, 1], [3, 184, 80, false, 1],
-  [3, 480, 112, true, 1], [3, 672, 112, true, 1], [5, 672, 160, true, 2], [5, 960, 160, false, 1],
-  [5, 960, 160, true, 1], [5, 960, 160, false, 1], [5, 960, 160, true, 1],
+  [3, 16, 16, false, 1],
+  [3, 48, 24, false, 2],
+  [3, 72, 24, false, 1],
+  [5, 72, 40, true, 2],
+  [5, 120, 40, true, 1],
+  [3, 240, 80, false, 2],
+  [3, 200, 80, false, 1],
+  [3, 184, 80, false, 1],
+  [3, 184, 80, false, 1],
+  [3, 480, 112, true, 1],
+  [3, 672, 112, true, 1],
+  [5, 672, 160, true, 2],
+  [5, 960, 160, false, 1],
+  [5, 960, 160, true, 1],
+  [5, 960, 160, false, 1],
+  [5, 960, 160, true, 1],
 ];
 
 function ghostModule(b: GraphBuilder, x: Tensor, out: number, relu: boolean): Tensor {
@@ -188,13 +235,24 @@ export function ghostNet(b: GraphBuilder, scale: number): Tensor {
 }
 
 const EFFICIENT_BLOCKS: Array<[repeats: number, k: number, s: number, e: number, i: number, o: number]> = [
-  [1, 3, 1, 1, 32, 16], [2, 3, 2, 6, 16, 24], [2, 5, 2, 6, 24, 40], [3, 3, 2, 6, 40, 80],
-  [3, 5, 1, 6, 80, 112], [4, 5, 2, 6, 112, 192], [1, 3, 1, 6, 192, 320],
+  [1, 3, 1, 1, 32, 16],
+  [2, 3, 2, 6, 16, 24],
+  [2, 5, 2, 6, 24, 40],
+  [3, 3, 2, 6, 40, 80],
+  [3, 5, 1, 6, 80, 112],
+  [4, 5, 2, 6, 112, 192],
+  [1, 3, 1, 6, 192, 320],
 ];
 
 export const EFFICIENTNET_PARAMS: Record<string, [width: number, depth: number, resolution: number]> = {
-  B0: [1.0, 1.0, 224], B1: [1.0, 1.1, 240], B2: [1.1, 1.2, 260], B3: [1.2, 1.4, 300],
-  B4: [1.4, 1.8, 380], B5: [1.6, 2.2, 456], B6: [1.8, 2.6, 528], B7: [2.0, 3.1, 600],
+  B0: [1.0, 1.0, 224],
+  B1: [1.0, 1.1, 240],
+  B2: [1.1, 1.2, 260],
+  B3: [1.2, 1.4, 300],
+  B4: [1.4, 1.8, 380],
+  B5: [1.6, 2.2, 456],
+  B6: [1.8, 2.6, 528],
+  B7: [2.0, 3.1, 600],
 };
 
 export function efficientNet(b: GraphBuilder, width: number, depth: number, useSe = true): Tensor {
@@ -228,11 +286,18 @@ export function efficientNet(b: GraphBuilder, width: number, depth: number, useS
 
 const LCNET_CFG: Array<[k: number, inC: number, outC: number, s: number, se: boolean]> = [
   [3, 16, 32, 1, false],
-  [3, 32, 64, 2, false], [3, 64, 64, 1, false],
-  [3, 64, 128, 2, false], [3, 128, 128, 1, false],
-  [3, 128, 256, 2, false], [5, 256, 256, 1, false], [5, 256, 256, 1, false], [5, 256, 256, 1, false],
-  [5, 256, 256, 1, false], [5, 256, 256, 1, false],
-  [5, 256, 512, 2, true], [5, 512, 512, 1, true],
+  [3, 32, 64, 2, false],
+  [3, 64, 64, 1, false],
+  [3, 64, 128, 2, false],
+  [3, 128, 128, 1, false],
+  [3, 128, 256, 2, false],
+  [5, 256, 256, 1, false],
+  [5, 256, 256, 1, false],
+  [5, 256, 256, 1, false],
+  [5, 256, 256, 1, false],
+  [5, 256, 256, 1, false],
+  [5, 256, 512, 2, true],
+  [5, 512, 512, 1, true],
 ];
 
 /** PP-LCNet (Cui et al. 2021): depthwise-separable blocks with hard-swish, SE only in the last two. */

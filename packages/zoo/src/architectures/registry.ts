@@ -85,7 +85,15 @@ function match(a: string): ArchitectureFn | undefined {
   }
   if (a === 'SENet154_vd') {
     return (b) =>
-      resnet(b, { depths: RESNET_DEPTHS[152]!, block: 'bottleneck', stem: 'deep128', avgDown: true, cardinality: 64, baseWidth: 4, seReduction: 16 });
+      resnet(b, {
+        depths: RESNET_DEPTHS[152]!,
+        block: 'bottleneck',
+        stem: 'deep128',
+        avgDown: true,
+        cardinality: 64,
+        baseWidth: 4,
+        seReduction: 16,
+      });
   }
   if ((m = a.match(/^ResNeXt101_32x(8|16|32|48)d_wsl$/))) {
     const width = Number(m[1]);
@@ -94,7 +102,13 @@ function match(a: string): ArchitectureFn | undefined {
   if ((m = a.match(/^SE_ResNet(18|34|50)_vd$/))) {
     const depth = Number(m[1]);
     return (b) =>
-      resnet(b, { depths: RESNET_DEPTHS[depth]!, block: depth < 50 ? 'basic' : 'bottleneck', stem: 'deep', avgDown: true, seReduction: 16 });
+      resnet(b, {
+        depths: RESNET_DEPTHS[depth]!,
+        block: depth < 50 ? 'basic' : 'bottleneck',
+        stem: 'deep',
+        avgDown: true,
+        seReduction: 16,
+      });
   }
   if ((m = a.match(/^Res2Net(50|101|200)(_vd)?_(\d+)w_(\d+)s$/))) {
     const [, depth, vd, w, s] = m;

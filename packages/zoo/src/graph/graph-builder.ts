@@ -238,20 +238,28 @@ export class GraphBuilder {
       }
       case 'hardsigmoid': {
         // Paddle's hard_sigmoid (slope 0.2, offset 0.5), as MobileNetV3's SE uses it.
-        const [out] = this.addNode('HardSigmoid', [x.name], [
-          ['alpha', { kind: 'float', value: 0.2 }],
-          ['beta', { kind: 'float', value: 0.5 }],
-        ]);
+        const [out] = this.addNode(
+          'HardSigmoid',
+          [x.name],
+          [
+            ['alpha', { kind: 'float', value: 0.2 }],
+            ['beta', { kind: 'float', value: 0.5 }],
+          ],
+        );
         return { name: out!, shape: x.shape };
       }
       case 'swish':
         return this.mul(x, this.unary(x, 'Sigmoid'));
       case 'hardswish': {
         // HardSwish is opset 14; opset 13 spells it x * HardSigmoid(x; 1/6, 0.5).
-        const [hs] = this.addNode('HardSigmoid', [x.name], [
-          ['alpha', { kind: 'float', value: 1 / 6 }],
-          ['beta', { kind: 'float', value: 0.5 }],
-        ]);
+        const [hs] = this.addNode(
+          'HardSigmoid',
+          [x.name],
+          [
+            ['alpha', { kind: 'float', value: 1 / 6 }],
+            ['beta', { kind: 'float', value: 0.5 }],
+          ],
+        );
         return this.mul(x, { name: hs!, shape: x.shape });
       }
     }
@@ -300,7 +308,11 @@ export class GraphBuilder {
         throw new Error(`concat of mismatched shapes ${xs.map((s) => s.shape.join('x')).join(', ')}`);
       }
     }
-    const [out] = this.addNode('Concat', xs.map((t) => t.name), [['axis', { kind: 'int', value: 1 }]]);
+    const [out] = this.addNode(
+      'Concat',
+      xs.map((t) => t.name),
+      [['axis', { kind: 'int', value: 1 }]],
+    );
     this.counters.concats++;
     const c = xs.reduce((s, t) => s + t.shape[0]!, 0);
     return { name: out!, shape: [c, h!, w!] };
@@ -310,7 +322,12 @@ export class GraphBuilder {
   split(x: Tensor, sizes: number[]): Tensor[] {
     const total = sizes.reduce((s, v) => s + v, 0);
     if (total !== x.shape[0]) throw new Error(`split ${sizes.join('+')} ≠ ${x.shape[0]} channels`);
-    const outs = this.addNode('Split', [x.name, this.int64Constant(sizes)], [['axis', { kind: 'int', value: 1 }]], sizes.length);
+    const outs = this.addNode(
+      'Split',
+      [x.name, this.int64Constant(sizes)],
+      [['axis', { kind: 'int', value: 1 }]],
+      sizes.length,
+    );
     return outs.map((name, i) => ({ name, shape: [sizes[i]!, ...x.shape.slice(1)] }));
   }
 
@@ -328,7 +345,15 @@ export class GraphBuilder {
     return this.pool('AveragePool', x, k, s, pad, ceil, countIncludePad);
   }
 
-  private pool(op: string, x: Tensor, k: number, s: number, pad: number, ceil: boolean, countIncludePad = false): Tensor {
+  private pool(
+    op: string,
+    x: Tensor,
+    k: number,
+    s: number,
+    pad: number,
+    ceil: boolean,
+    countIncludePad = false,
+  ): Tensor {
     const [c, h, w] = x.shape as [number, number, number];
     const attrs: Array<[string, AttributeValue]> = [];
     if (ceil) attrs.push(['ceil_mode', { kind: 'int', value: 1 }]);
@@ -357,10 +382,14 @@ export class GraphBuilder {
     const [c, h, w] = x.shape as [number, number, number];
     const scales = this.fresh('scales');
     this.floatConstants.push({ name: scales, dims: [4], values: [1, 1, factor, factor] });
-    const [out] = this.addNode('Resize', [x.name, '', scales], [
-      ['mode', { kind: 'string', value: 'nearest' }],
-      ['nearest_mode', { kind: 'string', value: 'floor' }],
-    ]);
+    const [out] = this.addNode(
+      'Resize',
+      [x.name, '', scales],
+      [
+        ['mode', { kind: 'string', value: 'nearest' }],
+        ['nearest_mode', { kind: 'string', value: 'floor' }],
+      ],
+    );
     return { name: out!, shape: [c, h * factor, w * factor] };
   }
 
