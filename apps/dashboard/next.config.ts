@@ -7,19 +7,24 @@ import type { NextConfig } from 'next';
 // Turbopack: an alias value must be a *relative* specifier (resolved from this directory); an absolute path is read
 // as relative to the project root and fails.
 const PROTOCOL_SOURCE = './../../packages/protocol/src/index.ts';
+// Same for the model zoo (server components read its published catalogue and reference hardware).
+const ZOO_SOURCE = './../../packages/zoo/src/index.ts';
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
-  transpilePackages: ['@fleetbench/protocol'],
+  transpilePackages: ['@fleetbench/protocol', '@fleetbench/zoo'],
+  // Decoded on the server only (result histograms); keep it a plain Node require.
+  serverExternalPackages: ['hdr-histogram-js'],
   turbopack: {
     // The monorepo root (where package-lock.json and the hoisted node_modules are).
     root: path.join(__dirname, '../..'),
-    resolveAlias: { '@fleetbench/protocol': PROTOCOL_SOURCE },
+    resolveAlias: { '@fleetbench/protocol': PROTOCOL_SOURCE, '@fleetbench/zoo': ZOO_SOURCE },
   },
   // Only for `next build --webpack` (Turbopack is the default in Next 16).
   webpack: (config: { resolve: { alias: Record<string, string> } }) => {
     config.resolve.alias['@fleetbench/protocol$'] = path.join(__dirname, PROTOCOL_SOURCE);
+    config.resolve.alias['@fleetbench/zoo$'] = path.join(__dirname, ZOO_SOURCE);
     return config;
   },
 };

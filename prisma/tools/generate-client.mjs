@@ -11,6 +11,8 @@ const require = createRequire(import.meta.url);
 const out = path.join(repoRoot, 'apps/hub/generated/prisma');
 // Start clean so no stale compiled .js from an older schema survives.
 rmSync(out, { recursive: true, force: true });
+// …and its tsc build info, or `tsc -b` believes the deleted .d.ts files are current (TS6305).
+rmSync(path.join(out, '..', '.tsbuildinfo'), { force: true });
 const cli = require.resolve('prisma/build/index.js');
 const r = spawnSync(process.execPath, [cli, 'generate', '--schema', 'prisma/schema.prisma'], {
   cwd: repoRoot,

@@ -3,8 +3,9 @@ import * as path from 'node:path';
 import { main } from './cli';
 import { channelMeanClassifier } from './runner/tiny-models';
 import { colourDataset, tmpDir } from './test-support/datasets';
+import { sharedPath } from '../../../test/support/shared-data';
 
-const MNIST = '/work/shared/data/models/mnist.onnx';
+const MNIST = sharedPath('models/mnist.onnx');
 
 async function cli(...args: string[]) {
   let stdout = '';

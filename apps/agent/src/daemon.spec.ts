@@ -18,8 +18,9 @@ import {
 import { AgentDaemon } from './daemon';
 import { loadAedes } from './test-support/aedes';
 import { OnnxRunner } from './runner/onnx-runner';
+import { sharedPath } from '../../../test/support/shared-data';
 
-const MNIST = readFileSync('/work/shared/data/models/mnist.onnx');
+const MNIST = readFileSync(sharedPath('models/mnist.onnx'));
 const SHA = createHash('sha256').update(MNIST).digest('hex');
 const AGENT = 'agent-it-1';
 const PASSWORD = 'pw-for-tests';

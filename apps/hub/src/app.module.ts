@@ -4,18 +4,22 @@ import type { BrokerAuthority } from './broker/broker.types';
 import type { HubConfig } from './config';
 import { ArtifactController } from './controllers/artifact.controller';
 import { CampaignController } from './controllers/campaign.controller';
+import { DatasetController } from './controllers/dataset.controller';
 import { DeviceController } from './controllers/device.controller';
 import { EnrollmentController } from './controllers/enrollment.controller';
 import { EventsGateway } from './controllers/events.gateway';
 import { HealthController } from './controllers/health.controller';
+import { InsightsController } from './controllers/insights.controller';
 import { ModelController } from './controllers/model.controller';
 import { ResultController } from './controllers/result.controller';
+import { ZooController } from './controllers/zoo.controller';
 import type { Db } from './db/database';
 import type { Logger } from './logger';
 import { AuthGuard } from './middleware/auth.guard';
 import { ErrorFilter } from './middleware/error.filter';
 import { CampaignRepository } from './repositories/campaign.repository';
 import { ClockRepository } from './repositories/clock.repository';
+import { DatasetRepository } from './repositories/dataset.repository';
 import { DeviceRepository } from './repositories/device.repository';
 import { EventRepository } from './repositories/event.repository';
 import { HardwareClassRepository } from './repositories/hardware-class.repository';
@@ -26,16 +30,21 @@ import { ResultRepository } from './repositories/result.repository';
 import { RUNTIME, type HubRuntime } from './repositories/runtime';
 import { StorageRepository } from './repositories/storage.repository';
 import { TokenRepository } from './repositories/token.repository';
+import { ZooBuildRepository } from './repositories/zoo-build.repository';
 import { BROKER_AUTHORITY, DB, HUB_CONFIG, LOGGER } from './repositories/tokens';
 import { AuthService } from './services/auth.service';
 import { CampaignService } from './services/campaign.service';
+import { DatasetService } from './services/dataset.service';
 import { DeviceService } from './services/device.service';
 import { DispatcherService } from './services/dispatcher.service';
 import { EnrollmentService } from './services/enrollment.service';
 import { HealthService } from './services/health.service';
 import { IngestService } from './services/ingest.service';
+import { LeaderboardIndexService } from './services/leaderboard-index.service';
 import { ModelService } from './services/model.service';
 import { ResultService } from './services/result.service';
+import { ZooService } from './services/zoo.service';
+import { TelemetryHistoryService } from './services/telemetry-history.service';
 
 export const controllers = [
   HealthController,
@@ -43,12 +52,16 @@ export const controllers = [
   DeviceController,
   ModelController,
   ArtifactController,
+  DatasetController,
   CampaignController,
   ResultController,
+  InsightsController,
+  ZooController,
 ];
 export const repositories = [
   CampaignRepository,
   ClockRepository,
+  DatasetRepository,
   DeviceRepository,
   EventRepository,
   HardwareClassRepository,
@@ -58,10 +71,12 @@ export const repositories = [
   ResultRepository,
   StorageRepository,
   TokenRepository,
+  ZooBuildRepository,
 ];
 export const services = [
   AuthService,
   CampaignService,
+  DatasetService,
   DeviceService,
   DispatcherService,
   EnrollmentService,
@@ -69,6 +84,9 @@ export const services = [
   IngestService,
   ModelService,
   ResultService,
+  LeaderboardIndexService,
+  TelemetryHistoryService,
+  ZooService,
 ];
 
 export interface AppDeps {

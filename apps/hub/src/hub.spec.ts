@@ -12,8 +12,9 @@ import { createLogger } from './logger';
 import { createHub, type Hub } from './main';
 import { createTestDatabase } from './test-support/database';
 import { hardware, resultMessage, software } from './test-support/fixtures';
+import { sharedPath } from '../../../test/support/shared-data';
 
-const MNIST = '/work/shared/data/models/mnist.onnx';
+const MNIST = sharedPath('models/mnist.onnx');
 const ADMIN = 'test-admin-token-0123456789';
 
 let hub: Hub;

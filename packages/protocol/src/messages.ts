@@ -134,6 +134,18 @@ export type ResultMessage = z.infer<typeof ResultMessageSchema>;
 
 // ---- hub → agent ------------------------------------------------------------------------------------------------
 
+/** A model of @fleetbench/zoo: the agent builds the bytes itself from it (deterministic) instead of downloading. */
+export const ZooRecipeSchema = z.object({
+  /** Catalogue name, e.g. MobileNetV3_small_x0_35. */
+  name: z.string().min(1).max(200),
+  /** Seed of the deterministic weights. */
+  seed: z.number().int().min(0).max(0xffffffff),
+  variant: z.enum(['fp32']),
+  /** The zoo's RECIPE_FORMAT when the hub hashed it; an agent whose zoo gives other bytes fails `checksum-mismatch`. */
+  format: z.string().min(1),
+});
+export type ZooRecipe = z.infer<typeof ZooRecipeSchema>;
+
 export const ModelArtifactSchema = z.object({
   modelId: z.string(),
   name: z.string(),
@@ -145,6 +157,10 @@ export const ModelArtifactSchema = z.object({
   flops: z.number().nonnegative().optional(),
   /** Optional: how dataset images become inputs (accuracy jobs). */
   preprocessing: PreprocessingSpecSchema.optional(),
+  /** Optional: a zoo model. The agent builds it locally and verifies `sha256` (which covers the model bytes and, for
+   *  models over 1 GiB of weights, each external data file's name, a 0 byte and its bytes; `sizeBytes` is their
+   *  total); `downloadPath` is not used (the hub does not keep zoo bytes). */
+  recipe: ZooRecipeSchema.optional(),
 });
 export type ModelArtifact = z.infer<typeof ModelArtifactSchema>;
 

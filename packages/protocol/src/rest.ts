@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HardwareSchema, SoftwareFingerprintSchema } from './hardware';
-import { ResultEnvironmentSchema, ResultMetricsSchema, VerdictSchema } from './messages';
+import { ResultEnvironmentSchema, ResultMetricsSchema, VerdictSchema, ZooRecipeSchema } from './messages';
 import { PreprocessingSpecSchema } from './preprocessing';
 import { BenchmarkSettingsSchema } from './settings';
 import { AgentIdSchema, Sha256Schema } from './version';
@@ -16,6 +16,9 @@ export const apiPaths = {
   hardwareClasses: `${API_PREFIX}/hardware-classes`,
   models: `${API_PREFIX}/models`,
   model: (id: string) => `${API_PREFIX}/models/${encodeURIComponent(id)}`,
+  /** POST: register zoo models (a family, a list or all) as recipes; answers a registration task. */
+  zooModels: `${API_PREFIX}/models/zoo`,
+  zooTask: (id: string) => `${API_PREFIX}/models/zoo/tasks/${encodeURIComponent(id)}`,
   datasets: `${API_PREFIX}/datasets`,
   dataset: (id: string) => `${API_PREFIX}/datasets/${encodeURIComponent(id)}`,
   artifact: (sha256: string) => `${API_PREFIX}/artifacts/${sha256}`,
@@ -36,6 +39,8 @@ export const HUB_EVENTS = [
   'device.updated',
   'device.telemetry',
   'model.created',
+  /** Progress of a zoo registration task (payload: ZooRegistrationTask without `models`). */
+  'zoo.task.updated',
   'campaign.created',
   'campaign.updated',
   'job.updated',
@@ -135,8 +140,47 @@ export const ModelSchema = z.object({
   referenceMetrics: ReferenceMetricsSchema.nullable(),
   flops: z.number().nullable(),
   createdAt: z.string(),
+  /** Optional: zoo models (source `zoo`) carry their recipe; agents build the bytes from it. */
+  recipe: ZooRecipeSchema.nullable().optional(),
 });
 export type Model = z.infer<typeof ModelSchema>;
+
+// ---- zoo models -------------------------------------------------------------------------------------------------
+
+/** Exactly one of family, names or all=true. Unknown or unbuildable names → 400 `unknown-zoo-models` listing them. */
+export const RegisterZooModelsRequestSchema = z
+  .object({
+    family: z.string().min(1).max(100).optional(),
+    names: z.array(z.string().min(1).max(200)).min(1).max(1000).optional(),
+    all: z.boolean().optional(),
+    seed: z.number().int().min(0).max(0xffffffff).default(0),
+    variant: z.enum(['fp32']).default('fp32'),
+  })
+  .refine((r) => [r.family !== undefined, r.names !== undefined, r.all === true].filter(Boolean).length === 1, {
+    message: 'give exactly one of family, names or all=true',
+  });
+export type RegisterZooModelsRequest = z.infer<typeof RegisterZooModelsRequestSchema>;
+export type RegisterZooModelsRequestInput = z.input<typeof RegisterZooModelsRequestSchema>;
+
+/** The hub builds each new recipe once (one at a time, off its event loop) to learn its sha256 and size. */
+export const ZooRegistrationTaskSchema = z.object({
+  id: z.string(),
+  state: z.enum(['running', 'completed', 'failed']),
+  seed: z.number().int(),
+  variant: z.string(),
+  /** Requested models in catalogue/request order. */
+  names: z.array(z.string()),
+  total: z.number().int(),
+  /** Registered so far (already-known recipes count at once). */
+  done: z.number().int(),
+  /** The model being built now. */
+  current: z.string().nullable(),
+  models: z.array(ModelSchema),
+  errors: z.array(z.object({ name: z.string(), message: z.string() })),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type ZooRegistrationTask = z.infer<typeof ZooRegistrationTaskSchema>;
 
 // ---- campaigns --------------------------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import si from 'systeminformation';
 import { HardwareSchema, type Hardware, type SoftwareFingerprint, type TelemetryMessage } from '@fleetbench/protocol';
-import { usableProviderNames } from '../runner/providers';
+import { usableProviderNames, type BackendInfo } from '../runner/providers';
 import { AGENT_VERSION, onnxruntimeVersion } from '../version';
 
 const positiveOrNull = (n: number | null | undefined): number | null =>
@@ -51,12 +51,13 @@ export async function probeHardware(): Promise<Hardware> {
   });
 }
 
-export function softwareFingerprint(): SoftwareFingerprint {
+/** Without `backends` this loads onnxruntime-node in-process; the daemon passes `cachedBackends(...)` instead. */
+export function softwareFingerprint(backends?: BackendInfo[] | null): SoftwareFingerprint {
   return {
     agentVersion: AGENT_VERSION,
     nodeVersion: process.versions.node,
     onnxruntimeVersion: onnxruntimeVersion(),
-    executionProviders: usableProviderNames(),
+    executionProviders: usableProviderNames(backends),
   };
 }
 

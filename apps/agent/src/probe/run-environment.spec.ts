@@ -79,10 +79,12 @@ describe('run environment readers', () => {
   it('peak RSS covers a short spike between samples (VmHWM reset at start)', () => {
     const meter = new PeakRssMeter();
     meter.start();
-    const base = process.memoryUsage.rss();
     let spike: Buffer | null = Buffer.alloc(64 * 2 ** 20, 1);
+    // Read RSS behind the meter's back while the spike is held (a GC may have shrunk the heap just before, so
+    // compare with this reading rather than with a baseline taken earlier).
+    const during = process.memoryUsage.rss();
     spike = null;
     void spike;
-    expect(meter.peakBytes()).toBeGreaterThan(base + 32 * 2 ** 20);
+    expect(meter.peakBytes()).toBeGreaterThanOrEqual(during);
   });
 });

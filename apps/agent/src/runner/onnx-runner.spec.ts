@@ -2,8 +2,9 @@ import * as hdr from 'hdr-histogram-js';
 import { BenchmarkSettingsSchema, ResultMetricsSchema, type BenchmarkSettingsInput } from '@fleetbench/protocol';
 import { AgentError } from '../util/errors';
 import { OnnxRunner } from './onnx-runner';
+import { sharedPath } from '../../../../test/support/shared-data';
 
-const MNIST = '/work/shared/data/models/mnist.onnx';
+const MNIST = sharedPath('models/mnist.onnx');
 const SHA = 'bd5891fdd7987910bfc3d8fc9a697a88e48309e26e529faa87931fba52904fe8';
 
 const run = (input: BenchmarkSettingsInput, signal = new AbortController().signal, onProgress = jest.fn()) =>
@@ -84,7 +85,7 @@ describe('OnnxRunner with the real mnist.onnx', () => {
 });
 
 describe('OnnxRunner measurements', () => {
-  const MOBILENET = '/work/shared/data/models/mobilenetv2-12-int8.onnx';
+  const MOBILENET = sharedPath('models/mobilenetv2-12-int8.onnx');
 
   it('throughput mode sweeps batch sizes and reports images/s for each, GFLOP/s and its share of the peak', async () => {
     const out = await new OnnxRunner({ environment: null, peakGflops: 100 }).run({

@@ -441,6 +441,10 @@ export function sessionOptions(settings: BenchmarkSettings): InferenceSession.Se
     logSeverityLevel: 3,
     ...(settings.intraOpThreads > 0 ? { intraOpNumThreads: settings.intraOpThreads } : {}),
     ...(settings.interOpThreads > 0 ? { interOpNumThreads: settings.interOpThreads } : {}),
+    // Accuracy runs decode images on the same cores while the session runs: idle intra-op threads must sleep
+    // instead of spinning, or they starve the decoders (session.intra_op.allow_spinning; the Node binding passes
+    // `extra` through as session config entries).
+    ...(settings.mode === 'accuracy' ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
   };
 }
 

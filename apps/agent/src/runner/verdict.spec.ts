@@ -2,8 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { BenchmarkSettingsSchema } from '@fleetbench/protocol';
 import { OnnxRunner } from './onnx-runner';
 import { busyRule, highVarianceRule, throttledRule, tooFewSamplesRule, verdictOf, type VerdictInputs } from './verdict';
+import { sharedPath } from '../../../../test/support/shared-data';
 
-const MNIST = '/work/shared/data/models/mnist.onnx';
+const MNIST = sharedPath('models/mnist.onnx');
 
 /** A clean run: every rule passes. Each test changes one measured input to provoke one rule. */
 const clean: VerdictInputs = {

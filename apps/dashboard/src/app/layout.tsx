@@ -3,6 +3,7 @@ import './globals.css';
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import { Nav } from '../components/nav';
+import { THEME_SCRIPT } from '../components/theme-script';
 import { LiveProvider } from '../features/live/live-provider';
 import { getLiveCredentials } from '../lib/session';
 
@@ -24,7 +25,10 @@ export const viewport: Viewport = {
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const live = await getLiveCredentials();
   return (
-    <html lang="en">
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
+      </head>
       <body>
         <LiveProvider credentials={live}>
           <Nav signedIn={live !== null} />

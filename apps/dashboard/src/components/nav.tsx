@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { logout } from '../app/login/actions';
 import { LiveStatus } from '../features/live/live-status';
 import { NavLinks } from './nav-links';
+import { ThemeToggle } from './theme-toggle';
 
 export function Nav({ signedIn }: { signedIn: boolean }) {
   return (
@@ -13,6 +14,7 @@ export function Nav({ signedIn }: { signedIn: boolean }) {
         {signedIn ? <NavLinks /> : null}
         <div className="nav-end">
           <LiveStatus />
+          <ThemeToggle />
           {signedIn ? (
             <form action={logout}>
               <button type="submit" className="btn btn-ghost" data-testid="logout">

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Campaign, Device, HubEvent, Job, Model, Result } from '@fleetbench/protocol';
+import type { Campaign, Device, HubEvent, Job, Model, Result, ZooRegistrationTask } from '@fleetbench/protocol';
 import type { Logger } from '../logger';
 import { LOGGER } from './tokens';
 
@@ -7,6 +7,7 @@ export interface HubEventPayloads {
   'device.updated': Device;
   'device.telemetry': { id: string; telemetry: Device['telemetry'] };
   'model.created': Model;
+  'zoo.task.updated': Omit<ZooRegistrationTask, 'models'>;
   'campaign.created': Campaign;
   'campaign.updated': Campaign;
   'job.updated': Job;

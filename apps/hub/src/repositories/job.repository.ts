@@ -3,7 +3,10 @@ import type { JobState, Prisma } from '../../generated/prisma/client';
 import type { Db } from '../db/database';
 import { DB } from './tokens';
 
-export const jobInclude = { model: { select: { name: true, sha256: true, sizeBytes: true } } } as const;
+export const jobInclude = {
+  model: { select: { name: true, sha256: true, sizeBytes: true, preprocessing: true, flops: true, recipe: true } },
+  dataset: { select: { name: true, sha256: true, sizeBytes: true } },
+} as const;
 export type JobRow = Prisma.JobGetPayload<{ include: typeof jobInclude }>;
 
 export const ACTIVE_STATES: JobState[] = ['assigned', 'running'];

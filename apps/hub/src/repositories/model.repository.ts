@@ -19,6 +19,14 @@ export class ModelRepository {
     return this.db.model.findMany({ where: { id: { in: ids } } });
   }
 
+  findByRecipeKeys(keys: string[]): Promise<Model[]> {
+    return this.db.model.findMany({ where: { recipeKey: { in: keys } } });
+  }
+
+  update(id: string, data: Prisma.ModelUncheckedUpdateInput): Promise<Model> {
+    return this.db.model.update({ where: { id }, data });
+  }
+
   list(): Promise<Model[]> {
     return this.db.model.findMany({ orderBy: { createdAt: 'asc' } });
   }

@@ -5,6 +5,7 @@ import { CampaignRepository } from '../repositories/campaign.repository';
 import { DeviceRepository } from '../repositories/device.repository';
 import { EventRepository } from '../repositories/event.repository';
 import { JobRepository } from '../repositories/job.repository';
+import { DatasetRepository } from '../repositories/dataset.repository';
 import { ModelRepository } from '../repositories/model.repository';
 import { LOGGER } from '../repositories/tokens';
 import { AppError } from '../utils/app-error';
@@ -36,6 +37,7 @@ export class CampaignService {
     private readonly dispatcher: DispatcherService,
     private readonly events: EventRepository,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly datasets: DatasetRepository,
   ) {}
 
   async create(req: CreateCampaignRequest): Promise<Campaign> {
@@ -45,17 +47,42 @@ export class CampaignService {
     if (unknown.length) {
       throw new AppError('unknown-model', `Unknown model id(s): ${unknown.join(', ')}. Register the models first (POST /api/v1/models).`, { modelIds: unknown });
     }
+    const datasetId = await this.checkAccuracy(req, modelIds);
     const devices = await this.devices.select(req.devices);
     if (!devices.length) {
       throw new AppError('no-matching-devices', 'The device selector matches no enrolled device; check ids, tags and hardware class ids (GET /api/v1/devices).');
     }
-    const jobs = expandJobs(modelIds, devices.map((d) => d.id), req);
+    const jobs = expandJobs(modelIds, devices.map((d) => d.id), req).map((j) => ({
+      ...j,
+      datasetId: j.settings.mode === 'accuracy' ? datasetId : null,
+    }));
     const campaign = await this.campaigns.createWithJobs({ name: req.name, request: req }, jobs);
     this.logger.info({ campaignId: campaign.id, jobs: jobs.length, devices: devices.length }, 'campaign created');
     const counts = (await this.campaigns.jobCounts([campaign.id])).get(campaign.id) ?? {};
     this.events.emit('campaign.created', toCampaignDto(campaign, counts));
     await this.dispatcher.dispatchAll(devices.filter((d) => d.online).map((d) => d.id));
     return this.get(campaign.id);
+  }
+
+  /** Accuracy entries need a registered dataset and models with a preprocessing spec; returns the dataset id. */
+  private async checkAccuracy(req: CreateCampaignRequest, modelIds: string[]): Promise<string | null> {
+    if (!req.settings.some((s) => s.mode === 'accuracy')) return null;
+    if (!req.datasetId) {
+      throw new AppError('dataset-required', 'Accuracy settings need a labeled dataset: register one (POST /api/v1/datasets) and pass its id as `datasetId`.');
+    }
+    const dataset = await this.datasets.findById(req.datasetId);
+    if (!dataset) {
+      throw new AppError('unknown-dataset', `Unknown dataset id ${req.datasetId}. Register the dataset first (POST /api/v1/datasets) or list them (GET /api/v1/datasets).`, {
+        datasetId: req.datasetId,
+      });
+    }
+    const missing = (await this.models.findByIds(modelIds)).filter((m) => !m.preprocessing).map((m) => m.name);
+    if (missing.length) {
+      throw new AppError('preprocessing-required', `Accuracy jobs need each model's preprocessing spec; ${missing.join(', ')} was registered without one. Register it with \`preprocessing\`.`, {
+        models: missing,
+      });
+    }
+    return dataset.id;
   }
 
   async list(): Promise<Campaign[]> {

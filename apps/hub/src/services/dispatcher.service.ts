@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PROTOCOL_MAJOR, apiPaths, topics, type BenchmarkSettings, type JobAssignMessage, type JobCancelMessage, type JobEventMessage } from '@fleetbench/protocol';
+import { PROTOCOL_MAJOR, PreprocessingSpecSchema, ZooRecipeSchema, apiPaths, topics, type BenchmarkSettings, type JobAssignMessage, type JobCancelMessage, type JobEventMessage } from '@fleetbench/protocol';
 import { Prisma } from '../../generated/prisma/client';
 import type { HubConfig } from '../config';
 import type { Logger } from '../logger';
@@ -90,9 +90,25 @@ export class DispatcherService {
         sha256: job.model.sha256,
         sizeBytes: Number(job.model.sizeBytes),
         downloadPath: apiPaths.artifact(job.model.sha256),
+        ...(job.model.flops !== null ? { flops: job.model.flops } : {}),
+        ...(job.model.preprocessing ? { preprocessing: PreprocessingSpecSchema.parse(job.model.preprocessing) } : {}),
+        // Zoo models: the agent builds the bytes from the recipe and verifies sha256 (nothing to download).
+        ...(job.model.recipe ? { recipe: ZooRecipeSchema.parse(job.model.recipe) } : {}),
       },
       settings: job.settings as unknown as BenchmarkSettings,
       timeoutMs: job.timeoutMs,
+      ...(job.datasetId && job.dataset
+        ? {
+            dataset: {
+              datasetId: job.datasetId,
+              name: job.dataset.name,
+              sha256: job.dataset.sha256,
+              sizeBytes: Number(job.dataset.sizeBytes),
+              downloadPath: apiPaths.artifact(job.dataset.sha256),
+              format: 'tar' as const,
+            },
+          }
+        : {}),
     };
     try {
       await this.mqtt.publish(topics.jobs(deviceId), msg, { qos: 1 });

@@ -157,6 +157,7 @@ export class IngestService {
       p99Ms: m.latencyMs.p99,
       throughputIps: m.throughputIps,
       top1: m.top1,
+      top5: m.top5,
       histogram: msg.histogram,
       environment: msg.environment,
       verdictStatus: msg.verdict.status,

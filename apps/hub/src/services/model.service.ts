@@ -11,6 +11,7 @@ import { HUB_CONFIG, LOGGER } from '../repositories/tokens';
 import { AppError } from '../utils/app-error';
 import { toModelDto } from '../utils/mappers';
 import { readOnnxSignature } from '../utils/onnx';
+import { countFlops } from '@fleetbench/zoo';
 
 export type ModelMeta = Omit<RegisterModelRequest, 'path'>;
 
@@ -53,6 +54,16 @@ export class ModelService {
     return this.finish(staged, meta, 'upload');
   }
 
+  /** FLOPs of one inference at batch 1 counted from the graph (2 per multiply-add), null when shapes do not allow it. */
+  private graphFlops(bytes: Uint8Array, name: string): number | null {
+    try {
+      return countFlops(bytes)?.flops ?? null;
+    } catch (err) {
+      this.logger.debug({ err, name }, 'FLOPs could not be counted from the graph');
+      return null;
+    }
+  }
+
   private async finish(staged: StagedFile, meta: ModelMeta, source: 'upload' | 'path'): Promise<{ model: Model; created: boolean }> {
     try {
       if (meta.expectedSha256 && meta.expectedSha256 !== staged.sha256) {
@@ -67,7 +78,8 @@ export class ModelService {
         return { model: toModelDto(existing), created: false };
       }
       if (staged.sizeBytes === 0) throw new AppError('invalid-model', 'The file is empty; send an ONNX model.');
-      const signature = readOnnxSignature(await this.storage.readStaged(staged));
+      const bytes = await this.storage.readStaged(staged);
+      const signature = readOnnxSignature(bytes);
       if (!signature) throw new AppError('invalid-model', 'The file is not a parsable ONNX model (no graph with inputs and outputs); export the model to ONNX and retry.');
       await this.storage.commit(staged);
       const row = await this.models
@@ -81,7 +93,7 @@ export class ModelService {
           outputs: signature.outputs,
           preprocessing: meta.preprocessing,
           referenceMetrics: meta.referenceMetrics,
-          flops: meta.flops ?? null,
+          flops: meta.flops ?? this.graphFlops(bytes, meta.name),
         })
         .catch(async (err: { code?: string }) => {
           // A concurrent registration of the same bytes won the unique sha256.

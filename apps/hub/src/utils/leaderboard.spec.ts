@@ -40,3 +40,29 @@ describe('computeLeaderboard', () => {
     expect(rows[1]).toMatchObject({ results: 0, flaggedResults: 1, top1: 0.76, top1Source: 'measured' });
   });
 });
+
+describe('leaderboard extras', () => {
+  it('takes medians of cold start, peak RSS, GFLOP/s and peak share from the stored metrics', () => {
+    const m = (create: number, first: number, rss: number, gflops: number | null, peakShare?: number) => ({
+      metrics: { coldStart: { sessionCreateMs: create, firstInferenceMs: first }, peakRssBytes: rss, gflops, peakShare },
+    });
+    const rows = computeLeaderboard(
+      [s('fast', 'd1', 2, 'valid', m(10, 5, 100, 4, 0.2)), s('fast', 'd1', 3, 'valid', m(20, 5, 300, 6, 0.4)), s('fast', 'd1', 3, 'valid', m(30, 5, 200, null))],
+      models,
+      new Map(),
+      [],
+    );
+    expect(rows[0]).toMatchObject({ coldStartMs: 25, peakRssBytes: 200, gflops: 5, peakShare: 0.30000000000000004 });
+    expect(rows[0].unitSpread).toBeNull();
+  });
+
+  it('reports the unit-to-unit spread of per-device medians', () => {
+    const rows = computeLeaderboard([s('fast', 'd1', 10), s('fast', 'd1', 12), s('fast', 'd2', 20), s('fast', 'd3', 30, 'flagged')], models, new Map(), []);
+    expect(rows[0].unitSpread).toEqual({ devices: 2, minP50Ms: 11, maxP50Ms: 20, cv: expect.closeTo(Math.sqrt(40.5) / 15.5, 6) });
+  });
+
+  it('returns nulls when metrics are absent', () => {
+    const rows = computeLeaderboard([s('fast', 'd1', 10)], models, new Map(), []);
+    expect(rows[0]).toMatchObject({ coldStartMs: null, peakRssBytes: null, gflops: null, peakShare: null });
+  });
+});

@@ -8,6 +8,49 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/** Median of the finite numbers among xs; null when there are none. */
+function medianOrNull(xs: (number | null | undefined)[]): number | null {
+  const f = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  return f.length ? median(f) : null;
+}
+
+interface MetricExtras {
+  coldStartMs: number | null;
+  peakRssBytes: number | null;
+  gflops: number | null;
+  peakShare: number | null;
+}
+
+/** Read the extra figures out of a stored ResultMetrics JSON, tolerating absent/partial objects. */
+export function metricExtras(metrics: unknown): MetricExtras {
+  const m = (metrics && typeof metrics === 'object' ? metrics : {}) as Record<string, unknown>;
+  const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const cs = (m.coldStart && typeof m.coldStart === 'object' ? m.coldStart : {}) as Record<string, unknown>;
+  const create = num(cs.sessionCreateMs);
+  const first = num(cs.firstInferenceMs);
+  return {
+    coldStartMs: create !== null || first !== null ? (create ?? 0) + (first ?? 0) : null,
+    peakRssBytes: num(m.peakRssBytes),
+    gflops: num(m.gflops),
+    peakShare: num(m.peakShare),
+  };
+}
+
+/** Unit-to-unit spread of per-device median p50s; null with fewer than two devices. */
+export function unitSpread(samples: { deviceId: string; p50Ms: number }[]): LeaderboardRow['unitSpread'] {
+  const byDevice = new Map<string, number[]>();
+  for (const s of samples) {
+    const l = byDevice.get(s.deviceId);
+    if (l) l.push(s.p50Ms);
+    else byDevice.set(s.deviceId, [s.p50Ms]);
+  }
+  if (byDevice.size < 2) return null;
+  const meds = [...byDevice.values()].map(median);
+  const mean = meds.reduce((a, b) => a + b, 0) / meds.length;
+  const variance = meds.reduce((a, b) => a + (b - mean) ** 2, 0) / (meds.length - 1);
+  return { devices: meds.length, minP50Ms: Math.min(...meds), maxP50Ms: Math.max(...meds), cv: mean > 0 ? Math.sqrt(variance) / mean : 0 };
+}
+
 export interface LeaderboardModelInfo {
   name: string;
   family: string | null;
@@ -33,14 +76,24 @@ export function computeLeaderboard(
     if (g) g.push(s);
     else groups.set(k, [s]);
   }
+  // Accuracy samples indexed by model once (a filter per group is quadratic on large fleets).
+  const accuracyByModel = new Map<string, { hardwareClassId: string; top1: number }[]>();
+  for (const a of accuracy) {
+    if (a.top1 === null) continue;
+    const l = accuracyByModel.get(a.modelId);
+    if (l) l.push({ hardwareClassId: a.hardwareClassId, top1: a.top1 });
+    else accuracyByModel.set(a.modelId, [{ hardwareClassId: a.hardwareClassId, top1: a.top1 }]);
+  }
   const rows: (LeaderboardRow & { ranked: boolean })[] = [];
   for (const g of groups.values()) {
     const { hardwareClassId, settingsKey, modelId } = g[0];
     const valid = g.filter((s) => s.verdictStatus === 'valid');
     const basis = valid.length ? valid : g;
     const model = models.get(modelId);
-    const sameClass = accuracy.filter((a) => a.modelId === modelId && a.hardwareClassId === hardwareClassId && a.top1 !== null);
-    const anyClass = sameClass.length ? sameClass : accuracy.filter((a) => a.modelId === modelId && a.top1 !== null);
+    const modelAccuracy = accuracyByModel.get(modelId) ?? [];
+    const sameClass = modelAccuracy.filter((a) => a.hardwareClassId === hardwareClassId);
+    const anyClass = sameClass.length ? sameClass : modelAccuracy;
+    const extras = basis.map((b) => metricExtras(b.metrics));
     const measured = anyClass.length ? median(anyClass.map((a) => a.top1 as number)) : null;
     const reference = model?.referenceTop1 ?? null;
     rows.push({
@@ -59,6 +112,11 @@ export function computeLeaderboard(
       top1: measured ?? reference,
       top1Source: measured !== null ? 'measured' : reference !== null ? 'reference' : null,
       flaggedResults: g.length - valid.length,
+      coldStartMs: medianOrNull(extras.map((e) => e.coldStartMs)),
+      peakRssBytes: medianOrNull(extras.map((e) => e.peakRssBytes)),
+      gflops: medianOrNull(extras.map((e) => e.gflops)),
+      peakShare: medianOrNull(extras.map((e) => e.peakShare)),
+      unitSpread: unitSpread(valid),
       ranked: valid.length > 0,
     });
   }

@@ -47,6 +47,7 @@ export function toModelDto(m: Model): ModelDto {
     referenceMetrics: (m.referenceMetrics as ModelDto['referenceMetrics']) ?? null,
     flops: m.flops,
     createdAt: m.createdAt.toISOString(),
+    ...(m.recipe ? { recipe: m.recipe as unknown as NonNullable<ModelDto['recipe']> } : {}),
   };
 }
 

@@ -9,16 +9,30 @@ export interface PickerClass {
   settings: { key: string; label: string }[];
 }
 
-function href(classId: string, settingsKey: string): string {
-  return `/leaderboard?${new URLSearchParams({ class: classId, settings: settingsKey }).toString()}`;
+function href(basePath: string, classId: string, settingsKey: string, extra: Record<string, string>): string {
+  return `${basePath}?${new URLSearchParams({ ...extra, class: classId, settings: settingsKey }).toString()}`;
 }
 
 /** Hardware class and settings pickers; plain GET form without JavaScript, instant navigation with it. */
-export function LeaderboardPicker({ classes, classId, settingsKey }: { classes: PickerClass[]; classId: string; settingsKey: string }) {
+export function LeaderboardPicker({
+  classes,
+  classId,
+  settingsKey,
+  basePath = '/leaderboard',
+  extra = {},
+}: {
+  classes: PickerClass[];
+  classId: string;
+  settingsKey: string;
+  /** Page the pickers navigate on (the leaderboard, the chart). */
+  basePath?: string;
+  /** Other query parameters to keep (e.g. the chart's x metric). */
+  extra?: Record<string, string>;
+}) {
   const router = useRouter();
   const current = classes.find((c) => c.id === classId) ?? classes[0];
   return (
-    <form method="get" action="/leaderboard" className="picker">
+    <form method="get" action={basePath} className="picker">
       <label>
         <span>Hardware</span>
         <select
@@ -27,7 +41,7 @@ export function LeaderboardPicker({ classes, classId, settingsKey }: { classes: 
           data-testid="class-select"
           onChange={(e) => {
             const c = classes.find((x) => x.id === e.target.value);
-            if (c) router.push(href(c.id, c.settings[0]?.key ?? ''));
+            if (c) router.push(href(basePath, c.id, c.settings[0]?.key ?? '', extra));
           }}
         >
           {classes.map((c) => (
@@ -44,7 +58,7 @@ export function LeaderboardPicker({ classes, classId, settingsKey }: { classes: 
           name="settings"
           value={settingsKey}
           data-testid="settings-select"
-          onChange={(e) => current && router.push(href(current.id, e.target.value))}
+          onChange={(e) => current && router.push(href(basePath, current.id, e.target.value, extra))}
         >
           {current?.settings.map((s) => (
             <option key={s.key} value={s.key}>

@@ -2,8 +2,23 @@
 
 import { useMemo, useState } from 'react';
 import type { LeaderboardRow } from '@fleetbench/protocol';
-import { formatMs, formatPercent, formatThroughput } from '../../lib/format';
-import { ariaSort, DEFAULT_SORT, nextSort, rankRows, sortRows, type SortKey, type SortState } from './leaderboard';
+import { ExportButtons } from '../../components/export-buttons';
+import type { ExportColumn } from '../../lib/export';
+import { formatBytes, formatMs, formatPercent, formatThroughput } from '../../lib/format';
+import {
+  ariaSort,
+  DEFAULT_SORT,
+  familiesOf,
+  filterRows,
+  nextSort,
+  parseFilterNumber,
+  rankRows,
+  sortRows,
+  verdictOf,
+  type RankedRow,
+  type SortKey,
+  type SortState,
+} from './leaderboard';
 
 interface Column {
   key: SortKey;
@@ -17,85 +32,163 @@ const COLUMNS: Column[] = [
   { key: 'rank', label: '#', numeric: true, title: 'Rank by median latency (p50) among models with valid results' },
   { key: 'model', label: 'Model' },
   { key: 'family', label: 'Family', optional: true },
+  { key: 'top1', label: 'Top-1', numeric: true, title: 'Measured on this fleet where an accuracy job ran, else the published reference figure (marked)' },
   { key: 'p50', label: 'p50 ms', numeric: true, title: 'Median latency over the class’s valid results' },
   { key: 'p90', label: 'p90 ms', numeric: true, optional: true },
   { key: 'p99', label: 'p99 ms', numeric: true, optional: true },
   { key: 'throughput', label: 'img/s', numeric: true, title: 'Throughput, images per second' },
-  { key: 'top1', label: 'Top-1', numeric: true, title: 'Measured on this fleet where an accuracy job ran, else the published figure' },
+  { key: 'coldStart', label: 'Cold start', numeric: true, optional: true, title: 'Session creation + first inference (median)' },
+  { key: 'peakRss', label: 'Peak mem', numeric: true, optional: true, title: 'Peak resident memory of the measuring process (median)' },
+  { key: 'gflops', label: 'GFLOP/s', numeric: true, optional: true, title: 'Achieved GFLOP/s (median)' },
+  { key: 'peakShare', label: '% peak', numeric: true, optional: true, title: 'Share of the device’s measured GEMM peak (median)' },
+  { key: 'verdict', label: 'Verdict', title: 'valid: all results valid · mixed: some flagged · flagged: only flagged (not ranked)' },
   { key: 'results', label: 'Results / devices', numeric: true, optional: true },
-  { key: 'flagged', label: 'Flagged', numeric: true, optional: true, title: 'Flagged results (busy, throttled, …): listed, not ranked' },
 ];
 
-export function LeaderboardTable({ rows }: { rows: LeaderboardRow[] }) {
+const num = (n: number | null | undefined) => (typeof n === 'number' && Number.isFinite(n) ? n : null);
+
+const EXPORT_COLUMNS: ExportColumn<RankedRow>[] = [
+  { key: 'rank', value: (r) => r.rank },
+  { key: 'model', value: (r) => r.modelName },
+  { key: 'model_id', value: (r) => r.modelId },
+  { key: 'family', value: (r) => r.family },
+  { key: 'hardware_class', value: (r) => r.hardwareClassName },
+  { key: 'settings', value: (r) => r.settingsKey },
+  { key: 'top1', value: (r) => r.top1 },
+  { key: 'top1_source', value: (r) => r.top1Source },
+  { key: 'p50_ms', value: (r) => num(r.p50Ms) },
+  { key: 'p90_ms', value: (r) => num(r.p90Ms) },
+  { key: 'p99_ms', value: (r) => num(r.p99Ms) },
+  { key: 'throughput_ips', value: (r) => num(r.throughputIps) },
+  { key: 'cold_start_ms', value: (r) => num(r.coldStartMs) },
+  { key: 'peak_rss_bytes', value: (r) => num(r.peakRssBytes) },
+  { key: 'gflops', value: (r) => num(r.gflops) },
+  { key: 'peak_share', value: (r) => num(r.peakShare) },
+  { key: 'verdict', value: (r) => verdictOf(r) },
+  { key: 'results', value: (r) => r.results },
+  { key: 'flagged_results', value: (r) => r.flaggedResults },
+  { key: 'devices', value: (r) => r.devices },
+];
+
+const VERDICT_CLASS = { valid: 'badge-ok', mixed: 'badge-warn', flagged: 'badge-bad' } as const;
+
+export function LeaderboardTable({ rows, exportName = 'leaderboard' }: { rows: LeaderboardRow[]; exportName?: string }) {
   const [sort, setSort] = useState<SortState>(DEFAULT_SORT);
+  const [family, setFamily] = useState('');
+  const [minTop1, setMinTop1] = useState('');
+  const [maxP50, setMaxP50] = useState('');
   const ranked = useMemo(() => rankRows(rows), [rows]);
-  const sorted = useMemo(() => sortRows(ranked, sort), [ranked, sort]);
+  const families = useMemo(() => familiesOf(rows), [rows]);
+  const filtered = useMemo(
+    () => filterRows(ranked, { family, minTop1: parseFilterNumber(minTop1, true), maxP50Ms: parseFilterNumber(maxP50) }),
+    [ranked, family, minTop1, maxP50],
+  );
+  const sorted = useMemo(() => sortRows(filtered, sort), [filtered, sort]);
 
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="leaderboard-table">
-        <thead>
-          <tr>
-            {COLUMNS.map((c) => (
-              <th
-                key={c.key}
-                scope="col"
-                aria-sort={ariaSort(sort, c.key)}
-                className={`${c.numeric ? 'num' : ''} ${c.optional ? 'col-opt' : ''}`}
-              >
-                <button type="button" className="sort" onClick={() => setSort((s) => nextSort(s, c.key))} title={c.title} data-testid={`sort-${c.key}`}>
-                  {c.label}
-                  <span className="sort-mark" aria-hidden="true">
-                    {sort.key === c.key ? (sort.dir === 'asc' ? '▲' : '▼') : ''}
-                  </span>
-                </button>
-              </th>
+    <>
+      <div className="toolbar" role="search">
+        <label>
+          <span>Family</span>
+          <select value={family} onChange={(e) => setFamily(e.target.value)} data-testid="filter-family">
+            <option value="">All families</option>
+            {families.map((f) => (
+              <option key={f} value={f}>
+                {f}
+              </option>
             ))}
-          </tr>
-        </thead>
-        <tbody>
-          {sorted.map((r) => (
-            <tr
-              key={r.modelId}
-              data-testid="leaderboard-row"
-              data-model-id={r.modelId}
-              data-rank={r.rank ?? ''}
-              className={r.rank === null ? 'row-unranked' : undefined}
-              title={r.rank === null ? 'Only flagged results: shown, not ranked' : undefined}
-            >
-              <td className="num" data-testid="rank">
-                {r.rank ?? '—'}
-              </td>
-              <th scope="row" className="cell-name" data-testid="model-name">
-                {r.modelName}
-              </th>
-              <td className="col-opt">{r.family ?? <span className="muted">—</span>}</td>
-              <td className="num strong" data-testid="p50">
-                {formatMs(r.p50Ms)}
-              </td>
-              <td className="num col-opt">{formatMs(r.p90Ms)}</td>
-              <td className="num col-opt">{formatMs(r.p99Ms)}</td>
-              <td className="num" data-testid="throughput">
-                {formatThroughput(r.throughputIps)}
-              </td>
-              <td className="num nowrap" data-testid="top1">
-                {formatPercent(r.top1)}
-                {r.top1 !== null && r.top1Source ? (
-                  <span className={`src src-${r.top1Source}`} data-testid="top1-source">
-                    {r.top1Source}
-                  </span>
-                ) : null}
-              </td>
-              <td className="num col-opt">
-                {r.results} / {r.devices}
-              </td>
-              <td className="num col-opt" data-testid="flagged">
-                {r.flaggedResults > 0 ? <span className="badge badge-warn">{r.flaggedResults}</span> : <span className="muted">0</span>}
-              </td>
+          </select>
+        </label>
+        <label>
+          <span>Min top-1 %</span>
+          <input type="number" inputMode="decimal" min={0} max={100} step={0.1} placeholder="e.g. 75" value={minTop1} onChange={(e) => setMinTop1(e.target.value)} data-testid="filter-min-top1" />
+        </label>
+        <label>
+          <span>Max p50 ms</span>
+          <input type="number" inputMode="decimal" min={0} step="any" placeholder="e.g. 20" value={maxP50} onChange={(e) => setMaxP50(e.target.value)} data-testid="filter-max-p50" />
+        </label>
+        <span className="spacer" />
+        <span className="muted small" data-testid="leaderboard-count">
+          {sorted.length} of {rows.length} models
+        </span>
+        <ExportButtons rows={sorted} columns={EXPORT_COLUMNS} name={exportName} />
+      </div>
+      <div className="table-wrap">
+        <table className="table" data-testid="leaderboard-table">
+          <thead>
+            <tr>
+              {COLUMNS.map((c) => (
+                <th key={c.key} scope="col" aria-sort={ariaSort(sort, c.key)} className={`${c.numeric ? 'num' : ''} ${c.optional ? 'col-opt' : ''}`}>
+                  <button type="button" className="sort" onClick={() => setSort((s) => nextSort(s, c.key))} title={c.title} data-testid={`sort-${c.key}`}>
+                    {c.label}
+                    <span className="sort-mark" aria-hidden="true">
+                      {sort.key === c.key ? (sort.dir === 'asc' ? '▲' : '▼') : ''}
+                    </span>
+                  </button>
+                </th>
+              ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+          </thead>
+          <tbody>
+            {sorted.map((r) => {
+              const verdict = verdictOf(r);
+              return (
+                <tr
+                  key={r.modelId}
+                  data-testid="leaderboard-row"
+                  data-model-id={r.modelId}
+                  data-rank={r.rank ?? ''}
+                  className={r.rank === null ? 'row-unranked' : undefined}
+                  title={r.rank === null ? 'Only flagged results: shown, not ranked' : undefined}
+                >
+                  <td className="num" data-testid="rank">
+                    {r.rank ?? '—'}
+                  </td>
+                  <th scope="row" className="cell-name" data-testid="model-name">
+                    {r.modelName}
+                  </th>
+                  <td className="col-opt">{r.family ?? <span className="muted">—</span>}</td>
+                  <td className="num nowrap" data-testid="top1">
+                    {formatPercent(r.top1)}
+                    {r.top1 !== null && r.top1Source ? (
+                      <span
+                        className={`src src-${r.top1Source}`}
+                        data-testid="top1-source"
+                        title={r.top1Source === 'reference' ? 'Published reference top-1 (PaddleClas), not measured here' : 'Measured on this fleet'}
+                      >
+                        {r.top1Source === 'reference' ? 'published' : 'measured'}
+                      </span>
+                    ) : null}
+                  </td>
+                  <td className="num strong" data-testid="p50">
+                    {formatMs(r.p50Ms)}
+                  </td>
+                  <td className="num col-opt">{formatMs(r.p90Ms)}</td>
+                  <td className="num col-opt">{formatMs(r.p99Ms)}</td>
+                  <td className="num" data-testid="throughput">
+                    {formatThroughput(r.throughputIps)}
+                  </td>
+                  <td className="num col-opt" data-testid="cold-start">
+                    {r.coldStartMs != null ? `${formatMs(r.coldStartMs)} ms` : '—'}
+                  </td>
+                  <td className="num col-opt">{formatBytes(r.peakRssBytes ?? null)}</td>
+                  <td className="num col-opt">{r.gflops != null ? formatThroughput(r.gflops) : '—'}</td>
+                  <td className="num col-opt">{formatPercent(r.peakShare ?? null)}</td>
+                  <td data-testid="verdict">
+                    <span className={`badge ${VERDICT_CLASS[verdict]}`} data-testid="flagged" data-verdict={verdict}>
+                      {verdict}
+                      {r.flaggedResults > 0 ? ` · ${r.flaggedResults} flagged` : ''}
+                    </span>
+                  </td>
+                  <td className="num col-opt">
+                    {r.results} / {r.devices}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }

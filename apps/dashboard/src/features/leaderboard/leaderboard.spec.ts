@@ -106,3 +106,44 @@ describe('rankRows / sortRows', () => {
     expect(ariaSort({ key: 'p50', dir: 'desc' }, 'p90')).toBe('none');
   });
 });
+
+describe('verdict, filters and extra sort keys', () => {
+  const { verdictOf, filterRows, familiesOf, parseFilterNumber, sortRows, rankRows, defaultDir } = require('./leaderboard') as typeof import('./leaderboard');
+  const base = {
+    hardwareClassId: 'hc', hardwareClassName: 'HC', settingsKey: 'latency/bs1/t0x0/cpu', devices: 1, results: 1, p90Ms: 1, p99Ms: 1, throughputIps: 1,
+    top1Source: 'reference' as const, flaggedResults: 0,
+  };
+  const rows = [
+    { ...base, modelId: 'a', modelName: 'A', family: 'ResNet', p50Ms: 10, top1: 0.76, gflops: 5, coldStartMs: 100 },
+    { ...base, modelId: 'b', modelName: 'B', family: 'MobileNet', p50Ms: 2, top1: 0.7, gflops: 1, coldStartMs: null, flaggedResults: 2 },
+    { ...base, modelId: 'c', modelName: 'C', family: null, p50Ms: 5, top1: null, results: 0, flaggedResults: 1 },
+  ];
+
+  it('verdict badge', () => {
+    expect(rows.map(verdictOf)).toEqual(['valid', 'mixed', 'flagged']);
+  });
+
+  it('filters by family, minimum top-1 and maximum latency', () => {
+    expect(filterRows(rows, { family: 'ResNet' }).map((r) => r.modelId)).toEqual(['a']);
+    expect(filterRows(rows, { minTop1: 0.72 }).map((r) => r.modelId)).toEqual(['a']);
+    expect(filterRows(rows, { maxP50Ms: 5 }).map((r) => r.modelId)).toEqual(['b', 'c']);
+    expect(filterRows(rows, { minTop1: null, maxP50Ms: null, family: '' })).toHaveLength(3);
+    expect(familiesOf(rows)).toEqual(['MobileNet', 'ResNet']);
+  });
+
+  it('parses filter inputs', () => {
+    expect(parseFilterNumber('71.5', true)).toBeCloseTo(0.715);
+    expect(parseFilterNumber('71.5%', true)).toBeCloseTo(0.715);
+    expect(parseFilterNumber(' 12 ')).toBe(12);
+    expect(parseFilterNumber('')).toBeNull();
+    expect(parseFilterNumber('x')).toBeNull();
+    expect(parseFilterNumber('-1')).toBeNull();
+  });
+
+  it('sorts by the new columns, missing values last', () => {
+    const ranked = rankRows(rows);
+    expect(sortRows(ranked, { key: 'gflops', dir: defaultDir('gflops') }).map((r) => r.modelId)).toEqual(['a', 'b', 'c']);
+    expect(sortRows(ranked, { key: 'coldStart', dir: 'asc' }).map((r) => r.modelId)).toEqual(['a', 'b', 'c']);
+    expect(sortRows(ranked, { key: 'verdict', dir: 'asc' }).map((r) => r.modelId)).toEqual(['a', 'b', 'c']);
+  });
+});

@@ -100,7 +100,22 @@ export function rankRows(rows: readonly LeaderboardRow[]): RankedRow[] {
   return rows.map((r) => ({ ...r, rank: rankOf.get(r) ?? null }));
 }
 
-export type SortKey = 'rank' | 'model' | 'family' | 'p50' | 'p90' | 'p99' | 'throughput' | 'top1' | 'results' | 'flagged';
+export type SortKey =
+  | 'rank'
+  | 'model'
+  | 'family'
+  | 'p50'
+  | 'p90'
+  | 'p99'
+  | 'throughput'
+  | 'top1'
+  | 'coldStart'
+  | 'peakRss'
+  | 'gflops'
+  | 'peakShare'
+  | 'results'
+  | 'flagged'
+  | 'verdict';
 export type SortDir = 'asc' | 'desc';
 export interface SortState {
   key: SortKey;
@@ -111,7 +126,9 @@ export const DEFAULT_SORT: SortState = { key: 'rank', dir: 'asc' };
 
 /** Direction of the first click on a header: smaller-is-better ascending, bigger-is-better descending. */
 export function defaultDir(key: SortKey): SortDir {
-  return key === 'throughput' || key === 'top1' || key === 'results' || key === 'flagged' ? 'desc' : 'asc';
+  return key === 'throughput' || key === 'top1' || key === 'results' || key === 'flagged' || key === 'gflops' || key === 'peakShare'
+    ? 'desc'
+    : 'asc';
 }
 
 /** Clicking the sorted column flips it; clicking another column sorts by it in its natural direction. */
@@ -142,6 +159,16 @@ function sortValue(r: RankedRow, key: SortKey): number | string | null {
       return r.results;
     case 'flagged':
       return r.flaggedResults;
+    case 'coldStart':
+      return r.coldStartMs ?? null;
+    case 'peakRss':
+      return r.peakRssBytes ?? null;
+    case 'gflops':
+      return r.gflops ?? null;
+    case 'peakShare':
+      return r.peakShare ?? null;
+    case 'verdict':
+      return VERDICT_ORDER[verdictOf(r)];
   }
 }
 
@@ -162,4 +189,47 @@ export function sortRows(rows: readonly RankedRow[], sort: SortState): RankedRow
 export function ariaSort(sort: SortState, key: SortKey): 'ascending' | 'descending' | 'none' {
   if (sort.key !== key) return 'none';
   return sort.dir === 'asc' ? 'ascending' : 'descending';
+}
+
+// ---- verdict badge and filters ---------------------------------------------------------------------------------------
+
+export type RowVerdict = 'valid' | 'mixed' | 'flagged';
+const VERDICT_ORDER: Record<RowVerdict, number> = { valid: 0, mixed: 1, flagged: 2 };
+
+/** valid: every result valid; mixed: some flagged; flagged: only flagged results (not ranked). */
+export function verdictOf(row: Pick<LeaderboardRow, 'results' | 'flaggedResults'>): RowVerdict {
+  if (row.results === 0) return 'flagged';
+  return row.flaggedResults > 0 ? 'mixed' : 'valid';
+}
+
+export interface RowFilter {
+  /** Exact family; empty = all. */
+  family?: string;
+  /** Minimum top-1 as a fraction (rows without top-1 are hidden when set). */
+  minTop1?: number | null;
+  /** Maximum p50 in ms. */
+  maxP50Ms?: number | null;
+}
+
+export function filterRows<R extends Pick<LeaderboardRow, 'family' | 'top1' | 'p50Ms'>>(rows: readonly R[], f: RowFilter): R[] {
+  return rows.filter(
+    (r) =>
+      (!f.family || r.family === f.family) &&
+      (f.minTop1 === null || f.minTop1 === undefined || (r.top1 !== null && r.top1 >= f.minTop1)) &&
+      (f.maxP50Ms === null || f.maxP50Ms === undefined || r.p50Ms <= f.maxP50Ms),
+  );
+}
+
+/** Distinct families, sorted; rows without a family are not listed. */
+export function familiesOf(rows: readonly Pick<LeaderboardRow, 'family'>[]): string[] {
+  return [...new Set(rows.map((r) => r.family).filter((f): f is string => !!f))].sort((a, b) => a.localeCompare(b));
+}
+
+/** Parse a filter input: "" → null, "71.5" (percent) → 0.715 when `percent`, else the number; invalid → null. */
+export function parseFilterNumber(text: string, percent = false): number | null {
+  const t = text.trim();
+  if (!t) return null;
+  const n = Number(t.replace(/%$/, ''));
+  if (!Number.isFinite(n) || n < 0) return null;
+  return percent ? n / 100 : n;
 }

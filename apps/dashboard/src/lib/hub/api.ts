@@ -1,22 +1,39 @@
 import { z } from 'zod';
 import {
   apiPaths,
+  CampaignSchema,
   DeviceSchema,
   HardwareClassSchema,
   JobSchema,
+  LeaderboardIndexEntrySchema,
   LeaderboardRowSchema,
+  ModelSchema,
+  ResultSchema,
+  TelemetrySampleSchema,
+  type CreateCampaignRequestInput,
   type JobState,
 } from '@fleetbench/protocol';
-import { checkToken, hubGet } from './client';
+import { checkToken, hubGet, hubSend } from './client';
 
 /** Typed calls to the hub's REST API (server-side only). */
 export const hubApi = {
   devices: (token: string) => hubGet(apiPaths.devices, token, z.array(DeviceSchema)),
+  device: (token: string, id: string) => hubGet(apiPaths.device(id), token, DeviceSchema),
+  deviceTelemetry: (token: string, id: string) => hubGet(apiPaths.deviceTelemetry(id), token, z.array(TelemetrySampleSchema)),
   hardwareClasses: (token: string) => hubGet(apiPaths.hardwareClasses, token, z.array(HardwareClassSchema)),
   jobs: (token: string, q: { state?: JobState; campaignId?: string; deviceId?: string } = {}) =>
     hubGet(apiPaths.jobs, token, z.array(JobSchema), q),
   leaderboard: (token: string, q: { hardwareClassId?: string; settingsKey?: string } = {}) =>
     hubGet(apiPaths.leaderboard, token, z.array(LeaderboardRowSchema), q),
+  leaderboardIndex: (token: string) => hubGet(apiPaths.leaderboardIndex, token, z.array(LeaderboardIndexEntrySchema)),
+  models: (token: string) => hubGet(apiPaths.models, token, z.array(ModelSchema)),
+  campaigns: (token: string) => hubGet(apiPaths.campaigns, token, z.array(CampaignSchema)),
+  campaign: (token: string, id: string) => hubGet(apiPaths.campaign(id), token, CampaignSchema),
+  createCampaign: (token: string, body: CreateCampaignRequestInput) => hubSend('POST', apiPaths.campaigns, token, CampaignSchema, body),
+  cancelCampaign: (token: string, id: string) => hubSend('POST', `${apiPaths.campaign(id)}/cancel`, token, CampaignSchema),
+  results: (token: string, q: { campaignId?: string; deviceId?: string; modelId?: string; hardwareClassId?: string } = {}) =>
+    hubGet(apiPaths.results, token, z.array(ResultSchema), q),
+  result: (token: string, id: string) => hubGet(`${apiPaths.results}/${encodeURIComponent(id)}`, token, ResultSchema),
   /** Token check used by the login form: a cheap authenticated route (200 vs 401). */
   checkToken: (token: string) => checkToken(token, apiPaths.devices),
 };

@@ -1,0 +1,81 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+
+export interface ChartSource {
+  id: string;
+  name: string;
+  published: boolean;
+  settings: { key: string; label: string }[];
+}
+
+function href(q: Record<string, string>): string {
+  return `/chart?${new URLSearchParams(Object.entries(q).filter(([, v]) => v)).toString()}`;
+}
+
+/** Hardware (measured classes, then published reference hardware), settings (measured only) and the x metric. */
+export function ChartPicker({ sources, sourceId, settingsKey, x }: { sources: ChartSource[]; sourceId: string; settingsKey: string; x: string }) {
+  const router = useRouter();
+  const current = sources.find((s) => s.id === sourceId);
+  const measured = sources.filter((s) => !s.published);
+  const published = sources.filter((s) => s.published);
+  const go = (q: { class?: string; settings?: string; x?: string }) =>
+    router.push(href({ class: q.class ?? sourceId, settings: q.settings ?? settingsKey, x: q.x ?? x }));
+  return (
+    <form method="get" action="/chart" className="picker">
+      <label>
+        <span>Hardware</span>
+        <select
+          name="class"
+          value={sourceId}
+          data-testid="chart-class-select"
+          onChange={(e) => {
+            const s = sources.find((c) => c.id === e.target.value);
+            go({ class: e.target.value, settings: s?.settings[0]?.key ?? '' });
+          }}
+        >
+          {measured.length ? (
+            <optgroup label="Measured on this fleet">
+              {measured.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </optgroup>
+          ) : null}
+          <optgroup label="Published by PaddleClas (reference, not measured here)">
+            {published.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </optgroup>
+        </select>
+      </label>
+      {current && !current.published ? (
+        <label>
+          <span>Settings</span>
+          <select name="settings" value={settingsKey} data-testid="chart-settings-select" onChange={(e) => go({ settings: e.target.value })}>
+            {current.settings.map((s) => (
+              <option key={s.key} value={s.key}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
+      <label>
+        <span>X axis</span>
+        <select name="x" value={x} data-testid="chart-x-select" onChange={(e) => go({ x: e.target.value })}>
+          <option value="latency">Latency (ms, log scale)</option>
+          <option value="throughput">Throughput (img/s, log scale)</option>
+        </select>
+      </label>
+      <noscript>
+        <button type="submit" className="btn">
+          Show
+        </button>
+      </noscript>
+    </form>
+  );
+}

@@ -1,0 +1,147 @@
+// Speed-vs-accuracy maths (pure): points, Pareto front, family colours, published reference series.
+
+export type XMetric = 'latency' | 'throughput';
+
+export interface ChartPoint {
+  modelId: string;
+  model: string;
+  family: string;
+  /** Latency (ms per batch) or throughput (img/s), depending on the chart's x metric. */
+  x: number;
+  /** Top-1, 0..1. */
+  y: number;
+  p50Ms: number | null;
+  throughputIps: number | null;
+  /** Where the top-1 comes from: measured on this hardware, or the published reference figure. */
+  top1Source: 'measured' | 'reference';
+  /** True for published reference hardware (PaddleClas tables), never mixed with measured points. */
+  published: boolean;
+}
+
+/**
+ * The Pareto-optimal points: no other point is at least as good on both axes and strictly better on one. Higher
+ * top-1 is better; lower x is better for latency, higher x for throughput. Returned in ascending x (to draw a line).
+ */
+export function paretoFront<P extends { x: number; y: number }>(points: readonly P[], metric: XMetric): P[] {
+  const lowerBetter = metric === 'latency';
+  const valid = points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+  // Best x first; among equal x, best y first (so dominated duplicates are skipped).
+  const sorted = valid.slice().sort((a, b) => (lowerBetter ? a.x - b.x : b.x - a.x) || b.y - a.y);
+  const front: P[] = [];
+  let bestY = -Infinity;
+  for (const p of sorted) {
+    if (p.y > bestY) {
+      front.push(p);
+      bestY = p.y;
+    }
+  }
+  return front.sort((a, b) => a.x - b.x);
+}
+
+/** Ids of the points on the front (for highlighting). */
+export function paretoIds(points: readonly ChartPoint[], metric: XMetric): Set<string> {
+  return new Set(paretoFront(points, metric).map((p) => p.modelId));
+}
+
+export interface MeasuredRowLike {
+  modelId: string;
+  modelName: string;
+  family: string | null;
+  p50Ms: number;
+  throughputIps: number;
+  top1: number | null;
+  top1Source: 'measured' | 'reference' | null;
+  results: number;
+}
+
+/** Points of a measured leaderboard: rows with a top-1 and a positive x. Also counts the rows left out. */
+export function measuredPoints(rows: readonly MeasuredRowLike[], metric: XMetric): { points: ChartPoint[]; withoutTop1: number } {
+  const points: ChartPoint[] = [];
+  let withoutTop1 = 0;
+  for (const r of rows) {
+    if (r.top1 === null) {
+      withoutTop1++;
+      continue;
+    }
+    const x = metric === 'latency' ? r.p50Ms : r.throughputIps;
+    if (!(x > 0) || !Number.isFinite(x)) continue;
+    points.push({
+      modelId: r.modelId,
+      model: r.modelName,
+      family: r.family ?? 'other',
+      x,
+      y: r.top1,
+      p50Ms: r.p50Ms,
+      throughputIps: r.throughputIps,
+      top1Source: r.top1Source === 'measured' ? 'measured' : 'reference',
+      published: false,
+    });
+  }
+  return { points, withoutTop1 };
+}
+
+export interface CatalogueLike {
+  name: string;
+  family: string;
+  reference: { top1: number | null };
+  v23Reference: { top1: number | null };
+  publishedLatencies: Record<string, number | null>;
+}
+
+export interface ReferenceHardwareLike {
+  id: string;
+  name: string;
+  batch: number;
+  release: string;
+}
+
+/**
+ * Points of one published reference hardware class from the zoo catalogue. Latencies are ms per batch; throughput
+ * = batch × 1000 / latency. Top-1 is the figure of the same PaddleClas release as the latency table.
+ */
+export function referencePoints(catalogue: readonly CatalogueLike[], hw: ReferenceHardwareLike, metric: XMetric): ChartPoint[] {
+  const points: ChartPoint[] = [];
+  for (const e of catalogue) {
+    const ms = e.publishedLatencies[hw.id];
+    const top1 = hw.release === '2.3' ? (e.v23Reference.top1 ?? e.reference.top1) : (e.reference.top1 ?? e.v23Reference.top1);
+    if (ms === null || ms === undefined || !(ms > 0) || top1 === null) continue;
+    const ips = (hw.batch * 1000) / ms;
+    points.push({
+      modelId: `ref:${e.name}`,
+      model: e.name,
+      family: e.family,
+      x: metric === 'latency' ? ms : ips,
+      y: top1,
+      p50Ms: ms,
+      throughputIps: ips,
+      top1Source: 'reference',
+      published: true,
+    });
+  }
+  return points;
+}
+
+/** Group points by family, families sorted by name (stable colours across pages). */
+export function byFamily<P extends { family: string }>(points: readonly P[]): { family: string; points: P[] }[] {
+  const m = new Map<string, P[]>();
+  for (const p of points) {
+    const l = m.get(p.family);
+    if (l) l.push(p);
+    else m.set(p.family, [p]);
+  }
+  return [...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([family, pts]) => ({ family, points: pts }));
+}
+
+/** 24 distinguishable hues (works on light and dark backgrounds). */
+export const PALETTE = [
+  '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac',
+  '#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f', '#ff7f0e',
+  '#393b79', '#637939', '#8c6d31', '#843c39',
+];
+
+/** A family's colour: stable (hash of the name), independent of which families are on screen. */
+export function familyColour(family: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < family.length; i++) h = Math.imul(h ^ family.charCodeAt(i), 16777619);
+  return PALETTE[(h >>> 0) % PALETTE.length]!;
+}

@@ -1,0 +1,158 @@
+'use client';
+
+import { useMemo } from 'react';
+import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
+import { ExportButtons } from '../../components/export-buttons';
+import type { ExportColumn } from '../../lib/export';
+import { formatMs, formatPercent, formatThroughput } from '../../lib/format';
+import { byFamily, familyColour, paretoFront, type ChartPoint, type XMetric } from './pareto';
+
+function PointTooltip({ active, payload }: { active?: boolean; payload?: { payload?: ChartPoint }[] }) {
+  const p = payload?.[0]?.payload;
+  if (!active || !p) return null;
+  return (
+    <div className="chart-tooltip" data-testid="chart-tooltip">
+      <strong>{p.model}</strong>
+      <span className="muted">{p.family}</span>
+      <div>
+        top-1 {formatPercent(p.y)} <span className="muted">({p.published || p.top1Source === 'reference' ? 'published' : 'measured'})</span>
+      </div>
+      <div>p50 {formatMs(p.p50Ms)} ms{p.published ? ' (published, per batch)' : ''}</div>
+      <div>{formatThroughput(p.throughputIps)} img/s</div>
+    </div>
+  );
+}
+
+const EXPORT: ExportColumn<ChartPoint & { pareto: boolean }>[] = [
+  { key: 'model', value: (p) => p.model },
+  { key: 'family', value: (p) => p.family },
+  { key: 'top1', value: (p) => p.y },
+  { key: 'top1_source', value: (p) => (p.published ? 'published' : p.top1Source === 'reference' ? 'published' : 'measured') },
+  { key: 'p50_ms', value: (p) => p.p50Ms },
+  { key: 'throughput_ips', value: (p) => p.throughputIps },
+  { key: 'hardware', value: (p) => (p.published ? 'published reference' : 'measured') },
+  { key: 'pareto', value: (p) => p.pareto },
+];
+
+/** Speed vs accuracy scatter: one colour per family, Pareto front as a line; x on a log scale. */
+export function SpeedAccuracyChart({ points, metric, title }: { points: ChartPoint[]; metric: XMetric; title: string }) {
+  const families = useMemo(() => byFamily(points), [points]);
+  const front = useMemo(() => paretoFront(points, metric), [points, metric]);
+  const frontIds = useMemo(() => new Set(front.map((p) => p.modelId)), [front]);
+  const exportRows = useMemo(() => points.map((p) => ({ ...p, pareto: frontIds.has(p.modelId) })), [points, frontIds]);
+  const published = points.some((p) => p.published);
+  const [minX, maxX] = useMemo(() => {
+    const xs = points.map((p) => p.x);
+    return [Math.min(...xs), Math.max(...xs)];
+  }, [points]);
+  const ys = points.map((p) => p.y);
+  const yMin = Math.max(0, Math.floor((Math.min(...ys) - 0.02) * 20) / 20);
+  const yMax = Math.min(1, Math.ceil((Math.max(...ys) + 0.01) * 20) / 20);
+
+  return (
+    <>
+      <div className="chart-box" data-testid="speed-accuracy-chart" data-points={points.length} data-pareto={front.length} data-published={published ? 'true' : 'false'}>
+        <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 800, height: 440 }}>
+          <ScatterChart margin={{ top: 12, right: 20, bottom: 28, left: 8 }}>
+            <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
+            <XAxis
+              type="number"
+              dataKey="x"
+              scale="log"
+              domain={[minX / 1.15, maxX * 1.15]}
+              allowDataOverflow
+              tickFormatter={(v: number) => (metric === 'latency' ? formatMs(v) : formatThroughput(v))}
+              stroke="var(--muted)"
+              label={{ value: metric === 'latency' ? `p50 latency, ms${published ? ' per batch (published)' : ''} — log scale` : 'throughput, img/s — log scale', position: 'insideBottom', offset: -16, fill: 'var(--muted)' }}
+            />
+            <YAxis
+              type="number"
+              dataKey="y"
+              domain={[yMin, yMax]}
+              tickFormatter={(v: number) => formatPercent(v, 0)}
+              stroke="var(--muted)"
+              width={48}
+              label={{ value: 'top-1', angle: -90, position: 'insideLeft', fill: 'var(--muted)' }}
+            />
+            <ZAxis range={[48, 48]} />
+            <Tooltip content={<PointTooltip />} cursor={{ strokeDasharray: '3 3' }} isAnimationActive={false} />
+            <Scatter
+              name="Pareto front"
+              data={front}
+              line={{ stroke: 'var(--fg)', strokeWidth: 1.5, strokeDasharray: published ? '6 4' : undefined }}
+              shape={() => <g />}
+              isAnimationActive={false}
+              legendType="none"
+            />
+            {families.map((f) => (
+              <Scatter
+                key={f.family}
+                name={f.family}
+                data={f.points}
+                fill={familyColour(f.family)}
+                shape={published ? 'diamond' : 'circle'}
+                isAnimationActive={false}
+              />
+            ))}
+          </ScatterChart>
+        </ResponsiveContainer>
+      </div>
+      <ul className="legend-families" aria-label="Families">
+        {families.map((f) => (
+          <li key={f.family}>
+            <span className="swatch" style={{ background: familyColour(f.family) }} />
+            {f.family} ({f.points.length})
+          </li>
+        ))}
+        <li>
+          <span className="swatch" style={{ background: 'var(--fg)', borderRadius: 0, height: 2, verticalAlign: 3 }} /> Pareto front
+        </li>
+      </ul>
+      <h2>
+        Pareto front <span className="muted small">({front.length} models: no other model is both faster and more accurate)</span>
+      </h2>
+      <div className="toolbar">
+        <span className="spacer" />
+        <ExportButtons rows={exportRows} columns={EXPORT} name={`speed-accuracy-${title}`} testId="chart-export" />
+      </div>
+      <div className="table-wrap">
+        <table className="table" data-testid="pareto-table">
+          <thead>
+            <tr>
+              <th scope="col">Model</th>
+              <th scope="col">Family</th>
+              <th scope="col" className="num">
+                Top-1
+              </th>
+              <th scope="col" className="num">
+                p50 ms
+              </th>
+              <th scope="col" className="num">
+                img/s
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {front
+              .slice()
+              .sort((a, b) => b.y - a.y)
+              .map((p) => (
+                <tr key={p.modelId} data-testid="pareto-row">
+                  <th scope="row" className="cell-name">
+                    {p.model}
+                  </th>
+                  <td>{p.family}</td>
+                  <td className="num">
+                    {formatPercent(p.y)}
+                    {p.published || p.top1Source === 'reference' ? <span className="src src-reference">published</span> : <span className="src src-measured">measured</span>}
+                  </td>
+                  <td className="num">{formatMs(p.p50Ms)}</td>
+                  <td className="num">{formatThroughput(p.throughputIps)}</td>
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}

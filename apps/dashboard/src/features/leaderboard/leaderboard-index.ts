@@ -1,0 +1,47 @@
+import type { HardwareClass, LeaderboardIndexEntry } from '@fleetbench/protocol';
+import { compareSettingsKeys, describeSettingsKey } from './settings-key';
+
+export interface IndexClass {
+  id: string;
+  name: string;
+  isReference: boolean;
+  devices: number | null;
+  /** Models with results, over all settings. */
+  models: number;
+  settings: { key: string; label: string; models: number }[];
+}
+
+/** The leaderboard index as picker data: measured classes first (by name), settings in natural order. */
+export function indexClasses(index: readonly LeaderboardIndexEntry[], classes: readonly HardwareClass[] = []): IndexClass[] {
+  const info = new Map(classes.map((c) => [c.id, c]));
+  const byClass = new Map<string, IndexClass>();
+  for (const e of index) {
+    let c = byClass.get(e.hardwareClassId);
+    if (!c) {
+      const i = info.get(e.hardwareClassId);
+      c = { id: e.hardwareClassId, name: e.hardwareClassName || i?.name || e.hardwareClassId, isReference: i?.isReference ?? false, devices: i?.devices ?? null, models: 0, settings: [] };
+      byClass.set(e.hardwareClassId, c);
+    }
+    c.models = Math.max(c.models, e.models);
+    c.settings.push({ key: e.settingsKey, label: describeSettingsKey(e.settingsKey), models: e.models });
+  }
+  for (const c of byClass.values()) c.settings.sort((a, b) => compareSettingsKeys(a.key, b.key));
+  return [...byClass.values()].sort((a, b) => Number(a.isReference) - Number(b.isReference) || a.name.localeCompare(b.name));
+}
+
+/** Requested class/settings when they exist; else the measured class with the most models and its first settings. */
+export function selectIndex(classes: readonly IndexClass[], want: { classId?: string; settingsKey?: string }): { cls: IndexClass; settingsKey: string } | null {
+  const measured = classes.filter((c) => !c.isReference);
+  const pool = measured.length ? measured : classes;
+  const cls = classes.find((c) => c.id === want.classId) ?? pool.reduce<IndexClass | undefined>((b, c) => (!b || c.models > b.models ? c : b), undefined);
+  if (!cls) return null;
+  const s = cls.settings.find((x) => x.key === want.settingsKey) ?? cls.settings[0];
+  return s ? { cls, settingsKey: s.key } : null;
+}
+
+/** Settings keys present on every one of the given classes (for comparisons), natural order. */
+export function commonSettings(classes: readonly IndexClass[]): string[] {
+  if (!classes.length) return [];
+  const [first, ...rest] = classes;
+  return first!.settings.map((s) => s.key).filter((k) => rest.every((c) => c.settings.some((s) => s.key === k)));
+}

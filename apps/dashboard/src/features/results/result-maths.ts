@@ -1,0 +1,62 @@
+// Result page maths (pure): histogram buckets and the command that reproduces a result.
+import type { BenchmarkSettings } from '@fleetbench/protocol';
+
+export interface HistogramBucket {
+  /** Bucket bounds in ms. */
+  fromMs: number;
+  toMs: number;
+  count: number;
+}
+
+/**
+ * Re-bucket recorded values (µs, with counts) into at most `maxBuckets` equal-width ms buckets between the
+ * smallest and largest value; robust to one value and to empty input.
+ */
+export function bucketize(values: readonly { valueUs: number; count: number }[], maxBuckets = 40): HistogramBucket[] {
+  const v = values.filter((x) => x.count > 0 && Number.isFinite(x.valueUs));
+  if (!v.length) return [];
+  const min = Math.min(...v.map((x) => x.valueUs)) / 1000;
+  const max = Math.max(...v.map((x) => x.valueUs)) / 1000;
+  if (max === min) return [{ fromMs: min, toMs: max, count: v.reduce((a, x) => a + x.count, 0) }];
+  const n = Math.max(1, Math.min(maxBuckets, v.length));
+  const width = (max - min) / n;
+  const buckets = Array.from({ length: n }, (_, i) => ({ fromMs: min + i * width, toMs: min + (i + 1) * width, count: 0 }));
+  for (const x of v) {
+    const i = Math.min(n - 1, Math.floor((x.valueUs / 1000 - min) / width));
+    buckets[i]!.count += x.count;
+  }
+  return buckets;
+}
+
+/** POSIX shell quoting for one argument. */
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * `fleetbench-agent bench` with the result's settings (flags: --model --iterations --warmup --threads --duration
+ * --batch --provider --json), preceded by the download of the exact model artifact from the hub.
+ */
+export function reproduceCommand(opts: { hubUrl: string; modelSha256: string; modelName: string; settings: BenchmarkSettings }): string {
+  const s = opts.settings;
+  const file = `${opts.modelName.replace(/[^A-Za-z0-9._-]+/g, '_') || 'model'}.onnx`;
+  const batch = s.batchSizes?.length ? s.batchSizes.join(',') : String(s.batchSize);
+  const args = [
+    'fleetbench-agent bench',
+    `--model ${shellQuote(file)}`,
+    ...(s.mode !== 'latency' ? [`--mode ${s.mode}`] : []),
+    `--iterations ${s.minIterations}`,
+    `--warmup ${s.warmupDurationMs ? `${Math.ceil(s.warmupDurationMs / 1000)}s` : s.warmupIterations}`,
+    `--threads ${s.intraOpThreads}`,
+    ...(s.interOpThreads ? [`--inter-threads ${s.interOpThreads}`] : []),
+    `--duration ${Math.max(0, s.minDurationMs) / 1000}`,
+    `--batch ${batch}`,
+    `--provider ${shellQuote(s.executionProvider)}`,
+    ...(s.graphOptimizationLevel !== 'all' ? [`--opt-level ${s.graphOptimizationLevel}`] : []),
+    ...(s.runner && s.runner !== 'onnxruntime-node' ? [`--runner ${s.runner}`] : []),
+    `--seed ${s.seed}`,
+    '--json',
+  ];
+  const download = `curl -fsS -H "Authorization: Bearer $FLEETBENCH_TOKEN" -o ${shellQuote(file)} ${shellQuote(`${opts.hubUrl.replace(/\/+$/, '')}/api/v1/artifacts/${opts.modelSha256}`)}`;
+  return `${download}\n${args.join(' \\\n  ')}`;
+}

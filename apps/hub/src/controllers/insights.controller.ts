@@ -1,0 +1,29 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { LeaderboardIndexEntrySchema, TelemetrySampleSchema } from '@fleetbench/protocol';
+import { LeaderboardIndexService } from '../services/leaderboard-index.service';
+import { TelemetryHistoryService } from '../services/telemetry-history.service';
+import { ApiDoc } from '../utils/openapi.decorators';
+
+/** Read-only views for the dashboard: telemetry history and the leaderboard index. */
+@ApiTags('insights')
+@ApiBearerAuth()
+@Controller()
+export class InsightsController {
+  constructor(
+    private readonly telemetry: TelemetryHistoryService,
+    private readonly leaderboards: LeaderboardIndexService,
+  ) {}
+
+  @Get('devices/:id/telemetry')
+  @ApiDoc({ response: TelemetrySampleSchema.array(), errors: [401, 404], summary: 'recent telemetry (bounded in-memory history, oldest first)' })
+  deviceTelemetry(@Param('id') id: string) {
+    return this.telemetry.history(id);
+  }
+
+  @Get('leaderboard/index')
+  @ApiDoc({ response: LeaderboardIndexEntrySchema.array(), errors: [401] })
+  leaderboardIndex() {
+    return this.leaderboards.index();
+  }
+}
