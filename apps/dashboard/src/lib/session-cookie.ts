@@ -7,6 +7,7 @@ export const SESSION_MAX_AGE_S = 7 * 24 * 3600;
 export function safeNextPath(raw: unknown): string {
   if (typeof raw !== 'string' || raw === '') return '/';
   if (!raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\')) return '/';
+  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point (header injection)
   if (/[\u0000-\u001f]/.test(raw)) return '/';
   if (raw === '/login' || raw.startsWith('/login?') || raw.startsWith('/login/')) return '/';
   return raw;

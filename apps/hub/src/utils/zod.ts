@@ -31,7 +31,8 @@ export class ZodPipe<S extends z.ZodType> implements PipeTransform {
   }
 }
 
-/** JSON Schema of a protocol schema for the OpenAPI document. */
+/** JSON Schema of a protocol schema for the OpenAPI document (swagger's own types are loose, hence `any`). */
+/* eslint-disable @typescript-eslint/no-explicit-any */
 export function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'output'): Record<string, any> {
   const s = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, any>;
   delete s.$schema;
