@@ -96,15 +96,17 @@ async function main() {
   await waitForHttp(`http://127.0.0.1:${dashboardPort}/login`, 60_000, () => !dashboard.exited);
 
   const models = await registerSampleModels(api);
-  if (models.length) {
+  const zooModels = await registerFirstZooModels(api);
+  if (models.length + zooModels.length) {
     const agentId = JSON.parse(readFileSync(AGENT_CONFIG, 'utf8')).agentId;
     const campaign = await api.post('/api/v1/campaigns', {
       name: `First run ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
-      modelIds: models.map((m) => m.id),
+      modelIds: [...models, ...zooModels].map((m) => m.id),
       devices: { ids: [agentId] },
       settings: [{ mode: 'latency', warmupIterations: 10, minIterations: 100, minDurationMs: 2000 }],
     });
-    log(`campaign "${campaign.name}" queued: ${models.length} model(s) on the local agent`);
+    log(`campaign "${campaign.name}" queued: ${models.length + zooModels.length} model(s) on the local agent`);
+    await queueSampleAccuracy(api, models, agentId);
   } else {
     log(`no sample models found in ${SHARED_DATA}/models; register one with POST /api/v1/models`);
   }
@@ -139,6 +141,21 @@ async function ensureLocalAgent(api, hubUrl) {
   log(`local agent enrolled (config ${AGENT_CONFIG})`);
 }
 
+/** A few of the smallest zoo models (one per family; the agent builds them from their recipes, ≈ 1 s each). */
+const FIRST_ZOO_MODELS = ['MobileNetV3_small_x0_35', 'ShuffleNetV2_x0_25', 'MobileNetV2_x0_25', 'SqueezeNet1_1', 'GhostNet_x0_5'];
+
+async function registerFirstZooModels(api) {
+  try {
+    const task = await api.registerZoo({ names: FIRST_ZOO_MODELS }, { timeoutMs: 120_000 });
+    for (const e of task.errors) log(`zoo model not registered: ${e.name}: ${e.message}`);
+    log(`zoo models registered: ${task.models.map((m) => m.name).join(', ')} (more: node scripts/register-zoo.mjs --help)`);
+    return task.models;
+  } catch (err) {
+    log(`zoo models not registered: ${err.message}`);
+    return [];
+  }
+}
+
 async function registerSampleModels(api) {
   const dir = path.join(SHARED_DATA, 'models');
   if (!existsSync(dir)) return [];
@@ -147,11 +164,63 @@ async function registerSampleModels(api) {
   files.sort((a, b) => Number(b.startsWith('mobilenet')) - Number(a.startsWith('mobilenet')));
   const models = [];
   for (const file of files) {
-    const model = await api.post('/api/v1/models', { name: path.basename(file, '.onnx'), path: path.join(dir, file) });
+    const name = path.basename(file, '.onnx');
+    const model = await api.post('/api/v1/models', { name, path: path.join(dir, file), ...(SAMPLE_MODEL_META[name] ?? {}) });
     log(`model registered: ${model.name} (sha256 ${model.sha256.slice(0, 12)}…)`);
     models.push(model);
   }
   return models;
+}
+
+/** Registration extras of the sample models (shared/data/MANIFEST.md): how images become inputs, published accuracy. */
+const SAMPLE_MODEL_META = {
+  'mobilenetv2-12-int8': {
+    family: 'MobileNetV2',
+    // The agent's `mobilenetv2-12` preset: RGB, shorter side 256 (bilinear), centre crop 224, /255, ImageNet mean/std, NCHW.
+    preprocessing: {
+      resizeShorter: 256,
+      crop: 224,
+      resizeKernel: 'linear',
+      channelOrder: 'RGB',
+      scale: 1 / 255,
+      mean: [0.485, 0.456, 0.406],
+      std: [0.229, 0.224, 0.225],
+      layout: 'NCHW',
+      inputDtype: 'float32',
+      output: 'logits',
+    },
+    referenceMetrics: { top1: 0.683, top5: 0.8844, source: 'ONNX Model Zoo README (ImageNet val)' },
+  },
+};
+
+/**
+ * The 1000-image ImageNet sample as a dataset, and a short accuracy campaign (≈20 s on the local agent) for the
+ * models registered with a preprocessing spec. A separate campaign: settings apply to every model of a campaign, and
+ * MNIST cannot be evaluated on ImageNet photos.
+ */
+async function queueSampleAccuracy(api, models, agentId) {
+  const folder = path.join(SHARED_DATA, 'imagenet-sample');
+  const labels = path.join(SHARED_DATA, 'LOC_synset_mapping.txt');
+  const withSpec = models.filter((m) => m.preprocessing);
+  if (!existsSync(folder) || !existsSync(labels)) return;
+  if (withSpec.length === 0) {
+    log('no sample model has a preprocessing spec (registered before one was given?); accuracy campaign skipped');
+    return;
+  }
+  try {
+    const dataset = await api.post('/api/v1/datasets', { name: 'imagenet-sample', path: folder, labelsPath: labels });
+    log(`dataset registered: ${dataset.name} (${dataset.sampleCount} images, sha256 ${dataset.sha256.slice(0, 12)}…)`);
+    const campaign = await api.post('/api/v1/campaigns', {
+      name: `First accuracy run ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
+      modelIds: withSpec.map((m) => m.id),
+      devices: { ids: [agentId] },
+      datasetId: dataset.id,
+      settings: [{ mode: 'accuracy', warmupIterations: 5 }],
+    });
+    log(`campaign "${campaign.name}" queued: top-1/top-5 of ${withSpec.map((m) => m.name).join(', ')} on ${dataset.sampleCount} images`);
+  } catch (err) {
+    log(`accuracy campaign not queued: ${err.message}`);
+  }
 }
 
 async function waitForHttp(url, timeoutMs, isAlive) {

@@ -33,6 +33,24 @@ export class HubClient {
     return this.request('POST', path, body ?? {});
   }
 
+  /**
+   * Registers zoo models (POST /api/v1/models/zoo: { family } | { names } | { all: true }, optional seed) and waits
+   * for the registration task: the hub builds each new recipe once to learn its sha256. Resolves to the finished task
+   * ({ state, models, errors, … }); `onProgress(task)` sees every poll.
+   */
+  async registerZoo(body, { timeoutMs = 30 * 60_000, pollMs = 500, onProgress = () => {} } = {}) {
+    let task = await this.post('/api/v1/models/zoo', body);
+    const deadline = Date.now() + timeoutMs;
+    onProgress(task);
+    while (task.state === 'running') {
+      if (Date.now() > deadline) throw new Error(`zoo registration ${task.id} still running after ${timeoutMs / 1000} s (${task.done}/${task.total})`);
+      await new Promise((r) => setTimeout(r, pollMs));
+      task = await this.get(`/api/v1/models/zoo/tasks/${task.id}`);
+      onProgress(task);
+    }
+    return task;
+  }
+
   /** Polls GET /api/v1/health until it answers ok or the deadline passes. */
   async waitHealthy(timeoutMs = 60_000, isAlive = () => true) {
     const deadline = Date.now() + timeoutMs;

@@ -70,6 +70,21 @@ describe('fleetbench-agent bench', () => {
     expect(trt.code).toBe(1);
     expect(trt.stderr).toMatch(/runner-missing.*trtexec is not installed/);
   });
+
+  it('--zoo NAME --seed N builds the zoo model here and benchmarks it (FLOPs from the architecture)', async () => {
+    const { buildModel, describeArchitecture } = require('@fleetbench/zoo') as typeof import('@fleetbench/zoo');
+    const r = await cli('bench', '--zoo', 'ShuffleNetV2_x0_25', '--seed', '5', '--iterations', '5', '--duration', '0', '--warmup', '1', '--json');
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout);
+    expect(out.recipe).toEqual({ name: 'ShuffleNetV2_x0_25', seed: 5, variant: 'fp32' });
+    expect(out.settings.seed).toBe(1); // --seed is the weights' seed here; the input data keeps its default
+    expect(out.environment.modelSha256).toBe(buildModel({ name: 'ShuffleNetV2_x0_25', seed: 5 }).sha256);
+    // The graph counter cannot follow ShuffleNet's channel shuffle; the architecture's FLOPs are passed instead.
+    expect(describeArchitecture('ShuffleNetV2_x0_25').flops).toBeGreaterThan(0);
+    expect(out.metrics.gflops).toBeGreaterThan(0);
+    expect((await cli('bench', '--zoo', 'NoSuchNet')).stderr).toMatch(/"NoSuchNet" is not in the zoo catalogue/);
+    expect((await cli('bench')).stderr).toMatch(/--model FILE or --zoo NAME/);
+  });
 });
 
 describe('fleetbench-agent doctor', () => {

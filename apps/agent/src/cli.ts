@@ -108,7 +108,8 @@ export async function main(
   program
     .command('bench')
     .description('benchmark an ONNX model on this device without a hub (latency, throughput or accuracy)')
-    .requiredOption('--model <file>', 'ONNX model file')
+    .option('--model <file>', 'ONNX model file (or --zoo NAME)')
+    .option('--zoo <name>', 'build the zoo model NAME (PaddleClas catalogue, e.g. MobileNetV3_small_x0_35) here and benchmark it')
     .option('--mode <mode>', 'latency | throughput | accuracy (default: accuracy with --dataset, throughput with several --batch sizes, else latency)')
     .option('--dataset <dir>', 'labeled image folder: <synset>_name.JPEG files with a label list, or one sub-folder per class')
     .option('--labels <file>', 'label list, one class per line (default: labels.txt or LOC_synset_mapping.txt in the dataset folder or its parent)')
@@ -124,7 +125,8 @@ export async function main(
     .option('--duration <s>', 'minimum measuring time in seconds', num('--duration'), 1)
     .option('--max-duration <s>', 'maximum measuring time in seconds (per batch size)', num('--max-duration'), 60)
     .option('--max-samples <n>', 'accuracy: evaluate at most n samples', int('--max-samples', 1))
-    .option('--seed <n>', 'seed of the generated input data', int('--seed', 0), 1)
+    .option('--seed <n>', 'with --zoo: seed of the weights (default 0); else seed of the generated input data (default 1)', int('--seed', 0))
+    .option('--input-seed <n>', 'seed of the generated input data (default 1)', int('--input-seed', 0))
     .option('--flops <n>', 'FLOPs of one inference at batch 1 (default: counted from the graph)', num('--flops'))
     .option('--peak', 'measure the GEMM peak first, so the result shows its share of it')
     .option('--cache-dir <dir>', 'preprocessed-image cache (default: <data dir>/cache/pixels)')
@@ -133,10 +135,17 @@ export async function main(
     .action(async (o: BenchOptions) => {
       const env = parseEnv();
       const logger = createLogger(o.json ? 'warn' : env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL);
-      const modelPath = path.resolve(o.model);
-      const modelSha256 = await sha256File(modelPath).catch((err: NodeJS.ErrnoException) => {
-        throw new AgentError('model-load-failed', `Cannot read the model file ${modelPath} (${err.code ?? err.message}).`);
-      });
+      if (!o.model === !o.zoo) throw new AgentError('config-invalid', 'Give the model to benchmark: --model FILE or --zoo NAME (one of them).');
+      // --zoo: built here from the recipe into a temporary folder, removed after the run.
+      const zoo = o.zoo ? await buildZooForBench(o.zoo, o.seed ?? 0, logger) : null;
+      const modelPath = zoo ? zoo.path : path.resolve(o.model!);
+      const modelSha256 = zoo
+        ? zoo.sha256
+        : await sha256File(modelPath).catch((err: NodeJS.ErrnoException) => {
+            throw new AgentError('model-load-failed', `Cannot read the model file ${modelPath} (${err.code ?? err.message}).`);
+          });
+      if (zoo && o.flops === undefined) o.flops = zoo.flops;
+      try {
       const batches = o.batch.split(',').map((b) => int('--batch', 1)(b.trim()));
       const mode = o.mode ?? (o.dataset ? 'accuracy' : batches.length > 1 ? 'throughput' : 'latency');
       if (mode === 'accuracy' && !o.dataset)
@@ -159,7 +168,7 @@ export async function main(
         minIterations: o.iterations,
         minDurationMs,
         maxDurationMs: Math.max(Math.round(o.maxDuration * 1000), minDurationMs, 1),
-        seed: o.seed,
+        seed: o.inputSeed ?? (zoo ? 1 : (o.seed ?? 1)),
         ...(o.maxSamples ? { maxSamples: o.maxSamples } : {}),
       });
       if (!parsed.success)
@@ -190,11 +199,15 @@ export async function main(
           onProgress: bar.update,
         })
         .finally(bar.stop);
+      const label = zoo ? `zoo:${o.zoo} (seed ${o.seed ?? 0})` : modelPath;
       io.stdout(
         o.json
-          ? `${JSON.stringify({ model: modelPath, settings, ...(preprocessing ? { preprocessing } : {}), peakGflops, ...out })}\n`
-          : formatTable(modelPath, settings, out, peakGflops),
+          ? `${JSON.stringify({ model: label, ...(zoo ? { recipe: zoo.recipe } : {}), settings, ...(preprocessing ? { preprocessing } : {}), peakGflops, ...out })}\n`
+          : formatTable(label, settings, out, peakGflops),
       );
+      } finally {
+        if (zoo) await zoo.cleanup();
+      }
     });
 
   program
@@ -227,8 +240,32 @@ export async function main(
   return exitCode;
 }
 
+/** `bench --zoo`: builds the recipe into a temporary folder (removed after the run). */
+async function buildZooForBench(
+  name: string,
+  seed: number,
+  logger: ReturnType<typeof createLogger>,
+): Promise<{ path: string; sha256: string; flops: number; recipe: { name: string; seed: number; variant: 'fp32' }; cleanup: () => Promise<void> }> {
+  const { promises: fs } = require('node:fs') as typeof import('node:fs');
+  const { describeArchitecture, getModel, hasArchitecture } = require('@fleetbench/zoo') as typeof import('@fleetbench/zoo');
+  if (!getModel(name)) throw new AgentError('config-invalid', `"${name}" is not in the zoo catalogue (names are case-sensitive, e.g. MobileNetV3_small_x0_35).`);
+  if (!hasArchitecture(name)) throw new AgentError('config-invalid', `The zoo has no architecture builder for ${name} yet (catalogue figures only).`);
+  const { materializeZooModel } = require('./artifacts/zoo-artifacts') as typeof import('./artifacts/zoo-artifacts');
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fleetbench-zoo-'));
+  const recipe = { name, seed, variant: 'fp32' as const };
+  try {
+    const built = await materializeZooModel({ cacheDir: dir, recipe, logger });
+    return { path: built.path, sha256: built.sha256, flops: describeArchitecture(name).flops, recipe, cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
+  } catch (err) {
+    await fs.rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
 interface BenchOptions {
-  model: string;
+  model?: string;
+  zoo?: string;
+  inputSeed?: number;
   mode?: 'latency' | 'throughput' | 'accuracy';
   dataset?: string;
   labels?: string;
@@ -244,7 +281,7 @@ interface BenchOptions {
   duration: number;
   maxDuration: number;
   maxSamples?: number;
-  seed: number;
+  seed?: number;
   flops?: number;
   peak?: boolean;
   cacheDir?: string;

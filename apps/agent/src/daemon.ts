@@ -164,6 +164,7 @@ export class AgentDaemon {
       currentJobId: null,
     });
     this.transport = null;
+    youngGenerationGrowth(true);
     this.logger.info('agent stopped');
   }
 }

@@ -16,6 +16,7 @@ export function proxy(req: NextRequest) {
 }
 
 export const config = {
-  // Everything except the login page, the health check and static assets.
-  matcher: ['/((?!login|healthz|_next/static|_next/image|favicon.ico|robots.txt).*)'],
+  // Everything except the login page, the health check, the model upload route (checks the cookie itself, and the
+  // proxy would buffer large request bodies) and static assets.
+  matcher: ['/((?!login|healthz|api/models/upload|_next/static|_next/image|favicon.ico|robots.txt).*)'],
 };

@@ -7,7 +7,15 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { apiPaths, PROTOCOL_MAJOR, topics, type Dataset, type EnrollResponse, type JobAssignMessage, type Model } from '@fleetbench/protocol';
+import {
+  apiPaths,
+  PROTOCOL_MAJOR,
+  topics,
+  type Dataset,
+  type EnrollResponse,
+  type JobAssignMessage,
+  type Model,
+} from '@fleetbench/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { loadConfig } from './config';
@@ -31,11 +39,20 @@ let dataDir: string;
 let work: string;
 const agents: MqttClient[] = [];
 
-const api = async <T = any>(method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> => {
+const api = async <T = any>(
+  method: string,
+  p: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: T }> => {
   const raw = body instanceof Uint8Array;
   const res = await fetch(hub.url + p, {
     method,
-    headers: { authorization: `Bearer ${ADMIN}`, ...(body !== undefined && !raw ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: {
+      authorization: `Bearer ${ADMIN}`,
+      ...(body !== undefined && !raw ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
     body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
   });
   const text = await res.text();
@@ -62,7 +79,10 @@ async function until<T>(fn: () => Promise<T | undefined | null | false>, what: s
 async function sampleFolder(name: string, n: number): Promise<string> {
   const dir = path.join(work, name);
   await fs.mkdir(dir, { recursive: true });
-  const files = (await fs.readdir(SAMPLE)).filter((f) => f.endsWith('.JPEG')).sort().slice(0, n);
+  const files = (await fs.readdir(SAMPLE))
+    .filter((f) => f.endsWith('.JPEG'))
+    .sort()
+    .slice(0, n);
   for (const f of files) await fs.copyFile(path.join(SAMPLE, f), path.join(dir, f));
   return dir;
 }
@@ -103,7 +123,9 @@ describe('POST /api/v1/datasets (folder on the hub)', () => {
     expect(first.labels[0]).toBe('n01440764');
 
     // The artifact route serves it; the bytes hash to the recorded sha256 and GNU tar reads the layout.
-    const res = await fetch(hub.url + apiPaths.artifact(first.sha256), { headers: { authorization: `Bearer ${ADMIN}` } });
+    const res = await fetch(hub.url + apiPaths.artifact(first.sha256), {
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
     expect(res.status).toBe(200);
     const bytes = Buffer.from(await res.arrayBuffer());
     expect(bytes.length).toBe(first.sizeBytes);
@@ -118,12 +140,20 @@ describe('POST /api/v1/datasets (folder on the hub)', () => {
     const out = path.join(work, 'a-x');
     await fs.mkdir(out);
     execFileSync('tar', ['-xf', tarFile, '-C', out]);
-    expect((await fs.readFile(path.join(out, 'labels.txt'), 'utf8')).split('\n')[0]).toBe('n01440764 tench, Tinca tinca');
-    expect(await fs.readFile(path.join(out, 'images/n01440764_tench.JPEG'))).toEqual(await fs.readFile(path.join(SAMPLE, 'n01440764_tench.JPEG')));
+    expect((await fs.readFile(path.join(out, 'labels.txt'), 'utf8')).split('\n')[0]).toBe(
+      'n01440764 tench, Tinca tinca',
+    );
+    expect(await fs.readFile(path.join(out, 'images/n01440764_tench.JPEG'))).toEqual(
+      await fs.readFile(path.join(SAMPLE, 'n01440764_tench.JPEG')),
+    );
   });
 
   it('is deterministic: the same folder (even a fresh copy) gives the same sha256 and one row', async () => {
-    const again = await api<Dataset>('POST', apiPaths.datasets, { name: 'sample-12 again', path: path.join(work, 'a'), labelsPath: SYNSETS });
+    const again = await api<Dataset>('POST', apiPaths.datasets, {
+      name: 'sample-12 again',
+      path: path.join(work, 'a'),
+      labelsPath: SYNSETS,
+    });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ id: first.id, sha256: first.sha256, name: 'sample-12' });
     await new Promise((r) => setTimeout(r, 1100)); // other mtimes
@@ -162,34 +192,52 @@ describe('POST /api/v1/datasets (folder on the hub)', () => {
     expect(await reason({ name: 'x', path: odd, labelsPath: SYNSETS })).toBe('invalid-dataset:unknown-classes');
     const unlabeled = await sampleFolder('c', 2);
     expect(await reason({ name: 'x', path: unlabeled })).toBe('invalid-dataset:bad-labels');
-    expect(await reason({ name: 'x', path: unlabeled, labels: ['n01440764', 'n01440764'] })).toBe('invalid-dataset:bad-labels');
-    expect(await reason({ name: 'x', path: unlabeled, labelsPath: path.join(work, 'nope.txt') })).toBe('invalid-dataset:bad-labels');
+    expect(await reason({ name: 'x', path: unlabeled, labels: ['n01440764', 'n01440764'] })).toBe(
+      'invalid-dataset:bad-labels',
+    );
+    expect(await reason({ name: 'x', path: unlabeled, labelsPath: path.join(work, 'nope.txt') })).toBe(
+      'invalid-dataset:bad-labels',
+    );
     expect(await reason({ name: 'x', path: unlabeled, labels: ['a'], labelsPath: SYNSETS })).toBe('validation-failed:');
     expect(await reason({ path: unlabeled })).toBe('validation-failed:');
   });
 
   it('accepts a ready tar upload (application/x-tar) and refuses what is not one', async () => {
     const bytes = await fs.readFile(path.join(work, 'a.tar'));
-    const same = await api<Dataset>('POST', `${apiPaths.datasets}?name=up`, new Uint8Array(bytes), { 'content-type': 'application/x-tar' });
+    const same = await api<Dataset>('POST', `${apiPaths.datasets}?name=up`, new Uint8Array(bytes), {
+      'content-type': 'application/x-tar',
+    });
     expect(same.status).toBe(200);
     expect(same.body.id).toBe(first.id);
     const dir = path.join(work, 'handmade');
     await fs.mkdir(path.join(dir, 'images/zebra'), { recursive: true });
     await fs.copyFile(path.join(SAMPLE, 'n01440764_tench.JPEG'), path.join(dir, 'images/zebra/1.jpg'));
     execFileSync('tar', ['-cf', path.join(work, 'handmade.tar'), '-C', dir, 'images']);
-    const up = await api<Dataset>('POST', `${apiPaths.datasets}?name=handmade`, new Uint8Array(await fs.readFile(path.join(work, 'handmade.tar'))), {
-      'content-type': 'application/x-tar',
-    });
+    const up = await api<Dataset>(
+      'POST',
+      `${apiPaths.datasets}?name=handmade`,
+      new Uint8Array(await fs.readFile(path.join(work, 'handmade.tar'))),
+      {
+        'content-type': 'application/x-tar',
+      },
+    );
     expect(up.status).toBe(201);
     expect(up.body).toMatchObject({ source: 'upload', layout: 'imagefolder', labels: ['zebra'], sampleCount: 1 });
-    const junk = await api('POST', `${apiPaths.datasets}?name=junk`, new Uint8Array(Buffer.from('not a tar at all'.repeat(100))), { 'content-type': 'application/x-tar' });
+    const junk = await api(
+      'POST',
+      `${apiPaths.datasets}?name=junk`,
+      new Uint8Array(Buffer.from('not a tar at all'.repeat(100))),
+      { 'content-type': 'application/x-tar' },
+    );
     expect(junk.status).toBe(400);
     expect(junk.body.code).toBe('invalid-dataset');
   });
 });
 
 describe('accuracy campaigns', () => {
-  async function enrollAndConnect(name: string): Promise<{ e: EnrollResponse; jobs: JobAssignMessage[]; client: MqttClient }> {
+  async function enrollAndConnect(
+    name: string,
+  ): Promise<{ e: EnrollResponse; jobs: JobAssignMessage[]; client: MqttClient }> {
     const tok = await api('POST', apiPaths.enrollmentTokens, { maxUses: 1 });
     const res = await fetch(hub.url + apiPaths.enroll, {
       method: 'POST',
@@ -197,7 +245,11 @@ describe('accuracy campaigns', () => {
       body: JSON.stringify({ token: tok.body.token, name, hardware: hardware(), software }),
     });
     const e = (await res.json()) as EnrollResponse;
-    const client = await mqtt.connectAsync(e.mqtt.url, { clientId: e.agentId, username: e.mqtt.username, password: e.mqtt.password });
+    const client = await mqtt.connectAsync(e.mqtt.url, {
+      clientId: e.agentId,
+      username: e.mqtt.username,
+      password: e.mqtt.password,
+    });
     agents.push(client);
     const jobs: JobAssignMessage[] = [];
     client.on('message', (_t, p) => {
@@ -205,7 +257,11 @@ describe('accuracy campaigns', () => {
       if (m.kind === 'assign') jobs.push(m);
     });
     await client.subscribeAsync(topics.jobs(e.agentId), { qos: 1 });
-    await client.publishAsync(topics.status(e.agentId), JSON.stringify({ v: PROTOCOL_MAJOR, online: true, session: 1, ts: new Date().toISOString() }), { qos: 1, retain: true });
+    await client.publishAsync(
+      topics.status(e.agentId),
+      JSON.stringify({ v: PROTOCOL_MAJOR, online: true, session: 1, ts: new Date().toISOString() }),
+      { qos: 1, retain: true },
+    );
     return { e, jobs, client };
   }
 
@@ -213,31 +269,67 @@ describe('accuracy campaigns', () => {
     const agent = await enrollAndConnect('acc-1');
     await until(async () => (await api('GET', apiPaths.device(agent.e.agentId))).body.online, 'device online');
     const bare = await api<Model>('POST', apiPaths.models, { name: 'mnist', path: MNIST });
-    const mobilenet = await api<Model>('POST', apiPaths.models, { name: 'mobilenetv2-12-int8', path: MOBILENET, preprocessing: PREPROCESSING, flops: 6e8 });
+    const mobilenet = await api<Model>('POST', apiPaths.models, {
+      name: 'mobilenetv2-12-int8',
+      path: MOBILENET,
+      preprocessing: PREPROCESSING,
+      flops: 6e8,
+    });
     expect(mobilenet.status).toBe(201);
     const datasets = await api<Dataset[]>('GET', apiPaths.datasets);
     const dataset = datasets.body.find((d) => d.name === 'sample-12')!;
     const devices = { ids: [agent.e.agentId] };
     const settings = [{ mode: 'latency' }, { mode: 'accuracy', maxSamples: 10 }];
 
-    const noDataset = await api('POST', apiPaths.campaigns, { name: 'acc', modelIds: [mobilenet.body.id], devices, settings });
+    const noDataset = await api('POST', apiPaths.campaigns, {
+      name: 'acc',
+      modelIds: [mobilenet.body.id],
+      devices,
+      settings,
+    });
     expect(noDataset.status).toBe(400);
     expect(noDataset.body.code).toBe('dataset-required');
-    const unknown = await api('POST', apiPaths.campaigns, { name: 'acc', modelIds: [mobilenet.body.id], devices, settings, datasetId: 'nope' });
+    const unknown = await api('POST', apiPaths.campaigns, {
+      name: 'acc',
+      modelIds: [mobilenet.body.id],
+      devices,
+      settings,
+      datasetId: 'nope',
+    });
     expect(unknown.body.code).toBe('unknown-dataset');
-    const noSpec = await api('POST', apiPaths.campaigns, { name: 'acc', modelIds: [bare.body.id], devices, settings, datasetId: dataset.id });
+    const noSpec = await api('POST', apiPaths.campaigns, {
+      name: 'acc',
+      modelIds: [bare.body.id],
+      devices,
+      settings,
+      datasetId: dataset.id,
+    });
     expect(noSpec.status).toBe(400);
     expect(noSpec.body.code).toBe('preprocessing-required');
     // Without accuracy entries no dataset is needed.
-    expect((await api('POST', apiPaths.campaigns, { name: 'lat', modelIds: [bare.body.id], devices: { ids: ['none'] } })).body.code).toBe('no-matching-devices');
+    expect(
+      (await api('POST', apiPaths.campaigns, { name: 'lat', modelIds: [bare.body.id], devices: { ids: ['none'] } }))
+        .body.code,
+    ).toBe('no-matching-devices');
 
-    const c = await api('POST', apiPaths.campaigns, { name: 'acc', modelIds: [mobilenet.body.id], devices, settings, datasetId: dataset.id });
+    const c = await api('POST', apiPaths.campaigns, {
+      name: 'acc',
+      modelIds: [mobilenet.body.id],
+      devices,
+      settings,
+      datasetId: dataset.id,
+    });
     expect(c.status).toBe(201);
     const latency = await until(async () => agent.jobs[0], 'latency job assigned');
     expect(latency.settings.mode).toBe('latency');
     expect(latency.dataset).toBeUndefined();
-    expect(latency.model).toMatchObject({ flops: 6e8, preprocessing: { resizeShorter: 256, crop: 224, resizeKernel: 'linear', layout: 'NCHW' } });
-    await agent.client.publishAsync(topics.results(agent.e.agentId), JSON.stringify(resultMessage(latency.jobId)), { qos: 1 });
+    expect(latency.model).toMatchObject({
+      flops: 6e8,
+      preprocessing: { resizeShorter: 256, crop: 224, resizeKernel: 'linear', layout: 'NCHW' },
+    });
+    await agent.client.publishAsync(topics.results(agent.e.agentId), JSON.stringify(resultMessage(latency.jobId)), {
+      qos: 1,
+    });
 
     const accuracy = await until(async () => agent.jobs[1], 'accuracy job assigned');
     expect(accuracy.settings).toMatchObject({ mode: 'accuracy', maxSamples: 10 });
@@ -249,11 +341,17 @@ describe('accuracy campaigns', () => {
       downloadPath: apiPaths.artifact(dataset.sha256),
       format: 'tar',
     });
-    expect(accuracy.model.preprocessing).toMatchObject({ mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], inputDtype: 'float32' });
+    expect(accuracy.model.preprocessing).toMatchObject({
+      mean: [0.485, 0.456, 0.406],
+      std: [0.229, 0.224, 0.225],
+      inputDtype: 'float32',
+    });
     // The agent can fetch the dataset with its own credentials.
     const dl = await fetch(hub.url + accuracy.dataset!.downloadPath, {
       method: 'HEAD',
-      headers: { authorization: `Basic ${Buffer.from(`${agent.e.agentId}:${agent.e.mqtt.password}`).toString('base64')}` },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${agent.e.agentId}:${agent.e.mqtt.password}`).toString('base64')}`,
+      },
     });
     expect(dl.status).toBe(200);
 
@@ -263,7 +361,11 @@ describe('accuracy campaigns', () => {
     msg.metrics.top5 = 0.9;
     msg.metrics.accuracySamples = 10;
     await agent.client.publishAsync(topics.results(agent.e.agentId), JSON.stringify(msg), { qos: 1 });
-    const stored = await until(async () => (await api('GET', `${apiPaths.results}?campaignId=${c.body.id}`)).body.find((r: any) => r.msgId === msg.msgId), 'result');
+    const stored = await until(
+      async () =>
+        (await api('GET', `${apiPaths.results}?campaignId=${c.body.id}`)).body.find((r: any) => r.msgId === msg.msgId),
+      'result',
+    );
     expect(stored.metrics).toMatchObject({ top1: 0.8, top5: 0.9, accuracySamples: 10 });
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();

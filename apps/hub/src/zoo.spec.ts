@@ -35,7 +35,10 @@ const hashSpy = jest.spyOn(ZooBuildRepository.prototype, 'hash');
 const api = async <T = any>(method: string, p: string, body?: unknown): Promise<{ status: number; body: T }> => {
   const res = await fetch(hub.url + p, {
     method,
-    headers: { authorization: `Bearer ${ADMIN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${ADMIN}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as T };
@@ -96,7 +99,13 @@ describe('POST /api/v1/models/zoo', () => {
   it('registers a family in the background: recipe, sha256 of the bytes, reference metrics, FLOPs, preprocessing', async () => {
     const r = await api<ZooRegistrationTask>('POST', apiPaths.zooModels, { family: 'SqueezeNet' });
     expect(r.status).toBe(202);
-    expect(r.body).toMatchObject({ state: 'running', names: ['SqueezeNet1_0', 'SqueezeNet1_1'], total: 2, seed: 0, variant: 'fp32' });
+    expect(r.body).toMatchObject({
+      state: 'running',
+      names: ['SqueezeNet1_0', 'SqueezeNet1_1'],
+      total: 2,
+      seed: 0,
+      variant: 'fp32',
+    });
     const task = await finished(r.body.id);
     expect(task).toMatchObject({ state: 'completed', done: 2, errors: [] });
     const m = task.models.find((x) => x.name === 'SqueezeNet1_1')!;
@@ -114,7 +123,9 @@ describe('POST /api/v1/models/zoo', () => {
     expect(m.referenceMetrics!.source).toMatch(/PaddleClas published reference/);
     expect(m.preprocessing).toMatchObject({ crop: 224, resizeShorter: 256 });
     // No artifact is kept for zoo models.
-    expect((await fetch(hub.url + apiPaths.artifact(m.sha256), { headers: { authorization: `Bearer ${ADMIN}` } })).status).toBe(404);
+    expect(
+      (await fetch(hub.url + apiPaths.artifact(m.sha256), { headers: { authorization: `Bearer ${ADMIN}` } })).status,
+    ).toBe(404);
   });
 
   it('is idempotent: known recipes register at once (200), only new ones are built', async () => {
@@ -126,14 +137,18 @@ describe('POST /api/v1/models/zoo', () => {
     expect(again.body.models.map((x) => x.id).sort()).toEqual(before.map((x) => x.id).sort());
     expect(hashSpy).not.toHaveBeenCalled();
 
-    const list = await api<ZooRegistrationTask>('POST', apiPaths.zooModels, { names: ['SqueezeNet1_1', 'ShuffleNetV2_x0_25', 'SqueezeNet1_1'] });
+    const list = await api<ZooRegistrationTask>('POST', apiPaths.zooModels, {
+      names: ['SqueezeNet1_1', 'ShuffleNetV2_x0_25', 'SqueezeNet1_1'],
+    });
     expect(list.status).toBe(202);
     expect(list.body.done).toBe(1);
     const task = await finished(list.body.id);
     expect(task.models.map((x) => x.name)).toEqual(['SqueezeNet1_1', 'ShuffleNetV2_x0_25']);
     expect(hashSpy).toHaveBeenCalledTimes(1);
     // Another seed is another recipe (other weights, other bytes).
-    const seeded = await finished((await api<ZooRegistrationTask>('POST', apiPaths.zooModels, { names: ['ShuffleNetV2_x0_25'], seed: 7 })).body.id);
+    const seeded = await finished(
+      (await api<ZooRegistrationTask>('POST', apiPaths.zooModels, { names: ['ShuffleNetV2_x0_25'], seed: 7 })).body.id,
+    );
     expect(seeded.models[0].recipe!.seed).toBe(7);
     expect(seeded.models[0].sha256).not.toBe(task.models[1].sha256);
     expect((await api<Model[]>('GET', apiPaths.models)).body).toHaveLength(4);
@@ -157,7 +172,11 @@ describe('job assignment of a zoo model', () => {
       body: JSON.stringify({ token: tok.body.token, name: 'zoo-board', hardware: hardware(), software }),
     });
     const e = (await res.json()) as EnrollResponse;
-    const client = await mqtt.connectAsync(e.mqtt.url, { clientId: e.agentId, username: e.mqtt.username, password: e.mqtt.password });
+    const client = await mqtt.connectAsync(e.mqtt.url, {
+      clientId: e.agentId,
+      username: e.mqtt.username,
+      password: e.mqtt.password,
+    });
     clients.push(client);
     const jobs: JobAssignMessage[] = [];
     client.on('message', (_t, p) => {
@@ -165,7 +184,11 @@ describe('job assignment of a zoo model', () => {
       if (m.kind === 'assign') jobs.push(m);
     });
     await client.subscribeAsync(topics.jobs(e.agentId), { qos: 1 });
-    await client.publishAsync(topics.status(e.agentId), JSON.stringify({ v: PROTOCOL_MAJOR, online: true, session: 1, ts: new Date().toISOString() }), { qos: 1, retain: true });
+    await client.publishAsync(
+      topics.status(e.agentId),
+      JSON.stringify({ v: PROTOCOL_MAJOR, online: true, session: 1, ts: new Date().toISOString() }),
+      { qos: 1, retain: true },
+    );
     await until(async () => (await api('GET', apiPaths.device(e.agentId))).body.online, 'agent online');
 
     const model = (await api<Model[]>('GET', apiPaths.models)).body.find((m) => m.name === 'SqueezeNet1_1')!;

@@ -71,17 +71,21 @@ export async function buildModelFiles(o: BuildFilesOptions): Promise<BuiltModelS
   return new Promise<BuiltModelSummary>((resolve, reject) => {
     const worker = new Worker(WORKER_FILE, { workerData: options });
     let settled = false;
-    worker.once('message', (m: { ok: true; summary: BuiltModelSummary } | { ok: false; code?: ZooErrorCode; message: string }) => {
-      settled = true;
-      if (m.ok) resolve(m.summary);
-      else reject(m.code ? new ZooError(m.code, m.message) : new Error(m.message));
-    });
+    worker.once(
+      'message',
+      (m: { ok: true; summary: BuiltModelSummary } | { ok: false; code?: ZooErrorCode; message: string }) => {
+        settled = true;
+        if (m.ok) resolve(m.summary);
+        else reject(m.code ? new ZooError(m.code, m.message) : new Error(m.message));
+      },
+    );
     worker.once('error', (err) => {
       if (!settled) reject(err);
       settled = true;
     });
     worker.once('exit', (code) => {
-      if (!settled) reject(new Error(`the zoo build worker exited with code ${code} before answering (out of memory?)`));
+      if (!settled)
+        reject(new Error(`the zoo build worker exited with code ${code} before answering (out of memory?)`));
       settled = true;
     });
   });

@@ -6,5 +6,9 @@ import { ZooError } from './zoo';
 try {
   parentPort!.postMessage({ ok: true, summary: buildModelFilesSync(workerData as BuildFilesOptions) });
 } catch (err) {
-  parentPort!.postMessage({ ok: false, code: err instanceof ZooError ? err.code : undefined, message: (err as Error).message });
+  parentPort!.postMessage({
+    ok: false,
+    code: err instanceof ZooError ? err.code : undefined,
+    message: (err as Error).message,
+  });
 }

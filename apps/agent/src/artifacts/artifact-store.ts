@@ -4,12 +4,13 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { DatasetArtifact, ModelArtifact } from '@fleetbench/protocol';
+import type { DatasetArtifact, ModelArtifact, ZooRecipe } from '@fleetbench/protocol';
 import type { ArtifactStore } from '../core/ports';
 import { fsyncDir } from '../util/atomic-file';
 import { retry, type BackoffOptions } from '../util/backoff';
 import { AgentError } from '../util/errors';
 import { silentLogger, type Logger } from '../util/logger';
+import { materializeZooModel } from './zoo-artifacts';
 
 export interface HttpArtifactStoreOptions {
   hubUrl: string;
@@ -48,7 +49,13 @@ export class HttpArtifactStore implements ArtifactStore {
     return path.join(this.opts.cacheDir, sha256);
   }
 
-  async fetch(model: ArtifactRef, signal: AbortSignal): Promise<string> {
+  async fetch(model: ArtifactRef & { recipe?: ZooRecipe }, signal: AbortSignal): Promise<string> {
+    if (model.recipe) {
+      // Zoo model: built here from its recipe and verified against the job's sha256, never downloaded.
+      const built = await materializeZooModel({ cacheDir: this.opts.cacheDir, recipe: model.recipe, expectedSha256: model.sha256, signal, logger: this.logger });
+      if (built.built) await this.evict(new Set([model.sha256]));
+      return built.path;
+    }
     const final = this.pathOf(model.sha256);
     await fs.mkdir(this.opts.cacheDir, { recursive: true });
     if (await exists(final)) {
@@ -135,19 +142,22 @@ export class HttpArtifactStore implements ArtifactStore {
     const cap = this.opts.maxBytes;
     if (!cap) return [];
     const names = await fs.readdir(this.opts.cacheDir).catch(() => [] as string[]);
-    const entries: Array<{ sha: string; bytes: number; usedAt: number }> = [];
-    for (const sha of names.filter((n) => /^[0-9a-f]{64}$/.test(n))) {
-      const st = await fs.stat(this.pathOf(sha)).catch(() => null);
+    const entries: Array<{ sha: string; name: string; bytes: number; usedAt: number }> = [];
+    for (const name of names.filter((n) => /^[0-9a-f]{64}(\.zoo)?$/.test(n))) {
+      const sha = name.slice(0, 64);
+      const st = await fs.stat(path.join(this.opts.cacheDir, name)).catch(() => null);
       if (!st) continue;
+      // A `.zoo` folder: a built zoo model with its external data files.
+      const own = st.isDirectory() ? await dirSize(path.join(this.opts.cacheDir, name)) : st.size;
       const unpacked = path.join(this.datasetsDir, sha);
-      entries.push({ sha, bytes: st.size + (await dirSize(unpacked)), usedAt: st.mtimeMs });
+      entries.push({ sha, name, bytes: own + (await dirSize(unpacked)), usedAt: st.mtimeMs });
     }
     let total = entries.reduce((a, e) => a + e.bytes, 0);
     const evicted: string[] = [];
     for (const e of entries.sort((a, b) => a.usedAt - b.usedAt)) {
       if (total <= cap) break;
       if (keep.has(e.sha)) continue;
-      await fs.rm(this.pathOf(e.sha), { force: true });
+      await fs.rm(path.join(this.opts.cacheDir, e.name), { recursive: true, force: true });
       await fs.rm(path.join(this.datasetsDir, e.sha), { recursive: true, force: true });
       total -= e.bytes;
       evicted.push(e.sha);

@@ -74,14 +74,19 @@ export async function cachedBackends(cacheFile: string): Promise<BackendInfo[] |
     `const l = typeof o.listSupportedBackends === 'function' ? o.listSupportedBackends().map((b) => ({ name: b.name, bundled: b.bundled })) : [{ name: 'cpu', bundled: true }];` +
     `process.stdout.write(JSON.stringify(l));`;
   const backends = await new Promise<BackendInfo[] | null>((resolve) => {
-    execFile(process.execPath, ['-e', script], { timeout: 30_000, env: { ...process.env, NODE_OPTIONS: '' } }, (err, stdout) => {
-      if (err) return resolve(null);
-      try {
-        resolve(JSON.parse(stdout) as BackendInfo[]);
-      } catch {
-        resolve(null);
-      }
-    });
+    execFile(
+      process.execPath,
+      ['-e', script],
+      { timeout: 30_000, env: { ...process.env, NODE_OPTIONS: '' } },
+      (err, stdout) => {
+        if (err) return resolve(null);
+        try {
+          resolve(JSON.parse(stdout) as BackendInfo[]);
+        } catch {
+          resolve(null);
+        }
+      },
+    );
   });
   if (backends === null) return null;
   try {

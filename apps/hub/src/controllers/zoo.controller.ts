@@ -1,6 +1,10 @@
 import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { RegisterZooModelsRequestSchema, ZooRegistrationTaskSchema, type RegisterZooModelsRequest } from '@fleetbench/protocol';
+import {
+  RegisterZooModelsRequestSchema,
+  ZooRegistrationTaskSchema,
+  type RegisterZooModelsRequest,
+} from '@fleetbench/protocol';
 import type { Response } from 'express';
 import { ZooService } from '../services/zoo.service';
 import { ApiDoc } from '../utils/openapi.decorators';
@@ -19,8 +23,16 @@ export class ZooController {
   constructor(private readonly zoo: ZooService) {}
 
   @Post()
-  @ApiDoc({ body: RegisterZooModelsRequestSchema, response: ZooRegistrationTaskSchema, status: 202, errors: [400, 401] })
-  async register(@Body(new ZodPipe(RegisterZooModelsRequestSchema)) body: RegisterZooModelsRequest, @Res({ passthrough: true }) res: Response) {
+  @ApiDoc({
+    body: RegisterZooModelsRequestSchema,
+    response: ZooRegistrationTaskSchema,
+    status: 202,
+    errors: [400, 401],
+  })
+  async register(
+    @Body(new ZodPipe(RegisterZooModelsRequestSchema)) body: RegisterZooModelsRequest,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const task = await this.zoo.register(body);
     res.status(task.state === 'running' ? 202 : 200);
     return task;

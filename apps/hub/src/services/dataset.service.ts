@@ -50,7 +50,13 @@ export class DatasetService {
     const started = Date.now();
     const staged = await this.storage.stage(archiveStream(plan), this.config.maxUploadBytes);
     this.logger.info({ path: plan.root, images: plan.images.length, ms: Date.now() - started }, 'dataset packaged');
-    return this.finish(staged, { name: req.name, layout: plan.layout, labels: plan.labels.keys, sampleCount: plan.images.length, source: 'path' });
+    return this.finish(staged, {
+      name: req.name,
+      layout: plan.layout,
+      labels: plan.labels.keys,
+      sampleCount: plan.images.length,
+      source: 'path',
+    });
   }
 
   /** A ready archive (application/x-tar), checked against the agent's format. */
@@ -102,7 +108,10 @@ export class DatasetService {
           throw err;
         });
       const dataset = toDatasetDto(row);
-      this.logger.info({ datasetId: dataset.id, sha256: dataset.sha256, sizeBytes: dataset.sizeBytes, samples: dataset.sampleCount }, 'dataset registered');
+      this.logger.info(
+        { datasetId: dataset.id, sha256: dataset.sha256, sizeBytes: dataset.sizeBytes, samples: dataset.sampleCount },
+        'dataset registered',
+      );
       return { dataset, created };
     } catch (err) {
       await this.storage.discard(staged);

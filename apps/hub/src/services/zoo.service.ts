@@ -1,6 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Model, ReferenceMetricsSchema, RegisterZooModelsRequest, ZooRecipe, ZooRegistrationTask } from '@fleetbench/protocol';
-import { describeArchitecture, getModel, hasArchitecture, listBuildableModels, listFamilies, preprocessingFor, RECIPE_FORMAT } from '@fleetbench/zoo';
+import type {
+  Model,
+  ReferenceMetricsSchema,
+  RegisterZooModelsRequest,
+  ZooRecipe,
+  ZooRegistrationTask,
+} from '@fleetbench/protocol';
+import {
+  describeArchitecture,
+  getModel,
+  hasArchitecture,
+  listBuildableModels,
+  listFamilies,
+  preprocessingFor,
+  RECIPE_FORMAT,
+} from '@fleetbench/zoo';
 import type { z } from 'zod';
 import { ulid } from 'ulid';
 import type { Model as ModelRow } from '../../generated/prisma/client';
@@ -57,16 +71,24 @@ export class ZooService {
     if (req.family !== undefined) {
       const family = listFamilies().find((f) => f.toLowerCase() === req.family!.toLowerCase());
       if (!family) {
-        throw new AppError('unknown-zoo-models', `There is no zoo family "${req.family}"; the families are: ${listFamilies().join(', ')}.`, {
-          unknownFamily: req.family,
-          families: listFamilies(),
-        });
+        throw new AppError(
+          'unknown-zoo-models',
+          `There is no zoo family "${req.family}"; the families are: ${listFamilies().join(', ')}.`,
+          {
+            unknownFamily: req.family,
+            families: listFamilies(),
+          },
+        );
       }
       const names = listBuildableModels().filter((n) => getModel(n)!.family === family);
       if (!names.length) {
-        throw new AppError('unknown-zoo-models', `No model of the family ${family} can be built yet (catalogue figures only).`, {
-          notBuildable: [family],
-        });
+        throw new AppError(
+          'unknown-zoo-models',
+          `No model of the family ${family} can be built yet (catalogue figures only).`,
+          {
+            notBuildable: [family],
+          },
+        );
       }
       return names;
     }
@@ -78,10 +100,14 @@ export class ZooService {
         unknown.length ? `not in the zoo catalogue: ${unknown.join(', ')}` : '',
         notBuildable.length ? `in the catalogue but without an architecture builder: ${notBuildable.join(', ')}` : '',
       ].filter(Boolean);
-      throw new AppError('unknown-zoo-models', `Some models cannot be registered (${parts.join('; ')}); nothing was registered. Check the names (case matters).`, {
-        unknown,
-        notBuildable,
-      });
+      throw new AppError(
+        'unknown-zoo-models',
+        `Some models cannot be registered (${parts.join('; ')}); nothing was registered. Check the names (case matters).`,
+        {
+          unknown,
+          notBuildable,
+        },
+      );
     }
     return names;
   }
@@ -89,7 +115,12 @@ export class ZooService {
   /** Starts a registration; the task is already `completed` when every recipe was known. */
   async register(req: RegisterZooModelsRequest): Promise<ZooRegistrationTask> {
     const names = this.resolveNames(req);
-    const recipes = names.map((name): ZooRecipe => ({ name, seed: req.seed, variant: req.variant, format: RECIPE_FORMAT }));
+    const recipes = names.map((name): ZooRecipe => ({
+      name,
+      seed: req.seed,
+      variant: req.variant,
+      format: RECIPE_FORMAT,
+    }));
     const known = new Map((await this.models.findByRecipeKeys(recipes.map(recipeKey))).map((m) => [m.recipeKey!, m]));
     const task: ZooRegistrationTask = {
       id: ulid(),
@@ -121,22 +152,24 @@ export class ZooService {
       return task;
     }
     this.logger.info({ taskId: task.id, total: names.length, toBuild: pending.length }, 'zoo registration started');
-    this.queue = this.queue.then(async () => {
-      for (const recipe of pending) {
-        task.current = recipe.name;
-        this.progress(task);
-        try {
-          const model = await this.registerOne(recipe);
-          slots[recipes.indexOf(recipe)] = model;
-        } catch (err) {
-          this.logger.warn({ err, name: recipe.name }, 'zoo model could not be registered');
-          task.errors.push({ name: recipe.name, message: (err as Error).message });
+    this.queue = this.queue
+      .then(async () => {
+        for (const recipe of pending) {
+          task.current = recipe.name;
+          this.progress(task);
+          try {
+            const model = await this.registerOne(recipe);
+            slots[recipes.indexOf(recipe)] = model;
+          } catch (err) {
+            this.logger.warn({ err, name: recipe.name }, 'zoo model could not be registered');
+            task.errors.push({ name: recipe.name, message: (err as Error).message });
+          }
+          sync();
         }
-        sync();
-      }
-      task.current = null;
-      this.finish(task);
-    }).catch((err: unknown) => this.logger.error({ err, taskId: task.id }, 'zoo registration task failed'));
+        task.current = null;
+        this.finish(task);
+      })
+      .catch((err: unknown) => this.logger.error({ err, taskId: task.id }, 'zoo registration task failed'));
     return task;
   }
 
@@ -182,10 +215,24 @@ export class ZooService {
       // The same bytes were uploaded before: that row becomes the zoo model.
       const bySha = await this.models.findBySha256(built.sha256);
       if (!bySha) throw err as Error;
-      return this.models.update(bySha.id, { source: 'zoo', recipe, recipeKey: key, family: bySha.family ?? arch.family });
+      return this.models.update(bySha.id, {
+        source: 'zoo',
+        recipe,
+        recipeKey: key,
+        family: bySha.family ?? arch.family,
+      });
     });
     const model = toModelDto(row);
-    this.logger.info({ modelId: model.id, name: recipe.name, sha256: model.sha256, sizeBytes: model.sizeBytes, buildMs: built.buildMs }, 'zoo model registered');
+    this.logger.info(
+      {
+        modelId: model.id,
+        name: recipe.name,
+        sha256: model.sha256,
+        sizeBytes: model.sizeBytes,
+        buildMs: built.buildMs,
+      },
+      'zoo model registered',
+    );
     this.events.emit('model.created', model);
     return model;
   }
@@ -199,7 +246,10 @@ export class ZooService {
     task.state = task.errors.length ? 'failed' : 'completed';
     task.finishedAt = this.clock.now().toISOString();
     this.progress(task);
-    this.logger.info({ taskId: task.id, state: task.state, done: task.done, errors: task.errors.length }, 'zoo registration finished');
+    this.logger.info(
+      { taskId: task.id, state: task.state, done: task.done, errors: task.errors.length },
+      'zoo registration finished',
+    );
   }
 
   private remember(task: ZooRegistrationTask): void {

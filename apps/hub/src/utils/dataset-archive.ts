@@ -43,14 +43,19 @@ export function labelKey(line: string): string {
 /** Checks a label list: non-empty, every entry a key, no duplicates. */
 export function checkLabels(lines: string[], where: string): LabelList {
   const cleaned = lines.map((l) => l.trim()).filter(Boolean);
-  if (cleaned.length === 0) throw invalid('bad-labels', `The label list ${where} is empty; give one class per line (first word = class key).`);
+  if (cleaned.length === 0)
+    throw invalid('bad-labels', `The label list ${where} is empty; give one class per line (first word = class key).`);
   const keys = cleaned.map(labelKey);
   const seen = new Set<string>();
   const dup = keys.filter((k) => (seen.has(k) ? true : (seen.add(k), false)));
   if (dup.length) {
-    throw invalid('bad-labels', `The label list ${where} names ${[...new Set(dup)].slice(0, 5).join(', ')} more than once; each class must appear once.`, {
-      duplicates: [...new Set(dup)].slice(0, 20),
-    });
+    throw invalid(
+      'bad-labels',
+      `The label list ${where} names ${[...new Set(dup)].slice(0, 5).join(', ')} more than once; each class must appear once.`,
+      {
+        duplicates: [...new Set(dup)].slice(0, 20),
+      },
+    );
   }
   return { keys, lines: cleaned };
 }
@@ -60,24 +65,46 @@ async function readLabelFile(file: string): Promise<LabelList> {
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (err) {
-    throw invalid('bad-labels', `The hub cannot read the label list ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a file on the hub machine.`);
+    throw invalid(
+      'bad-labels',
+      `The hub cannot read the label list ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a file on the hub machine.`,
+    );
   }
   return checkLabels(text.split('\n'), file);
 }
 
 /** Scans a folder and decides layout, label list and the sorted archive entries. Throws 400s the user can act on. */
-export async function planDataset(req: { path: string; format?: DatasetLayout; labels?: string[]; labelsPath?: string }): Promise<DatasetPlan> {
+export async function planDataset(req: {
+  path: string;
+  format?: DatasetLayout;
+  labels?: string[];
+  labelsPath?: string;
+}): Promise<DatasetPlan> {
   const root = path.resolve(req.path);
   const stat = await fs.stat(root).catch(() => null);
-  if (!stat?.isDirectory()) throw invalid('folder-missing', `The hub cannot read a folder at ${req.path}; give a folder on the hub machine.`);
+  if (!stat?.isDirectory())
+    throw invalid('folder-missing', `The hub cannot read a folder at ${req.path}; give a folder on the hub machine.`);
   const entries = await fs.readdir(root, { withFileTypes: true });
-  const dirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
-  const files = entries.filter((e) => e.isFile() && IMAGE_EXT.test(e.name)).map((e) => e.name).sort();
-  const layout: DatasetLayout = req.format ?? (dirs.length > 0 && files.length === 0 ? 'imagefolder' : 'synset-filenames');
+  const dirs = entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort();
+  const files = entries
+    .filter((e) => e.isFile() && IMAGE_EXT.test(e.name))
+    .map((e) => e.name)
+    .sort();
+  const layout: DatasetLayout =
+    req.format ?? (dirs.length > 0 && files.length === 0 ? 'imagefolder' : 'synset-filenames');
 
-  let labels: LabelList | null = req.labels ? checkLabels(req.labels, '`labels`') : req.labelsPath ? await readLabelFile(req.labelsPath) : null;
+  let labels: LabelList | null = req.labels
+    ? checkLabels(req.labels, '`labels`')
+    : req.labelsPath
+      ? await readLabelFile(req.labelsPath)
+      : null;
   if (!labels) {
-    const found = [root, path.dirname(root)].flatMap((d) => LABEL_FILES.map((f) => path.join(d, f))).find((f) => existsSync(f));
+    const found = [root, path.dirname(root)]
+      .flatMap((d) => LABEL_FILES.map((f) => path.join(d, f)))
+      .find((f) => existsSync(f));
     if (found) labels = await readLabelFile(found);
   }
 
@@ -87,17 +114,27 @@ export async function planDataset(req: { path: string; format?: DatasetLayout; l
     const index = new Set(labels?.keys ?? []);
     const unknown = dirs.filter((d) => !index.has(d));
     if (unknown.length) {
-      throw invalid('unknown-classes', `Class folder(s) ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''} are not in the label list; fix the list or the folder names.`, {
-        unknown: unknown.slice(0, 50),
-      });
+      throw invalid(
+        'unknown-classes',
+        `Class folder(s) ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''} are not in the label list; fix the list or the folder names.`,
+        {
+          unknown: unknown.slice(0, 50),
+        },
+      );
     }
     for (const d of dirs) {
-      const inner = (await fs.readdir(path.join(root, d), { withFileTypes: true })).filter((e) => e.isFile() && IMAGE_EXT.test(e.name)).map((e) => e.name).sort();
+      const inner = (await fs.readdir(path.join(root, d), { withFileTypes: true }))
+        .filter((e) => e.isFile() && IMAGE_EXT.test(e.name))
+        .map((e) => e.name)
+        .sort();
       for (const f of inner) images.push({ name: `images/${d}/${f}`, file: path.join(root, d, f) });
     }
   } else {
     if (files.length && !labels) {
-      throw invalid('bad-labels', `The images in ${root} are named by class but there is no label list; give \`labels\` or \`labelsPath\` (one class per line, e.g. LOC_synset_mapping.txt), or put labels.txt beside the images.`);
+      throw invalid(
+        'bad-labels',
+        `The images in ${root} are named by class but there is no label list; give \`labels\` or \`labelsPath\` (one class per line, e.g. LOC_synset_mapping.txt), or put labels.txt beside the images.`,
+      );
     }
     const index = new Set(labels?.keys ?? []);
     const unknown = new Set<string>();
@@ -108,13 +145,20 @@ export async function planDataset(req: { path: string; format?: DatasetLayout; l
     }
     if (unknown.size) {
       const u = [...unknown];
-      throw invalid('unknown-classes', `Image names start with synset(s) ${u.slice(0, 5).join(', ')}${u.length > 5 ? ` and ${u.length - 5} more` : ''} that are not in the label list; name images <synset>_<anything>.<ext> with synsets of the list.`, {
-        unknown: u.slice(0, 50),
-      });
+      throw invalid(
+        'unknown-classes',
+        `Image names start with synset(s) ${u.slice(0, 5).join(', ')}${u.length > 5 ? ` and ${u.length - 5} more` : ''} that are not in the label list; name images <synset>_<anything>.<ext> with synsets of the list.`,
+        {
+          unknown: u.slice(0, 50),
+        },
+      );
     }
   }
   if (images.length === 0) {
-    throw invalid('no-images', `The folder ${root} holds no images (${IMAGE_EXT.source.replace(/\\/g, '')}) in the ${layout} layout; check the path and the format.`);
+    throw invalid(
+      'no-images',
+      `The folder ${root} holds no images (${IMAGE_EXT.source.replace(/\\/g, '')}) in the ${layout} layout; check the path and the format.`,
+    );
   }
   return { root, layout, labels: labels!, images };
 }
@@ -141,7 +185,11 @@ function splitName(name: string): { name: string; prefix: string } | null {
 /** A ustar header for a regular file: mode 0644, uid/gid 0, mtime 0, no user/group names. */
 export function tarHeader(name: string, size: number): Buffer {
   const split = splitName(name);
-  if (!split) throw invalid('bad-file-name', `The file name ${name} is too long for the dataset archive (ustar: 100 + 155 bytes); shorten it.`);
+  if (!split)
+    throw invalid(
+      'bad-file-name',
+      `The file name ${name} is too long for the dataset archive (ustar: 100 + 155 bytes); shorten it.`,
+    );
   const h = Buffer.alloc(BLOCK);
   h.write(split.name, 0, 100, 'utf8');
   octal(h, 100, 8, 0o644);
@@ -206,30 +254,48 @@ export async function inspectArchive(file: string): Promise<ArchiveSummary> {
           entry.on('data', (c: Buffer) => chunks.push(c));
           entry.on('end', () => (labelText = Buffer.concat(chunks).toString('utf8')));
         } else {
-          if (entry.type === 'File' && p.startsWith('images/') && IMAGE_EXT.test(p)) names.push(p.slice('images/'.length));
+          if (entry.type === 'File' && p.startsWith('images/') && IMAGE_EXT.test(p))
+            names.push(p.slice('images/'.length));
           entry.resume();
         }
       },
     });
   } catch (err) {
-    throw invalid('not-a-tar', `The upload is not a readable tar archive (${(err as Error).message}); send an uncompressed tar as described in the agent README.`);
+    throw invalid(
+      'not-a-tar',
+      `The upload is not a readable tar archive (${(err as Error).message}); send an uncompressed tar as described in the agent README.`,
+    );
   }
-  if (unsafe) throw invalid('unsafe-path', `The archive holds the unsafe path ${unsafe}; only relative paths without .. are allowed.`);
-  if (names.length === 0) throw invalid('no-images', 'The archive holds no images under images/; see the dataset format in the agent README.');
+  if (unsafe)
+    throw invalid(
+      'unsafe-path',
+      `The archive holds the unsafe path ${unsafe}; only relative paths without .. are allowed.`,
+    );
+  if (names.length === 0)
+    throw invalid(
+      'no-images',
+      'The archive holds no images under images/; see the dataset format in the agent README.',
+    );
   const nested = names.filter((n) => n.includes('/'));
   const flat = names.filter((n) => !n.includes('/'));
-  if (nested.length && flat.length) throw invalid('mixed-layout', 'The archive mixes images/<file> and images/<class>/<file>; use one layout.');
+  if (nested.length && flat.length)
+    throw invalid('mixed-layout', 'The archive mixes images/<file> and images/<class>/<file>; use one layout.');
   const layout: DatasetLayout = nested.length ? 'imagefolder' : 'synset-filenames';
   const text = labelText as string | null;
   let labels: string[];
   if (text !== null) labels = checkLabels(text.split('\n'), 'labels.txt of the archive').keys;
   else if (layout === 'imagefolder') labels = [...new Set(nested.map((n) => n.split('/')[0]))].sort();
-  else throw invalid('bad-labels', 'The archive has synset-named images but no labels.txt; add one (one class per line).');
+  else
+    throw invalid('bad-labels', 'The archive has synset-named images but no labels.txt; add one (one class per line).');
   const index = new Set(labels);
   const keys = layout === 'imagefolder' ? nested.map((n) => n.split('/')[0]) : flat.map((n) => n.split('_')[0]);
   const unknown = [...new Set(keys.filter((k) => !index.has(k)))];
   if (unknown.length) {
-    throw invalid('unknown-classes', `Images of class(es) ${unknown.slice(0, 5).join(', ')} are not in labels.txt; fix the label list or the names.`, { unknown: unknown.slice(0, 50) });
+    throw invalid(
+      'unknown-classes',
+      `Images of class(es) ${unknown.slice(0, 5).join(', ')} are not in labels.txt; fix the label list or the names.`,
+      { unknown: unknown.slice(0, 50) },
+    );
   }
   return { layout, labels, sampleCount: names.length };
 }

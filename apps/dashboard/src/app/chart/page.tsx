@@ -52,7 +52,8 @@ export default async function ChartPage({ searchParams }: { searchParams: Search
 
   return (
     <section>
-      {ref ? null : <LiveRefresh event="result.created" />}
+      {/* Live unless the user picked published hardware (those figures never change). */}
+      {findReference(want.classId) ? null : <LiveRefresh event="result.created" />}
       <h1>Speed vs accuracy</h1>
       <ChartPicker sources={sources} sourceId={sourceId} settingsKey={sel?.settingsKey ?? ''} x={metric} />
       {ref ? (

@@ -2,7 +2,9 @@
 
 import { useEffect, useMemo, useState } from 'react';
 import type { Device, Job } from '@fleetbench/protocol';
+import Link from 'next/link';
 import { EmptyState } from '../../components/empty-state';
+import { ExportButtons } from '../../components/export-buttons';
 import { formatAge, formatBytes, formatTimestamp } from '../../lib/format';
 import { useHubEvent } from '../live/live-provider';
 import {
@@ -10,6 +12,7 @@ import {
   describeCurrentJob,
   isDevice,
   isTelemetryEvent,
+  filterDevices,
   sortDevices,
   summarizeFleet,
   upsertDevice,
@@ -55,7 +58,15 @@ export function FleetView({
   });
 
   const now = useNow(renderedAt, 10_000);
-  const sorted = useMemo(() => sortDevices(devices), [devices]);
+  const [tag, setTag] = useState('');
+  const [cls, setCls] = useState('');
+  const [online, setOnline] = useState('');
+  const tags = useMemo(() => [...new Set(devices.flatMap((d) => d.tags))].sort(), [devices]);
+  const classes = useMemo(() => [...new Map(devices.map((d) => [d.hardwareClassId, d.hardwareClassName])).entries()].sort((a, b) => a[1].localeCompare(b[1])), [devices]);
+  const sorted = useMemo(
+    () => filterDevices(sortDevices(devices), { tag, hardwareClassId: cls, online: online === '' ? undefined : online === 'online' }),
+    [devices, tag, cls, online],
+  );
   const summary = summarizeFleet(devices);
 
   if (devices.length === 0) {
@@ -92,6 +103,58 @@ fleetbench-agent run`}</pre>
           <strong>{summary.busy}</strong> busy
         </span>
       </p>
+      <div className="toolbar">
+        <label>
+          <span>Tag</span>
+          <select value={tag} onChange={(e) => setTag(e.target.value)} data-testid="fleet-filter-tag">
+            <option value="">All tags</option>
+            {tags.map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span>Hardware class</span>
+          <select value={cls} onChange={(e) => setCls(e.target.value)} data-testid="fleet-filter-class">
+            <option value="">All classes</option>
+            {classes.map(([id, name]) => (
+              <option key={id} value={id}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <span>Status</span>
+          <select value={online} onChange={(e) => setOnline(e.target.value)} data-testid="fleet-filter-online">
+            <option value="">Any</option>
+            <option value="online">online</option>
+            <option value="offline">offline</option>
+          </select>
+        </label>
+        <span className="spacer" />
+        <span className="muted small">
+          {sorted.length} of {devices.length}
+        </span>
+        <ExportButtons
+          rows={sorted}
+          name="fleet"
+          testId="fleet-export"
+          columns={[
+            { key: 'id', value: (d) => d.id },
+            { key: 'name', value: (d) => d.name },
+            { key: 'online', value: (d) => d.online },
+            { key: 'tags', value: (d) => d.tags.join(' ') },
+            { key: 'hardware_class', value: (d) => d.hardwareClassName },
+            { key: 'agent_version', value: (d) => d.software.agentVersion },
+            { key: 'onnxruntime_version', value: (d) => d.software.onnxruntimeVersion },
+            { key: 'current_job', value: (d) => describeCurrentJob(d.currentJobId, jobs)?.label ?? null },
+            { key: 'last_seen', value: (d) => d.lastSeenAt },
+            { key: 'load1', value: (d) => d.telemetry?.load1 ?? null },
+            { key: 'temperature_c', value: (d) => d.telemetry?.temperatureC ?? null },
+          ]}
+        />
+      </div>
       <div className="table-wrap">
         <table className="table" data-testid="device-table">
           <thead>
@@ -121,7 +184,9 @@ fleetbench-agent run`}</pre>
               return (
                 <tr key={d.id} data-testid="device-row" data-device-id={d.id} data-online={d.online}>
                   <th scope="row" className="cell-name">
-                    <span data-testid="device-name">{d.name}</span>
+                    <Link href={`/devices/${encodeURIComponent(d.id)}`} data-testid="device-name">
+                      {d.name}
+                    </Link>
                     {d.tags.length ? (
                       <span className="tags">
                         {d.tags.map((tag) => (

@@ -111,3 +111,18 @@ describe('current job', () => {
     expect(describeCurrentJob(null, jobs)).toBeNull();
   });
 });
+
+describe('filterDevices', () => {
+  const { filterDevices } = require('./fleet') as typeof import('./fleet');
+  const ds = [
+    device({ id: 'a', name: 'a', tags: ['lab'], online: true, hardwareClassId: 'x' }),
+    device({ id: 'b', name: 'b', tags: [], online: false, hardwareClassId: 'x' }),
+    device({ id: 'c', name: 'c', tags: ['lab', 'arm'], online: false, hardwareClassId: 'y' }),
+  ];
+  it('filters by tag, class and online state together', () => {
+    expect(filterDevices(ds, { tag: 'lab' }).map((d) => d.id)).toEqual(['a', 'c']);
+    expect(filterDevices(ds, { hardwareClassId: 'x' }).map((d) => d.id)).toEqual(['a', 'b']);
+    expect(filterDevices(ds, { tag: 'lab', online: false }).map((d) => d.id)).toEqual(['c']);
+    expect(filterDevices(ds, {})).toHaveLength(3);
+  });
+});

@@ -73,3 +73,10 @@ export function describeCurrentJob(jobId: string | null, jobs: ReadonlyMap<strin
   const progress = job.progress !== null && job.state === 'running' ? ` · ${Math.round(job.progress * 100)}%` : '';
   return { label: `${job.modelName}${progress}`, state: job.state };
 }
+
+/** Devices matching every given filter: a tag, a hardware class, online state. */
+export function filterDevices(devices: readonly Device[], f: { tag?: string; hardwareClassId?: string; online?: boolean }): Device[] {
+  return devices.filter(
+    (d) => (!f.tag || d.tags.includes(f.tag)) && (!f.hardwareClassId || d.hardwareClassId === f.hardwareClassId) && (f.online === undefined || d.online === f.online),
+  );
+}

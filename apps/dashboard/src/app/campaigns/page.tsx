@@ -1,0 +1,31 @@
+import type { Metadata } from 'next';
+import { HubErrorNotice } from '../../components/hub-error';
+import { CampaignList } from '../../features/campaigns/campaign-list';
+import { CreateCampaignForm } from '../../features/campaigns/create-campaign-form';
+import { hubApi } from '../../lib/hub/api';
+import { load } from '../../lib/hub/load';
+import { requireToken } from '../../lib/session';
+
+export const metadata: Metadata = { title: 'Campaigns · Fleetbench' };
+
+export default async function CampaignsPage() {
+  const token = await requireToken('/campaigns');
+  const [campaigns, models, devices, classes] = await Promise.all([
+    load(hubApi.campaigns(token), '/campaigns'),
+    load(hubApi.models(token), '/campaigns'),
+    load(hubApi.devices(token), '/campaigns'),
+    load(hubApi.hardwareClasses(token), '/campaigns'),
+  ]);
+  return (
+    <section>
+      <h1>Campaigns</h1>
+      {models.ok && devices.ok ? (
+        <CreateCampaignForm models={models.data} devices={devices.data} classes={classes.ok ? classes.data : []} />
+      ) : (
+        <HubErrorNotice problem={!models.ok ? models.problem : (devices as { ok: false; problem: never }).problem} />
+      )}
+      <h2>All campaigns</h2>
+      {campaigns.ok ? <CampaignList initial={campaigns.data} /> : <HubErrorNotice problem={campaigns.problem} />}
+    </section>
+  );
+}

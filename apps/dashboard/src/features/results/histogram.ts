@@ -1,0 +1,42 @@
+// Server-side: decode the agent's HDR histogram (base64, compressed hdr-histogram-js encoding, values in µs).
+import { bucketize, type HistogramBucket } from './result-maths';
+
+export interface DecodedHistogram {
+  buckets: HistogramBucket[];
+  totalCount: number;
+  minMs: number;
+  maxMs: number;
+  meanMs: number;
+  percentiles: { p: number; ms: number }[];
+}
+
+export function decodeHistogram(base64: string | null, maxBuckets = 40): DecodedHistogram | null {
+  if (!base64) return null;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const hdr = require('hdr-histogram-js') as typeof import('hdr-histogram-js');
+  let h;
+  try {
+    h = hdr.decodeFromCompressedBase64(base64, 32, false);
+  } catch {
+    return null;
+  }
+  try {
+    const values: { valueUs: number; count: number }[] = [];
+    const it = (h as unknown as { recordedValuesIterator: { reset(): void; hasNext(): boolean; next(): { valueIteratedTo: number; countAtValueIteratedTo: number } } }).recordedValuesIterator;
+    it.reset();
+    while (it.hasNext()) {
+      const v = it.next();
+      values.push({ valueUs: v.valueIteratedTo, count: v.countAtValueIteratedTo });
+    }
+    return {
+      buckets: bucketize(values, maxBuckets),
+      totalCount: h.totalCount,
+      minMs: h.minNonZeroValue / 1000,
+      maxMs: h.maxValue / 1000,
+      meanMs: h.mean / 1000,
+      percentiles: [50, 90, 99, 99.9].map((p) => ({ p, ms: h.getValueAtPercentile(p) / 1000 })),
+    };
+  } finally {
+    h.destroy();
+  }
+}
