@@ -141,7 +141,10 @@ describe('dashboard in a browser against a live hub', () => {
     await page.waitForSelector('[data-testid="device-row"]');
     await shot(page, 'fleet');
     await page.click('[data-testid="device-name"]');
-    await page.waitForSelector('[data-testid="device-page"]');
+    await page.waitForSelector('[data-testid="device-page"]').catch(async (e) => {
+      await shot(page, 'device-failed');
+      throw new Error(`${e.message}\n${(await page.textContent('main'))?.slice(0, 2000)}`);
+    });
     await page.waitForSelector('[data-testid="device-results"]');
     await shot(page, 'device');
     await page.goto(`${dashboard.url}/compare`);

@@ -58,3 +58,15 @@ describe('points', () => {
     expect(familyColour('ResNet')).toMatch(/^#[0-9a-f]{6}$/);
   });
 });
+
+describe('axis ticks', () => {
+  const { logTicks, stepTicks } = require('./pareto') as typeof import('./pareto');
+  it('log ticks use 1-2-5 steps', () => {
+    expect(logTicks(0.03, 1.2)).toEqual([0.05, 0.1, 0.2, 0.5, 1]);
+    expect(logTicks(3, 4)).toEqual([3, 4]);
+    expect(logTicks(0, 1)).toEqual([]);
+  });
+  it('step ticks', () => {
+    expect(stepTicks(0.45, 0.75, 0.05)).toEqual([0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75]);
+  });
+});

@@ -145,3 +145,23 @@ export function familyColour(family: string): string {
   for (let i = 0; i < family.length; i++) h = Math.imul(h ^ family.charCodeAt(i), 16777619);
   return PALETTE[(h >>> 0) % PALETTE.length]!;
 }
+
+/** Ticks for a log axis: 1-2-5 steps per decade inside [min, max] (at least the two ends when the range is narrow). */
+export function logTicks(min: number, max: number): number[] {
+  if (!(min > 0) || !(max > min)) return min > 0 ? [min] : [];
+  const out: number[] = [];
+  for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) {
+    for (const m of [1, 2, 5]) {
+      const v = m * 10 ** e;
+      if (v >= min && v <= max) out.push(Number(v.toPrecision(6)));
+    }
+  }
+  return out.length >= 2 ? out : [Number(min.toPrecision(3)), Number(max.toPrecision(3))];
+}
+
+/** Linear ticks every `step` between lo and hi (inclusive, rounded to the step). */
+export function stepTicks(lo: number, hi: number, step: number): number[] {
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + 1e-9; v += step) out.push(Number(v.toFixed(6)));
+  return out;
+}

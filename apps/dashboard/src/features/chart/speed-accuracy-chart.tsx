@@ -5,7 +5,7 @@ import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAx
 import { ExportButtons } from '../../components/export-buttons';
 import type { ExportColumn } from '../../lib/export';
 import { formatMs, formatPercent, formatThroughput } from '../../lib/format';
-import { byFamily, familyColour, paretoFront, type ChartPoint, type XMetric } from './pareto';
+import { byFamily, familyColour, logTicks, paretoFront, stepTicks, type ChartPoint, type XMetric } from './pareto';
 
 function PointTooltip({ active, payload }: { active?: boolean; payload?: { payload?: ChartPoint }[] }) {
   const p = payload?.[0]?.payload;
@@ -60,6 +60,7 @@ export function SpeedAccuracyChart({ points, metric, title }: { points: ChartPoi
               dataKey="x"
               scale="log"
               domain={[minX / 1.15, maxX * 1.15]}
+              ticks={logTicks(minX / 1.15, maxX * 1.15)}
               allowDataOverflow
               tickFormatter={(v: number) => (metric === 'latency' ? formatMs(v) : formatThroughput(v))}
               stroke="var(--muted)"
@@ -69,6 +70,7 @@ export function SpeedAccuracyChart({ points, metric, title }: { points: ChartPoi
               type="number"
               dataKey="y"
               domain={[yMin, yMax]}
+              ticks={stepTicks(yMin, yMax, yMax - yMin > 0.3 ? 0.1 : 0.05)}
               tickFormatter={(v: number) => formatPercent(v, 0)}
               stroke="var(--muted)"
               width={48}
