@@ -143,7 +143,7 @@ describe('dashboard in a browser against a live hub', () => {
     await page.click('[data-testid="device-name"]');
     await page.waitForSelector('[data-testid="device-page"]').catch(async (e) => {
       await shot(page, 'device-failed');
-      throw new Error(`${e.message}\n${(await page.textContent('main'))?.slice(0, 2000)}`);
+      throw new Error(`${e.message}\n${(await page.textContent("main"))?.slice(0, 2000)}\n${dashboard.output().slice(-3000)}`);
     });
     await page.waitForSelector('[data-testid="device-results"]');
     await shot(page, 'device');
@@ -167,7 +167,7 @@ describe('dashboard in a browser against a live hub', () => {
     await shot(page, 'leaderboard-dark');
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${dashboard.url}/chart`);
-    await page.waitForSelector('[data-testid="speed-accuracy-chart"] .recharts-scatter-symbol');
+    await page.waitForSelector('[data-testid="speed-accuracy-chart"] .recharts-scatter-symbol', { state: 'attached' });
     await shot(page, 'chart-phone-dark');
     await page.goto(`${dashboard.url}/campaigns`);
     await page.waitForSelector('[data-testid="campaign-row"]');

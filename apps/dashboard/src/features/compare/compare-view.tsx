@@ -6,7 +6,7 @@ import type { LeaderboardRow } from '@fleetbench/protocol';
 import { ExportButtons } from '../../components/export-buttons';
 import type { ExportColumn } from '../../lib/export';
 import { formatMs, formatPercent } from '../../lib/format';
-import { PALETTE } from '../chart/pareto';
+import { logTicks, PALETTE } from '../chart/pareto';
 import { compareClasses, describeRatio, heatColour, spreadLines, type CompareModel, type SpreadLine } from './compare';
 
 export interface CompareClass {
@@ -47,6 +47,10 @@ export function CompareView({ classes, rows, settingsKey }: { classes: CompareCl
     { key: 'range', value: (l) => l.range },
     { key: 'cv', value: (l) => l.cv },
   ];
+  const [lo, hi] = useMemo(() => {
+    const v = shown.flatMap((m) => m.p50.filter((x): x is number => x !== null));
+    return v.length ? [Math.min(...v) / 1.3, Math.max(...v) * 1.3] : [0.1, 1];
+  }, [shown]);
   const barData = useMemo(() => shown.map((m) => Object.fromEntries([['model', m.modelName], ...m.p50.map((v, i) => [short(i), v])])), [shown]);
 
   return (
@@ -139,7 +143,7 @@ export function CompareView({ classes, rows, settingsKey }: { classes: CompareCl
         <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 800, height: 400 }}>
           <BarChart data={barData} layout="vertical" margin={{ top: 8, right: 24, bottom: 8, left: 8 }} barGap={1}>
             <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" horizontal={false} />
-            <XAxis type="number" scale="log" domain={['auto', 'auto']} allowDataOverflow stroke="var(--muted)" tickFormatter={(v: number) => formatMs(v)} />
+            <XAxis type="number" scale="log" domain={[lo, hi]} ticks={logTicks(lo, hi)} allowDataOverflow stroke="var(--muted)" tickFormatter={(v: number) => formatMs(v)} />
             <YAxis type="category" dataKey="model" width={150} stroke="var(--muted)" tick={{ fontSize: 11 }} interval={0} />
             <Tooltip
               isAnimationActive={false}

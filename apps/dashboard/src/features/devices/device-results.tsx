@@ -1,36 +1,10 @@
 'use client';
 
 import Link from 'next/link';
-import type { Result } from '@fleetbench/protocol';
 import { ExportButtons } from '../../components/export-buttons';
 import { formatBytes, formatMs, formatThroughput, formatTimestamp } from '../../lib/format';
 import { describeSettingsKey } from '../leaderboard/settings-key';
-
-export interface DeviceResultRow {
-  id: string;
-  modelName: string;
-  settingsKey: string;
-  p50: number;
-  p99: number;
-  throughputIps: number;
-  peakRssBytes: number;
-  verdict: string;
-  createdAt: string;
-}
-
-export function toDeviceResultRow(r: Result): DeviceResultRow {
-  return {
-    id: r.id,
-    modelName: r.modelName,
-    settingsKey: r.settingsKey,
-    p50: r.metrics.latencyMs.p50,
-    p99: r.metrics.latencyMs.p99,
-    throughputIps: r.metrics.throughputIps,
-    peakRssBytes: r.metrics.peakRssBytes,
-    verdict: r.verdict.status,
-    createdAt: r.createdAt,
-  };
-}
+import type { DeviceResultRow } from './device-result-row';
 
 export function DeviceResults({ rows, name }: { rows: DeviceResultRow[]; name: string }) {
   if (!rows.length) return <p className="muted">No results from this device yet.</p>;

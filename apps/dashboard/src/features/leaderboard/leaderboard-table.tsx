@@ -175,9 +175,14 @@ export function LeaderboardTable({ rows, exportName = 'leaderboard' }: { rows: L
                   <td className="num col-opt">{r.gflops != null ? formatThroughput(r.gflops) : '—'}</td>
                   <td className="num col-opt">{formatPercent(r.peakShare ?? null)}</td>
                   <td data-testid="verdict">
-                    <span className={`badge ${VERDICT_CLASS[verdict]}`} data-testid="flagged" data-verdict={verdict}>
+                    <span
+                      className={`badge nowrap ${VERDICT_CLASS[verdict]}`}
+                      data-testid="flagged"
+                      data-verdict={verdict}
+                      title={`${r.results} valid, ${r.flaggedResults} flagged result(s)`}
+                    >
                       {verdict}
-                      {r.flaggedResults > 0 ? ` · ${r.flaggedResults} flagged` : ''}
+                      {r.flaggedResults > 0 && verdict === 'mixed' ? ` (${r.flaggedResults})` : ''}
                     </span>
                   </td>
                   <td className="num col-opt">

@@ -12,7 +12,6 @@ export interface DecodedHistogram {
 
 export function decodeHistogram(base64: string | null, maxBuckets = 40): DecodedHistogram | null {
   if (!base64) return null;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const hdr = require('hdr-histogram-js') as typeof import('hdr-histogram-js');
   let h;
   try {

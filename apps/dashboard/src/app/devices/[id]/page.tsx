@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { HubErrorNotice } from '../../../components/hub-error';
-import { DeviceResults, toDeviceResultRow } from '../../../features/devices/device-results';
+import { toDeviceResultRow } from '../../../features/devices/device-result-row';
+import { DeviceResults } from '../../../features/devices/device-results';
 import { TelemetryCharts } from '../../../features/devices/telemetry-charts';
 import { LiveRefresh } from '../../../features/live/live-refresh';
 import { formatBytes, formatTimestamp } from '../../../lib/format';

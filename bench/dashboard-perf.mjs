@@ -1,0 +1,287 @@
+#!/usr/bin/env node
+/* global document, requestAnimationFrame -- browser code inside page.evaluate / waitForFunction */
+// Dashboard performance on a realistic database: 117 models × 20 hardware classes × 3 settings (7,020 results,
+// 2 devices per class) seeded straight into a scratch PostgreSQL database, hub + production dashboard (`next start`),
+// Chromium via playwright-core. Median of 5 runs, each measured in the page from navigation start:
+//   leaderboard: all 117 rows shown; then a click on a sort header answered (first row changed)
+//   chart:       all points drawn (SVG symbols in the DOM)
+//   compare:     3 classes — ratio table, heatmap and bar chart complete
+// Prereqs: `npm run build` (hub dist + dashboard .next), PostgreSQL on 127.0.0.1:5432 (FLEETBENCH_TEST_DATABASE_URL).
+// Usage: node bench/dashboard-perf.mjs [--runs 5]
+import { spawn } from 'node:child_process';
+import { randomBytes, createHash } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const { Client } = require('pg');
+const { chromium } = require('playwright-core');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1] || 5) || 5;
+const ADMIN_URL = process.env.FLEETBENCH_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const CLASSES = 20;
+const SETTINGS = [
+  { mode: 'latency', batchSize: 1, intraOpThreads: 0 },
+  { mode: 'latency', batchSize: 1, intraOpThreads: 1 },
+  { mode: 'throughput', batchSize: 8, intraOpThreads: 0 },
+];
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+
+function start(name, args, env, cwd = ROOT) {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out = (out + d).slice(-20000)));
+  child.stderr.on('data', (d) => (out = (out + d).slice(-20000)));
+  return {
+    name,
+    child,
+    output: () => out,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+  };
+}
+
+async function waitUntil(what, fn, timeoutMs = 90_000) {
+  const t0 = Date.now();
+  for (;;) {
+    try {
+      if (await fn()) return;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(300);
+  }
+}
+
+function catalogueModels() {
+  try {
+    const { CATALOGUE_ENTRIES } = require(path.join(ROOT, 'packages/zoo/dist/catalogue.generated.js'));
+    const list = CATALOGUE_ENTRIES.filter((e) => e.in117);
+    if (list.length >= 117) return list.slice(0, 117).map((e) => ({ name: e.name, family: e.family, top1: e.reference.top1 ?? e.v23Reference.top1, gflops: e.flops.v20G ?? 1 }));
+  } catch {
+    /* zoo not built: synthetic names */
+  }
+  return Array.from({ length: 117 }, (_, i) => ({ name: `Model${i}`, family: `Family${i % 23}`, top1: 0.6 + (i % 20) / 100, gflops: 1 + (i % 10) }));
+}
+
+/** Deterministic pseudo-random in [0, 1). */
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+async function seed(db) {
+  const models = catalogueModels();
+  const rand = rng(42);
+  const now = new Date().toISOString();
+  const classes = Array.from({ length: CLASSES }, (_, i) => ({ id: `hc_bench_${String(i).padStart(2, '0')}`, name: `Bench CPU ${i} · x64 · ${2 + (i % 8) * 2} cores · ${8 + i} GiB`, speed: 0.4 + i * 0.15 }));
+  await db.query('BEGIN');
+  for (const c of classes) await db.query('INSERT INTO "HardwareClass" (id, name, key) VALUES ($1, $2, $3)', [c.id, c.name, `bench|${c.id}`]);
+  const hardware = { cpu: { vendor: 'Bench', model: 'Bench CPU', arch: 'x64', physicalCores: 4, logicalCores: 8, maxFrequencyMHz: 3000 }, memoryBytes: 8 * 2 ** 30, accelerators: [], os: { platform: 'linux', distro: 'Debian', release: '12', kernel: '6.1' }, peakGflops: 200 };
+  const software = { agentVersion: '0.1.0', nodeVersion: '20.19.0', onnxruntimeVersion: '1.22.0', executionProviders: ['cpu'] };
+  const devices = [];
+  for (const c of classes)
+    for (let u = 0; u < 2; u++) {
+      const id = `dev_${c.id}_${u}`;
+      devices.push({ id, classId: c.id, unit: 1 + (u ? 0.04 * rand() : 0) });
+      await db.query('INSERT INTO "Device" (id, name, tags, "passwordHash", hardware, software, "hardwareClassId", "updatedAt") VALUES ($1,$2,$3,$4,$5,$6,$7,$8)', [
+        id, `bench-${c.id.slice(-2)}-${u}`, ['bench'], 'x', hardware, software, c.id, now,
+      ]);
+    }
+  for (const [i, m] of models.entries()) {
+    const sha = createHash('sha256').update(m.name).digest('hex');
+    m.id = `mdl_bench_${String(i).padStart(3, '0')}`;
+    await db.query('INSERT INTO "Model" (id, sha256, "sizeBytes", name, family, source, inputs, outputs, "referenceMetrics", flops) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)', [
+      m.id, sha, 1_000_000 + i, m.name, m.family, 'path', JSON.stringify([{ name: 'x', dtype: 'float32', shape: [1, 3, 224, 224] }]), JSON.stringify([{ name: 'y', dtype: 'float32', shape: [1, 1000] }]),
+      m.top1 !== null ? { top1: m.top1, source: 'PaddleClas' } : null, m.gflops * 1e9,
+    ]);
+  }
+  await db.query('INSERT INTO "Campaign" (id, name, state, request, "updatedAt") VALUES ($1,$2,$3,$4,$5)', ['cmp_bench', 'perf seed', 'completed', {}, now]);
+  let rows = [];
+  const flush = async () => {
+    if (!rows.length) return;
+    const jobVals = [];
+    const jobParams = [];
+    const resVals = [];
+    const resParams = [];
+    for (const r of rows) {
+      const jb = jobParams.length;
+      jobParams.push(r.jobId, 'cmp_bench', r.deviceId, r.modelId, r.settings, r.settingsKey, 'succeeded', 1, 3, 900000, 1, now);
+      jobVals.push(`(${Array.from({ length: 12 }, (_, k) => `$${jb + k + 1}`).join(',')})`);
+      const rb = resParams.length;
+      resParams.push(r.resId, r.resId, r.jobId, r.deviceId, r.modelId, r.classId, r.settingsKey, r.settings, r.metrics, r.p50, r.p90, r.p99, r.ips, r.env, r.verdict, '[]', now);
+      resVals.push(`(${Array.from({ length: 17 }, (_, k) => `$${rb + k + 1}`).join(',')})`);
+    }
+    await db.query(`INSERT INTO "Job" (id, "campaignId", "deviceId", "modelId", settings, "settingsKey", state, attempts, "maxAttempts", "timeoutMs", progress, "updatedAt") VALUES ${jobVals.join(',')}`, jobParams);
+    await db.query(`INSERT INTO "Result" (id, "msgId", "jobId", "deviceId", "modelId", "hardwareClassId", "settingsKey", settings, metrics, "p50Ms", "p90Ms", "p99Ms", "throughputIps", environment, "verdictStatus", "verdictReasons", "measuredAt") VALUES ${resVals.join(',')}`, resParams);
+    rows = [];
+  };
+  let n = 0;
+  for (const c of classes)
+    for (const s of SETTINGS) {
+      const settings = { executionProvider: 'cpu', interOpThreads: 0, graphOptimizationLevel: 'all', warmupIterations: 10, minIterations: 100, minDurationMs: 1000, maxDurationMs: 60000, seed: 1, ...s };
+      const settingsKey = `${s.mode}/bs${s.batchSize}/t${s.intraOpThreads}x0/cpu`;
+      for (const m of models) {
+        const dev = devices.filter((d) => d.classId === c.id)[n % 2];
+        const p50 = ((m.gflops * 2.2) / c.speed) * s.batchSize * (s.intraOpThreads === 1 ? 1.6 : 1) * dev.unit * (0.95 + 0.1 * rand());
+        const ips = (1000 * s.batchSize) / p50;
+        const metrics = {
+          latencyMs: { p50, p90: p50 * 1.08, p95: p50 * 1.12, p99: p50 * 1.3, mean: p50 * 1.03, std: p50 * 0.05, min: p50 * 0.9, max: p50 * 2, count: 200, p50Ci95: null, unreliable: [] },
+          iterations: 200, throughputIps: ips, coldStart: { sessionCreateMs: 50 + m.gflops * 8, firstInferenceMs: p50 * 3 }, peakRssBytes: 80e6 + m.gflops * 20e6,
+          top1: null, top5: null, accuracySamples: null, gflops: (m.gflops * ips) / 2, peakShare: (m.gflops * ips) / 2 / 200,
+        };
+        const env = { agentVersion: '0.1.0', nodeVersion: '20.19.0', onnxruntimeVersion: '1.22.0', executionProvider: 'cpu', intraOpThreads: s.intraOpThreads, interOpThreads: 0, modelSha256: 'a'.repeat(64), datasetSha256: null, cpuFrequencyMHz: { before: null, after: null }, temperatureC: { before: null, after: null }, otherProcessesCpuPercent: 1 };
+        rows.push({ jobId: `job_b_${n}`, resId: `res_b_${n}`, deviceId: dev.id, modelId: m.id, classId: c.id, settings, settingsKey, metrics, p50, p90: p50 * 1.08, p99: p50 * 1.3, ips, env, verdict: rand() < 0.05 ? 'flagged' : 'valid' });
+        n++;
+        if (rows.length >= 300) await flush();
+      }
+    }
+  await flush();
+  await db.query('COMMIT');
+  return { classes, models, results: n };
+}
+
+async function main() {
+  const dbName = `fleetbench_dashperf_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${dbName}"`);
+  const dbUrl = new URL(ADMIN_URL);
+  dbUrl.pathname = `/${dbName}`;
+  const procs = [];
+  let browser;
+  try {
+    const hubPort = await freePort();
+    const token = `fb_perf_${randomBytes(12).toString('hex')}`;
+    const hubUrl = `http://127.0.0.1:${hubPort}`;
+    const hub = start('hub', [path.join(ROOT, 'apps/hub/dist/main.js')], {
+      DATABASE_URL: dbUrl.toString(), FLEETBENCH_HUB_PORT: String(hubPort), FLEETBENCH_HUB_HOST: '127.0.0.1', FLEETBENCH_ADMIN_TOKEN: token,
+      FLEETBENCH_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'fb-perf-hub-')), FLEETBENCH_PUBLIC_URL: hubUrl, LOG_LEVEL: 'warn',
+    });
+    procs.push(hub);
+    await waitUntil('hub healthy', async () => (await (await fetch(`${hubUrl}/api/v1/health`)).json()).status === 'ok').catch((e) => {
+      throw new Error(`${e.message}\n${hub.output()}`);
+    });
+    const db = new Client({ connectionString: dbUrl.toString() });
+    await db.connect();
+    const t0 = Date.now();
+    const seeded = await seed(db);
+    await db.end();
+    console.log(`seeded ${seeded.models.length} models × ${seeded.classes.length} classes × ${SETTINGS.length} settings = ${seeded.results} results in ${Date.now() - t0} ms`);
+
+    const dashPort = await freePort();
+    const dash = start('dashboard', [path.join(ROOT, 'node_modules/next/dist/bin/next'), 'start', '-p', String(dashPort), '-H', '127.0.0.1'], { FLEETBENCH_HUB_URL: hubUrl, FLEETBENCH_HUB_PUBLIC_URL: hubUrl }, path.join(ROOT, 'apps/dashboard'));
+    procs.push(dash);
+    const dashUrl = `http://127.0.0.1:${dashPort}`;
+    await waitUntil('dashboard up', async () => (await fetch(`${dashUrl}/healthz`)).ok);
+
+    browser = await chromium.launch({ executablePath: process.env.FLEETBENCH_CHROMIUM ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    await context.addCookies([{ name: 'fleetbench_token', value: token, url: dashUrl }]);
+    const cls = seeded.classes[7].id;
+    const settings = 'latency/bs1/t0x0/cpu';
+    const compareIds = [seeded.classes[3].id, seeded.classes[9].id, seeded.classes[15].id];
+    const pages = {
+      leaderboard: `${dashUrl}/leaderboard?class=${cls}&settings=${encodeURIComponent(settings)}`,
+      chart: `${dashUrl}/chart?class=${cls}&settings=${encodeURIComponent(settings)}`,
+      compare: `${dashUrl}/compare?classes=${compareIds.join(',')}&settings=${encodeURIComponent(settings)}`,
+    };
+    const expectPoints = seeded.models.filter((m) => m.top1 !== null).length;
+    const figures = { leaderboardRows: [], sortClick: [], leaderboardTotal: [], chart: [], compare: [] };
+    // One warm-up round (first request compiles nothing in production, but fills OS/DB caches), then RUNS measured.
+    for (let run = -1; run < RUNS; run++) {
+      const page = await context.newPage();
+      await page.goto(pages.leaderboard, { waitUntil: 'commit' });
+      const rowsAt = await page.waitForFunction(() => (document.querySelectorAll('[data-testid="leaderboard-row"]').length === 117 ? performance.now() : 0), undefined, { polling: 'raf', timeout: 30_000 }).then((h) => h.jsonValue());
+      // Sort click: wait until hydrated (a click before hydration does nothing), then time click → first row changed.
+      await page.waitForFunction(() => {
+        const b = document.querySelector('[data-testid="sort-model"]');
+        return !!b && Object.keys(b).some((k) => k.startsWith('__reactProps'));
+      }, undefined, { polling: 'raf', timeout: 30_000 });
+      const [sortMs, sortedAt] = await page.evaluate(
+        () =>
+          new Promise((resolve) => {
+            const first = () => document.querySelector('[data-testid="leaderboard-row"]')?.getAttribute('data-model-id');
+            const before = first();
+            const t = performance.now();
+            document.querySelector('[data-testid="sort-model"]').click();
+            const check = () => (first() !== before ? resolve([performance.now() - t, performance.now()]) : requestAnimationFrame(check));
+            requestAnimationFrame(check);
+          }),
+      );
+      await page.goto(pages.chart, { waitUntil: 'commit' });
+      const chartAt = await page.waitForFunction((n) => (document.querySelectorAll('[data-testid="speed-accuracy-chart"] .recharts-scatter-symbol path').length >= n ? performance.now() : 0), expectPoints, { polling: 'raf', timeout: 30_000 }).then((h) => h.jsonValue());
+      await page.goto(pages.compare, { waitUntil: 'commit' });
+      const compareAt = await page
+        .waitForFunction(
+          () => {
+            const rows = document.querySelectorAll('[data-testid="ratio-row"]').length;
+            const heat = document.querySelectorAll('[data-testid="heatmap"] tbody tr').length;
+            const bars = document.querySelectorAll('[data-testid="compare-bars"] .recharts-bar-rectangle').length;
+            return rows === 117 && heat === 117 && bars >= 117 * 3 ? performance.now() : 0;
+          },
+          undefined,
+          { polling: 'raf', timeout: 30_000 },
+        )
+        .then((h) => h.jsonValue())
+        .catch(async (e) => {
+          const counts = await page.evaluate(() => [
+            document.querySelectorAll('[data-testid="ratio-row"]').length,
+            document.querySelectorAll('[data-testid="heatmap"] tbody tr').length,
+            document.querySelectorAll('[data-testid="compare-bars"] .recharts-bar-rectangle').length,
+            document.querySelector('main')?.textContent?.slice(0, 300),
+          ]);
+          throw new Error(`${e.message}: rows/heat/bars = ${JSON.stringify(counts)}`);
+        });
+      await page.close();
+      if (run < 0) continue;
+      figures.leaderboardRows.push(rowsAt);
+      figures.sortClick.push(sortMs);
+      figures.leaderboardTotal.push(sortedAt);
+      figures.chart.push(chartAt);
+      figures.compare.push(compareAt);
+      console.log(`run ${run + 1}: leaderboard rows ${rowsAt.toFixed(0)} ms, sort click ${sortMs.toFixed(0)} ms (answered at ${sortedAt.toFixed(0)} ms), chart ${chartAt.toFixed(0)} ms (${expectPoints} points), compare ${compareAt.toFixed(0)} ms`);
+    }
+    const fmt = (xs) => `${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
+    console.log(`\nmedian of ${RUNS} runs, from navigation start (production build, next start):`);
+    console.log(`  leaderboard: all 117 rows shown     ${fmt(figures.leaderboardRows)}`);
+    console.log(`  leaderboard: sort click answered    ${fmt(figures.sortClick)}`);
+    console.log(`  leaderboard: sort answered, from nav ${fmt(figures.leaderboardTotal)}   target < 1000 ms (click sent as soon as hydrated)`);
+    console.log(`  chart: all ${expectPoints} points drawn        ${fmt(figures.chart)}   target < 500 ms`);
+    console.log(`  compare (3 classes) complete        ${fmt(figures.compare)}   target < 1000 ms`);
+  } finally {
+    await browser?.close();
+    for (const p of procs.reverse()) await p.stop();
+    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
