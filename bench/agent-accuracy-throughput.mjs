@@ -24,12 +24,24 @@ await warmPixelCache(ds, pixelSpecOf(PRESETS['mobilenetv2-12']), decodeDir);
 const decodeIps = (ds.samples.length * 1000) / (performance.now() - t);
 rmSync(decodeDir, { recursive: true, force: true });
 
-const pure = agentBench(['--model', MODELS.mobilenetv2, '--iterations', '1000', '--duration', '3', '--warmup', '20']).metrics.throughputIps;
+const pure = agentBench(['--model', MODELS.mobilenetv2, '--iterations', '1000', '--duration', '3', '--warmup', '20'])
+  .metrics.throughputIps;
 
 const cache = mkdtempSync(path.join(os.tmpdir(), 'fb-acc-cache-'));
 const acc = (label) => {
-  const r = agentBench(['--model', MODELS.mobilenetv2, '--dataset', DATASET, '--preprocess', 'mobilenetv2-12', '--cache-dir', cache]);
-  console.log(`${label}: top-1 ${(r.metrics.top1 * 100).toFixed(1)} %, top-5 ${(r.metrics.top5 * 100).toFixed(1)} %, end-to-end ${r.metrics.endToEndIps.toFixed(1)} images/s, inference-only ${r.metrics.throughputIps.toFixed(1)} images/s`);
+  const r = agentBench([
+    '--model',
+    MODELS.mobilenetv2,
+    '--dataset',
+    DATASET,
+    '--preprocess',
+    'mobilenetv2-12',
+    '--cache-dir',
+    cache,
+  ]);
+  console.log(
+    `${label}: top-1 ${(r.metrics.top1 * 100).toFixed(1)} %, top-5 ${(r.metrics.top5 * 100).toFixed(1)} %, end-to-end ${r.metrics.endToEndIps.toFixed(1)} images/s, inference-only ${r.metrics.throughputIps.toFixed(1)} images/s`,
+  );
   return r.metrics.endToEndIps;
 };
 const cold = acc('cold (empty cache)');

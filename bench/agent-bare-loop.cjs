@@ -22,7 +22,15 @@ const { fillData, mulberry32, resolveShape } = agentRequire('./dist/runner/input
   const feeds = {};
   for (const meta of session.inputMetadata) {
     const shape = resolveShape(meta.shape, 1);
-    feeds[meta.name] = new ort.Tensor(meta.type, fillData(meta.type, shape.reduce((a, b) => a * b, 1), random), shape);
+    feeds[meta.name] = new ort.Tensor(
+      meta.type,
+      fillData(
+        meta.type,
+        shape.reduce((a, b) => a * b, 1),
+        random,
+      ),
+      shape,
+    );
   }
   await session.run(feeds);
   for (let i = 0; i < Number(warmup); i++) await session.run(feeds);

@@ -17,13 +17,24 @@ await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const port = server.address().port;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'fb-idle-'));
 const config = path.join(dir, 'agent.json');
-writeFileSync(config, JSON.stringify({
-  hubUrl: 'http://127.0.0.1:9', agentId: 'idle-bench', name: 'idle', dataDir: path.join(dir, 'data'),
-  mqtt: { url: `mqtt://127.0.0.1:${port}`, username: 'idle-bench', password: 'x' },
-}));
+writeFileSync(
+  config,
+  JSON.stringify({
+    hubUrl: 'http://127.0.0.1:9',
+    agentId: 'idle-bench',
+    name: 'idle',
+    dataDir: path.join(dir, 'data'),
+    mqtt: { url: `mqtt://127.0.0.1:${port}`, username: 'idle-bench', password: 'x' },
+  }),
+);
 let birth = false;
-broker.on('publish', (p) => { if (p.topic.endsWith('/hardware')) birth = true; });
-const child = spawn(process.execPath, [CLI, 'run', '--config', config], { stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } });
+broker.on('publish', (p) => {
+  if (p.topic.endsWith('/hardware')) birth = true;
+});
+const child = spawn(process.execPath, [CLI, 'run', '--config', config], {
+  stdio: 'ignore',
+  env: { ...process.env, LOG_LEVEL: 'warn' },
+});
 const ticks = () => {
   const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
   const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
@@ -47,4 +58,6 @@ await new Promise((r) => child.once('exit', r));
 server.close();
 await new Promise((r) => broker.close(r));
 console.log(`machine: ${machine()}`);
-console.log(`connected: ${birth}; idle ${seconds} s: CPU ${cpu.toFixed(3)} % of one core, RSS max ${(maxRss / 2 ** 20).toFixed(1)} MiB (VmHWM incl. start-up ${(hwm / 2 ** 20).toFixed(1)} MiB)`);
+console.log(
+  `connected: ${birth}; idle ${seconds} s: CPU ${cpu.toFixed(3)} % of one core, RSS max ${(maxRss / 2 ** 20).toFixed(1)} MiB (VmHWM incl. start-up ${(hwm / 2 ** 20).toFixed(1)} MiB)`,
+);

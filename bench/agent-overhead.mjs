@@ -13,7 +13,18 @@ for (const [name, model] of Object.entries(MODELS)) {
   const a = [];
   const b = [];
   for (let i = 0; i < pairs; i++) {
-    const r = agentBench(['--model', model, '--threads', String(threads), '--iterations', String(it), '--duration', String(ms / 1000), '--warmup', '50']);
+    const r = agentBench([
+      '--model',
+      model,
+      '--threads',
+      String(threads),
+      '--iterations',
+      String(it),
+      '--duration',
+      String(ms / 1000),
+      '--warmup',
+      '50',
+    ]);
     a.push(r.metrics.latencyMs.p50);
     b.push(bare(model, threads, it, ms, 50).p50);
   }

@@ -69,7 +69,9 @@ async function main() {
   const token = process.env.FLEETBENCH_ADMIN_TOKEN ?? `fb_admin_${randomBytes(24).toString('base64url')}`;
   const hubUrl = `http://127.0.0.1:${hubPort}`;
 
-  log(`starting the hub on ${hubUrl} (${process.env.DATABASE_URL ? 'PostgreSQL from DATABASE_URL' : 'embedded PostgreSQL'}, ${process.env.MQTT_URL ? 'broker from MQTT_URL' : 'embedded MQTT broker'})`);
+  log(
+    `starting the hub on ${hubUrl} (${process.env.DATABASE_URL ? 'PostgreSQL from DATABASE_URL' : 'embedded PostgreSQL'}, ${process.env.MQTT_URL ? 'broker from MQTT_URL' : 'embedded MQTT broker'})`,
+  );
   const hub = startChild('hub', process.execPath, [path.join(ROOT, 'apps/hub/dist/main.js')], {
     FLEETBENCH_HUB_PORT: String(hubPort),
     FLEETBENCH_ADMIN_TOKEN: token,
@@ -136,19 +138,43 @@ async function ensureLocalAgent(api, hubUrl) {
       log(`the hub does not know agent ${agentId}; enrolling again`);
     }
   }
-  const enrollment = await api.post('/api/v1/enrollment-tokens', { label: 'npm start local agent', maxUses: 1, tags: ['local'] });
-  agentCli(['enroll', '--hub', hubUrl, '--token', enrollment.token, '--name', `${os.hostname()} (local)`, '--tag', 'local', '--config', AGENT_CONFIG]);
+  const enrollment = await api.post('/api/v1/enrollment-tokens', {
+    label: 'npm start local agent',
+    maxUses: 1,
+    tags: ['local'],
+  });
+  agentCli([
+    'enroll',
+    '--hub',
+    hubUrl,
+    '--token',
+    enrollment.token,
+    '--name',
+    `${os.hostname()} (local)`,
+    '--tag',
+    'local',
+    '--config',
+    AGENT_CONFIG,
+  ]);
   log(`local agent enrolled (config ${AGENT_CONFIG})`);
 }
 
 /** A few of the smallest zoo models (one per family; the agent builds them from their recipes, ≈ 1 s each). */
-const FIRST_ZOO_MODELS = ['MobileNetV3_small_x0_35', 'ShuffleNetV2_x0_25', 'MobileNetV2_x0_25', 'SqueezeNet1_1', 'GhostNet_x0_5'];
+const FIRST_ZOO_MODELS = [
+  'MobileNetV3_small_x0_35',
+  'ShuffleNetV2_x0_25',
+  'MobileNetV2_x0_25',
+  'SqueezeNet1_1',
+  'GhostNet_x0_5',
+];
 
 async function registerFirstZooModels(api) {
   try {
     const task = await api.registerZoo({ names: FIRST_ZOO_MODELS }, { timeoutMs: 120_000 });
     for (const e of task.errors) log(`zoo model not registered: ${e.name}: ${e.message}`);
-    log(`zoo models registered: ${task.models.map((m) => m.name).join(', ')} (more: node scripts/register-zoo.mjs --help)`);
+    log(
+      `zoo models registered: ${task.models.map((m) => m.name).join(', ')} (more: node scripts/register-zoo.mjs --help)`,
+    );
     return task.models;
   } catch (err) {
     log(`zoo models not registered: ${err.message}`);
@@ -159,13 +185,19 @@ async function registerFirstZooModels(api) {
 async function registerSampleModels(api) {
   const dir = path.join(SHARED_DATA, 'models');
   if (!existsSync(dir)) return [];
-  const files = readdirSync(dir).filter((f) => f.endsWith('.onnx')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.onnx'))
+    .sort();
   // MobileNetV2 first: it is the model the dashboard's first chart is about.
   files.sort((a, b) => Number(b.startsWith('mobilenet')) - Number(a.startsWith('mobilenet')));
   const models = [];
   for (const file of files) {
     const name = path.basename(file, '.onnx');
-    const model = await api.post('/api/v1/models', { name, path: path.join(dir, file), ...(SAMPLE_MODEL_META[name] ?? {}) });
+    const model = await api.post('/api/v1/models', {
+      name,
+      path: path.join(dir, file),
+      ...(SAMPLE_MODEL_META[name] ?? {}),
+    });
     log(`model registered: ${model.name} (sha256 ${model.sha256.slice(0, 12)}…)`);
     models.push(model);
   }
@@ -217,7 +249,9 @@ async function queueSampleAccuracy(api, models, agentId) {
       datasetId: dataset.id,
       settings: [{ mode: 'accuracy', warmupIterations: 5 }],
     });
-    log(`campaign "${campaign.name}" queued: top-1/top-5 of ${withSpec.map((m) => m.name).join(', ')} on ${dataset.sampleCount} images`);
+    log(
+      `campaign "${campaign.name}" queued: top-1/top-5 of ${withSpec.map((m) => m.name).join(', ')} on ${dataset.sampleCount} images`,
+    );
   } catch (err) {
     log(`accuracy campaign not queued: ${err.message}`);
   }

@@ -40,7 +40,30 @@ try {
   process.exit(1);
 }
 
-const results = [jest('unit and medium tests', ['--config', 'jest.config.js'])];
+/** Type checking ran in setup (tsc -b); lint and formatting are checked here so CI holds the same line. */
+function staticChecks() {
+  const checks = [
+    ['lint (eslint)', [path.join(ROOT, 'node_modules/eslint/bin/eslint.js'), '.']],
+    [
+      'format (prettier --check)',
+      [path.join(ROOT, 'node_modules/prettier/bin/prettier.cjs'), '--check', '--log-level', 'warn', '.'],
+    ],
+  ];
+  let passed = 0;
+  let failed = 0;
+  for (const [label, args] of checks) {
+    const res = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit', env: BASE_ENV });
+    if (res.status === 0) passed += 1;
+    else {
+      failed += 1;
+      log(`${label} failed; run \`npm run lint\` / \`npm run format\``);
+    }
+  }
+  log(`static checks: ${passed} passed, ${failed} failed`);
+  return { passed, failed, ok: failed === 0 };
+}
+
+const results = [staticChecks(), jest('unit and medium tests', ['--config', 'jest.config.js'])];
 if (!unitOnly) results.push(jest('end-to-end tests', ['--config', 'test/e2e/jest.config.js', '--runInBand']));
 
 // The arm64 proof downloads QEMU, an arm64 sysroot and Node (about 100 MB, cached in .cache/arm64), so it runs

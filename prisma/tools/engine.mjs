@@ -16,7 +16,12 @@ const { bindMigrationAwareSqlAdapterFactory } = require('@prisma/driver-adapter-
 
 export async function loadEngine() {
   const bgUrl = import.meta.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
-  globalThis.PRISMA_WASM_PANIC_REGISTRY ??= { message: '', set_message(m) { this.message = `RuntimeError: ${m}`; } };
+  globalThis.PRISMA_WASM_PANIC_REGISTRY ??= {
+    message: '',
+    set_message(m) {
+      this.message = `RuntimeError: ${m}`;
+    },
+  };
   const bg = await import(bgUrl);
   const wasmFile = process.env.SCHEMA_ENGINE_WASM ?? new URL('./schema_engine_bg.wasm', bgUrl);
   const { instance } = await WebAssembly.instantiate(readFileSync(wasmFile), { './schema_engine_bg.js': bg });
@@ -45,7 +50,8 @@ export function adapterFactory(url) {
   return {
     provider: 'postgres',
     adapterName: '@prisma/adapter-pg',
-    connect: async () => new PrismaPg(new CharAsTextPool({ connectionString: url }), { disposeExternalPool: true }).connect(),
+    connect: async () =>
+      new PrismaPg(new CharAsTextPool({ connectionString: url }), { disposeExternalPool: true }).connect(),
     connectToShadowDb: async () => {
       const name = `prisma_shadow_${process.pid}_${Date.now()}`;
       const admin = new pg.Client({ connectionString: url });
@@ -84,15 +90,23 @@ export function readMigrationList() {
   const { readdirSync, existsSync, statSync } = require('node:fs');
   const lockPath = path.join(migrationsDir, 'migration_lock.toml');
   const dirs = existsSync(migrationsDir)
-    ? readdirSync(migrationsDir).filter((d) => statSync(path.join(migrationsDir, d)).isDirectory()).sort()
+    ? readdirSync(migrationsDir)
+        .filter((d) => statSync(path.join(migrationsDir, d)).isDirectory())
+        .sort()
     : [];
   return {
     baseDir: migrationsDir,
-    lockfile: { path: 'migration_lock.toml', content: existsSync(lockPath) ? readFileSync(lockPath, 'utf8') : 'provider = "postgresql"\n' },
+    lockfile: {
+      path: 'migration_lock.toml',
+      content: existsSync(lockPath) ? readFileSync(lockPath, 'utf8') : 'provider = "postgresql"\n',
+    },
     shadowDbInitScript: '',
     migrationDirectories: dirs.map((d) => ({
       path: d,
-      migrationFile: { path: 'migration.sql', content: { tag: 'ok', value: readFileSync(path.join(migrationsDir, d, 'migration.sql'), 'utf8') } },
+      migrationFile: {
+        path: 'migration.sql',
+        content: { tag: 'ok', value: readFileSync(path.join(migrationsDir, d, 'migration.sql'), 'utf8') },
+      },
     })),
   };
 }
@@ -111,4 +125,5 @@ export async function diffMigrationsToSchema(engine) {
   });
 }
 
-export const defaultUrl = () => process.env.SHADOW_DATABASE_ADMIN_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const defaultUrl = () =>
+  process.env.SHADOW_DATABASE_ADMIN_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';

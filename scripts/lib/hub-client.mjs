@@ -43,7 +43,10 @@ export class HubClient {
     const deadline = Date.now() + timeoutMs;
     onProgress(task);
     while (task.state === 'running') {
-      if (Date.now() > deadline) throw new Error(`zoo registration ${task.id} still running after ${timeoutMs / 1000} s (${task.done}/${task.total})`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `zoo registration ${task.id} still running after ${timeoutMs / 1000} s (${task.done}/${task.total})`,
+        );
       await new Promise((r) => setTimeout(r, pollMs));
       task = await this.get(`/api/v1/models/zoo/tasks/${task.id}`);
       onProgress(task);

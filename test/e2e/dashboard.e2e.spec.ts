@@ -8,7 +8,18 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Device, Model } from '@fleetbench/protocol';
 import { launchBrowser, SCREENSHOT_DIR } from '../support/browser';
-import { api, enrollAgent, ManagedProcess, SHARED_DATA, startAgent, startDashboard, startHub, tempDir, waitFor, type HubProcess } from '../support/processes';
+import {
+  api,
+  enrollAgent,
+  ManagedProcess,
+  SHARED_DATA,
+  startAgent,
+  startDashboard,
+  startHub,
+  tempDir,
+  waitFor,
+  type HubProcess,
+} from '../support/processes';
 
 const MODELS = [
   { file: 'mnist.onnx', name: 'mnist', family: 'LeNet', top1: 0.5 },
@@ -25,7 +36,11 @@ describe('dashboard in a browser against a live hub', () => {
   beforeAll(async () => {
     hub = await startHub({});
     procs.push(hub);
-    const enrollment = await api(hub.url, hub.token, 'POST', '/api/v1/enrollment-tokens', { label: 'dash-e2e', maxUses: 1, tags: ['e2e'] });
+    const enrollment = await api(hub.url, hub.token, 'POST', '/api/v1/enrollment-tokens', {
+      label: 'dash-e2e',
+      maxUses: 1,
+      tags: ['e2e'],
+    });
     const dir = tempDir('dash-agent');
     const config = enrollAgent(hub.url, enrollment.token, 'dash-agent', dir);
     agentId = JSON.parse(readFileSync(config, 'utf8')).agentId;
@@ -40,7 +55,12 @@ describe('dashboard in a browser against a live hub', () => {
     }
     dashboard = await startDashboard(hub.url);
     procs.push(dashboard);
-    await waitFor('the agent online', async () => (await api<Device[]>(hub.url, hub.token, 'GET', '/api/v1/devices')).some((d) => d.id === agentId && d.online), 60_000);
+    await waitFor(
+      'the agent online',
+      async () =>
+        (await api<Device[]>(hub.url, hub.token, 'GET', '/api/v1/devices')).some((d) => d.id === agentId && d.online),
+      60_000,
+    );
     browser = await launchBrowser();
   }, 180_000);
 
@@ -50,7 +70,8 @@ describe('dashboard in a browser against a live hub', () => {
   });
 
   const diagnostics = () => procs.map((p) => `----- ${p.name} -----\n${p.output().slice(-2500)}`).join('\n');
-  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOT_DIR, `dashboard-${name}.png`), fullPage: true });
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: path.join(SCREENSHOT_DIR, `dashboard-${name}.png`), fullPage: true });
 
   async function signIn(page: Page): Promise<void> {
     await page.goto(`${dashboard.url}/login`);
@@ -101,15 +122,29 @@ describe('dashboard in a browser against a live hub', () => {
         await shot(page, 'campaign-timeout');
         throw new Error(`${e.message}\n${diagnostics()}`);
       });
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="job-result-link"]').length === 2, undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="job-result-link"]').length === 2,
+      undefined,
+      { timeout: 30_000 },
+    );
     expect(await page.locator('[data-testid="job-row"][data-state="succeeded"]').count()).toBe(2);
     await shot(page, 'campaign');
 
     // The leaderboard tab filled itself in, as did the chart (two measured points, drawn).
-    await board.waitForFunction(() => document.querySelectorAll('[data-testid="leaderboard-row"]').length === 2, undefined, { timeout: 30_000 });
-    expect((await board.locator('[data-testid="model-name"]').allTextContents()).sort()).toEqual(MODELS.map((m) => m.name).sort());
-    await chart.waitForSelector('[data-testid="speed-accuracy-chart"][data-published="false"][data-points="2"]', { timeout: 30_000 });
-    await chart.waitForFunction(() => document.querySelectorAll('[data-testid="speed-accuracy-chart"] .recharts-scatter-symbol').length >= 2);
+    await board.waitForFunction(
+      () => document.querySelectorAll('[data-testid="leaderboard-row"]').length === 2,
+      undefined,
+      { timeout: 30_000 },
+    );
+    expect((await board.locator('[data-testid="model-name"]').allTextContents()).sort()).toEqual(
+      MODELS.map((m) => m.name).sort(),
+    );
+    await chart.waitForSelector('[data-testid="speed-accuracy-chart"][data-published="false"][data-points="2"]', {
+      timeout: 30_000,
+    });
+    await chart.waitForFunction(
+      () => document.querySelectorAll('[data-testid="speed-accuracy-chart"] .recharts-scatter-symbol').length >= 2,
+    );
     expect(reloads).toEqual({ board: 0, chart: 0, campaign: 0 });
     await shot(board, 'leaderboard');
     await shot(chart, 'chart');
@@ -133,7 +168,9 @@ describe('dashboard in a browser against a live hub', () => {
     await page.click('[data-testid="job-result-link"] >> nth=0');
     await page.waitForSelector('[data-testid="result-page"]');
     expect(Number(await page.getAttribute('[data-testid="latency-histogram"]', 'data-buckets'))).toBeGreaterThan(0);
-    expect(await page.textContent('[data-testid="reproduce-command"]')).toMatch(/fleetbench-agent bench[\s\S]*--iterations 60[\s\S]*--json/);
+    expect(await page.textContent('[data-testid="reproduce-command"]')).toMatch(
+      /fleetbench-agent bench[\s\S]*--iterations 60[\s\S]*--json/,
+    );
     await shot(page, 'result');
 
     // Every other page renders; screenshots for review (laptop, phone, dark).
@@ -143,7 +180,9 @@ describe('dashboard in a browser against a live hub', () => {
     await page.click('[data-testid="device-name"]');
     await page.waitForSelector('[data-testid="device-page"]').catch(async (e) => {
       await shot(page, 'device-failed');
-      throw new Error(`${e.message}\n${(await page.textContent("main"))?.slice(0, 2000)}\n${dashboard.output().slice(-3000)}`);
+      throw new Error(
+        `${e.message}\n${(await page.textContent('main'))?.slice(0, 2000)}\n${dashboard.output().slice(-3000)}`,
+      );
     });
     await page.waitForSelector('[data-testid="device-results"]');
     await shot(page, 'device');

@@ -9,7 +9,7 @@ import type { Device, LeaderboardRow, Model, Result } from '@fleetbench/protocol
 import { topics } from '@fleetbench/protocol';
 import { launchBrowser, SCREENSHOT_DIR } from '../support/browser';
 import { startMosquitto } from '../support/mosquitto';
-import { createTestDatabase } from '../support/postgres';
+import { createTestDatabase } from '../../apps/hub/src/test-support/database';
 import {
   api,
   enrollAgent,
@@ -65,7 +65,9 @@ describe('fleet on PostgreSQL + Mosquitto', () => {
       agents.push({ id: cfg.agentId, config, proc, password: cfg.mqtt.password });
     }
     // The token allowed two enrollments; a third is refused with a clear message.
-    expect(() => enrollAgent(hub.url, enrollment.token, 'agent-c', tempDir('agent-c'))).toThrow(/enroll agent-c failed[\s\S]*(token|enrol)/i);
+    expect(() => enrollAgent(hub.url, enrollment.token, 'agent-c', tempDir('agent-c'))).toThrow(
+      /enroll agent-c failed[\s\S]*(token|enrol)/i,
+    );
 
     await waitFor(
       'both agents online',
@@ -80,7 +82,12 @@ describe('fleet on PostgreSQL + Mosquitto', () => {
 
     const models: Model[] = [];
     for (const file of MODELS) {
-      models.push(await api<Model>(hub.url, hub.token, 'POST', '/api/v1/models', { name: file.replace('.onnx', ''), path: path.join(SHARED_DATA, 'models', file) }));
+      models.push(
+        await api<Model>(hub.url, hub.token, 'POST', '/api/v1/models', {
+          name: file.replace('.onnx', ''),
+          path: path.join(SHARED_DATA, 'models', file),
+        }),
+      );
     }
     expect(models.map((m) => m.inputs.length)).toEqual([1, 1]);
 
@@ -163,7 +170,11 @@ describe('fleet on PostgreSQL + Mosquitto', () => {
     };
     try {
       // A watcher with the hub's (admin) account sees what reaches the topics involved.
-      const watcher = await connect({ username: broker.admin.username, password: broker.admin.password, clientId: 'e2e-watcher' });
+      const watcher = await connect({
+        username: broker.admin.username,
+        password: broker.admin.password,
+        clientId: 'e2e-watcher',
+      });
       const seen: string[] = [];
       watcher.on('message', (topic) => seen.push(topic));
       await watcher.subscribeAsync([topics.results(b.id), topics.events(a.id)]);
@@ -184,8 +195,12 @@ describe('fleet on PostgreSQL + Mosquitto', () => {
       // Mosquitto answers a refused QoS 1 publish on MQTT 5 with reason code 135 (not authorized).
       expect(String((refusal as Error | null)?.message ?? refusal)).toMatch(/135|not authori[sz]ed/i);
 
-      await expect(connect({ username: 'nobody', password: 'wrong', clientId: 'nobody' })).rejects.toThrow(/not authori[sz]ed/i);
-      await expect(connect({ username: a.id, password: 'not-the-password', clientId: a.id })).rejects.toThrow(/not authori[sz]ed/i);
+      await expect(connect({ username: 'nobody', password: 'wrong', clientId: 'nobody' })).rejects.toThrow(
+        /not authori[sz]ed/i,
+      );
+      await expect(connect({ username: a.id, password: 'not-the-password', clientId: a.id })).rejects.toThrow(
+        /not authori[sz]ed/i,
+      );
     } finally {
       for (const c of clients) await c.endAsync(true);
     }

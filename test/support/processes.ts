@@ -77,10 +77,18 @@ export async function waitFor<T>(
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`,
+  );
 }
 
-export async function api<T = any>(baseUrl: string, token: string | null, method: string, p: string, body?: unknown): Promise<T> {
+export async function api<T = any>(
+  baseUrl: string,
+  token: string | null,
+  method: string,
+  p: string,
+  body?: unknown,
+): Promise<T> {
   const res = await fetch(`${baseUrl}${p}`, {
     method,
     headers: {

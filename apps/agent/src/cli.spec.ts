@@ -10,7 +10,10 @@ const MNIST = sharedPath('models/mnist.onnx');
 async function cli(...args: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await main(['node', 'fleetbench-agent', ...args], { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+  const code = await main(['node', 'fleetbench-agent', ...args], {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+  });
   return { code, stdout, stderr };
 }
 
@@ -25,7 +28,20 @@ describe('fleetbench-agent bench', () => {
   });
 
   it('--json prints one object with every figure (latencies in ms)', async () => {
-    const r = await cli('bench', '--model', MNIST, '--iterations', '30', '--duration', '0', '--warmup', '3', '--threads', '1', '--json');
+    const r = await cli(
+      'bench',
+      '--model',
+      MNIST,
+      '--iterations',
+      '30',
+      '--duration',
+      '0',
+      '--warmup',
+      '3',
+      '--threads',
+      '1',
+      '--json',
+    );
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.settings).toMatchObject({ mode: 'latency', intraOpThreads: 1, minIterations: 30 });
@@ -49,7 +65,14 @@ describe('fleetbench-agent bench', () => {
     const model = path.join(tmpDir('fb-cli-model-'), 'm.onnx');
     writeFileSync(model, channelMeanClassifier('float32', 16));
     const ds = await colourDataset();
-    const spec = JSON.stringify({ resizeShorter: 16, crop: 16, channelOrder: 'BGR', scale: 1, mean: [0, 0, 0], std: [1, 1, 1] });
+    const spec = JSON.stringify({
+      resizeShorter: 16,
+      crop: 16,
+      channelOrder: 'BGR',
+      scale: 1,
+      mean: [0, 0, 0],
+      std: [1, 1, 1],
+    });
     const r = await cli('bench', '--model', model, '--dataset', ds, '--preprocess', spec, '--json');
     expect(r.stderr).toBe('');
     const out = JSON.parse(r.stdout);
@@ -62,10 +85,14 @@ describe('fleetbench-agent bench', () => {
     const model = path.join(tmpDir('fb-cli-model-'), 'm.onnx');
     writeFileSync(model, channelMeanClassifier('float32', 16));
     const r = await cli('bench', '--model', model, '--batch', '1,2', '--iterations', '5', '--duration', '0', '--json');
-    expect(JSON.parse(r.stdout).metrics.throughputByBatch.map((b: { batchSize: number }) => b.batchSize)).toEqual([1, 2]);
+    expect(JSON.parse(r.stdout).metrics.throughputByBatch.map((b: { batchSize: number }) => b.batchSize)).toEqual([
+      1, 2,
+    ]);
     expect((await cli('bench', '--model', MNIST, '--mode', 'accuracy')).stderr).toMatch(/needs --dataset/);
     expect((await cli('bench', '--model', MNIST, '--warmup', 'soon')).stderr).toMatch(/--warmup must be/);
-    expect((await cli('bench', '--model', MNIST, '--dataset', '/nonexistent', '--preprocess', 'nope')).stderr).toMatch(/Unknown preprocessing preset "nope"/);
+    expect((await cli('bench', '--model', MNIST, '--dataset', '/nonexistent', '--preprocess', 'nope')).stderr).toMatch(
+      /Unknown preprocessing preset "nope"/,
+    );
     const trt = await cli('bench', '--model', MNIST, '--runner', 'trtexec');
     expect(trt.code).toBe(1);
     expect(trt.stderr).toMatch(/runner-missing.*trtexec is not installed/);
@@ -73,7 +100,20 @@ describe('fleetbench-agent bench', () => {
 
   it('--zoo NAME --seed N builds the zoo model here and benchmarks it (FLOPs from the architecture)', async () => {
     const { buildModel, describeArchitecture } = require('@fleetbench/zoo') as typeof import('@fleetbench/zoo');
-    const r = await cli('bench', '--zoo', 'ShuffleNetV2_x0_25', '--seed', '5', '--iterations', '5', '--duration', '0', '--warmup', '1', '--json');
+    const r = await cli(
+      'bench',
+      '--zoo',
+      'ShuffleNetV2_x0_25',
+      '--seed',
+      '5',
+      '--iterations',
+      '5',
+      '--duration',
+      '0',
+      '--warmup',
+      '1',
+      '--json',
+    );
     expect(r.stderr).toBe('');
     const out = JSON.parse(r.stdout);
     expect(out.recipe).toEqual({ name: 'ShuffleNetV2_x0_25', seed: 5, variant: 'fp32' });

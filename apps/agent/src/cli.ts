@@ -109,11 +109,27 @@ export async function main(
     .command('bench')
     .description('benchmark an ONNX model on this device without a hub (latency, throughput or accuracy)')
     .option('--model <file>', 'ONNX model file (or --zoo NAME)')
-    .option('--zoo <name>', 'build the zoo model NAME (PaddleClas catalogue, e.g. MobileNetV3_small_x0_35) here and benchmark it')
-    .option('--mode <mode>', 'latency | throughput | accuracy (default: accuracy with --dataset, throughput with several --batch sizes, else latency)')
-    .option('--dataset <dir>', 'labeled image folder: <synset>_name.JPEG files with a label list, or one sub-folder per class')
-    .option('--labels <file>', 'label list, one class per line (default: labels.txt or LOC_synset_mapping.txt in the dataset folder or its parent)')
-    .option('--preprocess <preset-or-json>', `preprocessing preset (${Object.keys(PRESETS).join(', ')}) or a JSON spec`, 'imagenet')
+    .option(
+      '--zoo <name>',
+      'build the zoo model NAME (PaddleClas catalogue, e.g. MobileNetV3_small_x0_35) here and benchmark it',
+    )
+    .option(
+      '--mode <mode>',
+      'latency | throughput | accuracy (default: accuracy with --dataset, throughput with several --batch sizes, else latency)',
+    )
+    .option(
+      '--dataset <dir>',
+      'labeled image folder: <synset>_name.JPEG files with a label list, or one sub-folder per class',
+    )
+    .option(
+      '--labels <file>',
+      'label list, one class per line (default: labels.txt or LOC_synset_mapping.txt in the dataset folder or its parent)',
+    )
+    .option(
+      '--preprocess <preset-or-json>',
+      `preprocessing preset (${Object.keys(PRESETS).join(', ')}) or a JSON spec`,
+      'imagenet',
+    )
     .option('--batch <sizes>', 'batch size, or a comma list for a throughput sweep (e.g. 1,4,8,16)', '1')
     .option('--threads <n>', 'intra-op threads (0 = runtime default)', int('--threads', 0), 0)
     .option('--inter-threads <n>', 'inter-op threads (0 = runtime default)', int('--inter-threads', 0), 0)
@@ -125,7 +141,11 @@ export async function main(
     .option('--duration <s>', 'minimum measuring time in seconds', num('--duration'), 1)
     .option('--max-duration <s>', 'maximum measuring time in seconds (per batch size)', num('--max-duration'), 60)
     .option('--max-samples <n>', 'accuracy: evaluate at most n samples', int('--max-samples', 1))
-    .option('--seed <n>', 'with --zoo: seed of the weights (default 0); else seed of the generated input data (default 1)', int('--seed', 0))
+    .option(
+      '--seed <n>',
+      'with --zoo: seed of the weights (default 0); else seed of the generated input data (default 1)',
+      int('--seed', 0),
+    )
     .option('--input-seed <n>', 'seed of the generated input data (default 1)', int('--input-seed', 0))
     .option('--flops <n>', 'FLOPs of one inference at batch 1 (default: counted from the graph)', num('--flops'))
     .option('--peak', 'measure the GEMM peak first, so the result shows its share of it')
@@ -135,76 +155,99 @@ export async function main(
     .action(async (o: BenchOptions) => {
       const env = parseEnv();
       const logger = createLogger(o.json ? 'warn' : env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL);
-      if (!o.model === !o.zoo) throw new AgentError('config-invalid', 'Give the model to benchmark: --model FILE or --zoo NAME (one of them).');
+      if (!o.model === !o.zoo)
+        throw new AgentError(
+          'config-invalid',
+          'Give the model to benchmark: --model FILE or --zoo NAME (one of them).',
+        );
       // --zoo: built here from the recipe into a temporary folder, removed after the run.
       const zoo = o.zoo ? await buildZooForBench(o.zoo, o.seed ?? 0, logger) : null;
       const modelPath = zoo ? zoo.path : path.resolve(o.model!);
       const modelSha256 = zoo
         ? zoo.sha256
         : await sha256File(modelPath).catch((err: NodeJS.ErrnoException) => {
-            throw new AgentError('model-load-failed', `Cannot read the model file ${modelPath} (${err.code ?? err.message}).`);
+            throw new AgentError(
+              'model-load-failed',
+              `Cannot read the model file ${modelPath} (${err.code ?? err.message}).`,
+            );
           });
       if (zoo && o.flops === undefined) o.flops = zoo.flops;
       try {
-      const batches = o.batch.split(',').map((b) => int('--batch', 1)(b.trim()));
-      const mode = o.mode ?? (o.dataset ? 'accuracy' : batches.length > 1 ? 'throughput' : 'latency');
-      if (mode === 'accuracy' && !o.dataset)
-        throw new AgentError('config-invalid', 'Accuracy mode needs --dataset DIR (a labeled image folder).');
-      const warm = /^(\d+(?:\.\d+)?)s$/.exec(o.warmup.trim());
-      if (!warm && !/^\d+$/.test(o.warmup.trim()))
-        throw new AgentError('config-invalid', `--warmup must be a number of iterations (10) or seconds (2s), not "${o.warmup}".`);
-      const minDurationMs = Math.round(o.duration * 1000);
-      const parsed = BenchmarkSettingsSchema.safeParse({
-        mode,
-        batchSize: batches[batches.length - 1],
-        ...(mode === 'throughput' ? { batchSizes: batches } : {}),
-        intraOpThreads: o.threads,
-        interOpThreads: o.interThreads,
-        executionProvider: o.provider,
-        graphOptimizationLevel: o.optLevel,
-        ...(o.runner !== 'onnxruntime-node' ? { runner: o.runner } : {}),
-        warmupIterations: warm ? 0 : Number(o.warmup),
-        ...(warm ? { warmupDurationMs: Math.round(Number(warm[1]) * 1000) } : {}),
-        minIterations: o.iterations,
-        minDurationMs,
-        maxDurationMs: Math.max(Math.round(o.maxDuration * 1000), minDurationMs, 1),
-        seed: o.inputSeed ?? (zoo ? 1 : (o.seed ?? 1)),
-        ...(o.maxSamples ? { maxSamples: o.maxSamples } : {}),
-      });
-      if (!parsed.success)
-        throw new AgentError('config-invalid', `Invalid benchmark options: ${formatZodError(parsed.error)}.`);
-      const settings = parsed.data;
-      const preprocessing = mode === 'accuracy' ? resolvePreprocessing(o.preprocess) : undefined;
-      let peakGflops: number | null = null;
-      if (o.peak) peakGflops = (await loadPeakGemm().measurePeakGflops()).gflops;
-      else peakGflops = await loadAgentConfig({}).then((c) => c.peakGflops ?? null, () => null);
-      const runner = new RunnerSelector(
-        new OnnxRunner({
-          logger,
-          peakGflops,
-          pixelCacheDir:
-            o.cache === false ? null : path.resolve(o.cacheDir ?? path.join(resolveDataDir(undefined, env), 'cache', 'pixels')),
-        }),
-      );
-      const bar = progressBar(!o.json || process.stderr.isTTY);
-      const out = await runner
-        .run({
-          modelPath,
-          modelSha256,
-          settings,
-          ...(o.flops !== undefined ? { flops: o.flops } : {}),
-          ...(preprocessing ? { preprocessing } : {}),
-          ...(o.dataset ? { dataset: { path: path.resolve(o.dataset), ...(o.labels ? { labelsFile: path.resolve(o.labels) } : {}) } } : {}),
-          signal: new AbortController().signal,
-          onProgress: bar.update,
-        })
-        .finally(bar.stop);
-      const label = zoo ? `zoo:${o.zoo} (seed ${o.seed ?? 0})` : modelPath;
-      io.stdout(
-        o.json
-          ? `${JSON.stringify({ model: label, ...(zoo ? { recipe: zoo.recipe } : {}), settings, ...(preprocessing ? { preprocessing } : {}), peakGflops, ...out })}\n`
-          : formatTable(label, settings, out, peakGflops),
-      );
+        const batches = o.batch.split(',').map((b) => int('--batch', 1)(b.trim()));
+        const mode = o.mode ?? (o.dataset ? 'accuracy' : batches.length > 1 ? 'throughput' : 'latency');
+        if (mode === 'accuracy' && !o.dataset)
+          throw new AgentError('config-invalid', 'Accuracy mode needs --dataset DIR (a labeled image folder).');
+        const warm = /^(\d+(?:\.\d+)?)s$/.exec(o.warmup.trim());
+        if (!warm && !/^\d+$/.test(o.warmup.trim()))
+          throw new AgentError(
+            'config-invalid',
+            `--warmup must be a number of iterations (10) or seconds (2s), not "${o.warmup}".`,
+          );
+        const minDurationMs = Math.round(o.duration * 1000);
+        const parsed = BenchmarkSettingsSchema.safeParse({
+          mode,
+          batchSize: batches[batches.length - 1],
+          ...(mode === 'throughput' ? { batchSizes: batches } : {}),
+          intraOpThreads: o.threads,
+          interOpThreads: o.interThreads,
+          executionProvider: o.provider,
+          graphOptimizationLevel: o.optLevel,
+          ...(o.runner !== 'onnxruntime-node' ? { runner: o.runner } : {}),
+          warmupIterations: warm ? 0 : Number(o.warmup),
+          ...(warm ? { warmupDurationMs: Math.round(Number(warm[1]) * 1000) } : {}),
+          minIterations: o.iterations,
+          minDurationMs,
+          maxDurationMs: Math.max(Math.round(o.maxDuration * 1000), minDurationMs, 1),
+          seed: o.inputSeed ?? (zoo ? 1 : (o.seed ?? 1)),
+          ...(o.maxSamples ? { maxSamples: o.maxSamples } : {}),
+        });
+        if (!parsed.success)
+          throw new AgentError('config-invalid', `Invalid benchmark options: ${formatZodError(parsed.error)}.`);
+        const settings = parsed.data;
+        const preprocessing = mode === 'accuracy' ? resolvePreprocessing(o.preprocess) : undefined;
+        let peakGflops: number | null = null;
+        if (o.peak) peakGflops = (await loadPeakGemm().measurePeakGflops()).gflops;
+        else
+          peakGflops = await loadAgentConfig({}).then(
+            (c) => c.peakGflops ?? null,
+            () => null,
+          );
+        const runner = new RunnerSelector(
+          new OnnxRunner({
+            logger,
+            peakGflops,
+            pixelCacheDir:
+              o.cache === false
+                ? null
+                : path.resolve(o.cacheDir ?? path.join(resolveDataDir(undefined, env), 'cache', 'pixels')),
+          }),
+        );
+        const bar = progressBar(!o.json || process.stderr.isTTY);
+        const out = await runner
+          .run({
+            modelPath,
+            modelSha256,
+            settings,
+            ...(o.flops !== undefined ? { flops: o.flops } : {}),
+            ...(preprocessing ? { preprocessing } : {}),
+            ...(o.dataset
+              ? {
+                  dataset: {
+                    path: path.resolve(o.dataset),
+                    ...(o.labels ? { labelsFile: path.resolve(o.labels) } : {}),
+                  },
+                }
+              : {}),
+            signal: new AbortController().signal,
+            onProgress: bar.update,
+          })
+          .finally(bar.stop);
+        const label = zoo ? `zoo:${o.zoo} (seed ${o.seed ?? 0})` : modelPath;
+        io.stdout(
+          o.json
+            ? `${JSON.stringify({ model: label, ...(zoo ? { recipe: zoo.recipe } : {}), settings, ...(preprocessing ? { preprocessing } : {}), peakGflops, ...out })}\n`
+            : formatTable(label, settings, out, peakGflops),
+        );
       } finally {
         if (zoo) await zoo.cleanup();
       }
@@ -245,17 +288,38 @@ async function buildZooForBench(
   name: string,
   seed: number,
   logger: ReturnType<typeof createLogger>,
-): Promise<{ path: string; sha256: string; flops: number; recipe: { name: string; seed: number; variant: 'fp32' }; cleanup: () => Promise<void> }> {
+): Promise<{
+  path: string;
+  sha256: string;
+  flops: number;
+  recipe: { name: string; seed: number; variant: 'fp32' };
+  cleanup: () => Promise<void>;
+}> {
   const { promises: fs } = require('node:fs') as typeof import('node:fs');
-  const { describeArchitecture, getModel, hasArchitecture } = require('@fleetbench/zoo') as typeof import('@fleetbench/zoo');
-  if (!getModel(name)) throw new AgentError('config-invalid', `"${name}" is not in the zoo catalogue (names are case-sensitive, e.g. MobileNetV3_small_x0_35).`);
-  if (!hasArchitecture(name)) throw new AgentError('config-invalid', `The zoo has no architecture builder for ${name} yet (catalogue figures only).`);
+  const { describeArchitecture, getModel, hasArchitecture } =
+    require('@fleetbench/zoo') as typeof import('@fleetbench/zoo');
+  if (!getModel(name))
+    throw new AgentError(
+      'config-invalid',
+      `"${name}" is not in the zoo catalogue (names are case-sensitive, e.g. MobileNetV3_small_x0_35).`,
+    );
+  if (!hasArchitecture(name))
+    throw new AgentError(
+      'config-invalid',
+      `The zoo has no architecture builder for ${name} yet (catalogue figures only).`,
+    );
   const { materializeZooModel } = require('./artifacts/zoo-artifacts') as typeof import('./artifacts/zoo-artifacts');
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fleetbench-zoo-'));
   const recipe = { name, seed, variant: 'fp32' as const };
   try {
     const built = await materializeZooModel({ cacheDir: dir, recipe, logger });
-    return { path: built.path, sha256: built.sha256, flops: describeArchitecture(name).flops, recipe, cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
+    return {
+      path: built.path,
+      sha256: built.sha256,
+      flops: describeArchitecture(name).flops,
+      recipe,
+      cleanup: () => fs.rm(dir, { recursive: true, force: true }),
+    };
   } catch (err) {
     await fs.rm(dir, { recursive: true, force: true });
     throw err;
@@ -304,7 +368,12 @@ function progressBar(enabled: boolean): { update: (p: number, phase: string) => 
   };
 }
 
-export function formatTable(modelPath: string, s: BenchmarkSettings, out: RunOutput, peakGflops: number | null = null): string {
+export function formatTable(
+  modelPath: string,
+  s: BenchmarkSettings,
+  out: RunOutput,
+  peakGflops: number | null = null,
+): string {
   const m = out.metrics;
   const l = m.latencyMs;
   const e = out.environment;
@@ -342,7 +411,12 @@ export function formatTable(modelPath: string, s: BenchmarkSettings, out: RunOut
   for (const b of m.throughputByBatch ?? [])
     rows.push([`  batch ${b.batchSize}`, `${b.throughputIps.toFixed(1)} images/s, p50 ${f(b.latencyMs.p50)} ms`]);
   rows.push(
-    ['GFLOP/s', m.gflops === null ? 'n/a (FLOPs unknown)' : `${m.gflops.toFixed(2)}${m.peakShare != null ? ` (${pct(m.peakShare)} of the ${peakGflops} GFLOP/s GEMM peak)` : ''}`],
+    [
+      'GFLOP/s',
+      m.gflops === null
+        ? 'n/a (FLOPs unknown)'
+        : `${m.gflops.toFixed(2)}${m.peakShare != null ? ` (${pct(m.peakShare)} of the ${peakGflops} GFLOP/s GEMM peak)` : ''}`,
+    ],
     ['peak RSS', `${(m.peakRssBytes / 2 ** 20).toFixed(1)} MiB`],
     ['CPU MHz before/after', `${e.cpuFrequencyMHz.before ?? 'n/a'} / ${e.cpuFrequencyMHz.after ?? 'n/a'}`],
     ['temperature before/after', `${e.temperatureC.before ?? 'n/a'} / ${e.temperatureC.after ?? 'n/a'} °C`],

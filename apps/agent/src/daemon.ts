@@ -59,7 +59,8 @@ export class AgentDaemon {
       config.peakGflops && probed.peakGflops === undefined ? { ...probed, peakGflops: config.peakGflops } : probed;
     // The provider list comes from a cache (or a child process), so onnxruntime is loaded only when a job runs.
     const software =
-      this.opts.software ?? softwareFingerprint(await cachedBackends(path.join(config.dataDir, 'cache', 'ort-backends.json')));
+      this.opts.software ??
+      softwareFingerprint(await cachedBackends(path.join(config.dataDir, 'cache', 'ort-backends.json')));
     const log = this.logger.child({ agentId: config.agentId, session: this.session });
 
     const transport = new MqttTransport({
@@ -86,12 +87,14 @@ export class AgentDaemon {
     });
     const runner =
       this.opts.runner ??
-      new RunnerSelector(new OnnxRunner({
-        logger: log.child({ module: 'runner' }),
-        environment: sampler === null ? null : undefined,
-        peakGflops: hardware.peakGflops ?? null,
-        pixelCacheDir: path.join(config.dataDir, 'cache', 'pixels'),
-      }));
+      new RunnerSelector(
+        new OnnxRunner({
+          logger: log.child({ module: 'runner' }),
+          environment: sampler === null ? null : undefined,
+          peakGflops: hardware.peakGflops ?? null,
+          pixelCacheDir: path.join(config.dataDir, 'cache', 'pixels'),
+        }),
+      );
     const status = (online: boolean, currentJobId: string | null): StatusMessage => ({
       v: PROTOCOL_MAJOR,
       online,

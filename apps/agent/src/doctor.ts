@@ -42,7 +42,11 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorCheck[]
     require('onnxruntime-node');
     add('onnxruntime', 'ok', `onnxruntime-node ${onnxruntimeVersion()}`);
   } catch (err) {
-    add('onnxruntime', 'fail', `onnxruntime-node cannot be loaded (${(err as Error).message.split('\n')[0]}); reinstall the agent for this platform.`);
+    add(
+      'onnxruntime',
+      'fail',
+      `onnxruntime-node cannot be loaded (${(err as Error).message.split('\n')[0]}); reinstall the agent for this platform.`,
+    );
   }
   const providers = listProviders();
   const usable = providers.filter((p) => p.usable).map((p) => p.name);
@@ -54,19 +58,39 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorCheck[]
   );
   try {
     const sharp = require('sharp') as { versions: { sharp?: string; vips: string } };
-    add('image library', 'ok', `sharp ${sharp.versions.sharp ?? ''} (libvips ${sharp.versions.vips}) for accuracy runs`);
+    add(
+      'image library',
+      'ok',
+      `sharp ${sharp.versions.sharp ?? ''} (libvips ${sharp.versions.vips}) for accuracy runs`,
+    );
   } catch (err) {
-    add('image library', 'warn', `sharp cannot be loaded (${(err as Error).message.split('\n')[0]}); accuracy jobs will fail, latency jobs work.`);
+    add(
+      'image library',
+      'warn',
+      `sharp cannot be loaded (${(err as Error).message.split('\n')[0]}); accuracy jobs will fail, latency jobs work.`,
+    );
   }
   for (const tool of ['trtexec', 'onnxruntime_perf_test'] as const) {
     const found = await findTool(tool);
-    add(tool, found ? 'ok' : 'warn', found ? `found at ${found}` : 'not installed (optional; jobs that ask for it fail)');
+    add(
+      tool,
+      found ? 'ok' : 'warn',
+      found ? `found at ${found}` : 'not installed (optional; jobs that ask for it fail)',
+    );
   }
 
   const times = readCpuTimes();
-  add('CPU load measurement', times ? 'ok' : 'warn', times ? '/proc/stat readable: the busy rule works' : 'no /proc/stat: the busy rule cannot be applied');
+  add(
+    'CPU load measurement',
+    times ? 'ok' : 'warn',
+    times ? '/proc/stat readable: the busy rule works' : 'no /proc/stat: the busy rule cannot be applied',
+  );
   const mhz = readCpuFrequencyMHz();
-  add('CPU frequency', mhz ? 'ok' : 'warn', mhz ? `${mhz} MHz now` : 'not exposed: the throttling rule uses temperature only');
+  add(
+    'CPU frequency',
+    mhz ? 'ok' : 'warn',
+    mhz ? `${mhz} MHz now` : 'not exposed: the throttling rule uses temperature only',
+  );
   const zones = readThermalZones();
   add(
     'temperature',
@@ -75,14 +99,28 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorCheck[]
       ? zones.map((z) => `${z.name} ${z.tempC} °C${z.tripsC.length ? ` (trips ${z.tripsC.join('/')})` : ''}`).join(', ')
       : 'no thermal zones exposed (common in VMs): temperature and trip points are not recorded',
   );
-  add('peak memory', readVmHwmBytes() ? 'ok' : 'warn', readVmHwmBytes() ? 'VmHWM available: exact peak RSS' : 'sampled RSS only');
+  add(
+    'peak memory',
+    readVmHwmBytes() ? 'ok' : 'warn',
+    readVmHwmBytes() ? 'VmHWM available: exact peak RSS' : 'sampled RSS only',
+  );
 
   let config: Awaited<ReturnType<typeof loadAgentConfig>> | null = null;
   try {
     config = await loadAgentConfig({ configFlag: opts.configFlag, env: opts.env });
-    add('config', 'ok', `${config.configPath}: agent ${config.agentId}${config.peakGflops ? `, peak ${config.peakGflops} GFLOP/s` : ''}`);
+    add(
+      'config',
+      'ok',
+      `${config.configPath}: agent ${config.agentId}${config.peakGflops ? `, peak ${config.peakGflops} GFLOP/s` : ''}`,
+    );
   } catch (err) {
-    add('config', 'warn', err instanceof ConfigError ? `not enrolled (${err.problems[0]}); run fleetbench-agent enroll --hub URL --token TOKEN` : String(err));
+    add(
+      'config',
+      'warn',
+      err instanceof ConfigError
+        ? `not enrolled (${err.problems[0]}); run fleetbench-agent enroll --hub URL --token TOKEN`
+        : String(err),
+    );
   }
   const dataDir = config?.dataDir ?? resolveDataDir(undefined, parseEnv(opts.env ?? process.env));
   try {
@@ -92,9 +130,17 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorCheck[]
     await fs.rm(probe);
     const st = await fs.statfs(dataDir).catch(() => null);
     const free = st ? (st.bavail * st.bsize) / 2 ** 30 : null;
-    add('data folder', free !== null && free < 1 ? 'warn' : 'ok', `${dataDir} writable${free !== null ? `, ${free.toFixed(1)} GiB free` : ''}`);
+    add(
+      'data folder',
+      free !== null && free < 1 ? 'warn' : 'ok',
+      `${dataDir} writable${free !== null ? `, ${free.toFixed(1)} GiB free` : ''}`,
+    );
   } catch (err) {
-    add('data folder', 'fail', `${dataDir} is not writable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); set FLEETBENCH_AGENT_DATA_DIR.`);
+    add(
+      'data folder',
+      'fail',
+      `${dataDir} is not writable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); set FLEETBENCH_AGENT_DATA_DIR.`,
+    );
   }
   if (config) {
     const url = `${config.hubUrl}${apiPaths.health}`;
@@ -106,9 +152,23 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorCheck[]
       add('hub', 'fail', `${url} is not reachable (${cause}); check the hub URL and that the hub runs.`);
     }
     const broker = new URL(config.mqtt.url.replace(/^tcp:/, 'mqtt:'));
-    const port = Number(broker.port) || (/^(mqtts|ssl):/.test(config.mqtt.url) ? 8883 : /^wss:/.test(config.mqtt.url) ? 443 : /^ws:/.test(config.mqtt.url) ? 80 : 1883);
+    const port =
+      Number(broker.port) ||
+      (/^(mqtts|ssl):/.test(config.mqtt.url)
+        ? 8883
+        : /^wss:/.test(config.mqtt.url)
+          ? 443
+          : /^ws:/.test(config.mqtt.url)
+            ? 80
+            : 1883);
     const reachable = await tcpReachable(broker.hostname, port, timeoutMs);
-    add('broker', reachable === true ? 'ok' : 'fail', reachable === true ? `${broker.hostname}:${port} accepts connections` : `${broker.hostname}:${port} is not reachable (${reachable}); check the broker address and firewall.`);
+    add(
+      'broker',
+      reachable === true ? 'ok' : 'fail',
+      reachable === true
+        ? `${broker.hostname}:${port} accepts connections`
+        : `${broker.hostname}:${port} is not reachable (${reachable}); check the broker address and firewall.`,
+    );
   }
   return checks;
 }

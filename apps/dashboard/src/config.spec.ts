@@ -12,12 +12,17 @@ describe('parseConfig', () => {
 
   it('uses the hub URL for the browser unless a public URL is given, and strips trailing slashes', () => {
     expect(parseConfig({ FLEETBENCH_HUB_URL: 'http://hub:4000/' }).hubPublicUrl).toBe('http://hub:4000');
-    const c = parseConfig({ FLEETBENCH_HUB_URL: 'http://hub:4000', FLEETBENCH_HUB_PUBLIC_URL: 'https://fleet.example.com' });
+    const c = parseConfig({
+      FLEETBENCH_HUB_URL: 'http://hub:4000',
+      FLEETBENCH_HUB_PUBLIC_URL: 'https://fleet.example.com',
+    });
     expect(c).toMatchObject({ hubUrl: 'http://hub:4000', hubPublicUrl: 'https://fleet.example.com' });
   });
 
   it('treats empty variables as unset', () => {
-    expect(parseConfig({ FLEETBENCH_HUB_PUBLIC_URL: '', FLEETBENCH_HUB_URL: ' ' }).hubUrl).toBe('http://127.0.0.1:4000');
+    expect(parseConfig({ FLEETBENCH_HUB_PUBLIC_URL: '', FLEETBENCH_HUB_URL: ' ' }).hubUrl).toBe(
+      'http://127.0.0.1:4000',
+    );
   });
 
   it('rejects a malformed URL with a message naming the variable', () => {

@@ -3,18 +3,32 @@ import { ConfigError, loadConfig, stripCredentials } from './config';
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ databaseUrl: null, mqttUrl: null, mqttDynsec: false, port: 4000, host: '0.0.0.0', mqttPort: 1883, logLevel: 'info' });
+    expect(c).toMatchObject({
+      databaseUrl: null,
+      mqttUrl: null,
+      mqttDynsec: false,
+      port: 4000,
+      host: '0.0.0.0',
+      mqttPort: 1883,
+      logLevel: 'info',
+    });
     expect(c.dataDir).toMatch(/\.fleetbench\/hub$/);
   });
 
   it('reports every problem at once', () => {
     try {
-      loadConfig({ DATABASE_URL: 'mysql://x', FLEETBENCH_HUB_PORT: 'abc', LOG_LEVEL: 'loud', FLEETBENCH_ADMIN_TOKEN: 'short' });
+      loadConfig({
+        DATABASE_URL: 'mysql://x',
+        FLEETBENCH_HUB_PORT: 'abc',
+        LOG_LEVEL: 'loud',
+        FLEETBENCH_ADMIN_TOKEN: 'short',
+      });
       throw new Error('expected a ConfigError');
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       const problems = (err as ConfigError).problems.join('\n');
-      for (const v of ['DATABASE_URL', 'FLEETBENCH_HUB_PORT', 'LOG_LEVEL', 'FLEETBENCH_ADMIN_TOKEN']) expect(problems).toContain(v);
+      for (const v of ['DATABASE_URL', 'FLEETBENCH_HUB_PORT', 'LOG_LEVEL', 'FLEETBENCH_ADMIN_TOKEN'])
+        expect(problems).toContain(v);
     }
   });
 

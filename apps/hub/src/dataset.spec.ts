@@ -18,10 +18,9 @@ import {
 } from '@fleetbench/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
-import { loadConfig } from './config';
-import { createLogger } from './logger';
-import { createHub, type Hub } from './main';
-import { createTestDatabase } from './test-support/database';
+import type { Hub } from './main';
+import { mediumHub, until } from './test-support/medium-hub';
+import type { createTestDatabase } from './test-support/database';
 import { hardware, resultMessage, software } from './test-support/fixtures';
 import { SHARED_DATA } from '../../../test/support/shared-data';
 
@@ -35,45 +34,11 @@ const PREPROCESSING = { resizeShorter: 256, crop: 224, resizeKernel: 'linear' };
 
 let hub: Hub;
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let dataDir: string;
 let work: string;
 const agents: MqttClient[] = [];
 
-const api = async <T = any>(
-  method: string,
-  p: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: T }> => {
-  const raw = body instanceof Uint8Array;
-  const res = await fetch(hub.url + p, {
-    method,
-    headers: {
-      authorization: `Bearer ${ADMIN}`,
-      ...(body !== undefined && !raw ? { 'content-type': 'application/json' } : {}),
-      ...headers,
-    },
-    body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, body: parsed as T };
-};
-
-async function until<T>(fn: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const medium = mediumHub(ADMIN);
+const api = medium.api;
 
 /** A folder of the first `n` sample images (copied, so their mtimes differ from the originals). */
 async function sampleFolder(name: string, n: number): Promise<string> {
@@ -88,25 +53,15 @@ async function sampleFolder(name: string, n: number): Promise<string> {
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'fleetbench-hub-ds-'));
   work = await fs.mkdtemp(path.join(os.tmpdir(), 'fleetbench-ds-work-'));
-  const config = loadConfig({
-    DATABASE_URL: db.url,
-    FLEETBENCH_DATA_DIR: dataDir,
-    FLEETBENCH_HUB_PORT: '0',
-    FLEETBENCH_HUB_HOST: '127.0.0.1',
-    FLEETBENCH_MQTT_PORT: '0',
-    FLEETBENCH_ADMIN_TOKEN: ADMIN,
-  });
-  hub = await createHub(config, { logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), leaseSweeper: false });
+  await medium.start();
+  hub = medium.hub;
+  db = medium.db;
 });
 
 afterAll(async () => {
   for (const a of agents) await a.endAsync(true).catch(() => undefined);
-  await hub?.close();
-  await db?.drop();
-  await fs.rm(dataDir, { recursive: true, force: true });
+  await medium.stop();
   await fs.rm(work, { recursive: true, force: true });
 });
 

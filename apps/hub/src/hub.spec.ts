@@ -2,15 +2,21 @@
  * Medium test: a whole hub (real PostgreSQL, embedded broker, HTTP) driven over REST and MQTT like an agent would.
  */
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { apiPaths, PROTOCOL_MAJOR, topics, type Campaign, type EnrollResponse, type JobAssignMessage, type LeaderboardRow, type Model } from '@fleetbench/protocol';
+import {
+  apiPaths,
+  PROTOCOL_MAJOR,
+  topics,
+  type Campaign,
+  type EnrollResponse,
+  type JobAssignMessage,
+  type LeaderboardRow,
+  type Model,
+} from '@fleetbench/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import { io } from 'socket.io-client';
-import { loadConfig } from './config';
-import { createLogger } from './logger';
-import { createHub, type Hub } from './main';
-import { createTestDatabase } from './test-support/database';
+import type { Hub } from './main';
+import { mediumHub, until } from './test-support/medium-hub';
 import { hardware, resultMessage, software } from './test-support/fixtures';
 import { sharedPath } from '../../../test/support/shared-data';
 
@@ -18,35 +24,10 @@ const MNIST = sharedPath('models/mnist.onnx');
 const ADMIN = 'test-admin-token-0123456789';
 
 let hub: Hub;
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let dataDir: string;
 const agents: MqttClient[] = [];
 
-const api = async <T = any>(method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T; headers: Headers }> => {
-  const res = await fetch(hub.url + p, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN}`, ...(body !== undefined && !(body instanceof Uint8Array) ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body === undefined ? undefined : body instanceof Uint8Array ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, body: parsed as T, headers: res.headers };
-};
-
-async function until<T>(fn: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const medium = mediumHub(ADMIN);
+const api = medium.api;
 
 async function enrollAgent(name: string, tags: string[] = []): Promise<EnrollResponse> {
   const tok = await api('POST', apiPaths.enrollmentTokens, { maxUses: 1, tags });
@@ -65,7 +46,12 @@ async function connectAgent(e: EnrollResponse, session = 1): Promise<{ client: M
     clientId: e.agentId,
     username: e.mqtt.username,
     password: e.mqtt.password,
-    will: { topic: topics.status(e.agentId), payload: Buffer.from(JSON.stringify({ v: 1, online: false, session, ts: new Date().toISOString() })), qos: 1, retain: true },
+    will: {
+      topic: topics.status(e.agentId),
+      payload: Buffer.from(JSON.stringify({ v: 1, online: false, session, ts: new Date().toISOString() })),
+      qos: 1,
+      retain: true,
+    },
   });
   agents.push(client);
   const jobs: JobAssignMessage[] = [];
@@ -74,29 +60,22 @@ async function connectAgent(e: EnrollResponse, session = 1): Promise<{ client: M
     if (m.kind === 'assign') jobs.push(m);
   });
   await client.subscribeAsync(topics.jobs(e.agentId), { qos: 1 });
-  await client.publishAsync(topics.status(e.agentId), JSON.stringify({ v: PROTOCOL_MAJOR, online: true, session, ts: new Date().toISOString() }), { qos: 1, retain: true });
+  await client.publishAsync(
+    topics.status(e.agentId),
+    JSON.stringify({ v: PROTOCOL_MAJOR, online: true, session, ts: new Date().toISOString() }),
+    { qos: 1, retain: true },
+  );
   return { client, jobs };
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'fleetbench-hub-'));
-  const config = loadConfig({
-    DATABASE_URL: db.url,
-    FLEETBENCH_DATA_DIR: dataDir,
-    FLEETBENCH_HUB_PORT: '0',
-    FLEETBENCH_HUB_HOST: '127.0.0.1',
-    FLEETBENCH_MQTT_PORT: '0',
-    FLEETBENCH_ADMIN_TOKEN: ADMIN,
-  });
-  hub = await createHub(config, { logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), leaseSweeper: false });
+  await medium.start();
+  hub = medium.hub;
 });
 
 afterAll(async () => {
   for (const a of agents) await a.endAsync(true).catch(() => undefined);
-  await hub?.close();
-  await db?.drop();
-  await fs.rm(dataDir, { recursive: true, force: true });
+  await medium.stop();
 });
 
 describe('REST basics', () => {
@@ -133,30 +112,50 @@ describe('REST basics', () => {
 
 describe('models', () => {
   it('rejects a corrupt ONNX upload and stores nothing', async () => {
-    const r = await api('POST', `${apiPaths.models}?name=junk`, new Uint8Array(Buffer.from('definitely not an onnx model '.repeat(50))), {
-      'content-type': 'application/octet-stream',
-    });
+    const r = await api(
+      'POST',
+      `${apiPaths.models}?name=junk`,
+      new Uint8Array(Buffer.from('definitely not an onnx model '.repeat(50))),
+      {
+        'content-type': 'application/octet-stream',
+      },
+    );
     expect(r.status).toBe(400);
     expect(r.body.code).toBe('invalid-model');
     expect((await api('GET', apiPaths.models)).body).toEqual([]);
-    const stored = await fs.readdir(path.join(dataDir, 'artifacts')).catch(() => []);
+    const stored = await fs.readdir(path.join(medium.dataDir, 'artifacts')).catch(() => []);
     expect(stored.filter((f) => f !== 'tmp')).toEqual([]);
-    expect(await fs.readdir(path.join(dataDir, 'artifacts', 'tmp')).catch(() => [])).toEqual([]);
+    expect(await fs.readdir(path.join(medium.dataDir, 'artifacts', 'tmp')).catch(() => [])).toEqual([]);
   });
 
   it('rejects bytes that do not match expectedSha256', async () => {
     const bytes = await fs.readFile(MNIST);
-    const r = await api('POST', `${apiPaths.models}?name=mnist&expectedSha256=${'0'.repeat(64)}`, new Uint8Array(bytes), { 'content-type': 'application/octet-stream' });
+    const r = await api(
+      'POST',
+      `${apiPaths.models}?name=mnist&expectedSha256=${'0'.repeat(64)}`,
+      new Uint8Array(bytes),
+      { 'content-type': 'application/octet-stream' },
+    );
     expect(r.status).toBe(400);
     expect(r.body.code).toBe('checksum-mismatch');
   });
 
   it('registers by path, reads inputs/outputs, and returns the same model for the same bytes', async () => {
-    const r = await api<Model>('POST', apiPaths.models, { name: 'mnist', family: 'lenet', path: MNIST, referenceMetrics: { top1: 0.98 } });
+    const r = await api<Model>('POST', apiPaths.models, {
+      name: 'mnist',
+      family: 'lenet',
+      path: MNIST,
+      referenceMetrics: { top1: 0.98 },
+    });
     expect(r.status).toBe(201);
     expect(r.body.inputs).toEqual([{ name: 'Input3', dtype: 'float32', shape: [1, 1, 28, 28] }]);
     expect(r.body.outputs[0].shape).toEqual([1, 10]);
-    const again = await api<Model>('POST', `${apiPaths.models}?name=mnist-upload`, new Uint8Array(await fs.readFile(MNIST)), { 'content-type': 'application/octet-stream' });
+    const again = await api<Model>(
+      'POST',
+      `${apiPaths.models}?name=mnist-upload`,
+      new Uint8Array(await fs.readFile(MNIST)),
+      { 'content-type': 'application/octet-stream' },
+    );
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(r.body.id);
   });
@@ -178,15 +177,28 @@ describe('enroll → campaign → dispatch → result → leaderboard', () => {
 
     // Selector by tag: only A. B stays offline; a second campaign for B waits.
     const settings = [{ mode: 'latency' }, { mode: 'latency', batchSize: 4 }];
-    const c = await api<Campaign>('POST', apiPaths.campaigns, { name: 'c1', modelIds: [model.id], devices: { tags: ['lab'] }, settings });
+    const c = await api<Campaign>('POST', apiPaths.campaigns, {
+      name: 'c1',
+      modelIds: [model.id],
+      devices: { tags: ['lab'] },
+      settings,
+    });
     expect(c.status).toBe(201);
     expect(c.body.jobs).toHaveLength(2);
     expect(c.body.state).toBe('running');
 
-    const none = await api('POST', apiPaths.campaigns, { name: 'c0', modelIds: [model.id], devices: { tags: ['nowhere'] } });
+    const none = await api('POST', apiPaths.campaigns, {
+      name: 'c0',
+      modelIds: [model.id],
+      devices: { tags: ['nowhere'] },
+    });
     expect(none.status).toBe(400);
     expect(none.body.code).toBe('no-matching-devices');
-    const unknownModel = await api('POST', apiPaths.campaigns, { name: 'c0', modelIds: ['nope'], devices: { all: true } });
+    const unknownModel = await api('POST', apiPaths.campaigns, {
+      name: 'c0',
+      modelIds: ['nope'],
+      devices: { all: true },
+    });
     expect(unknownModel.body.code).toBe('unknown-model');
 
     // One job at a time.
@@ -202,25 +214,41 @@ describe('enroll → campaign → dispatch → result → leaderboard', () => {
     expect(full.status).toBe(200);
     expect(full.headers.get('etag')).toBe(`"${model.sha256}"`);
     expect(Buffer.from(await full.arrayBuffer()).equals(await fs.readFile(MNIST))).toBe(true);
-    const part = await fetch(hub.url + first.model.downloadPath, { headers: { authorization: basic, range: 'bytes=100-199' } });
+    const part = await fetch(hub.url + first.model.downloadPath, {
+      headers: { authorization: basic, range: 'bytes=100-199' },
+    });
     expect(part.status).toBe(206);
     expect((await part.arrayBuffer()).byteLength).toBe(100);
-    const denied = await fetch(hub.url + first.model.downloadPath, { headers: { authorization: `Basic ${Buffer.from(`${a.agentId}:wrong`).toString('base64')}` } });
+    const denied = await fetch(hub.url + first.model.downloadPath, {
+      headers: { authorization: `Basic ${Buffer.from(`${a.agentId}:wrong`).toString('base64')}` },
+    });
     expect(denied.status).toBe(401);
 
-    await agentA.client.publishAsync(topics.events(a.agentId), JSON.stringify({ v: 1, ts: new Date().toISOString(), jobId: first.jobId, kind: 'accepted' }), { qos: 1 });
+    await agentA.client.publishAsync(
+      topics.events(a.agentId),
+      JSON.stringify({ v: 1, ts: new Date().toISOString(), jobId: first.jobId, kind: 'accepted' }),
+      { qos: 1 },
+    );
     await until(async () => (await api('GET', `${apiPaths.jobs}?state=running`)).body.length === 1, 'job running');
 
     // A result from another device for A's job is rejected.
     const agentB = await connectAgent(b);
-    await agentB.client.publishAsync(topics.results(b.agentId), JSON.stringify(resultMessage(first.jobId, { p50: 1 })), { qos: 1 });
+    await agentB.client.publishAsync(
+      topics.results(b.agentId),
+      JSON.stringify(resultMessage(first.jobId, { p50: 1 })),
+      { qos: 1 },
+    );
     // Then A's result, published twice (outbox replay).
     const res1 = resultMessage(first.jobId, { p50: 4 });
     await agentA.client.publishAsync(topics.results(a.agentId), JSON.stringify(res1), { qos: 1 });
     await agentA.client.publishAsync(topics.results(a.agentId), JSON.stringify(res1), { qos: 1 });
     await until(async () => agentA.jobs.length === 2, 'second assignment');
     const second = agentA.jobs[1];
-    await agentA.client.publishAsync(topics.results(a.agentId), JSON.stringify(resultMessage(second.jobId, { p50: 9, flagged: true })), { qos: 1 });
+    await agentA.client.publishAsync(
+      topics.results(a.agentId),
+      JSON.stringify(resultMessage(second.jobId, { p50: 9, flagged: true })),
+      { qos: 1 },
+    );
 
     const done = await until(async () => {
       const cc = await api<Campaign>('GET', apiPaths.campaign(c.body.id));
@@ -235,14 +263,26 @@ describe('enroll → campaign → dispatch → result → leaderboard', () => {
     const lb = await api<LeaderboardRow[]>('GET', `${apiPaths.leaderboard}?hardwareClassId=${a.hardwareClassId}`);
     expect(lb.body).toHaveLength(2);
     const bs1 = lb.body.find((r) => r.settingsKey === 'latency/bs1/t0x0/cpu')!;
-    expect(bs1).toMatchObject({ modelId: model.id, results: 1, flaggedResults: 0, p50Ms: 4, top1: 0.98, top1Source: 'reference', devices: 1 });
+    expect(bs1).toMatchObject({
+      modelId: model.id,
+      results: 1,
+      flaggedResults: 0,
+      p50Ms: 4,
+      top1: 0.98,
+      top1Source: 'reference',
+      devices: 1,
+    });
     const bs4 = lb.body.find((r) => r.settingsKey === 'latency/bs4/t0x0/cpu')!;
     expect(bs4).toMatchObject({ results: 0, flaggedResults: 1 });
 
     // B goes offline (its will), then a campaign for B waits until B is back.
     agentB.client.stream.destroy();
     await until(async () => !(await api('GET', apiPaths.device(b.agentId))).body.online, 'agent B offline');
-    const c2 = await api<Campaign>('POST', apiPaths.campaigns, { name: 'c2', modelIds: [model.id], devices: { ids: [b.agentId] } });
+    const c2 = await api<Campaign>('POST', apiPaths.campaigns, {
+      name: 'c2',
+      modelIds: [model.id],
+      devices: { ids: [b.agentId] },
+    });
     expect(c2.body.jobs![0].state).toBe('queued');
     const agentB2 = await connectAgent(b, 2);
     await until(async () => agentB2.jobs.length === 1, 'assignment after B came back');
@@ -257,7 +297,10 @@ describe('enroll → campaign → dispatch → result → leaderboard', () => {
     expect(cancelled.body.state).toBe('cancelled');
     expect(cancelled.body.jobCounts.cancelled).toBe(1);
 
-    await until(async () => seen.includes('result.created') && seen.includes('job.updated') && seen.includes('device.updated'), 'socket.io events');
+    await until(
+      async () => seen.includes('result.created') && seen.includes('job.updated') && seen.includes('device.updated'),
+      'socket.io events',
+    );
     sock.close();
   });
 

@@ -62,7 +62,10 @@ function nestLogger(logger: Logger): LoggerService {
 
 /** Builds the Nest application (no listening, no broker): also used to generate the OpenAPI document. */
 export async function createApp(deps: Parameters<typeof AppModule.forRoot>[0]): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(deps), { logger: nestLogger(deps.logger), abortOnError: false });
+  const app = await NestFactory.create(AppModule.forRoot(deps), {
+    logger: nestLogger(deps.logger),
+    abortOnError: false,
+  });
   app.setGlobalPrefix(API_PREFIX.replace(/^\//, ''));
   app.enableCors({ origin: true, credentials: true });
   return app;
@@ -80,7 +83,10 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
     cleanups.length = 0;
   };
   try {
-    const db: Database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }, logger.child({ module: 'db' }));
+    const db: Database = await openDatabase(
+      { databaseUrl: config.databaseUrl, dataDir: config.dataDir },
+      logger.child({ module: 'db' }),
+    );
     cleanups.push(() => db.close());
     logger.info({ db: db.kind, applied: db.applied }, 'database ready');
 
@@ -109,7 +115,8 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
       const localHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
       brokerUrl = `mqtt://${localHost}:${broker.port}`;
       runtime.mqttPublicUrl = config.mqttPublicUrl ?? brokerUrl;
-      if (broker.port !== config.mqttPort && config.mqttPort !== 0) logger.warn({ requested: config.mqttPort, port: broker.port }, 'MQTT port taken; embedded broker uses another');
+      if (broker.port !== config.mqttPort && config.mqttPort !== 0)
+        logger.warn({ requested: config.mqttPort, port: broker.port }, 'MQTT port taken; embedded broker uses another');
     }
 
     const ingest = app.get(IngestService);
@@ -122,11 +129,14 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
     });
     cleanups.push(() => client.endAsync());
     app.get(MqttRepository).attach(client);
-    if (config.mqttUrl && config.mqttDynsec) authority = new DynsecBrokerAuthority(client, logger.child({ module: 'dynsec' }));
+    if (config.mqttUrl && config.mqttDynsec)
+      authority = new DynsecBrokerAuthority(client, logger.child({ module: 'dynsec' }));
 
     const admin = await app.get(AuthService).ensureAdminToken(config.adminToken);
 
-    SwaggerModule.setup('api/docs', app, buildOpenApi(app, runtime.version), { jsonDocumentUrl: 'api/docs/openapi.json' });
+    SwaggerModule.setup('api/docs', app, buildOpenApi(app, runtime.version), {
+      jsonDocumentUrl: 'api/docs/openapi.json',
+    });
     await app.listen(config.port, config.host);
     const addr = app.getHttpServer().address() as AddressInfo;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -135,11 +145,20 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
     const dispatcher = app.get(DispatcherService);
     await dispatcher.dispatchAll();
     if (opts.leaseSweeper !== false) {
-      const timer = setInterval(() => void dispatcher.sweepLeases().catch((err) => logger.error({ err }, 'lease sweep failed')), config.leaseSweepMs);
+      const timer = setInterval(
+        () => void dispatcher.sweepLeases().catch((err) => logger.error({ err }, 'lease sweep failed')),
+        config.leaseSweepMs,
+      );
       timer.unref();
       cleanups.push(async () => clearInterval(timer));
     }
-    return { app, url, mqttUrl: runtime.mqttPublicUrl, generatedAdminToken: admin.generated ? admin.token : null, close };
+    return {
+      app,
+      url,
+      mqttUrl: runtime.mqttPublicUrl,
+      generatedAdminToken: admin.generated ? admin.token : null,
+      close,
+    };
   } catch (err) {
     await close();
     throw err;

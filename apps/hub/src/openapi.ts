@@ -18,7 +18,9 @@ export const OPENAPI_FILE = path.resolve(__dirname, '../openapi.json');
 
 /** The document, from the real controllers, with no database or broker (the Prisma client never connects). */
 export async function generateOpenApi(): Promise<OpenAPIObject> {
-  const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: 'postgresql://unused@127.0.0.1:1/unused' }) });
+  const db = new PrismaClient({
+    adapter: new PrismaPg({ connectionString: 'postgresql://unused@127.0.0.1:1/unused' }),
+  });
   const app = await createApp({
     config: loadConfig({}),
     db,

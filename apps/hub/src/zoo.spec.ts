@@ -2,9 +2,6 @@
  * Medium test: zoo registration on a whole hub (real PostgreSQL, embedded broker, HTTP), and the recipe in the job
  * assignment an agent receives.
  */
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {
   apiPaths,
   JobAssignMessageSchema,
@@ -17,68 +14,38 @@ import {
 } from '@fleetbench/protocol';
 import { buildModel, describeArchitecture, getModel, RECIPE_FORMAT } from '@fleetbench/zoo';
 import mqtt, { type MqttClient } from 'mqtt';
-import { loadConfig } from './config';
-import { createLogger } from './logger';
-import { createHub, type Hub } from './main';
+import type { Hub } from './main';
 import { ZooBuildRepository } from './repositories/zoo-build.repository';
-import { createTestDatabase } from './test-support/database';
+import { mediumHub, until } from './test-support/medium-hub';
 import { hardware, software } from './test-support/fixtures';
 import { sharedPath } from '../../../test/support/shared-data';
 
 const ADMIN = 'test-admin-token-zoo-0123456789';
 let hub: Hub;
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let dataDir: string;
 const clients: MqttClient[] = [];
 const hashSpy = jest.spyOn(ZooBuildRepository.prototype, 'hash');
 
-const api = async <T = any>(method: string, p: string, body?: unknown): Promise<{ status: number; body: T }> => {
-  const res = await fetch(hub.url + p, {
-    method,
-    headers: {
-      authorization: `Bearer ${ADMIN}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-};
-
-async function until<T>(fn: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const medium = mediumHub(ADMIN);
+const api = medium.api;
 
 const finished = (id: string) =>
-  until(async () => {
-    const t = (await api<ZooRegistrationTask>('GET', apiPaths.zooTask(id))).body;
-    return t.state !== 'running' && t;
-  }, `zoo task ${id}`);
+  until(
+    async () => {
+      const t = (await api<ZooRegistrationTask>('GET', apiPaths.zooTask(id))).body;
+      return t.state !== 'running' && t;
+    },
+    `zoo task ${id}`,
+    20_000,
+  );
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'fleetbench-hub-zoo-'));
-  const config = loadConfig({
-    DATABASE_URL: db.url,
-    FLEETBENCH_DATA_DIR: dataDir,
-    FLEETBENCH_HUB_PORT: '0',
-    FLEETBENCH_HUB_HOST: '127.0.0.1',
-    FLEETBENCH_MQTT_PORT: '0',
-    FLEETBENCH_ADMIN_TOKEN: ADMIN,
-  });
-  hub = await createHub(config, { logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), leaseSweeper: false });
+  await medium.start();
+  hub = medium.hub;
 });
 
 afterAll(async () => {
   for (const c of clients) await c.endAsync(true).catch(() => undefined);
-  await hub?.close();
-  await db?.drop();
-  await fs.rm(dataDir, { recursive: true, force: true });
+  await medium.stop();
 });
 
 describe('POST /api/v1/models/zoo', () => {

@@ -24,7 +24,10 @@ export type ChannelPayload<C extends AgentChannel> = z.infer<(typeof CHANNEL_SCH
 export type DecodeResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** Parses raw MQTT bytes for a channel: JSON first, then the schema. Never throws. */
-export function decodePayload<C extends AgentChannel>(channel: C, payload: Buffer | Uint8Array | string): DecodeResult<ChannelPayload<C>> {
+export function decodePayload<C extends AgentChannel>(
+  channel: C,
+  payload: Buffer | Uint8Array | string,
+): DecodeResult<ChannelPayload<C>> {
   let json: unknown;
   try {
     const text = typeof payload === 'string' ? payload : new TextDecoder().decode(payload);

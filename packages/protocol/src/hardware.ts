@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { IsoTimestampSchema, VersionSchema } from './version';
 
-export const AcceleratorSchema = z.object({ kind: z.string(), model: z.string(), memoryBytes: z.number().nonnegative().optional() });
+export const AcceleratorSchema = z.object({
+  kind: z.string(),
+  model: z.string(),
+  memoryBytes: z.number().nonnegative().optional(),
+});
 
 export const SoftwareFingerprintSchema = z.object({
   agentVersion: z.string(),
@@ -44,8 +48,14 @@ export type HardwareMessage = z.infer<typeof HardwareMessageSchema>;
  */
 export function hardwareClassKey(hw: Hardware): string {
   const memGiB = Math.round(hw.memoryBytes / 2 ** 30);
-  const accel = hw.accelerators.map((a) => `${a.kind}:${a.model}`).sort().join('+') || 'none';
-  return [hw.cpu.model.trim(), hw.cpu.arch, `${hw.cpu.logicalCores}c`, `${memGiB}GiB`, accel, hw.os.platform].join(' | ');
+  const accel =
+    hw.accelerators
+      .map((a) => `${a.kind}:${a.model}`)
+      .sort()
+      .join('+') || 'none';
+  return [hw.cpu.model.trim(), hw.cpu.arch, `${hw.cpu.logicalCores}c`, `${memGiB}GiB`, accel, hw.os.platform].join(
+    ' | ',
+  );
 }
 
 /** A short human name for a hardware class, e.g. "Intel Xeon Platinum 8375C · 2 cores · 24 GiB". */

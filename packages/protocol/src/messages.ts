@@ -97,8 +97,12 @@ export const ResultEnvironmentSchema = z.object({
   interOpThreads: z.number().int().nonnegative(),
   modelSha256: Sha256Schema,
   datasetSha256: Sha256Schema.nullable().default(null),
-  cpuFrequencyMHz: z.object({ before: z.number().nullable(), after: z.number().nullable() }).default({ before: null, after: null }),
-  temperatureC: z.object({ before: z.number().nullable(), after: z.number().nullable() }).default({ before: null, after: null }),
+  cpuFrequencyMHz: z
+    .object({ before: z.number().nullable(), after: z.number().nullable() })
+    .default({ before: null, after: null }),
+  temperatureC: z
+    .object({ before: z.number().nullable(), after: z.number().nullable() })
+    .default({ before: null, after: null }),
   /** CPU time used by other processes during the run, in % of one core (from /proc/stat minus this process). */
   otherProcessesCpuPercent: z.number().nullable().default(null),
   /** Optional: true when a thermal zone crossed one of its trip points during the run. */

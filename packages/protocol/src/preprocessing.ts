@@ -5,7 +5,10 @@ export const PreprocessingSpecSchema = z.object({
   resizeShorter: z.number().int().positive().default(256),
   crop: z.number().int().positive().default(224),
   channelOrder: z.enum(['RGB', 'BGR']).default('RGB'),
-  scale: z.number().positive().default(1 / 255),
+  scale: z
+    .number()
+    .positive()
+    .default(1 / 255),
   mean: z.tuple([z.number(), z.number(), z.number()]).default([0.485, 0.456, 0.406]),
   std: z.tuple([z.number(), z.number(), z.number()]).default([0.229, 0.224, 0.225]),
   layout: z.enum(['NCHW', 'NHWC']).default('NCHW'),

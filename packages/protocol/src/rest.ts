@@ -62,7 +62,11 @@ export const CreateEnrollmentTokenRequestSchema = z.object({
   label: z.string().max(200).optional(),
   /** How many agents may enroll with it. */
   maxUses: z.number().int().positive().max(10_000).default(1),
-  expiresInHours: z.number().positive().max(24 * 365).default(24),
+  expiresInHours: z
+    .number()
+    .positive()
+    .max(24 * 365)
+    .default(24),
   tags: z.array(z.string().min(1).max(64)).max(32).default([]),
 });
 export type CreateEnrollmentTokenRequest = z.infer<typeof CreateEnrollmentTokenRequestSchema>;
@@ -201,8 +205,17 @@ export const CreateCampaignRequestSchema = z.object({
   modelIds: z.array(z.string()).min(1).max(1000),
   devices: DeviceSelectorSchema,
   /** Settings matrix as a list of combinations; each entry is completed with defaults. */
-  settings: z.array(BenchmarkSettingsSchema).min(1).max(100).default([BenchmarkSettingsSchema.parse({})]),
-  timeoutMs: z.number().int().positive().max(24 * 3600_000).default(15 * 60_000),
+  settings: z
+    .array(BenchmarkSettingsSchema)
+    .min(1)
+    .max(100)
+    .default([BenchmarkSettingsSchema.parse({})]),
+  timeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .max(24 * 3600_000)
+    .default(15 * 60_000),
   maxAttempts: z.number().int().min(1).max(10).default(3),
   /** Optional: the registered dataset (GET /api/v1/datasets) of the accuracy entries; required when any settings entry
    *  has mode `accuracy` (400 `dataset-required`). */

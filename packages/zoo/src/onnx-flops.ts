@@ -25,7 +25,9 @@ export function countFlops(modelBytes: Uint8Array): { flops: number; counted: nu
     if (!dims) continue;
     shapes.set(
       input.name ?? '',
-      dims.map((d) => (d.dimValue !== null && d.dimValue !== undefined && Number(d.dimValue) > 0 ? Number(d.dimValue) : 1)),
+      dims.map((d) =>
+        d.dimValue !== null && d.dimValue !== undefined && Number(d.dimValue) > 0 ? Number(d.dimValue) : 1,
+      ),
     );
   }
   let flops = 0;
@@ -161,7 +163,8 @@ export function countFlops(modelBytes: Uint8Array): { flops: number; counted: nu
           set(x.filter((_, i) => !ax.includes(i)));
         } else if (axes) {
           const y = [...x];
-          for (const a of [...axes].map((a) => norm(a, x.length + axes.length)).sort((p, q) => p - q)) y.splice(a, 0, 1);
+          for (const a of [...axes].map((a) => norm(a, x.length + axes.length)).sort((p, q) => p - q))
+            y.splice(a, 0, 1);
           set(y);
         }
         break;

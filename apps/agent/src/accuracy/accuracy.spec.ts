@@ -13,7 +13,13 @@ import { PRESETS, resolvePreprocessing } from './presets';
 
 const SIZE = 16;
 
-async function accuracyOf(dtype: 'float32' | 'float16' | 'uint8', spec: PreprocessingSpec, datasetDir: string, labelsFile?: string, cacheDir?: string) {
+async function accuracyOf(
+  dtype: 'float32' | 'float16' | 'uint8',
+  spec: PreprocessingSpec,
+  datasetDir: string,
+  labelsFile?: string,
+  cacheDir?: string,
+) {
   const dir = tmpDir('fb-model-');
   const modelPath = path.join(dir, 'm.onnx');
   writeFileSync(modelPath, channelMeanClassifier(dtype, SIZE, spec.layout));
@@ -52,7 +58,9 @@ describe('accuracy with preprocessing as data', () => {
   it('uint8 NHWC input with an explicit label list', async () => {
     const labels = path.join(tmpDir('fb-labels-'), 'labels.txt');
     writeFileSync(labels, 'red\ngreen\nblue\n');
-    const spec = resolvePreprocessing(JSON.stringify({ resizeShorter: SIZE, crop: SIZE, inputDtype: 'uint8', layout: 'NHWC' }));
+    const spec = resolvePreprocessing(
+      JSON.stringify({ resizeShorter: SIZE, crop: SIZE, inputDtype: 'uint8', layout: 'NHWC' }),
+    );
     const out = await accuracyOf('uint8', spec, colours, labels);
     expect(out.metrics.top1).toBe(1);
   });
@@ -62,7 +70,11 @@ describe('accuracy with preprocessing as data', () => {
     const err = await accuracyOf('float32', { ...spec, crop: 32 }, colours).catch((e) => e);
     expect(err.code).toBe('unsupported-input');
     expect(err.message).toMatch(/\[N,3,16,16\].*\[1,3,32,32\]/);
-    const dtype = await accuracyOf('float32', { ...spec, resizeShorter: SIZE, crop: SIZE, inputDtype: 'float16' }, colours).catch((e) => e);
+    const dtype = await accuracyOf(
+      'float32',
+      { ...spec, resizeShorter: SIZE, crop: SIZE, inputDtype: 'float16' },
+      colours,
+    ).catch((e) => e);
     expect(dtype.message).toMatch(/float32.*float16/);
   });
 
@@ -77,7 +89,8 @@ describe('accuracy with preprocessing as data', () => {
     await first.close();
     const second = await openPixelSource(ds, p, { cacheRoot: cache });
     expect(second.cached).toBe(true);
-    for (let i = 0; i < ds.samples.length; i++) expect(Buffer.from(await second.get(i))).toEqual(Buffer.from(decoded[i]));
+    for (let i = 0; i < ds.samples.length; i++)
+      expect(Buffer.from(await second.get(i))).toEqual(Buffer.from(decoded[i]));
     await second.close();
     // Another crop is another entry.
     const other = await openPixelSource(ds, { ...p, crop: 8 }, { cacheRoot: cache });
@@ -92,19 +105,26 @@ describe('accuracy with preprocessing as data', () => {
 
 describe('decoding', () => {
   it('expands grayscale and converts CMYK to 3 RGB channels; gray specs get 1 channel', async () => {
-    const gray = await sharp(Buffer.alloc(20 * 20, 77), { raw: { width: 20, height: 20, channels: 1 } }).png().toBuffer();
+    const gray = await sharp(Buffer.alloc(20 * 20, 77), { raw: { width: 20, height: 20, channels: 1 } })
+      .png()
+      .toBuffer();
     const px = await decodeToPixels(gray, { resizeShorter: 8, crop: 8, channels: 3, kernel: 'linear' });
     expect(px.length).toBe(8 * 8 * 3);
     expect(new Set(px)).toEqual(new Set([77]));
     const red = Buffer.alloc(20 * 20 * 3);
     for (let i = 0; i < 400; i++) red[i * 3] = 220;
-    const cmyk = await sharp(red, { raw: { width: 20, height: 20, channels: 3 } }).toColourspace('cmyk').jpeg().toBuffer();
+    const cmyk = await sharp(red, { raw: { width: 20, height: 20, channels: 3 } })
+      .toColourspace('cmyk')
+      .jpeg()
+      .toBuffer();
     expect((await sharp(cmyk).metadata()).space).toBe('cmyk');
     const rgb = await decodeToPixels(cmyk, { resizeShorter: 8, crop: 8, channels: 3, kernel: 'linear' });
     expect(rgb.length).toBe(8 * 8 * 3);
     expect(rgb[0]).toBeGreaterThan(150);
     expect(rgb[1]).toBeLessThan(80);
-    const one = await decodeToPixels(red, { resizeShorter: 8, crop: 8, channels: 1, kernel: 'linear' }).catch(() => null);
+    const one = await decodeToPixels(red, { resizeShorter: 8, crop: 8, channels: 1, kernel: 'linear' }).catch(
+      () => null,
+    );
     expect(one).toBeNull(); // raw buffers need metadata: only encoded images are accepted
     const grayOut = await decodeToPixels(cmyk, { resizeShorter: 8, crop: 8, channels: 1, kernel: 'linear' });
     expect(grayOut.length).toBe(64);
@@ -116,7 +136,9 @@ describe('decoding', () => {
     const h = 20;
     const buf = Buffer.alloc(w * h * 3);
     for (let y = 0; y < h; y++) for (let x = w / 2; x < w; x++) buf.fill(255, (y * w + x) * 3, (y * w + x) * 3 + 3);
-    const png = await sharp(buf, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+    const png = await sharp(buf, { raw: { width: w, height: h, channels: 3 } })
+      .png()
+      .toBuffer();
     const px = await decodeToPixels(png, { resizeShorter: 10, crop: 10, channels: 3, kernel: 'nearest' });
     const row = Array.from({ length: 10 }, (_, x) => px[(5 * 10 + x) * 3]);
     expect(row.slice(0, 4).every((v) => v < 30)).toBe(true);
@@ -124,7 +146,12 @@ describe('decoding', () => {
   });
 
   it('applies scale, mean/std, BGR, layout and float16 as the spec says', () => {
-    const spec = PreprocessingSpecSchema.parse({ resizeShorter: 1, crop: 1, inputDtype: 'float16', channelOrder: 'BGR' });
+    const spec = PreprocessingSpecSchema.parse({
+      resizeShorter: 1,
+      crop: 1,
+      inputDtype: 'float16',
+      channelOrder: 'BGR',
+    });
     const out = allocateInput(spec, 1) as Uint16Array;
     pixelsToInput(Uint8Array.from([255, 0, 128]), spec, out, 0);
     const v = Array.from(out, fromHalfBits);

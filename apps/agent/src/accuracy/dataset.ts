@@ -47,12 +47,16 @@ export async function loadDataset(dir: string, opts: { labelsFile?: string } = {
   }
   const labelsFile =
     opts.labelsFile ??
-    [root, path.dirname(root)]
-      .flatMap((d) => LABEL_FILES.map((f) => path.join(d, f)))
-      .find((f) => existsSync(f));
+    [root, path.dirname(root)].flatMap((d) => LABEL_FILES.map((f) => path.join(d, f))).find((f) => existsSync(f));
   const listed = labelsFile ? await readLabels(labelsFile) : null;
-  const dirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
-  const files = entries.filter((e) => e.isFile() && IMAGE.test(e.name)).map((e) => e.name).sort();
+  const dirs = entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort();
+  const files = entries
+    .filter((e) => e.isFile() && IMAGE.test(e.name))
+    .map((e) => e.name)
+    .sort();
 
   let format: Dataset['format'];
   let labels: string[];
@@ -111,7 +115,11 @@ async function datasetHash(labels: string[], samples: DatasetSample[]): Promise<
 }
 
 /** Maps with at most `limit` promises in flight, keeping the order of results. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

@@ -59,7 +59,9 @@ export async function decodeToPixels(input: string | Buffer, p: PixelSpec): Prom
   const sharp = loadSharp();
   let image = sharp(input, { failOn: 'none' });
   const meta = await image.metadata().catch((err: Error) => {
-    throw new AgentError('preprocess-failed', `Cannot decode image ${describe(input)} (${err.message}).`, { cause: err });
+    throw new AgentError('preprocess-failed', `Cannot decode image ${describe(input)} (${err.message}).`, {
+      cause: err,
+    });
   });
   const w = meta.width ?? 0;
   const h = meta.height ?? 0;
@@ -93,9 +95,10 @@ function toChannels(data: Uint8Array, have: number, want: 1 | 3): Uint8Array {
       out[i * 3 + 2] = rgb ? data[i * have + 2] : g;
     } else {
       // ITU-R BT.601 luma, as libvips uses for sRGB → b-w
-      out[i] = have >= 3
-        ? Math.round(0.299 * data[i * have] + 0.587 * data[i * have + 1] + 0.114 * data[i * have + 2])
-        : data[i * have];
+      out[i] =
+        have >= 3
+          ? Math.round(0.299 * data[i * have] + 0.587 * data[i * have + 1] + 0.114 * data[i * have + 2])
+          : data[i * have];
     }
   }
   return out;

@@ -24,14 +24,26 @@ async function serveFiles(files: Map<string, Buffer>): Promise<{ url: string; cl
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close(), hits };
 }
 
-const ref = (body: Buffer, name = 'x') => ({ name, sha256: sha(body), sizeBytes: body.length, downloadPath: apiPaths.artifact(sha(body)) });
+const ref = (body: Buffer, name = 'x') => ({
+  name,
+  sha256: sha(body),
+  sizeBytes: body.length,
+  downloadPath: apiPaths.artifact(sha(body)),
+});
 
 describe('artifact cache', () => {
   it('evicts least recently used artifacts beyond the size cap, never the one just fetched', async () => {
     const blobs = [1, 2, 3].map((i) => Buffer.alloc(1000, i));
     const served = await serveFiles(new Map(blobs.map((b) => [sha(b), b])));
     const cacheDir = path.join(tmpDir('fb-lru-'), 'artifacts');
-    const store = new HttpArtifactStore({ hubUrl: served.url, agentId: 'a', password: 'p', cacheDir, maxBytes: 2500, retries: 0 });
+    const store = new HttpArtifactStore({
+      hubUrl: served.url,
+      agentId: 'a',
+      password: 'p',
+      cacheDir,
+      maxBytes: 2500,
+      retries: 0,
+    });
     const signal = new AbortController().signal;
     try {
       await store.fetch(ref(blobs[0]), signal);
@@ -78,7 +90,13 @@ describe('artifact cache', () => {
   it('rejects a dataset that is not a tar with images/', async () => {
     const body = Buffer.from('not a tar archive at all');
     const served = await serveFiles(new Map([[sha(body), body]]));
-    const store = new HttpArtifactStore({ hubUrl: served.url, agentId: 'a', password: 'p', cacheDir: path.join(tmpDir('fb-ds-'), 'a'), retries: 0 });
+    const store = new HttpArtifactStore({
+      hubUrl: served.url,
+      agentId: 'a',
+      password: 'p',
+      cacheDir: path.join(tmpDir('fb-ds-'), 'a'),
+      retries: 0,
+    });
     try {
       const err = await store
         .fetchDataset({ datasetId: 'd', format: 'tar', ...ref(body) }, new AbortController().signal)

@@ -52,7 +52,13 @@ export class HttpArtifactStore implements ArtifactStore {
   async fetch(model: ArtifactRef & { recipe?: ZooRecipe }, signal: AbortSignal): Promise<string> {
     if (model.recipe) {
       // Zoo model: built here from its recipe and verified against the job's sha256, never downloaded.
-      const built = await materializeZooModel({ cacheDir: this.opts.cacheDir, recipe: model.recipe, expectedSha256: model.sha256, signal, logger: this.logger });
+      const built = await materializeZooModel({
+        cacheDir: this.opts.cacheDir,
+        recipe: model.recipe,
+        expectedSha256: model.sha256,
+        signal,
+        logger: this.logger,
+      });
       if (built.built) await this.evict(new Set([model.sha256]));
       return built.path;
     }

@@ -21,7 +21,13 @@ it('survives kill -9 in the middle of writing results', async () => {
     ts: new Date().toISOString(),
     jobId: 'job-1',
     settings,
-    ...fakeOutput({ modelPath: '/x', modelSha256: 'b'.repeat(64), settings, signal: new AbortController().signal, onProgress: () => {} }),
+    ...fakeOutput({
+      modelPath: '/x',
+      modelSha256: 'b'.repeat(64),
+      settings,
+      signal: new AbortController().signal,
+      onProgress: () => {},
+    }),
   };
   const atomic = path.join(__dirname, '..', 'util', 'atomic-file.ts');
   const script = `
@@ -41,7 +47,10 @@ it('survives kill -9 in the middle of writing results', async () => {
         if (i === 3) process.stdout.write('ready\\n');
       }
     })();`;
-  const child = spawn(process.execPath, ['-e', script], { cwd: path.join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', script], {
+    cwd: path.join(__dirname, '..', '..'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
     child.once('exit', (code) => reject(new Error(`child exited early (${code})`)));

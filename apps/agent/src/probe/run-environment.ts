@@ -76,7 +76,10 @@ export function readCpuFrequencyMHz(sysRoot = '/sys', procRoot = '/proc'): numbe
   } catch {
     // fall through
   }
-  const speeds = os.cpus().map((c) => c.speed).filter((s) => s > 0);
+  const speeds = os
+    .cpus()
+    .map((c) => c.speed)
+    .filter((s) => s > 0);
   return speeds.length ? Math.round(speeds.reduce((a, b) => a + b, 0) / speeds.length) : null;
 }
 

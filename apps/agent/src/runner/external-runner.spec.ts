@@ -12,7 +12,15 @@ describe('trtexec output parser (real public logs)', () => {
     expect(f.toolVersion).toBe('8.6.3');
     expect(f.device).toBe('NVIDIA GeForce RTX 2080');
     expect(f.throughputQps).toBe(130.298);
-    expect(f.latencyMs).toEqual({ min: 5.38672, max: 13.3664, mean: 7.60628, p50: 7.16092, p90: 10.2996, p95: 10.8698, p99: 12.9675 });
+    expect(f.latencyMs).toEqual({
+      min: 5.38672,
+      max: 13.3664,
+      mean: 7.60628,
+      p50: 7.16092,
+      p90: 10.2996,
+      p95: 10.8698,
+      p99: 12.9675,
+    });
     expect(f.walltimeS).toBe(3.00082);
     expect(f.iterations).toBe(391);
   });
@@ -47,10 +55,19 @@ describe('onnxruntime_perf_test output parser (real public logs)', () => {
 
 describe('ExternalToolRunner', () => {
   const settings = BenchmarkSettingsSchema.parse({ runner: 'trtexec', minIterations: 100 });
-  const req = { modelPath: '/m.onnx', modelSha256: 'd'.repeat(64), settings, signal: new AbortController().signal, onProgress: () => {} };
+  const req = {
+    modelPath: '/m.onnx',
+    modelSha256: 'd'.repeat(64),
+    settings,
+    signal: new AbortController().signal,
+    onProgress: () => {},
+  };
 
   it('fails the job clearly when the tool is not installed', async () => {
-    const err = await new RunnerSelector({ run: jest.fn() }, { trtexec: new ExternalToolRunner('trtexec', { envPath: '/nonexistent' }) })
+    const err = await new RunnerSelector(
+      { run: jest.fn() },
+      { trtexec: new ExternalToolRunner('trtexec', { envPath: '/nonexistent' }) },
+    )
       .run(req)
       .catch((e) => e);
     expect(err.code).toBe('runner-missing');
@@ -60,7 +77,10 @@ describe('ExternalToolRunner', () => {
   it('runs an installed tool and maps its figures into a result', async () => {
     const dir = tmpDir('fb-tool-');
     const bin = path.join(dir, 'trtexec');
-    writeFileSync(bin, `#!/bin/sh\necho "args: $*" >&2\ncat ${path.join(__dirname, '__fixtures__', 'trtexec-8.6.log')}\n`);
+    writeFileSync(
+      bin,
+      `#!/bin/sh\necho "args: $*" >&2\ncat ${path.join(__dirname, '__fixtures__', 'trtexec-8.6.log')}\n`,
+    );
     chmodSync(bin, 0o755);
     const out = await new ExternalToolRunner('trtexec', { envPath: dir }).run({ ...req, flops: 1e9 });
     expect(out.metrics.latencyMs.p50).toBe(7.16092);

@@ -88,7 +88,8 @@ export function parseTrtexec(text: string): ToolFigures {
         else if ((s = /^percentile:\s*([\d.]+)\s*ms at (\d+)%/.exec(next))) {
           const key = `p${s[2]}` as 'p90' | 'p95' | 'p99';
           if (key === 'p90' || key === 'p95' || key === 'p99') fig.latencyMs[key] = Number(s[1]);
-        } else if ((s = /^throughput:\s*([\d.]+)\s*qps/.exec(next)) && Number(s[1]) > 0) fig.throughputQps = Number(s[1]);
+        } else if ((s = /^throughput:\s*([\d.]+)\s*qps/.exec(next)) && Number(s[1]) > 0)
+          fig.throughputQps = Number(s[1]);
       }
     }
   }
@@ -114,7 +115,8 @@ export function parsePerfTest(text: string): ToolFigures {
     p95: sec('P95'),
     p99: sec('P99'),
   };
-  for (const k of Object.keys(latencyMs) as Array<keyof typeof latencyMs>) if (latencyMs[k] === undefined) delete latencyMs[k];
+  for (const k of Object.keys(latencyMs) as Array<keyof typeof latencyMs>)
+    if (latencyMs[k] === undefined) delete latencyMs[k];
   const iterations = get(/^Total (?:inference requests|iterations):\s*(\d+)/m) ?? null;
   const walltimeS = get(/^Total (?:inference )?run time:\s*([\d.]+) s/m) ?? null;
   const create = get(/^Session creation time cost:\s*([\d.]+) s/m);
@@ -148,7 +150,11 @@ export function toolArgs(tool: ExternalTool, modelPath: string, s: BenchmarkSett
     s.executionProvider,
     ...(s.intraOpThreads > 0 ? ['-x', String(s.intraOpThreads)] : []),
     ...(s.interOpThreads > 0 ? ['-y', String(s.interOpThreads)] : []),
-    ...(s.graphOptimizationLevel === 'disabled' ? ['-o', '0'] : s.graphOptimizationLevel === 'basic' ? ['-o', '1'] : []),
+    ...(s.graphOptimizationLevel === 'disabled'
+      ? ['-o', '0']
+      : s.graphOptimizationLevel === 'basic'
+        ? ['-o', '1']
+        : []),
     modelPath,
   ];
 }
@@ -163,7 +169,10 @@ export class ExternalToolRunner implements ModelRunner {
   async run(req: RunRequest): Promise<RunOutput> {
     const { settings, signal } = req;
     if (settings.mode === 'accuracy')
-      throw new AgentError('unsupported-mode', `${this.tool} runs latency and throughput jobs only; use the onnxruntime runner for accuracy.`);
+      throw new AgentError(
+        'unsupported-mode',
+        `${this.tool} runs latency and throughput jobs only; use the onnxruntime runner for accuracy.`,
+      );
     const binary = this.opts.binary ?? (await findTool(this.tool, this.opts.envPath));
     if (!binary)
       throw new AgentError(
@@ -175,15 +184,24 @@ export class ExternalToolRunner implements ModelRunner {
     const { code, output } = await runTool(binary, toolArgs(this.tool, req.modelPath, settings), signal);
     const after = readEnvironment();
     if (code !== 0)
-      throw new AgentError('run-failed', `${this.tool} exited with code ${code}: ${output.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}`);
+      throw new AgentError(
+        'run-failed',
+        `${this.tool} exited with code ${code}: ${output.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}`,
+      );
     const fig = this.tool === 'trtexec' ? parseTrtexec(output) : parsePerfTest(output);
     if (fig.latencyMs.p50 === undefined && fig.latencyMs.mean === undefined)
-      throw new AgentError('run-failed', `${this.tool} printed no latency figures the agent recognises (version ${fig.toolVersion ?? 'unknown'}).`);
+      throw new AgentError(
+        'run-failed',
+        `${this.tool} printed no latency figures the agent recognises (version ${fig.toolVersion ?? 'unknown'}).`,
+      );
     req.onProgress(1, 'measure');
     const env = compareEnvironment(before, after);
     const latencyMs = summaryFromTool(fig);
     const batch = settings.batchSize;
-    const throughputIps = fig.throughputQps !== null ? fig.throughputQps * batch : (batch * 1000) / (fig.latencyMs.mean ?? fig.latencyMs.p50 ?? 1);
+    const throughputIps =
+      fig.throughputQps !== null
+        ? fig.throughputQps * batch
+        : (batch * 1000) / (fig.latencyMs.mean ?? fig.latencyMs.p50 ?? 1);
     const flops = req.flops ?? null;
     return {
       metrics: {
@@ -266,7 +284,9 @@ function runTool(binary: string, args: string[], signal: AbortSignal): Promise<{
     signal.addEventListener('abort', onAbort, { once: true });
     child.once('error', (err) => {
       signal.removeEventListener('abort', onAbort);
-      reject(new AgentError('run-failed', `${path.basename(binary)} could not be started (${err.message}).`, { cause: err }));
+      reject(
+        new AgentError('run-failed', `${path.basename(binary)} could not be started (${err.message}).`, { cause: err }),
+      );
     });
     child.once('close', (code) => {
       signal.removeEventListener('abort', onAbort);

@@ -120,7 +120,12 @@ describe('OnnxRunner measurements', () => {
       modelPath: MNIST,
       modelSha256: SHA,
       flops: 1e9,
-      settings: BenchmarkSettingsSchema.parse({ minIterations: 20, minDurationMs: 0, warmupIterations: 0, warmupDurationMs: 300 }),
+      settings: BenchmarkSettingsSchema.parse({
+        minIterations: 20,
+        minDurationMs: 0,
+        warmupIterations: 0,
+        warmupDurationMs: 300,
+      }),
       signal: new AbortController().signal,
       onProgress: () => {},
     });

@@ -2,7 +2,13 @@ import { promises as fs } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type * as Hdr from 'hdr-histogram-js';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
-import type { BenchmarkSettings, LatencySummary, PreprocessingSpec, ResultEnvironment, ResultMetrics } from '@fleetbench/protocol';
+import type {
+  BenchmarkSettings,
+  LatencySummary,
+  PreprocessingSpec,
+  ResultEnvironment,
+  ResultMetrics,
+} from '@fleetbench/protocol';
 import { loadDataset } from '../accuracy/dataset';
 import { openPixelSource } from '../accuracy/pixel-cache';
 import { allocateInput, inputShape, pixelSpecOf, pixelsToInput } from '../accuracy/preprocess';
@@ -142,7 +148,9 @@ export class OnnxRunner implements ModelRunner {
             });
           }
           const phase = sizes.length > 1 ? `measure bs${size}` : 'measure';
-          await warmUp(runOnce, settings, signal, (p) => onProgress(p, sizes.length > 1 ? `warmup bs${size}` : 'warmup'));
+          await warmUp(runOnce, settings, signal, (p) =>
+            onProgress(p, sizes.length > 1 ? `warmup bs${size}` : 'warmup'),
+          );
           rss.sample();
           // Only the reported configuration goes into the histogram (the largest batch of a sweep).
           const record = k === sizes.length - 1 ? histogram : null;
@@ -271,7 +279,10 @@ export class OnnxRunner implements ModelRunner {
     const total = Math.min(ds.samples.length, settings.maxSamples ?? Infinity);
     const meta = session.inputMetadata;
     if (meta.length !== 1 || !meta[0].isTensor)
-      throw new AgentError('unsupported-input', `Accuracy runs need a model with one tensor input; this one has ${meta.length}.`);
+      throw new AgentError(
+        'unsupported-input',
+        `Accuracy runs need a model with one tensor input; this one has ${meta.length}.`,
+      );
     const input = meta[0];
     if (input.type !== spec.inputDtype)
       throw new AgentError(
@@ -281,7 +292,10 @@ export class OnnxRunner implements ModelRunner {
     const fixedBatch = typeof input.shape[0] === 'number' && input.shape[0] > 0 ? input.shape[0] : null;
     const batch = fixedBatch ?? settings.batchSize;
     if (fixedBatch !== null && settings.batchSize !== 1 && settings.batchSize !== fixedBatch)
-      throw new AgentError('unsupported-input', `Input "${input.name}" has a fixed batch of ${fixedBatch}; use batchSize 1.`);
+      throw new AgentError(
+        'unsupported-input',
+        `Input "${input.name}" has a fixed batch of ${fixedBatch}; use batchSize 1.`,
+      );
     const expectShape = inputShape(spec, batch);
     const mismatch = input.shape.some((d, i) => typeof d === 'number' && d > 0 && d !== expectShape[i]);
     if (mismatch || input.shape.length !== expectShape.length)
@@ -300,7 +314,7 @@ export class OnnxRunner implements ModelRunner {
     let firstInferenceMs = 0;
     const buffer = allocateInput(spec, batch);
     const tensorOf = (n: number) =>
-      new ort.Tensor(spec.inputDtype, buffer.subarray(0, buffer.length / batch * n) as never, inputShape(spec, n));
+      new ort.Tensor(spec.inputDtype, buffer.subarray(0, (buffer.length / batch) * n) as never, inputShape(spec, n));
     try {
       const fill = async (start: number, n: number) => {
         for (let j = 0; j < n; j++) pixelsToInput(await pixels.get(start + j), spec, buffer, j);
@@ -311,7 +325,8 @@ export class OnnxRunner implements ModelRunner {
       const t0 = performance.now();
       await session.run({ [input.name]: tensorOf(fixedBatch ?? firstN) });
       firstInferenceMs = performance.now() - t0;
-      for (let i = 0; i < settings.warmupIterations; i++) await session.run({ [input.name]: tensorOf(fixedBatch ?? firstN) });
+      for (let i = 0; i < settings.warmupIterations; i++)
+        await session.run({ [input.name]: tensorOf(fixedBatch ?? firstN) });
       onProgress(0, 'accuracy');
       const loopStart = performance.now();
       for (let start = 0; start < total; start += batch) {
@@ -416,7 +431,8 @@ async function measureLoop(
     histogram?.recordValue(Math.max(1, Math.round(ms * 1000)));
     const n = latencies.length;
     if ((n & 15) === 0) rss.sample();
-    const done = (n >= settings.minIterations && elapsed >= settings.minDurationMs) || elapsed >= settings.maxDurationMs;
+    const done =
+      (n >= settings.minIterations && elapsed >= settings.minDurationMs) || elapsed >= settings.maxDurationMs;
     if (done) break;
     if ((n & 7) === 0)
       onProgress(
@@ -471,7 +487,8 @@ function availableList(): string {
 
 /** The batch sizes to measure: the sweep (throughput mode) or batchSize, minus what a fixed-batch model refuses. */
 function batchSizesOf(session: InferenceSession, settings: BenchmarkSettings, logger: Logger): number[] {
-  const wanted = settings.mode === 'throughput' && settings.batchSizes ? [...new Set(settings.batchSizes)] : [settings.batchSize];
+  const wanted =
+    settings.mode === 'throughput' && settings.batchSizes ? [...new Set(settings.batchSizes)] : [settings.batchSize];
   const fixed = session.inputMetadata
     .map((m) => (m.isTensor && typeof m.shape[0] === 'number' && m.shape[0] >= 0 ? m.shape[0] : null))
     .find((d) => d !== null);
@@ -484,11 +501,19 @@ function batchSizesOf(session: InferenceSession, settings: BenchmarkSettings, lo
       `Input "${name}" has a fixed batch dimension of ${fixed}, so batch size ${wanted.join('/')} cannot run; use batchSize 1 or a model with a symbolic batch.`,
     );
   if (ok.length < wanted.length)
-    logger.warn({ fixed, skipped: wanted.filter((b) => !ok.includes(b)) }, 'model has a fixed batch; batch sizes skipped');
+    logger.warn(
+      { fixed, skipped: wanted.filter((b) => !ok.includes(b)) },
+      'model has a fixed batch; batch sizes skipped',
+    );
   return ok;
 }
 
-function buildFeeds(ort: Ort, session: InferenceSession, settings: BenchmarkSettings, batchSize: number): Record<string, OrtTensor> {
+function buildFeeds(
+  ort: Ort,
+  session: InferenceSession,
+  settings: BenchmarkSettings,
+  batchSize: number,
+): Record<string, OrtTensor> {
   const random = mulberry32(settings.seed);
   const feeds: Record<string, OrtTensor> = {};
   for (const meta of session.inputMetadata) {

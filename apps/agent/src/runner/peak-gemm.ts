@@ -14,7 +14,9 @@ export interface PeakGemmResult {
  * The device's practical float32 peak: a square MatMul through onnxruntime (the same kernels and threads the
  * benchmarks use), repeated for `durationMs`; the best run counts, as a peak should.
  */
-export async function measurePeakGflops(opts: { n?: number; durationMs?: number; threads?: number } = {}): Promise<PeakGemmResult> {
+export async function measurePeakGflops(
+  opts: { n?: number; durationMs?: number; threads?: number } = {},
+): Promise<PeakGemmResult> {
   const ort = loadOrt();
   const n = opts.n ?? 512;
   const threads = opts.threads ?? 0;

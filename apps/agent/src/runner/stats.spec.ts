@@ -68,7 +68,9 @@ describe('stats', () => {
 });
 
 describe('per-second medians and their CV', () => {
-  const { perWindowMedians, coefficientOfVariation, median } = jest.requireActual('./stats') as typeof import('./stats');
+  const { perWindowMedians, coefficientOfVariation, median } = jest.requireActual(
+    './stats',
+  ) as typeof import('./stats');
   it('buckets samples by end time and merges a short tail', () => {
     const lat = [1, 2, 3, 10, 10, 10, 5];
     const end = [100, 500, 900, 1100, 1500, 1900, 2100];

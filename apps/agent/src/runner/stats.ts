@@ -111,7 +111,11 @@ export function median(values: ArrayLike<number>): number {
  * Medians of consecutive one-second windows of the measurement (by each sample's end time, ms since the start).
  * A trailing window shorter than half a second is merged into the previous one so it does not add noise.
  */
-export function perWindowMedians(latenciesMs: ArrayLike<number>, endTimesMs: ArrayLike<number>, windowMs = 1000): number[] {
+export function perWindowMedians(
+  latenciesMs: ArrayLike<number>,
+  endTimesMs: ArrayLike<number>,
+  windowMs = 1000,
+): number[] {
   const n = latenciesMs.length;
   if (n === 0) return [];
   const total = endTimesMs[n - 1];

@@ -52,14 +52,20 @@ describe('verdict rules (pure)', () => {
     expect(tooFewSamplesRule({ ...clean, accuracySamples: { evaluated: 10, expected: 1000 } })?.code).toBe(
       'too-few-samples',
     );
-    expect(tooFewSamplesRule({ ...clean, samples: 50, minSamples: 10, unreliable: ['p90', 'p95', 'p99'] })?.detail).toMatch(
-      /p90 \(needs 100\)/,
-    );
+    expect(
+      tooFewSamplesRule({ ...clean, samples: 50, minSamples: 10, unreliable: ['p90', 'p95', 'p99'] })?.detail,
+    ).toMatch(/p90 \(needs 100\)/);
     expect(tooFewSamplesRule({ ...clean, unreliable: ['p99'] })).toBeNull();
   });
 
   it('reports every failing rule at once', () => {
-    const v = verdictOf({ ...clean, samples: 5, otherProcessesCpuPercent: 80, thermalTripCrossed: true, perSecondMedianCv: 0.5 });
+    const v = verdictOf({
+      ...clean,
+      samples: 5,
+      otherProcessesCpuPercent: 80,
+      thermalTripCrossed: true,
+      perSecondMedianCv: 0.5,
+    });
     expect(v.status).toBe('flagged');
     expect(v.reasons.map((r) => r.code)).toEqual(['too-few-samples', 'busy', 'throttled', 'high-variance']);
   });

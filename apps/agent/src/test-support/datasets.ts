@@ -7,7 +7,11 @@ export function tmpDir(prefix: string): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-const COLOURS: Record<string, [number, number, number]> = { red: [230, 20, 10], green: [15, 220, 25], blue: [10, 30, 240] };
+const COLOURS: Record<string, [number, number, number]> = {
+  red: [230, 20, 10],
+  green: [15, 220, 25],
+  blue: [10, 30, 240],
+};
 
 /**
  * ImageFolder of solid-colour images (blue/ green/ red/, two sizes each, PNG and JPEG) with a little noise so
@@ -22,9 +26,12 @@ export async function colourDataset(): Promise<string> {
       [24, 52],
     ].entries()) {
       const px = Buffer.alloc(w * h * 3);
-      for (let p = 0; p < w * h; p++) for (let c = 0; c < 3; c++) px[p * 3 + c] = Math.max(0, Math.min(255, rgb[c] + ((p * 7 + c) % 11) - 5));
+      for (let p = 0; p < w * h; p++)
+        for (let c = 0; c < 3; c++) px[p * 3 + c] = Math.max(0, Math.min(255, rgb[c] + ((p * 7 + c) % 11) - 5));
       const img = sharp(px, { raw: { width: w, height: h, channels: 3 } });
-      await (i === 0 ? img.png() : img.jpeg({ quality: 95 })).toFile(path.join(root, name, `${name}-${i}.${i === 0 ? 'png' : 'jpg'}`));
+      await (i === 0 ? img.png() : img.jpeg({ quality: 95 })).toFile(
+        path.join(root, name, `${name}-${i}.${i === 0 ? 'png' : 'jpg'}`),
+      );
     }
   }
   return root;

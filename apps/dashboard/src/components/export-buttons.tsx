@@ -14,14 +14,34 @@ function download(name: string, type: string, text: string): void {
 }
 
 /** "CSV" and "JSON" buttons exporting the rows as shown (filtered, sorted). `testId` prefixes the buttons' test ids. */
-export function ExportButtons<T>({ rows, columns, name, testId = 'export' }: { rows: readonly T[]; columns: readonly ExportColumn<T>[]; name: string; testId?: string }) {
+export function ExportButtons<T>({
+  rows,
+  columns,
+  name,
+  testId = 'export',
+}: {
+  rows: readonly T[];
+  columns: readonly ExportColumn<T>[];
+  name: string;
+  testId?: string;
+}) {
   const stem = fileStem(name);
   return (
     <span className="export">
-      <button type="button" className="btn btn-small" data-testid={`${testId}-csv`} onClick={() => download(`${stem}.csv`, 'text/csv;charset=utf-8', toCsv(rows, columns))}>
+      <button
+        type="button"
+        className="btn btn-small"
+        data-testid={`${testId}-csv`}
+        onClick={() => download(`${stem}.csv`, 'text/csv;charset=utf-8', toCsv(rows, columns))}
+      >
         CSV
       </button>
-      <button type="button" className="btn btn-small" data-testid={`${testId}-json`} onClick={() => download(`${stem}.json`, 'application/json', toJson(rows, columns))}>
+      <button
+        type="button"
+        className="btn btn-small"
+        data-testid={`${testId}-json`}
+        onClick={() => download(`${stem}.json`, 'application/json', toJson(rows, columns))}
+      >
         JSON
       </button>
     </span>

@@ -17,7 +17,10 @@ export function NavLinks() {
   return (
     <ul className="nav-links">
       {LINKS.map((l) => {
-        const active = l.href === '/' ? pathname === '/' || pathname.startsWith('/devices') : pathname.startsWith(l.href) || (l.id === 'campaigns' && pathname.startsWith('/results'));
+        const active =
+          l.href === '/'
+            ? pathname === '/' || pathname.startsWith('/devices')
+            : pathname.startsWith(l.href) || (l.id === 'campaigns' && pathname.startsWith('/results'));
         return (
           <li key={l.href}>
             <Link href={l.href} aria-current={active ? 'page' : undefined} data-testid={`nav-${l.id}`}>

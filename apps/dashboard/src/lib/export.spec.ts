@@ -7,7 +7,15 @@ describe('csv export', () => {
   ];
 
   it('writes a header and one line per row, CRLF-terminated', () => {
-    expect(toCsv([{ name: 'a', ms: 1.5 }, { name: 'b', ms: null }], cols)).toBe('name,p50_ms\r\na,1.5\r\nb,\r\n');
+    expect(
+      toCsv(
+        [
+          { name: 'a', ms: 1.5 },
+          { name: 'b', ms: null },
+        ],
+        cols,
+      ),
+    ).toBe('name,p50_ms\r\na,1.5\r\nb,\r\n');
   });
 
   it('quotes commas, quotes and newlines, and defuses formulas', () => {

@@ -32,5 +32,10 @@ export function toJson<T>(rows: readonly T[], columns: readonly ExportColumn<T>[
 
 /** A safe file name stem: letters, digits, dot, dash, underscore. */
 export function fileStem(s: string): string {
-  return s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 120) || 'export';
+  return (
+    s
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 120) || 'export'
+  );
 }

@@ -75,7 +75,10 @@ export function formatTimestamp(iso: string | null | undefined): string {
   if (!iso) return EM_DASH;
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return EM_DASH;
-  return new Date(t).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return new Date(t)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
 }
 
 /** Short id for display (ULIDs, cuids): the last 8 characters. */

@@ -8,7 +8,10 @@ export function one(v: string | string[] | undefined): string | undefined {
 /** All values of a parameter, also splitting comma lists: ?c=a&c=b or ?c=a,b. */
 export function many(v: string | string[] | undefined): string[] {
   const list = typeof v === 'string' ? [v] : (v ?? []);
-  return list.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+  return list
+    .flatMap((x) => x.split(','))
+    .map((x) => x.trim())
+    .filter(Boolean);
 }
 
 export function pathWith(path: string, q: Record<string, string | undefined>): string {

@@ -8,7 +8,10 @@ import { AppError } from '../utils/app-error';
 import { parseOrThrow } from '../utils/zod';
 
 /** Parses a single `bytes=a-b` range; null = whole file; 'invalid' = unsatisfiable. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | 'invalid' {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | null | 'invalid' {
   if (!header) return null;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (m[1] === '' && m[2] === '')) return 'invalid';

@@ -1,12 +1,22 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CampaignSchema, CreateCampaignRequestSchema, JobSchema, JobStateSchema, type CreateCampaignRequest } from '@fleetbench/protocol';
+import {
+  CampaignSchema,
+  CreateCampaignRequestSchema,
+  JobSchema,
+  JobStateSchema,
+  type CreateCampaignRequest,
+} from '@fleetbench/protocol';
 import { z } from 'zod';
 import { CampaignService } from '../services/campaign.service';
 import { ApiDoc } from '../utils/openapi.decorators';
 import { ZodPipe } from '../utils/zod';
 
-const JobQuerySchema = z.object({ campaignId: z.string().optional(), deviceId: z.string().optional(), state: JobStateSchema.optional() });
+const JobQuerySchema = z.object({
+  campaignId: z.string().optional(),
+  deviceId: z.string().optional(),
+  state: JobStateSchema.optional(),
+});
 
 @ApiTags('campaigns')
 @ApiBearerAuth()

@@ -20,7 +20,12 @@ export class EnrollmentController {
 
   @Post('enrollment-tokens')
   @ApiBearerAuth()
-  @ApiDoc({ body: CreateEnrollmentTokenRequestSchema, response: EnrollmentTokenResponseSchema, status: 201, errors: [400, 401] })
+  @ApiDoc({
+    body: CreateEnrollmentTokenRequestSchema,
+    response: EnrollmentTokenResponseSchema,
+    status: 201,
+    errors: [400, 401],
+  })
   createToken(@Body(new ZodPipe(CreateEnrollmentTokenRequestSchema)) body: CreateEnrollmentTokenRequest) {
     return this.enrollment.createToken(body);
   }

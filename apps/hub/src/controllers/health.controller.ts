@@ -5,7 +5,12 @@ import { Public } from '../middleware/auth.guard';
 import { HealthService } from '../services/health.service';
 import { ApiDoc } from '../utils/openapi.decorators';
 
-const HealthSchema = z.object({ status: z.literal('ok'), db: z.literal('ok'), mqtt: z.enum(['ok', 'down']), version: z.string() });
+const HealthSchema = z.object({
+  status: z.literal('ok'),
+  db: z.literal('ok'),
+  mqtt: z.enum(['ok', 'down']),
+  version: z.string(),
+});
 
 @ApiTags('health')
 @Controller('health')

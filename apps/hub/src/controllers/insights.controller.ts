@@ -16,7 +16,11 @@ export class InsightsController {
   ) {}
 
   @Get('devices/:id/telemetry')
-  @ApiDoc({ response: TelemetrySampleSchema.array(), errors: [401, 404], summary: 'recent telemetry (bounded in-memory history, oldest first)' })
+  @ApiDoc({
+    response: TelemetrySampleSchema.array(),
+    errors: [401, 404],
+    summary: 'recent telemetry (bounded in-memory history, oldest first)',
+  })
   deviceTelemetry(@Param('id') id: string) {
     return this.telemetry.history(id);
   }

@@ -1,6 +1,11 @@
 import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ModelSchema, PreprocessingSpecSchema, ReferenceMetricsSchema, RegisterModelRequestSchema } from '@fleetbench/protocol';
+import {
+  ModelSchema,
+  PreprocessingSpecSchema,
+  ReferenceMetricsSchema,
+  RegisterModelRequestSchema,
+} from '@fleetbench/protocol';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { ModelService } from '../services/model.service';
@@ -35,7 +40,12 @@ export class ModelController {
 
   @Post()
   @ApiConsumes('application/json', 'application/octet-stream')
-  @ApiQuery({ name: 'name', required: false, description: 'for octet-stream uploads (also family, flops, expectedSha256, preprocessing, referenceMetrics as JSON)' })
+  @ApiQuery({
+    name: 'name',
+    required: false,
+    description:
+      'for octet-stream uploads (also family, flops, expectedSha256, preprocessing, referenceMetrics as JSON)',
+  })
   @ApiDoc({ body: RegisterModelRequestSchema, response: ModelSchema, status: 201, errors: [400, 401, 413] })
   async register(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();

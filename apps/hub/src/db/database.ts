@@ -44,7 +44,10 @@ export function pgliteSession(db: PGlite): SqlSession {
 }
 
 /** PostgreSQL when `databaseUrl` is set, otherwise embedded PGlite under `<dataDir>/pglite` (or in memory). */
-export async function openDatabase(opts: { databaseUrl: string | null; dataDir: string | null }, logger?: Logger): Promise<Database> {
+export async function openDatabase(
+  opts: { databaseUrl: string | null; dataDir: string | null },
+  logger?: Logger,
+): Promise<Database> {
   if (opts.databaseUrl) {
     const applied = await migratePostgres(opts.databaseUrl, logger);
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: opts.databaseUrl }) });

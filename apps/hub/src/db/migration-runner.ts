@@ -65,11 +65,17 @@ interface Row {
  * can take over. Refuses to run over a failed migration (Prisma's P3009) and warns about edited ones.
  * Returns the names applied.
  */
-export async function applyMigrations(session: SqlSession, migrations: Migration[], logger?: Logger): Promise<string[]> {
+export async function applyMigrations(
+  session: SqlSession,
+  migrations: Migration[],
+  logger?: Logger,
+): Promise<string[]> {
   await session.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK_KEY]);
   try {
     await session.exec(CREATE_TABLE);
-    const rows = await session.query<Row>('SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"');
+    const rows = await session.query<Row>(
+      'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"',
+    );
     const failed = rows.filter((r) => r.finished_at === null && r.rolled_back_at === null);
     if (failed.length) {
       throw new Error(
@@ -82,25 +88,31 @@ export async function applyMigrations(session: SqlSession, migrations: Migration
     for (const m of migrations) {
       const known = applied.get(m.name);
       if (known !== undefined) {
-        if (known !== m.checksum) logger?.warn({ migration: m.name }, 'an applied migration was edited after it ran; its checksum differs');
+        if (known !== m.checksum)
+          logger?.warn({ migration: m.name }, 'an applied migration was edited after it ran; its checksum differs');
         continue;
       }
       const id = randomUUID();
-      await session.query('INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)', [
-        id,
-        m.checksum,
-        m.name,
-      ]);
+      await session.query(
+        'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)',
+        [id, m.checksum, m.name],
+      );
       try {
         await session.exec('BEGIN');
         await session.exec(m.sql);
         await session.exec('COMMIT');
       } catch (err) {
         await session.exec('ROLLBACK').catch(() => undefined);
-        await session.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [id, String((err as Error).stack ?? err)]);
+        await session.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [
+          id,
+          String((err as Error).stack ?? err),
+        ]);
         throw new Error(`migration ${m.name} failed: ${(err as Error).message}`);
       }
-      await session.query('UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', [id]);
+      await session.query(
+        'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',
+        [id],
+      );
       logger?.info({ migration: m.name }, 'applied migration');
       done.push(m.name);
     }

@@ -24,7 +24,9 @@ it('applies every migration once, writing Prisma-compatible _prisma_migrations r
   expect(await migratePostgres(db.url)).toEqual([]);
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();
-  const rows = (await c.query('SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations"')).rows;
+  const rows = (
+    await c.query('SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations"')
+  ).rows;
   await c.end();
   expect(rows).toHaveLength(applied.length);
   for (const r of rows) {
@@ -38,7 +40,10 @@ it('has no drift: migrations → schema.prisma and the migrated database → sch
   // Run in a child process: the wasm schema engine is ESM (import.meta) and jest runs CJS.
   const { stdout } = await run(process.execPath, [checkScript, '--db', db.url], {
     cwd: repoRoot,
-    env: { ...process.env, SHADOW_DATABASE_ADMIN_URL: process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres' },
+    env: {
+      ...process.env,
+      SHADOW_DATABASE_ADMIN_URL: process.env.FLEETBENCH_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
+    },
   }).catch((err: { stdout?: string; code?: number }) => {
     throw new Error(`schema drift (exit ${err.code}):\n${err.stdout}`);
   });

@@ -10,7 +10,12 @@ const support = path.resolve(__dirname, '../test-support');
 
 // A child process: PGlite loads its wasm via dynamic import(), which jest's CJS VM cannot host.
 const smoke = async (dir: string) => {
-  const { stdout } = await run(process.execPath, ['-r', path.join(support, 'swc-register.js'), path.join(support, 'pglite-smoke.ts'), dir]);
+  const { stdout } = await run(process.execPath, [
+    '-r',
+    path.join(support, 'swc-register.js'),
+    path.join(support, 'pglite-smoke.ts'),
+    dir,
+  ]);
   return JSON.parse(stdout.trim().split('\n').pop()!);
 };
 

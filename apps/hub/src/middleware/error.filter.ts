@@ -5,7 +5,13 @@ import type { Logger } from '../logger';
 import { LOGGER } from '../repositories/tokens';
 import { AppError } from '../utils/app-error';
 
-const HTTP_CODES: Record<number, string> = { 400: 'bad-request', 401: 'unauthorized', 403: 'forbidden', 404: 'not-found', 413: 'payload-too-large' };
+const HTTP_CODES: Record<number, string> = {
+  400: 'bad-request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not-found',
+  413: 'payload-too-large',
+};
 
 /** Every error leaves as ErrorBody. Unknown errors are logged and answered with a generic 500. */
 @Catch()
@@ -20,12 +26,20 @@ export class ErrorFilter implements ExceptionFilter {
       body = err.toBody();
     } else if (err instanceof HttpException) {
       const status = err.getStatus();
-      body = { statusCode: status, code: HTTP_CODES[status] ?? (status >= 500 ? 'internal' : 'bad-request'), message: err.message };
+      body = {
+        statusCode: status,
+        code: HTTP_CODES[status] ?? (status >= 500 ? 'internal' : 'bad-request'),
+        message: err.message,
+      };
     } else if ((err as { type?: string })?.type === 'entity.parse.failed') {
       body = { statusCode: 400, code: 'bad-request', message: 'The request body is not valid JSON.' };
     } else {
       this.logger.error({ err }, 'unhandled error');
-      body = { statusCode: 500, code: 'internal', message: 'The hub hit an unexpected error; see its log for details.' };
+      body = {
+        statusCode: 500,
+        code: 'internal',
+        message: 'The hub hit an unexpected error; see its log for details.',
+      };
     }
     if (res.headersSent) {
       res.destroy();

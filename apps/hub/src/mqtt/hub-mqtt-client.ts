@@ -12,7 +12,9 @@ export const SHARED_GROUP = 'fleetbench-hub';
 const RETAINED_CHANNELS = new Set(['status', 'hardware']);
 
 export function subscriptionsFor(external: boolean): string[] {
-  return INGEST_CHANNELS.map((ch) => (external && !RETAINED_CHANNELS.has(ch) ? topics.shared(SHARED_GROUP, ch) : topics.allAgents(ch)));
+  return INGEST_CHANNELS.map((ch) =>
+    external && !RETAINED_CHANNELS.has(ch) ? topics.shared(SHARED_GROUP, ch) : topics.allAgents(ch),
+  );
 }
 
 /**
@@ -36,7 +38,9 @@ export async function connectHubClient(opts: {
   const client = await mqtt.connectAsync(u.toString(), {
     username,
     password,
-    clientId: opts.external ? `${SHARED_GROUP}-${hostname()}`.slice(0, 64) : `${SHARED_GROUP}-${randomBytes(4).toString('hex')}`,
+    clientId: opts.external
+      ? `${SHARED_GROUP}-${hostname()}`.slice(0, 64)
+      : `${SHARED_GROUP}-${randomBytes(4).toString('hex')}`,
     clean: !opts.external,
     reconnectPeriod: 1000,
     connectTimeout: 10_000,

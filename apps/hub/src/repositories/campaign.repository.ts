@@ -8,7 +8,10 @@ export class CampaignRepository {
   constructor(@Inject(DB) private readonly db: Db) {}
 
   /** The campaign and all its jobs in one transaction, so a campaign never exists half-expanded. */
-  async createWithJobs(campaign: { name: string; request: Prisma.InputJsonValue }, jobs: Omit<Prisma.JobCreateManyInput, 'campaignId'>[]): Promise<Campaign> {
+  async createWithJobs(
+    campaign: { name: string; request: Prisma.InputJsonValue },
+    jobs: Omit<Prisma.JobCreateManyInput, 'campaignId'>[],
+  ): Promise<Campaign> {
     return this.db.$transaction(async (tx) => {
       const c = await tx.campaign.create({ data: { name: campaign.name, request: campaign.request } });
       await tx.job.createMany({ data: jobs.map((j) => ({ ...j, campaignId: c.id })) });
@@ -30,7 +33,11 @@ export class CampaignRepository {
 
   /** Job counts per state for each campaign. */
   async jobCounts(ids: string[]): Promise<Map<string, Partial<Record<JobState, number>>>> {
-    const rows = await this.db.job.groupBy({ by: ['campaignId', 'state'], where: { campaignId: { in: ids } }, _count: { _all: true } });
+    const rows = await this.db.job.groupBy({
+      by: ['campaignId', 'state'],
+      where: { campaignId: { in: ids } },
+      _count: { _all: true },
+    });
     const out = new Map<string, Partial<Record<JobState, number>>>();
     for (const r of rows) {
       const m = out.get(r.campaignId) ?? {};

@@ -29,7 +29,12 @@ export class DeviceRepository {
   }
 
   /** Devices matching any of the selector's parts (union), or all. */
-  select(sel: { all: boolean; ids: string[]; tags: string[]; hardwareClassIds: string[] }): Promise<{ id: string; online: boolean }[]> {
+  select(sel: {
+    all: boolean;
+    ids: string[];
+    tags: string[];
+    hardwareClassIds: string[];
+  }): Promise<{ id: string; online: boolean }[]> {
     const where: Prisma.DeviceWhereInput = sel.all
       ? {}
       : {

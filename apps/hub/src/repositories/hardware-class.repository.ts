@@ -12,8 +12,17 @@ export class HardwareClassRepository {
   }
 
   async list(): Promise<{ id: string; name: string; key: string; isReference: boolean; devices: number }[]> {
-    const rows = await this.db.hardwareClass.findMany({ include: { _count: { select: { devices: true } } }, orderBy: { name: 'asc' } });
-    return rows.map((r) => ({ id: r.id, name: r.name, key: r.key, isReference: r.isReference, devices: r._count.devices }));
+    const rows = await this.db.hardwareClass.findMany({
+      include: { _count: { select: { devices: true } } },
+      orderBy: { name: 'asc' },
+    });
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      key: r.key,
+      isReference: r.isReference,
+      devices: r._count.devices,
+    }));
   }
 
   async names(ids: string[]): Promise<Map<string, string>> {

@@ -45,7 +45,10 @@ export class JobRepository {
   }
 
   findExpiredLeases(now: Date): Promise<JobRow[]> {
-    return this.db.job.findMany({ where: { state: { in: ACTIVE_STATES }, leaseExpiresAt: { lt: now } }, include: jobInclude });
+    return this.db.job.findMany({
+      where: { state: { in: ACTIVE_STATES }, leaseExpiresAt: { lt: now } },
+      include: jobInclude,
+    });
   }
 
   findByCampaign(campaignId: string, states?: JobState[]): Promise<JobRow[]> {
@@ -58,7 +61,11 @@ export class JobRepository {
 
   /** Devices that have queued work (used to kick dispatch at start). */
   async devicesWithQueuedJobs(): Promise<string[]> {
-    const rows = await this.db.job.findMany({ where: { state: 'queued', campaign: { state: 'running' } }, distinct: ['deviceId'], select: { deviceId: true } });
+    const rows = await this.db.job.findMany({
+      where: { state: 'queued', campaign: { state: 'running' } },
+      distinct: ['deviceId'],
+      select: { deviceId: true },
+    });
     return rows.map((r) => r.deviceId);
   }
 }

@@ -45,7 +45,8 @@ export class StorageRepository {
     const meter = new Transform({
       transform(chunk: Buffer, _enc, cb) {
         size += chunk.length;
-        if (size > maxBytes) return cb(new AppError('payload-too-large', `The upload exceeds the limit of ${maxBytes} bytes.`));
+        if (size > maxBytes)
+          return cb(new AppError('payload-too-large', `The upload exceeds the limit of ${maxBytes} bytes.`));
         hash.update(chunk);
         cb(null, chunk);
       },

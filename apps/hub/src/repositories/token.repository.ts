@@ -8,7 +8,13 @@ import { DB } from './tokens';
 export class TokenRepository {
   constructor(@Inject(DB) private readonly db: Db) {}
 
-  createEnrollmentToken(data: { tokenHash: string; label: string | null; maxUses: number; expiresAt: Date; tags: string[] }): Promise<EnrollmentToken> {
+  createEnrollmentToken(data: {
+    tokenHash: string;
+    label: string | null;
+    maxUses: number;
+    expiresAt: Date;
+    tags: string[];
+  }): Promise<EnrollmentToken> {
     return this.db.enrollmentToken.create({ data });
   }
 

@@ -51,7 +51,8 @@ export class AuthService implements BrokerCredentialVerifier {
 
   /** BrokerCredentialVerifier: the hub's own client or an enrolled agent. */
   async verify(username: string, password: string): Promise<BrokerPrincipal | null> {
-    if (username === HUB_MQTT_USERNAME) return safeEqual(password, this.runtime.hubBrokerPassword) ? { kind: 'hub' } : null;
+    if (username === HUB_MQTT_USERNAME)
+      return safeEqual(password, this.runtime.hubBrokerPassword) ? { kind: 'hub' } : null;
     return (await this.verifyAgent(username, password)) ? { kind: 'agent', agentId: username } : null;
   }
 

@@ -8,7 +8,14 @@ import { mockLogger, mockOf } from '../test-support/mocks';
 import { CampaignService, expandJobs } from './campaign.service';
 import type { DispatcherService } from './dispatcher.service';
 
-const request = (over = {}) => CreateCampaignRequestSchema.parse({ name: 'c', modelIds: ['m1', 'm2'], devices: { all: true }, settings: [{}, { batchSize: 4 }], ...over });
+const request = (over = {}) =>
+  CreateCampaignRequestSchema.parse({
+    name: 'c',
+    modelIds: ['m1', 'm2'],
+    devices: { all: true },
+    settings: [{}, { batchSize: 4 }],
+    ...over,
+  });
 
 describe('expandJobs', () => {
   it('expands models × devices × settings with defaults filled in', () => {
@@ -38,7 +45,11 @@ describe('CampaignService.create', () => {
   it('400s on unknown model ids, naming them', async () => {
     const { svc, models, campaigns } = setup();
     models.findByIds.mockResolvedValue([{ id: 'm1' }] as never);
-    await expect(svc.create(request())).rejects.toMatchObject({ code: 'unknown-model', status: 400, details: { modelIds: ['m2'] } });
+    await expect(svc.create(request())).rejects.toMatchObject({
+      code: 'unknown-model',
+      status: 400,
+      details: { modelIds: ['m2'] },
+    });
     expect(campaigns.createWithJobs).not.toHaveBeenCalled();
   });
 
@@ -53,8 +64,16 @@ describe('CampaignService.create', () => {
   it('creates jobs and dispatches to the online devices only', async () => {
     const { svc, models, devices, campaigns, dispatcher } = setup();
     models.findByIds.mockResolvedValue([{ id: 'm1' }, { id: 'm2' }] as never);
-    devices.select.mockResolvedValue([{ id: 'd1', online: true }, { id: 'd2', online: false }]);
-    campaigns.createWithJobs.mockResolvedValue({ id: 'c1', name: 'c', state: 'running', createdAt: new Date() } as never);
+    devices.select.mockResolvedValue([
+      { id: 'd1', online: true },
+      { id: 'd2', online: false },
+    ]);
+    campaigns.createWithJobs.mockResolvedValue({
+      id: 'c1',
+      name: 'c',
+      state: 'running',
+      createdAt: new Date(),
+    } as never);
     campaigns.findById.mockResolvedValue({ id: 'c1', name: 'c', state: 'running', createdAt: new Date() } as never);
     campaigns.jobCounts.mockResolvedValue(new Map([['c1', { queued: 8 }]]));
     (svc as unknown as { jobs: { findByCampaign: jest.Mock } }).jobs.findByCampaign.mockResolvedValue([]);

@@ -17,13 +17,27 @@ export function expandJobs(
   modelIds: string[],
   deviceIds: string[],
   req: Pick<CreateCampaignRequest, 'settings' | 'timeoutMs' | 'maxAttempts'>,
-): { deviceId: string; modelId: string; settings: CreateCampaignRequest['settings'][number]; settingsKey: string; timeoutMs: number; maxAttempts: number }[] {
+): {
+  deviceId: string;
+  modelId: string;
+  settings: CreateCampaignRequest['settings'][number];
+  settingsKey: string;
+  timeoutMs: number;
+  maxAttempts: number;
+}[] {
   const keyed = new Map(req.settings.map((s) => [settingsKey(s) + JSON.stringify(s), s]));
   const out = [];
   for (const deviceId of deviceIds)
     for (const modelId of modelIds)
       for (const settings of keyed.values())
-        out.push({ deviceId, modelId, settings, settingsKey: settingsKey(settings), timeoutMs: req.timeoutMs, maxAttempts: req.maxAttempts });
+        out.push({
+          deviceId,
+          modelId,
+          settings,
+          settingsKey: settingsKey(settings),
+          timeoutMs: req.timeoutMs,
+          maxAttempts: req.maxAttempts,
+        });
   return out;
 }
 
@@ -45,14 +59,25 @@ export class CampaignService {
     const found = new Set((await this.models.findByIds(modelIds)).map((m) => m.id));
     const unknown = modelIds.filter((id) => !found.has(id));
     if (unknown.length) {
-      throw new AppError('unknown-model', `Unknown model id(s): ${unknown.join(', ')}. Register the models first (POST /api/v1/models).`, { modelIds: unknown });
+      throw new AppError(
+        'unknown-model',
+        `Unknown model id(s): ${unknown.join(', ')}. Register the models first (POST /api/v1/models).`,
+        { modelIds: unknown },
+      );
     }
     const datasetId = await this.checkAccuracy(req, modelIds);
     const devices = await this.devices.select(req.devices);
     if (!devices.length) {
-      throw new AppError('no-matching-devices', 'The device selector matches no enrolled device; check ids, tags and hardware class ids (GET /api/v1/devices).');
+      throw new AppError(
+        'no-matching-devices',
+        'The device selector matches no enrolled device; check ids, tags and hardware class ids (GET /api/v1/devices).',
+      );
     }
-    const jobs = expandJobs(modelIds, devices.map((d) => d.id), req).map((j) => ({
+    const jobs = expandJobs(
+      modelIds,
+      devices.map((d) => d.id),
+      req,
+    ).map((j) => ({
       ...j,
       datasetId: j.settings.mode === 'accuracy' ? datasetId : null,
     }));
@@ -68,19 +93,30 @@ export class CampaignService {
   private async checkAccuracy(req: CreateCampaignRequest, modelIds: string[]): Promise<string | null> {
     if (!req.settings.some((s) => s.mode === 'accuracy')) return null;
     if (!req.datasetId) {
-      throw new AppError('dataset-required', 'Accuracy settings need a labeled dataset: register one (POST /api/v1/datasets) and pass its id as `datasetId`.');
+      throw new AppError(
+        'dataset-required',
+        'Accuracy settings need a labeled dataset: register one (POST /api/v1/datasets) and pass its id as `datasetId`.',
+      );
     }
     const dataset = await this.datasets.findById(req.datasetId);
     if (!dataset) {
-      throw new AppError('unknown-dataset', `Unknown dataset id ${req.datasetId}. Register the dataset first (POST /api/v1/datasets) or list them (GET /api/v1/datasets).`, {
-        datasetId: req.datasetId,
-      });
+      throw new AppError(
+        'unknown-dataset',
+        `Unknown dataset id ${req.datasetId}. Register the dataset first (POST /api/v1/datasets) or list them (GET /api/v1/datasets).`,
+        {
+          datasetId: req.datasetId,
+        },
+      );
     }
     const missing = (await this.models.findByIds(modelIds)).filter((m) => !m.preprocessing).map((m) => m.name);
     if (missing.length) {
-      throw new AppError('preprocessing-required', `Accuracy jobs need each model's preprocessing spec; ${missing.join(', ')} was registered without one. Register it with \`preprocessing\`.`, {
-        models: missing,
-      });
+      throw new AppError(
+        'preprocessing-required',
+        `Accuracy jobs need each model's preprocessing spec; ${missing.join(', ')} was registered without one. Register it with \`preprocessing\`.`,
+        {
+          models: missing,
+        },
+      );
     }
     return dataset.id;
   }

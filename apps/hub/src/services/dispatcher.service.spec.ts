@@ -9,16 +9,44 @@ import { DispatcherService } from './dispatcher.service';
 
 const job = (over: Partial<JobRow> = {}): JobRow =>
   ({
-    id: 'j1', campaignId: 'c1', deviceId: 'dev-1', modelId: 'm1', settings: {}, settingsKey: 'k', state: 'queued', attempts: 0, maxAttempts: 3,
-    timeoutMs: 1000, leaseExpiresAt: null, progress: null, error: null, createdAt: new Date(), updatedAt: new Date(),
+    id: 'j1',
+    campaignId: 'c1',
+    deviceId: 'dev-1',
+    modelId: 'm1',
+    settings: {},
+    settingsKey: 'k',
+    state: 'queued',
+    attempts: 0,
+    maxAttempts: 3,
+    timeoutMs: 1000,
+    leaseExpiresAt: null,
+    progress: null,
+    error: null,
+    createdAt: new Date(),
+    updatedAt: new Date(),
     model: { name: 'mnist', sha256: 'a'.repeat(64), sizeBytes: BigInt(10) },
     ...over,
   }) as JobRow;
 
-const device = (over = {}) => ({ id: 'dev-1', online: true, currentJobId: null, hardwareClass: { name: 'x' }, enrolledAt: new Date(), ...over }) as never;
+const device = (over = {}) =>
+  ({
+    id: 'dev-1',
+    online: true,
+    currentJobId: null,
+    hardwareClass: { name: 'x' },
+    enrolledAt: new Date(),
+    ...over,
+  }) as never;
 
 function setup() {
-  const jobs = mockOf<JobRepository>('findActiveForDevice', 'findNextQueued', 'transition', 'findById', 'findExpiredLeases', 'findByCampaign');
+  const jobs = mockOf<JobRepository>(
+    'findActiveForDevice',
+    'findNextQueued',
+    'transition',
+    'findById',
+    'findExpiredLeases',
+    'findByCampaign',
+  );
   const devices = mockOf<DeviceRepository>('findById', 'update', 'listOnlineIds');
   const campaigns = mockOf<CampaignRepository>('findById', 'jobCounts', 'setState');
   const mqtt = mockOf<MqttRepository>('publish');
@@ -28,9 +56,20 @@ function setup() {
   jobs.findActiveForDevice.mockResolvedValue([]);
   campaigns.findById.mockResolvedValue({ id: 'c1', state: 'running', name: 'c', createdAt: new Date() } as never);
   campaigns.jobCounts.mockResolvedValue(new Map());
-  campaigns.setState.mockImplementation(async (id, state) => ({ id, state, name: 'c', createdAt: new Date() }) as never);
+  campaigns.setState.mockImplementation(
+    async (id, state) => ({ id, state, name: 'c', createdAt: new Date() }) as never,
+  );
   mqtt.publish.mockResolvedValue();
-  const svc = new DispatcherService(jobs, devices, campaigns, mqtt, events, fixedClock() as never, { leaseGraceMs: 500 }, mockLogger());
+  const svc = new DispatcherService(
+    jobs,
+    devices,
+    campaigns,
+    mqtt,
+    events,
+    fixedClock() as never,
+    { leaseGraceMs: 500 },
+    mockLogger(),
+  );
   return { svc, jobs, devices, campaigns, mqtt, events };
 }
 
@@ -40,10 +79,19 @@ describe('DispatcherService', () => {
     jobs.findNextQueued.mockResolvedValue(job());
     jobs.transition.mockResolvedValue(job({ state: 'assigned', attempts: 1 }));
     await svc.dispatch('dev-1');
-    expect(jobs.transition).toHaveBeenCalledWith('j1', ['queued'], expect.objectContaining({ state: 'assigned', attempts: 1, leaseExpiresAt: new Date('2026-01-01T00:00:01.500Z') }));
+    expect(jobs.transition).toHaveBeenCalledWith(
+      'j1',
+      ['queued'],
+      expect.objectContaining({ state: 'assigned', attempts: 1, leaseExpiresAt: new Date('2026-01-01T00:00:01.500Z') }),
+    );
     expect(mqtt.publish).toHaveBeenCalledWith(
       topics.jobs('dev-1'),
-      expect.objectContaining({ kind: 'assign', jobId: 'j1', attempt: 1, model: expect.objectContaining({ downloadPath: `/api/v1/artifacts/${'a'.repeat(64)}` }) }),
+      expect.objectContaining({
+        kind: 'assign',
+        jobId: 'j1',
+        attempt: 1,
+        model: expect.objectContaining({ downloadPath: `/api/v1/artifacts/${'a'.repeat(64)}` }),
+      }),
       { qos: 1 },
     );
   });
@@ -69,16 +117,31 @@ describe('DispatcherService', () => {
     jobs.transition.mockResolvedValueOnce(job({ state: 'assigned', attempts: 1 })).mockResolvedValueOnce(job());
     mqtt.publish.mockRejectedValue(new Error('offline'));
     await svc.dispatch('dev-1');
-    expect(jobs.transition).toHaveBeenLastCalledWith('j1', ['assigned'], { state: 'queued', attempts: 0, leaseExpiresAt: null });
+    expect(jobs.transition).toHaveBeenLastCalledWith('j1', ['assigned'], {
+      state: 'queued',
+      attempts: 0,
+      leaseExpiresAt: null,
+    });
   });
 
   it('re-queues the active job of a device that went offline, or fails it when attempts are used up', async () => {
     const { svc, jobs } = setup();
-    jobs.findActiveForDevice.mockResolvedValue([job({ id: 'a', state: 'running', attempts: 1 }), job({ id: 'b', state: 'assigned', attempts: 3 })]);
+    jobs.findActiveForDevice.mockResolvedValue([
+      job({ id: 'a', state: 'running', attempts: 1 }),
+      job({ id: 'b', state: 'assigned', attempts: 3 }),
+    ]);
     jobs.transition.mockImplementation(async (id, _from, data) => job({ id, state: data.state as never }));
     await svc.onDeviceOffline('dev-1');
-    expect(jobs.transition).toHaveBeenCalledWith('a', ['assigned', 'running'], expect.objectContaining({ state: 'queued' }));
-    expect(jobs.transition).toHaveBeenCalledWith('b', ['assigned', 'running'], expect.objectContaining({ state: 'failed', error: expect.objectContaining({ code: 'device-offline' }) }));
+    expect(jobs.transition).toHaveBeenCalledWith(
+      'a',
+      ['assigned', 'running'],
+      expect.objectContaining({ state: 'queued' }),
+    );
+    expect(jobs.transition).toHaveBeenCalledWith(
+      'b',
+      ['assigned', 'running'],
+      expect.objectContaining({ state: 'failed', error: expect.objectContaining({ code: 'device-offline' }) }),
+    );
   });
 
   it('resumes the job the agent reports as current when it comes back, instead of assigning another', async () => {
@@ -104,8 +167,16 @@ describe('DispatcherService', () => {
     jobs.transition.mockResolvedValue(job({ id: 'x', state: 'failed' }));
     jobs.findNextQueued.mockResolvedValue(null);
     expect(await svc.sweepLeases()).toBe(1);
-    expect(mqtt.publish).toHaveBeenCalledWith(topics.jobs('dev-1'), expect.objectContaining({ kind: 'cancel', jobId: 'x' }), { qos: 1 });
-    expect(jobs.transition).toHaveBeenCalledWith('x', ['assigned', 'running'], expect.objectContaining({ state: 'failed', error: expect.objectContaining({ code: 'timeout' }) }));
+    expect(mqtt.publish).toHaveBeenCalledWith(
+      topics.jobs('dev-1'),
+      expect.objectContaining({ kind: 'cancel', jobId: 'x' }),
+      { qos: 1 },
+    );
+    expect(jobs.transition).toHaveBeenCalledWith(
+      'x',
+      ['assigned', 'running'],
+      expect.objectContaining({ state: 'failed', error: expect.objectContaining({ code: 'timeout' }) }),
+    );
   });
 
   it.each([
@@ -114,9 +185,16 @@ describe('DispatcherService', () => {
     [{ failed: 2 }, 'failed'],
   ])('rolls campaign state up from job counts %j → %s', async (counts, expected) => {
     const { svc, campaigns } = setup();
-    campaigns.findById.mockResolvedValue({ id: 'c1', state: expected === 'running' ? 'completed' : 'running', name: 'c', createdAt: new Date() } as never);
+    campaigns.findById.mockResolvedValue({
+      id: 'c1',
+      state: expected === 'running' ? 'completed' : 'running',
+      name: 'c',
+      createdAt: new Date(),
+    } as never);
     campaigns.jobCounts.mockResolvedValue(new Map([['c1', counts]]));
-    campaigns.setState.mockImplementation(async (id, state) => ({ id, state, name: 'c', createdAt: new Date() }) as never);
+    campaigns.setState.mockImplementation(
+      async (id, state) => ({ id, state, name: 'c', createdAt: new Date() }) as never,
+    );
     await svc.rollup('c1');
     expect(campaigns.setState).toHaveBeenCalledWith('c1', expected);
   });

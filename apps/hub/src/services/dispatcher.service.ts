@@ -1,5 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PROTOCOL_MAJOR, PreprocessingSpecSchema, ZooRecipeSchema, apiPaths, topics, type BenchmarkSettings, type JobAssignMessage, type JobCancelMessage, type JobEventMessage } from '@fleetbench/protocol';
+import {
+  PROTOCOL_MAJOR,
+  PreprocessingSpecSchema,
+  ZooRecipeSchema,
+  apiPaths,
+  topics,
+  type BenchmarkSettings,
+  type JobAssignMessage,
+  type JobCancelMessage,
+  type JobEventMessage,
+} from '@fleetbench/protocol';
 import { Prisma } from '../../generated/prisma/client';
 import type { HubConfig } from '../config';
 import type { Logger } from '../logger';
@@ -115,7 +125,11 @@ export class DispatcherService {
     } catch (err) {
       // Not sent: put it back as it was so the next trigger retries.
       this.logger.warn({ err, deviceId, jobId: job.id }, 'could not publish job assignment; job stays queued');
-      await this.jobs.transition(job.id, ['assigned'], { state: 'queued', attempts: next.attempts, leaseExpiresAt: null });
+      await this.jobs.transition(job.id, ['assigned'], {
+        state: 'queued',
+        attempts: next.attempts,
+        leaseExpiresAt: null,
+      });
       return null;
     }
     this.events.emit('device.updated', toDeviceDto(await this.devices.update(deviceId, { currentJobId: job.id })));
@@ -130,7 +144,10 @@ export class DispatcherService {
       if (currentJobId) {
         const job = await this.jobs.findById(currentJobId);
         if (job && job.deviceId === deviceId && job.state === 'queued') {
-          const resumed = await this.jobs.transition(job.id, ['queued'], { state: 'running', leaseExpiresAt: this.lease(job) });
+          const resumed = await this.jobs.transition(job.id, ['queued'], {
+            state: 'running',
+            leaseExpiresAt: this.lease(job),
+          });
           if (resumed) this.events.emit('job.updated', toJobDto(resumed));
         }
       }
@@ -142,7 +159,10 @@ export class DispatcherService {
   onDeviceOffline(deviceId: string): Promise<unknown> {
     return this.serialize(deviceId, async () => {
       for (const job of await this.jobs.findActiveForDevice(deviceId)) {
-        await this.requeueOrFail(job, { code: 'device-offline', message: 'The device went offline during the job and it ran out of attempts.' });
+        await this.requeueOrFail(job, {
+          code: 'device-offline',
+          message: 'The device went offline during the job and it ran out of attempts.',
+        });
       }
       const device = await this.devices.findById(deviceId);
       if (device?.currentJobId) await this.devices.update(deviceId, { currentJobId: null });
@@ -154,10 +174,15 @@ export class DispatcherService {
     const updated = await this.jobs.transition(
       job.id,
       ACTIVE_STATES,
-      exhausted ? { state: 'failed', error, leaseExpiresAt: null } : { state: 'queued', leaseExpiresAt: null, progress: null },
+      exhausted
+        ? { state: 'failed', error, leaseExpiresAt: null }
+        : { state: 'queued', leaseExpiresAt: null, progress: null },
     );
     if (!updated) return;
-    this.logger.info({ jobId: job.id, deviceId: job.deviceId, state: updated.state, reason: error.code }, exhausted ? 'job failed' : 'job re-queued');
+    this.logger.info(
+      { jobId: job.id, deviceId: job.deviceId, state: updated.state, reason: error.code },
+      exhausted ? 'job failed' : 'job re-queued',
+    );
     this.events.emit('job.updated', toJobDto(updated));
     await this.rollup(job.campaignId);
   }
@@ -216,7 +241,10 @@ export class DispatcherService {
     for (const job of expired) {
       await this.serialize(job.deviceId, async () => {
         await this.publishCancel(job.deviceId, job.id);
-        await this.requeueOrFail(job, { code: 'timeout', message: `No result within the job's time limit (${job.timeoutMs} ms) on any of ${job.maxAttempts} attempts.` });
+        await this.requeueOrFail(job, {
+          code: 'timeout',
+          message: `No result within the job's time limit (${job.timeoutMs} ms) on any of ${job.maxAttempts} attempts.`,
+        });
         await this.dispatchNow(job.deviceId);
       });
     }
@@ -228,7 +256,10 @@ export class DispatcherService {
     await this.campaigns.setState(campaignId, 'cancelled');
     for (const job of open) {
       await this.serialize(job.deviceId, async () => {
-        const updated = await this.jobs.transition(job.id, ['queued', 'assigned', 'running'], { state: 'cancelled', leaseExpiresAt: null });
+        const updated = await this.jobs.transition(job.id, ['queued', 'assigned', 'running'], {
+          state: 'cancelled',
+          leaseExpiresAt: null,
+        });
         if (!updated) return;
         if (job.state !== 'queued') await this.publishCancel(job.deviceId, job.id);
         this.events.emit('job.updated', toJobDto(updated));
@@ -240,7 +271,9 @@ export class DispatcherService {
 
   private async publishCancel(deviceId: string, jobId: string): Promise<void> {
     const msg: JobCancelMessage = { v: PROTOCOL_MAJOR, kind: 'cancel', ts: this.clock.now().toISOString(), jobId };
-    await this.mqtt.publish(topics.jobs(deviceId), msg, { qos: 1 }).catch((err) => this.logger.warn({ err, deviceId, jobId }, 'could not publish cancel'));
+    await this.mqtt
+      .publish(topics.jobs(deviceId), msg, { qos: 1 })
+      .catch((err) => this.logger.warn({ err, deviceId, jobId }, 'could not publish cancel'));
   }
 
   /** running while any job is open; then completed, or failed when nothing succeeded. A cancelled campaign stays so. */
@@ -250,7 +283,8 @@ export class DispatcherService {
     const counts = (await this.campaigns.jobCounts([campaignId])).get(campaignId) ?? {};
     const open = (counts.queued ?? 0) + (counts.assigned ?? 0) + (counts.running ?? 0);
     let state = campaign.state;
-    if (state !== 'cancelled') state = open > 0 ? 'running' : (counts.succeeded ?? 0) === 0 && (counts.failed ?? 0) > 0 ? 'failed' : 'completed';
+    if (state !== 'cancelled')
+      state = open > 0 ? 'running' : (counts.succeeded ?? 0) === 0 && (counts.failed ?? 0) > 0 ? 'failed' : 'completed';
     const updated = state !== campaign.state ? await this.campaigns.setState(campaignId, state) : campaign;
     this.events.emit('campaign.updated', toCampaignDto(updated, counts));
   }

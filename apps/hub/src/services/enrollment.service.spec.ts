@@ -13,12 +13,42 @@ function setup() {
   const classes = mockOf<HardwareClassRepository>('ensure');
   const events = mockOf<EventRepository>('emit');
   const broker = { provisionAgent: jest.fn().mockResolvedValue(undefined), revokeAgent: jest.fn() };
-  devices.create.mockImplementation(async (d) => ({ ...d, hardwareClass: { name: 'x' }, enrolledAt: new Date(), online: false, lastSeenAt: null, currentJobId: null, telemetry: null }) as never);
-  const svc = new EnrollmentService(tokens, devices, classes, events, fixedClock() as never, broker, { mqttPublicUrl: 'mqtt://hub:1883' }, mockLogger());
+  devices.create.mockImplementation(
+    async (d) =>
+      ({
+        ...d,
+        hardwareClass: { name: 'x' },
+        enrolledAt: new Date(),
+        online: false,
+        lastSeenAt: null,
+        currentJobId: null,
+        telemetry: null,
+      }) as never,
+  );
+  const svc = new EnrollmentService(
+    tokens,
+    devices,
+    classes,
+    events,
+    fixedClock() as never,
+    broker,
+    { mqttPublicUrl: 'mqtt://hub:1883' },
+    mockLogger(),
+  );
   return { svc, tokens, devices, broker };
 }
 
-const tokenRow = (over = {}) => ({ id: 't1', tokenHash: sha256Hex('tok'), label: null, maxUses: 1, uses: 0, expiresAt: new Date('2027-01-01'), tags: ['lab'], createdAt: new Date(), ...over });
+const tokenRow = (over = {}) => ({
+  id: 't1',
+  tokenHash: sha256Hex('tok'),
+  label: null,
+  maxUses: 1,
+  uses: 0,
+  expiresAt: new Date('2027-01-01'),
+  tags: ['lab'],
+  createdAt: new Date(),
+  ...over,
+});
 const req = { token: 'tok', name: 'pi', hardware: hardware(), software, tags: ['arm'] };
 
 describe('EnrollmentService', () => {
@@ -27,7 +57,13 @@ describe('EnrollmentService', () => {
     tokens.createEnrollmentToken.mockImplementation(async (d) => ({ id: 't1', ...d }) as never);
     const r = await svc.createToken({ maxUses: 2, expiresInHours: 1, tags: [] });
     expect(r.token).toMatch(/^fbe_/);
-    expect(tokens.createEnrollmentToken).toHaveBeenCalledWith(expect.objectContaining({ tokenHash: sha256Hex(r.token), maxUses: 2, expiresAt: new Date('2026-01-01T01:00:00.000Z') }));
+    expect(tokens.createEnrollmentToken).toHaveBeenCalledWith(
+      expect.objectContaining({
+        tokenHash: sha256Hex(r.token),
+        maxUses: 2,
+        expiresAt: new Date('2026-01-01T01:00:00.000Z'),
+      }),
+    );
   });
 
   it('enrolls: agent id, own password (scrypt-hashed), broker provisioned, tags merged', async () => {

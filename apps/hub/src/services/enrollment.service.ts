@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { CreateEnrollmentTokenRequest, EnrollmentTokenResponse, EnrollRequest, EnrollResponse } from '@fleetbench/protocol';
+import type {
+  CreateEnrollmentTokenRequest,
+  EnrollmentTokenResponse,
+  EnrollRequest,
+  EnrollResponse,
+} from '@fleetbench/protocol';
 import type { BrokerAuthority } from '../broker/broker.types';
 import type { Logger } from '../logger';
 import { ClockRepository } from '../repositories/clock.repository';
@@ -33,7 +38,13 @@ export class EnrollmentService {
   async createToken(req: CreateEnrollmentTokenRequest): Promise<EnrollmentTokenResponse> {
     const token = ENROLLMENT_TOKEN_PREFIX + randomSecret(24);
     const expiresAt = new Date(this.clock.now().getTime() + req.expiresInHours * 3600_000);
-    const row = await this.tokens.createEnrollmentToken({ tokenHash: sha256Hex(token), label: req.label ?? null, maxUses: req.maxUses, expiresAt, tags: req.tags });
+    const row = await this.tokens.createEnrollmentToken({
+      tokenHash: sha256Hex(token),
+      label: req.label ?? null,
+      maxUses: req.maxUses,
+      expiresAt,
+      tags: req.tags,
+    });
     this.logger.info({ tokenId: row.id, maxUses: row.maxUses, expiresAt }, 'enrollment token created');
     return { id: row.id, token, expiresAt: expiresAt.toISOString(), maxUses: row.maxUses };
   }

@@ -18,7 +18,10 @@ export class HealthService {
     try {
       await this.db.$queryRawUnsafe('SELECT 1');
     } catch {
-      throw new AppError('unavailable', 'The hub cannot reach its database; check DATABASE_URL and that PostgreSQL is running.');
+      throw new AppError(
+        'unavailable',
+        'The hub cannot reach its database; check DATABASE_URL and that PostgreSQL is running.',
+      );
     }
     return {
       status: 'ok',

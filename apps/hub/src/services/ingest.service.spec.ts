@@ -11,7 +11,17 @@ import { IngestService } from './ingest.service';
 
 const AGENT = 'agent-1';
 const deviceRow = (over: Partial<DeviceRow> = {}) =>
-  ({ id: AGENT, name: 'a', online: true, session: 3, hardwareClassId: 'hc-1', hardwareClass: { name: 'hc' }, enrolledAt: new Date(), tags: [], ...over }) as DeviceRow;
+  ({
+    id: AGENT,
+    name: 'a',
+    online: true,
+    session: 3,
+    hardwareClassId: 'hc-1',
+    hardwareClass: { name: 'hc' },
+    enrolledAt: new Date(),
+    tags: [],
+    ...over,
+  }) as DeviceRow;
 
 function setup() {
   const devices = mockOf<DeviceRepository>('findById', 'update');
@@ -27,7 +37,8 @@ function setup() {
   return { svc, devices, jobs, results, dispatcher, events, logger };
 }
 
-const status = (online: boolean, session: number) => JSON.stringify({ v: 1, online, session, ts: new Date().toISOString() });
+const status = (online: boolean, session: number) =>
+  JSON.stringify({ v: 1, online, session, ts: new Date().toISOString() });
 
 describe('IngestService', () => {
   it('logs a malformed payload with the agent id and reason, and changes nothing', async () => {
@@ -36,8 +47,14 @@ describe('IngestService', () => {
     await svc.handle(topics.results(AGENT), 'not json');
     expect(devices.findById).not.toHaveBeenCalled();
     expect(devices.update).not.toHaveBeenCalled();
-    expect(logger.warn).toHaveBeenCalledWith(expect.objectContaining({ agentId: AGENT, reason: expect.stringContaining('online') }), 'malformed payload ignored');
-    expect(logger.warn).toHaveBeenCalledWith(expect.objectContaining({ agentId: AGENT, reason: expect.stringContaining('not valid JSON') }), 'malformed payload ignored');
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.objectContaining({ agentId: AGENT, reason: expect.stringContaining('online') }),
+      'malformed payload ignored',
+    );
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.objectContaining({ agentId: AGENT, reason: expect.stringContaining('not valid JSON') }),
+      'malformed payload ignored',
+    );
   });
 
   it('ignores messages from unknown devices', async () => {
@@ -45,7 +62,10 @@ describe('IngestService', () => {
     devices.findById.mockResolvedValue(null);
     await svc.handle(topics.status(AGENT), status(true, 1));
     expect(devices.update).not.toHaveBeenCalled();
-    expect(logger.warn).toHaveBeenCalledWith(expect.objectContaining({ agentId: AGENT }), 'message from an unknown device ignored');
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.objectContaining({ agentId: AGENT }),
+      'message from an unknown device ignored',
+    );
   });
 
   it('ignores a stale offline will from an older session', async () => {
@@ -67,18 +87,37 @@ describe('IngestService', () => {
     jobs.findById.mockResolvedValue({ id: 'j1', deviceId: 'someone-else' } as never);
     await svc.handle(topics.results(AGENT), JSON.stringify(resultMessage('j1')));
     expect(results.insertIfNew).not.toHaveBeenCalled();
-    expect(logger.warn).toHaveBeenCalledWith(expect.objectContaining({ agentId: AGENT, owner: 'someone-else' }), 'result for a job of another device rejected');
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.objectContaining({ agentId: AGENT, owner: 'someone-else' }),
+      'result for a job of another device rejected',
+    );
   });
 
   it('stores a result once: a duplicate msgId changes nothing', async () => {
     const { svc, jobs, results, dispatcher, events } = setup();
-    jobs.findById.mockResolvedValue({ id: 'j1', deviceId: AGENT, modelId: 'm1', settingsKey: 'latency/bs1/t0x0/cpu' } as never);
-    const row = { id: 'r1', device: { name: 'a' }, model: { name: 'm' }, verdictStatus: 'valid', verdictReasons: [], createdAt: new Date() };
-    results.insertIfNew.mockResolvedValueOnce({ created: true, result: row as never }).mockResolvedValueOnce({ created: false, result: row as never });
+    jobs.findById.mockResolvedValue({
+      id: 'j1',
+      deviceId: AGENT,
+      modelId: 'm1',
+      settingsKey: 'latency/bs1/t0x0/cpu',
+    } as never);
+    const row = {
+      id: 'r1',
+      device: { name: 'a' },
+      model: { name: 'm' },
+      verdictStatus: 'valid',
+      verdictReasons: [],
+      createdAt: new Date(),
+    };
+    results.insertIfNew
+      .mockResolvedValueOnce({ created: true, result: row as never })
+      .mockResolvedValueOnce({ created: false, result: row as never });
     const msg = JSON.stringify(resultMessage('j1', { p50: 3 }));
     await svc.handle(topics.results(AGENT), msg);
     await svc.handle(topics.results(AGENT), msg);
-    expect(results.insertIfNew).toHaveBeenCalledWith(expect.objectContaining({ jobId: 'j1', p50Ms: 3, hardwareClassId: 'hc-1', settingsKey: 'latency/bs1/t0x0/cpu' }));
+    expect(results.insertIfNew).toHaveBeenCalledWith(
+      expect.objectContaining({ jobId: 'j1', p50Ms: 3, hardwareClassId: 'hc-1', settingsKey: 'latency/bs1/t0x0/cpu' }),
+    );
     expect(dispatcher.onResult).toHaveBeenCalledTimes(1);
     expect(events.emit).toHaveBeenCalledTimes(1);
   });

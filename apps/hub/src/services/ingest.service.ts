@@ -91,7 +91,10 @@ export class IngestService {
 
   private async onStatus(device: DeviceRow, msg: StatusMessage): Promise<void> {
     if (msg.session < device.session || (!msg.online && msg.session === device.session && !device.online)) {
-      this.logger.info({ agentId: device.id, session: msg.session, current: device.session, online: msg.online }, 'stale status ignored');
+      this.logger.info(
+        { agentId: device.id, session: msg.session, current: device.session, online: msg.online },
+        'stale status ignored',
+      );
       return;
     }
     const restarted = device.online && msg.online && msg.session > device.session;
@@ -115,7 +118,11 @@ export class IngestService {
       hardwareClassId: cls.id,
       lastSeenAt: this.clock.now(),
     });
-    if (cls.id !== device.hardwareClassId) this.logger.info({ agentId: device.id, from: device.hardwareClassId, to: cls.id }, 'device changed hardware class');
+    if (cls.id !== device.hardwareClassId)
+      this.logger.info(
+        { agentId: device.id, from: device.hardwareClassId, to: cls.id },
+        'device changed hardware class',
+      );
     this.events.emit('device.updated', toDeviceDto(updated));
   }
 
@@ -135,11 +142,17 @@ export class IngestService {
   private async onResult(device: DeviceRow, msg: ResultMessage): Promise<void> {
     const job = await this.jobs.findById(msg.jobId);
     if (!job) {
-      this.logger.warn({ agentId: device.id, jobId: msg.jobId, msgId: msg.msgId }, 'result for an unknown job rejected');
+      this.logger.warn(
+        { agentId: device.id, jobId: msg.jobId, msgId: msg.msgId },
+        'result for an unknown job rejected',
+      );
       return;
     }
     if (job.deviceId !== device.id) {
-      this.logger.warn({ agentId: device.id, jobId: msg.jobId, owner: job.deviceId, msgId: msg.msgId }, 'result for a job of another device rejected');
+      this.logger.warn(
+        { agentId: device.id, jobId: msg.jobId, owner: job.deviceId, msgId: msg.msgId },
+        'result for a job of another device rejected',
+      );
       return;
     }
     const m = msg.metrics;
@@ -168,7 +181,10 @@ export class IngestService {
       this.logger.debug({ agentId: device.id, msgId: msg.msgId }, 'duplicate result ignored');
       return;
     }
-    this.logger.info({ agentId: device.id, jobId: job.id, msgId: msg.msgId, verdict: msg.verdict.status }, 'result stored');
+    this.logger.info(
+      { agentId: device.id, jobId: job.id, msgId: msg.msgId, verdict: msg.verdict.status },
+      'result stored',
+    );
     this.events.emit('result.created', toResultDto(result));
     await this.dispatcher.onResult(device.id, job.id);
   }

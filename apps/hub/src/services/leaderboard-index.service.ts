@@ -24,6 +24,8 @@ export class LeaderboardIndexService {
     const names = await this.classes.names([...new Set([...counts.values()].map((c) => c.hardwareClassId))]);
     return [...counts.values()]
       .map((c) => ({ ...c, hardwareClassName: names.get(c.hardwareClassId) ?? c.hardwareClassId }))
-      .sort((a, b) => a.hardwareClassName.localeCompare(b.hardwareClassName) || a.settingsKey.localeCompare(b.settingsKey));
+      .sort(
+        (a, b) => a.hardwareClassName.localeCompare(b.hardwareClassName) || a.settingsKey.localeCompare(b.settingsKey),
+      );
   }
 }

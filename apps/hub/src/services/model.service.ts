@@ -38,12 +38,17 @@ export class ModelService {
   /** JSON registration of a file on the hub's file system. */
   async registerFromPath(req: RegisterModelRequest): Promise<{ model: Model; created: boolean }> {
     if (!req.path) {
-      throw new AppError('validation-failed', 'Give `path` (a file on the hub) or send the bytes as application/octet-stream.', {
-        fields: [{ field: 'path', message: 'required for JSON registration' }],
-      });
+      throw new AppError(
+        'validation-failed',
+        'Give `path` (a file on the hub) or send the bytes as application/octet-stream.',
+        {
+          fields: [{ field: 'path', message: 'required for JSON registration' }],
+        },
+      );
     }
     const stat = await fs.stat(req.path).catch(() => null);
-    if (!stat?.isFile()) throw new AppError('bad-request', `The hub cannot read a file at ${req.path}; give a path on the hub machine.`);
+    if (!stat?.isFile())
+      throw new AppError('bad-request', `The hub cannot read a file at ${req.path}; give a path on the hub machine.`);
     const staged = await this.storage.stageFromPath(req.path, this.config.maxUploadBytes);
     return this.finish(staged, req, 'path');
   }
@@ -64,13 +69,21 @@ export class ModelService {
     }
   }
 
-  private async finish(staged: StagedFile, meta: ModelMeta, source: 'upload' | 'path'): Promise<{ model: Model; created: boolean }> {
+  private async finish(
+    staged: StagedFile,
+    meta: ModelMeta,
+    source: 'upload' | 'path',
+  ): Promise<{ model: Model; created: boolean }> {
     try {
       if (meta.expectedSha256 && meta.expectedSha256 !== staged.sha256) {
-        throw new AppError('checksum-mismatch', `The bytes hash to ${staged.sha256}, not the expected ${meta.expectedSha256}; the file is corrupt or not the one you meant.`, {
-          expected: meta.expectedSha256,
-          actual: staged.sha256,
-        });
+        throw new AppError(
+          'checksum-mismatch',
+          `The bytes hash to ${staged.sha256}, not the expected ${meta.expectedSha256}; the file is corrupt or not the one you meant.`,
+          {
+            expected: meta.expectedSha256,
+            actual: staged.sha256,
+          },
+        );
       }
       const existing = await this.models.findBySha256(staged.sha256);
       if (existing) {
@@ -80,7 +93,11 @@ export class ModelService {
       if (staged.sizeBytes === 0) throw new AppError('invalid-model', 'The file is empty; send an ONNX model.');
       const bytes = await this.storage.readStaged(staged);
       const signature = readOnnxSignature(bytes);
-      if (!signature) throw new AppError('invalid-model', 'The file is not a parsable ONNX model (no graph with inputs and outputs); export the model to ONNX and retry.');
+      if (!signature)
+        throw new AppError(
+          'invalid-model',
+          'The file is not a parsable ONNX model (no graph with inputs and outputs); export the model to ONNX and retry.',
+        );
       await this.storage.commit(staged);
       const row = await this.models
         .create({
@@ -102,7 +119,10 @@ export class ModelService {
           throw err;
         });
       const model = toModelDto(row);
-      this.logger.info({ modelId: model.id, sha256: model.sha256, sizeBytes: model.sizeBytes, source }, 'model registered');
+      this.logger.info(
+        { modelId: model.id, sha256: model.sha256, sizeBytes: model.sizeBytes, source },
+        'model registered',
+      );
       this.events.emit('model.created', model);
       return { model, created: true };
     } catch (err) {

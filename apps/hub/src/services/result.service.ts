@@ -34,7 +34,14 @@ export class ResultService {
       this.results.accuracySamples(modelIds),
     ]);
     const info = new Map(
-      models.map((m) => [m.id, { name: m.name, family: m.family, referenceTop1: (m.referenceMetrics as { top1?: number } | null)?.top1 ?? null }]),
+      models.map((m) => [
+        m.id,
+        {
+          name: m.name,
+          family: m.family,
+          referenceTop1: (m.referenceMetrics as { top1?: number } | null)?.top1 ?? null,
+        },
+      ]),
     );
     return computeLeaderboard(samples, info, names, accuracy);
   }

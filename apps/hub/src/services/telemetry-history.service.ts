@@ -23,7 +23,9 @@ export class TelemetryRing {
   }
 
   toArray(): TelemetrySample[] {
-    return this.buf.length < this.capacity ? [...this.buf] : [...this.buf.slice(this.next), ...this.buf.slice(0, this.next)];
+    return this.buf.length < this.capacity
+      ? [...this.buf]
+      : [...this.buf.slice(this.next), ...this.buf.slice(0, this.next)];
   }
 }
 
@@ -55,7 +57,8 @@ export class TelemetryHistoryService implements OnModuleDestroy {
 
   record(deviceId: string, sample: TelemetrySample): void {
     let ring = this.rings.get(deviceId);
-    if (ring) this.rings.delete(deviceId); // re-insert: Map order = least recently updated first
+    if (ring)
+      this.rings.delete(deviceId); // re-insert: Map order = least recently updated first
     else ring = new TelemetryRing(TELEMETRY_HISTORY_PER_DEVICE);
     ring.push(sample);
     this.rings.set(deviceId, ring);

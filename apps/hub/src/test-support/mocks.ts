@@ -6,7 +6,14 @@ export function mockOf<T>(...methods: (keyof T)[]): jest.Mocked<T> {
 }
 
 export function mockLogger(): jest.Mocked<Logger> {
-  const l = { info: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn(), trace: jest.fn(), fatal: jest.fn() } as unknown as jest.Mocked<Logger>;
+  const l = {
+    info: jest.fn(),
+    warn: jest.fn(),
+    error: jest.fn(),
+    debug: jest.fn(),
+    trace: jest.fn(),
+    fatal: jest.fn(),
+  } as unknown as jest.Mocked<Logger>;
   (l as unknown as { child: () => Logger }).child = () => l;
   return l;
 }

@@ -41,10 +41,18 @@ export class AppError extends Error {
   }
 
   toBody(): ErrorBody {
-    return { statusCode: this.status, code: this.code, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) };
+    return {
+      statusCode: this.status,
+      code: this.code,
+      message: this.message,
+      ...(this.details === undefined ? {} : { details: this.details }),
+    };
   }
 
   static notFound(what: string, id: string): AppError {
-    return new AppError('not-found', `${what} ${id} does not exist; check the id (list them with GET on the collection).`);
+    return new AppError(
+      'not-found',
+      `${what} ${id} does not exist; check the id (list them with GET on the collection).`,
+    );
   }
 }

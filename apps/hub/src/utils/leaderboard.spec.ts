@@ -1,9 +1,25 @@
 import type { LeaderboardSample } from '../repositories/result.repository';
 import { computeLeaderboard, median } from './leaderboard';
 
-const s = (modelId: string, deviceId: string, p50: number, verdict: 'valid' | 'flagged' = 'valid', over: Partial<LeaderboardSample> = {}): LeaderboardSample => ({
-  hardwareClassId: 'hc', settingsKey: 'k', modelId, deviceId, p50Ms: p50, p90Ms: p50 * 2, p99Ms: p50 * 3, throughputIps: 1000 / p50, top1: null,
-  verdictStatus: verdict, measuredAt: new Date(), ...over,
+const s = (
+  modelId: string,
+  deviceId: string,
+  p50: number,
+  verdict: 'valid' | 'flagged' = 'valid',
+  over: Partial<LeaderboardSample> = {},
+): LeaderboardSample => ({
+  hardwareClassId: 'hc',
+  settingsKey: 'k',
+  modelId,
+  deviceId,
+  p50Ms: p50,
+  p90Ms: p50 * 2,
+  p99Ms: p50 * 3,
+  throughputIps: 1000 / p50,
+  top1: null,
+  verdictStatus: verdict,
+  measuredAt: new Date(),
+  ...over,
 });
 
 const models = new Map([
@@ -21,14 +37,36 @@ describe('median', () => {
 describe('computeLeaderboard', () => {
   it('takes medians over valid results, counts flagged separately and ranks by p50', () => {
     const rows = computeLeaderboard(
-      [s('slow', 'd1', 10), s('slow', 'd2', 20), s('slow', 'd1', 30), s('slow', 'd1', 1, 'flagged'), s('fast', 'd1', 2), s('fast', 'd2', 4)],
+      [
+        s('slow', 'd1', 10),
+        s('slow', 'd2', 20),
+        s('slow', 'd1', 30),
+        s('slow', 'd1', 1, 'flagged'),
+        s('fast', 'd1', 2),
+        s('fast', 'd2', 4),
+      ],
       models,
       new Map([['hc', 'Class']]),
       [],
     );
     expect(rows.map((r) => r.modelId)).toEqual(['fast', 'slow']);
-    expect(rows[1]).toMatchObject({ p50Ms: 20, p90Ms: 40, p99Ms: 60, results: 3, flaggedResults: 1, devices: 2, top1: null, top1Source: null });
-    expect(rows[0]).toMatchObject({ p50Ms: 3, results: 2, top1: 0.7, top1Source: 'reference', hardwareClassName: 'Class' });
+    expect(rows[1]).toMatchObject({
+      p50Ms: 20,
+      p90Ms: 40,
+      p99Ms: 60,
+      results: 3,
+      flaggedResults: 1,
+      devices: 2,
+      top1: null,
+      top1Source: null,
+    });
+    expect(rows[0]).toMatchObject({
+      p50Ms: 3,
+      results: 2,
+      top1: 0.7,
+      top1Source: 'reference',
+      hardwareClassName: 'Class',
+    });
   });
 
   it('prefers measured top-1 and lists flagged-only models after the ranked ones', () => {
@@ -44,10 +82,19 @@ describe('computeLeaderboard', () => {
 describe('leaderboard extras', () => {
   it('takes medians of cold start, peak RSS, GFLOP/s and peak share from the stored metrics', () => {
     const m = (create: number, first: number, rss: number, gflops: number | null, peakShare?: number) => ({
-      metrics: { coldStart: { sessionCreateMs: create, firstInferenceMs: first }, peakRssBytes: rss, gflops, peakShare },
+      metrics: {
+        coldStart: { sessionCreateMs: create, firstInferenceMs: first },
+        peakRssBytes: rss,
+        gflops,
+        peakShare,
+      },
     });
     const rows = computeLeaderboard(
-      [s('fast', 'd1', 2, 'valid', m(10, 5, 100, 4, 0.2)), s('fast', 'd1', 3, 'valid', m(20, 5, 300, 6, 0.4)), s('fast', 'd1', 3, 'valid', m(30, 5, 200, null))],
+      [
+        s('fast', 'd1', 2, 'valid', m(10, 5, 100, 4, 0.2)),
+        s('fast', 'd1', 3, 'valid', m(20, 5, 300, 6, 0.4)),
+        s('fast', 'd1', 3, 'valid', m(30, 5, 200, null)),
+      ],
       models,
       new Map(),
       [],
@@ -57,8 +104,18 @@ describe('leaderboard extras', () => {
   });
 
   it('reports the unit-to-unit spread of per-device medians', () => {
-    const rows = computeLeaderboard([s('fast', 'd1', 10), s('fast', 'd1', 12), s('fast', 'd2', 20), s('fast', 'd3', 30, 'flagged')], models, new Map(), []);
-    expect(rows[0].unitSpread).toEqual({ devices: 2, minP50Ms: 11, maxP50Ms: 20, cv: expect.closeTo(Math.sqrt(40.5) / 15.5, 6) });
+    const rows = computeLeaderboard(
+      [s('fast', 'd1', 10), s('fast', 'd1', 12), s('fast', 'd2', 20), s('fast', 'd3', 30, 'flagged')],
+      models,
+      new Map(),
+      [],
+    );
+    expect(rows[0].unitSpread).toEqual({
+      devices: 2,
+      minP50Ms: 11,
+      maxP50Ms: 20,
+      cv: expect.closeTo(Math.sqrt(40.5) / 15.5, 6),
+    });
   });
 
   it('returns nulls when metrics are absent', () => {

@@ -48,7 +48,12 @@ export function unitSpread(samples: { deviceId: string; p50Ms: number }[]): Lead
   const meds = [...byDevice.values()].map(median);
   const mean = meds.reduce((a, b) => a + b, 0) / meds.length;
   const variance = meds.reduce((a, b) => a + (b - mean) ** 2, 0) / (meds.length - 1);
-  return { devices: meds.length, minP50Ms: Math.min(...meds), maxP50Ms: Math.max(...meds), cv: mean > 0 ? Math.sqrt(variance) / mean : 0 };
+  return {
+    devices: meds.length,
+    minP50Ms: Math.min(...meds),
+    maxP50Ms: Math.max(...meds),
+    cv: mean > 0 ? Math.sqrt(variance) / mean : 0,
+  };
 }
 
 export interface LeaderboardModelInfo {

@@ -5,7 +5,13 @@ import type { z } from 'zod';
 import { jsonSchema } from './zod';
 
 /** OpenAPI for a route from the protocol's zod schemas (the single source of truth for shapes). */
-export function ApiDoc(opts: { body?: z.ZodType; response?: z.ZodType; status?: number; errors?: number[]; summary?: string }) {
+export function ApiDoc(opts: {
+  body?: z.ZodType;
+  response?: z.ZodType;
+  status?: number;
+  errors?: number[];
+  summary?: string;
+}) {
   const decorators = [];
   if (opts.body) decorators.push(ApiBody({ schema: jsonSchema(opts.body, 'input') }));
   if (opts.response) decorators.push(ApiResponse({ status: opts.status ?? 200, schema: jsonSchema(opts.response) }));

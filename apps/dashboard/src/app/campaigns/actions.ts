@@ -2,7 +2,14 @@
 
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
-import { buildSelector, expandMatrix, parseIntList, parseWordList, pickModels, rerunRequest } from '../../features/campaigns/matrix';
+import {
+  buildSelector,
+  expandMatrix,
+  parseIntList,
+  parseWordList,
+  pickModels,
+  rerunRequest,
+} from '../../features/campaigns/matrix';
 import { hubApi } from '../../lib/hub/api';
 import { describeHubProblem, isHubError } from '../../lib/hub/errors';
 import { requireToken } from '../../lib/session';
@@ -14,7 +21,10 @@ export interface ActionState {
 function message(err: unknown): string {
   if (isHubError(err)) {
     const d = describeHubProblem(err.problem);
-    return `${d.title} ${err.problem.detail && err.problem.kind === 'http' ? '' : d.hint}`.trim() + (err.problem.kind === 'http' && err.problem.detail ? ` ${err.problem.detail}` : '');
+    return (
+      `${d.title} ${err.problem.detail && err.problem.kind === 'http' ? '' : d.hint}`.trim() +
+      (err.problem.kind === 'http' && err.problem.detail ? ` ${err.problem.detail}` : '')
+    );
   }
   return err instanceof Error ? err.message : String(err);
 }
@@ -40,7 +50,8 @@ export async function createCampaignAction(_prev: ActionState, form: FormData): 
       tags: form.getAll('tag').map(String),
       classes: form.getAll('class').map(String),
     });
-    if (!devices.all && devices.ids.length + devices.tags.length + devices.hardwareClassIds.length === 0) throw new Error('Pick the devices (all, tags, hardware classes or devices).');
+    if (!devices.all && devices.ids.length + devices.tags.length + devices.hardwareClassIds.length === 0)
+      throw new Error('Pick the devices (all, tags, hardware classes or devices).');
     const mode = String(form.get('mode') ?? 'latency');
     if (mode !== 'latency' && mode !== 'throughput' && mode !== 'accuracy') throw new Error(`unknown mode ${mode}`);
     const settings = expandMatrix({

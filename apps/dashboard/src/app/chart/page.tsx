@@ -23,11 +23,21 @@ export default async function ChartPage({ searchParams }: { searchParams: Search
   const metric: XMetric = one(sp.x) === 'throughput' ? 'throughput' : 'latency';
   const here = pathWith('/chart', { class: want.classId, settings: want.settingsKey, x: one(sp.x) });
   const token = await requireToken(here);
-  const [index, hwClasses] = await Promise.all([load(hubApi.leaderboardIndex(token), here), load(hubApi.hardwareClasses(token), here)]);
-  const classes = index.ok ? indexClasses(index.data, hwClasses.ok ? hwClasses.data : []).filter((c) => !c.isReference) : [];
+  const [index, hwClasses] = await Promise.all([
+    load(hubApi.leaderboardIndex(token), here),
+    load(hubApi.hardwareClasses(token), here),
+  ]);
+  const classes = index.ok
+    ? indexClasses(index.data, hwClasses.ok ? hwClasses.data : []).filter((c) => !c.isReference)
+    : [];
   const refs = referenceSources();
   const sources: ChartSource[] = [
-    ...classes.map((c) => ({ id: c.id, name: c.name, published: false, settings: c.settings.map((s) => ({ key: s.key, label: s.label })) })),
+    ...classes.map((c) => ({
+      id: c.id,
+      name: c.name,
+      published: false,
+      settings: c.settings.map((s) => ({ key: s.key, label: s.label })),
+    })),
     ...refs.map((r) => ({ id: r.id, name: r.name, published: true, settings: [] })),
   ];
 
@@ -43,7 +53,10 @@ export default async function ChartPage({ searchParams }: { searchParams: Search
     points = referencePoints(catalogue, ref, metric);
     title = ref.name;
   } else if (sel) {
-    const rows = await load(hubApi.leaderboard(token, { hardwareClassId: sel.cls.id, settingsKey: sel.settingsKey }), here);
+    const rows = await load(
+      hubApi.leaderboard(token, { hardwareClassId: sel.cls.id, settingsKey: sel.settingsKey }),
+      here,
+    );
     if (rows.ok) ({ points, withoutTop1 } = measuredPoints(rows.data, metric));
     else problem = rows.problem;
     title = `${sel.cls.name} ${sel.settingsKey}`;
@@ -58,14 +71,16 @@ export default async function ChartPage({ searchParams }: { searchParams: Search
       <ChartPicker sources={sources} sourceId={sourceId} settingsKey={sel?.settingsKey ?? ''} x={metric} />
       {ref ? (
         <div className="notice notice-warn" data-testid="published-notice">
-          <span className="published-badge">Published</span> <strong>{ref.name}.</strong> Figures published by PaddleClas ({ref.engine},{' '}
-          {ref.precision.toUpperCase()}, batch {ref.batch}
-          {ref.threads ? `, ${ref.threads} thread${ref.threads > 1 ? 's' : ''}` : ''}, release {ref.release}) — not measured by this fleet and never mixed
-          with measured results. <span className="muted small">Method: {ref.method}.</span>
+          <span className="published-badge">Published</span> <strong>{ref.name}.</strong> Figures published by
+          PaddleClas ({ref.engine}, {ref.precision.toUpperCase()}, batch {ref.batch}
+          {ref.threads ? `, ${ref.threads} thread${ref.threads > 1 ? 's' : ''}` : ''}, release {ref.release}) — not
+          measured by this fleet and never mixed with measured results.{' '}
+          <span className="muted small">Method: {ref.method}.</span>
         </div>
       ) : sel ? (
         <p className="caption" data-testid="chart-caption">
-          <strong>{sel.cls.name}</strong> · {describeSettingsKey(sel.settingsKey)} · <span className="src src-measured">measured</span> latency
+          <strong>{sel.cls.name}</strong> · {describeSettingsKey(sel.settingsKey)} ·{' '}
+          <span className="src src-measured">measured</span> latency
           {withoutTop1 ? <> · {withoutTop1} model(s) without a top-1 figure not shown</> : null} ·{' '}
           <Link href={pathWith('/leaderboard', { class: sel.cls.id, settings: sel.settingsKey })}>leaderboard</Link>
         </p>
@@ -76,15 +91,15 @@ export default async function ChartPage({ searchParams }: { searchParams: Search
       ) : (
         <EmptyState title="Nothing to plot yet">
           <p>
-            Models need a latency result on this hardware and a top-1 figure (measured, or the published one registered with the model). Run a{' '}
-            <Link href="/campaigns">campaign</Link>, or pick published reference hardware above.
+            Models need a latency result on this hardware and a top-1 figure (measured, or the published one registered
+            with the model). Run a <Link href="/campaigns">campaign</Link>, or pick published reference hardware above.
           </p>
         </EmptyState>
       )}
       <p className="muted small">
-        Measured points: the hub’s leaderboard medians (p50 or throughput) against top-1 — measured on this fleet where an accuracy job ran, else the
-        published figure registered with the model (marked “published” in the hover). Published hardware: PaddleClas’s own latency tables and top-1,
-        drawn as diamonds with a dashed front.
+        Measured points: the hub’s leaderboard medians (p50 or throughput) against top-1 — measured on this fleet where
+        an accuracy job ran, else the published figure registered with the model (marked “published” in the hover).
+        Published hardware: PaddleClas’s own latency tables and top-1, drawn as diamonds with a dashed front.
       </p>
     </section>
   );

@@ -21,7 +21,10 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
   const wantKey = one(sp.settings);
   const here = pathWith('/compare', { classes: wantIds.join(','), settings: wantKey });
   const token = await requireToken(here);
-  const [index, hwClasses] = await Promise.all([load(hubApi.leaderboardIndex(token), here), load(hubApi.hardwareClasses(token), here)]);
+  const [index, hwClasses] = await Promise.all([
+    load(hubApi.leaderboardIndex(token), here),
+    load(hubApi.hardwareClasses(token), here),
+  ]);
   if (!index.ok) {
     return (
       <section>
@@ -32,7 +35,11 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
   }
   const all = indexClasses(index.data, hwClasses.ok ? hwClasses.data : []).filter((c) => !c.isReference);
   let picked = wantIds.map((id) => all.find((c) => c.id === id)).filter((c): c is (typeof all)[number] => !!c);
-  if (picked.length < 2) picked = all.slice().sort((a, b) => b.models - a.models).slice(0, 2);
+  if (picked.length < 2)
+    picked = all
+      .slice()
+      .sort((a, b) => b.models - a.models)
+      .slice(0, 2);
   const common = commonSettings(picked);
   const settingsKey = wantKey && common.includes(wantKey) ? wantKey : common[0];
   const allKeys = [...new Set(all.flatMap((c) => c.settings.map((s) => s.key)))].sort(compareSettingsKeys);
@@ -40,7 +47,9 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
   let rows: LeaderboardRow[] = [];
   const problems = [];
   if (picked.length >= 2 && settingsKey) {
-    const loaded = await Promise.all(picked.map((c) => load(hubApi.leaderboard(token, { hardwareClassId: c.id, settingsKey }), here)));
+    const loaded = await Promise.all(
+      picked.map((c) => load(hubApi.leaderboard(token, { hardwareClassId: c.id, settingsKey }), here)),
+    );
     for (const l of loaded) {
       if (l.ok) rows = rows.concat(l.data);
       else problems.push(l.problem);
@@ -54,8 +63,9 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
       {all.length < 2 ? (
         <EmptyState title="Comparisons need results from two hardware classes">
           <p>
-            Enroll devices of different hardware and run a <Link href="/campaigns">campaign</Link> on them. Published reference hardware is on the{' '}
-            <Link href="/chart">speed vs accuracy</Link> page (never mixed with measured results).
+            Enroll devices of different hardware and run a <Link href="/campaigns">campaign</Link> on them. Published
+            reference hardware is on the <Link href="/chart">speed vs accuracy</Link> page (never mixed with measured
+            results).
           </p>
         </EmptyState>
       ) : (
@@ -76,9 +86,14 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
           ) : (
             <>
               <p className="caption" data-testid="compare-caption">
-                {describeSettingsKey(settingsKey)} · measured medians (p50) per model; ratios against <strong>{picked[0]!.name}</strong>.
+                {describeSettingsKey(settingsKey)} · measured medians (p50) per model; ratios against{' '}
+                <strong>{picked[0]!.name}</strong>.
               </p>
-              <CompareView classes={picked.map((c) => ({ id: c.id, name: c.name, devices: c.devices }))} rows={rows} settingsKey={settingsKey} />
+              <CompareView
+                classes={picked.map((c) => ({ id: c.id, name: c.name, devices: c.devices }))}
+                rows={rows}
+                settingsKey={settingsKey}
+              />
             </>
           )}
         </>

@@ -20,7 +20,10 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
   const want = { classId: one(sp.class), settingsKey: one(sp.settings) };
   const here = pathWith('/leaderboard', { class: want.classId, settings: want.settingsKey });
   const token = await requireToken(here);
-  const [index, hwClasses] = await Promise.all([load(hubApi.leaderboardIndex(token), here), load(hubApi.hardwareClasses(token), here)]);
+  const [index, hwClasses] = await Promise.all([
+    load(hubApi.leaderboardIndex(token), here),
+    load(hubApi.hardwareClasses(token), here),
+  ]);
 
   if (!index.ok) {
     return (
@@ -32,7 +35,9 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
   }
   const classes = indexClasses(index.data, hwClasses.ok ? hwClasses.data : []);
   const sel = selectIndex(classes, want);
-  const rows = sel ? await load(hubApi.leaderboard(token, { hardwareClassId: sel.cls.id, settingsKey: sel.settingsKey }), here) : null;
+  const rows = sel
+    ? await load(hubApi.leaderboard(token, { hardwareClassId: sel.cls.id, settingsKey: sel.settingsKey }), here)
+    : null;
   const hubUrl = getConfig().hubPublicUrl;
 
   return (
@@ -42,8 +47,8 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
       {!sel ? (
         <EmptyState title="No results yet — create a campaign:">
           <p>
-            Register a model (<Link href="/models">Models</Link>), then start a <Link href="/campaigns">campaign</Link> over your devices; results
-            appear here as they arrive.
+            Register a model (<Link href="/models">Models</Link>), then start a <Link href="/campaigns">campaign</Link>{' '}
+            over your devices; results appear here as they arrive.
           </p>
           <pre className="code">{`curl -X POST ${hubUrl}/api/v1/campaigns \\
   -H "Authorization: Bearer $FLEETBENCH_TOKEN" \\
@@ -81,8 +86,9 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
             <HubErrorNotice problem={rows.problem} />
           ) : null}
           <p className="muted small">
-            Medians over each model’s valid results in this class; flagged results (busy, throttled, too few samples) are counted but not ranked. Top-1
-            is <em>measured</em> where an accuracy job ran on this hardware, otherwise the <em>published</em> PaddleClas reference figure.
+            Medians over each model’s valid results in this class; flagged results (busy, throttled, too few samples)
+            are counted but not ranked. Top-1 is <em>measured</em> where an accuracy job ran on this hardware, otherwise
+            the <em>published</em> PaddleClas reference figure.
           </p>
           {hwClasses.ok ? null : <HubErrorNotice problem={hwClasses.problem} />}
         </>

@@ -33,7 +33,8 @@ export async function login(_prev: LoginState, form: FormData): Promise<LoginSta
     throw err;
   }
   const cfg = getConfig();
-  const secure = cfg.cookieSecure === 'auto' ? (await headers()).get('x-forwarded-proto') === 'https' : cfg.cookieSecure;
+  const secure =
+    cfg.cookieSecure === 'auto' ? (await headers()).get('x-forwarded-proto') === 'https' : cfg.cookieSecure;
   (await cookies()).set(SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: 'strict',

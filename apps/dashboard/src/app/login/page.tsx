@@ -4,7 +4,11 @@ import { LoginForm } from './login-form';
 
 export const metadata: Metadata = { title: 'Sign in · Fleetbench' };
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const sp = await searchParams;
   const next = safeNextPath(typeof sp.next === 'string' ? sp.next : '/');
   const expired = sp.reason === 'expired';

@@ -13,7 +13,15 @@ import { campaignProgress } from './matrix';
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 /** One campaign, live: job.updated / campaign.updated / result.created patch the page without a reload. */
-export function CampaignLive({ initial, initialResults, deviceNames }: { initial: Campaign; initialResults: Result[]; deviceNames: Record<string, string> }) {
+export function CampaignLive({
+  initial,
+  initialResults,
+  deviceNames,
+}: {
+  initial: Campaign;
+  initialResults: Result[];
+  deviceNames: Record<string, string>;
+}) {
   const [campaign, setCampaign] = useState(initial);
   const [jobs, setJobs] = useState(() => new Map((initial.jobs ?? []).map((j) => [j.id, j])));
   const [results, setResults] = useState(initialResults);
@@ -44,7 +52,16 @@ export function CampaignLive({ initial, initialResults, deviceNames }: { initial
     setResults((rs) => (rs.some((x) => x.id === r.id) ? rs : [r, ...rs]));
   });
 
-  const list = useMemo(() => [...jobs.values()].sort((a, b) => a.modelName.localeCompare(b.modelName) || a.deviceId.localeCompare(b.deviceId) || a.settingsKey.localeCompare(b.settingsKey)), [jobs]);
+  const list = useMemo(
+    () =>
+      [...jobs.values()].sort(
+        (a, b) =>
+          a.modelName.localeCompare(b.modelName) ||
+          a.deviceId.localeCompare(b.deviceId) ||
+          a.settingsKey.localeCompare(b.settingsKey),
+      ),
+    [jobs],
+  );
   const resultByJob = useMemo(() => {
     const m = new Map<string, Result>();
     for (const r of results) if (!m.has(r.jobId)) m.set(r.jobId, r);
@@ -59,8 +76,12 @@ export function CampaignLive({ initial, initialResults, deviceNames }: { initial
   const allFinal = list.length > 0 && list.every((j) => FINAL.has(j.state));
   const state = campaign.state === 'running' && allFinal ? (counts.failed ? 'failed' : 'completed') : campaign.state;
 
-  const [cancelState, cancel, cancelling] = useActionState<ActionState>(() => cancelCampaignAction(campaign.id), { error: null });
-  const [rerunState, rerun, rerunning] = useActionState<ActionState>(() => rerunCampaignAction(campaign.id), { error: null });
+  const [cancelState, cancel, cancelling] = useActionState<ActionState>(() => cancelCampaignAction(campaign.id), {
+    error: null,
+  });
+  const [rerunState, rerun, rerunning] = useActionState<ActionState>(() => rerunCampaignAction(campaign.id), {
+    error: null,
+  });
 
   return (
     <div data-testid="campaign-live" data-campaign-id={campaign.id} data-state={state}>
@@ -84,11 +105,17 @@ export function CampaignLive({ initial, initialResults, deviceNames }: { initial
             </button>
           </form>
         </div>
-        <div className="progress" style={{ marginTop: '0.75rem', height: '0.7rem' }} data-testid="campaign-progress" data-progress={progress.toFixed(3)}>
+        <div
+          className="progress"
+          style={{ marginTop: '0.75rem', height: '0.7rem' }}
+          data-testid="campaign-progress"
+          data-progress={progress.toFixed(3)}
+        >
           <span style={{ width: `${(progress * 100).toFixed(1)}%` }} />
         </div>
         <p className="small" data-testid="campaign-counts">
-          {list.length} jobs · {Object.entries(counts)
+          {list.length} jobs ·{' '}
+          {Object.entries(counts)
             .map(([k, v]) => `${v} ${k}`)
             .join(' · ')}
         </p>
@@ -156,7 +183,11 @@ export function CampaignLive({ initial, initialResults, deviceNames }: { initial
                       {j.state}
                     </span>
                     {j.attempts > 1 ? <span className="muted small"> attempt {j.attempts}</span> : null}
-                    {j.error ? <div className="small" style={{ color: 'var(--bad)' }}>{j.error.message}</div> : null}
+                    {j.error ? (
+                      <div className="small" style={{ color: 'var(--bad)' }}>
+                        {j.error.message}
+                      </div>
+                    ) : null}
                   </td>
                   <td>
                     <div className="progress" data-testid="job-progress" data-progress={pct.toFixed(2)}>

@@ -7,13 +7,26 @@ import { expandMatrix, parseIntList, parseWordList } from './matrix';
 
 function matrixSize(batch: string, threads: string, providers: string): number | string {
   try {
-    return expandMatrix({ mode: 'latency', batchSizes: parseIntList(batch, 'Batch sizes', 1), threads: parseIntList(threads, 'Threads'), providers: parseWordList(providers, 'Providers') }).length;
+    return expandMatrix({
+      mode: 'latency',
+      batchSizes: parseIntList(batch, 'Batch sizes', 1),
+      threads: parseIntList(threads, 'Threads'),
+      providers: parseWordList(providers, 'Providers'),
+    }).length;
   } catch (e) {
     return (e as Error).message;
   }
 }
 
-export function CreateCampaignForm({ models, devices, classes }: { models: Model[]; devices: Device[]; classes: HardwareClass[] }) {
+export function CreateCampaignForm({
+  models,
+  devices,
+  classes,
+}: {
+  models: Model[];
+  devices: Device[];
+  classes: HardwareClass[];
+}) {
   const [state, action, pending] = useActionState<ActionState, FormData>(createCampaignAction, { error: null });
   const [selector, setSelector] = useState('all');
   const [batch, setBatch] = useState('1');
@@ -38,19 +51,36 @@ export function CreateCampaignForm({ models, devices, classes }: { models: Model
       <div className="form-grid">
         <fieldset>
           <legend>Models</legend>
-          <input type="text" placeholder="Filter models…" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter models" style={{ width: '100%', marginBottom: '0.4rem' }} />
+          <input
+            type="text"
+            placeholder="Filter models…"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+            aria-label="Filter models"
+            style={{ width: '100%', marginBottom: '0.4rem' }}
+          />
           <div className="check-list" data-testid="model-picker">
             {byFamily.map(([family, list]) => {
-              const visible = list.filter((m) => !f || m.name.toLowerCase().includes(f) || family.toLowerCase().includes(f));
+              const visible = list.filter(
+                (m) => !f || m.name.toLowerCase().includes(f) || family.toLowerCase().includes(f),
+              );
               if (!visible.length) return null;
               return (
                 <div key={family}>
                   <label className="family-head">
-                    <input type="checkbox" name="family" value={family} data-testid="pick-family" /> {family} (whole family, {list.length})
+                    <input type="checkbox" name="family" value={family} data-testid="pick-family" /> {family} (whole
+                    family, {list.length})
                   </label>
                   {visible.map((m) => (
                     <label key={m.id} style={{ paddingLeft: '1.2rem' }}>
-                      <input type="checkbox" name="model" value={m.id} data-testid="pick-model" data-model-name={m.name} /> {m.name}
+                      <input
+                        type="checkbox"
+                        name="model"
+                        value={m.id}
+                        data-testid="pick-model"
+                        data-model-name={m.name}
+                      />{' '}
+                      {m.name}
                     </label>
                   ))}
                 </div>
@@ -62,9 +92,26 @@ export function CreateCampaignForm({ models, devices, classes }: { models: Model
         <fieldset>
           <legend>Devices</legend>
           {(['all', 'tags', 'classes', 'ids'] as const).map((k) => (
-            <label key={k} className="field" style={{ flexDirection: 'row', alignItems: 'center', gap: '0.4rem', margin: '0 0 0.2rem' }}>
-              <input type="radio" name="devices" value={k} checked={selector === k} onChange={() => setSelector(k)} data-testid={`selector-${k}`} />
-              {k === 'all' ? `All devices (${devices.length})` : k === 'tags' ? 'By tag' : k === 'classes' ? 'By hardware class' : 'Pick devices'}
+            <label
+              key={k}
+              className="field"
+              style={{ flexDirection: 'row', alignItems: 'center', gap: '0.4rem', margin: '0 0 0.2rem' }}
+            >
+              <input
+                type="radio"
+                name="devices"
+                value={k}
+                checked={selector === k}
+                onChange={() => setSelector(k)}
+                data-testid={`selector-${k}`}
+              />
+              {k === 'all'
+                ? `All devices (${devices.length})`
+                : k === 'tags'
+                  ? 'By tag'
+                  : k === 'classes'
+                    ? 'By hardware class'
+                    : 'Pick devices'}
             </label>
           ))}
           <div className="check-list" style={{ marginTop: '0.4rem' }}>
@@ -88,11 +135,14 @@ export function CreateCampaignForm({ models, devices, classes }: { models: Model
             {selector === 'ids'
               ? devices.map((d) => (
                   <label key={d.id}>
-                    <input type="checkbox" name="device" value={d.id} data-testid="pick-device" /> {d.name} <span className="muted small">{d.online ? 'online' : 'offline'}</span>
+                    <input type="checkbox" name="device" value={d.id} data-testid="pick-device" /> {d.name}{' '}
+                    <span className="muted small">{d.online ? 'online' : 'offline'}</span>
                   </label>
                 ))
               : null}
-            {selector === 'all' ? <p className="muted small">Every enrolled device; offline ones run when they come back.</p> : null}
+            {selector === 'all' ? (
+              <p className="muted small">Every enrolled device; offline ones run when they come back.</p>
+            ) : null}
           </div>
         </fieldset>
         <fieldset>
@@ -111,11 +161,21 @@ export function CreateCampaignForm({ models, devices, classes }: { models: Model
           </label>
           <label className="field">
             <span>Intra-op threads (comma list, 0 = default)</span>
-            <input name="threads" value={threads} onChange={(e) => setThreads(e.target.value)} data-testid="campaign-threads" />
+            <input
+              name="threads"
+              value={threads}
+              onChange={(e) => setThreads(e.target.value)}
+              data-testid="campaign-threads"
+            />
           </label>
           <label className="field">
             <span>Execution providers (comma list)</span>
-            <input name="providers" value={providers} onChange={(e) => setProviders(e.target.value)} data-testid="campaign-providers" />
+            <input
+              name="providers"
+              value={providers}
+              onChange={(e) => setProviders(e.target.value)}
+              data-testid="campaign-providers"
+            />
           </label>
           <div className="grid-2" style={{ gap: '0.5rem' }}>
             <label className="field">
@@ -132,14 +192,22 @@ export function CreateCampaignForm({ models, devices, classes }: { models: Model
             </label>
           </div>
           <p className="muted small" data-testid="matrix-size">
-            {typeof size === 'number' ? `${size} setting combination${size === 1 ? '' : 's'} per model and device` : size}
+            {typeof size === 'number'
+              ? `${size} setting combination${size === 1 ? '' : 's'} per model and device`
+              : size}
           </p>
         </fieldset>
       </div>
       <div className="row-actions" style={{ marginTop: '0.75rem' }}>
         <label className="field" style={{ margin: 0, flex: '1 1 16rem' }}>
           <span>Name</span>
-          <input name="name" required maxLength={200} placeholder="e.g. nightly CPU latency" data-testid="campaign-name" />
+          <input
+            name="name"
+            required
+            maxLength={200}
+            placeholder="e.g. nightly CPU latency"
+            data-testid="campaign-name"
+          />
         </label>
         <button type="submit" className="btn btn-primary" disabled={pending} data-testid="campaign-submit">
           {pending ? 'Creating…' : 'Create campaign'}

@@ -1,4 +1,12 @@
-import { buildSelector, campaignProgress, expandMatrix, parseIntList, parseWordList, pickModels, rerunRequest } from './matrix';
+import {
+  buildSelector,
+  campaignProgress,
+  expandMatrix,
+  parseIntList,
+  parseWordList,
+  pickModels,
+  rerunRequest,
+} from './matrix';
 
 describe('campaign form maths', () => {
   it('parses lists', () => {
@@ -9,34 +17,99 @@ describe('campaign form maths', () => {
   });
 
   it('expands the settings matrix', () => {
-    const m = expandMatrix({ mode: 'latency', batchSizes: [1, 4], threads: [0, 2], providers: ['cpu'], minIterations: 20 });
+    const m = expandMatrix({
+      mode: 'latency',
+      batchSizes: [1, 4],
+      threads: [0, 2],
+      providers: ['cpu'],
+      minIterations: 20,
+    });
     expect(m).toHaveLength(4);
-    expect(m[0]).toEqual({ mode: 'latency', batchSize: 1, intraOpThreads: 0, executionProvider: 'cpu', minIterations: 20 });
+    expect(m[0]).toEqual({
+      mode: 'latency',
+      batchSize: 1,
+      intraOpThreads: 0,
+      executionProvider: 'cpu',
+      minIterations: 20,
+    });
     expect(m.map((s) => `${s.batchSize}/${s.intraOpThreads}`)).toEqual(['1/0', '4/0', '1/2', '4/2']);
   });
 
   it('picks models and whole families', () => {
-    const models = [{ id: 'a', family: 'X' }, { id: 'b', family: 'Y' }, { id: 'c', family: 'Y' }, { id: 'd', family: null }];
+    const models = [
+      { id: 'a', family: 'X' },
+      { id: 'b', family: 'Y' },
+      { id: 'c', family: 'Y' },
+      { id: 'd', family: null },
+    ];
     expect(pickModels(models, ['a', 'd'], ['Y'])).toEqual(['a', 'b', 'c', 'd']);
     expect(pickModels(models, [], [])).toEqual([]);
   });
 
   it('builds device selectors', () => {
-    expect(buildSelector('all', { ids: ['x'], tags: [], classes: [] })).toEqual({ all: true, ids: [], tags: [], hardwareClassIds: [] });
+    expect(buildSelector('all', { ids: ['x'], tags: [], classes: [] })).toEqual({
+      all: true,
+      ids: [],
+      tags: [],
+      hardwareClassIds: [],
+    });
     expect(buildSelector('tags', { ids: [], tags: ['lab'], classes: [] }).tags).toEqual(['lab']);
     expect(buildSelector('ids', { ids: ['d1'], tags: [], classes: [] }).ids).toEqual(['d1']);
   });
 
   it('re-runs on the same devices, models and settings', () => {
-    const settings = { mode: 'latency' as const, batchSize: 1, intraOpThreads: 0, interOpThreads: 0, executionProvider: 'cpu', graphOptimizationLevel: 'all' as const, warmupIterations: 10, minIterations: 100, minDurationMs: 1000, maxDurationMs: 60000, seed: 1 };
-    const job = (id: string, modelId: string, deviceId: string) => ({ id, campaignId: 'c', deviceId, modelId, modelName: modelId, settings, settingsKey: 'k', state: 'succeeded' as const, attempts: 1, progress: 1, error: null, updatedAt: '' });
-    const r = rerunRequest({ name: 'nightly (re-run 2026-01-01 00:00)', jobs: [job('1', 'm1', 'd1'), job('2', 'm2', 'd1'), job('3', 'm1', 'd2')] }, new Date('2026-02-03T04:05:00Z'));
-    expect(r).toEqual({ name: 'nightly (re-run 2026-02-03 04:05)', modelIds: ['m1', 'm2'], devices: { all: false, ids: ['d1', 'd2'], tags: [], hardwareClassIds: [] }, settings: [settings] });
+    const settings = {
+      mode: 'latency' as const,
+      batchSize: 1,
+      intraOpThreads: 0,
+      interOpThreads: 0,
+      executionProvider: 'cpu',
+      graphOptimizationLevel: 'all' as const,
+      warmupIterations: 10,
+      minIterations: 100,
+      minDurationMs: 1000,
+      maxDurationMs: 60000,
+      seed: 1,
+    };
+    const job = (id: string, modelId: string, deviceId: string) => ({
+      id,
+      campaignId: 'c',
+      deviceId,
+      modelId,
+      modelName: modelId,
+      settings,
+      settingsKey: 'k',
+      state: 'succeeded' as const,
+      attempts: 1,
+      progress: 1,
+      error: null,
+      updatedAt: '',
+    });
+    const r = rerunRequest(
+      {
+        name: 'nightly (re-run 2026-01-01 00:00)',
+        jobs: [job('1', 'm1', 'd1'), job('2', 'm2', 'd1'), job('3', 'm1', 'd2')],
+      },
+      new Date('2026-02-03T04:05:00Z'),
+    );
+    expect(r).toEqual({
+      name: 'nightly (re-run 2026-02-03 04:05)',
+      modelIds: ['m1', 'm2'],
+      devices: { all: false, ids: ['d1', 'd2'], tags: [], hardwareClassIds: [] },
+      settings: [settings],
+    });
     expect(() => rerunRequest({ name: 'x', jobs: [] })).toThrow();
   });
 
   it('campaign progress counts final jobs and running progress', () => {
-    expect(campaignProgress([{ state: 'succeeded', progress: 1 }, { state: 'running', progress: 0.5 }, { state: 'queued', progress: null }, { state: 'failed', progress: null }])).toBeCloseTo(2.5 / 4);
+    expect(
+      campaignProgress([
+        { state: 'succeeded', progress: 1 },
+        { state: 'running', progress: 0.5 },
+        { state: 'queued', progress: null },
+        { state: 'failed', progress: null },
+      ]),
+    ).toBeCloseTo(2.5 / 4);
     expect(campaignProgress([])).toBe(0);
   });
 });

@@ -1,5 +1,10 @@
 // Campaign form maths (pure): settings matrix, model picks by family, re-run request.
-import type { BenchmarkSettingsInput, Campaign, CreateCampaignRequestInput, DeviceSelector } from '@fleetbench/protocol';
+import type {
+  BenchmarkSettingsInput,
+  Campaign,
+  CreateCampaignRequestInput,
+  DeviceSelector,
+} from '@fleetbench/protocol';
 
 /** "1, 4,8" → [1, 4, 8]; duplicates removed, order kept; throws on anything that is not a list of integers ≥ min. */
 export function parseIntList(text: string, what: string, min = 0): number[] {
@@ -49,13 +54,20 @@ export function expandMatrix(m: MatrixInput): BenchmarkSettingsInput[] {
 }
 
 /** Model ids from individually ticked models plus whole families, de-duplicated, in catalogue order. */
-export function pickModels(models: readonly { id: string; family: string | null }[], ids: readonly string[], families: readonly string[]): string[] {
+export function pickModels(
+  models: readonly { id: string; family: string | null }[],
+  ids: readonly string[],
+  families: readonly string[],
+): string[] {
   const want = new Set(ids);
   const fams = new Set(families);
   return models.filter((m) => want.has(m.id) || (m.family !== null && fams.has(m.family))).map((m) => m.id);
 }
 
-export function buildSelector(kind: string, values: { ids: string[]; tags: string[]; classes: string[] }): DeviceSelector {
+export function buildSelector(
+  kind: string,
+  values: { ids: string[]; tags: string[]; classes: string[] },
+): DeviceSelector {
   switch (kind) {
     case 'all':
       return { all: true, ids: [], tags: [], hardwareClassIds: [] };
@@ -78,7 +90,8 @@ export function rerunRequest(c: Pick<Campaign, 'name' | 'jobs'>, now = new Date(
   const modelIds = [...new Set(jobs.map((j) => j.modelId))];
   const ids = [...new Set(jobs.map((j) => j.deviceId))];
   const settings = new Map<string, BenchmarkSettingsInput>();
-  for (const j of jobs) if (!settings.has(JSON.stringify(j.settings))) settings.set(JSON.stringify(j.settings), j.settings);
+  for (const j of jobs)
+    if (!settings.has(JSON.stringify(j.settings))) settings.set(JSON.stringify(j.settings), j.settings);
   const base = c.name.replace(/ \(re-run [^)]*\)$/, '');
   return {
     name: `${base} (re-run ${now.toISOString().slice(0, 16).replace('T', ' ')})`.slice(0, 200),

@@ -14,7 +14,17 @@ function href(q: Record<string, string>): string {
 }
 
 /** Hardware (measured classes, then published reference hardware), settings (measured only) and the x metric. */
-export function ChartPicker({ sources, sourceId, settingsKey, x }: { sources: ChartSource[]; sourceId: string; settingsKey: string; x: string }) {
+export function ChartPicker({
+  sources,
+  sourceId,
+  settingsKey,
+  x,
+}: {
+  sources: ChartSource[];
+  sourceId: string;
+  settingsKey: string;
+  x: string;
+}) {
   const router = useRouter();
   const current = sources.find((s) => s.id === sourceId);
   const measured = sources.filter((s) => !s.published);
@@ -55,7 +65,12 @@ export function ChartPicker({ sources, sourceId, settingsKey, x }: { sources: Ch
       {current && !current.published ? (
         <label>
           <span>Settings</span>
-          <select name="settings" value={settingsKey} data-testid="chart-settings-select" onChange={(e) => go({ settings: e.target.value })}>
+          <select
+            name="settings"
+            value={settingsKey}
+            data-testid="chart-settings-select"
+            onChange={(e) => go({ settings: e.target.value })}
+          >
             {current.settings.map((s) => (
               <option key={s.key} value={s.key}>
                 {s.label}

@@ -33,27 +33,58 @@ describe('paretoFront', () => {
 
 describe('points', () => {
   const row = (id: string, p50: number, top1: number | null, src: 'measured' | 'reference' | null = 'reference') => ({
-    modelId: id, modelName: id, family: 'ResNet', p50Ms: p50, throughputIps: 1000 / p50, top1, top1Source: src, results: 1,
+    modelId: id,
+    modelName: id,
+    family: 'ResNet',
+    p50Ms: p50,
+    throughputIps: 1000 / p50,
+    top1,
+    top1Source: src,
+    results: 1,
   });
 
   it('measured points skip rows without top-1 and count them', () => {
     const { points, withoutTop1 } = measuredPoints([row('a', 10, 0.7, 'measured'), row('b', 5, null)], 'throughput');
     expect(withoutTop1).toBe(1);
-    expect(points).toEqual([expect.objectContaining({ modelId: 'a', x: 100, y: 0.7, top1Source: 'measured', published: false })]);
+    expect(points).toEqual([
+      expect.objectContaining({ modelId: 'a', x: 100, y: 0.7, top1Source: 'measured', published: false }),
+    ]);
   });
 
   it('reference points use the release’s top-1 and ms per batch', () => {
     const cat = [
-      { name: 'A', family: 'F', reference: { top1: 0.7 }, v23Reference: { top1: 0.71 }, publishedLatencies: { t4b4: 8, v23: 2 } },
-      { name: 'B', family: 'F', reference: { top1: null }, v23Reference: { top1: null }, publishedLatencies: { t4b4: 4, v23: null } },
+      {
+        name: 'A',
+        family: 'F',
+        reference: { top1: 0.7 },
+        v23Reference: { top1: 0.71 },
+        publishedLatencies: { t4b4: 8, v23: 2 },
+      },
+      {
+        name: 'B',
+        family: 'F',
+        reference: { top1: null },
+        v23Reference: { top1: null },
+        publishedLatencies: { t4b4: 4, v23: null },
+      },
     ];
     const t4 = referencePoints(cat, { id: 't4b4', name: 'T4', batch: 4, release: '2.0' }, 'throughput');
-    expect(t4).toEqual([expect.objectContaining({ model: 'A', x: 500, y: 0.7, published: true, top1Source: 'reference' })]);
-    expect(referencePoints(cat, { id: 'v23', name: 'V', batch: 1, release: '2.3' }, 'latency')[0]).toMatchObject({ x: 2, y: 0.71 });
+    expect(t4).toEqual([
+      expect.objectContaining({ model: 'A', x: 500, y: 0.7, published: true, top1Source: 'reference' }),
+    ]);
+    expect(referencePoints(cat, { id: 'v23', name: 'V', batch: 1, release: '2.3' }, 'latency')[0]).toMatchObject({
+      x: 2,
+      y: 0.71,
+    });
   });
 
   it('groups by family in name order with stable colours', () => {
-    expect(byFamily([{ family: 'b' }, { family: 'a' }, { family: 'b' }]).map((g) => [g.family, g.points.length])).toEqual([['a', 1], ['b', 2]]);
+    expect(
+      byFamily([{ family: 'b' }, { family: 'a' }, { family: 'b' }]).map((g) => [g.family, g.points.length]),
+    ).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ]);
     expect(familyColour('ResNet')).toBe(familyColour('ResNet'));
     expect(familyColour('ResNet')).toMatch(/^#[0-9a-f]{6}$/);
   });

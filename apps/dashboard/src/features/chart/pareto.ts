@@ -55,7 +55,10 @@ export interface MeasuredRowLike {
 }
 
 /** Points of a measured leaderboard: rows with a top-1 and a positive x. Also counts the rows left out. */
-export function measuredPoints(rows: readonly MeasuredRowLike[], metric: XMetric): { points: ChartPoint[]; withoutTop1: number } {
+export function measuredPoints(
+  rows: readonly MeasuredRowLike[],
+  metric: XMetric,
+): { points: ChartPoint[]; withoutTop1: number } {
   const points: ChartPoint[] = [];
   let withoutTop1 = 0;
   for (const r of rows) {
@@ -99,11 +102,16 @@ export interface ReferenceHardwareLike {
  * Points of one published reference hardware class from the zoo catalogue. Latencies are ms per batch; throughput
  * = batch × 1000 / latency. Top-1 is the figure of the same PaddleClas release as the latency table.
  */
-export function referencePoints(catalogue: readonly CatalogueLike[], hw: ReferenceHardwareLike, metric: XMetric): ChartPoint[] {
+export function referencePoints(
+  catalogue: readonly CatalogueLike[],
+  hw: ReferenceHardwareLike,
+  metric: XMetric,
+): ChartPoint[] {
   const points: ChartPoint[] = [];
   for (const e of catalogue) {
     const ms = e.publishedLatencies[hw.id];
-    const top1 = hw.release === '2.3' ? (e.v23Reference.top1 ?? e.reference.top1) : (e.reference.top1 ?? e.v23Reference.top1);
+    const top1 =
+      hw.release === '2.3' ? (e.v23Reference.top1 ?? e.reference.top1) : (e.reference.top1 ?? e.v23Reference.top1);
     if (ms === null || ms === undefined || !(ms > 0) || top1 === null) continue;
     const ips = (hw.batch * 1000) / ms;
     points.push({
@@ -134,9 +142,30 @@ export function byFamily<P extends { family: string }>(points: readonly P[]): { 
 
 /** 24 distinguishable hues (works on light and dark backgrounds). */
 export const PALETTE = [
-  '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac',
-  '#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f', '#ff7f0e',
-  '#393b79', '#637939', '#8c6d31', '#843c39',
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+  '#1f77b4',
+  '#d62728',
+  '#2ca02c',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#17becf',
+  '#bcbd22',
+  '#7f7f7f',
+  '#ff7f0e',
+  '#393b79',
+  '#637939',
+  '#8c6d31',
+  '#843c39',
 ];
 
 /** A family's colour: stable (hash of the name), independent of which families are on screen. */

@@ -15,9 +15,12 @@ function PointTooltip({ active, payload }: { active?: boolean; payload?: { paylo
       <strong>{p.model}</strong>
       <span className="muted">{p.family}</span>
       <div>
-        top-1 {formatPercent(p.y)} <span className="muted">({p.published || p.top1Source === 'reference' ? 'published' : 'measured'})</span>
+        top-1 {formatPercent(p.y)}{' '}
+        <span className="muted">({p.published || p.top1Source === 'reference' ? 'published' : 'measured'})</span>
       </div>
-      <div>p50 {formatMs(p.p50Ms)} ms{p.published ? ' (published, per batch)' : ''}</div>
+      <div>
+        p50 {formatMs(p.p50Ms)} ms{p.published ? ' (published, per batch)' : ''}
+      </div>
       <div>{formatThroughput(p.throughputIps)} img/s</div>
     </div>
   );
@@ -27,7 +30,10 @@ const EXPORT: ExportColumn<ChartPoint & { pareto: boolean }>[] = [
   { key: 'model', value: (p) => p.model },
   { key: 'family', value: (p) => p.family },
   { key: 'top1', value: (p) => p.y },
-  { key: 'top1_source', value: (p) => (p.published ? 'published' : p.top1Source === 'reference' ? 'published' : 'measured') },
+  {
+    key: 'top1_source',
+    value: (p) => (p.published ? 'published' : p.top1Source === 'reference' ? 'published' : 'measured'),
+  },
   { key: 'p50_ms', value: (p) => p.p50Ms },
   { key: 'throughput_ips', value: (p) => p.throughputIps },
   { key: 'hardware', value: (p) => (p.published ? 'published reference' : 'measured') },
@@ -35,7 +41,15 @@ const EXPORT: ExportColumn<ChartPoint & { pareto: boolean }>[] = [
 ];
 
 /** Speed vs accuracy scatter: one colour per family, Pareto front as a line; x on a log scale. */
-export function SpeedAccuracyChart({ points, metric, title }: { points: ChartPoint[]; metric: XMetric; title: string }) {
+export function SpeedAccuracyChart({
+  points,
+  metric,
+  title,
+}: {
+  points: ChartPoint[];
+  metric: XMetric;
+  title: string;
+}) {
   const families = useMemo(() => byFamily(points), [points]);
   const front = useMemo(() => paretoFront(points, metric), [points, metric]);
   const frontIds = useMemo(() => new Set(front.map((p) => p.modelId)), [front]);
@@ -51,7 +65,13 @@ export function SpeedAccuracyChart({ points, metric, title }: { points: ChartPoi
 
   return (
     <>
-      <div className="chart-box" data-testid="speed-accuracy-chart" data-points={points.length} data-pareto={front.length} data-published={published ? 'true' : 'false'}>
+      <div
+        className="chart-box"
+        data-testid="speed-accuracy-chart"
+        data-points={points.length}
+        data-pareto={front.length}
+        data-published={published ? 'true' : 'false'}
+      >
         <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 800, height: 440 }}>
           <ScatterChart margin={{ top: 12, right: 20, bottom: 28, left: 8 }}>
             <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
@@ -64,7 +84,15 @@ export function SpeedAccuracyChart({ points, metric, title }: { points: ChartPoi
               allowDataOverflow
               tickFormatter={(v: number) => (metric === 'latency' ? formatMs(v) : formatThroughput(v))}
               stroke="var(--muted)"
-              label={{ value: metric === 'latency' ? `p50 latency, ms${published ? ' per batch (published)' : ''} — log scale` : 'throughput, img/s — log scale', position: 'insideBottom', offset: -16, fill: 'var(--muted)' }}
+              label={{
+                value:
+                  metric === 'latency'
+                    ? `p50 latency, ms${published ? ' per batch (published)' : ''} — log scale`
+                    : 'throughput, img/s — log scale',
+                position: 'insideBottom',
+                offset: -16,
+                fill: 'var(--muted)',
+              }}
             />
             <YAxis
               type="number"
@@ -107,11 +135,13 @@ export function SpeedAccuracyChart({ points, metric, title }: { points: ChartPoi
           </li>
         ))}
         <li>
-          <span className="swatch" style={{ background: 'var(--fg)', borderRadius: 0, height: 2, verticalAlign: 3 }} /> Pareto front
+          <span className="swatch" style={{ background: 'var(--fg)', borderRadius: 0, height: 2, verticalAlign: 3 }} />{' '}
+          Pareto front
         </li>
       </ul>
       <h2>
-        Pareto front <span className="muted small">({front.length} models: no other model is both faster and more accurate)</span>
+        Pareto front{' '}
+        <span className="muted small">({front.length} models: no other model is both faster and more accurate)</span>
       </h2>
       <div className="toolbar">
         <span className="spacer" />
@@ -146,7 +176,11 @@ export function SpeedAccuracyChart({ points, metric, title }: { points: ChartPoi
                   <td>{p.family}</td>
                   <td className="num">
                     {formatPercent(p.y)}
-                    {p.published || p.top1Source === 'reference' ? <span className="src src-reference">published</span> : <span className="src src-measured">measured</span>}
+                    {p.published || p.top1Source === 'reference' ? (
+                      <span className="src src-reference">published</span>
+                    ) : (
+                      <span className="src src-measured">measured</span>
+                    )}
                   </td>
                   <td className="num">{formatMs(p.p50Ms)}</td>
                   <td className="num">{formatThroughput(p.throughputIps)}</td>

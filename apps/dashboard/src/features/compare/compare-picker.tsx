@@ -18,7 +18,8 @@ export function ComparePicker({
   const router = useRouter();
   const [pick, setPick] = useState(selected);
   const [key, setKey] = useState(settingsKey);
-  const go = (ids: string[], k: string) => router.push(`/compare?${new URLSearchParams({ classes: ids.join(','), settings: k }).toString()}`);
+  const go = (ids: string[], k: string) =>
+    router.push(`/compare?${new URLSearchParams({ classes: ids.join(','), settings: k }).toString()}`);
   return (
     <form
       className="card"

@@ -17,13 +17,24 @@ export interface CompareClass {
 
 const CLASS_COLOURS = [PALETTE[0], PALETTE[1], PALETTE[4], PALETTE[2], PALETTE[6], PALETTE[3], PALETTE[8], PALETTE[5]];
 
-export function CompareView({ classes, rows, settingsKey }: { classes: CompareClass[]; rows: LeaderboardRow[]; settingsKey: string }) {
+export function CompareView({
+  classes,
+  rows,
+  settingsKey,
+}: {
+  classes: CompareClass[];
+  rows: LeaderboardRow[];
+  settingsKey: string;
+}) {
   const ids = useMemo(() => classes.map((c) => c.id), [classes]);
   const { models, summary } = useMemo(() => compareClasses(rows, ids), [rows, ids]);
   const spread = useMemo(() => spreadLines(rows, ids), [rows, ids]);
   const families = useMemo(() => [...new Set(models.map((m) => m.family ?? 'other'))].sort(), [models]);
   const [family, setFamily] = useState('');
-  const shown = useMemo(() => (family ? models.filter((m) => (m.family ?? 'other') === family) : models), [models, family]);
+  const shown = useMemo(
+    () => (family ? models.filter((m) => (m.family ?? 'other') === family) : models),
+    [models, family],
+  );
   const name = (id: string) => classes.find((c) => c.id === id)?.name ?? id;
   const short = (i: number) => `${String.fromCharCode(65 + i)}`;
 
@@ -51,7 +62,10 @@ export function CompareView({ classes, rows, settingsKey }: { classes: CompareCl
     const v = shown.flatMap((m) => m.p50.filter((x): x is number => x !== null));
     return v.length ? [Math.min(...v) / 1.3, Math.max(...v) * 1.3] : [0.1, 1];
   }, [shown]);
-  const barData = useMemo(() => shown.map((m) => Object.fromEntries([['model', m.modelName], ...m.p50.map((v, i) => [short(i), v])])), [shown]);
+  const barData = useMemo(
+    () => shown.map((m) => Object.fromEntries([['model', m.modelName], ...m.p50.map((v, i) => [short(i), v])])),
+    [shown],
+  );
 
   return (
     <div data-testid="compare-view" data-models={models.length}>
@@ -68,7 +82,10 @@ export function CompareView({ classes, rows, settingsKey }: { classes: CompareCl
               <p className="muted small">Baseline. Fastest on {s.wins} model(s).</p>
             ) : (
               <p data-testid="compare-geomean">
-                <strong>{describeRatio(s.geomeanRatio)}</strong> than {short(0)} <span className="muted small">(geometric mean over {s.common} common models; fastest on {s.wins})</span>
+                <strong>{describeRatio(s.geomeanRatio)}</strong> than {short(0)}{' '}
+                <span className="muted small">
+                  (geometric mean over {s.common} common models; fastest on {s.wins})
+                </span>
               </p>
             )}
           </div>
@@ -139,12 +156,31 @@ export function CompareView({ classes, rows, settingsKey }: { classes: CompareCl
       </div>
 
       <h2>p50 latency per model</h2>
-      <div className="chart-box" style={{ height: Math.max(320, shown.length * classes.length * 9 + 80) }} data-testid="compare-bars">
+      <div
+        className="chart-box"
+        style={{ height: Math.max(320, shown.length * classes.length * 9 + 80) }}
+        data-testid="compare-bars"
+      >
         <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 800, height: 400 }}>
           <BarChart data={barData} layout="vertical" margin={{ top: 8, right: 24, bottom: 8, left: 8 }} barGap={1}>
             <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" horizontal={false} />
-            <XAxis type="number" scale="log" domain={[lo, hi]} ticks={logTicks(lo, hi)} allowDataOverflow stroke="var(--muted)" tickFormatter={(v: number) => formatMs(v)} />
-            <YAxis type="category" dataKey="model" width={150} stroke="var(--muted)" tick={{ fontSize: 11 }} interval={0} />
+            <XAxis
+              type="number"
+              scale="log"
+              domain={[lo, hi]}
+              ticks={logTicks(lo, hi)}
+              allowDataOverflow
+              stroke="var(--muted)"
+              tickFormatter={(v: number) => formatMs(v)}
+            />
+            <YAxis
+              type="category"
+              dataKey="model"
+              width={150}
+              stroke="var(--muted)"
+              tick={{ fontSize: 11 }}
+              interval={0}
+            />
             <Tooltip
               isAnimationActive={false}
               contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--fg)' }}
@@ -152,14 +188,21 @@ export function CompareView({ classes, rows, settingsKey }: { classes: CompareCl
             />
             <Legend formatter={(k: string) => `${k} · ${name(ids[k.charCodeAt(0) - 65] ?? '')}`} />
             {classes.map((c, i) => (
-              <Bar key={c.id} dataKey={short(i)} fill={CLASS_COLOURS[i % CLASS_COLOURS.length]} isAnimationActive={false} />
+              <Bar
+                key={c.id}
+                dataKey={short(i)}
+                fill={CLASS_COLOURS[i % CLASS_COLOURS.length]}
+                isAnimationActive={false}
+              />
             ))}
           </BarChart>
         </ResponsiveContainer>
       </div>
 
       <h2>Heatmap: models × hardware</h2>
-      <p className="muted small">Cell: p50 ms; colour: how much slower than the model’s fastest selected hardware (green = fastest, red ≥ 10×).</p>
+      <p className="muted small">
+        Cell: p50 ms; colour: how much slower than the model’s fastest selected hardware (green = fastest, red ≥ 10×).
+      </p>
       <div className="table-wrap">
         <table className="table heatmap" data-testid="heatmap">
           <thead>
@@ -184,7 +227,12 @@ export function CompareView({ classes, rows, settingsKey }: { classes: CompareCl
                       —
                     </td>
                   ) : (
-                    <td key={i} className="heat" style={{ background: heatColour(m.relative[i] ?? null) }} title={`${name(ids[i]!)}: ${formatMs(v)} ms, ${(m.relative[i] ?? 1).toFixed(2)}× the fastest`}>
+                    <td
+                      key={i}
+                      className="heat"
+                      style={{ background: heatColour(m.relative[i] ?? null) }}
+                      title={`${name(ids[i]!)}: ${formatMs(v)} ms, ${(m.relative[i] ?? 1).toFixed(2)}× the fastest`}
+                    >
                       {formatMs(v)}
                     </td>
                   ),
@@ -199,9 +247,16 @@ export function CompareView({ classes, rows, settingsKey }: { classes: CompareCl
       {spread.length ? (
         <>
           <div className="toolbar">
-            <span className="muted small">Per-device median p50 of classes with several devices; widest spread first.</span>
+            <span className="muted small">
+              Per-device median p50 of classes with several devices; widest spread first.
+            </span>
             <span className="spacer" />
-            <ExportButtons rows={spread} columns={spreadCols} name={`unit-spread-${settingsKey}`} testId="spread-export" />
+            <ExportButtons
+              rows={spread}
+              columns={spreadCols}
+              name={`unit-spread-${settingsKey}`}
+              testId="spread-export"
+            />
           </div>
           <div className="table-wrap">
             <table className="table" data-testid="spread-table">

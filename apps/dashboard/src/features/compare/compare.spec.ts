@@ -1,11 +1,30 @@
 import { compareClasses, describeRatio, geometricMean, heatColour, spreadLines } from './compare';
 
-const row = (cls: string, model: string, p50: number, spread?: { devices: number; minP50Ms: number; maxP50Ms: number; cv: number }) => ({
-  hardwareClassId: cls, modelId: model, modelName: model.toUpperCase(), family: 'F', p50Ms: p50, throughputIps: 1000 / p50, results: 1, unitSpread: spread ?? null,
+const row = (
+  cls: string,
+  model: string,
+  p50: number,
+  spread?: { devices: number; minP50Ms: number; maxP50Ms: number; cv: number },
+) => ({
+  hardwareClassId: cls,
+  modelId: model,
+  modelName: model.toUpperCase(),
+  family: 'F',
+  p50Ms: p50,
+  throughputIps: 1000 / p50,
+  results: 1,
+  unitSpread: spread ?? null,
 });
 
 describe('compareClasses', () => {
-  const rows = [row('a', 'm1', 10), row('b', 'm1', 20), row('a', 'm2', 4), row('b', 'm2', 2), row('b', 'm3', 5), row('c', 'm1', 1)];
+  const rows = [
+    row('a', 'm1', 10),
+    row('b', 'm1', 20),
+    row('a', 'm2', 4),
+    row('b', 'm2', 2),
+    row('b', 'm3', 5),
+    row('c', 'm1', 1),
+  ];
 
   it('computes per-model ratios to the first class and relative-to-fastest', () => {
     const { models } = compareClasses(rows, ['a', 'b']);
@@ -50,9 +69,16 @@ describe('helpers', () => {
 
   it('spread lines: classes with several devices, widest first', () => {
     const lines = spreadLines(
-      [row('a', 'm1', 10, { devices: 2, minP50Ms: 10, maxP50Ms: 12, cv: 0.1 }), row('a', 'm2', 10, { devices: 3, minP50Ms: 10, maxP50Ms: 15, cv: 0.2 }), row('b', 'm1', 1)],
+      [
+        row('a', 'm1', 10, { devices: 2, minP50Ms: 10, maxP50Ms: 12, cv: 0.1 }),
+        row('a', 'm2', 10, { devices: 3, minP50Ms: 10, maxP50Ms: 15, cv: 0.2 }),
+        row('b', 'm1', 1),
+      ],
       ['a', 'b'],
     );
-    expect(lines.map((l) => [l.modelId, l.range])).toEqual([['m2', 0.5], ['m1', expect.closeTo(0.2, 10)]]);
+    expect(lines.map((l) => [l.modelId, l.range])).toEqual([
+      ['m2', 0.5],
+      ['m1', expect.closeTo(0.2, 10)],
+    ]);
   });
 });

@@ -42,7 +42,10 @@ export function geometricMean(xs: readonly number[]): number | null {
 }
 
 /** Rows of several classes (one settings key) → one line per model present on at least one class. */
-export function compareClasses(rows: readonly CompareRowLike[], classIds: readonly string[]): { models: CompareModel[]; summary: CompareSummary[] } {
+export function compareClasses(
+  rows: readonly CompareRowLike[],
+  classIds: readonly string[],
+): { models: CompareModel[]; summary: CompareSummary[] } {
   const idx = new Map(classIds.map((id, i) => [id, i]));
   const byModel = new Map<string, CompareModel>();
   for (const r of rows) {
@@ -50,7 +53,15 @@ export function compareClasses(rows: readonly CompareRowLike[], classIds: readon
     if (i === undefined || !(r.p50Ms > 0)) continue;
     let m = byModel.get(r.modelId);
     if (!m) {
-      m = { modelId: r.modelId, modelName: r.modelName, family: r.family, p50: classIds.map(() => null), ratio: [], relative: [], fastest: null };
+      m = {
+        modelId: r.modelId,
+        modelName: r.modelName,
+        family: r.family,
+        p50: classIds.map(() => null),
+        ratio: [],
+        relative: [],
+        fastest: null,
+      };
       byModel.set(r.modelId, m);
     }
     m.p50[i] = r.p50Ms;
@@ -67,7 +78,12 @@ export function compareClasses(rows: readonly CompareRowLike[], classIds: readon
   models.sort((a, b) => a.modelName.localeCompare(b.modelName, 'en', { numeric: true }));
   const summary = classIds.map((classId, i) => {
     const ratios = models.map((m) => m.ratio[i]).filter((r): r is number => r !== null);
-    return { classId, common: ratios.length, geomeanRatio: geometricMean(ratios), wins: models.filter((m) => m.fastest === i).length };
+    return {
+      classId,
+      common: ratios.length,
+      geomeanRatio: geometricMean(ratios),
+      wins: models.filter((m) => m.fastest === i).length,
+    };
   });
   return { models, summary };
 }
@@ -109,7 +125,13 @@ export function spreadLines(rows: readonly CompareRowLike[], classIds: readonly 
   for (const r of rows) {
     const s = r.unitSpread;
     if (!s || !want.has(r.hardwareClassId) || s.devices < 2) continue;
-    out.push({ classId: r.hardwareClassId, modelId: r.modelId, modelName: r.modelName, ...s, range: s.minP50Ms > 0 ? (s.maxP50Ms - s.minP50Ms) / s.minP50Ms : 0 });
+    out.push({
+      classId: r.hardwareClassId,
+      modelId: r.modelId,
+      modelName: r.modelName,
+      ...s,
+      range: s.minP50Ms > 0 ? (s.maxP50Ms - s.minP50Ms) / s.minP50Ms : 0,
+    });
   }
   return out.sort((a, b) => b.range - a.range || a.modelName.localeCompare(b.modelName));
 }

@@ -26,4 +26,3 @@ export function toDeviceResultRow(r: Result): DeviceResultRow {
     createdAt: r.createdAt,
   };
 }
-

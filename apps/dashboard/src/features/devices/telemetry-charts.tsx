@@ -9,17 +9,38 @@ import { useHubEvent } from '../live/live-provider';
 
 const MAX = 720;
 
-function Series({ data, dataKey, label, unit, colour }: { data: TelemetrySample[]; dataKey: keyof TelemetrySample; label: string; unit: string; colour: string }) {
+function Series({
+  data,
+  dataKey,
+  label,
+  unit,
+  colour,
+}: {
+  data: TelemetrySample[];
+  dataKey: keyof TelemetrySample;
+  label: string;
+  unit: string;
+  colour: string;
+}) {
   const has = data.some((d) => typeof d[dataKey] === 'number');
   return (
     <div className="card">
       <h2>{label}</h2>
       {has ? (
-        <div className="chart-box short" style={{ height: 200, border: 0 }} data-testid={`telemetry-${String(dataKey)}`}>
+        <div
+          className="chart-box short"
+          style={{ height: 200, border: 0 }}
+          data-testid={`telemetry-${String(dataKey)}`}
+        >
           <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 400, height: 190 }}>
             <LineChart data={data} margin={{ top: 6, right: 12, bottom: 4, left: 0 }}>
               <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
-              <XAxis dataKey="ts" tickFormatter={(v: string) => v.slice(11, 16)} stroke="var(--muted)" minTickGap={40} />
+              <XAxis
+                dataKey="ts"
+                tickFormatter={(v: string) => v.slice(11, 16)}
+                stroke="var(--muted)"
+                minTickGap={40}
+              />
               <YAxis stroke="var(--muted)" width={44} domain={['auto', 'auto']} />
               <Tooltip
                 isAnimationActive={false}
@@ -27,7 +48,14 @@ function Series({ data, dataKey, label, unit, colour }: { data: TelemetrySample[
                 labelFormatter={(v) => formatTimestamp(String(v))}
                 formatter={(v) => [`${typeof v === 'number' ? v.toFixed(2) : v} ${unit}`, label]}
               />
-              <Line type="monotone" dataKey={dataKey} stroke={colour} dot={false} isAnimationActive={false} connectNulls />
+              <Line
+                type="monotone"
+                dataKey={dataKey}
+                stroke={colour}
+                dot={false}
+                isAnimationActive={false}
+                connectNulls
+              />
             </LineChart>
           </ResponsiveContainer>
         </div>
@@ -49,7 +77,8 @@ export function TelemetryCharts({ deviceId, initial }: { deviceId: string; initi
   return (
     <>
       <p className="muted small" data-testid="telemetry-count">
-        {data.length} sample(s){data.length ? ` since ${formatTimestamp(data[0]!.ts)}` : ''} — the hub keeps the last {MAX} per device in memory.
+        {data.length} sample(s){data.length ? ` since ${formatTimestamp(data[0]!.ts)}` : ''} — the hub keeps the last{' '}
+        {MAX} per device in memory.
       </p>
       <div className="grid-2">
         <Series data={data} dataKey="load1" label="Load (1 min)" unit="" colour="#4e79a7" />

@@ -62,9 +62,20 @@ export function FleetView({
   const [cls, setCls] = useState('');
   const [online, setOnline] = useState('');
   const tags = useMemo(() => [...new Set(devices.flatMap((d) => d.tags))].sort(), [devices]);
-  const classes = useMemo(() => [...new Map(devices.map((d) => [d.hardwareClassId, d.hardwareClassName])).entries()].sort((a, b) => a[1].localeCompare(b[1])), [devices]);
+  const classes = useMemo(
+    () =>
+      [...new Map(devices.map((d) => [d.hardwareClassId, d.hardwareClassName])).entries()].sort((a, b) =>
+        a[1].localeCompare(b[1]),
+      ),
+    [devices],
+  );
   const sorted = useMemo(
-    () => filterDevices(sortDevices(devices), { tag, hardwareClassId: cls, online: online === '' ? undefined : online === 'online' }),
+    () =>
+      filterDevices(sortDevices(devices), {
+        tag,
+        hardwareClassId: cls,
+        online: online === '' ? undefined : online === 'online',
+      }),
     [devices, tag, cls, online],
   );
   const summary = summarizeFleet(devices);
@@ -229,7 +240,9 @@ fleetbench-agent run`}</pre>
                     )}
                   </td>
                   <td title={formatTimestamp(d.lastSeenAt)} className="nowrap">
-                    {d.online && d.lastSeenAt && now - Date.parse(d.lastSeenAt) < 60_000 ? 'now' : formatAge(d.lastSeenAt, now)}
+                    {d.online && d.lastSeenAt && now - Date.parse(d.lastSeenAt) < 60_000
+                      ? 'now'
+                      : formatAge(d.lastSeenAt, now)}
                   </td>
                 </tr>
               );

@@ -24,7 +24,12 @@ function device(p: Partial<Device> & Pick<Device, 'id' | 'name'>): Device {
       accelerators: [],
       os: { platform: 'linux', distro: 'Debian', release: '12', kernel: '6.1' },
     },
-    software: { agentVersion: '0.1.0', nodeVersion: 'v20.20.2', onnxruntimeVersion: '1.30.0', executionProviders: ['cpu'] },
+    software: {
+      agentVersion: '0.1.0',
+      nodeVersion: 'v20.20.2',
+      onnxruntimeVersion: '1.30.0',
+      executionProviders: ['cpu'],
+    },
     currentJobId: null,
     telemetry: null,
     ...p,
@@ -72,7 +77,14 @@ describe('fleet state', () => {
   });
 
   it('applies telemetry and bumps last seen, ignoring unknown devices', () => {
-    const t = { ts: '2026-11-28T11:00:00.000Z', load1: 0.5, cpuPercent: 12, temperatureC: 55, cpuFrequencyMHz: 2900, memoryFreeBytes: 1e9 };
+    const t = {
+      ts: '2026-11-28T11:00:00.000Z',
+      load1: 0.5,
+      cpuPercent: 12,
+      temperatureC: 55,
+      cpuFrequencyMHz: 2900,
+      memoryFreeBytes: 1e9,
+    };
     const [first] = applyTelemetry([a], { id: 'dev-a', telemetry: t });
     expect(first?.telemetry).toEqual(t);
     expect(first?.lastSeenAt).toBe(t.ts);

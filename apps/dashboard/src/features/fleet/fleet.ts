@@ -49,7 +49,12 @@ export function summarizeFleet(devices: readonly Device[]): { total: number; onl
 
 export function isTelemetryEvent(v: unknown): v is TelemetryEvent {
   const o = v as TelemetryEvent | null;
-  return typeof o?.id === 'string' && typeof o.telemetry === 'object' && o.telemetry !== null && typeof o.telemetry.ts === 'string';
+  return (
+    typeof o?.id === 'string' &&
+    typeof o.telemetry === 'object' &&
+    o.telemetry !== null &&
+    typeof o.telemetry.ts === 'string'
+  );
 }
 
 export function isDevice(v: unknown): v is Device {
@@ -66,7 +71,10 @@ export function upsertJob(jobs: ReadonlyMap<string, Job>, job: Job): Map<string,
 }
 
 /** "mobilenet_v2 · 42%" for a known job, the short id otherwise; null when idle. */
-export function describeCurrentJob(jobId: string | null, jobs: ReadonlyMap<string, Job>): { label: string; state: string | null } | null {
+export function describeCurrentJob(
+  jobId: string | null,
+  jobs: ReadonlyMap<string, Job>,
+): { label: string; state: string | null } | null {
   if (!jobId) return null;
   const job = jobs.get(jobId);
   if (!job) return { label: jobId.length > 10 ? `job …${jobId.slice(-8)}` : `job ${jobId}`, state: null };
@@ -75,8 +83,14 @@ export function describeCurrentJob(jobId: string | null, jobs: ReadonlyMap<strin
 }
 
 /** Devices matching every given filter: a tag, a hardware class, online state. */
-export function filterDevices(devices: readonly Device[], f: { tag?: string; hardwareClassId?: string; online?: boolean }): Device[] {
+export function filterDevices(
+  devices: readonly Device[],
+  f: { tag?: string; hardwareClassId?: string; online?: boolean },
+): Device[] {
   return devices.filter(
-    (d) => (!f.tag || d.tags.includes(f.tag)) && (!f.hardwareClassId || d.hardwareClassId === f.hardwareClassId) && (f.online === undefined || d.online === f.online),
+    (d) =>
+      (!f.tag || d.tags.includes(f.tag)) &&
+      (!f.hardwareClassId || d.hardwareClassId === f.hardwareClassId) &&
+      (f.online === undefined || d.online === f.online),
   );
 }

@@ -1,9 +1,19 @@
 import { commonSettings, indexClasses, selectIndex } from './leaderboard-index';
 
-const e = (id: string, key: string, models: number) => ({ hardwareClassId: id, hardwareClassName: id.toUpperCase(), settingsKey: key, models });
+const e = (id: string, key: string, models: number) => ({
+  hardwareClassId: id,
+  hardwareClassName: id.toUpperCase(),
+  settingsKey: key,
+  models,
+});
 
 describe('leaderboard index', () => {
-  const idx = [e('b', 'throughput/bs8/t0x0/cpu', 3), e('b', 'latency/bs1/t0x0/cpu', 5), e('a', 'latency/bs1/t0x0/cpu', 2), e('r', 'latency/bs1/t0x0/cpu', 9)];
+  const idx = [
+    e('b', 'throughput/bs8/t0x0/cpu', 3),
+    e('b', 'latency/bs1/t0x0/cpu', 5),
+    e('a', 'latency/bs1/t0x0/cpu', 2),
+    e('r', 'latency/bs1/t0x0/cpu', 9),
+  ];
   const classes = indexClasses(idx, [{ id: 'r', name: 'Ref', key: 'r', isReference: true, devices: 0 }]);
 
   it('groups by class, measured first, settings in natural order', () => {
@@ -14,7 +24,9 @@ describe('leaderboard index', () => {
 
   it('selects the requested class or the measured class with the most models', () => {
     expect(selectIndex(classes, {})).toMatchObject({ cls: { id: 'b' }, settingsKey: 'latency/bs1/t0x0/cpu' });
-    expect(selectIndex(classes, { classId: 'b', settingsKey: 'throughput/bs8/t0x0/cpu' })!.settingsKey).toBe('throughput/bs8/t0x0/cpu');
+    expect(selectIndex(classes, { classId: 'b', settingsKey: 'throughput/bs8/t0x0/cpu' })!.settingsKey).toBe(
+      'throughput/bs8/t0x0/cpu',
+    );
     expect(selectIndex(classes, { classId: 'a', settingsKey: 'nope' })!.settingsKey).toBe('latency/bs1/t0x0/cpu');
     expect(selectIndex([], {})).toBeNull();
   });

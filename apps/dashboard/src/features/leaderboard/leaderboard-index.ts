@@ -12,28 +12,45 @@ export interface IndexClass {
 }
 
 /** The leaderboard index as picker data: measured classes first (by name), settings in natural order. */
-export function indexClasses(index: readonly LeaderboardIndexEntry[], classes: readonly HardwareClass[] = []): IndexClass[] {
+export function indexClasses(
+  index: readonly LeaderboardIndexEntry[],
+  classes: readonly HardwareClass[] = [],
+): IndexClass[] {
   const info = new Map(classes.map((c) => [c.id, c]));
   const byClass = new Map<string, IndexClass>();
   for (const e of index) {
     let c = byClass.get(e.hardwareClassId);
     if (!c) {
       const i = info.get(e.hardwareClassId);
-      c = { id: e.hardwareClassId, name: e.hardwareClassName || i?.name || e.hardwareClassId, isReference: i?.isReference ?? false, devices: i?.devices ?? null, models: 0, settings: [] };
+      c = {
+        id: e.hardwareClassId,
+        name: e.hardwareClassName || i?.name || e.hardwareClassId,
+        isReference: i?.isReference ?? false,
+        devices: i?.devices ?? null,
+        models: 0,
+        settings: [],
+      };
       byClass.set(e.hardwareClassId, c);
     }
     c.models = Math.max(c.models, e.models);
     c.settings.push({ key: e.settingsKey, label: describeSettingsKey(e.settingsKey), models: e.models });
   }
   for (const c of byClass.values()) c.settings.sort((a, b) => compareSettingsKeys(a.key, b.key));
-  return [...byClass.values()].sort((a, b) => Number(a.isReference) - Number(b.isReference) || a.name.localeCompare(b.name));
+  return [...byClass.values()].sort(
+    (a, b) => Number(a.isReference) - Number(b.isReference) || a.name.localeCompare(b.name),
+  );
 }
 
 /** Requested class/settings when they exist; else the measured class with the most models and its first settings. */
-export function selectIndex(classes: readonly IndexClass[], want: { classId?: string; settingsKey?: string }): { cls: IndexClass; settingsKey: string } | null {
+export function selectIndex(
+  classes: readonly IndexClass[],
+  want: { classId?: string; settingsKey?: string },
+): { cls: IndexClass; settingsKey: string } | null {
   const measured = classes.filter((c) => !c.isReference);
   const pool = measured.length ? measured : classes;
-  const cls = classes.find((c) => c.id === want.classId) ?? pool.reduce<IndexClass | undefined>((b, c) => (!b || c.models > b.models ? c : b), undefined);
+  const cls =
+    classes.find((c) => c.id === want.classId) ??
+    pool.reduce<IndexClass | undefined>((b, c) => (!b || c.models > b.models ? c : b), undefined);
   if (!cls) return null;
   const s = cls.settings.find((x) => x.key === want.settingsKey) ?? cls.settings[0];
   return s ? { cls, settingsKey: s.key } : null;

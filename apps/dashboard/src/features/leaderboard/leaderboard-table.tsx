@@ -32,16 +32,43 @@ const COLUMNS: Column[] = [
   { key: 'rank', label: '#', numeric: true, title: 'Rank by median latency (p50) among models with valid results' },
   { key: 'model', label: 'Model' },
   { key: 'family', label: 'Family', optional: true },
-  { key: 'top1', label: 'Top-1', numeric: true, title: 'Measured on this fleet where an accuracy job ran, else the published reference figure (marked)' },
+  {
+    key: 'top1',
+    label: 'Top-1',
+    numeric: true,
+    title: 'Measured on this fleet where an accuracy job ran, else the published reference figure (marked)',
+  },
   { key: 'p50', label: 'p50 ms', numeric: true, title: 'Median latency over the class’s valid results' },
   { key: 'p90', label: 'p90 ms', numeric: true, optional: true },
   { key: 'p99', label: 'p99 ms', numeric: true, optional: true },
   { key: 'throughput', label: 'img/s', numeric: true, title: 'Throughput, images per second' },
-  { key: 'coldStart', label: 'Cold start', numeric: true, optional: true, title: 'Session creation + first inference (median)' },
-  { key: 'peakRss', label: 'Peak mem', numeric: true, optional: true, title: 'Peak resident memory of the measuring process (median)' },
+  {
+    key: 'coldStart',
+    label: 'Cold start',
+    numeric: true,
+    optional: true,
+    title: 'Session creation + first inference (median)',
+  },
+  {
+    key: 'peakRss',
+    label: 'Peak mem',
+    numeric: true,
+    optional: true,
+    title: 'Peak resident memory of the measuring process (median)',
+  },
   { key: 'gflops', label: 'GFLOP/s', numeric: true, optional: true, title: 'Achieved GFLOP/s (median)' },
-  { key: 'peakShare', label: '% peak', numeric: true, optional: true, title: 'Share of the device’s measured GEMM peak (median)' },
-  { key: 'verdict', label: 'Verdict', title: 'valid: all results valid · mixed: some flagged · flagged: only flagged (not ranked)' },
+  {
+    key: 'peakShare',
+    label: '% peak',
+    numeric: true,
+    optional: true,
+    title: 'Share of the device’s measured GEMM peak (median)',
+  },
+  {
+    key: 'verdict',
+    label: 'Verdict',
+    title: 'valid: all results valid · mixed: some flagged · flagged: only flagged (not ranked)',
+  },
   { key: 'results', label: 'Results / devices', numeric: true, optional: true },
 ];
 
@@ -72,7 +99,13 @@ const EXPORT_COLUMNS: ExportColumn<RankedRow>[] = [
 
 const VERDICT_CLASS = { valid: 'badge-ok', mixed: 'badge-warn', flagged: 'badge-bad' } as const;
 
-export function LeaderboardTable({ rows, exportName = 'leaderboard' }: { rows: LeaderboardRow[]; exportName?: string }) {
+export function LeaderboardTable({
+  rows,
+  exportName = 'leaderboard',
+}: {
+  rows: LeaderboardRow[];
+  exportName?: string;
+}) {
   const [sort, setSort] = useState<SortState>(DEFAULT_SORT);
   const [family, setFamily] = useState('');
   const [minTop1, setMinTop1] = useState('');
@@ -80,7 +113,8 @@ export function LeaderboardTable({ rows, exportName = 'leaderboard' }: { rows: L
   const ranked = useMemo(() => rankRows(rows), [rows]);
   const families = useMemo(() => familiesOf(rows), [rows]);
   const filtered = useMemo(
-    () => filterRows(ranked, { family, minTop1: parseFilterNumber(minTop1, true), maxP50Ms: parseFilterNumber(maxP50) }),
+    () =>
+      filterRows(ranked, { family, minTop1: parseFilterNumber(minTop1, true), maxP50Ms: parseFilterNumber(maxP50) }),
     [ranked, family, minTop1, maxP50],
   );
   const sorted = useMemo(() => sortRows(filtered, sort), [filtered, sort]);
@@ -101,11 +135,30 @@ export function LeaderboardTable({ rows, exportName = 'leaderboard' }: { rows: L
         </label>
         <label>
           <span>Min top-1 %</span>
-          <input type="number" inputMode="decimal" min={0} max={100} step={0.1} placeholder="e.g. 75" value={minTop1} onChange={(e) => setMinTop1(e.target.value)} data-testid="filter-min-top1" />
+          <input
+            type="number"
+            inputMode="decimal"
+            min={0}
+            max={100}
+            step={0.1}
+            placeholder="e.g. 75"
+            value={minTop1}
+            onChange={(e) => setMinTop1(e.target.value)}
+            data-testid="filter-min-top1"
+          />
         </label>
         <label>
           <span>Max p50 ms</span>
-          <input type="number" inputMode="decimal" min={0} step="any" placeholder="e.g. 20" value={maxP50} onChange={(e) => setMaxP50(e.target.value)} data-testid="filter-max-p50" />
+          <input
+            type="number"
+            inputMode="decimal"
+            min={0}
+            step="any"
+            placeholder="e.g. 20"
+            value={maxP50}
+            onChange={(e) => setMaxP50(e.target.value)}
+            data-testid="filter-max-p50"
+          />
         </label>
         <span className="spacer" />
         <span className="muted small" data-testid="leaderboard-count">
@@ -118,8 +171,19 @@ export function LeaderboardTable({ rows, exportName = 'leaderboard' }: { rows: L
           <thead>
             <tr>
               {COLUMNS.map((c) => (
-                <th key={c.key} scope="col" aria-sort={ariaSort(sort, c.key)} className={`${c.numeric ? 'num' : ''} ${c.optional ? 'col-opt' : ''}`}>
-                  <button type="button" className="sort" onClick={() => setSort((s) => nextSort(s, c.key))} title={c.title} data-testid={`sort-${c.key}`}>
+                <th
+                  key={c.key}
+                  scope="col"
+                  aria-sort={ariaSort(sort, c.key)}
+                  className={`${c.numeric ? 'num' : ''} ${c.optional ? 'col-opt' : ''}`}
+                >
+                  <button
+                    type="button"
+                    className="sort"
+                    onClick={() => setSort((s) => nextSort(s, c.key))}
+                    title={c.title}
+                    data-testid={`sort-${c.key}`}
+                  >
                     {c.label}
                     <span className="sort-mark" aria-hidden="true">
                       {sort.key === c.key ? (sort.dir === 'asc' ? '▲' : '▼') : ''}
@@ -154,7 +218,11 @@ export function LeaderboardTable({ rows, exportName = 'leaderboard' }: { rows: L
                       <span
                         className={`src src-${r.top1Source}`}
                         data-testid="top1-source"
-                        title={r.top1Source === 'reference' ? 'Published reference top-1 (PaddleClas), not measured here' : 'Measured on this fleet'}
+                        title={
+                          r.top1Source === 'reference'
+                            ? 'Published reference top-1 (PaddleClas), not measured here'
+                            : 'Measured on this fleet'
+                        }
                       >
                         {r.top1Source === 'reference' ? 'published' : 'measured'}
                       </span>

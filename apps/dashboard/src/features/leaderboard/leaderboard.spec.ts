@@ -1,5 +1,13 @@
 import type { HardwareClass, LeaderboardRow } from '@fleetbench/protocol';
-import { groupLeaderboard, nextSort, rankRows, selectLeaderboard, sortRows, ariaSort, DEFAULT_SORT } from './leaderboard';
+import {
+  groupLeaderboard,
+  nextSort,
+  rankRows,
+  selectLeaderboard,
+  sortRows,
+  ariaSort,
+  DEFAULT_SORT,
+} from './leaderboard';
 
 function row(p: Partial<LeaderboardRow> & Pick<LeaderboardRow, 'modelName'>): LeaderboardRow {
   return {
@@ -29,7 +37,12 @@ const classes: HardwareClass[] = [
 
 describe('groupLeaderboard', () => {
   const rows = [
-    row({ modelName: 'a', hardwareClassId: 'hc-sd855', hardwareClassName: 'Snapdragon 855 (PaddleClas)', settingsKey: 'published' }),
+    row({
+      modelName: 'a',
+      hardwareClassId: 'hc-sd855',
+      hardwareClassName: 'Snapdragon 855 (PaddleClas)',
+      settingsKey: 'published',
+    }),
     row({ modelName: 'b', settingsKey: 'throughput/bs8/t0x0/cpu' }),
     row({ modelName: 'c' }),
     row({ modelName: 'd', hardwareClassId: 'hc-arm', hardwareClassName: 'Ampere Altra' }),
@@ -57,8 +70,13 @@ describe('groupLeaderboard', () => {
 
   it('selects the requested group or falls back to the first', () => {
     const groups = groupLeaderboard(rows, classes);
-    expect(selectLeaderboard(groups, { classId: 'hc-x86', settingsKey: 'throughput/bs8/t0x0/cpu' })?.settings.rows[0]?.modelName).toBe('b');
-    expect(selectLeaderboard(groups, { classId: 'hc-x86', settingsKey: 'nope' })?.settings.settingsKey).toBe('latency/bs1/t0x0/cpu');
+    expect(
+      selectLeaderboard(groups, { classId: 'hc-x86', settingsKey: 'throughput/bs8/t0x0/cpu' })?.settings.rows[0]
+        ?.modelName,
+    ).toBe('b');
+    expect(selectLeaderboard(groups, { classId: 'hc-x86', settingsKey: 'nope' })?.settings.settingsKey).toBe(
+      'latency/bs1/t0x0/cpu',
+    );
     // Unknown/absent class: the measured class with the most rows, not simply the first by name.
     expect(selectLeaderboard(groups, { classId: 'unknown' })?.group.hardwareClassId).toBe('hc-x86');
     expect(selectLeaderboard(groups, {})?.settings.settingsKey).toBe('latency/bs1/t0x0/cpu');
@@ -87,14 +105,39 @@ describe('rankRows / sortRows', () => {
 
   it('sorts by rank with unranked rows last', () => {
     expect(sortRows(rows, DEFAULT_SORT).map((r) => r.modelName)).toEqual(['fast', 'mid', 'slow', 'flaggedOnly']);
-    expect(sortRows(rows, { key: 'rank', dir: 'desc' }).map((r) => r.modelName)).toEqual(['slow', 'mid', 'fast', 'flaggedOnly']);
+    expect(sortRows(rows, { key: 'rank', dir: 'desc' }).map((r) => r.modelName)).toEqual([
+      'slow',
+      'mid',
+      'fast',
+      'flaggedOnly',
+    ]);
   });
 
   it('sorts by throughput, top-1 (nulls last) and name', () => {
-    expect(sortRows(rows, { key: 'throughput', dir: 'desc' }).map((r) => r.modelName)).toEqual(['flaggedOnly', 'fast', 'mid', 'slow']);
-    expect(sortRows(rows, { key: 'top1', dir: 'desc' }).map((r) => r.modelName)).toEqual(['slow', 'mid', 'flaggedOnly', 'fast']);
-    expect(sortRows(rows, { key: 'top1', dir: 'asc' }).map((r) => r.modelName)).toEqual(['flaggedOnly', 'mid', 'slow', 'fast']);
-    expect(sortRows(rows, { key: 'model', dir: 'asc' }).map((r) => r.modelName)).toEqual(['fast', 'flaggedOnly', 'mid', 'slow']);
+    expect(sortRows(rows, { key: 'throughput', dir: 'desc' }).map((r) => r.modelName)).toEqual([
+      'flaggedOnly',
+      'fast',
+      'mid',
+      'slow',
+    ]);
+    expect(sortRows(rows, { key: 'top1', dir: 'desc' }).map((r) => r.modelName)).toEqual([
+      'slow',
+      'mid',
+      'flaggedOnly',
+      'fast',
+    ]);
+    expect(sortRows(rows, { key: 'top1', dir: 'asc' }).map((r) => r.modelName)).toEqual([
+      'flaggedOnly',
+      'mid',
+      'slow',
+      'fast',
+    ]);
+    expect(sortRows(rows, { key: 'model', dir: 'asc' }).map((r) => r.modelName)).toEqual([
+      'fast',
+      'flaggedOnly',
+      'mid',
+      'slow',
+    ]);
     expect(sortRows(rows, { key: 'family', dir: 'asc' }).at(-1)?.modelName).toBe('fast');
   });
 
@@ -108,14 +151,33 @@ describe('rankRows / sortRows', () => {
 });
 
 describe('verdict, filters and extra sort keys', () => {
-  const { verdictOf, filterRows, familiesOf, parseFilterNumber, sortRows, rankRows, defaultDir } = require('./leaderboard') as typeof import('./leaderboard');
+  const { verdictOf, filterRows, familiesOf, parseFilterNumber, sortRows, rankRows, defaultDir } =
+    require('./leaderboard') as typeof import('./leaderboard');
   const base = {
-    hardwareClassId: 'hc', hardwareClassName: 'HC', settingsKey: 'latency/bs1/t0x0/cpu', devices: 1, results: 1, p90Ms: 1, p99Ms: 1, throughputIps: 1,
-    top1Source: 'reference' as const, flaggedResults: 0,
+    hardwareClassId: 'hc',
+    hardwareClassName: 'HC',
+    settingsKey: 'latency/bs1/t0x0/cpu',
+    devices: 1,
+    results: 1,
+    p90Ms: 1,
+    p99Ms: 1,
+    throughputIps: 1,
+    top1Source: 'reference' as const,
+    flaggedResults: 0,
   };
   const rows = [
     { ...base, modelId: 'a', modelName: 'A', family: 'ResNet', p50Ms: 10, top1: 0.76, gflops: 5, coldStartMs: 100 },
-    { ...base, modelId: 'b', modelName: 'B', family: 'MobileNet', p50Ms: 2, top1: 0.7, gflops: 1, coldStartMs: null, flaggedResults: 2 },
+    {
+      ...base,
+      modelId: 'b',
+      modelName: 'B',
+      family: 'MobileNet',
+      p50Ms: 2,
+      top1: 0.7,
+      gflops: 1,
+      coldStartMs: null,
+      flaggedResults: 2,
+    },
     { ...base, modelId: 'c', modelName: 'C', family: null, p50Ms: 5, top1: null, results: 0, flaggedResults: 1 },
   ];
 
@@ -142,7 +204,11 @@ describe('verdict, filters and extra sort keys', () => {
 
   it('sorts by the new columns, missing values last', () => {
     const ranked = rankRows(rows);
-    expect(sortRows(ranked, { key: 'gflops', dir: defaultDir('gflops') }).map((r) => r.modelId)).toEqual(['a', 'b', 'c']);
+    expect(sortRows(ranked, { key: 'gflops', dir: defaultDir('gflops') }).map((r) => r.modelId)).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
     expect(sortRows(ranked, { key: 'coldStart', dir: 'asc' }).map((r) => r.modelId)).toEqual(['a', 'b', 'c']);
     expect(sortRows(ranked, { key: 'verdict', dir: 'asc' }).map((r) => r.modelId)).toEqual(['a', 'b', 'c']);
   });

@@ -19,7 +19,10 @@ export interface ClassGroup {
 }
 
 /** Group rows by class then settings key. Measured classes first (by name), published reference classes after. */
-export function groupLeaderboard(rows: readonly LeaderboardRow[], classes: readonly HardwareClass[] = []): ClassGroup[] {
+export function groupLeaderboard(
+  rows: readonly LeaderboardRow[],
+  classes: readonly HardwareClass[] = [],
+): ClassGroup[] {
   const classInfo = new Map(classes.map((c) => [c.id, c]));
   const byClass = new Map<string, ClassGroup & { bySettings: Map<string, LeaderboardRow[]> }>();
   for (const row of rows) {
@@ -47,7 +50,9 @@ export function groupLeaderboard(rows: readonly LeaderboardRow[], classes: reado
         .sort(([a], [b]) => compareSettingsKeys(a, b))
         .map(([settingsKey, list]) => ({ settingsKey, rows: list })),
     }))
-    .sort((a, b) => Number(a.isReference) - Number(b.isReference) || a.hardwareClassName.localeCompare(b.hardwareClassName));
+    .sort(
+      (a, b) => Number(a.isReference) - Number(b.isReference) || a.hardwareClassName.localeCompare(b.hardwareClassName),
+    );
 }
 
 export interface Selection {
@@ -63,11 +68,17 @@ function rowCount(g: ClassGroup): number {
 export function defaultClass(groups: readonly ClassGroup[]): ClassGroup | undefined {
   const measured = groups.filter((g) => !g.isReference);
   const pool = measured.length ? measured : groups;
-  return pool.reduce<ClassGroup | undefined>((best, g) => (!best || rowCount(g) > rowCount(best) ? g : best), undefined);
+  return pool.reduce<ClassGroup | undefined>(
+    (best, g) => (!best || rowCount(g) > rowCount(best) ? g : best),
+    undefined,
+  );
 }
 
 /** The requested class/settings when they exist, otherwise the default class and/or its first settings key. */
-export function selectLeaderboard(groups: readonly ClassGroup[], want: { classId?: string; settingsKey?: string }): Selection | null {
+export function selectLeaderboard(
+  groups: readonly ClassGroup[],
+  want: { classId?: string; settingsKey?: string },
+): Selection | null {
   const group = groups.find((g) => g.hardwareClassId === want.classId) ?? defaultClass(groups);
   if (!group) return null;
   const settings = group.settings.find((s) => s.settingsKey === want.settingsKey) ?? group.settings[0];
@@ -126,7 +137,12 @@ export const DEFAULT_SORT: SortState = { key: 'rank', dir: 'asc' };
 
 /** Direction of the first click on a header: smaller-is-better ascending, bigger-is-better descending. */
 export function defaultDir(key: SortKey): SortDir {
-  return key === 'throughput' || key === 'top1' || key === 'results' || key === 'flagged' || key === 'gflops' || key === 'peakShare'
+  return key === 'throughput' ||
+    key === 'top1' ||
+    key === 'results' ||
+    key === 'flagged' ||
+    key === 'gflops' ||
+    key === 'peakShare'
     ? 'desc'
     : 'asc';
 }
@@ -211,7 +227,10 @@ export interface RowFilter {
   maxP50Ms?: number | null;
 }
 
-export function filterRows<R extends Pick<LeaderboardRow, 'family' | 'top1' | 'p50Ms'>>(rows: readonly R[], f: RowFilter): R[] {
+export function filterRows<R extends Pick<LeaderboardRow, 'family' | 'top1' | 'p50Ms'>>(
+  rows: readonly R[],
+  f: RowFilter,
+): R[] {
   return rows.filter(
     (r) =>
       (!f.family || r.family === f.family) &&

@@ -3,8 +3,16 @@ import { compareSettingsKeys, describeSettingsKey, parseSettingsKey } from './se
 
 describe('settings keys', () => {
   it('parses what the protocol produces', () => {
-    const key = settingsKey(BenchmarkSettingsSchema.parse({ batchSize: 8, intraOpThreads: 4, executionProvider: 'cpu' }));
-    expect(parseSettingsKey(key)).toEqual({ mode: 'latency', batchSize: 8, intraOpThreads: 4, interOpThreads: 0, executionProvider: 'cpu' });
+    const key = settingsKey(
+      BenchmarkSettingsSchema.parse({ batchSize: 8, intraOpThreads: 4, executionProvider: 'cpu' }),
+    );
+    expect(parseSettingsKey(key)).toEqual({
+      mode: 'latency',
+      batchSize: 8,
+      intraOpThreads: 4,
+      interOpThreads: 0,
+      executionProvider: 'cpu',
+    });
   });
 
   it('describes keys for people', () => {
@@ -15,7 +23,13 @@ describe('settings keys', () => {
   });
 
   it('orders latency first, then by batch size numerically', () => {
-    const keys = ['throughput/bs8/t0x0/cpu', 'weird', 'latency/bs16/t0x0/cpu', 'latency/bs2/t0x0/cpu', 'latency/bs2/t0x0/cpu'];
+    const keys = [
+      'throughput/bs8/t0x0/cpu',
+      'weird',
+      'latency/bs16/t0x0/cpu',
+      'latency/bs2/t0x0/cpu',
+      'latency/bs2/t0x0/cpu',
+    ];
     expect([...keys].sort(compareSettingsKeys)).toEqual([
       'latency/bs2/t0x0/cpu',
       'latency/bs2/t0x0/cpu',

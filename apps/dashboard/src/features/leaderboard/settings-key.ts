@@ -31,7 +31,8 @@ export function describeSettingsKey(key: string): string {
   let threads: string;
   if (p.intraOpThreads === 0 && p.interOpThreads === 0) threads = 'default threads';
   else {
-    threads = p.intraOpThreads === 0 ? 'default threads' : `${p.intraOpThreads} thread${p.intraOpThreads === 1 ? '' : 's'}`;
+    threads =
+      p.intraOpThreads === 0 ? 'default threads' : `${p.intraOpThreads} thread${p.intraOpThreads === 1 ? '' : 's'}`;
     if (p.interOpThreads > 0) threads += ` (${p.interOpThreads} inter-op)`;
   }
   return `${mode} · batch ${p.batchSize} · ${threads} · ${p.executionProvider}`;

@@ -76,7 +76,9 @@ export function LiveProvider({ credentials, children }: { credentials: LiveCrede
   }, [key]);
 
   return (
-    <LiveContext.Provider value={{ state, detail, url: credentials?.url ?? null, socket }}>{children}</LiveContext.Provider>
+    <LiveContext.Provider value={{ state, detail, url: credentials?.url ?? null, socket }}>
+      {children}
+    </LiveContext.Provider>
   );
 }
 
@@ -101,9 +103,12 @@ export function useHubEvent(event: HubEvent, handler: (payload: unknown) => void
 export function useDebouncedRefresh(delayMs = 750): () => void {
   const router = useRouter();
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  useEffect(() => () => {
-    if (timer.current) clearTimeout(timer.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
   return () => {
     if (timer.current) return;
     timer.current = setTimeout(() => {

@@ -43,7 +43,13 @@ export function CatalogueTable({ rows }: { rows: CatalogueRow[] }) {
   const [only117, setOnly117] = useState(true);
   const families = useMemo(() => [...new Set(rows.map((r) => r.family))].sort(), [rows]);
   const shown = useMemo(
-    () => rows.filter((r) => (!only117 || r.in117) && (!family || r.family === family) && (!q || r.name.toLowerCase().includes(q.toLowerCase()))),
+    () =>
+      rows.filter(
+        (r) =>
+          (!only117 || r.in117) &&
+          (!family || r.family === family) &&
+          (!q || r.name.toLowerCase().includes(q.toLowerCase())),
+      ),
     [rows, q, family, only117],
   );
   return (
@@ -51,7 +57,13 @@ export function CatalogueTable({ rows }: { rows: CatalogueRow[] }) {
       <div className="toolbar">
         <label>
           <span>Search</span>
-          <input type="text" value={q} onChange={(e) => setQ(e.target.value)} placeholder="ResNet50…" data-testid="catalogue-search" />
+          <input
+            type="text"
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+            placeholder="ResNet50…"
+            data-testid="catalogue-search"
+          />
         </label>
         <label>
           <span>Family</span>
@@ -63,7 +75,13 @@ export function CatalogueTable({ rows }: { rows: CatalogueRow[] }) {
           </select>
         </label>
         <label style={{ flexDirection: 'row', alignItems: 'center', gap: '0.35rem' }}>
-          <input type="checkbox" checked={only117} onChange={(e) => setOnly117(e.target.checked)} data-testid="catalogue-117" /> original 117 only
+          <input
+            type="checkbox"
+            checked={only117}
+            onChange={(e) => setOnly117(e.target.checked)}
+            data-testid="catalogue-117"
+          />{' '}
+          original 117 only
         </label>
         <span className="spacer" />
         <span className="muted small" data-testid="catalogue-count">
@@ -89,7 +107,11 @@ export function CatalogueTable({ rows }: { rows: CatalogueRow[] }) {
               <th scope="col" className="num col-opt">
                 GFLOPs
               </th>
-              <th scope="col" className="num col-opt" title="Published by PaddleClas: Snapdragon 855, Paddle-Lite, 1 thread">
+              <th
+                scope="col"
+                className="num col-opt"
+                title="Published by PaddleClas: Snapdragon 855, Paddle-Lite, 1 thread"
+              >
                 SD855 ms
               </th>
               <th scope="col" className="num col-opt" title="Published by PaddleClas: T4 TensorRT FP32 batch 1">
@@ -115,13 +137,21 @@ export function CatalogueTable({ rows }: { rows: CatalogueRow[] }) {
                 <td className="num col-opt">{formatMs(r.sd855Ms)}</td>
                 <td className="num col-opt">{formatMs(r.t4Fp32Ms)}</td>
                 <td className="num col-opt">{formatMs(r.v100Ms)}</td>
-                <td>{r.modelId ? <span className="badge badge-ok">registered</span> : <span className="muted small">—</span>}</td>
+                <td>
+                  {r.modelId ? (
+                    <span className="badge badge-ok">registered</span>
+                  ) : (
+                    <span className="muted small">—</span>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
-      <p className="muted small">All figures here are published by PaddleClas (reference), not measured by this fleet.</p>
+      <p className="muted small">
+        All figures here are published by PaddleClas (reference), not measured by this fleet.
+      </p>
     </>
   );
 }

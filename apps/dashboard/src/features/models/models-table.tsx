@@ -6,7 +6,11 @@ import { formatBytes, formatPercent, formatTimestamp } from '../../lib/format';
 
 export function ModelsTable({ models }: { models: Model[] }) {
   if (!models.length) return <p className="muted">No models registered yet — upload one above.</p>;
-  const sorted = models.slice().sort((a, b) => (a.family ?? '').localeCompare(b.family ?? '') || a.name.localeCompare(b.name, 'en', { numeric: true }));
+  const sorted = models
+    .slice()
+    .sort(
+      (a, b) => (a.family ?? '').localeCompare(b.family ?? '') || a.name.localeCompare(b.name, 'en', { numeric: true }),
+    );
   return (
     <>
       <div className="toolbar">
@@ -61,7 +65,9 @@ export function ModelsTable({ models }: { models: Model[] }) {
                 <td>{m.family ?? '—'}</td>
                 <td className="num">{formatPercent(m.referenceMetrics?.top1 ?? null)}</td>
                 <td className="num col-opt">{formatBytes(m.sizeBytes)}</td>
-                <td className="col-opt mono small">{m.inputs.map((t) => `${t.name} ${t.dtype}[${t.shape.join('×')}]`).join(', ')}</td>
+                <td className="col-opt mono small">
+                  {m.inputs.map((t) => `${t.name} ${t.dtype}[${t.shape.join('×')}]`).join(', ')}
+                </td>
                 <td className="col-opt mono small">{m.sha256.slice(0, 12)}…</td>
                 <td className="col-opt nowrap small">{formatTimestamp(m.createdAt)}</td>
               </tr>

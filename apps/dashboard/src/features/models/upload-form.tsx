@@ -19,15 +19,23 @@ export function ModelUploadForm({ families }: { families: string[] }) {
     const q = new URLSearchParams({ name: name.trim() || file.name.replace(/\.onnx$/i, '') });
     if (family.trim()) q.set('family', family.trim());
     const t = Number(top1);
-    if (top1.trim() && Number.isFinite(t) && t > 0 && t <= 100) q.set('referenceMetrics', JSON.stringify({ top1: t / 100, source: 'entered at upload' }));
+    if (top1.trim() && Number.isFinite(t) && t > 0 && t <= 100)
+      q.set('referenceMetrics', JSON.stringify({ top1: t / 100, source: 'entered at upload' }));
     setBusy(true);
     setMsg(null);
     try {
-      const res = await fetch(`/api/models/upload?${q.toString()}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: file });
+      const res = await fetch(`/api/models/upload?${q.toString()}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: file,
+      });
       const body = (await res.json().catch(() => ({}))) as { name?: string; sha256?: string; message?: string };
       if (!res.ok) setMsg({ ok: false, text: body.message ?? `Upload failed (${res.status})` });
       else {
-        setMsg({ ok: true, text: `${res.status === 201 ? 'Registered' : 'Already registered'}: ${body.name} (sha256 ${body.sha256?.slice(0, 12)}…)` });
+        setMsg({
+          ok: true,
+          text: `${res.status === 201 ? 'Registered' : 'Already registered'}: ${body.name} (sha256 ${body.sha256?.slice(0, 12)}…)`,
+        });
         router.refresh();
       }
     } catch (err) {
@@ -57,11 +65,24 @@ export function ModelUploadForm({ families }: { families: string[] }) {
         </label>
         <label className="field">
           <span>Name</span>
-          <input value={name} onChange={(e) => setName(e.target.value)} maxLength={200} placeholder="e.g. ResNet50_vd" data-testid="model-name-input" />
+          <input
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            maxLength={200}
+            placeholder="e.g. ResNet50_vd"
+            data-testid="model-name-input"
+          />
         </label>
         <label className="field">
           <span>Family</span>
-          <input value={family} onChange={(e) => setFamily(e.target.value)} list="families" maxLength={100} placeholder="e.g. ResNet" data-testid="model-family-input" />
+          <input
+            value={family}
+            onChange={(e) => setFamily(e.target.value)}
+            list="families"
+            maxLength={100}
+            placeholder="e.g. ResNet"
+            data-testid="model-family-input"
+          />
           <datalist id="families">
             {families.map((f) => (
               <option key={f} value={f} />
@@ -70,14 +91,27 @@ export function ModelUploadForm({ families }: { families: string[] }) {
         </label>
         <label className="field">
           <span>Published top-1 % (optional)</span>
-          <input type="number" min={0} max={100} step={0.01} value={top1} onChange={(e) => setTop1(e.target.value)} data-testid="model-top1-input" />
+          <input
+            type="number"
+            min={0}
+            max={100}
+            step={0.01}
+            value={top1}
+            onChange={(e) => setTop1(e.target.value)}
+            data-testid="model-top1-input"
+          />
         </label>
       </div>
       <button type="submit" className="btn btn-primary" disabled={!file || busy} data-testid="model-upload-submit">
         {busy ? 'Uploading…' : 'Upload and register'}
       </button>
       {msg ? (
-        <div className={`notice ${msg.ok ? 'notice-info' : 'notice-error'}`} role="status" data-testid="model-upload-result" style={{ marginTop: '0.75rem' }}>
+        <div
+          className={`notice ${msg.ok ? 'notice-info' : 'notice-error'}`}
+          role="status"
+          data-testid="model-upload-result"
+          style={{ marginTop: '0.75rem' }}
+        >
           {msg.text}
         </div>
       ) : null}

@@ -6,13 +6,22 @@ import type { HistogramBucket } from './result-maths';
 
 /** Latency distribution of one result (decoded HDR histogram, equal-width ms buckets). */
 export function HistogramChart({ buckets }: { buckets: HistogramBucket[] }) {
-  const data = buckets.map((b) => ({ label: `${formatMs(b.fromMs)}–${formatMs(b.toMs)}`, mid: (b.fromMs + b.toMs) / 2, count: b.count }));
+  const data = buckets.map((b) => ({
+    label: `${formatMs(b.fromMs)}–${formatMs(b.toMs)}`,
+    mid: (b.fromMs + b.toMs) / 2,
+    count: b.count,
+  }));
   return (
     <div className="chart-box short" data-testid="latency-histogram" data-buckets={buckets.length}>
       <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 800, height: 250 }}>
         <BarChart data={data} margin={{ top: 8, right: 16, bottom: 20, left: 8 }} barCategoryGap={1}>
           <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="mid" tickFormatter={(v: number) => formatMs(v)} stroke="var(--muted)" label={{ value: 'latency, ms', position: 'insideBottom', offset: -12, fill: 'var(--muted)' }} />
+          <XAxis
+            dataKey="mid"
+            tickFormatter={(v: number) => formatMs(v)}
+            stroke="var(--muted)"
+            label={{ value: 'latency, ms', position: 'insideBottom', offset: -12, fill: 'var(--muted)' }}
+          />
           <YAxis stroke="var(--muted)" width={48} allowDecimals={false} />
           <Tooltip
             isAnimationActive={false}

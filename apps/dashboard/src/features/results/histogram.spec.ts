@@ -3,7 +3,11 @@ import { decodeHistogram } from './histogram';
 
 describe('decodeHistogram', () => {
   it('decodes the agent encoding (µs) into ms buckets and percentiles', () => {
-    const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+    const h = hdr.build({
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: 3_600_000_000,
+      numberOfSignificantValueDigits: 3,
+    });
     for (let i = 0; i < 900; i++) h.recordValue(2000 + (i % 10)); // ~2 ms
     for (let i = 0; i < 100; i++) h.recordValue(8000); // 8 ms tail
     const d = decodeHistogram(hdr.encodeIntoCompressedBase64(h), 12)!;

@@ -21,7 +21,15 @@ export function decodeHistogram(base64: string | null, maxBuckets = 40): Decoded
   }
   try {
     const values: { valueUs: number; count: number }[] = [];
-    const it = (h as unknown as { recordedValuesIterator: { reset(): void; hasNext(): boolean; next(): { valueIteratedTo: number; countAtValueIteratedTo: number } } }).recordedValuesIterator;
+    const it = (
+      h as unknown as {
+        recordedValuesIterator: {
+          reset(): void;
+          hasNext(): boolean;
+          next(): { valueIteratedTo: number; countAtValueIteratedTo: number };
+        };
+      }
+    ).recordedValuesIterator;
     it.reset();
     while (it.hasNext()) {
       const v = it.next();

@@ -3,7 +3,14 @@ import { bucketize, reproduceCommand, shellQuote } from './result-maths';
 
 describe('bucketize', () => {
   it('spreads values over equal-width ms buckets and keeps the total count', () => {
-    const b = bucketize([{ valueUs: 1000, count: 3 }, { valueUs: 1500, count: 1 }, { valueUs: 3000, count: 2 }], 4);
+    const b = bucketize(
+      [
+        { valueUs: 1000, count: 3 },
+        { valueUs: 1500, count: 1 },
+        { valueUs: 3000, count: 2 },
+      ],
+      4,
+    );
     expect(b).toHaveLength(3);
     expect(b[0]).toEqual({ fromMs: 1, toMs: expect.closeTo(1.6667, 3), count: 4 });
     expect(b.reduce((a, x) => a + x.count, 0)).toBe(6);
@@ -18,11 +25,31 @@ describe('bucketize', () => {
 
 describe('reproduceCommand', () => {
   it('downloads the exact artifact and runs fleetbench-agent bench with the same settings', () => {
-    const settings = BenchmarkSettingsSchema.parse({ batchSize: 4, intraOpThreads: 2, minIterations: 50, minDurationMs: 2000, warmupIterations: 5 });
-    const cmd = reproduceCommand({ hubUrl: 'http://hub:4000/', modelSha256: 'a'.repeat(64), modelName: 'ResNet50 vd', settings });
+    const settings = BenchmarkSettingsSchema.parse({
+      batchSize: 4,
+      intraOpThreads: 2,
+      minIterations: 50,
+      minDurationMs: 2000,
+      warmupIterations: 5,
+    });
+    const cmd = reproduceCommand({
+      hubUrl: 'http://hub:4000/',
+      modelSha256: 'a'.repeat(64),
+      modelName: 'ResNet50 vd',
+      settings,
+    });
     expect(cmd).toContain(`-o ResNet50_vd.onnx http://hub:4000/api/v1/artifacts/${'a'.repeat(64)}`);
     expect(cmd).toMatch(/fleetbench-agent bench \\\n {2}--model ResNet50_vd\.onnx/);
-    for (const f of ['--iterations 50', '--warmup 5', '--threads 2', '--duration 2', '--batch 4', '--provider cpu', '--json']) expect(cmd).toContain(f);
+    for (const f of [
+      '--iterations 50',
+      '--warmup 5',
+      '--threads 2',
+      '--duration 2',
+      '--batch 4',
+      '--provider cpu',
+      '--json',
+    ])
+      expect(cmd).toContain(f);
     expect(cmd).not.toMatch(/--mode /);
   });
 

@@ -20,7 +20,11 @@ export function bucketize(values: readonly { valueUs: number; count: number }[],
   if (max === min) return [{ fromMs: min, toMs: max, count: v.reduce((a, x) => a + x.count, 0) }];
   const n = Math.max(1, Math.min(maxBuckets, v.length));
   const width = (max - min) / n;
-  const buckets = Array.from({ length: n }, (_, i) => ({ fromMs: min + i * width, toMs: min + (i + 1) * width, count: 0 }));
+  const buckets = Array.from({ length: n }, (_, i) => ({
+    fromMs: min + i * width,
+    toMs: min + (i + 1) * width,
+    count: 0,
+  }));
   for (const x of v) {
     const i = Math.min(n - 1, Math.floor((x.valueUs / 1000 - min) / width));
     buckets[i]!.count += x.count;
@@ -37,7 +41,12 @@ export function shellQuote(s: string): string {
  * `fleetbench-agent bench` with the result's settings (flags: --model --iterations --warmup --threads --duration
  * --batch --provider --json), preceded by the download of the exact model artifact from the hub.
  */
-export function reproduceCommand(opts: { hubUrl: string; modelSha256: string; modelName: string; settings: BenchmarkSettings }): string {
+export function reproduceCommand(opts: {
+  hubUrl: string;
+  modelSha256: string;
+  modelName: string;
+  settings: BenchmarkSettings;
+}): string {
   const s = opts.settings;
   const file = `${opts.modelName.replace(/[^A-Za-z0-9._-]+/g, '_') || 'model'}.onnx`;
   const batch = s.batchSizes?.length ? s.batchSizes.join(',') : String(s.batchSize);

@@ -19,7 +19,8 @@ import { checkToken, hubGet, hubSend } from './client';
 export const hubApi = {
   devices: (token: string) => hubGet(apiPaths.devices, token, z.array(DeviceSchema)),
   device: (token: string, id: string) => hubGet(apiPaths.device(id), token, DeviceSchema),
-  deviceTelemetry: (token: string, id: string) => hubGet(apiPaths.deviceTelemetry(id), token, z.array(TelemetrySampleSchema)),
+  deviceTelemetry: (token: string, id: string) =>
+    hubGet(apiPaths.deviceTelemetry(id), token, z.array(TelemetrySampleSchema)),
   hardwareClasses: (token: string) => hubGet(apiPaths.hardwareClasses, token, z.array(HardwareClassSchema)),
   jobs: (token: string, q: { state?: JobState; campaignId?: string; deviceId?: string } = {}) =>
     hubGet(apiPaths.jobs, token, z.array(JobSchema), q),
@@ -29,10 +30,14 @@ export const hubApi = {
   models: (token: string) => hubGet(apiPaths.models, token, z.array(ModelSchema)),
   campaigns: (token: string) => hubGet(apiPaths.campaigns, token, z.array(CampaignSchema)),
   campaign: (token: string, id: string) => hubGet(apiPaths.campaign(id), token, CampaignSchema),
-  createCampaign: (token: string, body: CreateCampaignRequestInput) => hubSend('POST', apiPaths.campaigns, token, CampaignSchema, body),
-  cancelCampaign: (token: string, id: string) => hubSend('POST', `${apiPaths.campaign(id)}/cancel`, token, CampaignSchema),
-  results: (token: string, q: { campaignId?: string; deviceId?: string; modelId?: string; hardwareClassId?: string } = {}) =>
-    hubGet(apiPaths.results, token, z.array(ResultSchema), q),
+  createCampaign: (token: string, body: CreateCampaignRequestInput) =>
+    hubSend('POST', apiPaths.campaigns, token, CampaignSchema, body),
+  cancelCampaign: (token: string, id: string) =>
+    hubSend('POST', `${apiPaths.campaign(id)}/cancel`, token, CampaignSchema),
+  results: (
+    token: string,
+    q: { campaignId?: string; deviceId?: string; modelId?: string; hardwareClassId?: string } = {},
+  ) => hubGet(apiPaths.results, token, z.array(ResultSchema), q),
   result: (token: string, id: string) => hubGet(`${apiPaths.results}/${encodeURIComponent(id)}`, token, ResultSchema),
   /** Token check used by the login form: a cheap authenticated route (200 vs 401). */
   checkToken: (token: string) => checkToken(token, apiPaths.devices),

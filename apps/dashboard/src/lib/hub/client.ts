@@ -16,7 +16,12 @@ export function hubUrl(base: string, path: string, query: Query = {}): string {
  * GET a hub REST route with the user's bearer token and validate the body against the protocol schema.
  * Server-only (uses the server-side hub URL). Throws HubError for every failure.
  */
-export async function hubGet<S extends z.ZodType>(path: string, token: string, schema: S, query?: Query): Promise<z.infer<S>> {
+export async function hubGet<S extends z.ZodType>(
+  path: string,
+  token: string,
+  schema: S,
+  query?: Query,
+): Promise<z.infer<S>> {
   const { hubUrl: base, hubTimeoutMs } = getConfig();
   const url = hubUrl(base, path, query);
   let res: Response;
@@ -93,7 +98,11 @@ export async function hubSend<S extends z.ZodType>(
   try {
     res = await fetch(url, {
       method,
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        accept: 'application/json',
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       body: body !== undefined ? JSON.stringify(body) : undefined,
       cache: 'no-store',
       signal: AbortSignal.timeout(hubTimeoutMs * 4),
@@ -127,7 +136,12 @@ export async function readBody<S extends z.ZodType>(url: string, res: Response, 
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw new HubError({ kind: 'invalid-response', url, status: res.status, detail: first ? `${first.path.join('.') || '(body)'}: ${first.message}` : 'invalid body' });
+    throw new HubError({
+      kind: 'invalid-response',
+      url,
+      status: res.status,
+      detail: first ? `${first.path.join('.') || '(body)'}: ${first.message}` : 'invalid body',
+    });
   }
   return parsed.data;
 }

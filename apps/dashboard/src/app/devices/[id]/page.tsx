@@ -89,9 +89,17 @@ export default async function DevicePage({ params }: { params: Promise<{ id: str
         </div>
       </div>
       <h2>Telemetry</h2>
-      {telemetry.ok ? <TelemetryCharts deviceId={d.id} initial={telemetry.data} /> : <HubErrorNotice problem={telemetry.problem} />}
+      {telemetry.ok ? (
+        <TelemetryCharts deviceId={d.id} initial={telemetry.data} />
+      ) : (
+        <HubErrorNotice problem={telemetry.problem} />
+      )}
       <h2>Results</h2>
-      {results.ok ? <DeviceResults rows={results.data.map(toDeviceResultRow)} name={d.name} /> : <HubErrorNotice problem={results.problem} />}
+      {results.ok ? (
+        <DeviceResults rows={results.data.map(toDeviceResultRow)} name={d.name} />
+      ) : (
+        <HubErrorNotice problem={results.problem} />
+      )}
     </section>
   );
 }

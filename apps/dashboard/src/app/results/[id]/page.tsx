@@ -34,20 +34,32 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
   const m = r.metrics;
   const env = r.environment;
   const hist = decodeHistogram(r.histogram);
-  const command = reproduceCommand({ hubUrl: getConfig().hubPublicUrl, modelSha256: env.modelSha256, modelName: r.modelName, settings: r.settings });
+  const command = reproduceCommand({
+    hubUrl: getConfig().hubPublicUrl,
+    modelSha256: env.modelSha256,
+    modelName: r.modelName,
+    settings: r.settings,
+  });
 
   return (
     <section data-testid="result-page">
       <p className="small">
         <Link href={`/devices/${encodeURIComponent(r.deviceId)}`}>{r.deviceName}</Link> ·{' '}
-        <Link href={`/leaderboard?${new URLSearchParams({ class: r.hardwareClassId, settings: r.settingsKey }).toString()}`}>leaderboard</Link>
+        <Link
+          href={`/leaderboard?${new URLSearchParams({ class: r.hardwareClassId, settings: r.settingsKey }).toString()}`}
+        >
+          leaderboard
+        </Link>
       </p>
       <h1>
         {r.modelName} <span className="muted">on {r.deviceName}</span>
       </h1>
       <p className="caption">
         {describeSettingsKey(r.settingsKey)} · measured {formatTimestamp(r.createdAt)} ·{' '}
-        <span className={`badge ${r.verdict.status === 'valid' ? 'badge-ok' : 'badge-warn'}`} data-testid="result-verdict">
+        <span
+          className={`badge ${r.verdict.status === 'valid' ? 'badge-ok' : 'badge-warn'}`}
+          data-testid="result-verdict"
+        >
           {r.verdict.status}
         </span>
       </p>
@@ -73,7 +85,8 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
             </dd>
             <dt>mean ± sd</dt>
             <dd>
-              {formatMs(m.latencyMs.mean)} ± {formatMs(m.latencyMs.std)} ms (min {formatMs(m.latencyMs.min)}, max {formatMs(m.latencyMs.max)})
+              {formatMs(m.latencyMs.mean)} ± {formatMs(m.latencyMs.std)} ms (min {formatMs(m.latencyMs.min)}, max{' '}
+              {formatMs(m.latencyMs.max)})
             </dd>
             <dt>Throughput</dt>
             <dd>{formatThroughput(m.throughputIps)} img/s</dd>
@@ -81,7 +94,8 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
             <dd>{m.iterations}</dd>
             <dt>Cold start</dt>
             <dd>
-              session {formatMs(m.coldStart.sessionCreateMs)} ms + first inference {formatMs(m.coldStart.firstInferenceMs)} ms
+              session {formatMs(m.coldStart.sessionCreateMs)} ms + first inference{' '}
+              {formatMs(m.coldStart.firstInferenceMs)} ms
             </dd>
             <dt>Peak memory</dt>
             <dd>{formatBytes(m.peakRssBytes)}</dd>
@@ -92,7 +106,8 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
             </dd>
             <dt>Top-1 / top-5</dt>
             <dd>
-              {formatPercent(m.top1)} / {formatPercent(m.top5)} {m.accuracySamples ? `(${m.accuracySamples} samples)` : ''}
+              {formatPercent(m.top1)} / {formatPercent(m.top5)}{' '}
+              {m.accuracySamples ? `(${m.accuracySamples} samples)` : ''}
             </dd>
           </dl>
         </div>
@@ -119,7 +134,9 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
               {env.thermalTripCrossed ? ' · thermal trip crossed' : ''}
             </dd>
             <dt>Other processes</dt>
-            <dd>{env.otherProcessesCpuPercent !== null ? `${env.otherProcessesCpuPercent.toFixed(0)}% of a core` : '—'}</dd>
+            <dd>
+              {env.otherProcessesCpuPercent !== null ? `${env.otherProcessesCpuPercent.toFixed(0)}% of a core` : '—'}
+            </dd>
             <dt>Model sha256</dt>
             <dd className="mono small">{env.modelSha256}</dd>
             {env.datasetSha256 ? (
@@ -136,8 +153,8 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
         <>
           <HistogramChart buckets={hist.buckets} />
           <p className="muted small" data-testid="histogram-summary">
-            {hist.totalCount} iterations · {hist.percentiles.map((p) => `p${p.p} ${formatMs(p.ms)} ms`).join(' · ')} (from the HDR histogram, 3
-            significant digits)
+            {hist.totalCount} iterations · {hist.percentiles.map((p) => `p${p.p} ${formatMs(p.ms)} ms`).join(' · ')}{' '}
+            (from the HDR histogram, 3 significant digits)
           </p>
         </>
       ) : (
@@ -145,7 +162,9 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
       )}
       <h2>Reproduce</h2>
       <div className="row-actions">
-        <span className="muted small">Runs the same model artifact with the same settings on any device, without the hub:</span>
+        <span className="muted small">
+          Runs the same model artifact with the same settings on any device, without the hub:
+        </span>
         <CopyButton text={command} testId="copy-command" />
       </div>
       <pre className="code" data-testid="reproduce-command">

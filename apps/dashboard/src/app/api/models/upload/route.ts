@@ -44,6 +44,9 @@ export async function POST(req: NextRequest) {
   } catch (err) {
     if (!isHubError(err)) throw err;
     const d = describeHubProblem(err.problem);
-    return NextResponse.json({ message: err.problem.detail && err.problem.kind === 'http' ? err.problem.detail : `${d.title} ${d.hint}` }, { status: err.problem.status ?? 502 });
+    return NextResponse.json(
+      { message: err.problem.detail && err.problem.kind === 'http' ? err.problem.detail : `${d.title} ${d.hint}` },
+      { status: err.problem.status ?? 502 },
+    );
   }
 }
