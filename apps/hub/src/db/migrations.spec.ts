@@ -42,7 +42,8 @@ it('has no drift: migrations → schema.prisma and the migrated database → sch
     cwd: repoRoot,
     env: {
       ...process.env,
-      SHADOW_DATABASE_ADMIN_URL: process.env.FLEETBENCH_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
+      SHADOW_DATABASE_ADMIN_URL:
+        process.env.FLEETBENCH_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
     },
   }).catch((err: { stdout?: string; code?: number }) => {
     throw new Error(`schema drift (exit ${err.code}):\n${err.stdout}`);
