@@ -79,10 +79,11 @@ export class ResultRepository {
     });
   }
 
-  /** Valid accuracy results (top1 set) per model, for measured top-1 beside speed. */
+  /** Accuracy results (top1 set) per model, for measured top-1 beside speed. Flagged ones count too: every verdict
+   *  reason (busy, throttled, high variance, too few latency samples) is about timing, not about the answers. */
   accuracySamples(modelIds: string[]): Promise<{ modelId: string; hardwareClassId: string; top1: number | null }[]> {
     return this.db.result.findMany({
-      where: { modelId: { in: modelIds }, top1: { not: null }, verdictStatus: 'valid' },
+      where: { modelId: { in: modelIds }, top1: { not: null } },
       select: { modelId: true, hardwareClassId: true, top1: true },
     });
   }

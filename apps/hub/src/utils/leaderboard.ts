@@ -65,7 +65,7 @@ export interface LeaderboardModelInfo {
 /**
  * One row per (hardware class, settingsKey, model): medians of p50/p90/p99/throughput over valid results; flagged
  * results are counted but not ranked (a group with only flagged results is listed after the ranked ones, its medians
- * taken over the flagged results). top1: measured (median over valid accuracy results of the model on that class,
+ * taken over the flagged results). top1: measured (median over accuracy results (flags are about timing) of the model on that class,
  * else on any class) or the model's reference figure.
  */
 export function computeLeaderboard(
