@@ -7,9 +7,10 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = path.join(ROOT, 'apps/agent/bin/fleetbench-agent.js');
 export const BARE = path.join(ROOT, 'bench/agent-bare-loop.cjs');
+export const SHARED = process.env.FLEETBENCH_SHARED_DATA ?? path.join(ROOT, '../shared/data');
 export const MODELS = {
-  mnist: '/work/shared/data/models/mnist.onnx',
-  mobilenetv2: '/work/shared/data/models/mobilenetv2-12-int8.onnx',
+  mnist: path.join(SHARED, 'models/mnist.onnx'),
+  mobilenetv2: path.join(SHARED, 'models/mobilenetv2-12-int8.onnx'),
 };
 
 export function node(args, env = {}) {

@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { main } from './cli';
+import { saveAgentConfig } from './config';
 import { channelMeanClassifier } from './runner/tiny-models';
 import { colourDataset, tmpDir } from './test-support/datasets';
 import { sharedPath } from '../../../test/support/shared-data';
@@ -123,8 +125,33 @@ describe('fleetbench-agent bench', () => {
     expect(describeArchitecture('ShuffleNetV2_x0_25').flops).toBeGreaterThan(0);
     expect(out.metrics.gflops).toBeGreaterThan(0);
     expect((await cli('bench', '--zoo', 'NoSuchNet')).stderr).toMatch(/"NoSuchNet" is not in the zoo catalogue/);
+    expect((await cli('bench', '--zoo', 'SqueezeNet1_1', '--variant', 'int4')).stderr).toMatch(/--variant must be/);
     expect((await cli('bench')).stderr).toMatch(/--model FILE or --zoo NAME/);
   });
+
+  it('--zoo NAME --variant fp16 builds a float16 model here and benchmarks it', async () => {
+    const r = await cli(
+      'bench',
+      '--zoo',
+      'ShuffleNetV2_x0_25',
+      '--variant',
+      'fp16',
+      '--iterations',
+      '3',
+      '--duration',
+      '0',
+      '--warmup',
+      '1',
+      '--threads',
+      '1',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.recipe).toMatchObject({ name: 'ShuffleNetV2_x0_25', variant: 'fp16' });
+    expect(out.metrics.iterations).toBe(3);
+    expect(out.metrics.gflops).toBeGreaterThan(0);
+  }, 30_000);
 });
 
 describe('fleetbench-agent doctor', () => {
@@ -139,5 +166,47 @@ describe('fleetbench-agent doctor', () => {
     expect(by.config.detail).toMatch(/not enrolled/);
     const text = await cli('doctor', '--config', path.join(tmpDir('fb-doc-'), 'none.json'));
     expect(text.stdout).toMatch(/^ok\s+onnxruntime\s+onnxruntime-node 1\.30\.0/m);
+  });
+
+  it('names an unreachable hub and broker (closed ports) and exits non-zero', async () => {
+    // Two ports that were just free: listen on port 0, note the port, close.
+    const closedPort = () =>
+      new Promise<number>((resolve) => {
+        const server = net.createServer().listen(0, '127.0.0.1', () => {
+          const { port } = server.address() as net.AddressInfo;
+          server.close(() => resolve(port));
+        });
+      });
+    const [hubPort, brokerPort] = [await closedPort(), await closedPort()];
+    const dir = tmpDir('fb-doc-closed-');
+    const config = path.join(dir, 'agent.json');
+    await saveAgentConfig(config, {
+      hubUrl: `http://127.0.0.1:${hubPort}`,
+      agentId: 'doctor-test',
+      name: 'doctor test',
+      mqtt: { url: `mqtt://127.0.0.1:${brokerPort}`, username: 'doctor-test', password: 'secret' },
+      dataDir: path.join(dir, 'data'),
+    });
+    const r = await cli('doctor', '--json', '--config', config);
+    expect(r.code).toBe(1);
+    const by = Object.fromEntries(
+      (JSON.parse(r.stdout) as Array<{ name: string; status: string; detail: string }>).map((c) => [c.name, c]),
+    );
+    expect(by.config.status).toBe('ok');
+    expect(by.hub).toEqual({
+      name: 'hub',
+      status: 'fail',
+      detail: `http://127.0.0.1:${hubPort}/api/v1/health is not reachable (ECONNREFUSED); check the hub URL and that the hub runs.`,
+    });
+    expect(by.broker).toEqual({
+      name: 'broker',
+      status: 'fail',
+      detail: `127.0.0.1:${brokerPort} is not reachable (ECONNREFUSED); check the broker address and firewall.`,
+    });
+    const text = await cli('doctor', '--config', config);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(new RegExp(`^FAIL\\s+hub\\s+.*:${hubPort}/.*not reachable`, 'm'));
+    expect(text.stdout).toMatch(new RegExp(`^FAIL\\s+broker\\s+127\\.0\\.0\\.1:${brokerPort} is not reachable`, 'm'));
+    expect(text.stdout).not.toContain('secret');
   });
 });

@@ -147,6 +147,7 @@ export async function main(
       int('--seed', 0),
     )
     .option('--input-seed <n>', 'seed of the generated input data (default 1)', int('--input-seed', 0))
+    .option('--variant <v>', 'with --zoo: fp32 (default) or fp16 (float16 weights, input and output)')
     .option('--flops <n>', 'FLOPs of one inference at batch 1 (default: counted from the graph)', num('--flops'))
     .option('--peak', 'measure the GEMM peak first, so the result shows its share of it')
     .option('--cache-dir <dir>', 'preprocessed-image cache (default: <data dir>/cache/pixels)')
@@ -161,7 +162,7 @@ export async function main(
           'Give the model to benchmark: --model FILE or --zoo NAME (one of them).',
         );
       // --zoo: built here from the recipe into a temporary folder, removed after the run.
-      const zoo = o.zoo ? await buildZooForBench(o.zoo, o.seed ?? 0, logger) : null;
+      const zoo = o.zoo ? await buildZooForBench(o.zoo, o.seed ?? 0, o.variant ?? 'fp32', logger) : null;
       const modelPath = zoo ? zoo.path : path.resolve(o.model!);
       const modelSha256 = zoo
         ? zoo.sha256
@@ -242,7 +243,9 @@ export async function main(
             onProgress: bar.update,
           })
           .finally(bar.stop);
-        const label = zoo ? `zoo:${o.zoo} (seed ${o.seed ?? 0})` : modelPath;
+        const label = zoo
+          ? `zoo:${o.zoo} (seed ${o.seed ?? 0}${zoo.recipe.variant === 'fp16' ? ', fp16' : ''})`
+          : modelPath;
         io.stdout(
           o.json
             ? `${JSON.stringify({ model: label, ...(zoo ? { recipe: zoo.recipe } : {}), settings, ...(preprocessing ? { preprocessing } : {}), peakGflops, ...out })}\n`
@@ -287,17 +290,20 @@ export async function main(
 async function buildZooForBench(
   name: string,
   seed: number,
+  variant: string,
   logger: ReturnType<typeof createLogger>,
 ): Promise<{
   path: string;
   sha256: string;
   flops: number;
-  recipe: { name: string; seed: number; variant: 'fp32' };
+  recipe: { name: string; seed: number; variant: 'fp32' | 'fp16' };
   cleanup: () => Promise<void>;
 }> {
   const { promises: fs } = require('node:fs') as typeof import('node:fs');
-  const { describeArchitecture, getModel, hasArchitecture } =
+  const { describeArchitecture, getModel, hasArchitecture, MODEL_VARIANTS } =
     require('@fleetbench/zoo') as typeof import('@fleetbench/zoo');
+  if (!(MODEL_VARIANTS as readonly string[]).includes(variant))
+    throw new AgentError('config-invalid', `--variant must be one of ${MODEL_VARIANTS.join(', ')}, got "${variant}".`);
   if (!getModel(name))
     throw new AgentError(
       'config-invalid',
@@ -310,7 +316,7 @@ async function buildZooForBench(
     );
   const { materializeZooModel } = require('./artifacts/zoo-artifacts') as typeof import('./artifacts/zoo-artifacts');
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fleetbench-zoo-'));
-  const recipe = { name, seed, variant: 'fp32' as const };
+  const recipe = { name, seed, variant: variant as 'fp32' | 'fp16' };
   try {
     const built = await materializeZooModel({ cacheDir: dir, recipe, logger });
     return {
@@ -346,6 +352,7 @@ interface BenchOptions {
   maxDuration: number;
   maxSamples?: number;
   seed?: number;
+  variant?: string;
   flops?: number;
   peak?: boolean;
   cacheDir?: string;

@@ -17,6 +17,7 @@ export function proxy(req: NextRequest) {
 
 export const config = {
   // Everything except the login page, the health check, the model upload route (checks the cookie itself, and the
-  // proxy would buffer large request bodies) and static assets.
-  matcher: ['/((?!login|healthz|api/models/upload|_next/static|_next/image|favicon.ico|robots.txt).*)'],
+  // proxy would buffer large request bodies), the live-ticket route (checks the cookie itself; answers 401 as JSON)
+  // and static assets.
+  matcher: ['/((?!login|healthz|api/models/upload|api/live-ticket|_next/static|_next/image|favicon.ico|robots.txt).*)'],
 };

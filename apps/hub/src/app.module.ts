@@ -2,8 +2,10 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { BrokerAuthority } from './broker/broker.types';
 import type { HubConfig } from './config';
+import { ApiTokenController } from './controllers/api-token.controller';
 import { ArtifactController } from './controllers/artifact.controller';
 import { CampaignController } from './controllers/campaign.controller';
+import { DashboardViewsController } from './controllers/dashboard-views.controller';
 import { DatasetController } from './controllers/dataset.controller';
 import { DeviceController } from './controllers/device.controller';
 import { EnrollmentController } from './controllers/enrollment.controller';
@@ -32,8 +34,10 @@ import { StorageRepository } from './repositories/storage.repository';
 import { TokenRepository } from './repositories/token.repository';
 import { ZooBuildRepository } from './repositories/zoo-build.repository';
 import { BROKER_AUTHORITY, DB, HUB_CONFIG, LOGGER } from './repositories/tokens';
+import { ApiTokenService } from './services/api-token.service';
 import { AuthService } from './services/auth.service';
 import { CampaignService } from './services/campaign.service';
+import { DashboardViewsService } from './services/dashboard-views.service';
 import { DatasetService } from './services/dataset.service';
 import { DeviceService } from './services/device.service';
 import { DispatcherService } from './services/dispatcher.service';
@@ -57,6 +61,8 @@ export const controllers = [
   ResultController,
   InsightsController,
   ZooController,
+  ApiTokenController,
+  DashboardViewsController,
 ];
 export const repositories = [
   CampaignRepository,
@@ -74,8 +80,10 @@ export const repositories = [
   ZooBuildRepository,
 ];
 export const services = [
+  ApiTokenService,
   AuthService,
   CampaignService,
+  DashboardViewsService,
   DatasetService,
   DeviceService,
   DispatcherService,

@@ -8,7 +8,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { API_PREFIX } from '@fleetbench/protocol';
 import type { MqttClient } from 'mqtt';
 import { AppModule } from './app.module';
-import { startEmbeddedBroker } from './broker/embedded-broker';
+import { EmbeddedBrokerAuthority, startEmbeddedBroker } from './broker/embedded-broker';
 import type { BrokerAuthority, EmbeddedBrokerHandle } from './broker/broker.types';
 import { DynsecBrokerAuthority, NoopBrokerAuthority } from './broker/mosquitto-dynsec';
 import { ConfigError, loadConfig, stripCredentials, type HubConfig } from './config';
@@ -105,13 +105,15 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
       brokerUrl = config.mqttUrl;
       runtime.mqttPublicUrl = config.mqttPublicUrl ?? stripCredentials(config.mqttUrl);
     } else {
-      broker = await startEmbeddedBroker({
+      const embedded = await startEmbeddedBroker({
         host: config.host,
         port: config.mqttPort,
         verifier: app.get(AuthService),
         logger: logger.child({ module: 'broker' }),
       });
-      cleanups.push(() => broker!.close());
+      broker = embedded;
+      cleanups.push(() => embedded.close());
+      authority = new EmbeddedBrokerAuthority(embedded);
       const localHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
       brokerUrl = `mqtt://${localHost}:${broker.port}`;
       runtime.mqttPublicUrl = config.mqttPublicUrl ?? brokerUrl;

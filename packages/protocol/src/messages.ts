@@ -144,7 +144,8 @@ export const ZooRecipeSchema = z.object({
   name: z.string().min(1).max(200),
   /** Seed of the deterministic weights. */
   seed: z.number().int().min(0).max(0xffffffff),
-  variant: z.enum(['fp32']),
+  /** fp16 added (optional zoo variant): float16 weights, input and output. */
+  variant: z.enum(['fp32', 'fp16']),
   /** The zoo's RECIPE_FORMAT when the hub hashed it; an agent whose zoo gives other bytes fails `checksum-mismatch`. */
   format: z.string().min(1),
 });

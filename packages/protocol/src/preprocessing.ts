@@ -18,6 +18,12 @@ export const PreprocessingSpecSchema = z.object({
   channels: z.union([z.literal(1), z.literal(3)]).optional(),
   /** Resize kernel; absent = 'linear' (bilinear, what the reference accuracies were measured with). */
   resizeKernel: z.enum(['nearest', 'linear', 'cubic', 'lanczos3']).optional(),
+  /**
+   * Optional (added for the agent). How the longer side's length is rounded after scaling the shorter side to
+   * resizeShorter: 'round' (absent; PaddleClas `int(round(w · s))`, sharp's own rounding, and what the reference
+   * accuracies of shared/data were measured with) or 'floor' (torchvision `int(size · long / short)`).
+   */
+  resizeRounding: z.enum(['round', 'floor']).optional(),
   /** Model output index = dataset label + labelOffset (1 for 1001-class models with a background class). */
   labelOffset: z.number().int().optional(),
 });

@@ -31,12 +31,19 @@ export const apiPaths = {
   leaderboardIndex: `${API_PREFIX}/leaderboard/index`,
   /** Recent telemetry samples of one device (bounded in-memory history on the hub). */
   deviceTelemetry: (id: string) => `${API_PREFIX}/devices/${encodeURIComponent(id)}/telemetry`,
+  /** Named API tokens (admin only): POST creates (token shown once), GET lists (no secrets), DELETE revokes. */
+  apiTokens: `${API_PREFIX}/api-tokens`,
+  apiToken: (id: string) => `${API_PREFIX}/api-tokens/${encodeURIComponent(id)}`,
+  /** POST (bearer): a single-use 60 s ticket for socket.io's `auth: { ticket }`, so browsers never hold the token. */
+  socketTicket: `${API_PREFIX}/auth/socket-ticket`,
   docs: '/api/docs',
 } as const;
 
 /** Socket.io events the hub emits; payload is always `{ id, ... }` of the changed entity. */
 export const HUB_EVENTS = [
   'device.updated',
+  /** A device was revoked (DELETE /devices/:id; payload: Device with `revokedAt`). */
+  'device.revoked',
   'device.telemetry',
   'model.created',
   /** Progress of a zoo registration task (payload: ZooRegistrationTask without `models`). */
@@ -96,6 +103,40 @@ export const EnrollResponseSchema = z.object({
   hardwareClassId: z.string(),
 });
 export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
+
+// ---- API tokens and socket.io tickets -------------------------------------------------------------------------------
+
+export const CreateApiTokenRequestSchema = z.object({
+  label: z.string().trim().min(1).max(200),
+  /** Days until the token stops working; omitted = never expires (revoke it with DELETE). */
+  expiresInDays: z.number().int().positive().max(3650).optional(),
+});
+export type CreateApiTokenRequest = z.infer<typeof CreateApiTokenRequestSchema>;
+
+/** An API token as listed: never the secret (the hub keeps only its sha256). */
+export const ApiTokenSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  /** The admin token (FLEETBENCH_ADMIN_TOKEN / generated at first start); only it manages tokens and revokes devices. */
+  admin: z.boolean(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+});
+export type ApiToken = z.infer<typeof ApiTokenSchema>;
+
+export const CreatedApiTokenSchema = ApiTokenSchema.extend({
+  /** Shown once; the hub keeps only its sha256. */
+  token: z.string(),
+});
+export type CreatedApiToken = z.infer<typeof CreatedApiTokenSchema>;
+
+export const SocketTicketSchema = z.object({
+  /** Single use, for `io(hubUrl, { auth: { ticket } })`. */
+  ticket: z.string(),
+  expiresAt: z.string(),
+});
+export type SocketTicket = z.infer<typeof SocketTicketSchema>;
 
 // ---- models ---------------------------------------------------------------------------------------------------------
 
@@ -158,7 +199,7 @@ export const RegisterZooModelsRequestSchema = z
     names: z.array(z.string().min(1).max(200)).min(1).max(1000).optional(),
     all: z.boolean().optional(),
     seed: z.number().int().min(0).max(0xffffffff).default(0),
-    variant: z.enum(['fp32']).default('fp32'),
+    variant: z.enum(['fp32', 'fp16']).default('fp32'),
   })
   .refine((r) => [r.family !== undefined, r.names !== undefined, r.all === true].filter(Boolean).length === 1, {
     message: 'give exactly one of family, names or all=true',
@@ -309,6 +350,8 @@ export const DeviceSchema = z.object({
   hardware: HardwareSchema,
   software: SoftwareFingerprintSchema,
   currentJobId: z.string().nullable(),
+  /** When the device was revoked (DELETE /devices/:id); its credentials no longer work. Absent/null = active. */
+  revokedAt: z.string().nullable().optional(),
   /** Latest telemetry sample, if any. */
   telemetry: z
     .object({
@@ -356,6 +399,9 @@ export const CampaignSchema = z.object({
   createdAt: z.string(),
   jobCounts: z.record(JobStateSchema, z.number().int()),
   jobs: z.array(JobSchema).optional(),
+  /** Optional: the request the campaign was created with (as the hub stored it, defaults filled in); read-only.
+   *  Lets a client re-run it with the original device selector. null for rows the hub cannot read back. */
+  request: CreateCampaignRequestSchema.nullable().optional(),
 });
 export type Campaign = z.infer<typeof CampaignSchema>;
 
@@ -377,3 +423,61 @@ export const ResultSchema = z.object({
   createdAt: z.string(),
 });
 export type Result = z.infer<typeof ResultSchema>;
+
+// ---- read-only dashboard views (additive) -------------------------------------------------------------------------
+
+/** Read-only views for the dashboard, beside `apiPaths` (kept separate so the main list stays untouched). */
+export const viewPaths = {
+  /** GET ?deviceIds=a,b&settingsKey=k: per device × model median p50/throughput over that device's valid results. */
+  deviceLeaderboard: `${API_PREFIX}/device-leaderboard`,
+  /** GET: which (device, settings) pairs have valid results, with model counts (for pickers). */
+  deviceLeaderboardIndex: `${API_PREFIX}/device-leaderboard/index`,
+  /** GET ?campaignId=: the figures a campaign's job table needs, without histograms, environment or settings. */
+  resultSummaries: `${API_PREFIX}/result-summaries`,
+} as const;
+
+export const DeviceLeaderboardQuerySchema = z.object({
+  /** Comma-separated device ids (at most 50). */
+  deviceIds: z.string().min(1),
+  settingsKey: z.string().min(1),
+});
+
+export const DeviceLeaderboardRowSchema = z.object({
+  deviceId: z.string(),
+  deviceName: z.string(),
+  hardwareClassId: z.string(),
+  settingsKey: z.string(),
+  modelId: z.string(),
+  modelName: z.string(),
+  family: z.string().nullable(),
+  /** Valid results of this model on this device (flagged ones are left out). */
+  results: z.number().int(),
+  /** Median of the valid results' p50, ms. */
+  p50Ms: z.number(),
+  /** Median of the valid results' throughput, img/s. */
+  throughputIps: z.number(),
+});
+export type DeviceLeaderboardRow = z.infer<typeof DeviceLeaderboardRowSchema>;
+
+export const DeviceLeaderboardIndexEntrySchema = z.object({
+  deviceId: z.string(),
+  settingsKey: z.string(),
+  /** Distinct models with valid results on this device and settings. */
+  models: z.number().int(),
+});
+export type DeviceLeaderboardIndexEntry = z.infer<typeof DeviceLeaderboardIndexEntrySchema>;
+
+export const ResultSummaryQuerySchema = z.object({ campaignId: z.string().min(1) });
+
+export const ResultSummarySchema = z.object({
+  id: z.string(),
+  jobId: z.string(),
+  deviceId: z.string(),
+  modelId: z.string(),
+  settingsKey: z.string(),
+  p50Ms: z.number(),
+  throughputIps: z.number(),
+  verdictStatus: z.enum(['valid', 'flagged']),
+  createdAt: z.string(),
+});
+export type ResultSummary = z.infer<typeof ResultSummarySchema>;

@@ -36,7 +36,12 @@ export interface BuiltModelSummary {
 /** The synchronous body (also what the worker runs). */
 export function buildModelFilesSync(o: BuildFilesOptions): BuiltModelSummary {
   const started = Date.now();
-  const built = buildModel({ name: o.name, seed: o.seed, variant: o.variant });
+  const built = buildModel({
+    name: o.name,
+    seed: o.seed,
+    variant: o.variant,
+    ...(o.externalDataThresholdBytes !== undefined ? { externalDataThresholdBytes: o.externalDataThresholdBytes } : {}),
+  });
   let modelPath: string | undefined;
   if (o.outDir) {
     mkdirSync(o.outDir, { recursive: true });

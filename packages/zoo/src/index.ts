@@ -11,6 +11,7 @@ export {
   hasArchitecture,
   listBuildableModels,
   listFamilies,
+  MODEL_VARIANTS,
   preprocessingFor,
   ZooError,
 } from './zoo';

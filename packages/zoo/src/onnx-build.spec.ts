@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
 import { recipeFor } from './architectures/registry';
 import { GraphBuilder } from './graph/graph-builder';
-import { serialise } from './graph/onnx-serialiser';
+import { float32ToHalfBits, serialise } from './graph/onnx-serialiser';
 import { buildModel, catalogue, describeArchitecture, listBuildableModels, ZooError } from './index';
 
 function smallestPerFamily(): string[] {
@@ -116,6 +116,82 @@ describe('ONNX builds', () => {
     const noBuilder = catalogue.find((e) => !recipeFor(e.name))!;
     expect(() => describeArchitecture(noBuilder.name)).toThrow(/No architecture builder/);
     expect(() => buildModel({ name: 'ResNet18', seed: -1 })).toThrow(/seed/);
-    expect(() => buildModel({ name: 'ResNet18', variant: 'fp16' as 'fp32' })).toThrow(/variant/);
+    expect(() => buildModel({ name: 'ResNet18', variant: 'int8' as 'fp32' })).toThrow(/variant/);
+  });
+});
+
+describe('fp16 variant', () => {
+  const halfToFloat = (h: number) => {
+    const e = (h >> 10) & 31;
+    const m = h & 1023;
+    const v = e === 31 ? (m ? NaN : Infinity) : e ? 2 ** (e - 15) * (1 + m / 1024) : 2 ** -14 * (m / 1024);
+    return h & 0x8000 ? -v : v;
+  };
+
+  it('rounds float32 to float16 bits to nearest, ties to even, with subnormals, overflow and NaN', () => {
+    expect(float32ToHalfBits(1)).toBe(0x3c00);
+    expect(float32ToHalfBits(-2)).toBe(0xc000);
+    expect(float32ToHalfBits(65504)).toBe(0x7bff);
+    expect(float32ToHalfBits(65520)).toBe(0x7c00); // halfway to the next step: ties to even → Inf
+    expect(float32ToHalfBits(1 + 2 ** -11)).toBe(0x3c00); // tie → even (down)
+    expect(float32ToHalfBits(1 + 3 * 2 ** -11)).toBe(0x3c02); // tie → even (up)
+    expect(float32ToHalfBits(2 ** -24)).toBe(1); // smallest subnormal
+    expect(float32ToHalfBits(2 ** -25)).toBe(0); // tie → even (0)
+    expect(float32ToHalfBits(1.5 * 2 ** -25)).toBe(1);
+    expect(float32ToHalfBits(2 ** -14 - 2 ** -25)).toBe(0x0400); // rounds up into the normal range
+    expect(float32ToHalfBits(-0)).toBe(0x8000);
+    expect(float32ToHalfBits(Infinity)).toBe(0x7c00);
+    expect(float32ToHalfBits(NaN) & 0x7e00).toBe(0x7e00);
+    for (let k = 0; k < 2000; k++) {
+      const x = Math.fround((k - 1000) * 0.0137);
+      expect(Math.abs(halfToFloat(float32ToHalfBits(x)) - x)).toBeLessThanOrEqual(Math.abs(x) * 2 ** -11 + 2 ** -25);
+    }
+  });
+
+  it.each(['ShuffleNetV2_x0_25', 'MobileNetV3_small_x0_35', 'SqueezeNet1_1', 'PPLCNet_x0_25'])(
+    '%s fp16: float16 weights and I/O, half the size, deterministic, runs in onnxruntime-node close to fp32',
+    async (name) => {
+      const size = describeArchitecture(name).inputSize;
+      const half = buildModel({ name, variant: 'fp16' });
+      const fp32 = buildModel({ name });
+      expect(buildModel({ name, variant: 'fp16' }).sha256).toBe(half.sha256);
+      expect(half.sha256).not.toBe(fp32.sha256);
+      expect(half.recipe.variant).toBe('fp16');
+      expect(half.inputs).toEqual([{ name: 'x', dtype: 'float16', shape: ['N', 3, size, size] }]);
+      expect(half.outputs).toEqual([{ name: 'logits', dtype: 'float16', shape: ['N', 1000] }]);
+      expect(half.bytes.length).toBeLessThan(fp32.bytes.length * 0.55);
+      const m = onnx.ModelProto.decode(half.bytes);
+      const types = new Set(m.graph!.initializer!.map((t) => t.dataType));
+      expect(
+        [...types].every((t) => t === onnx.TensorProto.DataType.FLOAT16 || t === onnx.TensorProto.DataType.INT64),
+      ).toBe(true);
+
+      const x = input(1, size);
+      const xHalf = Uint16Array.from(x.data as Float32Array, (v) => float32ToHalfBits(v));
+      const session = await ort.InferenceSession.create(half.bytes, { intraOpNumThreads: 1 });
+      try {
+        const out = (await session.run({ x: new ort.Tensor('float16', xHalf, x.dims) })).logits!;
+        expect(out.type).toBe('float16');
+        const got = Array.from(out.data as Uint16Array, halfToFloat);
+        const want = Array.from((await run(fp32.bytes, size)).data as Float32Array);
+        expect(got.every(Number.isFinite)).toBe(true);
+        const scale = Math.max(...want.map(Math.abs));
+        const worst = Math.max(...got.map((v, i) => Math.abs(v - want[i]!)));
+        expect(worst / scale).toBeLessThan(0.05);
+      } finally {
+        await session.release();
+      }
+    },
+    60_000,
+  );
+
+  it('keeps Resize scales float32 (HRNet upsampling) and its golden hash', () => {
+    const m = onnx.ModelProto.decode(buildModel({ name: 'HRNet_W18_C', variant: 'fp16' }).bytes);
+    const scales = m.graph!.initializer!.filter((t) => /\.scales_/.test(t.name!));
+    expect(scales.length).toBeGreaterThan(0);
+    expect(scales.every((t) => t.dataType === onnx.TensorProto.DataType.FLOAT)).toBe(true);
+    expect(buildModel({ name: 'MobileNetV3_small_x0_35', variant: 'fp16' }).sha256).toMatchInlineSnapshot(
+      `"cb0b70981e5b4927760ea414948bdb8f512f1133dd3b995cacad8d25d4cdb984"`,
+    );
   });
 });

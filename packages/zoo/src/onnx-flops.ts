@@ -4,7 +4,9 @@ import { onnx } from 'onnx-proto';
  * FLOPs of one inference at batch 1, counted from the graph: Conv, Gemm and MatMul (and their quantized QLinear
  * forms, whose integer multiply-adds count the same), 2 operations per multiply-add; element-wise work, pooling
  * and biases are ignored (they are a few % of a CNN). Shapes are propagated from the inputs (symbolic dimensions
- * = 1) through the common operators, with a little constant folding for Shape→Gather→Concat→Reshape chains.
+ * = 1) through the common operators, with a little constant folding for Shape→Gather/Slice→Concat→Reshape chains;
+ * Split, Slice, Reshape and Transpose carry the shapes of a ShuffleNet channel shuffle, Resize/Upsample those of
+ * HRNet-style upsampling (constant scales or sizes).
  * Returns null when some Conv/Gemm/MatMul has a shape that cannot be known statically.
  */
 export function countFlops(modelBytes: Uint8Array): { flops: number; counted: number } | null {
@@ -13,11 +15,14 @@ export function countFlops(modelBytes: Uint8Array): { flops: number; counted: nu
   if (!graph) return null;
   const shapes = new Map<string, number[]>();
   const consts = new Map<string, number[]>();
+  const floats = new Map<string, number[]>();
   for (const init of graph.initializer ?? []) {
     const dims = (init.dims ?? []).map(Number);
     shapes.set(init.name ?? '', dims);
     const values = intValues(init);
     if (values) consts.set(init.name ?? '', values);
+    const f = floatValues(init);
+    if (f) floats.set(init.name ?? '', f);
   }
   for (const input of graph.input ?? []) {
     if (shapes.has(input.name ?? '')) continue;
@@ -108,6 +113,70 @@ export function countFlops(modelBytes: Uint8Array): { flops: number; counted: nu
         const dims = target.map((d, i) => (d === 0 ? x[i] : d));
         const known = dims.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
         set(dims.map((d) => (d === -1 ? total / known : d)));
+        break;
+      }
+      case 'Split': {
+        const x = ins[0];
+        if (!x) break;
+        const axis = norm(Number(attr.axis ?? 0), x.length);
+        const outs = node.output ?? [];
+        const given = consts.get(node.input?.[1] ?? '') ?? (attr.split as number[] | undefined);
+        // Without sizes: equal parts (opset 18 num_outputs allows a smaller last part).
+        const each = Math.ceil(x[axis] / Math.max(1, outs.length));
+        const parts =
+          given && given.length === outs.length
+            ? given
+            : outs.map((_, i) => Math.max(0, Math.min(each, x[axis] - i * each)));
+        outs.forEach((name, i) => {
+          const y = [...x];
+          y[axis] = parts[i]!;
+          shapes.set(name, y);
+        });
+        break;
+      }
+      case 'Slice': {
+        const x = ins[0];
+        // opset ≥ 10: starts, ends, axes, steps as inputs; opset 1: attributes.
+        const arg = (k: number, name: string) =>
+          node.input?.[k] ? consts.get(node.input[k]!) : (attr[name] as number[] | undefined);
+        const starts = arg(1, 'starts');
+        const ends = arg(2, 'ends');
+        if (!x || !starts || !ends) break;
+        const axes = arg(3, 'axes') ?? starts.map((_, i) => i);
+        const steps = (node.input?.[4] ? consts.get(node.input[4]!) : undefined) ?? starts.map(() => 1);
+        const y = [...x];
+        const ranges: Array<[number, number, number]> = [];
+        axes.forEach((a0, i) => {
+          const a = norm(a0, x.length);
+          const d = x[a]!;
+          const step = steps[i] ?? 1;
+          let start = starts[i]! < 0 ? starts[i]! + d : starts[i]!;
+          let end = ends[i]! < 0 ? ends[i]! + d : ends[i]!;
+          if (step > 0) {
+            start = Math.min(Math.max(start, 0), d);
+            end = Math.min(Math.max(end, 0), d);
+          } else {
+            start = Math.min(Math.max(start, 0), d - 1);
+            end = Math.min(Math.max(end, -1), d - 1);
+          }
+          y[a] = Math.max(0, Math.ceil((end - start) / step));
+          if (a === 0) ranges.push([start, end, step]);
+        });
+        set(y);
+        // Shape → Slice (a constant 1-D tensor, step 1): fold the values too.
+        const c = consts.get(node.input?.[0] ?? '');
+        if (c && x.length === 1 && ranges.length === 1 && ranges[0]![2] === 1)
+          consts.set(out, c.slice(ranges[0]![0], ranges[0]![1]));
+        break;
+      }
+      case 'Resize':
+      case 'Upsample': {
+        const x = ins[0];
+        if (!x) break;
+        const sizes = op === 'Resize' ? consts.get(node.input?.[3] ?? '') : undefined;
+        const scales = floats.get(node.input?.[op === 'Resize' ? 2 : 1] ?? '') ?? (attr.scales as number[] | undefined);
+        if (sizes && sizes.length === x.length) set(sizes);
+        else if (scales && scales.length === x.length) set(x.map((d, i) => Math.floor(d * scales[i]!)));
         break;
       }
       case 'Transpose':
@@ -206,6 +275,7 @@ function attributes(node: onnx.INodeProto): Attrs {
   const out: Attrs = {};
   for (const a of node.attribute ?? []) {
     if (a.ints && a.ints.length) out[a.name ?? ''] = a.ints.map(Number);
+    else if (a.floats && a.floats.length) out[a.name ?? ''] = a.floats.map(Number);
     else if (a.s && a.s.length) out[a.name ?? ''] = Buffer.from(a.s).toString('utf8');
     else if (a.i !== null && a.i !== undefined) out[a.name ?? ''] = Number(a.i);
   }
@@ -239,6 +309,18 @@ function broadcast(a: number[] | undefined, b: number[] | undefined): number[] |
 
 function norm(axis: number, rank: number): number {
   return axis < 0 ? axis + rank : axis;
+}
+
+/** float32 values of a small tensor (Resize scales). */
+function floatValues(t: onnx.ITensorProto): number[] | null {
+  if (t.dataType !== 1) return null;
+  if (t.floatData && t.floatData.length) return t.floatData.length <= 64 ? t.floatData.map(Number) : null;
+  const raw = t.rawData;
+  if (!raw || raw.length > 4 * 64) return null;
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const out: number[] = [];
+  for (let i = 0; i + 4 <= raw.length; i += 4) out.push(view.getFloat32(i, true));
+  return out;
 }
 
 /** int64/int32 tensor values, for constant folding of shapes (small tensors only). */

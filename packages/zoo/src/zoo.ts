@@ -118,14 +118,26 @@ export function describeArchitecture(name: string): ArchitectureDescription {
   };
 }
 
-export type ModelVariant = 'fp32';
+/**
+ * fp32: float32 weights, input and output. fp16: every weight and float constant rounded to float16 (the same
+ * seeded stream, round to nearest-even), float16 input and output (no Cast nodes in the graph; onnxruntime's CPU
+ * provider inserts its own casts around operators it has no float16 kernel for). Feed it IEEE half bits
+ * (`new ort.Tensor('float16', Uint16Array, dims)`); `preprocessingFor(name, 'fp16')` says inputDtype float16.
+ */
+export type ModelVariant = 'fp32' | 'fp16';
+export const MODEL_VARIANTS: readonly ModelVariant[] = ['fp32', 'fp16'];
 
 export interface BuildModelOptions {
   name: string;
   /** Seed of the deterministic weights (default 0). */
   seed?: number;
-  /** Only fp32 exists so far. */
+  /** fp32 (default) or fp16 (see ModelVariant). */
   variant?: ModelVariant;
+  /**
+   * Weights above this many bytes go to ONNX external data files (default 1 GiB). Lowering it changes the bytes and
+   * the sha256, so it is for tests of the external-data path only, never part of a recipe.
+   */
+  externalDataThresholdBytes?: number;
 }
 
 export interface BuiltModel {
@@ -147,13 +159,20 @@ export function buildModel(options: BuildModelOptions): BuiltModel {
   if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new ZooError('INVALID_RECIPE', `seed must be an integer from 0 to 4294967295, got ${seed}`);
   }
-  if (variant !== 'fp32') {
-    throw new ZooError('UNSUPPORTED_VARIANT', `variant "${String(variant)}" is not available; use "fp32".`);
+  if (!MODEL_VARIANTS.includes(variant)) {
+    throw new ZooError(
+      'UNSUPPORTED_VARIANT',
+      `variant "${String(variant)}" is not available; use one of ${MODEL_VARIANTS.join(', ')}.`,
+    );
   }
   const { graph, architecture } = trace(options.name);
   const model = serialise(graph, {
     modelName: options.name,
     seed,
+    dtype: variant === 'fp16' ? 'float16' : 'float32',
+    ...(options.externalDataThresholdBytes !== undefined
+      ? { externalDataThreshold: options.externalDataThresholdBytes }
+      : {}),
     metadata: [
       ['fleetbench.recipe.name', options.name],
       ['fleetbench.recipe.seed', String(seed)],
@@ -174,8 +193,9 @@ export function buildModel(options: BuildModelOptions): BuiltModel {
 }
 
 /** PaddleClas's eval preprocessing for the model (resize short side, centre crop, RGB, ImageNet mean/std, NCHW). */
-export function preprocessingFor(name: string): PreprocessingSpec {
+export function preprocessingFor(name: string, variant: ModelVariant = 'fp32'): PreprocessingSpec {
   const entry = requireModel(name);
   const crop = inputSizeOf(entry);
-  return paddleClasPreprocessing(name, crop, entry.resizeShort ?? (crop === 224 ? 256 : crop));
+  const spec = paddleClasPreprocessing(name, crop, entry.resizeShort ?? (crop === 224 ? 256 : crop));
+  return variant === 'fp16' ? { ...spec, inputDtype: 'float16' } : spec;
 }

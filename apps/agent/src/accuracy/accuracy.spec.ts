@@ -78,6 +78,16 @@ describe('accuracy with preprocessing as data', () => {
     expect(dtype.message).toMatch(/float32.*float16/);
   });
 
+  it('a run that decodes uses one intra-op thread (threads left to onnxruntime); from the cache the default', async () => {
+    const cache = tmpDir('fb-threads-');
+    const spec = { ...PRESETS.imagenet, resizeShorter: SIZE, crop: SIZE };
+    const cold = await accuracyOf('float32', spec, colours, undefined, cache);
+    expect(cold.environment.intraOpThreads).toBe(1);
+    const warm = await accuracyOf('float32', spec, colours, undefined, cache);
+    expect(warm.environment.intraOpThreads).toBe(0);
+    expect(warm.metrics.top1).toBe(cold.metrics.top1);
+  });
+
   it('caches preprocessed pixels on disk keyed by dataset and pixel spec; a second open reads them', async () => {
     const cache = tmpDir('fb-pxcache-');
     const ds = await loadDataset(colours);
@@ -108,7 +118,13 @@ describe('decoding', () => {
     const gray = await sharp(Buffer.alloc(20 * 20, 77), { raw: { width: 20, height: 20, channels: 1 } })
       .png()
       .toBuffer();
-    const px = await decodeToPixels(gray, { resizeShorter: 8, crop: 8, channels: 3, kernel: 'linear' });
+    const px = await decodeToPixels(gray, {
+      resizeShorter: 8,
+      crop: 8,
+      channels: 3,
+      kernel: 'linear',
+      rounding: 'round',
+    });
     expect(px.length).toBe(8 * 8 * 3);
     expect(new Set(px)).toEqual(new Set([77]));
     const red = Buffer.alloc(20 * 20 * 3);
@@ -118,15 +134,31 @@ describe('decoding', () => {
       .jpeg()
       .toBuffer();
     expect((await sharp(cmyk).metadata()).space).toBe('cmyk');
-    const rgb = await decodeToPixels(cmyk, { resizeShorter: 8, crop: 8, channels: 3, kernel: 'linear' });
+    const rgb = await decodeToPixels(cmyk, {
+      resizeShorter: 8,
+      crop: 8,
+      channels: 3,
+      kernel: 'linear',
+      rounding: 'round',
+    });
     expect(rgb.length).toBe(8 * 8 * 3);
     expect(rgb[0]).toBeGreaterThan(150);
     expect(rgb[1]).toBeLessThan(80);
-    const one = await decodeToPixels(red, { resizeShorter: 8, crop: 8, channels: 1, kernel: 'linear' }).catch(
-      () => null,
-    );
+    const one = await decodeToPixels(red, {
+      resizeShorter: 8,
+      crop: 8,
+      channels: 1,
+      kernel: 'linear',
+      rounding: 'round',
+    }).catch(() => null);
     expect(one).toBeNull(); // raw buffers need metadata: only encoded images are accepted
-    const grayOut = await decodeToPixels(cmyk, { resizeShorter: 8, crop: 8, channels: 1, kernel: 'linear' });
+    const grayOut = await decodeToPixels(cmyk, {
+      resizeShorter: 8,
+      crop: 8,
+      channels: 1,
+      kernel: 'linear',
+      rounding: 'round',
+    });
     expect(grayOut.length).toBe(64);
   });
 
@@ -139,10 +171,58 @@ describe('decoding', () => {
     const png = await sharp(buf, { raw: { width: w, height: h, channels: 3 } })
       .png()
       .toBuffer();
-    const px = await decodeToPixels(png, { resizeShorter: 10, crop: 10, channels: 3, kernel: 'nearest' });
+    const px = await decodeToPixels(png, {
+      resizeShorter: 10,
+      crop: 10,
+      channels: 3,
+      kernel: 'nearest',
+      rounding: 'round',
+    });
     const row = Array.from({ length: 10 }, (_, x) => px[(5 * 10 + x) * 3]);
     expect(row.slice(0, 4).every((v) => v < 30)).toBe(true);
     expect(row.slice(6).every((v) => v > 225)).toBe(true);
+  });
+
+  it('rounds the longer side as the spec says (round by default, floor like torchvision)', async () => {
+    // 30×21, shorter side 21 → 10: longer 30·10/21 = 14.29 either way; 31×20 → 10: 15.5 → round 16, floor 15.
+    // With crop 10 the centre crop starts at 3 (16) or 2 (15): a vertical stripe at x = 8..9 of the resized image
+    // lands at crop columns 5..6 or 6..7.
+    const w = 31;
+    const h = 20;
+    const buf = Buffer.alloc(w * h * 3);
+    for (let y = 0; y < h; y++) for (let x = 16; x < 20; x++) buf.fill(255, (y * w + x) * 3, (y * w + x) * 3 + 3);
+    const png = await sharp(buf, { raw: { width: w, height: h, channels: 3 } })
+      .png()
+      .toBuffer();
+    const base = { resizeShorter: 10, crop: 10, channels: 3 as const, kernel: 'nearest' as const };
+    const row = async (rounding: 'round' | 'floor') => {
+      const px = await decodeToPixels(png, { ...base, rounding });
+      return Array.from({ length: 10 }, (_, x) => (px[(5 * 10 + x) * 3] > 128 ? 1 : 0)).join('');
+    };
+    expect(await row('round')).not.toBe(await row('floor'));
+    expect(pixelSpecOf(PRESETS.imagenet).rounding).toBe('round');
+    expect(pixelSpecOf({ ...PRESETS.imagenet, resizeRounding: 'floor' }).rounding).toBe('floor');
+  });
+
+  it('converts pixels the same way for every dtype, layout and channel order (lookup table vs direct)', () => {
+    const px = Uint8Array.from({ length: 4 * 4 * 3 }, (_, i) => (i * 37) % 256);
+    for (const inputDtype of ['float32', 'float16', 'uint8'] as const)
+      for (const layout of ['NCHW', 'NHWC'] as const)
+        for (const channelOrder of ['RGB', 'BGR'] as const) {
+          const spec = PreprocessingSpecSchema.parse({ resizeShorter: 4, crop: 4, inputDtype, layout, channelOrder });
+          const out = allocateInput(spec, 2);
+          pixelsToInput(px, spec, out, 1);
+          for (let ch = 0; ch < 3; ch++)
+            for (let i = 0; i < 16; i++) {
+              const v = px[i * 3 + (channelOrder === 'BGR' ? 2 - ch : ch)];
+              const at = 48 + (layout === 'NCHW' ? ch * 16 + i : i * 3 + ch);
+              const want = inputDtype === 'uint8' ? v : (v * spec.scale - spec.mean[ch]) / spec.std[ch];
+              const got = inputDtype === 'float16' ? fromHalfBits(out[at]) : out[at];
+              if (inputDtype === 'uint8') expect(got).toBe(want);
+              else expect(got).toBeCloseTo(want, inputDtype === 'float16' ? 2 : 5);
+            }
+          expect(Array.from(out.subarray(0, 48)).every((x) => x === 0)).toBe(true);
+        }
   });
 
   it('applies scale, mean/std, BGR, layout and float16 as the spec says', () => {

@@ -5,7 +5,8 @@ import { fsyncDir } from '../util/atomic-file';
 import type { Dataset } from './dataset';
 import { decodeToPixels, pixelBytes, pixelSpecKey, type PixelSpec } from './preprocess';
 
-export const PIXEL_CACHE_FORMAT = 1;
+/** 2: the longer side is rounded per PixelSpec.rounding (was floor). */
+export const PIXEL_CACHE_FORMAT = 2;
 
 /**
  * Preprocessed pixels of a dataset on disk, keyed by dataset sha256 + the pixel part of the preprocessing spec

@@ -27,6 +27,8 @@ export interface PixelSpec {
   crop: number;
   channels: 1 | 3;
   kernel: 'nearest' | 'linear' | 'cubic' | 'lanczos3';
+  /** Rounding of the longer side after resizing (PreprocessingSpec.resizeRounding, default 'round'). */
+  rounding: 'round' | 'floor';
 }
 
 export function pixelSpecOf(spec: PreprocessingSpec): PixelSpec {
@@ -35,6 +37,7 @@ export function pixelSpecOf(spec: PreprocessingSpec): PixelSpec {
     crop: spec.crop,
     channels: spec.channels ?? 3,
     kernel: spec.resizeKernel ?? 'linear',
+    rounding: spec.resizeRounding ?? 'round',
   };
 }
 
@@ -45,7 +48,7 @@ export function pixelBytes(p: PixelSpec): number {
 /** Stable key of a pixel spec for cache folder names. */
 export function pixelSpecKey(p: PixelSpec): string {
   return createHash('sha256')
-    .update(JSON.stringify([p.resizeShorter, p.crop, p.channels, p.kernel]))
+    .update(JSON.stringify([p.resizeShorter, p.crop, p.channels, p.kernel, p.rounding]))
     .digest('hex')
     .slice(0, 16);
 }
@@ -67,8 +70,10 @@ export async function decodeToPixels(input: string | Buffer, p: PixelSpec): Prom
   const h = meta.height ?? 0;
   if (!w || !h) throw new AgentError('preprocess-failed', `Image ${describe(input)} has no size.`);
   const target = Math.max(p.resizeShorter, p.crop);
-  // torchvision Resize(int): the shorter side becomes `target`, the longer one int(target · long / short).
-  const [rw, rh] = w <= h ? [target, Math.floor((target * h) / w)] : [Math.floor((target * w) / h), target];
+  // The shorter side becomes `target`, the longer one round(target · long / short) (PaddleClas ResizeImage, sharp's
+  // own rounding, the reference accuracies of shared/data) or int(target · long / short) (torchvision Resize(int)).
+  const roundLong = p.rounding === 'floor' ? Math.floor : Math.round;
+  const [rw, rh] = w <= h ? [target, roundLong((target * h) / w)] : [roundLong((target * w) / h), target];
   image = image.removeAlpha();
   if (rw !== w || rh !== h) image = image.resize(rw, rh, { kernel: p.kernel, fit: 'fill' });
   image = image.extract({
@@ -129,17 +134,22 @@ export function pixelsToInput(pixels: Uint8Array, spec: PreprocessingSpec, out: 
   const base = index * hw * c;
   const bgr = spec.channelOrder === 'BGR' && c === 3;
   const nchw = spec.layout === 'NCHW';
+  // One loop per dtype with the per-element branches hoisted (≈ 4× faster than one generic loop; it runs on the
+  // thread that also drives inference).
   for (let ch = 0; ch < c; ch++) {
     const src = bgr ? 2 - ch : ch; // output channel ch takes source channel src
+    const at0 = base + (nchw ? ch * hw : ch);
+    const step = nchw ? 1 : c;
+    if (spec.inputDtype === 'uint8') {
+      for (let i = 0, s = src, at = at0; i < hw; i++, s += c, at += step) out[at] = pixels[s];
+      continue;
+    }
+    // Per-channel lookup table of the 256 possible values (exactly v · mul + add, as computed per element before).
     const mul = spec.scale / spec.std[ch];
     const add = -spec.mean[ch] / spec.std[ch];
-    for (let i = 0; i < hw; i++) {
-      const v = pixels[i * c + src];
-      const at = base + (nchw ? ch * hw + i : i * c + ch);
-      if (spec.inputDtype === 'uint8') out[at] = v;
-      else if (spec.inputDtype === 'float32') out[at] = v * mul + add;
-      else out[at] = toHalfBits(v * mul + add);
-    }
+    const lut = spec.inputDtype === 'float32' ? new Float32Array(256) : new Uint16Array(256);
+    for (let v = 0; v < 256; v++) lut[v] = spec.inputDtype === 'float32' ? v * mul + add : toHalfBits(v * mul + add);
+    for (let i = 0, s = src, at = at0; i < hw; i++, s += c, at += step) out[at] = lut[pixels[s]];
   }
 }
 

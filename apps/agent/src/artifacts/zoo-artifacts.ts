@@ -23,6 +23,11 @@ export interface MaterializeZooOptions {
   expectedSha256?: string;
   signal?: AbortSignal;
   logger?: Logger;
+  /**
+   * For tests of the `<sha256>.zoo/` path: weights above this many bytes go to external data files (the zoo's
+   * default is 1 GiB). It changes the bytes and so the sha256; jobs never set it.
+   */
+  externalDataThresholdBytes?: number;
 }
 
 /**
@@ -49,6 +54,9 @@ export async function materializeZooModel(
       variant: o.recipe.variant,
       outDir: tmp,
       fileName: MODEL_FILE,
+      ...(o.externalDataThresholdBytes !== undefined
+        ? { externalDataThresholdBytes: o.externalDataThresholdBytes }
+        : {}),
     }).catch((err: Error & { code?: string }) => {
       throw new AgentError(
         'model-load-failed',

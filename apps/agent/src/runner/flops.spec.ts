@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { buildModel, describeArchitecture } from '@fleetbench/zoo';
 import { countFlops } from './flops';
 import { matMulModel } from './tiny-models';
 import { sharedPath } from '../../../../test/support/shared-data';
@@ -15,6 +16,11 @@ describe('countFlops', () => {
     expect(r.counted).toBe(53);
     expect(r.flops / 1e9).toBeGreaterThan(0.58);
     expect(r.flops / 1e9).toBeLessThan(0.63);
+  });
+
+  it('ShuffleNetV2 (channel shuffle through Reshape/Transpose and Split) gets FLOPs', () => {
+    const bytes = buildModel({ name: 'ShuffleNetV2_x0_25' }).bytes;
+    expect(countFlops(bytes)?.flops).toBe(describeArchitecture('ShuffleNetV2_x0_25').flops);
   });
 
   it('a MatMul built in memory', () => {

@@ -1,7 +1,7 @@
 import * as hdr from 'hdr-histogram-js';
 import { BenchmarkSettingsSchema, ResultMetricsSchema, type BenchmarkSettingsInput } from '@fleetbench/protocol';
 import { AgentError } from '../util/errors';
-import { OnnxRunner } from './onnx-runner';
+import { OnnxRunner, rankOf } from './onnx-runner';
 import { sharedPath } from '../../../../test/support/shared-data';
 
 const MNIST = sharedPath('models/mnist.onnx');
@@ -138,5 +138,16 @@ describe('OnnxRunner measurements', () => {
       expect(out.environment.cpuFrequencyMHz.before).toBeGreaterThan(0);
     }
     expect(out.metrics.coldStart.sessionCreateMs).toBeGreaterThan(0);
+  });
+});
+
+describe('rankOf', () => {
+  it('ranks ties as a stable descending sort does: an equal score with a lower class index ranks ahead', () => {
+    const scores = [1, 3, 3, 2, 3];
+    expect(rankOf(scores, 0, 5, 1)).toBe(0);
+    expect(rankOf(scores, 0, 5, 2)).toBe(1);
+    expect(rankOf(scores, 0, 5, 4)).toBe(2);
+    expect(rankOf(scores, 0, 5, 3)).toBe(3);
+    expect(rankOf(scores, 0, 5, 7)).toBe(5);
   });
 });

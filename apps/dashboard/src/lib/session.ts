@@ -1,6 +1,10 @@
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
+import { apiPaths, SocketTicketSchema } from '@fleetbench/protocol';
 import { getConfig } from '../config';
+import { LIVE_TICKET_PATH } from '../features/live/live-ticket';
+import { hubSend } from './hub/client';
+import { isHubError } from './hub/errors';
 import { SESSION_COOKIE } from './session-cookie';
 
 /** The signed-in user's hub API token, from the httpOnly cookie; null when signed out. Server-only. */
@@ -25,17 +29,27 @@ export function redirectToLogin(reason: 'expired', nextPath = '/'): never {
 /**
  * What the browser needs to open the live (socket.io) connection: `io(url, { auth })`.
  *
- * THE one place where a credential leaves the server for client code. Today `auth` carries the user's own API token
- * (the hub accepts it on socket.io, see CONTRACTS.md); to move to short-lived tickets, mint one here (e.g. POST to a
- * hub ticket route) and return `{ ticket }` instead — the client passes `auth` through unchanged.
+ * THE one place where a credential leaves the server for client code, and it is never the API token: `auth` carries
+ * a single-use ticket (60 s) minted here with POST /api/v1/auth/socket-ticket (empty when the hub could not be
+ * reached; the client then asks `ticketPath`). Reconnects fetch a fresh ticket from `ticketPath`, a
+ * cookie-authenticated route handler of the dashboard (src/app/api/live-ticket/route.ts).
  */
 export interface LiveCredentials {
   url: string;
   auth: Record<string, string>;
+  /** Same-origin route that mints a fresh ticket for each (re)connect. */
+  ticketPath: string;
 }
 
 export async function getLiveCredentials(): Promise<LiveCredentials | null> {
   const token = await getToken();
   if (!token) return null;
-  return { url: getConfig().hubPublicUrl, auth: { token } };
+  let auth: Record<string, string> = {};
+  try {
+    const { ticket } = await hubSend('POST', apiPaths.socketTicket, token, SocketTicketSchema);
+    auth = { ticket };
+  } catch (err) {
+    if (!isHubError(err)) throw err; // hub down or token rejected: pages show that; the client retries the route
+  }
+  return { url: getConfig().hubPublicUrl, auth, ticketPath: LIVE_TICKET_PATH };
 }

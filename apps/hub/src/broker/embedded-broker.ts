@@ -10,11 +10,14 @@
  *   there is no reason code to send). Agents can be disconnected instead with `disconnectAgentOnForbiddenPublish`.
  *   The hub is never disconnected for a forbidden publish.
  * - Port: the requested port, or the next free one when it is taken (EADDRINUSE); port 0 = any free port.
+ * - Revocation ({@link EmbeddedBroker.revokeAgent}, the {@link BrokerAuthority} of the embedded broker): the agent's
+ *   live connection is closed and later CONNECTs are refused (the verifier refuses them too, since the device row is
+ *   marked revoked first; the broker's own list also covers a credential check that was in flight).
  */
 import net from 'node:net';
 import pino, { type Logger } from 'pino';
 import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes';
-import type { BrokerCredentialVerifier, BrokerPrincipal, EmbeddedBrokerHandle } from './broker.types';
+import type { BrokerAuthority, BrokerCredentialVerifier, BrokerPrincipal, EmbeddedBrokerHandle } from './broker.types';
 import { canPublish, canSubscribe, describePrincipal } from './topic-acl';
 import { parseAgentTopic, AGENT_PUBLISH_CHANNELS } from '@fleetbench/protocol';
 
@@ -35,6 +38,18 @@ export interface EmbeddedBroker extends EmbeddedBrokerHandle {
   host: string;
   /** The aedes instance, for in-process hooks and tests. */
   aedes: Aedes;
+  /** Closes the agent's connection (if any) and refuses its CONNECTs from now on. True when a client was closed. */
+  revokeAgent(agentId: string): Promise<boolean>;
+}
+
+/** BrokerAuthority of the embedded broker: nothing to provision (the verifier is asked on every CONNECT); revoking
+ *  closes the agent's live connection and refuses it from then on. */
+export class EmbeddedBrokerAuthority implements BrokerAuthority {
+  constructor(private readonly broker: Pick<EmbeddedBroker, 'revokeAgent'>) {}
+  async provisionAgent(_agentId: string, _password: string): Promise<void> {}
+  async revokeAgent(agentId: string): Promise<void> {
+    await this.broker.revokeAgent(agentId);
+  }
 }
 
 /** CONNACK return codes of MQTT 3.1.1 (aedes' AuthErrorCode is a const enum, unusable with isolated modules). */
@@ -91,6 +106,7 @@ function urlHost(host: string): string {
 export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const logger = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'mqtt-broker' });
   const principals = new WeakMap<Client, BrokerPrincipal>();
+  const revoked = new Set<string>();
 
   const options: AedesOptions = {
     authenticate(client, username, password, done) {
@@ -104,6 +120,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         (principal) => {
           if (!principal) {
             logger.warn({ clientId, username }, 'MQTT connect refused: bad username or password');
+            done(authError('bad username or password', CONNACK.BAD_USERNAME_OR_PASSWORD), false);
+            return;
+          }
+          if (principal.kind === 'agent' && revoked.has(principal.agentId)) {
+            logger.warn({ clientId, agentId: principal.agentId }, 'MQTT connect refused: the device was revoked');
             done(authError('bad username or password', CONNACK.BAD_USERNAME_OR_PASSWORD), false);
             return;
           }
@@ -223,6 +244,16 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     return closing;
   };
 
+  const revokeAgent = async (agentId: string): Promise<boolean> => {
+    revoked.add(agentId);
+    const client = (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[agentId];
+    const principal = client ? principals.get(client) : undefined;
+    if (!client || principal?.kind !== 'agent' || principal.agentId !== agentId) return false;
+    await new Promise<void>((resolve) => client.close(() => resolve()));
+    logger.info({ agentId }, 'MQTT connection of a revoked agent closed');
+    return true;
+  };
+
   return {
     port,
     requestedPort: opts.port,
@@ -230,5 +261,6 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     url: `mqtt://${urlHost(opts.host)}:${port}`,
     aedes,
     close,
+    revokeAgent,
   };
 }

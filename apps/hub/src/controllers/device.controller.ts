@@ -1,6 +1,7 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Delete, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DeviceSchema, HardwareClassSchema } from '@fleetbench/protocol';
+import { AdminOnly } from '../middleware/auth.guard';
 import { DeviceService } from '../services/device.service';
 import { ApiDoc } from '../utils/openapi.decorators';
 
@@ -20,6 +21,14 @@ export class DeviceController {
   @ApiDoc({ response: DeviceSchema, errors: [401, 404] })
   get(@Param('id') id: string) {
     return this.devices.get(id);
+  }
+
+  /** Revokes the device's credentials (broker + artifacts), cancels its open jobs; its results stay. */
+  @Delete('devices/:id')
+  @AdminOnly()
+  @ApiDoc({ response: DeviceSchema, errors: [401, 403, 404, 503] })
+  revoke(@Param('id') id: string) {
+    return this.devices.revoke(id);
   }
 
   @Get('hardware-classes')

@@ -1,15 +1,28 @@
-import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { AuthService } from '../services/auth.service';
+import { AuthService, type ApiPrincipal } from '../services/auth.service';
 import { AppError } from '../utils/app-error';
 
 export const AUTH_MODE = 'fleetbench:auth';
-export type AuthMode = 'public' | 'api-or-agent';
+export type AuthMode = 'public' | 'api-or-agent' | 'admin';
 /** Routes reachable without an API token (health, enroll). */
 export const Public = () => SetMetadata(AUTH_MODE, 'public' satisfies AuthMode);
 /** Routes that also accept agent credentials as HTTP Basic (artifact downloads). */
 export const ApiTokenOrAgent = () => SetMetadata(AUTH_MODE, 'api-or-agent' satisfies AuthMode);
+/** Routes only the admin token may call (API token management, device revocation). */
+export const AdminOnly = () => SetMetadata(AUTH_MODE, 'admin' satisfies AuthMode);
+
+/** Where the guard leaves the caller's API principal on the request. */
+const PRINCIPAL = Symbol('fleetbench:principal');
+type RequestWithPrincipal = Request & { [PRINCIPAL]?: ApiPrincipal };
+
+/** The API token principal of the request (routes behind the bearer guard). */
+export const CurrentPrincipal = createParamDecorator((_data: unknown, ctx: ExecutionContext): ApiPrincipal => {
+  const principal = ctx.switchToHttp().getRequest<RequestWithPrincipal>()[PRINCIPAL];
+  if (!principal) throw new AppError('unauthorized', 'Send a valid API token as `Authorization: Bearer <token>`.');
+  return principal;
+});
 
 /** Global guard: `Authorization: Bearer <api token>` unless the route says otherwise. */
 @Injectable()
@@ -23,9 +36,21 @@ export class AuthGuard implements CanActivate {
     if (ctx.getType() !== 'http') return true;
     const mode = this.reflector.getAllAndOverride<AuthMode | undefined>(AUTH_MODE, [ctx.getHandler(), ctx.getClass()]);
     if (mode === 'public') return true;
-    const header = ctx.switchToHttp().getRequest<Request>().headers.authorization ?? '';
+    const req = ctx.switchToHttp().getRequest<RequestWithPrincipal>();
+    const header = req.headers.authorization ?? '';
     const [scheme, value] = header.split(' ', 2);
-    if (scheme?.toLowerCase() === 'bearer' && (await this.auth.verifyApiToken(value))) return true;
+    if (scheme?.toLowerCase() === 'bearer') {
+      const principal = await this.auth.authenticateApiToken(value);
+      if (principal) {
+        if (mode === 'admin' && !principal.admin)
+          throw new AppError(
+            'forbidden',
+            'Only the admin token (FLEETBENCH_ADMIN_TOKEN, or the one printed at the hub’s first start) may do this; named API tokens may not.',
+          );
+        req[PRINCIPAL] = principal;
+        return true;
+      }
+    }
     if (mode === 'api-or-agent' && scheme?.toLowerCase() === 'basic' && value) {
       const decoded = Buffer.from(value, 'base64').toString('utf8');
       const i = decoded.indexOf(':');
@@ -34,8 +59,8 @@ export class AuthGuard implements CanActivate {
     throw new AppError(
       'unauthorized',
       mode === 'api-or-agent'
-        ? 'Send an API token (Authorization: Bearer …) or the agent credentials (Authorization: Basic agentId:password).'
-        : 'Send a valid API token as `Authorization: Bearer <token>` (the admin token is printed at the hub’s first start or set with FLEETBENCH_ADMIN_TOKEN).',
+        ? 'Send an API token (Authorization: Bearer …) or the agent credentials (Authorization: Basic agentId:password); a revoked device’s credentials no longer work.'
+        : 'Send a valid API token as `Authorization: Bearer <token>` (the admin token is printed at the hub’s first start or set with FLEETBENCH_ADMIN_TOKEN; named tokens stop working when revoked or expired).',
     );
   }
 }

@@ -18,10 +18,20 @@ export class DeviceRepository {
     return this.db.device.findUnique({ where: { id }, include: deviceInclude });
   }
 
-  /** Only the password hash, for broker and artifact authentication. */
+  /** Only the password hash, for broker and artifact authentication; null for unknown and revoked devices. */
   async getPasswordHash(id: string): Promise<string | null> {
-    const d = await this.db.device.findUnique({ where: { id }, select: { passwordHash: true } });
-    return d?.passwordHash ?? null;
+    const d = await this.db.device.findUnique({ where: { id }, select: { passwordHash: true, revokedAt: true } });
+    return d && !d.revokedAt ? d.passwordHash : null;
+  }
+
+  /** Marks the device revoked (first time only) and drops its password hash; null when it does not exist. */
+  async revoke(id: string, at: Date): Promise<{ device: DeviceRow; newlyRevoked: boolean } | null> {
+    const r = await this.db.device.updateMany({
+      where: { id, revokedAt: null },
+      data: { revokedAt: at, passwordHash: '', online: false, currentJobId: null },
+    });
+    const device = await this.findById(id);
+    return device ? { device, newlyRevoked: r.count === 1 } : null;
   }
 
   list(): Promise<DeviceRow[]> {
@@ -36,8 +46,9 @@ export class DeviceRepository {
     hardwareClassIds: string[];
   }): Promise<{ id: string; online: boolean }[]> {
     const where: Prisma.DeviceWhereInput = sel.all
-      ? {}
+      ? { revokedAt: null }
       : {
+          revokedAt: null,
           OR: [
             ...(sel.ids.length ? [{ id: { in: sel.ids } }] : []),
             ...(sel.tags.length ? [{ tags: { hasSome: sel.tags } }] : []),
@@ -48,7 +59,9 @@ export class DeviceRepository {
   }
 
   listOnlineIds(): Promise<string[]> {
-    return this.db.device.findMany({ where: { online: true }, select: { id: true } }).then((r) => r.map((d) => d.id));
+    return this.db.device
+      .findMany({ where: { online: true, revokedAt: null }, select: { id: true } })
+      .then((r) => r.map((d) => d.id));
   }
 
   update(id: string, data: Prisma.DeviceUncheckedUpdateInput): Promise<DeviceRow> {

@@ -5,6 +5,7 @@ import { LOGGER } from './tokens';
 
 export interface HubEventPayloads {
   'device.updated': Device;
+  'device.revoked': Device;
   'device.telemetry': { id: string; telemetry: Device['telemetry'] };
   'model.created': Model;
   'zoo.task.updated': Omit<ZooRegistrationTask, 'models'>;

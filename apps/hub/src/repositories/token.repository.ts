@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EnrollmentToken } from '../../generated/prisma/client';
+import type { ApiToken, EnrollmentToken } from '../../generated/prisma/client';
 import type { Db } from '../db/database';
 import { DB } from './tokens';
 
@@ -31,15 +31,43 @@ export class TokenRepository {
     return r.count === 1;
   }
 
-  async createApiToken(tokenHash: string, label: string): Promise<void> {
-    await this.db.apiToken.upsert({ where: { tokenHash }, create: { tokenHash, label }, update: {} });
+  /** The admin token (idempotent: the configured one is upserted at every start). */
+  async createAdminToken(tokenHash: string, label: string): Promise<void> {
+    await this.db.apiToken.upsert({
+      where: { tokenHash },
+      create: { tokenHash, label, admin: true },
+      update: { admin: true },
+    });
   }
 
-  async hasApiToken(tokenHash: string): Promise<boolean> {
-    return (await this.db.apiToken.findUnique({ where: { tokenHash }, select: { id: true } })) !== null;
+  createNamedApiToken(data: { tokenHash: string; label: string; expiresAt: Date | null }): Promise<ApiToken> {
+    return this.db.apiToken.create({ data: { ...data, admin: false } });
   }
 
-  countApiTokens(): Promise<number> {
-    return this.db.apiToken.count();
+  findApiToken(tokenHash: string): Promise<Pick<ApiToken, 'id' | 'admin' | 'expiresAt' | 'lastUsedAt'> | null> {
+    return this.db.apiToken.findUnique({
+      where: { tokenHash },
+      select: { id: true, admin: true, expiresAt: true, lastUsedAt: true },
+    });
+  }
+
+  findApiTokenById(id: string): Promise<ApiToken | null> {
+    return this.db.apiToken.findUnique({ where: { id } });
+  }
+
+  listApiTokens(): Promise<ApiToken[]> {
+    return this.db.apiToken.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  }
+
+  async deleteApiToken(id: string): Promise<boolean> {
+    return (await this.db.apiToken.deleteMany({ where: { id } })).count === 1;
+  }
+
+  async touchApiToken(id: string, at: Date): Promise<void> {
+    await this.db.apiToken.updateMany({ where: { id }, data: { lastUsedAt: at } });
+  }
+
+  countAdminTokens(): Promise<number> {
+    return this.db.apiToken.count({ where: { admin: true } });
   }
 }

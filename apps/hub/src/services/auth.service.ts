@@ -1,52 +1,132 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AgentIdSchema } from '@fleetbench/protocol';
+import { AgentIdSchema, type SocketTicket } from '@fleetbench/protocol';
 import type { BrokerCredentialVerifier, BrokerPrincipal } from '../broker/broker.types';
+import type { Logger } from '../logger';
+import { ClockRepository } from '../repositories/clock.repository';
 import { DeviceRepository } from '../repositories/device.repository';
 import { HUB_MQTT_USERNAME, RUNTIME, type HubRuntime } from '../repositories/runtime';
 import { TokenRepository } from '../repositories/token.repository';
+import { LOGGER } from '../repositories/tokens';
 import { hashPassword, randomSecret, safeEqual, sha256Hex, verifyPassword } from '../utils/crypto';
 
 export const API_TOKEN_PREFIX = 'fbt_';
+export const SOCKET_TICKET_PREFIX = 'fbs_';
+/** How long a socket.io ticket may wait for its (single) use. */
+export const SOCKET_TICKET_TTL_MS = 60_000;
+/** Unused tickets kept at most (oldest dropped first), so a ticket loop cannot grow the hub's memory. */
+export const SOCKET_TICKET_MAX = 10_000;
+/** lastUsedAt of an API token is written at most this often (not on every request). */
+const LAST_USED_RESOLUTION_MS = 60_000;
 
-/** API tokens (REST, socket.io), agent credentials (artifacts) and the broker's credential checks. */
+/** Who a valid API token (or a socket.io ticket minted with one) belongs to. */
+export interface ApiPrincipal {
+  tokenId: string;
+  admin: boolean;
+}
+
+/** API tokens (REST, socket.io), socket.io tickets, agent credentials (artifacts) and the broker's credential checks. */
 @Injectable()
 export class AuthService implements BrokerCredentialVerifier {
-  /** sha256(agentId:password) of recently verified agent credentials, so downloads do not pay scrypt each time. */
-  private readonly agentCache = new Map<string, number>();
+  /** sha256(agentId:password) → agent id and expiry, so downloads do not pay scrypt each time. */
+  private readonly agentCache = new Map<string, { agentId: string; until: number }>();
+  /** sha256(ticket) → the API token it was minted with; insertion order = age. */
+  private readonly tickets = new Map<string, { tokenId: string; expiresAt: number }>();
+  private readonly revokedListeners = new Set<(tokenId: string) => void>();
 
   constructor(
     private readonly tokens: TokenRepository,
     private readonly devices: DeviceRepository,
+    private readonly clock: ClockRepository,
     @Inject(RUNTIME) private readonly runtime: Pick<HubRuntime, 'hubBrokerPassword'>,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /** Stores the configured admin token, or creates one on first start. `token` is set only when newly generated. */
   async ensureAdminToken(configured: string | null): Promise<{ generated: boolean; token: string | null }> {
     if (configured) {
-      await this.tokens.createApiToken(sha256Hex(configured), 'admin (FLEETBENCH_ADMIN_TOKEN)');
+      await this.tokens.createAdminToken(sha256Hex(configured), 'admin (FLEETBENCH_ADMIN_TOKEN)');
       return { generated: false, token: null };
     }
-    if ((await this.tokens.countApiTokens()) > 0) return { generated: false, token: null };
+    if ((await this.tokens.countAdminTokens()) > 0) return { generated: false, token: null };
     const token = API_TOKEN_PREFIX + randomSecret(24);
-    await this.tokens.createApiToken(sha256Hex(token), 'admin (generated at first start)');
+    await this.tokens.createAdminToken(sha256Hex(token), 'admin (generated at first start)');
     return { generated: true, token };
   }
 
+  /** The token's principal, or null when it is unknown, revoked or expired. Records lastUsedAt (coarsely). */
+  async authenticateApiToken(token: string | undefined | null): Promise<ApiPrincipal | null> {
+    if (!token) return null;
+    const row = await this.tokens.findApiToken(sha256Hex(token));
+    if (!row) return null;
+    const now = this.clock.now();
+    if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) return null;
+    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+      this.tokens
+        .touchApiToken(row.id, now)
+        .catch((err: unknown) => this.logger.warn({ err, tokenId: row.id }, 'could not record API token use'));
+    }
+    return { tokenId: row.id, admin: row.admin };
+  }
+
   async verifyApiToken(token: string | undefined | null): Promise<boolean> {
-    if (!token) return false;
-    return this.tokens.hasApiToken(sha256Hex(token));
+    return (await this.authenticateApiToken(token)) !== null;
+  }
+
+  /** A single-use socket.io ticket for `principal`, valid {@link SOCKET_TICKET_TTL_MS}; only its sha256 is kept. */
+  issueSocketTicket(principal: ApiPrincipal): SocketTicket {
+    const now = this.clock.now().getTime();
+    for (const [key, t] of this.tickets) if (t.expiresAt <= now) this.tickets.delete(key);
+    while (this.tickets.size >= SOCKET_TICKET_MAX) this.tickets.delete(this.tickets.keys().next().value as string);
+    const ticket = SOCKET_TICKET_PREFIX + randomSecret(24);
+    const expiresAt = now + SOCKET_TICKET_TTL_MS;
+    this.tickets.set(sha256Hex(ticket), { tokenId: principal.tokenId, expiresAt });
+    return { ticket, expiresAt: new Date(expiresAt).toISOString() };
+  }
+
+  /** Uses up a ticket: its principal when it is known, unexpired and its API token still valid; else null. */
+  async redeemSocketTicket(ticket: string | undefined | null): Promise<ApiPrincipal | null> {
+    if (!ticket) return null;
+    const key = sha256Hex(ticket);
+    const entry = this.tickets.get(key);
+    this.tickets.delete(key);
+    if (!entry || entry.expiresAt <= this.clock.now().getTime()) return null;
+    const row = await this.tokens.findApiTokenById(entry.tokenId);
+    if (!row || (row.expiresAt && row.expiresAt.getTime() <= this.clock.now().getTime())) return null;
+    return { tokenId: row.id, admin: row.admin };
+  }
+
+  /** Called by the API token service after a DELETE: drops its tickets and tells listeners (socket.io gateway). */
+  apiTokenRevoked(tokenId: string): void {
+    for (const [key, t] of this.tickets) if (t.tokenId === tokenId) this.tickets.delete(key);
+    for (const l of this.revokedListeners) {
+      try {
+        l(tokenId);
+      } catch (err) {
+        this.logger.error({ err, tokenId }, 'API token revocation listener failed');
+      }
+    }
+  }
+
+  onApiTokenRevoked(listener: (tokenId: string) => void): () => void {
+    this.revokedListeners.add(listener);
+    return () => this.revokedListeners.delete(listener);
   }
 
   async verifyAgent(agentId: string, password: string): Promise<boolean> {
     if (!AgentIdSchema.safeParse(agentId).success || !password) return false;
     const key = sha256Hex(`${agentId}:${password}`);
-    const cachedUntil = this.agentCache.get(key);
-    if (cachedUntil && cachedUntil > Date.now()) return true;
-    const hash = await this.devices.getPasswordHash(agentId);
+    const cached = this.agentCache.get(key);
+    if (cached && cached.until > Date.now()) return true;
+    const hash = await this.devices.getPasswordHash(agentId); // null for unknown and revoked devices
     if (!hash || !(await verifyPassword(password, hash))) return false;
     if (this.agentCache.size > 1000) this.agentCache.clear();
-    this.agentCache.set(key, Date.now() + 5 * 60_000);
+    this.agentCache.set(key, { agentId, until: Date.now() + 5 * 60_000 });
     return true;
+  }
+
+  /** Forgets cached credentials of a (revoked) agent, so the next check goes to the database. */
+  forgetAgent(agentId: string): void {
+    for (const [key, v] of this.agentCache) if (v.agentId === agentId) this.agentCache.delete(key);
   }
 
   /** BrokerCredentialVerifier: the hub's own client or an enrolled agent. */

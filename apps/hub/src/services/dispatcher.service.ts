@@ -27,6 +27,8 @@ import { toCampaignDto, toJobDto, toDeviceDto } from '../utils/mappers';
  * goes offline are re-queued; leases expire; attempts are bounded; campaign state rolls up from its jobs.
  * Work for one device is serialized in-process so two triggers never assign two jobs.
  */
+const OPEN_STATES: JobRow['state'][] = ['queued', 'assigned', 'running'];
+
 @Injectable()
 export class DispatcherService {
   private readonly chains = new Map<string, Promise<unknown>>();
@@ -267,6 +269,32 @@ export class DispatcherService {
       });
     }
     await this.rollup(campaignId);
+  }
+
+  /**
+   * A revoked device: its queued/assigned/running jobs are cancelled (error `device-revoked`) and their campaigns
+   * rolled up. Returns how many were cancelled. Results already stored are kept.
+   */
+  async cancelDeviceJobs(deviceId: string): Promise<number> {
+    const cancelled = await this.serialize(deviceId, async () => {
+      const open = await this.jobs.list({ deviceId }).then((all) => all.filter((j) => OPEN_STATES.includes(j.state)));
+      const campaignIds = new Set<string>();
+      let n = 0;
+      for (const job of open) {
+        const updated = await this.jobs.transition(job.id, OPEN_STATES, {
+          state: 'cancelled',
+          leaseExpiresAt: null,
+          error: { code: 'device-revoked', message: 'The device was revoked before the job finished.' },
+        });
+        if (!updated) continue;
+        n++;
+        campaignIds.add(job.campaignId);
+        this.events.emit('job.updated', toJobDto(updated));
+      }
+      for (const id of campaignIds) await this.rollup(id);
+      return n;
+    });
+    return cancelled ?? 0;
   }
 
   private async publishCancel(deviceId: string, jobId: string): Promise<void> {

@@ -74,6 +74,10 @@ export class IngestService {
       this.logger.warn({ agentId, channel }, 'message from an unknown device ignored');
       return;
     }
+    if (device.revokedAt) {
+      this.logger.warn({ agentId, channel }, 'message from a revoked device ignored');
+      return;
+    }
     switch (channel) {
       case 'status':
         return this.onStatus(device, decoded.value as StatusMessage);

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../config';
-import { createLogger } from '../logger';
+import { createLogger, type Logger } from '../logger';
 import { createHub, type Hub } from '../main';
 import { createTestDatabase } from './database';
 
@@ -26,7 +26,8 @@ export interface MediumHub {
   api<T = any>(method: string, p: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-export function mediumHub(adminToken: string): MediumHub {
+/** `opts.logger`: the hub's logger (default: silent, or TEST_LOG_LEVEL to stdout). */
+export function mediumHub(adminToken: string, opts: { logger?: Logger } = {}): MediumHub {
   let hub: Hub | undefined;
   let db: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
   let dataDir = '';
@@ -56,7 +57,7 @@ export function mediumHub(adminToken: string): MediumHub {
         FLEETBENCH_ADMIN_TOKEN: adminToken,
       });
       hub = await createHub(config, {
-        logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+        logger: opts.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
         leaseSweeper: false,
       });
     },

@@ -9,6 +9,7 @@ import type {
   Result as ResultDto,
   SoftwareFingerprint,
 } from '@fleetbench/protocol';
+import { CreateCampaignRequestSchema } from '@fleetbench/protocol';
 import { JOB_STATES } from './job-states';
 import type { Campaign, Model } from '../../generated/prisma/client';
 import type { DeviceRow } from '../repositories/device.repository';
@@ -29,6 +30,7 @@ export function toDeviceDto(d: DeviceRow): DeviceDto {
     hardware: d.hardware as unknown as Hardware,
     software: d.software as unknown as SoftwareFingerprint,
     currentJobId: d.currentJobId,
+    revokedAt: d.revokedAt?.toISOString() ?? null,
     telemetry: (d.telemetry as DeviceDto['telemetry']) ?? null,
   };
 }
@@ -68,6 +70,12 @@ export function toJobDto(j: JobRow): JobDto {
   };
 }
 
+/** The stored create request, read back through the protocol schema (null when it no longer parses). */
+function storedCampaignRequest(request: unknown): CampaignDto['request'] {
+  const parsed = CreateCampaignRequestSchema.safeParse(request);
+  return parsed.success ? parsed.data : null;
+}
+
 export function toCampaignDto(c: Campaign, counts: Partial<Record<JobState, number>>, jobs?: JobRow[]): CampaignDto {
   const jobCounts = Object.fromEntries(JOB_STATES.map((s) => [s, counts[s] ?? 0])) as Record<JobState, number>;
   return {
@@ -77,6 +85,7 @@ export function toCampaignDto(c: Campaign, counts: Partial<Record<JobState, numb
     createdAt: c.createdAt.toISOString(),
     jobCounts,
     ...(jobs ? { jobs: jobs.map(toJobDto) } : {}),
+    request: storedCampaignRequest(c.request),
   };
 }
 

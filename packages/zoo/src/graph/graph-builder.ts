@@ -266,7 +266,7 @@ export class GraphBuilder {
   }
 
   /** Fixed float constants (Clip bounds, Resize scales): not weights, not counted as parameters. */
-  readonly floatConstants: Array<{ name: string; dims: number[]; values: number[] }> = [];
+  readonly floatConstants: Array<{ name: string; dims: number[]; values: number[]; float32?: true }> = [];
   private floatScalar(v: number): string {
     const name = `clip_bound_${v}`;
     if (!this.floatConstants.some((c) => c.name === name)) this.floatConstants.push({ name, dims: [], values: [v] });
@@ -381,7 +381,8 @@ export class GraphBuilder {
   upsample(x: Tensor, factor: number): Tensor {
     const [c, h, w] = x.shape as [number, number, number];
     const scales = this.fresh('scales');
-    this.floatConstants.push({ name: scales, dims: [4], values: [1, 1, factor, factor] });
+    // Resize scales are float32 in every ONNX variant of the graph (float32: true keeps them so in fp16 builds).
+    this.floatConstants.push({ name: scales, dims: [4], values: [1, 1, factor, factor], float32: true });
     const [out] = this.addNode(
       'Resize',
       [x.name, '', scales],

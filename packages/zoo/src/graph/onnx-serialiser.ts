@@ -23,9 +23,11 @@ export interface ExternalDataFile {
   bytes: Uint8Array;
 }
 
+export type FloatType = 'float32' | 'float16';
+
 export interface TensorDescription {
   name: string;
-  dtype: 'float32';
+  dtype: FloatType;
   shape: Array<number | string>;
 }
 
@@ -45,6 +47,11 @@ export interface SerialiseOptions {
   batch?: number | 'N';
   metadata?: Array<[string, string]>;
   externalDataThreshold?: number;
+  /**
+   * Element type of the weights, the float constants (except Resize scales, which ONNX keeps float32) and the
+   * graph's input and output (default float32). float16 weights are the float32 stream rounded to nearest-even.
+   */
+  dtype?: FloatType;
 }
 
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -58,6 +65,42 @@ function toLittleEndian32(bytes: Uint8Array): void {
     bytes[i + 1] = bytes[i + 2]!;
     bytes[i + 2] = b;
     bytes[i + 3] = a;
+  }
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** IEEE 754 binary16 bits of a float32 value, rounded to nearest, ties to even (integer operations only). */
+export function float32ToHalfBits(value: number): number {
+  f32[0] = value;
+  const x = u32[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  const mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 | (mant >>> 13) : 0); // Inf, NaN (quiet)
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00; // overflow → Inf
+  if (e <= 0) {
+    if (e < -10) return sign; // below half the smallest subnormal → ±0
+    const m = mant | 0x800000; // implicit 1
+    const shift = 14 - e; // 14..24
+    const half = m >>> shift;
+    const rest = m & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    return sign | (rest > mid || (rest === mid && half & 1) ? half + 1 : half);
+  }
+  const half = (e << 10) | (mant >>> 13);
+  const rest = mant & 0x1fff;
+  // A carry out of the mantissa correctly bumps the exponent (and 0x7bff + 1 = 0x7c00 = Inf).
+  return sign | (rest > 0x1000 || (rest === 0x1000 && half & 1) ? half + 1 : half);
+}
+
+function toHalfInto(src: Float32Array, out: Uint8Array): void {
+  for (let i = 0; i < src.length; i++) {
+    const h = float32ToHalfBits(src[i]!);
+    out[2 * i] = h & 0xff;
+    out[2 * i + 1] = h >>> 8;
   }
 }
 
@@ -96,12 +139,12 @@ function attribute(name: string, v: import('./graph-builder').AttributeValue): o
   }
 }
 
-function valueInfo(name: string, shape: Array<number | string>): onnx.IValueInfoProto {
+function valueInfo(name: string, shape: Array<number | string>, dtype: FloatType): onnx.IValueInfoProto {
   return {
     name,
     type: {
       tensorType: {
-        elemType: onnx.TensorProto.DataType.FLOAT,
+        elemType: dtype === 'float16' ? onnx.TensorProto.DataType.FLOAT16 : onnx.TensorProto.DataType.FLOAT,
         shape: { dim: shape.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
       },
     },
@@ -112,8 +155,12 @@ export function serialise(g: GraphBuilder, o: SerialiseOptions): SerialisedModel
   if (!g.output) throw new Error('graph has no output (call finish())');
   const batch = o.batch ?? 'N';
   const DT = onnx.TensorProto.DataType;
+  const dtype = o.dtype ?? 'float32';
+  const half = dtype === 'float16';
+  const elementBytes = half ? 2 : 4;
+  const FLOAT = half ? DT.FLOAT16 : DT.FLOAT;
   const elementCount = (p: ParamSpec) => p.dims.reduce((a, b) => a * b, 1);
-  const weightBytes = g.params.reduce((s, p) => s + 4 * elementCount(p), 0);
+  const weightBytes = g.params.reduce((s, p) => s + elementBytes * elementCount(p), 0);
   const external = weightBytes > (o.externalDataThreshold ?? EXTERNAL_DATA_THRESHOLD);
 
   // Plan external files first (64-byte aligned tensors), so each file is one allocation filled in place.
@@ -121,7 +168,7 @@ export function serialise(g: GraphBuilder, o: SerialiseOptions): SerialisedModel
   const placement: Array<{ file: number; offset: number }> = [];
   if (external) {
     for (const p of g.params) {
-      const len = 4 * elementCount(p);
+      const len = elementBytes * elementCount(p);
       let f = files[files.length - 1];
       let offset = f ? Math.ceil(f.size / 64) * 64 : 0;
       if (!f || offset + len > EXTERNAL_FILE_LIMIT) {
@@ -141,30 +188,44 @@ export function serialise(g: GraphBuilder, o: SerialiseOptions): SerialisedModel
     if (external) {
       const { file, offset } = placement[i]!;
       const f = files[file]!;
-      const view = new Float32Array(f.bytes!.buffer, offset, n);
-      fillParam(p, view, o.seed);
-      toLittleEndian32(new Uint8Array(f.bytes!.buffer, offset, 4 * n));
+      if (half) {
+        const data = new Float32Array(n);
+        fillParam(p, data, o.seed);
+        toHalfInto(data, new Uint8Array(f.bytes!.buffer, offset, 2 * n));
+      } else {
+        const view = new Float32Array(f.bytes!.buffer, offset, n);
+        fillParam(p, view, o.seed);
+        toLittleEndian32(new Uint8Array(f.bytes!.buffer, offset, 4 * n));
+      }
       initializer.push({
         name: p.name,
         dims: p.dims,
-        dataType: DT.FLOAT,
+        dataType: FLOAT,
         dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
         externalData: [
           { key: 'location', value: f.path },
           { key: 'offset', value: String(offset) },
-          { key: 'length', value: String(4 * n) },
+          { key: 'length', value: String(elementBytes * n) },
         ],
       });
     } else {
       const data = new Float32Array(n);
       fillParam(p, data, o.seed);
-      const raw = new Uint8Array(data.buffer);
-      toLittleEndian32(raw);
-      initializer.push({ name: p.name, dims: p.dims, dataType: DT.FLOAT, rawData: raw });
+      let raw = new Uint8Array(data.buffer);
+      if (half) toHalfInto(data, (raw = new Uint8Array(2 * n)));
+      else toLittleEndian32(raw);
+      initializer.push({ name: p.name, dims: p.dims, dataType: FLOAT, rawData: raw });
     }
   });
   for (const c of g.floatConstants) {
-    const raw = new Uint8Array(new Float32Array(c.values).buffer);
+    const values = new Float32Array(c.values);
+    if (half && !c.float32) {
+      const raw = new Uint8Array(2 * values.length);
+      toHalfInto(values, raw);
+      initializer.push({ name: c.name, dims: c.dims, dataType: DT.FLOAT16, rawData: raw });
+      continue;
+    }
+    const raw = new Uint8Array(values.buffer);
     toLittleEndian32(raw);
     initializer.push({ name: c.name, dims: c.dims, dataType: DT.FLOAT, rawData: raw });
   }
@@ -193,8 +254,8 @@ export function serialise(g: GraphBuilder, o: SerialiseOptions): SerialisedModel
         attribute: n.attributes.map(([k, v]) => attribute(k, v)),
       })),
       initializer,
-      input: [valueInfo(g.input.name, inputShape)],
-      output: [valueInfo(g.output.name, outputShape)],
+      input: [valueInfo(g.input.name, inputShape, dtype)],
+      output: [valueInfo(g.output.name, outputShape, dtype)],
     },
     metadataProps: (o.metadata ?? []).map(([key, value]) => ({ key, value })),
   };
@@ -210,8 +271,8 @@ export function serialise(g: GraphBuilder, o: SerialiseOptions): SerialisedModel
     bytes,
     externalData,
     sha256: hash.digest('hex'),
-    inputs: [{ name: g.input.name, dtype: 'float32', shape: inputShape }],
-    outputs: [{ name: g.output.name, dtype: 'float32', shape: outputShape }],
+    inputs: [{ name: g.input.name, dtype, shape: inputShape }],
+    outputs: [{ name: g.output.name, dtype, shape: outputShape }],
     weightBytes,
   };
 }

@@ -5,14 +5,14 @@ import { HubErrorNotice } from '../../components/hub-error';
 import { ChartPicker, type ChartSource } from '../../features/chart/chart-picker';
 import { measuredPoints, referencePoints, type ChartPoint, type XMetric } from '../../features/chart/pareto';
 import { catalogue, findReference, referenceSources } from '../../features/chart/reference-data';
-import { SpeedAccuracyChart } from '../../features/chart/speed-accuracy-chart';
+import { SpeedAccuracyChart, type ChartOverlay } from '../../features/chart/speed-accuracy-chart';
 import { indexClasses, selectIndex } from '../../features/leaderboard/leaderboard-index';
 import { describeSettingsKey } from '../../features/leaderboard/settings-key';
 import { LiveRefresh } from '../../features/live/live-refresh';
 import { hubApi } from '../../lib/hub/api';
 import { load } from '../../lib/hub/load';
 import type { HubProblem } from '../../lib/hub/errors';
-import { one, pathWith, type SearchParams } from '../../lib/params';
+import { many, one, pathWith, type SearchParams } from '../../lib/params';
 import { requireToken } from '../../lib/session';
 
 export const metadata: Metadata = { title: 'Speed vs accuracy · Fleetbench' };
@@ -21,7 +21,13 @@ export default async function ChartPage({ searchParams }: { searchParams: Search
   const sp = await searchParams;
   const want = { classId: one(sp.class), settingsKey: one(sp.settings) };
   const metric: XMetric = one(sp.x) === 'throughput' ? 'throughput' : 'latency';
-  const here = pathWith('/chart', { class: want.classId, settings: want.settingsKey, x: one(sp.x) });
+  const wantOverlays = many(sp.overlay);
+  const here = pathWith('/chart', {
+    class: want.classId,
+    settings: want.settingsKey,
+    x: one(sp.x),
+    overlay: wantOverlays.join(','),
+  });
   const token = await requireToken(here);
   const [index, hwClasses] = await Promise.all([
     load(hubApi.leaderboardIndex(token), here),
@@ -62,13 +68,25 @@ export default async function ChartPage({ searchParams }: { searchParams: Search
     title = `${sel.cls.name} ${sel.settingsKey}`;
   }
   const sourceId = ref ? `ref:${ref.id}` : (sel?.cls.id ?? '');
+  // Published series drawn beside a measured class (never beside another published one, never merged).
+  const overlays: ChartOverlay[] = sel
+    ? refs
+        .filter((r) => wantOverlays.includes(r.id))
+        .map((r) => ({ id: r.id, name: r.name, points: referencePoints(catalogue, r.hw, metric) }))
+    : [];
 
   return (
     <section>
       {/* Live unless the user picked published hardware (those figures never change). */}
       {findReference(want.classId) ? null : <LiveRefresh event="result.created" />}
       <h1>Speed vs accuracy</h1>
-      <ChartPicker sources={sources} sourceId={sourceId} settingsKey={sel?.settingsKey ?? ''} x={metric} />
+      <ChartPicker
+        sources={sources}
+        sourceId={sourceId}
+        settingsKey={sel?.settingsKey ?? ''}
+        x={metric}
+        overlays={overlays.map((o) => o.id)}
+      />
       {ref ? (
         <div className="notice notice-warn" data-testid="published-notice">
           <span className="published-badge">Published</span> <strong>{ref.name}.</strong> Figures published by
@@ -81,13 +99,20 @@ export default async function ChartPage({ searchParams }: { searchParams: Search
         <p className="caption" data-testid="chart-caption">
           <strong>{sel.cls.name}</strong> · {describeSettingsKey(sel.settingsKey)} ·{' '}
           <span className="src src-measured">measured</span> latency
-          {withoutTop1 ? <> · {withoutTop1} model(s) without a top-1 figure not shown</> : null} ·{' '}
-          <Link href={pathWith('/leaderboard', { class: sel.cls.id, settings: sel.settingsKey })}>leaderboard</Link>
+          {withoutTop1 ? <> · {withoutTop1} model(s) without a top-1 figure not shown</> : null}
+          {overlays.length ? (
+            <>
+              {' '}
+              · beside <span className="published-badge">Published</span> {overlays.map((o) => o.name).join(', ')}{' '}
+              (PaddleClas figures, drawn separately with their own dashed front)
+            </>
+          ) : null}{' '}
+          · <Link href={pathWith('/leaderboard', { class: sel.cls.id, settings: sel.settingsKey })}>leaderboard</Link>
         </p>
       ) : null}
       {problem ? <HubErrorNotice problem={problem} /> : null}
       {points.length ? (
-        <SpeedAccuracyChart points={points} metric={metric} title={title} />
+        <SpeedAccuracyChart points={points} metric={metric} title={title} overlays={overlays} />
       ) : (
         <EmptyState title="Nothing to plot yet">
           <p>

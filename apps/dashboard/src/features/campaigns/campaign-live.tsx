@@ -2,13 +2,13 @@
 
 import Link from 'next/link';
 import { useActionState, useEffect, useMemo, useState } from 'react';
-import type { Campaign, Job, Result } from '@fleetbench/protocol';
+import type { Campaign, Job } from '@fleetbench/protocol';
 import { cancelCampaignAction, rerunCampaignAction, type ActionState } from '../../app/campaigns/actions';
 import { ExportButtons } from '../../components/export-buttons';
 import { formatMs, formatThroughput, formatTimestamp } from '../../lib/format';
 import { describeSettingsKey } from '../leaderboard/settings-key';
 import { useHubEvent } from '../live/live-provider';
-import { campaignProgress } from './matrix';
+import { campaignProgress, jobResultFromEvent, type JobResult } from './matrix';
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
@@ -19,7 +19,8 @@ export function CampaignLive({
   deviceNames,
 }: {
   initial: Campaign;
-  initialResults: Result[];
+  /** Only what the job table needs (no histograms): the result page loads the full result itself. */
+  initialResults: JobResult[];
   deviceNames: Record<string, string>;
 }) {
   const [campaign, setCampaign] = useState(initial);
@@ -47,8 +48,8 @@ export function CampaignLive({
     if (c?.id === campaign.id) setCampaign((cur) => ({ ...cur, ...c, jobs: cur.jobs }));
   });
   useHubEvent('result.created', (p) => {
-    const r = p as Result;
-    if (typeof r?.id !== 'string' || !jobs.has(r.jobId)) return;
+    const r = jobResultFromEvent(p);
+    if (!r || !jobs.has(r.jobId)) return;
     setResults((rs) => (rs.some((x) => x.id === r.id) ? rs : [r, ...rs]));
   });
 
@@ -63,7 +64,7 @@ export function CampaignLive({
     [jobs],
   );
   const resultByJob = useMemo(() => {
-    const m = new Map<string, Result>();
+    const m = new Map<string, JobResult>();
     for (const r of results) if (!m.has(r.jobId)) m.set(r.jobId, r);
     return m;
   }, [results]);
@@ -143,7 +144,7 @@ export function CampaignLive({
             { key: 'attempts', value: (j) => j.attempts },
             { key: 'error', value: (j) => j.error?.message ?? null },
             { key: 'result_id', value: (j) => resultByJob.get(j.id)?.id ?? null },
-            { key: 'p50_ms', value: (j) => resultByJob.get(j.id)?.metrics.latencyMs.p50 ?? null },
+            { key: 'p50_ms', value: (j) => resultByJob.get(j.id)?.p50Ms ?? null },
           ]}
         />
       </div>
@@ -194,12 +195,12 @@ export function CampaignLive({
                       <span style={{ width: `${(pct * 100).toFixed(0)}%` }} />
                     </div>
                   </td>
-                  <td className="num">{r ? formatMs(r.metrics.latencyMs.p50) : '—'}</td>
-                  <td className="num col-opt">{r ? formatThroughput(r.metrics.throughputIps) : '—'}</td>
+                  <td className="num">{r ? formatMs(r.p50Ms) : '—'}</td>
+                  <td className="num col-opt">{r ? formatThroughput(r.throughputIps) : '—'}</td>
                   <td>
                     {r ? (
                       <Link href={`/results/${encodeURIComponent(r.id)}`} data-testid="job-result-link">
-                        {r.verdict.status === 'valid' ? 'view' : 'view (flagged)'}
+                        {r.valid ? 'view' : 'view (flagged)'}
                       </Link>
                     ) : (
                       <span className="muted">—</span>

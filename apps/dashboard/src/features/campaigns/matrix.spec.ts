@@ -5,6 +5,8 @@ import {
   parseIntList,
   parseWordList,
   pickModels,
+  jobResultFromEvent,
+  jobResultFromSummary,
   rerunRequest,
 } from './matrix';
 
@@ -99,6 +101,47 @@ describe('campaign form maths', () => {
       settings: [settings],
     });
     expect(() => rerunRequest({ name: 'x', jobs: [] })).toThrow();
+
+    // With the stored request, the original selector (tags here) is reused rather than the job devices.
+    const withRequest = rerunRequest(
+      {
+        name: 'nightly',
+        jobs: [job('1', 'm1', 'd1')],
+        request: {
+          name: 'nightly',
+          modelIds: ['m1', 'm2'],
+          devices: { all: false, ids: [], tags: ['lab'], hardwareClassIds: [] },
+          settings: [settings],
+          timeoutMs: 60_000,
+          maxAttempts: 2,
+        },
+      },
+      new Date('2026-02-03T04:05:00Z'),
+    );
+    expect(withRequest).toEqual({
+      name: 'nightly (re-run 2026-02-03 04:05)',
+      modelIds: ['m1', 'm2'],
+      devices: { all: false, ids: [], tags: ['lab'], hardwareClassIds: [] },
+      settings: [settings],
+      timeoutMs: 60_000,
+      maxAttempts: 2,
+    });
+  });
+
+  it('reduces results to what the job table needs', () => {
+    expect(
+      jobResultFromSummary({ id: 'r', jobId: 'j', p50Ms: 2, throughputIps: 500, verdictStatus: 'flagged' }),
+    ).toEqual({ id: 'r', jobId: 'j', p50Ms: 2, throughputIps: 500, valid: false });
+    expect(
+      jobResultFromEvent({
+        id: 'r',
+        jobId: 'j',
+        metrics: { latencyMs: { p50: 3 }, throughputIps: 300 },
+        verdict: { status: 'valid' },
+        histogram: 'HISTFAAAA',
+      }),
+    ).toEqual({ id: 'r', jobId: 'j', p50Ms: 3, throughputIps: 300, valid: true });
+    expect(jobResultFromEvent({ nope: 1 })).toBeNull();
   });
 
   it('campaign progress counts final jobs and running progress', () => {

@@ -81,10 +81,28 @@ export function buildSelector(
 }
 
 /**
- * A new campaign with the same models, devices and settings as a finished one. The hub does not return the original
- * device selector, so the re-run targets the devices the jobs ran on; settings are the distinct job settings.
+ * A new campaign with the same models, devices and settings as an earlier one. When the hub returns the original
+ * request, the re-run reuses it as is (device selector included: "all" or tags also reach devices enrolled since);
+ * otherwise it targets the devices the jobs ran on, with the distinct job settings.
  */
-export function rerunRequest(c: Pick<Campaign, 'name' | 'jobs'>, now = new Date()): CreateCampaignRequestInput {
+export function rerunRequest(
+  c: Pick<Campaign, 'name' | 'jobs'> & { request?: Campaign['request'] },
+  now = new Date(),
+): CreateCampaignRequestInput {
+  const base = c.name.replace(/ \(re-run [^)]*\)$/, '');
+  const name = `${base} (re-run ${now.toISOString().slice(0, 16).replace('T', ' ')})`.slice(0, 200);
+  if (c.request) {
+    const r = c.request;
+    return {
+      name,
+      modelIds: [...r.modelIds],
+      devices: { ...r.devices },
+      settings: [...r.settings],
+      timeoutMs: r.timeoutMs,
+      maxAttempts: r.maxAttempts,
+      ...(r.datasetId ? { datasetId: r.datasetId } : {}),
+    };
+  }
   const jobs = c.jobs ?? [];
   if (!jobs.length) throw new Error('this campaign has no jobs to re-run');
   const modelIds = [...new Set(jobs.map((j) => j.modelId))];
@@ -92,12 +110,56 @@ export function rerunRequest(c: Pick<Campaign, 'name' | 'jobs'>, now = new Date(
   const settings = new Map<string, BenchmarkSettingsInput>();
   for (const j of jobs)
     if (!settings.has(JSON.stringify(j.settings))) settings.set(JSON.stringify(j.settings), j.settings);
-  const base = c.name.replace(/ \(re-run [^)]*\)$/, '');
   return {
-    name: `${base} (re-run ${now.toISOString().slice(0, 16).replace('T', ' ')})`.slice(0, 200),
+    name,
     modelIds,
     devices: { all: false, ids, tags: [], hardwareClassIds: [] },
     settings: [...settings.values()],
+  };
+}
+
+/** What the campaign page's job table shows of a result (no histogram, environment or settings). */
+export interface JobResult {
+  id: string;
+  jobId: string;
+  p50Ms: number;
+  throughputIps: number;
+  valid: boolean;
+}
+
+export function jobResultFromSummary(r: {
+  id: string;
+  jobId: string;
+  p50Ms: number;
+  throughputIps: number;
+  verdictStatus: string;
+}): JobResult {
+  return {
+    id: r.id,
+    jobId: r.jobId,
+    p50Ms: r.p50Ms,
+    throughputIps: r.throughputIps,
+    valid: r.verdictStatus === 'valid',
+  };
+}
+
+/** A `result.created` payload (a full Result) reduced to the job table's figures; null when it is not one. */
+export function jobResultFromEvent(p: unknown): JobResult | null {
+  const r = p as {
+    id?: unknown;
+    jobId?: unknown;
+    metrics?: { latencyMs?: { p50?: unknown }; throughputIps?: unknown };
+    verdict?: { status?: unknown };
+  } | null;
+  if (typeof r?.id !== 'string' || typeof r.jobId !== 'string') return null;
+  const p50 = r.metrics?.latencyMs?.p50;
+  const ips = r.metrics?.throughputIps;
+  return {
+    id: r.id,
+    jobId: r.jobId,
+    p50Ms: typeof p50 === 'number' ? p50 : NaN,
+    throughputIps: typeof ips === 'number' ? ips : NaN,
+    valid: r.verdict?.status === 'valid',
   };
 }
 

@@ -19,18 +19,28 @@ export function ChartPicker({
   sourceId,
   settingsKey,
   x,
+  overlays = [],
 }: {
   sources: ChartSource[];
   sourceId: string;
   settingsKey: string;
   x: string;
+  /** Published reference ids drawn beside a measured class. */
+  overlays?: string[];
 }) {
   const router = useRouter();
   const current = sources.find((s) => s.id === sourceId);
   const measured = sources.filter((s) => !s.published);
   const published = sources.filter((s) => s.published);
-  const go = (q: { class?: string; settings?: string; x?: string }) =>
-    router.push(href({ class: q.class ?? sourceId, settings: q.settings ?? settingsKey, x: q.x ?? x }));
+  const go = (q: { class?: string; settings?: string; x?: string; overlay?: string[] }) =>
+    router.push(
+      href({
+        class: q.class ?? sourceId,
+        settings: q.settings ?? settingsKey,
+        x: q.x ?? x,
+        overlay: (q.overlay ?? overlays).join(','),
+      }),
+    );
   return (
     <form method="get" action="/chart" className="picker">
       <label>
@@ -41,7 +51,7 @@ export function ChartPicker({
           data-testid="chart-class-select"
           onChange={(e) => {
             const s = sources.find((c) => c.id === e.target.value);
-            go({ class: e.target.value, settings: s?.settings[0]?.key ?? '' });
+            go({ class: e.target.value, settings: s?.settings[0]?.key ?? '', overlay: s?.published ? [] : overlays });
           }}
         >
           {measured.length ? (
@@ -86,6 +96,31 @@ export function ChartPicker({
           <option value="throughput">Throughput (img/s, log scale)</option>
         </select>
       </label>
+      {current && !current.published ? (
+        <details className="overlay-picker" data-testid="chart-overlay-picker" open={overlays.length > 0 || undefined}>
+          <summary>Published beside it{overlays.length ? ` (${overlays.length})` : ''}</summary>
+          <div className="check-list">
+            {published.map((s) => (
+              <label key={s.id}>
+                <input
+                  type="checkbox"
+                  name="overlay"
+                  value={s.id}
+                  checked={overlays.includes(s.id)}
+                  data-testid="chart-overlay"
+                  data-ref-id={s.id}
+                  onChange={(e) =>
+                    go({
+                      overlay: e.target.checked ? [...overlays, s.id] : overlays.filter((o) => o !== s.id),
+                    })
+                  }
+                />
+                {s.name}
+              </label>
+            ))}
+          </div>
+        </details>
+      ) : null}
       <noscript>
         <button type="submit" className="btn">
           Show

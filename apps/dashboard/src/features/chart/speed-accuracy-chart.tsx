@@ -7,13 +7,32 @@ import type { ExportColumn } from '../../lib/export';
 import { formatMs, formatPercent, formatThroughput } from '../../lib/format';
 import { byFamily, familyColour, logTicks, paretoFront, stepTicks, type ChartPoint, type XMetric } from './pareto';
 
-function PointTooltip({ active, payload }: { active?: boolean; payload?: { payload?: ChartPoint }[] }) {
+/** A published reference series drawn beside measured points: own marker, own dashed front, never merged. */
+export interface ChartOverlay {
+  id: string;
+  name: string;
+  points: ChartPoint[];
+}
+
+/** Marker per overlay (measured points are circles). */
+const OVERLAY_SHAPES = ['diamond', 'triangle', 'square', 'star', 'wye', 'cross'] as const;
+const OVERLAY_GLYPHS = ['◆', '▲', '■', '★', 'Y', '✚'];
+const OVERLAY_DASHES = ['6 4', '2 3', '10 4 2 4', '1 4', '8 2', '4 4 1 4'];
+
+function PointTooltip({
+  active,
+  payload,
+}: {
+  active?: boolean;
+  payload?: { payload?: ChartPoint & { series?: string } }[];
+}) {
   const p = payload?.[0]?.payload;
   if (!active || !p) return null;
   return (
     <div className="chart-tooltip" data-testid="chart-tooltip">
       <strong>{p.model}</strong>
       <span className="muted">{p.family}</span>
+      {p.series ? <span className="muted">{p.series} — published by PaddleClas</span> : null}
       <div>
         top-1 {formatPercent(p.y)}{' '}
         <span className="muted">({p.published || p.top1Source === 'reference' ? 'published' : 'measured'})</span>
@@ -26,7 +45,7 @@ function PointTooltip({ active, payload }: { active?: boolean; payload?: { paylo
   );
 }
 
-const EXPORT: ExportColumn<ChartPoint & { pareto: boolean }>[] = [
+const EXPORT: ExportColumn<ChartPoint & { pareto: boolean; series?: string }>[] = [
   { key: 'model', value: (p) => p.model },
   { key: 'family', value: (p) => p.family },
   { key: 'top1', value: (p) => p.y },
@@ -36,7 +55,10 @@ const EXPORT: ExportColumn<ChartPoint & { pareto: boolean }>[] = [
   },
   { key: 'p50_ms', value: (p) => p.p50Ms },
   { key: 'throughput_ips', value: (p) => p.throughputIps },
-  { key: 'hardware', value: (p) => (p.published ? 'published reference' : 'measured') },
+  {
+    key: 'hardware',
+    value: (p) => (p.series ? `${p.series} (published)` : p.published ? 'published reference' : 'measured'),
+  },
   { key: 'pareto', value: (p) => p.pareto },
 ];
 
@@ -45,21 +67,50 @@ export function SpeedAccuracyChart({
   points,
   metric,
   title,
+  overlays = [],
 }: {
   points: ChartPoint[];
   metric: XMetric;
   title: string;
+  /** Published series beside the main (measured) one; each keeps its own points and front. */
+  overlays?: ChartOverlay[];
 }) {
   const families = useMemo(() => byFamily(points), [points]);
   const front = useMemo(() => paretoFront(points, metric), [points, metric]);
   const frontIds = useMemo(() => new Set(front.map((p) => p.modelId)), [front]);
-  const exportRows = useMemo(() => points.map((p) => ({ ...p, pareto: frontIds.has(p.modelId) })), [points, frontIds]);
+  const series = useMemo(
+    () =>
+      overlays.map((o, i) => {
+        const pts = o.points.map((p) => ({ ...p, series: o.name }));
+        return {
+          ...o,
+          points: pts,
+          families: byFamily(pts),
+          front: paretoFront(pts, metric),
+          shape: OVERLAY_SHAPES[i % OVERLAY_SHAPES.length]!,
+          glyph: OVERLAY_GLYPHS[i % OVERLAY_GLYPHS.length]!,
+          dash: OVERLAY_DASHES[i % OVERLAY_DASHES.length]!,
+        };
+      }),
+    [overlays, metric],
+  );
+  const exportRows = useMemo(
+    () => [
+      ...points.map((p) => ({ ...p, pareto: frontIds.has(p.modelId) })),
+      ...series.flatMap((o) => {
+        const ids = new Set(o.front.map((p) => p.modelId));
+        return o.points.map((p) => ({ ...p, pareto: ids.has(p.modelId) }));
+      }),
+    ],
+    [points, frontIds, series],
+  );
   const published = points.some((p) => p.published);
+  const everything = useMemo(() => [...points, ...series.flatMap((o) => o.points)], [points, series]);
   const [minX, maxX] = useMemo(() => {
-    const xs = points.map((p) => p.x);
+    const xs = everything.map((p) => p.x);
     return [Math.min(...xs), Math.max(...xs)];
-  }, [points]);
-  const ys = points.map((p) => p.y);
+  }, [everything]);
+  const ys = everything.map((p) => p.y);
   const yMin = Math.max(0, Math.floor((Math.min(...ys) - 0.02) * 20) / 20);
   const yMax = Math.min(1, Math.ceil((Math.max(...ys) + 0.01) * 20) / 20);
 
@@ -71,6 +122,8 @@ export function SpeedAccuracyChart({
         data-points={points.length}
         data-pareto={front.length}
         data-published={published ? 'true' : 'false'}
+        data-overlays={series.length}
+        data-overlay-points={series.reduce((a, o) => a + o.points.length, 0)}
       >
         <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 800, height: 440 }}>
           <ScatterChart margin={{ top: 12, right: 20, bottom: 28, left: 8 }}>
@@ -114,6 +167,33 @@ export function SpeedAccuracyChart({
               isAnimationActive={false}
               legendType="none"
             />
+            {series.map((o) => (
+              <Scatter
+                key={`front:${o.id}`}
+                name={`${o.name} Pareto front (published)`}
+                data={o.front}
+                line={{ stroke: 'var(--muted)', strokeWidth: 1.5, strokeDasharray: o.dash }}
+                shape={() => <g />}
+                isAnimationActive={false}
+                legendType="none"
+              />
+            ))}
+            {series.flatMap((o) =>
+              o.families.map((f) => (
+                <Scatter
+                  key={`${o.id}:${f.family}`}
+                  name={`${f.family} · ${o.name} (published)`}
+                  data={f.points}
+                  fill={familyColour(f.family)}
+                  fillOpacity={0.55}
+                  stroke="var(--fg)"
+                  strokeWidth={0.6}
+                  shape={o.shape}
+                  className="overlay-point"
+                  isAnimationActive={false}
+                />
+              )),
+            )}
             {families.map((f) => (
               <Scatter
                 key={f.family}
@@ -136,12 +216,37 @@ export function SpeedAccuracyChart({
         ))}
         <li>
           <span className="swatch" style={{ background: 'var(--fg)', borderRadius: 0, height: 2, verticalAlign: 3 }} />{' '}
-          Pareto front
+          {series.length ? (published ? 'Pareto front (published)' : 'Pareto front (measured)') : 'Pareto front'}
         </li>
       </ul>
+      {series.length ? (
+        <ul className="legend-families legend-overlays" aria-label="Published series" data-testid="overlay-legend">
+          {series.map((o) => (
+            <li key={o.id} data-testid="overlay-legend-item">
+              <span aria-hidden="true" className="overlay-glyph">
+                {o.glyph}
+              </span>{' '}
+              <strong>{o.name}</strong> — published by PaddleClas ({o.points.length} models){' '}
+              <svg width="28" height="8" aria-hidden="true" style={{ verticalAlign: 1 }}>
+                <line x1="0" y1="4" x2="28" y2="4" stroke="currentColor" strokeWidth="1.5" strokeDasharray={o.dash} />
+              </svg>{' '}
+              its own front
+            </li>
+          ))}
+          <li>
+            <span aria-hidden="true" className="overlay-glyph">
+              ●
+            </span>{' '}
+            measured on this fleet
+          </li>
+        </ul>
+      ) : null}
       <h2>
         Pareto front{' '}
-        <span className="muted small">({front.length} models: no other model is both faster and more accurate)</span>
+        <span className="muted small">
+          ({front.length} models: no other model is both faster and more accurate
+          {series.length ? '; measured points only — the published fronts are in the export' : ''})
+        </span>
       </h2>
       <div className="toolbar">
         <span className="spacer" />

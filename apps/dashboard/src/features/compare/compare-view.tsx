@@ -2,12 +2,20 @@
 
 import { useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { LeaderboardRow } from '@fleetbench/protocol';
 import { ExportButtons } from '../../components/export-buttons';
 import type { ExportColumn } from '../../lib/export';
 import { formatMs, formatPercent } from '../../lib/format';
 import { logTicks, PALETTE } from '../chart/pareto';
-import { compareClasses, describeRatio, heatColour, spreadLines, type CompareModel, type SpreadLine } from './compare';
+import {
+  compareClasses,
+  describeRatio,
+  heatColour,
+  spreadLines,
+  type CompareBy,
+  type CompareModel,
+  type CompareRowLike,
+  type SpreadLine,
+} from './compare';
 
 export interface CompareClass {
   id: string;
@@ -18,14 +26,17 @@ export interface CompareClass {
 const CLASS_COLOURS = [PALETTE[0], PALETTE[1], PALETTE[4], PALETTE[2], PALETTE[6], PALETTE[3], PALETTE[8], PALETTE[5]];
 
 export function CompareView({
+  by = 'classes',
   classes,
   rows,
   settingsKey,
 }: {
+  by?: CompareBy;
   classes: CompareClass[];
-  rows: LeaderboardRow[];
+  rows: CompareRowLike[];
   settingsKey: string;
 }) {
+  const subject = by === 'devices' ? 'device' : 'hardware_class';
   const ids = useMemo(() => classes.map((c) => c.id), [classes]);
   const { models, summary } = useMemo(() => compareClasses(rows, ids), [rows, ids]);
   const spread = useMemo(() => spreadLines(rows, ids), [rows, ids]);
@@ -50,7 +61,7 @@ export function CompareView({
     [classes],
   );
   const spreadCols: ExportColumn<SpreadLine>[] = [
-    { key: 'hardware_class', value: (l) => name(l.classId) },
+    { key: subject, value: (l) => name(l.classId) },
     { key: 'model', value: (l) => l.modelName },
     { key: 'devices', value: (l) => l.devices },
     { key: 'min_p50_ms', value: (l) => l.minP50Ms },
@@ -68,7 +79,7 @@ export function CompareView({
   );
 
   return (
-    <div data-testid="compare-view" data-models={models.length}>
+    <div data-testid="compare-view" data-models={models.length} data-by={by}>
       <div className="grid-2" data-testid="compare-summary">
         {summary.map((s, i) => (
           <div className="card" key={s.classId}>
@@ -199,9 +210,10 @@ export function CompareView({
         </ResponsiveContainer>
       </div>
 
-      <h2>Heatmap: models × hardware</h2>
+      <h2>Heatmap: models × {by === 'devices' ? 'devices' : 'hardware'}</h2>
       <p className="muted small">
-        Cell: p50 ms; colour: how much slower than the model’s fastest selected hardware (green = fastest, red ≥ 10×).
+        Cell: p50 ms; colour: how much slower than the model’s fastest selected{' '}
+        {by === 'devices' ? 'device' : 'hardware'} (green = fastest, red ≥ 10×).
       </p>
       <div className="table-wrap">
         <table className="table heatmap" data-testid="heatmap">
@@ -244,7 +256,12 @@ export function CompareView({
       </div>
 
       <h2>Unit-to-unit spread</h2>
-      {spread.length ? (
+      {by === 'devices' ? (
+        <p className="muted" data-testid="spread-empty">
+          Comparing single devices: the ratio table above is the unit-to-unit comparison. Compare by hardware class for
+          the spread of every class with several devices.
+        </p>
+      ) : spread.length ? (
         <>
           <div className="toolbar">
             <span className="muted small">

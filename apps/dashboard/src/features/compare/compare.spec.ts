@@ -1,4 +1,12 @@
-import { compareClasses, describeRatio, geometricMean, heatColour, spreadLines } from './compare';
+import {
+  compareClasses,
+  compareHref,
+  describeRatio,
+  deviceCompareRows,
+  geometricMean,
+  heatColour,
+  spreadLines,
+} from './compare';
 
 const row = (
   cls: string,
@@ -80,5 +88,26 @@ describe('helpers', () => {
       ['m2', 0.5],
       ['m1', expect.closeTo(0.2, 10)],
     ]);
+  });
+});
+
+describe('compare by device', () => {
+  it('builds URLs for classes and devices', () => {
+    expect(compareHref('classes', ['a', 'b'], 'latency/bs1/t0x0/cpu')).toBe(
+      '/compare?classes=a%2Cb&settings=latency%2Fbs1%2Ft0x0%2Fcpu',
+    );
+    expect(compareHref('devices', ['d1', 'd2'], '')).toBe('/compare?by=devices&devices=d1%2Cd2');
+    expect(compareHref('classes', [], '')).toBe('/compare');
+  });
+
+  it('keys device rows by device id so the same ratio maths applies', () => {
+    const rows = deviceCompareRows([
+      { deviceId: 'd1', modelId: 'm', modelName: 'M', family: null, p50Ms: 10, throughputIps: 100, results: 3 },
+      { deviceId: 'd2', modelId: 'm', modelName: 'M', family: null, p50Ms: 5, throughputIps: 200, results: 2 },
+    ]);
+    const { models, summary } = compareClasses(rows, ['d1', 'd2']);
+    expect(models[0]!.ratio).toEqual([1, 0.5]);
+    expect(summary[1]!.geomeanRatio).toBeCloseTo(0.5);
+    expect(spreadLines(rows, ['d1', 'd2'])).toEqual([]);
   });
 });

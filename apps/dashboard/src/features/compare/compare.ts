@@ -1,4 +1,40 @@
-// Hardware comparison maths (pure): per-model latency ratios, geometric means, heatmap scale, unit spread.
+// Hardware comparison maths (pure): per-model latency ratios, geometric means, heatmap scale, unit spread. The
+// compared "subjects" are hardware classes or single devices; rows carry the subject id in `hardwareClassId`.
+
+export type CompareBy = 'classes' | 'devices';
+
+/** /compare URL for a subject kind, picked ids (first = baseline) and settings key. */
+export function compareHref(by: CompareBy, ids: readonly string[], settingsKey: string): string {
+  const q = new URLSearchParams();
+  if (by === 'devices') q.set('by', 'devices');
+  if (ids.length) q.set(by === 'devices' ? 'devices' : 'classes', ids.join(','));
+  if (settingsKey) q.set('settings', settingsKey);
+  return `/compare${q.size ? `?${q.toString()}` : ''}`;
+}
+
+/** Per-device rows (the hub's device leaderboard) as compare rows keyed by device id; no unit spread. */
+export function deviceCompareRows(
+  rows: readonly {
+    deviceId: string;
+    modelId: string;
+    modelName: string;
+    family: string | null;
+    p50Ms: number;
+    throughputIps: number;
+    results: number;
+  }[],
+): CompareRowLike[] {
+  return rows.map((r) => ({
+    hardwareClassId: r.deviceId,
+    modelId: r.modelId,
+    modelName: r.modelName,
+    family: r.family,
+    p50Ms: r.p50Ms,
+    throughputIps: r.throughputIps,
+    results: r.results,
+    unitSpread: null,
+  }));
+}
 
 export interface CompareRowLike {
   hardwareClassId: string;

@@ -57,7 +57,7 @@ export function selectIndex(
 }
 
 /** Settings keys present on every one of the given classes (for comparisons), natural order. */
-export function commonSettings(classes: readonly IndexClass[]): string[] {
+export function commonSettings(classes: readonly { settings: readonly { key: string }[] }[]): string[] {
   if (!classes.length) return [];
   const [first, ...rest] = classes;
   return first!.settings.map((s) => s.key).filter((k) => rest.every((c) => c.settings.some((s) => s.key === k)));

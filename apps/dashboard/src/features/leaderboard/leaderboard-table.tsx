@@ -1,6 +1,6 @@
 'use client';
 
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { LeaderboardRow } from '@fleetbench/protocol';
 import { ExportButtons } from '../../components/export-buttons';
 import type { ExportColumn } from '../../lib/export';
@@ -72,6 +72,11 @@ const COLUMNS: Column[] = [
   { key: 'results', label: 'Results / devices', numeric: true, optional: true },
 ];
 
+/** Extra columns a user can switch on (the default set fits a 1280 px laptop screen without scrolling). */
+const CHOOSABLE: SortKey[] = ['p90', 'p99', 'coldStart', 'peakRss', 'gflops', 'peakShare', 'results'];
+const DEFAULT_SHOWN: SortKey[] = ['p90', 'coldStart'];
+const COLUMNS_STORAGE = 'fleetbench.leaderboard.columns';
+
 const num = (n: number | null | undefined) => (typeof n === 'number' && Number.isFinite(n) ? n : null);
 
 const EXPORT_COLUMNS: ExportColumn<RankedRow>[] = [
@@ -118,6 +123,27 @@ export function LeaderboardTable({
     [ranked, family, minTop1, maxP50],
   );
   const sorted = useMemo(() => sortRows(filtered, sort), [filtered, sort]);
+  const [shownExtras, setShownExtras] = useState<SortKey[]>(DEFAULT_SHOWN);
+  useEffect(() => {
+    try {
+      const saved = JSON.parse(localStorage.getItem(COLUMNS_STORAGE) ?? 'null') as unknown;
+      if (Array.isArray(saved)) setShownExtras(saved.filter((k): k is SortKey => CHOOSABLE.includes(k as SortKey)));
+    } catch {
+      // unreadable preference: keep the defaults
+    }
+  }, []);
+  const toggleColumn = (key: SortKey, on: boolean) =>
+    setShownExtras((cur) => {
+      const next = on ? [...cur.filter((k) => k !== key), key] : cur.filter((k) => k !== key);
+      try {
+        localStorage.setItem(COLUMNS_STORAGE, JSON.stringify(next));
+      } catch {
+        // storage unavailable: the choice lasts for this page only
+      }
+      return next;
+    });
+  const visible = (key: SortKey) => !CHOOSABLE.includes(key) || shownExtras.includes(key);
+  const columns = COLUMNS.filter((c) => visible(c.key));
 
   return (
     <>
@@ -164,13 +190,29 @@ export function LeaderboardTable({
         <span className="muted small" data-testid="leaderboard-count">
           {sorted.length} of {rows.length} models
         </span>
+        <details className="column-chooser" data-testid="column-chooser">
+          <summary>Columns</summary>
+          <div className="check-list">
+            {COLUMNS.filter((c) => CHOOSABLE.includes(c.key)).map((c) => (
+              <label key={c.key}>
+                <input
+                  type="checkbox"
+                  checked={shownExtras.includes(c.key)}
+                  onChange={(e) => toggleColumn(c.key, e.target.checked)}
+                  data-testid={`column-${c.key}`}
+                />
+                {c.label}
+              </label>
+            ))}
+          </div>
+        </details>
         <ExportButtons rows={sorted} columns={EXPORT_COLUMNS} name={exportName} />
       </div>
       <div className="table-wrap">
-        <table className="table" data-testid="leaderboard-table">
+        <table className="table table-compact" data-testid="leaderboard-table" data-columns={columns.length}>
           <thead>
             <tr>
-              {COLUMNS.map((c) => (
+              {columns.map((c) => (
                 <th
                   key={c.key}
                   scope="col"
@@ -231,17 +273,21 @@ export function LeaderboardTable({
                   <td className="num strong" data-testid="p50">
                     {formatMs(r.p50Ms)}
                   </td>
-                  <td className="num col-opt">{formatMs(r.p90Ms)}</td>
-                  <td className="num col-opt">{formatMs(r.p99Ms)}</td>
+                  {visible('p90') ? <td className="num col-opt">{formatMs(r.p90Ms)}</td> : null}
+                  {visible('p99') ? <td className="num col-opt">{formatMs(r.p99Ms)}</td> : null}
                   <td className="num" data-testid="throughput">
                     {formatThroughput(r.throughputIps)}
                   </td>
-                  <td className="num col-opt" data-testid="cold-start">
-                    {r.coldStartMs != null ? `${formatMs(r.coldStartMs)} ms` : '—'}
-                  </td>
-                  <td className="num col-opt">{formatBytes(r.peakRssBytes ?? null)}</td>
-                  <td className="num col-opt">{r.gflops != null ? formatThroughput(r.gflops) : '—'}</td>
-                  <td className="num col-opt">{formatPercent(r.peakShare ?? null)}</td>
+                  {visible('coldStart') ? (
+                    <td className="num col-opt" data-testid="cold-start">
+                      {r.coldStartMs != null ? `${formatMs(r.coldStartMs)} ms` : '—'}
+                    </td>
+                  ) : null}
+                  {visible('peakRss') ? <td className="num col-opt">{formatBytes(r.peakRssBytes ?? null)}</td> : null}
+                  {visible('gflops') ? (
+                    <td className="num col-opt">{r.gflops != null ? formatThroughput(r.gflops) : '—'}</td>
+                  ) : null}
+                  {visible('peakShare') ? <td className="num col-opt">{formatPercent(r.peakShare ?? null)}</td> : null}
                   <td data-testid="verdict">
                     <span
                       className={`badge nowrap ${VERDICT_CLASS[verdict]}`}
@@ -253,9 +299,11 @@ export function LeaderboardTable({
                       {r.flaggedResults > 0 && verdict === 'mixed' ? ` (${r.flaggedResults})` : ''}
                     </span>
                   </td>
-                  <td className="num col-opt">
-                    {r.results} / {r.devices}
-                  </td>
+                  {visible('results') ? (
+                    <td className="num col-opt">
+                      {r.results} / {r.devices}
+                    </td>
+                  ) : null}
                 </tr>
               );
             })}

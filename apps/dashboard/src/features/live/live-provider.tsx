@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { io, type Socket } from 'socket.io-client';
 import type { HubEvent } from '@fleetbench/protocol';
 import type { LiveCredentials } from '../../lib/session';
+import { fetchLiveTicket, ticketAuth } from './live-ticket';
 
 export type LiveState = 'signed-out' | 'connecting' | 'live' | 'offline';
 
@@ -31,8 +32,11 @@ export function LiveProvider({ credentials, children }: { credentials: LiveCrede
   const [socket, setSocket] = useState<Socket | null>(null);
   const [state, setState] = useState<LiveState>(credentials ? 'connecting' : 'signed-out');
   const [detail, setDetail] = useState<string | null>(null);
-  // RSC props are new objects on every refresh: reconnect only when the credentials really change.
-  const key = credentials ? JSON.stringify(credentials) : '';
+  // RSC props are new objects (with a new single-use ticket) on every refresh: reconnect only when the hub URL or
+  // sign-in state changes. The latest ticket is read through a ref; reconnects fetch their own.
+  const key = credentials ? JSON.stringify({ url: credentials.url, ticketPath: credentials.ticketPath }) : '';
+  const authRef = useRef(credentials?.auth ?? {});
+  authRef.current = credentials?.auth ?? {};
   const routerRef = useRef(router);
   routerRef.current = router;
 
@@ -42,9 +46,10 @@ export function LiveProvider({ credentials, children }: { credentials: LiveCrede
       setSocket(null);
       return;
     }
-    const creds = JSON.parse(key) as LiveCredentials;
+    const creds = JSON.parse(key) as Pick<LiveCredentials, 'url' | 'ticketPath'>;
+    const auth = ticketAuth(authRef.current, () => fetchLiveTicket(creds.ticketPath));
     // WebSocket only: the hub lives on another origin/port and WebSocket needs no CORS preflight.
-    const s = io(creds.url, { auth: creds.auth, transports: ['websocket'], reconnectionDelayMax: 10_000 });
+    const s = io(creds.url, { auth, transports: ['websocket'], reconnectionDelayMax: 10_000 });
     let everConnected = false;
     let retry: ReturnType<typeof setTimeout> | undefined;
     setState('connecting');

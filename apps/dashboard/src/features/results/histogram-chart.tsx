@@ -1,24 +1,35 @@
 'use client';
 
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatMs } from '../../lib/format';
 import type { HistogramBucket } from './result-maths';
 
-/** Latency distribution of one result (decoded HDR histogram, equal-width ms buckets). */
+/**
+ * Latency distribution of one result (decoded HDR histogram, equal-width ms buckets). When the range is trimmed
+ * the last bar (hatched colour) holds every iteration beyond the cut, up to the maximum.
+ */
 export function HistogramChart({ buckets }: { buckets: HistogramBucket[] }) {
   const data = buckets.map((b) => ({
-    label: `${formatMs(b.fromMs)}–${formatMs(b.toMs)}`,
-    mid: (b.fromMs + b.toMs) / 2,
+    label: b.overflow
+      ? `> ${formatMs(b.fromMs)} (up to ${formatMs(b.toMs)})`
+      : `${formatMs(b.fromMs)}–${formatMs(b.toMs)}`,
+    tick: b.overflow ? `>${formatMs(b.fromMs)}` : formatMs((b.fromMs + b.toMs) / 2),
     count: b.count,
+    overflow: !!b.overflow,
   }));
+  const trimmed = buckets.some((b) => b.overflow);
   return (
-    <div className="chart-box short" data-testid="latency-histogram" data-buckets={buckets.length}>
+    <div
+      className="chart-box short"
+      data-testid="latency-histogram"
+      data-buckets={buckets.length}
+      data-trimmed={trimmed ? 'true' : 'false'}
+    >
       <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 800, height: 250 }}>
         <BarChart data={data} margin={{ top: 8, right: 16, bottom: 20, left: 8 }} barCategoryGap={1}>
           <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
           <XAxis
-            dataKey="mid"
-            tickFormatter={(v: number) => formatMs(v)}
+            dataKey="tick"
             stroke="var(--muted)"
             label={{ value: 'latency, ms', position: 'insideBottom', offset: -12, fill: 'var(--muted)' }}
           />
@@ -29,7 +40,11 @@ export function HistogramChart({ buckets }: { buckets: HistogramBucket[] }) {
             labelFormatter={(_, p) => `${p?.[0]?.payload?.label ?? ''} ms`}
             formatter={(v) => [v, 'iterations']}
           />
-          <Bar dataKey="count" fill="var(--accent)" isAnimationActive={false} />
+          <Bar dataKey="count" fill="var(--accent)" isAnimationActive={false}>
+            {data.map((d, i) => (
+              <Cell key={i} fill={d.overflow ? 'var(--warn)' : 'var(--accent)'} />
+            ))}
+          </Bar>
         </BarChart>
       </ResponsiveContainer>
     </div>

@@ -1,6 +1,9 @@
 // Server-side: decode the agent's HDR histogram (base64, compressed hdr-histogram-js encoding, values in µs).
 import { bucketize, type HistogramBucket } from './result-maths';
 
+/** Equal-width buckets up to p99 when the slowest 1 % would stretch the axis more than 3×; the rest → one bar. */
+export const TRIM_PERCENTILE = 99;
+
 export interface DecodedHistogram {
   buckets: HistogramBucket[];
   totalCount: number;
@@ -8,6 +11,8 @@ export interface DecodedHistogram {
   maxMs: number;
   meanMs: number;
   percentiles: { p: number; ms: number }[];
+  /** Set when the buckets stop at the trim percentile: the iterations beyond it are in the last (overflow) bar. */
+  trimmed: { percentile: number; cutMs: number; count: number } | null;
 }
 
 export function decodeHistogram(base64: string | null, maxBuckets = 40): DecodedHistogram | null {
@@ -35,8 +40,11 @@ export function decodeHistogram(base64: string | null, maxBuckets = 40): Decoded
       const v = it.next();
       values.push({ valueUs: v.valueIteratedTo, count: v.countAtValueIteratedTo });
     }
+    const buckets = bucketize(values, maxBuckets, { trimPercentile: TRIM_PERCENTILE });
+    const over = buckets.at(-1)?.overflow ? buckets.at(-1)! : null;
     return {
-      buckets: bucketize(values, maxBuckets),
+      buckets,
+      trimmed: over ? { percentile: TRIM_PERCENTILE, cutMs: over.fromMs, count: over.count } : null,
       totalCount: h.totalCount,
       minMs: h.minNonZeroValue / 1000,
       maxMs: h.maxValue / 1000,

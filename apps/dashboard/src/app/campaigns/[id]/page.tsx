@@ -2,8 +2,10 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { HubErrorNotice } from '../../../components/hub-error';
 import { CampaignLive } from '../../../features/campaigns/campaign-live';
+import { jobResultFromSummary } from '../../../features/campaigns/matrix';
 import { hubApi } from '../../../lib/hub/api';
 import { load } from '../../../lib/hub/load';
+import { hubViews } from '../../../lib/hub/views';
 import { requireToken } from '../../../lib/session';
 
 export const metadata: Metadata = { title: 'Campaign · Fleetbench' };
@@ -14,7 +16,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
   const token = await requireToken(here);
   const [campaign, results, devices] = await Promise.all([
     load(hubApi.campaign(token, id), here),
-    load(hubApi.results(token, { campaignId: id }), here),
+    load(hubViews.resultSummaries(token, id), here),
     load(hubApi.devices(token), here),
   ]);
   return (
@@ -27,7 +29,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
           <h1 data-testid="campaign-name">{campaign.data.name}</h1>
           <CampaignLive
             initial={campaign.data}
-            initialResults={results.ok ? results.data : []}
+            initialResults={results.ok ? results.data.map(jobResultFromSummary) : []}
             deviceNames={Object.fromEntries((devices.ok ? devices.data : []).map((d) => [d.id, d.name]))}
           />
         </>

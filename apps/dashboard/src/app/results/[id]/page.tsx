@@ -156,6 +156,18 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
             {hist.totalCount} iterations · {hist.percentiles.map((p) => `p${p.p} ${formatMs(p.ms)} ms`).join(' · ')}{' '}
             (from the HDR histogram, 3 significant digits)
           </p>
+          <p className="muted small" data-testid="histogram-caption">
+            {hist.trimmed ? (
+              <>
+                Equal-width bars from the fastest iteration up to p{hist.trimmed.percentile} (
+                {formatMs(hist.trimmed.cutMs)} ms); the {hist.trimmed.count} slowest iteration
+                {hist.trimmed.count === 1 ? '' : 's'} (up to {formatMs(hist.maxMs)} ms) are gathered in the last, amber
+                bar, so a few outliers do not squash the rest of the distribution.
+              </>
+            ) : (
+              <>Equal-width bars from the fastest to the slowest iteration (no outliers stretched the range).</>
+            )}
+          </p>
         </>
       ) : (
         <p className="muted">No histogram was sent with this result.</p>

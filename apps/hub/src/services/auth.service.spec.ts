@@ -1,0 +1,98 @@
+import type { DeviceRepository } from '../repositories/device.repository';
+import type { TokenRepository } from '../repositories/token.repository';
+import { mockLogger, mockOf } from '../test-support/mocks';
+import { hashPassword, sha256Hex } from '../utils/crypto';
+import { AuthService, SOCKET_TICKET_TTL_MS } from './auth.service';
+
+function setup() {
+  let now = Date.parse('2026-01-01T00:00:00.000Z');
+  const clock = { now: () => new Date(now) };
+  const tokens = mockOf<TokenRepository>('findApiToken', 'findApiTokenById', 'touchApiToken');
+  const devices = mockOf<DeviceRepository>('getPasswordHash');
+  tokens.touchApiToken.mockResolvedValue(undefined);
+  tokens.findApiTokenById.mockImplementation(
+    async (id) =>
+      ({
+        id,
+        admin: false,
+        expiresAt: null,
+        label: 'x',
+        tokenHash: 'h',
+        createdAt: new Date(),
+        lastUsedAt: null,
+      }) as never,
+  );
+  const svc = new AuthService(tokens, devices, clock as never, { hubBrokerPassword: 'hub-secret' }, mockLogger());
+  return { svc, tokens, devices, advance: (ms: number) => (now += ms) };
+}
+
+describe('API tokens', () => {
+  it('accepts a known token, refuses unknown and expired ones, and records use at most once a minute', async () => {
+    const { svc, tokens, advance } = setup();
+    tokens.findApiToken.mockImplementation(async (hash) =>
+      hash === sha256Hex('good')
+        ? { id: 't1', admin: true, expiresAt: new Date('2026-01-02T00:00:00Z'), lastUsedAt: null }
+        : null,
+    );
+    expect(await svc.authenticateApiToken('good')).toEqual({ tokenId: 't1', admin: true });
+    expect(tokens.touchApiToken).toHaveBeenCalledTimes(1);
+    expect(await svc.authenticateApiToken('bad')).toBeNull();
+    expect(await svc.authenticateApiToken('')).toBeNull();
+    advance(2 * 86_400_000);
+    expect(await svc.authenticateApiToken('good')).toBeNull();
+
+    tokens.findApiToken.mockResolvedValue({ id: 't2', admin: false, expiresAt: null, lastUsedAt: new Date() });
+    tokens.touchApiToken.mockClear();
+    await svc.authenticateApiToken('recent');
+    expect(tokens.touchApiToken).not.toHaveBeenCalled();
+  });
+});
+
+describe('socket.io tickets', () => {
+  it('works exactly once', async () => {
+    const { svc } = setup();
+    const t = svc.issueSocketTicket({ tokenId: 't1', admin: false });
+    expect(t.ticket).toMatch(/^fbs_/);
+    expect(await svc.redeemSocketTicket(t.ticket)).toEqual({ tokenId: 't1', admin: false });
+    expect(await svc.redeemSocketTicket(t.ticket)).toBeNull();
+  });
+
+  it('expires after 60 s', async () => {
+    const { svc, advance } = setup();
+    const t = svc.issueSocketTicket({ tokenId: 't1', admin: false });
+    expect(Date.parse(t.expiresAt) - Date.parse('2026-01-01T00:00:00.000Z')).toBe(SOCKET_TICKET_TTL_MS);
+    advance(SOCKET_TICKET_TTL_MS);
+    expect(await svc.redeemSocketTicket(t.ticket)).toBeNull();
+  });
+
+  it('refuses wrong tickets, tickets of a revoked or expired API token', async () => {
+    const { svc, tokens } = setup();
+    expect(await svc.redeemSocketTicket('fbs_wrong')).toBeNull();
+    expect(await svc.redeemSocketTicket(undefined)).toBeNull();
+    const a = svc.issueSocketTicket({ tokenId: 't1', admin: false });
+    const b = svc.issueSocketTicket({ tokenId: 't2', admin: false });
+    const revoked = jest.fn();
+    svc.onApiTokenRevoked(revoked);
+    svc.apiTokenRevoked('t1');
+    expect(revoked).toHaveBeenCalledWith('t1');
+    expect(await svc.redeemSocketTicket(a.ticket)).toBeNull();
+    tokens.findApiTokenById.mockResolvedValueOnce(null); // deleted meanwhile
+    expect(await svc.redeemSocketTicket(b.ticket)).toBeNull();
+  });
+});
+
+describe('agent credentials', () => {
+  it('refuses a revoked agent even when its credentials were cached', async () => {
+    const { svc, devices } = setup();
+    const hash = await hashPassword('pw');
+    devices.getPasswordHash.mockResolvedValue(hash);
+    expect(await svc.verify('agent-0123456789abcdef', 'pw')).toEqual({
+      kind: 'agent',
+      agentId: 'agent-0123456789abcdef',
+    });
+    devices.getPasswordHash.mockResolvedValue(null); // revoked
+    svc.forgetAgent('agent-0123456789abcdef');
+    expect(await svc.verify('agent-0123456789abcdef', 'pw')).toBeNull();
+    expect(await svc.verify('fleetbench-hub', 'hub-secret')).toEqual({ kind: 'hub' });
+  });
+});
