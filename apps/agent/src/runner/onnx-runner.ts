@@ -337,60 +337,58 @@ export class OnnxRunner implements ModelRunner {
     const buffer = allocateInput(spec, batch);
     const tensorOf = (n: number) =>
       new ort.Tensor(spec.inputDtype, buffer.subarray(0, (buffer.length / batch) * n) as never, inputShape(spec, n));
-    {
-      const fill = async (start: number, n: number) => {
-        for (let j = 0; j < n; j++) pixelsToInput(await pixels.get(start + j), spec, buffer, j);
-      };
-      // Cold start and warm-up on the first batch (its pixels are needed first anyway).
-      const firstN = Math.min(batch, total);
-      await fill(0, firstN);
-      const t0 = performance.now();
+    const fill = async (start: number, n: number) => {
+      for (let j = 0; j < n; j++) pixelsToInput(await pixels.get(start + j), spec, buffer, j);
+    };
+    // Cold start and warm-up on the first batch (its pixels are needed first anyway).
+    const firstN = Math.min(batch, total);
+    await fill(0, firstN);
+    const t0 = performance.now();
+    await session.run({ [input.name]: tensorOf(fixedBatch ?? firstN) });
+    firstInferenceMs = performance.now() - t0;
+    for (let i = 0; i < settings.warmupIterations; i++)
       await session.run({ [input.name]: tensorOf(fixedBatch ?? firstN) });
-      firstInferenceMs = performance.now() - t0;
-      for (let i = 0; i < settings.warmupIterations; i++)
-        await session.run({ [input.name]: tensorOf(fixedBatch ?? firstN) });
-      onProgress(0, 'accuracy');
-      const loopStart = performance.now();
-      for (let start = 0; start < total; start += batch) {
-        throwIfAborted(signal);
-        const n = Math.min(batch, total - start);
-        if (start > 0) await fill(start, n);
-        // A fixed-batch model gets a full tensor; the padding rows' outputs are ignored.
-        const feeds = { [input.name]: tensorOf(fixedBatch ?? n) };
-        const t = performance.now();
-        const out = await session.run(feeds);
-        const ms = performance.now() - t;
-        latencies.push(ms);
-        endTimes.push(performance.now() - loopStart);
-        histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
-        const scores = out[outputName];
-        const classes = scores.dims[scores.dims.length - 1];
-        const data = scores.data as Float32Array | Uint16Array;
-        const half = scores.type === 'float16';
-        for (let j = 0; j < n; j++) {
-          const label = ds.samples[start + j].label + offset;
-          const rank = rankOf(data, j * classes, classes, label, half);
-          if (rank === 0) top1++;
-          if (rank < 5) top5++;
-        }
-        evaluated += n;
-        if (latencies.length % 16 === 0) rss.sample();
-        onProgress(evaluated / total, 'accuracy');
+    onProgress(0, 'accuracy');
+    const loopStart = performance.now();
+    for (let start = 0; start < total; start += batch) {
+      throwIfAborted(signal);
+      const n = Math.min(batch, total - start);
+      if (start > 0) await fill(start, n);
+      // A fixed-batch model gets a full tensor; the padding rows' outputs are ignored.
+      const feeds = { [input.name]: tensorOf(fixedBatch ?? n) };
+      const t = performance.now();
+      const out = await session.run(feeds);
+      const ms = performance.now() - t;
+      latencies.push(ms);
+      endTimes.push(performance.now() - loopStart);
+      histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
+      const scores = out[outputName];
+      const classes = scores.dims[scores.dims.length - 1];
+      const data = scores.data as Float32Array | Uint16Array;
+      const half = scores.type === 'float16';
+      for (let j = 0; j < n; j++) {
+        const label = ds.samples[start + j].label + offset;
+        const rank = rankOf(data, j * classes, classes, label, half);
+        if (rank === 0) top1++;
+        if (rank < 5) top5++;
       }
-      const wallMs = performance.now() - loopStart;
-      return {
-        measured: { latencies, endTimes, elapsedMs: wallMs, batch } satisfies Measured,
-        firstInferenceMs,
-        datasetSha256: ds.sha256,
-        accuracy: {
-          top1: evaluated ? top1 / evaluated : 0,
-          top5: evaluated ? top5 / evaluated : 0,
-          samples: evaluated,
-          expected: total,
-          endToEndIps: wallMs > 0 ? round3((evaluated * 1000) / wallMs) : 0,
-        },
-      };
+      evaluated += n;
+      if (latencies.length % 16 === 0) rss.sample();
+      onProgress(evaluated / total, 'accuracy');
     }
+    const wallMs = performance.now() - loopStart;
+    return {
+      measured: { latencies, endTimes, elapsedMs: wallMs, batch } satisfies Measured,
+      firstInferenceMs,
+      datasetSha256: ds.sha256,
+      accuracy: {
+        top1: evaluated ? top1 / evaluated : 0,
+        top5: evaluated ? top5 / evaluated : 0,
+        samples: evaluated,
+        expected: total,
+        endToEndIps: wallMs > 0 ? round3((evaluated * 1000) / wallMs) : 0,
+      },
+    };
   }
 }
 

@@ -32,7 +32,7 @@ function PointTooltip({
     <div className="chart-tooltip" data-testid="chart-tooltip">
       <strong>{p.model}</strong>
       <span className="muted">{p.family}</span>
-      {p.series ? <span className="muted">{p.series} — published by PaddleClas</span> : null}
+      {p.series ? <span className="muted">{p.series}</span> : null}
       <div>
         top-1 {formatPercent(p.y)}{' '}
         <span className="muted">({p.published || p.top1Source === 'reference' ? 'published' : 'measured'})</span>
@@ -81,9 +81,11 @@ export function SpeedAccuracyChart({
   const series = useMemo(
     () =>
       overlays.map((o, i) => {
-        const pts = o.points.map((p) => ({ ...p, series: o.name }));
+        const label = /PaddleClas/.test(o.name) ? o.name : `${o.name} — published by PaddleClas`;
+        const pts = o.points.map((p) => ({ ...p, series: label }));
         return {
           ...o,
+          label,
           points: pts,
           families: byFamily(pts),
           front: paretoFront(pts, metric),
@@ -226,7 +228,7 @@ export function SpeedAccuracyChart({
               <span aria-hidden="true" className="overlay-glyph">
                 {o.glyph}
               </span>{' '}
-              <strong>{o.name}</strong> — published by PaddleClas ({o.points.length} models){' '}
+              <strong>{o.label}</strong> ({o.points.length} models){' '}
               <svg width="28" height="8" aria-hidden="true" style={{ verticalAlign: 1 }}>
                 <line x1="0" y1="4" x2="28" y2="4" stroke="currentColor" strokeWidth="1.5" strokeDasharray={o.dash} />
               </svg>{' '}

@@ -1,7 +1,8 @@
 // Server-side: decode the agent's HDR histogram (base64, compressed hdr-histogram-js encoding, values in µs).
 import { bucketize, type HistogramBucket } from './result-maths';
 
-/** Equal-width buckets up to p99 when the slowest 1 % would stretch the axis more than 3×; the rest → one bar. */
+/** Equal-width buckets up to p99 (or p50 + 4 × (p90 − p50) if lower) when the tail would stretch the axis more than
+ *  3×; the iterations beyond go into one overflow bar. */
 export const TRIM_PERCENTILE = 99;
 
 export interface DecodedHistogram {
@@ -40,11 +41,12 @@ export function decodeHistogram(base64: string | null, maxBuckets = 40): Decoded
       const v = it.next();
       values.push({ valueUs: v.valueIteratedTo, count: v.countAtValueIteratedTo });
     }
-    const buckets = bucketize(values, maxBuckets, { trimPercentile: TRIM_PERCENTILE });
+    const buckets = bucketize(values, maxBuckets, { trimPercentile: TRIM_PERCENTILE, tailFactor: 4 });
     const over = buckets.at(-1)?.overflow ? buckets.at(-1)! : null;
+    const share = over && h.totalCount ? 1 - over.count / h.totalCount : 1;
     return {
       buckets,
-      trimmed: over ? { percentile: TRIM_PERCENTILE, cutMs: over.fromMs, count: over.count } : null,
+      trimmed: over ? { percentile: Math.floor(share * 1000) / 10, cutMs: over.fromMs, count: over.count } : null,
       totalCount: h.totalCount,
       minMs: h.minNonZeroValue / 1000,
       maxMs: h.maxValue / 1000,

@@ -18,6 +18,11 @@ export interface BucketOptions {
    */
   trimPercentile?: number;
   stretch?: number;
+  /**
+   * With a heavy tail p99 itself can sit far out: also cap the cut at p50 + tailFactor × (p90 − p50) (the p90 gap is
+   * taken as at least 5 % of p50), so the bulk of the distribution always gets most of the bars.
+   */
+  tailFactor?: number;
 }
 
 /** The smallest recorded value (µs) at or below which `percentile` % of the counts lie. */
@@ -48,7 +53,12 @@ export function bucketize(
   if (max === min) return [{ fromMs: min, toMs: max, count: v.reduce((a, x) => a + x.count, 0) }];
   let top = max;
   if (opts.trimPercentile !== undefined) {
-    const cut = valueAtPercentile(v, opts.trimPercentile) / 1000;
+    let cut = valueAtPercentile(v, opts.trimPercentile) / 1000;
+    if (opts.tailFactor !== undefined) {
+      const p50 = valueAtPercentile(v, 50) / 1000;
+      const p90 = valueAtPercentile(v, 90) / 1000;
+      cut = Math.min(cut, p50 + opts.tailFactor * Math.max(p90 - p50, 0.05 * p50));
+    }
     if (cut > min && cut < max && max - min > (opts.stretch ?? 3) * (cut - min)) top = cut;
   }
   const inRange = v.filter((x) => x.valueUs / 1000 <= top);

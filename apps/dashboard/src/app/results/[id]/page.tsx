@@ -159,10 +159,11 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
           <p className="muted small" data-testid="histogram-caption">
             {hist.trimmed ? (
               <>
-                Equal-width bars from the fastest iteration up to p{hist.trimmed.percentile} (
-                {formatMs(hist.trimmed.cutMs)} ms); the {hist.trimmed.count} slowest iteration
-                {hist.trimmed.count === 1 ? '' : 's'} (up to {formatMs(hist.maxMs)} ms) are gathered in the last, amber
-                bar, so a few outliers do not squash the rest of the distribution.
+                Equal-width bars from the fastest iteration up to {formatMs(hist.trimmed.cutMs)} ms
+                {` (p${hist.trimmed.percentile}; the cut is p99, or p50 + 4 × the p50→p90 gap when that is lower); the `}
+                {hist.trimmed.count} slowest iteration{hist.trimmed.count === 1 ? '' : 's'} (up to{' '}
+                {formatMs(hist.maxMs)} ms) are gathered in the last, amber bar, so a long tail or one outlier does not
+                squash the rest of the distribution.
               </>
             ) : (
               <>Equal-width bars from the fastest to the slowest iteration (no outliers stretched the range).</>
