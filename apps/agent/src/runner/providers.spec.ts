@@ -40,10 +40,14 @@ describe('cachedBackends (idle daemon without onnxruntime loaded)', () => {
 });
 
 describe('sessionOptions', () => {
-  it('turns off intra-op spinning for accuracy runs only (decoding shares the cores)', () => {
+  it('turns off intra-op spinning for accuracy runs that decode only (decoding shares the cores)', () => {
     expect(sessionOptions(BenchmarkSettingsSchema.parse({ mode: 'accuracy' })).extra).toEqual({
       session: { intra_op: { allow_spinning: '0' } },
     });
     expect(sessionOptions(BenchmarkSettingsSchema.parse({ mode: 'latency' })).extra).toBeUndefined();
+    // From the pixel cache nothing decodes: spinning stays on.
+    expect(
+      sessionOptions(BenchmarkSettingsSchema.parse({ mode: 'accuracy' }), { decoding: false }).extra,
+    ).toBeUndefined();
   });
 });

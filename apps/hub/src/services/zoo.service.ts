@@ -202,7 +202,7 @@ export class ZooService {
       source: 'zoo' as const,
       inputs: built.inputs.map((t) => ({ ...t, shape: [...t.shape] })),
       outputs: built.outputs.map((t) => ({ ...t, shape: [...t.shape] })),
-      preprocessing: preprocessingFor(recipe.name),
+      preprocessing: preprocessingFor(recipe.name, recipe.variant),
       referenceMetrics: zooReferenceMetrics(recipe.name),
       flops: arch.flops,
       recipe,
