@@ -9,19 +9,19 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   apiPaths,
-  PROTOCOL_MAJOR,
   topics,
   type Dataset,
   type EnrollResponse,
   type JobAssignMessage,
   type Model,
 } from '@fleetbench/protocol';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import pg from 'pg';
 import type { Hub } from './main';
+import { connectFakeAgent, enrollFakeAgent } from './test-support/fake-agent';
 import { mediumHub, until } from './test-support/medium-hub';
 import type { createTestDatabase } from './test-support/database';
-import { hardware, resultMessage, software } from './test-support/fixtures';
+import { resultMessage } from './test-support/fixtures';
 import { SHARED_DATA } from '../../../test/support/shared-data';
 
 const SHARED = SHARED_DATA;
@@ -193,30 +193,8 @@ describe('accuracy campaigns', () => {
   async function enrollAndConnect(
     name: string,
   ): Promise<{ e: EnrollResponse; jobs: JobAssignMessage[]; client: MqttClient }> {
-    const tok = await api('POST', apiPaths.enrollmentTokens, { maxUses: 1 });
-    const res = await fetch(hub.url + apiPaths.enroll, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token: tok.body.token, name, hardware: hardware(), software }),
-    });
-    const e = (await res.json()) as EnrollResponse;
-    const client = await mqtt.connectAsync(e.mqtt.url, {
-      clientId: e.agentId,
-      username: e.mqtt.username,
-      password: e.mqtt.password,
-    });
-    agents.push(client);
-    const jobs: JobAssignMessage[] = [];
-    client.on('message', (_t, p) => {
-      const m = JSON.parse(p.toString());
-      if (m.kind === 'assign') jobs.push(m);
-    });
-    await client.subscribeAsync(topics.jobs(e.agentId), { qos: 1 });
-    await client.publishAsync(
-      topics.status(e.agentId),
-      JSON.stringify({ v: PROTOCOL_MAJOR, online: true, session: 1, ts: new Date().toISOString() }),
-      { qos: 1, retain: true },
-    );
+    const e = await enrollFakeAgent(medium, name);
+    const { client, jobs } = await connectFakeAgent(e, agents);
     return { e, jobs, client };
   }
 

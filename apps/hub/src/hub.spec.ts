@@ -5,19 +5,18 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import {
   apiPaths,
-  PROTOCOL_MAJOR,
   topics,
   viewPaths,
   type Campaign,
   type DeviceLeaderboardRow,
   type EnrollResponse,
-  type JobAssignMessage,
   type LeaderboardRow,
   type Model,
 } from '@fleetbench/protocol';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { io } from 'socket.io-client';
 import type { Hub } from './main';
+import { connectFakeAgent, enrollFakeAgent } from './test-support/fake-agent';
 import { mediumHub, until } from './test-support/medium-hub';
 import { hardware, resultMessage, software } from './test-support/fixtures';
 import { sharedPath } from '../../../test/support/shared-data';
@@ -31,44 +30,9 @@ const agents: MqttClient[] = [];
 const medium = mediumHub(ADMIN);
 const api = medium.api;
 
-async function enrollAgent(name: string, tags: string[] = []): Promise<EnrollResponse> {
-  const tok = await api('POST', apiPaths.enrollmentTokens, { maxUses: 1, tags });
-  expect(tok.status).toBe(201);
-  const res = await fetch(hub.url + apiPaths.enroll, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token: tok.body.token, name, hardware: hardware(), software }),
-  });
-  expect(res.status).toBe(201);
-  return (await res.json()) as EnrollResponse;
-}
+const enrollAgent = (name: string, tags: string[] = []) => enrollFakeAgent(medium, name, tags);
 
-async function connectAgent(e: EnrollResponse, session = 1): Promise<{ client: MqttClient; jobs: JobAssignMessage[] }> {
-  const client = await mqtt.connectAsync(e.mqtt.url, {
-    clientId: e.agentId,
-    username: e.mqtt.username,
-    password: e.mqtt.password,
-    will: {
-      topic: topics.status(e.agentId),
-      payload: Buffer.from(JSON.stringify({ v: 1, online: false, session, ts: new Date().toISOString() })),
-      qos: 1,
-      retain: true,
-    },
-  });
-  agents.push(client);
-  const jobs: JobAssignMessage[] = [];
-  client.on('message', (_t, p) => {
-    const m = JSON.parse(p.toString());
-    if (m.kind === 'assign') jobs.push(m);
-  });
-  await client.subscribeAsync(topics.jobs(e.agentId), { qos: 1 });
-  await client.publishAsync(
-    topics.status(e.agentId),
-    JSON.stringify({ v: PROTOCOL_MAJOR, online: true, session, ts: new Date().toISOString() }),
-    { qos: 1, retain: true },
-  );
-  return { client, jobs };
-}
+const connectAgent = (e: EnrollResponse, session = 1) => connectFakeAgent(e, agents, { session });
 
 beforeAll(async () => {
   await medium.start();

@@ -4,14 +4,12 @@
  */
 import {
   apiPaths,
-  PROTOCOL_MAJOR,
   topics,
   type ApiToken,
   type Campaign,
   type CreatedApiToken,
   type Device,
   type EnrollResponse,
-  type JobAssignMessage,
   type Model,
   type Result,
   type SocketTicket,
@@ -22,6 +20,7 @@ import { io, type Socket } from 'socket.io-client';
 import { sharedPath } from '../../../test/support/shared-data';
 import { createLogger } from './logger';
 import { hardware, resultMessage, software } from './test-support/fixtures';
+import { connectFakeAgent, fakeAgentOptions } from './test-support/fake-agent';
 import { mediumHub, until } from './test-support/medium-hub';
 import { sha256Hex } from './utils/crypto';
 
@@ -71,37 +70,12 @@ async function enroll(name: string): Promise<EnrollResponse> {
   return e;
 }
 
-function connectOptions(e: EnrollResponse, session = 1): mqtt.IClientOptions {
-  return {
-    clientId: e.agentId,
-    username: e.mqtt.username,
-    password: e.mqtt.password,
-    reconnectPeriod: 0,
-    will: {
-      topic: topics.status(e.agentId),
-      payload: Buffer.from(JSON.stringify({ v: PROTOCOL_MAJOR, online: false, session, ts: new Date().toISOString() })),
-      qos: 1,
-      retain: true,
-    },
-  };
-}
+const connectOptions = (e: EnrollResponse, session = 1): mqtt.IClientOptions => ({
+  ...fakeAgentOptions(e, session),
+  reconnectPeriod: 0,
+});
 
-async function connectAgent(e: EnrollResponse): Promise<{ client: MqttClient; jobs: JobAssignMessage[] }> {
-  const client = await mqtt.connectAsync(e.mqtt.url, connectOptions(e));
-  clients.push(client);
-  const jobs: JobAssignMessage[] = [];
-  client.on('message', (_t, p) => {
-    const m = JSON.parse(p.toString());
-    if (m.kind === 'assign') jobs.push(m);
-  });
-  await client.subscribeAsync(topics.jobs(e.agentId), { qos: 1 });
-  await client.publishAsync(
-    topics.status(e.agentId),
-    JSON.stringify({ v: PROTOCOL_MAJOR, online: true, session: 1, ts: new Date().toISOString() }),
-    { qos: 1, retain: true },
-  );
-  return { client, jobs };
-}
+const connectAgent = (e: EnrollResponse) => connectFakeAgent(e, clients, { reconnectPeriod: 0 });
 
 const basic = (e: EnrollResponse) => `Basic ${Buffer.from(`${e.agentId}:${e.mqtt.password}`).toString('base64')}`;
 

@@ -2,22 +2,13 @@
  * Medium test: zoo registration on a whole hub (real PostgreSQL, embedded broker, HTTP), and the recipe in the job
  * assignment an agent receives.
  */
-import {
-  apiPaths,
-  JobAssignMessageSchema,
-  PROTOCOL_MAJOR,
-  topics,
-  type EnrollResponse,
-  type JobAssignMessage,
-  type Model,
-  type ZooRegistrationTask,
-} from '@fleetbench/protocol';
+import { apiPaths, JobAssignMessageSchema, type Model, type ZooRegistrationTask } from '@fleetbench/protocol';
 import { buildModel, describeArchitecture, getModel, RECIPE_FORMAT } from '@fleetbench/zoo';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { Hub } from './main';
 import { ZooBuildRepository } from './repositories/zoo-build.repository';
+import { connectFakeAgent, enrollFakeAgent } from './test-support/fake-agent';
 import { mediumHub, until } from './test-support/medium-hub';
-import { hardware, software } from './test-support/fixtures';
 import { sharedPath } from '../../../test/support/shared-data';
 
 const ADMIN = 'test-admin-token-zoo-0123456789';
@@ -132,30 +123,8 @@ describe('POST /api/v1/models/zoo', () => {
 
 describe('job assignment of a zoo model', () => {
   it('carries the recipe and the sha256 the agent must reproduce', async () => {
-    const tok = await api('POST', apiPaths.enrollmentTokens, { maxUses: 1 });
-    const res = await fetch(hub.url + apiPaths.enroll, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token: tok.body.token, name: 'zoo-board', hardware: hardware(), software }),
-    });
-    const e = (await res.json()) as EnrollResponse;
-    const client = await mqtt.connectAsync(e.mqtt.url, {
-      clientId: e.agentId,
-      username: e.mqtt.username,
-      password: e.mqtt.password,
-    });
-    clients.push(client);
-    const jobs: JobAssignMessage[] = [];
-    client.on('message', (_t, p) => {
-      const m = JSON.parse(p.toString());
-      if (m.kind === 'assign') jobs.push(m);
-    });
-    await client.subscribeAsync(topics.jobs(e.agentId), { qos: 1 });
-    await client.publishAsync(
-      topics.status(e.agentId),
-      JSON.stringify({ v: PROTOCOL_MAJOR, online: true, session: 1, ts: new Date().toISOString() }),
-      { qos: 1, retain: true },
-    );
+    const e = await enrollFakeAgent(medium, 'zoo-board');
+    const { jobs } = await connectFakeAgent(e, clients);
     await until(async () => (await api('GET', apiPaths.device(e.agentId))).body.online, 'agent online');
 
     const model = (await api<Model[]>('GET', apiPaths.models)).body.find((m) => m.name === 'SqueezeNet1_1')!;

@@ -93,7 +93,7 @@ export function mediumHub(adminToken: string, opts: { logger?: Logger } = {}): M
 export async function until<T>(
   fn: () => Promise<T | undefined | null | false>,
   what: string,
-  timeoutMs = 5000,
+  timeoutMs = 10_000,
 ): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
