@@ -34,31 +34,7 @@ export async function hubGet<S extends z.ZodType>(
   } catch (err) {
     throw new HubError(problemFromFetchError(url, err));
   }
-  if (res.status === 401 || res.status === 403) throw new HubError({ kind: 'unauthorized', url, status: res.status });
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  if (!res.ok) {
-    const eb = ErrorBodySchema.safeParse(body);
-    throw new HubError({
-      kind: 'http',
-      url,
-      status: res.status,
-      code: eb.success ? eb.data.code : undefined,
-      detail: eb.success ? eb.data.message : text.slice(0, 200) || res.statusText,
-    });
-  }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    const where = first ? `${first.path.join('.') || '(body)'}: ${first.message}` : 'invalid body';
-    throw new HubError({ kind: 'invalid-response', url, status: res.status, detail: where });
-  }
-  return parsed.data;
+  return readBody(url, res, schema);
 }
 
 /** `ok` when the hub accepts the token, `rejected` when it answers 401/403; throws HubError otherwise. */
