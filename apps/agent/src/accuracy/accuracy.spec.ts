@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { BenchmarkSettingsSchema, PreprocessingSpecSchema, type PreprocessingSpec } from '@fleetbench/protocol';
@@ -110,6 +110,32 @@ describe('accuracy with preprocessing as data', () => {
     const bgr = { ...PRESETS['imagenet-bgr-255'], resizeShorter: SIZE, crop: SIZE };
     expect((await accuracyOf('float32', bgr, colours, undefined, cache)).metrics.top1).toBe(1);
     expect((await accuracyOf('float32', bgr, colours, undefined, cache)).metrics.top1).toBe(1);
+  });
+
+  it('a cached source recycles its read blocks: get and peek give every sample across block boundaries', async () => {
+    // 70 distinct images = 3 read blocks of 32 (the last one short).
+    const root = tmpDir('fb-blocks-');
+    mkdirSync(path.join(root, 'a'));
+    for (let i = 0; i < 70; i++)
+      await sharp(Buffer.alloc(4 * 4 * 3, i * 3), { raw: { width: 4, height: 4, channels: 3 } })
+        .png()
+        .toFile(path.join(root, 'a', `${String(i).padStart(2, '0')}.png`));
+    const ds = await loadDataset(root);
+    const p = pixelSpecOf({ ...PRESETS.imagenet, resizeShorter: 4, crop: 4 });
+    const cache = tmpDir('fb-blocks-cache-');
+    const first = await openPixelSource(ds, p, { cacheRoot: cache });
+    const decoded: Buffer[] = [];
+    for (let i = 0; i < ds.samples.length; i++) decoded.push(Buffer.from(await first.get(i)));
+    await first.close();
+    const cached = await openPixelSource(ds, p, { cacheRoot: cache });
+    expect(cached.cached).toBe(true);
+    expect(cached.peek?.(0)).toBeUndefined(); // nothing read yet
+    for (let i = 0; i < ds.samples.length; i++) {
+      const px = cached.peek?.(i) ?? (await cached.get(i));
+      expect(Buffer.from(px)).toEqual(decoded[i]);
+      expect(px[0]).toBe(i * 3); // samples in file-name order, each its own grey
+    }
+    await cached.close();
   });
 });
 

@@ -165,8 +165,22 @@ export function pixelsToInput(pixels: Uint8Array, spec: PreprocessingSpec, out: 
   }
 }
 
-/** The 256 possible inputs of output channel `ch` (float32 values, or float16 bits when `half`). */
+const tablesOf = new WeakMap<PreprocessingSpec, Map<number, Float32Array | Uint16Array>>();
+
+/**
+ * The 256 possible inputs of output channel `ch` (float32 values, or float16 bits when `half`), computed once per
+ * spec object (a run fills every sample with the same spec; specs are not mutated after parsing).
+ */
 function channelTable(spec: PreprocessingSpec, ch: number, half = false): Float32Array | Uint16Array {
+  let tables = tablesOf.get(spec);
+  if (!tables) tablesOf.set(spec, (tables = new Map()));
+  const key = half ? ch + 0.5 : ch;
+  let lut = tables.get(key);
+  if (!lut) tables.set(key, (lut = computeTable(spec, ch, half)));
+  return lut;
+}
+
+function computeTable(spec: PreprocessingSpec, ch: number, half: boolean): Float32Array | Uint16Array {
   const mul = spec.scale / spec.std[ch];
   const add = -spec.mean[ch] / spec.std[ch];
   const lut = half ? new Uint16Array(256) : new Float32Array(256);
