@@ -353,16 +353,7 @@ export const DeviceSchema = z.object({
   /** When the device was revoked (DELETE /devices/:id); its credentials no longer work. Absent/null = active. */
   revokedAt: z.string().nullable().optional(),
   /** Latest telemetry sample, if any. */
-  telemetry: z
-    .object({
-      ts: z.string(),
-      load1: z.number(),
-      cpuPercent: z.number().nullable(),
-      temperatureC: z.number().nullable(),
-      cpuFrequencyMHz: z.number().nullable(),
-      memoryFreeBytes: z.number(),
-    })
-    .nullable(),
+  telemetry: TelemetrySampleSchema.nullable(),
 });
 export type Device = z.infer<typeof DeviceSchema>;
 

@@ -43,43 +43,30 @@ function best(candidates: FigureMatch[]): FigureMatch | null {
   return pick;
 }
 
+/** Our figure against each published one that exists, under the same release's convention. */
+function compare(figures: [FigureMatch['figure'], number, number | null | undefined][]): FigureMatch[] {
+  return figures
+    .filter((f): f is [FigureMatch['figure'], number, number] => !!f[2])
+    .map(([figure, ours, published]) => ({ figure, ours, published, deviation: ours / published - 1 }));
+}
+
 export function checkCounts(name: string): CountCheck {
   const entry = getModel(name)!;
   const d = describeArchitecture(name);
   const M = 1e6;
   const G = 1e9;
-  const pc: FigureMatch[] = [];
-  if (entry.params.v20M)
-    pc.push({
-      figure: 'v20',
-      ours: d.trainableParams / M,
-      published: entry.params.v20M,
-      deviation: d.trainableParams / M / entry.params.v20M - 1,
-    });
-  if (entry.params.v23M)
-    pc.push({
-      figure: 'v23',
-      ours: d.params / M,
-      published: entry.params.v23M,
-      deviation: d.params / M / entry.params.v23M - 1,
-    });
-  const fc: FigureMatch[] = [];
-  if (entry.flops.v20G)
-    fc.push({
-      figure: 'v20',
-      ours: d.flops / G,
-      published: entry.flops.v20G,
-      deviation: d.flops / G / entry.flops.v20G - 1,
-    });
-  if (entry.flops.v23G)
-    fc.push({
-      figure: 'v23',
-      ours: d.paddleFlops / G,
-      published: entry.flops.v23G,
-      deviation: d.paddleFlops / G / entry.flops.v23G - 1,
-    });
-  const params = best(pc);
-  const flops = best(fc);
+  const params = best(
+    compare([
+      ['v20', d.trainableParams / M, entry.params.v20M],
+      ['v23', d.params / M, entry.params.v23M],
+    ]),
+  );
+  const flops = best(
+    compare([
+      ['v20', d.flops / G, entry.flops.v20G],
+      ['v23', d.paddleFlops / G, entry.flops.v23G],
+    ]),
+  );
   const paramsOk = !!params && Math.abs(params.deviation) <= PARAMS_TOLERANCE;
   const flopsOk = !!flops && Math.abs(flops.deviation) <= FLOPS_TOLERANCE;
   return {

@@ -3,6 +3,7 @@
 import { useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { ExportButtons } from '../../components/export-buttons';
+import { FilterSelect } from '../../components/filter-select';
 import type { ExportColumn } from '../../lib/export';
 import { formatMs, formatPercent } from '../../lib/format';
 import { logTicks, PALETTE } from '../chart/pareto';
@@ -104,17 +105,14 @@ export function CompareView({
       </div>
 
       <div className="toolbar">
-        <label>
-          <span>Family</span>
-          <select value={family} onChange={(e) => setFamily(e.target.value)} data-testid="compare-family">
-            <option value="">All families</option>
-            {families.map((f) => (
-              <option key={f} value={f}>
-                {f}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Family"
+          value={family}
+          onChange={setFamily}
+          allLabel="All families"
+          options={families}
+          testId="compare-family"
+        />
         <span className="spacer" />
         <span className="muted small">
           {shown.length} models · {settingsKey}

@@ -5,6 +5,7 @@ import type { Device, Job } from '@fleetbench/protocol';
 import Link from 'next/link';
 import { EmptyState } from '../../components/empty-state';
 import { ExportButtons } from '../../components/export-buttons';
+import { FilterSelect } from '../../components/filter-select';
 import { formatAge, formatBytes, formatTimestamp } from '../../lib/format';
 import { useHubEvent } from '../live/live-provider';
 import {
@@ -115,34 +116,30 @@ fleetbench-agent run`}</pre>
         </span>
       </p>
       <div className="toolbar">
-        <label>
-          <span>Tag</span>
-          <select value={tag} onChange={(e) => setTag(e.target.value)} data-testid="fleet-filter-tag">
-            <option value="">All tags</option>
-            {tags.map((t) => (
-              <option key={t}>{t}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span>Hardware class</span>
-          <select value={cls} onChange={(e) => setCls(e.target.value)} data-testid="fleet-filter-class">
-            <option value="">All classes</option>
-            {classes.map(([id, name]) => (
-              <option key={id} value={id}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span>Status</span>
-          <select value={online} onChange={(e) => setOnline(e.target.value)} data-testid="fleet-filter-online">
-            <option value="">Any</option>
-            <option value="online">online</option>
-            <option value="offline">offline</option>
-          </select>
-        </label>
+        <FilterSelect
+          label="Tag"
+          value={tag}
+          onChange={setTag}
+          allLabel="All tags"
+          options={tags}
+          testId="fleet-filter-tag"
+        />
+        <FilterSelect
+          label="Hardware class"
+          value={cls}
+          onChange={setCls}
+          allLabel="All classes"
+          options={classes}
+          testId="fleet-filter-class"
+        />
+        <FilterSelect
+          label="Status"
+          value={online}
+          onChange={setOnline}
+          allLabel="Any"
+          options={['online', 'offline']}
+          testId="fleet-filter-online"
+        />
         <span className="spacer" />
         <span className="muted small">
           {sorted.length} of {devices.length}

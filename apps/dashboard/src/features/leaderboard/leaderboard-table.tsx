@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { LeaderboardRow } from '@fleetbench/protocol';
 import { ExportButtons } from '../../components/export-buttons';
+import { FilterSelect } from '../../components/filter-select';
 import type { ExportColumn } from '../../lib/export';
 import { formatBytes, formatMs, formatPercent, formatThroughput } from '../../lib/format';
 import {
@@ -148,17 +149,14 @@ export function LeaderboardTable({
   return (
     <>
       <div className="toolbar" role="search">
-        <label>
-          <span>Family</span>
-          <select value={family} onChange={(e) => setFamily(e.target.value)} data-testid="filter-family">
-            <option value="">All families</option>
-            {families.map((f) => (
-              <option key={f} value={f}>
-                {f}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Family"
+          value={family}
+          onChange={setFamily}
+          allLabel="All families"
+          options={families}
+          testId="filter-family"
+        />
         <label>
           <span>Min top-1 %</span>
           <input

@@ -2,6 +2,7 @@
 
 import { useMemo, useState } from 'react';
 import { ExportButtons } from '../../components/export-buttons';
+import { FilterSelect } from '../../components/filter-select';
 import type { ExportColumn } from '../../lib/export';
 import { formatMs, formatPercent } from '../../lib/format';
 
@@ -65,15 +66,14 @@ export function CatalogueTable({ rows }: { rows: CatalogueRow[] }) {
             data-testid="catalogue-search"
           />
         </label>
-        <label>
-          <span>Family</span>
-          <select value={family} onChange={(e) => setFamily(e.target.value)} data-testid="catalogue-family">
-            <option value="">All families</option>
-            {families.map((f) => (
-              <option key={f}>{f}</option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Family"
+          value={family}
+          onChange={setFamily}
+          allLabel="All families"
+          options={families}
+          testId="catalogue-family"
+        />
         <label style={{ flexDirection: 'row', alignItems: 'center', gap: '0.35rem' }}>
           <input
             type="checkbox"
