@@ -1,4 +1,5 @@
-// Root config: every workspace is a jest project; `test/e2e` runs separately (scripts/test.mjs).
+// Root config: every workspace is a jest project, plus the static checks of deploy/ (test/deploy); `test/e2e` runs
+// separately (scripts/test.mjs).
 module.exports = {
   projects: [
     '<rootDir>/packages/protocol',
@@ -6,5 +7,6 @@ module.exports = {
     '<rootDir>/apps/hub',
     '<rootDir>/apps/agent',
     '<rootDir>/apps/dashboard',
+    '<rootDir>/test/deploy',
   ],
 };

@@ -4,6 +4,7 @@ import type { BrokerAuthority } from './broker/broker.types';
 import type { HubConfig } from './config';
 import { ApiTokenController } from './controllers/api-token.controller';
 import { ArtifactController } from './controllers/artifact.controller';
+import { BrokerHookController } from './controllers/broker-hook.controller';
 import { CampaignController } from './controllers/campaign.controller';
 import { DashboardViewsController } from './controllers/dashboard-views.controller';
 import { DatasetController } from './controllers/dataset.controller';
@@ -36,6 +37,7 @@ import { ZooBuildRepository } from './repositories/zoo-build.repository';
 import { BROKER_AUTHORITY, DB, HUB_CONFIG, LOGGER } from './repositories/tokens';
 import { ApiTokenService } from './services/api-token.service';
 import { AuthService } from './services/auth.service';
+import { BrokerHookService } from './services/broker-hook.service';
 import { CampaignService } from './services/campaign.service';
 import { DashboardViewsService } from './services/dashboard-views.service';
 import { DatasetService } from './services/dataset.service';
@@ -63,6 +65,7 @@ export const controllers = [
   ZooController,
   ApiTokenController,
   DashboardViewsController,
+  BrokerHookController,
 ];
 export const repositories = [
   CampaignRepository,
@@ -82,6 +85,7 @@ export const repositories = [
 export const services = [
   ApiTokenService,
   AuthService,
+  BrokerHookService,
   CampaignService,
   DashboardViewsService,
   DatasetService,

@@ -38,4 +38,12 @@ describe('loadConfig', () => {
     expect(c.mqttDynsec).toBe(true);
     expect(stripCredentials(c.mqttUrl!)).toBe('mqtt://10.0.0.2:1883');
   });
+
+  it('reads REDIS_URL (redis:// or rediss://) for the socket.io Redis adapter; unset keeps the in-memory one', () => {
+    expect(loadConfig({}).redisUrl).toBeNull();
+    expect(loadConfig({ REDIS_URL: 'redis://:pw@redis:6379/0' }).redisUrl).toBe('redis://:pw@redis:6379/0');
+    expect(() => loadConfig({ REDIS_URL: 'http://redis:6379' })).toThrow(
+      /REDIS_URL: expected a URL starting with redis:/,
+    );
+  });
 });

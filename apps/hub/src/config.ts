@@ -19,9 +19,11 @@ const url = (protocols: string[]) =>
 const EnvSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   MQTT_URL: url(['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:']).optional(),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
   FLEETBENCH_MQTT_DYNSEC: flag.optional(),
   FLEETBENCH_MQTT_PUBLIC_URL: url(['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:']).optional(),
   FLEETBENCH_ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+  FLEETBENCH_BROKER_HOOK_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
   FLEETBENCH_DATA_DIR: z.string().min(1).default('.fleetbench/hub'),
   FLEETBENCH_PUBLIC_URL: url(['http:', 'https:']).optional(),
   FLEETBENCH_HUB_PORT: port.default(4000),
@@ -33,9 +35,13 @@ const EnvSchema = z.object({
 export interface HubConfig {
   databaseUrl: string | null;
   mqttUrl: string | null;
+  /** socket.io's Redis adapter (several hub replicas); null = in-memory adapter (one hub). */
+  redisUrl: string | null;
   mqttDynsec: boolean;
   mqttPublicUrl: string | null;
   adminToken: string | null;
+  /** Shared secret EMQX sends to the hub's broker hooks (`x-fleetbench-hook-secret`); null = hooks disabled. */
+  brokerHookSecret: string | null;
   dataDir: string;
   publicUrl: string | null;
   port: number;
@@ -65,9 +71,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   return {
     databaseUrl: e.DATABASE_URL ?? null,
     mqttUrl: e.MQTT_URL ?? null,
+    redisUrl: e.REDIS_URL ?? null,
     mqttDynsec: e.MQTT_URL ? (e.FLEETBENCH_MQTT_DYNSEC ?? false) : false,
     mqttPublicUrl: e.FLEETBENCH_MQTT_PUBLIC_URL ?? null,
     adminToken: e.FLEETBENCH_ADMIN_TOKEN ?? null,
+    brokerHookSecret: e.FLEETBENCH_BROKER_HOOK_SECRET ?? null,
     dataDir: path.resolve(e.FLEETBENCH_DATA_DIR),
     publicUrl: e.FLEETBENCH_PUBLIC_URL ?? null,
     port: e.FLEETBENCH_HUB_PORT,

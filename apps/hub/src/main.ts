@@ -16,6 +16,7 @@ import { openDatabase, type Database } from './db/database';
 import { createLogger, type Logger } from './logger';
 import { connectHubClient } from './mqtt/hub-mqtt-client';
 import { buildOpenApi } from './openapi.document';
+import { connectRedis, RedisIoAdapter } from './realtime/redis-io.adapter';
 import { MqttRepository } from './repositories/mqtt.repository';
 import type { HubRuntime } from './repositories/runtime';
 import { AuthService } from './services/auth.service';
@@ -90,6 +91,11 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
     cleanups.push(() => db.close());
     logger.info({ db: db.kind, applied: db.applied }, 'database ready');
 
+    // Several replicas: socket.io broadcasts through Redis. Connected before the app so an unreachable Redis stops
+    // the start at once, and closed after the app (cleanups run in reverse).
+    const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger.child({ module: 'redis' })) : null;
+    if (redis) cleanups.push(() => redis.close());
+
     const runtime: HubRuntime = { version: hubVersion(), mqttPublicUrl: '', hubBrokerPassword: randomSecret(24) };
     let authority: BrokerAuthority = new NoopBrokerAuthority();
     const delegatingAuthority: BrokerAuthority = {
@@ -98,6 +104,7 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
     };
     const app = await createApp({ config, db: db.prisma, logger, runtime, brokerAuthority: delegatingAuthority });
     cleanups.push(() => app.close());
+    if (redis) app.useWebSocketAdapter(new RedisIoAdapter(app, redis));
 
     let brokerUrl: string;
     let broker: EmbeddedBrokerHandle | null = null;
@@ -126,6 +133,7 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
       url: brokerUrl,
       ...(broker ? { username: 'fleetbench-hub', password: runtime.hubBrokerPassword } : {}),
       external: !!config.mqttUrl,
+      instance: String(config.port || randomSecret(4)),
       logger: logger.child({ module: 'mqtt' }),
       onMessage: (topic, payload) => ingest.handle(topic, payload),
     });

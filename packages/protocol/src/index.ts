@@ -6,3 +6,4 @@ export * from './messages';
 export * from './rest';
 export * from './decode';
 export * from './datasets';
+export * from './broker-hooks';

@@ -1,8 +1,8 @@
 /**
  * In-process MQTT broker (aedes over TCP) used when `MQTT_URL` is unset.
  *
- * - CONNECT: credentials go to the hub's {@link BrokerCredentialVerifier}; an agent must connect with
- *   clientId = its agent id. Wrong credentials → CONNACK 4 ("bad username or password"), an agent with another
+ * - CONNECT: decided by broker-access.ts (shared with the EMQX hooks): credentials go to the hub's
+ *   {@link BrokerCredentialVerifier}; an agent must connect with clientId = its agent id. Wrong credentials → CONNACK 4 ("bad username or password"), an agent with another
  *   client id → CONNACK 2 ("identifier rejected"), a verifier failure → CONNACK 3 ("server unavailable").
  * - SUBSCRIBE: checked with topic-acl; a forbidden filter gets granted QoS 128 (failure) in the SUBACK.
  * - PUBLISH: checked with topic-acl; a forbidden publish is logged (client id + topic) and dropped: the client gets
@@ -18,7 +18,8 @@ import net from 'node:net';
 import pino, { type Logger } from 'pino';
 import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes';
 import type { BrokerAuthority, BrokerCredentialVerifier, BrokerPrincipal, EmbeddedBrokerHandle } from './broker.types';
-import { canPublish, canSubscribe, describePrincipal } from './topic-acl';
+import { CONNECT_REFUSAL_MESSAGES, decideConnect, decideTopicAccess } from './broker-access';
+import { describePrincipal } from './topic-acl';
 import { parseAgentTopic, AGENT_PUBLISH_CHANNELS } from '@fleetbench/protocol';
 
 export interface EmbeddedBrokerOptions {
@@ -111,33 +112,31 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   const options: AedesOptions = {
     authenticate(client, username, password, done) {
       const clientId = client.id;
-      if (username === undefined || password === undefined) {
-        logger.warn({ clientId }, 'MQTT connect refused: no username or password');
-        done(authError('bad username or password', CONNACK.BAD_USERNAME_OR_PASSWORD), false);
-        return;
-      }
-      opts.verifier.verify(username, password.toString('utf8')).then(
-        (principal) => {
-          if (!principal) {
-            logger.warn({ clientId, username }, 'MQTT connect refused: bad username or password');
-            done(authError('bad username or password', CONNACK.BAD_USERNAME_OR_PASSWORD), false);
+      decideConnect(
+        { clientId, username, password: password === undefined ? undefined : password.toString('utf8') },
+        opts.verifier,
+        (agentId) => revoked.has(agentId),
+      ).then(
+        (decision) => {
+          if (decision.allowed) {
+            principals.set(client, decision.principal);
+            done(null, true);
             return;
           }
-          if (principal.kind === 'agent' && revoked.has(principal.agentId)) {
-            logger.warn({ clientId, agentId: principal.agentId }, 'MQTT connect refused: the device was revoked');
-            done(authError('bad username or password', CONNACK.BAD_USERNAME_OR_PASSWORD), false);
-            return;
-          }
-          if (principal.kind === 'agent' && clientId !== principal.agentId) {
-            logger.warn(
-              { clientId, agentId: principal.agentId },
-              'MQTT connect refused: an agent must use its agent id as client id',
-            );
-            done(authError('identifier rejected', CONNACK.IDENTIFIER_REJECTED), false);
-            return;
-          }
-          principals.set(client, principal);
-          done(null, true);
+          const agentId = decision.principal?.kind === 'agent' ? decision.principal.agentId : undefined;
+          const fields =
+            decision.refusal === 'missing-credentials'
+              ? { clientId }
+              : decision.refusal === 'bad-credentials'
+                ? { clientId, username }
+                : { clientId, agentId };
+          logger.warn(fields, CONNECT_REFUSAL_MESSAGES[decision.refusal]);
+          done(
+            decision.refusal === 'identifier-rejected'
+              ? authError('identifier rejected', CONNACK.IDENTIFIER_REJECTED)
+              : authError('bad username or password', CONNACK.BAD_USERNAME_OR_PASSWORD),
+            false,
+          );
         },
         (err: unknown) => {
           logger.error({ clientId, err }, 'MQTT connect refused: credential check failed');
@@ -151,7 +150,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
       const principal = client ? principals.get(client) : undefined;
       let allowed: boolean;
       if (principal) {
-        allowed = canPublish(principal, topic);
+        allowed = decideTopicAccess(principal, 'publish', topic);
       } else {
         // A last will published after its client is gone (client === null): only an agent's own publish topics,
         // identified by the will's client id (= agent id).
@@ -185,7 +184,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
 
     authorizeSubscribe(client, subscription, done) {
       const principal = principals.get(client);
-      if (principal && canSubscribe(principal, subscription.topic)) {
+      if (principal && decideTopicAccess(principal, 'subscribe', subscription.topic)) {
         done(null, subscription);
         return;
       }

@@ -26,6 +26,8 @@ it('migrates an embedded PGlite data dir, queries it, and reopens it without re-
     expect(first.kind).toBe('pglite');
     expect(first.applied.length).toBeGreaterThan(0);
     expect(first.classes).toEqual(['hc-1']);
+    // Replica safety on the embedded database: one active job per device, campaign roll-up, single-use tickets.
+    expect(first).toMatchObject({ assigned: [true, false], rolledUp: 'completed', redeemed: [true, false] });
     const second = await smoke(dir);
     expect(second.applied).toEqual([]);
     expect(second.tokens).toBe(2);

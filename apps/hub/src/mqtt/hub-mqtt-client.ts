@@ -27,6 +27,12 @@ export async function connectHubClient(opts: {
   username?: string;
   password?: string;
   external: boolean;
+  /**
+   * Tells hub replicas on one host apart (main passes the HTTP port): with an external broker the client id must be
+   * unique per replica (a broker drops the older of two connections with one id) and stable across restarts (its
+   * persistent session).
+   */
+  instance?: string;
   logger: Logger;
   onMessage: (topic: string, payload: Buffer) => Promise<void>;
 }): Promise<MqttClient> {
@@ -39,7 +45,7 @@ export async function connectHubClient(opts: {
     username,
     password,
     clientId: opts.external
-      ? `${SHARED_GROUP}-${hostname()}`.slice(0, 64)
+      ? `${SHARED_GROUP}-${opts.instance ? `${opts.instance}-` : ''}${hostname()}`.slice(0, 64)
       : `${SHARED_GROUP}-${randomBytes(4).toString('hex')}`,
     clean: !opts.external,
     reconnectPeriod: 1000,

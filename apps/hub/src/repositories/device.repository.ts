@@ -64,6 +64,30 @@ export class DeviceRepository {
       .then((r) => r.map((d) => d.id));
   }
 
+  /**
+   * Applies a status change only if the device is still as the caller read it (`online`, `session`): every hub replica
+   * reads every retained status, and only the first to apply a transition may act on it. Null when another won.
+   */
+  async updateStatus(
+    id: string,
+    seen: { online: boolean; session: number },
+    data: { online: boolean; session: number; lastSeenAt: Date },
+  ): Promise<DeviceRow | null> {
+    const r = await this.db.device.updateMany({ where: { id, ...seen }, data });
+    return r.count === 1 ? this.findById(id) : null;
+  }
+
+  /**
+   * Clears `currentJobId` unless the device has an assigned or running job (another hub replica may just have
+   * assigned one).
+   */
+  async clearCurrentJobIfIdle(id: string): Promise<void> {
+    await this.db.device.updateMany({
+      where: { id, currentJobId: { not: null }, jobs: { none: { state: { in: ['assigned', 'running'] } } } },
+      data: { currentJobId: null },
+    });
+  }
+
   update(id: string, data: Prisma.DeviceUncheckedUpdateInput): Promise<DeviceRow> {
     return this.db.device.update({ where: { id }, data, include: deviceInclude });
   }

@@ -38,10 +38,25 @@ export class JobRepository {
     });
   }
 
-  /** Compare-and-set on the state: returns the updated job, or null when another transition won. */
-  async transition(id: string, from: JobState[], data: Prisma.JobUncheckedUpdateManyInput): Promise<JobRow | null> {
-    const r = await this.db.job.updateMany({ where: { id, state: { in: from } }, data });
-    return r.count === 1 ? this.findById(id) : null;
+  /**
+   * Compare-and-set on the state (and on `where`, e.g. the lease it saw): returns the updated job, or null when another
+   * transition won. A job made assigned/running while its device already has such a job also loses: the partial
+   * unique index `Job_one_active_per_device` refuses it, so two hub replicas can never give one device two jobs.
+   */
+  async transition(
+    id: string,
+    from: JobState[],
+    data: Prisma.JobUncheckedUpdateManyInput,
+    where: Prisma.JobWhereInput = {},
+  ): Promise<JobRow | null> {
+    try {
+      const r = await this.db.job.updateMany({ where: { ...where, id, state: { in: from } }, data });
+      return r.count === 1 ? this.findById(id) : null;
+    } catch (err) {
+      // The only unique key an update of a job can break is the one-active-job-per-device index.
+      if ((err as { code?: string }).code === 'P2002') return null;
+      throw err;
+    }
   }
 
   findExpiredLeases(now: Date): Promise<JobRow[]> {

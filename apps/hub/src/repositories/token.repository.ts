@@ -70,4 +70,30 @@ export class TokenRepository {
   countAdminTokens(): Promise<number> {
     return this.db.apiToken.count({ where: { admin: true } });
   }
+
+  /** Stores a socket.io ticket (its sha256) after dropping expired ones and, past `max` unused ones, the oldest. */
+  async createSocketTicket(data: { ticketHash: string; tokenId: string; expiresAt: Date }, now: Date, max: number) {
+    await this.db.socketTicket.deleteMany({ where: { expiresAt: { lte: now } } });
+    const excess = (await this.db.socketTicket.count()) - max + 1;
+    if (excess > 0) {
+      const oldest = await this.db.socketTicket.findMany({
+        select: { ticketHash: true },
+        orderBy: [{ expiresAt: 'asc' }, { ticketHash: 'asc' }],
+        take: excess,
+      });
+      await this.db.socketTicket.deleteMany({ where: { ticketHash: { in: oldest.map((t) => t.ticketHash) } } });
+    }
+    await this.db.socketTicket.create({ data });
+  }
+
+  /**
+   * Uses up a ticket: the API token id it was minted with when it existed unexpired, else null. Exactly one caller
+   * gets it, whichever hub replica it runs on (the delete decides).
+   */
+  async consumeSocketTicket(ticketHash: string, now: Date): Promise<string | null> {
+    const row = await this.db.socketTicket.findUnique({ where: { ticketHash } });
+    if (!row) return null;
+    const taken = await this.db.socketTicket.deleteMany({ where: { ticketHash } });
+    return taken.count === 1 && row.expiresAt.getTime() > now.getTime() ? row.tokenId : null;
+  }
 }

@@ -7,7 +7,21 @@ import { AuthService, SOCKET_TICKET_TTL_MS } from './auth.service';
 function setup() {
   let now = Date.parse('2026-01-01T00:00:00.000Z');
   const clock = { now: () => new Date(now) };
-  const tokens = mockOf<TokenRepository>('findApiToken', 'findApiTokenById', 'touchApiToken');
+  const tokens = mockOf<TokenRepository>(
+    'findApiToken',
+    'findApiTokenById',
+    'touchApiToken',
+    'createSocketTicket',
+    'consumeSocketTicket',
+  );
+  // The ticket table, in memory (the real one, shared by hub replicas, is covered in replicas.spec.ts).
+  const tickets = new Map<string, { tokenId: string; expiresAt: Date }>();
+  tokens.createSocketTicket.mockImplementation(async ({ ticketHash, ...t }) => void tickets.set(ticketHash, t));
+  tokens.consumeSocketTicket.mockImplementation(async (hash, at) => {
+    const t = tickets.get(hash);
+    tickets.delete(hash);
+    return t && t.expiresAt > at ? t.tokenId : null;
+  });
   const devices = mockOf<DeviceRepository>('getPasswordHash');
   tokens.touchApiToken.mockResolvedValue(undefined);
   tokens.findApiTokenById.mockImplementation(
@@ -23,7 +37,7 @@ function setup() {
       }) as never,
   );
   const svc = new AuthService(tokens, devices, clock as never, { hubBrokerPassword: 'hub-secret' }, mockLogger());
-  return { svc, tokens, devices, advance: (ms: number) => (now += ms) };
+  return { svc, tokens, devices, tickets, advance: (ms: number) => (now += ms) };
 }
 
 describe('API tokens', () => {
@@ -50,16 +64,17 @@ describe('API tokens', () => {
 
 describe('socket.io tickets', () => {
   it('works exactly once', async () => {
-    const { svc } = setup();
-    const t = svc.issueSocketTicket({ tokenId: 't1', admin: false });
+    const { svc, tickets } = setup();
+    const t = await svc.issueSocketTicket({ tokenId: 't1', admin: false });
     expect(t.ticket).toMatch(/^fbs_/);
+    expect([...tickets.keys()]).toEqual([sha256Hex(t.ticket)]); // only the hash is stored
     expect(await svc.redeemSocketTicket(t.ticket)).toEqual({ tokenId: 't1', admin: false });
     expect(await svc.redeemSocketTicket(t.ticket)).toBeNull();
   });
 
   it('expires after 60 s', async () => {
     const { svc, advance } = setup();
-    const t = svc.issueSocketTicket({ tokenId: 't1', admin: false });
+    const t = await svc.issueSocketTicket({ tokenId: 't1', admin: false });
     expect(Date.parse(t.expiresAt) - Date.parse('2026-01-01T00:00:00.000Z')).toBe(SOCKET_TICKET_TTL_MS);
     advance(SOCKET_TICKET_TTL_MS);
     expect(await svc.redeemSocketTicket(t.ticket)).toBeNull();
@@ -69,12 +84,13 @@ describe('socket.io tickets', () => {
     const { svc, tokens } = setup();
     expect(await svc.redeemSocketTicket('fbs_wrong')).toBeNull();
     expect(await svc.redeemSocketTicket(undefined)).toBeNull();
-    const a = svc.issueSocketTicket({ tokenId: 't1', admin: false });
-    const b = svc.issueSocketTicket({ tokenId: 't2', admin: false });
+    const a = await svc.issueSocketTicket({ tokenId: 't1', admin: false });
+    const b = await svc.issueSocketTicket({ tokenId: 't2', admin: false });
     const revoked = jest.fn();
     svc.onApiTokenRevoked(revoked);
     svc.apiTokenRevoked('t1');
     expect(revoked).toHaveBeenCalledWith('t1');
+    tokens.findApiTokenById.mockResolvedValueOnce(null); // the DELETE removed the token (and, by cascade, its tickets)
     expect(await svc.redeemSocketTicket(a.ticket)).toBeNull();
     tokens.findApiTokenById.mockResolvedValueOnce(null); // deleted meanwhile
     expect(await svc.redeemSocketTicket(b.ticket)).toBeNull();
@@ -94,5 +110,14 @@ describe('agent credentials', () => {
     svc.forgetAgent('agent-0123456789abcdef');
     expect(await svc.verify('agent-0123456789abcdef', 'pw')).toBeNull();
     expect(await svc.verify('fleetbench-hub', 'hub-secret')).toEqual({ kind: 'hub' });
+  });
+
+  it('refuses cached credentials of a device revoked through another hub replica (no local forgetAgent)', async () => {
+    const { svc, devices } = setup();
+    devices.getPasswordHash.mockResolvedValue(await hashPassword('pw'));
+    expect(await svc.verifyAgent('agent-0123456789abcdef', 'pw')).toBe(true);
+    expect(await svc.verifyAgent('agent-0123456789abcdef', 'pw')).toBe(true); // from the cache
+    devices.getPasswordHash.mockResolvedValue(null); // revoked by the other replica
+    expect(await svc.verifyAgent('agent-0123456789abcdef', 'pw')).toBe(false);
   });
 });

@@ -13,7 +13,7 @@ export const API_TOKEN_PREFIX = 'fbt_';
 export const SOCKET_TICKET_PREFIX = 'fbs_';
 /** How long a socket.io ticket may wait for its (single) use. */
 export const SOCKET_TICKET_TTL_MS = 60_000;
-/** Unused tickets kept at most (oldest dropped first), so a ticket loop cannot grow the hub's memory. */
+/** Unused tickets kept at most (oldest dropped first), so a ticket loop cannot grow the table. */
 export const SOCKET_TICKET_MAX = 10_000;
 /** lastUsedAt of an API token is written at most this often (not on every request). */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -27,10 +27,12 @@ export interface ApiPrincipal {
 /** API tokens (REST, socket.io), socket.io tickets, agent credentials (artifacts) and the broker's credential checks. */
 @Injectable()
 export class AuthService implements BrokerCredentialVerifier {
-  /** sha256(agentId:password) → agent id and expiry, so downloads do not pay scrypt each time. */
-  private readonly agentCache = new Map<string, { agentId: string; until: number }>();
-  /** sha256(ticket) → the API token it was minted with; insertion order = age. */
-  private readonly tickets = new Map<string, { tokenId: string; expiresAt: number }>();
+  /**
+   * sha256(agentId:password) → agent id, the password hash it was checked against and expiry, so downloads do not pay
+   * scrypt each time. A hit still reads the stored hash (one indexed query), so a device revoked through another hub
+   * replica is refused at once.
+   */
+  private readonly agentCache = new Map<string, { agentId: string; hash: string; until: number }>();
   private readonly revokedListeners = new Set<(tokenId: string) => void>();
 
   constructor(
@@ -72,32 +74,37 @@ export class AuthService implements BrokerCredentialVerifier {
     return (await this.authenticateApiToken(token)) !== null;
   }
 
-  /** A single-use socket.io ticket for `principal`, valid {@link SOCKET_TICKET_TTL_MS}; only its sha256 is kept. */
-  issueSocketTicket(principal: ApiPrincipal): SocketTicket {
-    const now = this.clock.now().getTime();
-    for (const [key, t] of this.tickets) if (t.expiresAt <= now) this.tickets.delete(key);
-    while (this.tickets.size >= SOCKET_TICKET_MAX) this.tickets.delete(this.tickets.keys().next().value as string);
+  /**
+   * A single-use socket.io ticket for `principal`, valid {@link SOCKET_TICKET_TTL_MS}; only its sha256 is kept, in the
+   * database, so that any hub replica can redeem it (once).
+   */
+  async issueSocketTicket(principal: ApiPrincipal): Promise<SocketTicket> {
+    const now = this.clock.now();
     const ticket = SOCKET_TICKET_PREFIX + randomSecret(24);
-    const expiresAt = now + SOCKET_TICKET_TTL_MS;
-    this.tickets.set(sha256Hex(ticket), { tokenId: principal.tokenId, expiresAt });
-    return { ticket, expiresAt: new Date(expiresAt).toISOString() };
+    const expiresAt = new Date(now.getTime() + SOCKET_TICKET_TTL_MS);
+    await this.tokens.createSocketTicket(
+      { ticketHash: sha256Hex(ticket), tokenId: principal.tokenId, expiresAt },
+      now,
+      SOCKET_TICKET_MAX,
+    );
+    return { ticket, expiresAt: expiresAt.toISOString() };
   }
 
   /** Uses up a ticket: its principal when it is known, unexpired and its API token still valid; else null. */
   async redeemSocketTicket(ticket: string | undefined | null): Promise<ApiPrincipal | null> {
     if (!ticket) return null;
-    const key = sha256Hex(ticket);
-    const entry = this.tickets.get(key);
-    this.tickets.delete(key);
-    if (!entry || entry.expiresAt <= this.clock.now().getTime()) return null;
-    const row = await this.tokens.findApiTokenById(entry.tokenId);
+    const tokenId = await this.tokens.consumeSocketTicket(sha256Hex(ticket), this.clock.now());
+    if (!tokenId) return null;
+    const row = await this.tokens.findApiTokenById(tokenId);
     if (!row || (row.expiresAt && row.expiresAt.getTime() <= this.clock.now().getTime())) return null;
     return { tokenId: row.id, admin: row.admin };
   }
 
-  /** Called by the API token service after a DELETE: drops its tickets and tells listeners (socket.io gateway). */
+  /**
+   * Called by the API token service after a DELETE (which cascades to its tickets): tells listeners (the socket.io
+   * gateway, whose `disconnectSockets` reaches every replica through the Redis adapter).
+   */
   apiTokenRevoked(tokenId: string): void {
-    for (const [key, t] of this.tickets) if (t.tokenId === tokenId) this.tickets.delete(key);
     for (const l of this.revokedListeners) {
       try {
         l(tokenId);
@@ -115,12 +122,13 @@ export class AuthService implements BrokerCredentialVerifier {
   async verifyAgent(agentId: string, password: string): Promise<boolean> {
     if (!AgentIdSchema.safeParse(agentId).success || !password) return false;
     const key = sha256Hex(`${agentId}:${password}`);
-    const cached = this.agentCache.get(key);
-    if (cached && cached.until > Date.now()) return true;
     const hash = await this.devices.getPasswordHash(agentId); // null for unknown and revoked devices
-    if (!hash || !(await verifyPassword(password, hash))) return false;
+    if (!hash) return false;
+    const cached = this.agentCache.get(key);
+    if (cached && cached.until > Date.now() && cached.hash === hash) return true;
+    if (!(await verifyPassword(password, hash))) return false;
     if (this.agentCache.size > 1000) this.agentCache.clear();
-    this.agentCache.set(key, { agentId, until: Date.now() + 5 * 60_000 });
+    this.agentCache.set(key, { agentId, hash, until: Date.now() + 5 * 60_000 });
     return true;
   }
 

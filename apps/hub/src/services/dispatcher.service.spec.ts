@@ -5,7 +5,7 @@ import type { EventRepository } from '../repositories/event.repository';
 import type { JobRepository, JobRow } from '../repositories/job.repository';
 import type { MqttRepository } from '../repositories/mqtt.repository';
 import { fixedClock, mockLogger, mockOf } from '../test-support/mocks';
-import { DispatcherService } from './dispatcher.service';
+import { DispatcherService, rolledUpState, SWEEP_CLAIM_MS } from './dispatcher.service';
 
 const job = (over: Partial<JobRow> = {}): JobRow =>
   ({
@@ -47,8 +47,8 @@ function setup() {
     'findExpiredLeases',
     'findByCampaign',
   );
-  const devices = mockOf<DeviceRepository>('findById', 'update', 'listOnlineIds');
-  const campaigns = mockOf<CampaignRepository>('findById', 'jobCounts', 'setState');
+  const devices = mockOf<DeviceRepository>('findById', 'update', 'listOnlineIds', 'clearCurrentJobIfIdle');
+  const campaigns = mockOf<CampaignRepository>('findById', 'jobCounts', 'setState', 'rollUp');
   const mqtt = mockOf<MqttRepository>('publish');
   const events = mockOf<EventRepository>('emit');
   devices.findById.mockResolvedValue(device());
@@ -59,6 +59,10 @@ function setup() {
   campaigns.setState.mockImplementation(
     async (id, state) => ({ id, state, name: 'c', createdAt: new Date() }) as never,
   );
+  campaigns.rollUp.mockImplementation(async (id, decide) => ({
+    campaign: { id, state: decide('running', {}), name: 'c', createdAt: new Date() } as never,
+    counts: {},
+  }));
   mqtt.publish.mockResolvedValue();
   const svc = new DispatcherService(
     jobs,
@@ -161,12 +165,27 @@ describe('DispatcherService', () => {
     expect(jobs.transition).not.toHaveBeenCalled();
   });
 
-  it('expires leases: cancel on the agent, re-queue, and fail after maxAttempts', async () => {
+  it('expires leases: claims the expired lease, cancels on the agent, re-queues, and fails after maxAttempts', async () => {
     const { svc, jobs, mqtt } = setup();
-    jobs.findExpiredLeases.mockResolvedValue([job({ id: 'x', state: 'running', attempts: 3, maxAttempts: 3 })]);
-    jobs.transition.mockResolvedValue(job({ id: 'x', state: 'failed' }));
+    const lease = new Date('2025-12-31T23:59:00.000Z');
+    const expired = job({ id: 'x', state: 'running', attempts: 3, maxAttempts: 3, leaseExpiresAt: lease });
+    jobs.findExpiredLeases.mockResolvedValue([expired]);
+    jobs.transition
+      .mockResolvedValueOnce({
+        ...expired,
+        leaseExpiresAt: new Date(Date.parse('2026-01-01T00:00:00Z') + SWEEP_CLAIM_MS),
+      })
+      .mockResolvedValue(job({ id: 'x', state: 'failed' }));
     jobs.findNextQueued.mockResolvedValue(null);
     expect(await svc.sweepLeases()).toBe(1);
+    // The claim: a compare-and-set on the very lease found expired (another replica may have swept it already).
+    expect(jobs.transition).toHaveBeenNthCalledWith(
+      1,
+      'x',
+      ['assigned', 'running'],
+      { leaseExpiresAt: new Date(Date.parse('2026-01-01T00:00:00Z') + SWEEP_CLAIM_MS) },
+      { leaseExpiresAt: lease },
+    );
     expect(mqtt.publish).toHaveBeenCalledWith(
       topics.jobs('dev-1'),
       expect.objectContaining({ kind: 'cancel', jobId: 'x' }),
@@ -179,23 +198,37 @@ describe('DispatcherService', () => {
     );
   });
 
+  it('leaves an expired lease alone when another replica claimed it first (no cancel, no re-queue)', async () => {
+    const { svc, jobs, mqtt } = setup();
+    jobs.findExpiredLeases.mockResolvedValue([job({ id: 'x', state: 'running', leaseExpiresAt: new Date(0) })]);
+    jobs.transition.mockResolvedValue(null);
+    expect(await svc.sweepLeases()).toBe(0);
+    expect(jobs.transition).toHaveBeenCalledTimes(1);
+    expect(mqtt.publish).not.toHaveBeenCalled();
+  });
+
   it.each([
-    [{ queued: 1, succeeded: 1 }, 'running'],
-    [{ succeeded: 2, failed: 1 }, 'completed'],
-    [{ failed: 2 }, 'failed'],
-  ])('rolls campaign state up from job counts %j → %s', async (counts, expected) => {
-    const { svc, campaigns } = setup();
-    campaigns.findById.mockResolvedValue({
-      id: 'c1',
-      state: expected === 'running' ? 'completed' : 'running',
-      name: 'c',
-      createdAt: new Date(),
-    } as never);
-    campaigns.jobCounts.mockResolvedValue(new Map([['c1', counts]]));
-    campaigns.setState.mockImplementation(
-      async (id, state) => ({ id, state, name: 'c', createdAt: new Date() }) as never,
-    );
+    ['running', { queued: 1, succeeded: 1 }, 'running'],
+    ['completed', { queued: 1, succeeded: 1 }, 'running'],
+    ['running', { succeeded: 2, failed: 1 }, 'completed'],
+    ['running', { failed: 2 }, 'failed'],
+    ['running', {}, 'completed'],
+    ['cancelled', { queued: 1 }, 'cancelled'],
+  ] as const)('rolls campaign state up: %s with job counts %j → %s', (from, counts, expected) => {
+    expect(rolledUpState(from, counts)).toBe(expected);
+  });
+
+  it('rolls up under the campaign lock and publishes the result', async () => {
+    const { svc, campaigns, events } = setup();
+    campaigns.rollUp.mockResolvedValue({
+      campaign: { id: 'c1', state: 'completed', name: 'c', createdAt: new Date(), request: {} } as never,
+      counts: { succeeded: 2 },
+    });
     await svc.rollup('c1');
-    expect(campaigns.setState).toHaveBeenCalledWith('c1', expected);
+    expect(campaigns.rollUp).toHaveBeenCalledWith('c1', rolledUpState);
+    expect(events.emit).toHaveBeenCalledWith(
+      'campaign.updated',
+      expect.objectContaining({ id: 'c1', state: 'completed' }),
+    );
   });
 });

@@ -10,7 +10,7 @@ import {
   type JobCancelMessage,
   type JobEventMessage,
 } from '@fleetbench/protocol';
-import { Prisma } from '../../generated/prisma/client';
+import { Prisma, type CampaignState } from '../../generated/prisma/client';
 import type { HubConfig } from '../config';
 import type { Logger } from '../logger';
 import { CampaignRepository } from '../repositories/campaign.repository';
@@ -25,9 +25,22 @@ import { toCampaignDto, toJobDto, toDeviceDto } from '../utils/mappers';
 /**
  * Job lifecycle (docs/CONTRACTS.md): one job per device at a time, dispatched to online devices; jobs of a device that
  * goes offline are re-queued; leases expire; attempts are bounded; campaign state rolls up from its jobs.
- * Work for one device is serialized in-process so two triggers never assign two jobs.
+ * Work for one device is serialized in-process so two triggers never assign two jobs. Several hub replicas may run
+ * this at once (each sees every `status`, and results and events go to either): every claim is a compare-and-set in
+ * the database (JobRepository.transition, with the one-active-job-per-device index), lease sweeps claim the lease
+ * they found expired, and roll-ups hold the campaign's row lock, so exactly one replica wins each step.
  */
 const OPEN_STATES: JobRow['state'][] = ['queued', 'assigned', 'running'];
+
+/** How long a lease sweep holds a claimed job (still active) while it cancels it; a crashed sweeper's claim expires. */
+export const SWEEP_CLAIM_MS = 60_000;
+
+/** running while any job is open; then completed, or failed when nothing succeeded. A cancelled campaign stays so. */
+export function rolledUpState(state: CampaignState, counts: Partial<Record<JobRow['state'], number>>): CampaignState {
+  if (state === 'cancelled') return state;
+  const open = (counts.queued ?? 0) + (counts.assigned ?? 0) + (counts.running ?? 0);
+  return open > 0 ? 'running' : (counts.succeeded ?? 0) === 0 && (counts.failed ?? 0) > 0 ? 'failed' : 'completed';
+}
 
 @Injectable()
 export class DispatcherService {
@@ -78,7 +91,7 @@ export class DispatcherService {
     if ((await this.jobs.findActiveForDevice(deviceId)).length) return null;
     const next = await this.jobs.findNextQueued(deviceId);
     if (!next) {
-      if (device.currentJobId) await this.devices.update(deviceId, { currentJobId: null });
+      if (device.currentJobId) await this.devices.clearCurrentJobIfIdle(deviceId);
       return null;
     }
     const job = await this.jobs.transition(next.id, ['queued'], {
@@ -167,7 +180,7 @@ export class DispatcherService {
         });
       }
       const device = await this.devices.findById(deviceId);
-      if (device?.currentJobId) await this.devices.update(deviceId, { currentJobId: null });
+      if (device?.currentJobId) await this.devices.clearCurrentJobIfIdle(deviceId);
     });
   }
 
@@ -237,20 +250,34 @@ export class DispatcherService {
     });
   }
 
-  /** Expired leases: cancel on the agent, then re-queue or fail. */
+  /**
+   * Expired leases: cancel on the agent, then re-queue or fail. Every replica sweeps; each job is first claimed with a
+   * compare-and-set on the very lease found expired (pushed out by {@link SWEEP_CLAIM_MS}), so exactly one replica
+   * acts on it, and the job stays active — no replica assigns the device anything — until its cancel is published.
+   * Returns how many jobs this call swept.
+   */
   async sweepLeases(): Promise<number> {
     const expired = await this.jobs.findExpiredLeases(this.clock.now());
+    let swept = 0;
     for (const job of expired) {
       await this.serialize(job.deviceId, async () => {
+        const claimed = await this.jobs.transition(
+          job.id,
+          ACTIVE_STATES,
+          { leaseExpiresAt: new Date(this.clock.now().getTime() + SWEEP_CLAIM_MS) },
+          { leaseExpiresAt: job.leaseExpiresAt },
+        );
+        if (!claimed) return; // another replica swept it, or a result or event moved it on
+        swept++;
         await this.publishCancel(job.deviceId, job.id);
-        await this.requeueOrFail(job, {
+        await this.requeueOrFail(claimed, {
           code: 'timeout',
           message: `No result within the job's time limit (${job.timeoutMs} ms) on any of ${job.maxAttempts} attempts.`,
         });
         await this.dispatchNow(job.deviceId);
       });
     }
-    return expired.length;
+    return swept;
   }
 
   async cancelCampaign(campaignId: string): Promise<void> {
@@ -304,16 +331,9 @@ export class DispatcherService {
       .catch((err) => this.logger.warn({ err, deviceId, jobId }, 'could not publish cancel'));
   }
 
-  /** running while any job is open; then completed, or failed when nothing succeeded. A cancelled campaign stays so. */
+  /** Rolls the campaign's state up from its jobs ({@link rolledUpState}), serialized in the database per campaign. */
   async rollup(campaignId: string): Promise<void> {
-    const campaign = await this.campaigns.findById(campaignId);
-    if (!campaign) return;
-    const counts = (await this.campaigns.jobCounts([campaignId])).get(campaignId) ?? {};
-    const open = (counts.queued ?? 0) + (counts.assigned ?? 0) + (counts.running ?? 0);
-    let state = campaign.state;
-    if (state !== 'cancelled')
-      state = open > 0 ? 'running' : (counts.succeeded ?? 0) === 0 && (counts.failed ?? 0) > 0 ? 'failed' : 'completed';
-    const updated = state !== campaign.state ? await this.campaigns.setState(campaignId, state) : campaign;
-    this.events.emit('campaign.updated', toCampaignDto(updated, counts));
+    const rolled = await this.campaigns.rollUp(campaignId, rolledUpState);
+    if (rolled) this.events.emit('campaign.updated', toCampaignDto(rolled.campaign, rolled.counts));
   }
 }

@@ -24,7 +24,7 @@ const deviceRow = (over: Partial<DeviceRow> = {}) =>
   }) as DeviceRow;
 
 function setup() {
-  const devices = mockOf<DeviceRepository>('findById', 'update');
+  const devices = mockOf<DeviceRepository>('findById', 'update', 'updateStatus');
   const classes = mockOf<HardwareClassRepository>('ensure');
   const jobs = mockOf<JobRepository>('findById');
   const results = mockOf<ResultRepository>('insertIfNew');
@@ -33,6 +33,7 @@ function setup() {
   const logger = mockLogger();
   devices.findById.mockResolvedValue(deviceRow());
   devices.update.mockImplementation(async (_id, data) => deviceRow(data as never));
+  devices.updateStatus.mockImplementation(async (_id, _seen, data) => deviceRow(data as never));
   const svc = new IngestService(devices, classes, jobs, results, dispatcher, events, fixedClock() as never, logger);
   return { svc, devices, jobs, results, dispatcher, events, logger };
 }
@@ -47,6 +48,7 @@ describe('IngestService', () => {
     await svc.handle(topics.results(AGENT), 'not json');
     expect(devices.findById).not.toHaveBeenCalled();
     expect(devices.update).not.toHaveBeenCalled();
+    expect(devices.updateStatus).not.toHaveBeenCalled();
     expect(logger.warn).toHaveBeenCalledWith(
       expect.objectContaining({ agentId: AGENT, reason: expect.stringContaining('online') }),
       'malformed payload ignored',
@@ -61,7 +63,7 @@ describe('IngestService', () => {
     const { svc, devices, logger } = setup();
     devices.findById.mockResolvedValue(null);
     await svc.handle(topics.status(AGENT), status(true, 1));
-    expect(devices.update).not.toHaveBeenCalled();
+    expect(devices.updateStatus).not.toHaveBeenCalled();
     expect(logger.warn).toHaveBeenCalledWith(
       expect.objectContaining({ agentId: AGENT }),
       'message from an unknown device ignored',
@@ -71,15 +73,41 @@ describe('IngestService', () => {
   it('ignores a stale offline will from an older session', async () => {
     const { svc, devices, dispatcher } = setup();
     await svc.handle(topics.status(AGENT), status(false, 2));
-    expect(devices.update).not.toHaveBeenCalled();
+    expect(devices.updateStatus).not.toHaveBeenCalled();
     expect(dispatcher.onDeviceOffline).not.toHaveBeenCalled();
   });
 
   it('marks a device offline on its own will and re-queues via the dispatcher', async () => {
     const { svc, devices, dispatcher } = setup();
     await svc.handle(topics.status(AGENT), status(false, 3));
-    expect(devices.update).toHaveBeenCalledWith(AGENT, expect.objectContaining({ online: false, session: 3 }));
+    expect(devices.updateStatus).toHaveBeenCalledWith(
+      AGENT,
+      { online: true, session: 3 },
+      expect.objectContaining({ online: false, session: 3 }),
+    );
     expect(dispatcher.onDeviceOffline).toHaveBeenCalledWith(AGENT);
+  });
+
+  it("re-queues a restarted agent's jobs once: a replica that lost the status update only dispatches", async () => {
+    const { svc, devices, dispatcher } = setup();
+    // This replica read session 3; another replica applied the restart (session 4) before it.
+    devices.updateStatus.mockResolvedValueOnce(null);
+    devices.findById.mockResolvedValueOnce(deviceRow()).mockResolvedValueOnce(deviceRow({ session: 4 }));
+    await svc.handle(topics.status(AGENT), status(true, 4));
+    expect(devices.updateStatus).toHaveBeenLastCalledWith(
+      AGENT,
+      { online: true, session: 4 },
+      expect.objectContaining({ online: true, session: 4 }),
+    );
+    expect(dispatcher.onDeviceOffline).not.toHaveBeenCalled();
+    expect(dispatcher.onDeviceOnline).toHaveBeenCalledWith(AGENT, null);
+  });
+
+  it('re-queues the jobs of an agent that restarted (newer session while online) when it wins the update', async () => {
+    const { svc, dispatcher } = setup();
+    await svc.handle(topics.status(AGENT), status(true, 4));
+    expect(dispatcher.onDeviceOffline).toHaveBeenCalledWith(AGENT);
+    expect(dispatcher.onDeviceOnline).toHaveBeenCalledWith(AGENT, null);
   });
 
   it('rejects a result for a job owned by another device', async () => {

@@ -94,23 +94,35 @@ export class IngestService {
   }
 
   private async onStatus(device: DeviceRow, msg: StatusMessage): Promise<void> {
-    if (msg.session < device.session || (!msg.online && msg.session === device.session && !device.online)) {
-      this.logger.info(
-        { agentId: device.id, session: msg.session, current: device.session, online: msg.online },
-        'stale status ignored',
+    // Every hub replica reads every retained status. The update is a compare-and-set on the (online, session) this
+    // replica read, so only the first to apply a transition acts on it (re-queues a restarted agent's jobs once); the
+    // others re-read and find nothing left to do but the (idempotent) online dispatch.
+    for (let tries = 0; ; tries++) {
+      if (msg.session < device.session || (!msg.online && msg.session === device.session && !device.online)) {
+        this.logger.info(
+          { agentId: device.id, session: msg.session, current: device.session, online: msg.online },
+          'stale status ignored',
+        );
+        return;
+      }
+      const restarted = device.online && msg.online && msg.session > device.session;
+      const updated = await this.devices.updateStatus(
+        device.id,
+        { online: device.online, session: device.session },
+        { online: msg.online, session: msg.session, lastSeenAt: this.clock.now() },
       );
+      if (!updated) {
+        const fresh = await this.devices.findById(device.id);
+        if (!fresh || tries >= 5) return;
+        device = fresh;
+        continue;
+      }
+      this.logger.info({ agentId: device.id, online: msg.online, session: msg.session }, 'device status');
+      this.events.emit('device.updated', toDeviceDto(updated));
+      if (!msg.online || restarted) await this.dispatcher.onDeviceOffline(device.id);
+      if (msg.online) await this.dispatcher.onDeviceOnline(device.id, msg.currentJobId ?? null);
       return;
     }
-    const restarted = device.online && msg.online && msg.session > device.session;
-    const updated = await this.devices.update(device.id, {
-      online: msg.online,
-      session: msg.session,
-      lastSeenAt: this.clock.now(),
-    });
-    this.logger.info({ agentId: device.id, online: msg.online, session: msg.session }, 'device status');
-    this.events.emit('device.updated', toDeviceDto(updated));
-    if (!msg.online || restarted) await this.dispatcher.onDeviceOffline(device.id);
-    if (msg.online) await this.dispatcher.onDeviceOnline(device.id, msg.currentJobId ?? null);
   }
 
   private async onHardware(device: DeviceRow, msg: HardwareMessage): Promise<void> {

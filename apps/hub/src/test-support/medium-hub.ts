@@ -26,8 +26,9 @@ export interface MediumHub {
   api<T = any>(method: string, p: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-/** `opts.logger`: the hub's logger (default: silent, or TEST_LOG_LEVEL to stdout). */
-export function mediumHub(adminToken: string, opts: { logger?: Logger } = {}): MediumHub {
+/** `opts.logger`: the hub's logger (default: silent, or TEST_LOG_LEVEL to stdout); `opts.env`: extra hub environment
+ *  variables (config.ts), on top of the harness's own, read at `start()`. */
+export function mediumHub(adminToken: string, opts: { logger?: Logger; env?: Record<string, string> } = {}): MediumHub {
   let hub: Hub | undefined;
   let db: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
   let dataDir = '';
@@ -55,6 +56,7 @@ export function mediumHub(adminToken: string, opts: { logger?: Logger } = {}): M
         FLEETBENCH_HUB_HOST: '127.0.0.1',
         FLEETBENCH_MQTT_PORT: '0',
         FLEETBENCH_ADMIN_TOKEN: adminToken,
+        ...opts.env,
       });
       hub = await createHub(config, {
         logger: opts.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
