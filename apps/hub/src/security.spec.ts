@@ -22,6 +22,7 @@ import { createLogger } from './logger';
 import { hardware, resultMessage, software } from './test-support/fixtures';
 import { connectFakeAgent, fakeAgentOptions } from './test-support/fake-agent';
 import { mediumHub, until } from './test-support/medium-hub';
+import { AuthService } from './services/auth.service';
 import { sha256Hex } from './utils/crypto';
 
 const MNIST = sharedPath('models/mnist.onnx');
@@ -169,6 +170,32 @@ describe('named API tokens', () => {
       expect(r.status).toBe(400);
       expect(r.body.message).toBeTruthy();
     }
+  });
+});
+
+describe('admin token rotation', () => {
+  it('a new FLEETBENCH_ADMIN_TOKEN replaces the previous admin token at start and keeps named tokens', async () => {
+    const named = await createApiToken('kept across rotation');
+    const rotated = 'test-admin-token-rotated-9876543210';
+    secrets.add(rotated);
+    const auth = medium.hub.app.get(AuthService);
+    const as = (bearer: string) =>
+      api('GET', apiPaths.devices, undefined, { authorization: `Bearer ${bearer}` }).then((r) => r.status);
+    try {
+      await expect(auth.ensureAdminToken(rotated)).resolves.toEqual({ generated: false, token: null });
+      expect(await as(ADMIN)).toBe(401);
+      expect(await as(rotated)).toBe(200);
+      expect(await as(named.token)).toBe(200);
+      const admins = await sql<{ tokenHash: string }>('SELECT "tokenHash" FROM "ApiToken" WHERE admin');
+      expect(admins).toEqual([{ tokenHash: sha256Hex(rotated) }]);
+      // The same token again (a restart, or a second replica) changes nothing.
+      await auth.ensureAdminToken(rotated);
+      expect(await as(rotated)).toBe(200);
+    } finally {
+      await auth.ensureAdminToken(ADMIN); // the rest of this file uses ADMIN
+    }
+    expect(await as(ADMIN)).toBe(200);
+    expect(await as(rotated)).toBe(401);
   });
 });
 

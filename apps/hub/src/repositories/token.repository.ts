@@ -40,6 +40,12 @@ export class TokenRepository {
     });
   }
 
+  /** Deletes every admin token except `keepHash` (their socket tickets go with them); returns how many. */
+  async deleteOtherAdminTokens(keepHash: string): Promise<number> {
+    const r = await this.db.apiToken.deleteMany({ where: { admin: true, tokenHash: { not: keepHash } } });
+    return r.count;
+  }
+
   createNamedApiToken(data: { tokenHash: string; label: string; expiresAt: Date | null }): Promise<ApiToken> {
     return this.db.apiToken.create({ data: { ...data, admin: false } });
   }

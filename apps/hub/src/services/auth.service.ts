@@ -43,10 +43,18 @@ export class AuthService implements BrokerCredentialVerifier {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Stores the configured admin token, or creates one on first start. `token` is set only when newly generated. */
+  /**
+   * Stores the configured admin token, or creates one on first start. `token` is set only when newly generated.
+   * A configured token is the only admin token: one configured or generated before stops working, so changing
+   * FLEETBENCH_ADMIN_TOKEN and restarting rotates it (named API tokens are kept).
+   */
   async ensureAdminToken(configured: string | null): Promise<{ generated: boolean; token: string | null }> {
     if (configured) {
-      await this.tokens.createAdminToken(sha256Hex(configured), 'admin (FLEETBENCH_ADMIN_TOKEN)');
+      const hash = sha256Hex(configured);
+      await this.tokens.createAdminToken(hash, 'admin (FLEETBENCH_ADMIN_TOKEN)');
+      const replaced = await this.tokens.deleteOtherAdminTokens(hash);
+      if (replaced > 0)
+        this.logger.info({ replaced }, 'FLEETBENCH_ADMIN_TOKEN replaced the previous admin token; it no longer works');
       return { generated: false, token: null };
     }
     if ((await this.tokens.countAdminTokens()) > 0) return { generated: false, token: null };
