@@ -15,13 +15,14 @@
  * `fleetbench-hub` role (send/receive/subscribe `fleetbench/#`, subscribe `$share/#`), so the same account can be
  * the hub's MQTT_URL user, as in deploy/mosquitto/README.md.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { spawn, execFile } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { startOnFreePort } from './service-process';
 
 export interface MosquittoInstance {
   url: string;
@@ -86,17 +87,6 @@ export function mosquittoUnavailableReason(): string | null {
   return null;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function run(file: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(file, args, { timeout: 10_000 }, (err, stdout, stderr) => {
@@ -147,15 +137,6 @@ async function addHubRole(dynsecFile: string, adminUsername: string): Promise<vo
   await writeFile(dynsecFile, JSON.stringify(config, null, 2), { mode: 0o600 });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-  await exited;
-  clearTimeout(timer);
-}
-
 export async function startMosquitto(): Promise<MosquittoInstance> {
   const unavailable = mosquittoUnavailableReason();
   if (unavailable) throw new Error(`cannot start Mosquitto: ${unavailable}`);
@@ -171,63 +152,42 @@ export async function startMosquitto(): Promise<MosquittoInstance> {
     await run(mosquittoCtrlBinary(), ['dynsec', 'init', dynsecFile, admin.username, admin.password]);
     await addHubRole(dynsecFile, admin.username);
 
-    let lastError: Error | undefined;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const port = await freePort();
-      const conf = [
-        'per_listener_settings false',
-        'allow_anonymous false',
-        `listener ${port} 127.0.0.1`,
-        `plugin ${plugin}`,
-        `plugin_opt_config_file ${dynsecFile}`,
-        'persistence false',
-        `log_dest file ${logFile}`,
-        'log_type error',
-        'log_type warning',
-        'log_type notice',
-        'log_type information',
-        'connection_messages true',
-        // As root, Mosquitto would switch to the `mosquitto` user, which cannot write the dynsec file in our temp dir.
-        ...(process.getuid?.() === 0 ? ['user root'] : []),
-        '',
-      ].join('\n');
-      await writeFile(confFile, conf, { mode: 0o600 });
-
-      const child = spawn(mosquittoBinary(), ['-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      let spawnError: Error | undefined;
-      child.once('error', (err) => (spawnError = err));
-
-      const deadline = Date.now() + 5000;
-      let ready = false;
-      while (Date.now() < deadline) {
-        if (spawnError || child.exitCode !== null || child.signalCode !== null) break;
-        if (await canConnect(port)) {
-          ready = true;
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      if (ready) {
-        return {
-          url: `mqtt://127.0.0.1:${port}`,
-          port,
-          admin,
-          dir,
-          log: () => readFile(logFile, 'utf8').catch(() => ''),
-          stop: async () => {
-            await stopChild(child);
-            await rm(dir, { recursive: true, force: true });
-          },
-        };
-      }
-      await stopChild(child);
-      const log = await readFile(logFile, 'utf8').catch(() => '');
-      lastError = new Error(`mosquitto did not accept connections on 127.0.0.1:${port}:\n${stderr}${log}`);
-      if (!/address already in use/i.test(stderr + log)) break;
-    }
-    throw lastError ?? new Error('mosquitto did not start');
+    const log = () => readFile(logFile, 'utf8').catch(() => '');
+    const { port, stop } = await startOnFreePort({
+      name: 'mosquitto',
+      dir,
+      spawn: (p) => {
+        const conf = [
+          'per_listener_settings false',
+          'allow_anonymous false',
+          `listener ${p} 127.0.0.1`,
+          `plugin ${plugin}`,
+          `plugin_opt_config_file ${dynsecFile}`,
+          'persistence false',
+          `log_dest file ${logFile}`,
+          'log_type error',
+          'log_type warning',
+          'log_type notice',
+          'log_type information',
+          'connection_messages true',
+          // As root, Mosquitto would switch to the `mosquitto` user, which cannot write the dynsec file in our temp dir.
+          ...(process.getuid?.() === 0 ? ['user root'] : []),
+          '',
+        ].join('\n');
+        writeFileSync(confFile, conf, { mode: 0o600 });
+        return spawn(mosquittoBinary(), ['-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+      },
+      ready: canConnect,
+      log,
+    });
+    return {
+      url: `mqtt://127.0.0.1:${port}`,
+      port,
+      admin,
+      dir,
+      log,
+      stop,
+    };
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
