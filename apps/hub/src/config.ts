@@ -24,6 +24,9 @@ const EnvSchema = z.object({
   FLEETBENCH_MQTT_PUBLIC_URL: url(['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:']).optional(),
   FLEETBENCH_ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   FLEETBENCH_BROKER_HOOK_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
+  FLEETBENCH_EMQX_API_URL: url(['http:', 'https:']).optional(),
+  FLEETBENCH_EMQX_API_KEY: z.string().min(1).optional(),
+  FLEETBENCH_EMQX_API_SECRET: z.string().min(1).optional(),
   FLEETBENCH_DATA_DIR: z.string().min(1).default('.fleetbench/hub'),
   FLEETBENCH_PUBLIC_URL: url(['http:', 'https:']).optional(),
   FLEETBENCH_HUB_PORT: port.default(4000),
@@ -42,6 +45,8 @@ export interface HubConfig {
   adminToken: string | null;
   /** Shared secret EMQX sends to the hub's broker hooks (`x-fleetbench-hook-secret`); null = hooks disabled. */
   brokerHookSecret: string | null;
+  /** EMQX's REST API (an API key), so revoking a device also disconnects its live session; null = not used. */
+  emqxApi: { url: string; key: string; secret: string } | null;
   dataDir: string;
   publicUrl: string | null;
   port: number;
@@ -68,6 +73,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   const r = EnvSchema.safeParse(cleaned);
   if (!r.success) throw new ConfigError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   const e = r.data;
+  const emqx = [e.FLEETBENCH_EMQX_API_URL, e.FLEETBENCH_EMQX_API_KEY, e.FLEETBENCH_EMQX_API_SECRET];
+  const emqxProblems = [
+    ...(emqx.some(Boolean) && !emqx.every(Boolean)
+      ? [
+          'FLEETBENCH_EMQX_API_URL, FLEETBENCH_EMQX_API_KEY and FLEETBENCH_EMQX_API_SECRET: set all three (an EMQX API key) or none',
+        ]
+      : []),
+    ...(e.FLEETBENCH_EMQX_API_URL && !e.MQTT_URL
+      ? ['FLEETBENCH_EMQX_API_URL: needs MQTT_URL (the EMQX broker the hub connects to)']
+      : []),
+    ...(e.FLEETBENCH_EMQX_API_URL && e.FLEETBENCH_MQTT_DYNSEC
+      ? ['FLEETBENCH_EMQX_API_URL: the broker is either EMQX or Mosquitto with FLEETBENCH_MQTT_DYNSEC, not both']
+      : []),
+  ];
+  if (emqxProblems.length) throw new ConfigError(emqxProblems);
   return {
     databaseUrl: e.DATABASE_URL ?? null,
     mqttUrl: e.MQTT_URL ?? null,
@@ -76,6 +96,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     mqttPublicUrl: e.FLEETBENCH_MQTT_PUBLIC_URL ?? null,
     adminToken: e.FLEETBENCH_ADMIN_TOKEN ?? null,
     brokerHookSecret: e.FLEETBENCH_BROKER_HOOK_SECRET ?? null,
+    emqxApi:
+      e.FLEETBENCH_EMQX_API_URL && e.FLEETBENCH_EMQX_API_KEY && e.FLEETBENCH_EMQX_API_SECRET
+        ? { url: e.FLEETBENCH_EMQX_API_URL, key: e.FLEETBENCH_EMQX_API_KEY, secret: e.FLEETBENCH_EMQX_API_SECRET }
+        : null,
     dataDir: path.resolve(e.FLEETBENCH_DATA_DIR),
     publicUrl: e.FLEETBENCH_PUBLIC_URL ?? null,
     port: e.FLEETBENCH_HUB_PORT,

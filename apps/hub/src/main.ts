@@ -10,6 +10,7 @@ import type { MqttClient } from 'mqtt';
 import { AppModule } from './app.module';
 import { EmbeddedBrokerAuthority, startEmbeddedBroker } from './broker/embedded-broker';
 import type { BrokerAuthority, EmbeddedBrokerHandle } from './broker/broker.types';
+import { EmqxBrokerAuthority } from './broker/emqx-management';
 import { DynsecBrokerAuthority, NoopBrokerAuthority } from './broker/mosquitto-dynsec';
 import { ConfigError, loadConfig, stripCredentials, type HubConfig } from './config';
 import { openDatabase, type Database } from './db/database';
@@ -141,6 +142,8 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
     app.get(MqttRepository).attach(client);
     if (config.mqttUrl && config.mqttDynsec)
       authority = new DynsecBrokerAuthority(client, logger.child({ module: 'dynsec' }));
+    else if (config.mqttUrl && config.emqxApi)
+      authority = new EmqxBrokerAuthority(config.emqxApi, logger.child({ module: 'emqx' }));
 
     const admin = await app.get(AuthService).ensureAdminToken(config.adminToken);
 

@@ -1,8 +1,11 @@
 /**
  * Medium test (real PostgreSQL, HTTP): the EMQX HTTP authentication/authorization hooks. The hub runs with
  * `MQTT_URL` pointing at a stand-in external broker (an aedes instance that admits only the hub's account), and the
- * tests call the hooks as EMQX would. The hub's log is captured at debug level and checked for every secret.
+ * tests call the hooks as EMQX would. A stand-in for EMQX's REST API records the kicks of revoked devices. The hub's
+ * log is captured at debug level and checked for every secret.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -26,10 +29,12 @@ const HOOK_SECRET = 'test-hook-secret-emqx-0123456789abcdef';
 /** Not `fleetbench-hub`: the hub's account is whatever MQTT_URL names. */
 const HUB_USER = 'hub-on-emqx';
 const HUB_PASSWORD = 'hub-password-on-emqx-0123456789';
+const EMQX_API_KEY = 'emqx-api-key-test';
+const EMQX_API_SECRET = 'emqx-api-secret-test-0123456789';
 const REPO_ROOT = path.resolve(__dirname, '../../../..');
 
 /** Every secret this file sees; none may appear in the captured log. */
-const secrets = new Set<string>([ADMIN, HOOK_SECRET, HUB_PASSWORD]);
+const secrets = new Set<string>([ADMIN, HOOK_SECRET, HUB_PASSWORD, EMQX_API_SECRET]);
 const logLines: string[] = [];
 /** Filled in before start (the stand-in broker's port is known only then). */
 const env: Record<string, string> = { FLEETBENCH_BROKER_HOOK_SECRET: HOOK_SECRET };
@@ -39,7 +44,21 @@ const medium = mediumHub(ADMIN, {
 });
 let broker: EmbeddedBroker;
 
+/** The stand-in for EMQX's REST API: records each request and answers `emqxApi.status` (404 = client not connected). */
+const emqxApi = {
+  status: 404,
+  requests: [] as { method: string; url: string; authorization: string | undefined }[],
+  server: http.createServer((req, res) => {
+    emqxApi.requests.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization });
+    res.writeHead(emqxApi.status).end();
+  }),
+};
+
 beforeAll(async () => {
+  await new Promise<void>((resolve) => emqxApi.server.listen(0, '127.0.0.1', resolve));
+  env.FLEETBENCH_EMQX_API_URL = `http://127.0.0.1:${(emqxApi.server.address() as AddressInfo).port}`;
+  env.FLEETBENCH_EMQX_API_KEY = EMQX_API_KEY;
+  env.FLEETBENCH_EMQX_API_SECRET = EMQX_API_SECRET;
   broker = await startEmbeddedBroker({
     host: '127.0.0.1',
     port: 0,
@@ -55,6 +74,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await medium.stop();
   await broker?.close();
+  await new Promise((resolve) => emqxApi.server.close(resolve));
 });
 
 interface HookResponse {
@@ -191,6 +211,53 @@ describe('EMQX authentication hook', () => {
     await sql(`DELETE FROM "Device" WHERE id = $1`, [e.agentId]);
     expect(await agentLogin(e)).toBe('deny');
     expect(await authz(e.agentId, e.agentId, 'publish', topics.results(e.agentId))).toBe('deny');
+  });
+});
+
+describe("EMQX's REST API on revocation", () => {
+  const kicks = (agentId: string) => emqxApi.requests.filter((r) => r.url === `/api/v5/clients/${agentId}`);
+
+  it('kicks the live session of a revoked device, with the API key as HTTP Basic auth', async () => {
+    const e = await enroll('emqx-kicked');
+    emqxApi.status = 204;
+    try {
+      expect((await medium.api('DELETE', apiPaths.device(e.agentId))).status).toBe(200);
+    } finally {
+      emqxApi.status = 404;
+    }
+    const basic = `Basic ${Buffer.from(`${EMQX_API_KEY}:${EMQX_API_SECRET}`).toString('base64')}`;
+    expect(kicks(e.agentId)).toEqual([{ method: 'DELETE', url: `/api/v5/clients/${e.agentId}`, authorization: basic }]);
+    expect(await agentLogin(e)).toBe('deny');
+  });
+
+  it('reports an unconfirmed kick as 503 (the device stays revoked) and succeeds on retry', async () => {
+    const e = await enroll('emqx-kick-fails');
+    emqxApi.status = 500;
+    try {
+      const r = await medium.api('DELETE', apiPaths.device(e.agentId));
+      expect(r.status).toBe(503);
+      expect(JSON.stringify(r.body)).toMatch(/retry the DELETE/);
+      expect(await agentLogin(e)).toBe('deny');
+    } finally {
+      emqxApi.status = 404;
+    }
+    // 404 from EMQX: not connected (any more) — what revocation wants.
+    expect((await medium.api('DELETE', apiPaths.device(e.agentId))).status).toBe(200);
+    expect(kicks(e.agentId)).toHaveLength(2);
+  });
+
+  it('needs all three EMQX API variables, MQTT_URL, and no dynsec', () => {
+    const base = { MQTT_URL: 'mqtt://hub:pw@emqx:1883' };
+    const api = {
+      FLEETBENCH_EMQX_API_URL: 'http://emqx:18083',
+      FLEETBENCH_EMQX_API_KEY: 'k',
+      FLEETBENCH_EMQX_API_SECRET: 's',
+    };
+    expect(loadConfig({ ...base, ...api }).emqxApi).toEqual({ url: 'http://emqx:18083', key: 'k', secret: 's' });
+    expect(loadConfig(base).emqxApi).toBeNull();
+    expect(() => loadConfig({ ...base, FLEETBENCH_EMQX_API_URL: api.FLEETBENCH_EMQX_API_URL })).toThrow(/all three/);
+    expect(() => loadConfig(api)).toThrow(/needs MQTT_URL/);
+    expect(() => loadConfig({ ...base, ...api, FLEETBENCH_MQTT_DYNSEC: '1' })).toThrow(/not both/);
   });
 });
 
