@@ -4,14 +4,23 @@
  * A campaign of three models × two agents, created while the agents are still offline so both hubs race to dispatch
  * when they come online: every job runs exactly once, no device ever gets a second job while one is open, results
  * are split between the hubs (shared subscription) and stored once each, and a browser-style socket.io client on
- * hub B — with a ticket issued by hub A — receives the live events of results ingested by either hub.
+ * hub B — with a ticket issued by hub A — receives the live events of results ingested by either hub. A zoo
+ * registration accepted by hub A is polled to its end on hub B, and both hubs' health reports Redis.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
-import { apiPaths, topics, type Campaign, type Job, type Model, type Result } from '@fleetbench/protocol';
+import {
+  apiPaths,
+  topics,
+  type Campaign,
+  type Job,
+  type Model,
+  type Result,
+  type ZooRegistrationTask,
+} from '@fleetbench/protocol';
 import { startMosquitto } from '../support/mosquitto';
 import { startRedis } from '../support/redis';
 import { sharedPath } from '../support/shared-data';
@@ -216,5 +225,24 @@ describe('two hub replicas on PostgreSQL + Mosquitto + Redis', () => {
     expect(live.results.map((r) => r.msgId).sort()).toEqual(results.map((r) => r.msgId).sort());
     expect(new Set(live.jobUpdates.filter((j) => j.state === 'succeeded').map((j) => j.id)).size).toBe(expected);
     process.stdout.write(`replicas e2e: ${expected} jobs on 2 hubs in ${Date.now() - t0} ms (stored ${stored})\n`);
+  });
+
+  it('answers the same on either hub: a zoo task accepted by A is polled on B; health reports Redis', async () => {
+    for (const hub of [hubA, hubB])
+      expect(await api(hub.url, null, 'GET', apiPaths.health)).toMatchObject({ status: 'ok', mqtt: 'ok', redis: 'ok' });
+    const task = await api<ZooRegistrationTask>(hubA.url, token, 'POST', apiPaths.zooModels, {
+      names: ['SqueezeNet1_1'],
+    });
+    expect(task.state).toBe('running');
+    const done = await waitFor(
+      'the zoo task to finish, polled on hub B',
+      async () => {
+        const t = await api<ZooRegistrationTask>(hubB.url, token, 'GET', apiPaths.zooTask(task.id));
+        return t.state !== 'running' && t;
+      },
+      20_000,
+    ).catch(orDiagnose);
+    expect(done).toMatchObject({ state: 'completed', done: 1, errors: [] });
+    expect(done.models.map((m) => m.name)).toEqual(['SqueezeNet1_1']);
   });
 });

@@ -32,8 +32,10 @@ import { MqttRepository } from './repositories/mqtt.repository';
 import { ResultRepository } from './repositories/result.repository';
 import { RUNTIME, type HubRuntime } from './repositories/runtime';
 import { StorageRepository } from './repositories/storage.repository';
+import { TelemetryRepository } from './repositories/telemetry.repository';
 import { TokenRepository } from './repositories/token.repository';
 import { ZooBuildRepository } from './repositories/zoo-build.repository';
+import { ZooTaskRepository } from './repositories/zoo-task.repository';
 import { BROKER_AUTHORITY, DB, HUB_CONFIG, LOGGER } from './repositories/tokens';
 import { ApiTokenService } from './services/api-token.service';
 import { AuthService } from './services/auth.service';
@@ -79,8 +81,10 @@ export const repositories = [
   MqttRepository,
   ResultRepository,
   StorageRepository,
+  TelemetryRepository,
   TokenRepository,
   ZooBuildRepository,
+  ZooTaskRepository,
 ];
 export const services = [
   ApiTokenService,

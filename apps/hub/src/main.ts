@@ -97,7 +97,12 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
     const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger.child({ module: 'redis' })) : null;
     if (redis) cleanups.push(() => redis.close());
 
-    const runtime: HubRuntime = { version: hubVersion(), mqttPublicUrl: '', hubBrokerPassword: randomSecret(24) };
+    const runtime: HubRuntime = {
+      version: hubVersion(),
+      mqttPublicUrl: '',
+      hubBrokerPassword: randomSecret(24),
+      redis: redis ? { healthy: () => redis.healthy() } : null,
+    };
     let authority: BrokerAuthority = new NoopBrokerAuthority();
     const delegatingAuthority: BrokerAuthority = {
       provisionAgent: (id, pw) => authority.provisionAgent(id, pw),

@@ -2,9 +2,11 @@
  * Medium test: two hub "replicas" — two Prisma clients (two connection pools) on one real PostgreSQL, each with its
  * own repositories and services, as two hub processes have — racing for the same work. Exactly one must win each
  * claim: a queued job, a device's single active slot, an expired lease, a socket.io ticket; and concurrent campaign
- * roll-ups must end in the state the jobs say.
+ * roll-ups must end in the state the jobs say. What one replica stores — telemetry history, zoo registration tasks —
+ * the other answers the same.
  */
-import { PROTOCOL_MAJOR, topics } from '@fleetbench/protocol';
+import { PROTOCOL_MAJOR, topics, type TelemetrySample, type ZooRegistrationTask } from '@fleetbench/protocol';
+import { RECIPE_FORMAT, type BuiltModelSummary } from '@fleetbench/zoo';
 import type { JobState } from '../generated/prisma/client';
 import { openDatabase, type Database } from './db/database';
 import { CampaignRepository } from './repositories/campaign.repository';
@@ -13,14 +15,21 @@ import { DeviceRepository } from './repositories/device.repository';
 import { EventRepository } from './repositories/event.repository';
 import { HardwareClassRepository } from './repositories/hardware-class.repository';
 import { JobRepository } from './repositories/job.repository';
+import { ModelRepository } from './repositories/model.repository';
 import type { MqttRepository } from './repositories/mqtt.repository';
 import { ResultRepository } from './repositories/result.repository';
+import { TelemetryRepository } from './repositories/telemetry.repository';
 import { TokenRepository } from './repositories/token.repository';
+import type { ZooBuildRepository } from './repositories/zoo-build.repository';
+import { ZooTaskRepository } from './repositories/zoo-task.repository';
 import { AuthService } from './services/auth.service';
 import { DispatcherService } from './services/dispatcher.service';
 import { IngestService } from './services/ingest.service';
+import { TelemetryHistoryService, type TelemetryRetention } from './services/telemetry-history.service';
+import { ZOO_TASK_STALE_MS, ZooService } from './services/zoo.service';
 import { createTestDatabase } from './test-support/database';
 import { hardware, software } from './test-support/fixtures';
+import { until } from './test-support/medium-hub';
 import { mockLogger } from './test-support/mocks';
 
 interface Replica {
@@ -32,8 +41,51 @@ interface Replica {
   ingest: IngestService;
   dispatcher: DispatcherService;
   auth: AuthService;
+  clock: ClockRepository;
+  logger: ReturnType<typeof mockLogger>;
+  telemetry: TelemetryHistoryService;
+  zoo: ZooService;
+  /** The zoo builds this replica ran; each waits until the test releases it. */
+  builds: GatedBuilds;
   /** What this replica published on MQTT. */
   published: { topic: string; payload: { kind: string; jobId: string; attempt?: number } }[];
+}
+
+/** A zoo builder whose builds finish only when the test says so (`release(name)`), with made-up hashes. */
+class GatedBuilds {
+  readonly started: string[] = [];
+  private readonly gates = new Map<string, () => void>();
+  private readonly opened = new Set<string>();
+
+  readonly builder = {
+    hash: async (recipe: { name: string; seed: number; variant: string }): Promise<BuiltModelSummary> => {
+      this.started.push(recipe.name);
+      if (!this.all && !this.opened.has(recipe.name)) await new Promise<void>((r) => this.gates.set(recipe.name, r));
+      const sha = `${recipe.name}|${recipe.seed}`;
+      return {
+        sha256: Buffer.from(sha).toString('hex').padEnd(64, '0').slice(0, 64),
+        sizeBytes: 1000 + recipe.seed,
+        inputs: [{ name: 'x', dtype: 'float32', shape: ['N', 3, 224, 224] }],
+        outputs: [{ name: 'y', dtype: 'float32', shape: ['N', 1000] }],
+        externalData: [],
+        recipe: { ...recipe, variant: recipe.variant as 'fp32', format: RECIPE_FORMAT },
+        buildMs: 1,
+      };
+    },
+  } as unknown as ZooBuildRepository;
+
+  private all = false;
+
+  release(name: string): void {
+    this.opened.add(name);
+    this.gates.get(name)?.();
+  }
+
+  /** Lets every build, now and later, finish. */
+  releaseAll(): void {
+    this.all = true;
+    for (const open of this.gates.values()) open();
+  }
 }
 
 let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -76,7 +128,36 @@ async function replica(name: string, url: string): Promise<Replica> {
     logger,
   );
   const auth = new AuthService(tokens, devices, clock, { hubBrokerPassword: 'x' }, logger);
-  return { name, db, jobs, devices, campaigns, ingest, dispatcher, auth, published };
+  const telemetry = new TelemetryHistoryService(events, new TelemetryRepository(db.prisma), logger);
+  const builds = new GatedBuilds();
+  const zoo = zooService(db, builds, clock, logger);
+  return {
+    name,
+    db,
+    jobs,
+    devices,
+    campaigns,
+    ingest,
+    dispatcher,
+    auth,
+    clock,
+    logger,
+    telemetry,
+    zoo,
+    builds,
+    published,
+  };
+}
+
+function zooService(db: Database, builds: GatedBuilds, clock: ClockRepository, logger = mockLogger()) {
+  return new ZooService(
+    new ModelRepository(db.prisma),
+    builds.builder,
+    new EventRepository(logger),
+    clock,
+    new ZooTaskRepository(db.prisma),
+    logger,
+  );
 }
 
 /** `devices` devices, a model and a running campaign of `n` queued jobs spread over them (oldest first). */
@@ -141,6 +222,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const r of [a, b]) {
+    r?.builds.releaseAll();
+    await r?.zoo.idle();
+    await r?.telemetry.onModuleDestroy();
+  }
   await a?.db.close();
   await b?.db.close();
   await testDb?.drop();
@@ -295,5 +381,169 @@ describe('socket.io tickets across replicas', () => {
     await b.db.prisma.apiToken.delete({ where: { id: token.id } });
     expect(await a.db.prisma.socketTicket.count({ where: { tokenId: token.id } })).toBe(0);
     expect(await a.auth.redeemSocketTicket(t2.ticket)).toBeNull();
+  });
+});
+
+describe('telemetry history across replicas', () => {
+  const sample = (minute: number, load1: number, offset = 'Z'): TelemetrySample => {
+    const hh = offset === 'Z' ? 10 : 11; // 11:mm+01:00 is 10:mm UTC
+    return {
+      ts: `2026-03-01T${hh}:${String(minute).padStart(2, '0')}:00.000${offset}`,
+      load1,
+      cpuPercent: 10 + minute,
+      temperatureC: minute % 2 ? null : 40.5,
+      cpuFrequencyMHz: 1800,
+      memoryFreeBytes: 2 ** 33 + minute,
+    };
+  };
+  const publish = (r: Replica, deviceId: string, s: TelemetrySample) =>
+    r.ingest.handle(topics.telemetry(deviceId), JSON.stringify({ v: PROTOCOL_MAJOR, ...s }));
+
+  it("samples ingested by either replica make one history, the same on both, in the samples' order", async () => {
+    const { device } = await seed(0);
+    const samples = [sample(1, 0.5), sample(2, 0.75, '+01:00'), sample(3, 1), sample(4, 1.25)];
+    // The shared subscription hands each message to one replica; B happens to store its share first.
+    await publish(b, device.id, samples[1]);
+    await publish(b, device.id, samples[3]);
+    await publish(a, device.id, samples[0]);
+    await publish(a, device.id, samples[2]);
+    await Promise.all([a.telemetry.flush(), b.telemetry.flush()]);
+
+    const [fromA, fromB] = await Promise.all([a.telemetry.history(device.id), b.telemetry.history(device.id)]);
+    expect(fromA).toEqual(samples); // as ingested (the `ts` strings too), oldest first
+    expect(fromB).toEqual(samples);
+    // The latest on the device row is whatever was ingested last.
+    expect((await b.devices.findById(device.id))!.telemetry).toEqual(samples[2]);
+  });
+
+  it('a device without stored samples answers its latest one, an unknown device 404', async () => {
+    const { device } = await seed(0);
+    expect(await b.telemetry.history(device.id)).toEqual([]);
+    await a.db.prisma.device.update({ where: { id: device.id }, data: { telemetry: sample(9, 2) } });
+    expect(await b.telemetry.history(device.id)).toEqual([sample(9, 2)]);
+    await expect(b.telemetry.history('agent-none')).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('retention: each replica prunes a device back to its newest samples every few samples it stores', async () => {
+    const { device } = await seed(0);
+    const retention: TelemetryRetention = { perDevice: 5, pruneEvery: 4 };
+    const [ra, rb] = [a, b].map(
+      (r) =>
+        new TelemetryHistoryService(
+          new EventRepository(r.logger),
+          new TelemetryRepository(r.db.prisma),
+          r.logger,
+          retention,
+        ),
+    );
+    const stored = () => a.db.prisma.telemetrySample.count({ where: { deviceId: device.id } });
+    const samples = Array.from({ length: 12 }, (_, i) => sample(i + 1, i));
+    const counts: number[] = [];
+    for (const [i, s] of samples.entries()) {
+      await (i % 2 ? rb : ra).record(device.id, s); // A stores samples 1, 3, 5…; B 2, 4, 6…
+      counts.push(await stored());
+    }
+    // A prunes at its 1st and 5th sample (samples 1 and 9), B at its 1st and 5th (samples 2 and 10): back to 5 rows.
+    expect(counts).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 5, 5, 6, 7]);
+    expect(await rb.history(device.id)).toEqual(samples.slice(-5));
+    expect(await ra.history(device.id)).toEqual(samples.slice(-5));
+  });
+});
+
+describe('zoo registration tasks across replicas', () => {
+  let zooSeed = 100;
+  const register = (r: Replica, names: string[]) =>
+    r.zoo.register({ names, seed: ++zooSeed, variant: 'fp32' } as Parameters<ZooService['register']>[0]);
+  const poll = (r: Replica, id: string, ok: (t: ZooRegistrationTask) => boolean, what: string) =>
+    until(async () => {
+      const t = await r.zoo.getTask(id);
+      return ok(t) && t;
+    }, what);
+
+  it('a task accepted by A is polled on B: its progress, then its final state', async () => {
+    const task = await register(a, ['SqueezeNet1_0', 'SqueezeNet1_1']);
+    expect(task).toMatchObject({ state: 'running', done: 0, total: 2 });
+    await expect(b.zoo.getTask('no-such-task')).rejects.toMatchObject({ status: 404 });
+
+    const building = await poll(b, task.id, (t) => t.current === 'SqueezeNet1_0', 'B to see the first build');
+    expect(building).toMatchObject({ state: 'running', done: 0, models: [], errors: [], finishedAt: null });
+    a.builds.release('SqueezeNet1_0');
+    const half = await poll(b, task.id, (t) => t.current === 'SqueezeNet1_1', 'B to see the second build');
+    expect(half).toMatchObject({ state: 'running', done: 1 });
+    expect(half.models.map((m) => [m.name, m.recipe?.seed])).toEqual([['SqueezeNet1_0', zooSeed]]);
+
+    a.builds.release('SqueezeNet1_1');
+    const done = await poll(b, task.id, (t) => t.state !== 'running', 'B to see the task finish');
+    expect(done).toMatchObject({ state: 'completed', done: 2, current: null, errors: [] });
+    expect(done.models.map((m) => m.name)).toEqual(['SqueezeNet1_0', 'SqueezeNet1_1']);
+    expect(done.finishedAt).not.toBeNull();
+    expect(done).toEqual(await a.zoo.getTask(task.id));
+    expect(b.builds.started).toEqual([]); // B only answered
+  });
+
+  it('a running task whose replica stopped answering is reported failed, for good', async () => {
+    // A replica that died for good: its last heartbeat is older than the timeout.
+    const gone = await a.db.prisma.zooTask.create({
+      data: {
+        id: `gone-${Date.now()}`,
+        names: ['SqueezeNet1_0', 'SqueezeNet1_1'],
+        seed: 0,
+        variant: 'fp32',
+        total: 2,
+        done: 0,
+        current: 'SqueezeNet1_0',
+        owner: 'hub-that-died:1:x',
+        heartbeatAt: new Date(Date.now() - ZOO_TASK_STALE_MS - 5000),
+        createdAt: new Date(Date.now() - ZOO_TASK_STALE_MS - 6000),
+      },
+    });
+    const failed = await b.zoo.getTask(gone.id);
+    expect(failed).toMatchObject({ state: 'failed', current: null, done: 0 });
+    expect(failed.finishedAt).not.toBeNull();
+    expect(failed.errors.map((e) => e.name)).toEqual(['SqueezeNet1_0', 'SqueezeNet1_1']);
+    expect(failed.errors[0].message).toMatch(
+      /^not registered: the hub replica running this task \(hub-that-died:1:x\) stopped answering: no heartbeat since /,
+    );
+    expect((await a.db.prisma.zooTask.findUniqueOrThrow({ where: { id: gone.id } })).state).toBe('failed');
+
+    // A live replica: its heartbeat keeps a long build running; once it stops, the task fails, and A — back, or
+    // merely slow — cannot revive it.
+    const task = await register(a, ['ShuffleNetV2_x0_25', 'ShuffleNetV2_x0_5']);
+    await poll(b, task.id, (t) => t.current === 'ShuffleNetV2_x0_25', 'the build to start');
+    let skew = 0;
+    const clocks = [a, b].map((r) => jest.spyOn(r.clock, 'now').mockImplementation(() => new Date(Date.now() + skew)));
+    try {
+      skew = ZOO_TASK_STALE_MS + 1000;
+      await a.zoo.heartbeat(); // what A's timer does while it builds
+      expect((await b.zoo.getTask(task.id)).state).toBe('running');
+      skew += ZOO_TASK_STALE_MS + 1000; // and then no heartbeat from A (it hangs, or died) for as long again
+      const stale = await b.zoo.getTask(task.id);
+      expect(stale).toMatchObject({ state: 'failed', current: null, done: 0 });
+      expect(stale.errors.map((e) => e.name)).toEqual(['ShuffleNetV2_x0_25', 'ShuffleNetV2_x0_5']);
+      expect(stale.errors[0].message).toContain(`(${a.zoo.replicaId}) stopped answering`);
+    } finally {
+      for (const c of clocks) c.mockRestore();
+    }
+    a.builds.release('ShuffleNetV2_x0_25');
+    await a.zoo.idle();
+    expect(a.builds.started).not.toContain('ShuffleNetV2_x0_5'); // A gave the task up
+    const final = await b.zoo.getTask(task.id);
+    expect(final.state).toBe('failed');
+    expect(final.errors.map((e) => e.name)).toEqual(['ShuffleNetV2_x0_25', 'ShuffleNetV2_x0_5']);
+    expect(a.logger.warn).toHaveBeenCalledWith({ taskId: task.id }, expect.stringMatching(/failed meanwhile/));
+  });
+
+  it('a replica that shuts down fails the tasks it was running', async () => {
+    const builds = new GatedBuilds();
+    const c = zooService(a.db, builds, new ClockRepository());
+    const task = await c.register({ names: ['MobileNetV1_x0_25'], seed: ++zooSeed, variant: 'fp32' } as never);
+    await poll(b, task.id, (t) => t.current === 'MobileNetV1_x0_25', 'the build to start');
+    await c.onModuleDestroy();
+    const failed = await b.zoo.getTask(task.id);
+    expect(failed).toMatchObject({ state: 'failed', errors: [{ name: 'MobileNetV1_x0_25' }] });
+    expect(failed.errors[0].message).toMatch(/shut down before building it/);
+    builds.release('MobileNetV1_x0_25');
+    await c.idle();
+    expect((await b.zoo.getTask(task.id)).state).toBe('failed');
   });
 });

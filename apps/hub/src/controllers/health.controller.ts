@@ -9,6 +9,10 @@ const HealthSchema = z.object({
   status: z.literal('ok'),
   db: z.literal('ok'),
   mqtt: z.enum(['ok', 'down']),
+  /** Only when the hub runs with REDIS_URL (several replicas). */
+  redis: z.enum(['ok', 'down']).optional(),
+  /** The broker URL agents get at enrollment. */
+  mqttUrl: z.string(),
   version: z.string(),
 });
 

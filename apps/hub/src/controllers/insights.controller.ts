@@ -19,7 +19,7 @@ export class InsightsController {
   @ApiDoc({
     response: TelemetrySampleSchema.array(),
     errors: [401, 404],
-    summary: 'recent telemetry (bounded in-memory history, oldest first)',
+    summary: 'recent telemetry (bounded history in the database, the same on every hub replica; oldest first)',
   })
   deviceTelemetry(@Param('id') id: string) {
     return this.telemetry.history(id);

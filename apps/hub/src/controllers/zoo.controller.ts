@@ -13,8 +13,8 @@ import { ZodPipe } from '../utils/zod';
 /**
  * Zoo models as recipes. POST answers 200 with a completed task when every recipe was registered before (instant),
  * else 202 with a running task: the hub builds each new model once, one at a time, to learn its sha256 and size
- * (a small model takes well under a second, ResNeXt101_32x48d_wsl minutes); poll GET …/tasks/:id or listen to the
- * socket.io events `zoo.task.updated` and `model.created`.
+ * (a small model takes well under a second, ResNeXt101_32x48d_wsl minutes); poll GET …/tasks/:id (any hub replica
+ * answers: tasks are stored in the database) or listen to the socket.io events `zoo.task.updated` and `model.created`.
  */
 @ApiTags('models')
 @ApiBearerAuth()

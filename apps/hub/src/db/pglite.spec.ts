@@ -28,6 +28,9 @@ it('migrates an embedded PGlite data dir, queries it, and reopens it without re-
     expect(first.classes).toEqual(['hc-1']);
     // Replica safety on the embedded database: one active job per device, campaign roll-up, single-use tickets.
     expect(first).toMatchObject({ assigned: [true, false], rolledUp: 'completed', redeemed: [true, false] });
+    // Shared by replicas, single hub too: telemetry history in sample order, pruned; a stale zoo task ends.
+    expect(first.telemetry).toEqual({ pruned: 1, history: [2, 3, 4] });
+    expect(first.zooTask).toEqual({ progressed: true, ended: true, state: 'failed', done: 1 });
     const second = await smoke(dir);
     expect(second.applied).toEqual([]);
     expect(second.tokens).toBe(2);

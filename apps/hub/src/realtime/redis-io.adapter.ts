@@ -8,6 +8,8 @@ import type { Logger } from '../logger';
 
 /** How long the hub waits for Redis at start before it gives up with a clear error. */
 export const REDIS_CONNECT_TIMEOUT_MS = 10_000;
+/** How long a health check waits for Redis to answer PING. */
+export const REDIS_PING_TIMEOUT_MS = 1000;
 
 type RedisClient = ReturnType<typeof createClient>;
 
@@ -15,6 +17,8 @@ type RedisClient = ReturnType<typeof createClient>;
 export interface RedisPubSub {
   pub: RedisClient;
   sub: RedisClient;
+  /** True while both connections are up and Redis answers PING within `timeoutMs` (GET /health). */
+  healthy(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -51,7 +55,13 @@ export async function connectRedis(
   }
   const close = async () => {
     connected = false;
-    for (const c of [sub, pub]) if (c.isOpen) await c.close().catch(() => c.destroy());
+    for (const c of [sub, pub]) {
+      if (!c.isOpen) continue;
+      // While Redis is away a graceful close would wait for the reconnect (queued commands first): drop the
+      // connection instead, so a hub can shut down without Redis.
+      if (!c.isReady) c.destroy();
+      else await c.close().catch(() => c.destroy());
+    }
   };
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -72,7 +82,46 @@ export async function connectRedis(
   }
   connected = true;
   logger.info({ redis: where }, 'redis connected: socket.io events reach the browsers of every hub replica');
-  return { pub, sub, close };
+  const healthy = async (ms = REDIS_PING_TIMEOUT_MS) => {
+    // A lost connection is known at once (no queued PING waiting for the reconnect).
+    if (!pub.isReady || !sub.isReady) return false;
+    let t: NodeJS.Timeout | undefined;
+    try {
+      const answer = await Promise.race([
+        pub.ping(),
+        new Promise<null>((resolve) => {
+          t = setTimeout(() => resolve(null), ms);
+        }),
+      ]);
+      return answer === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(t);
+    }
+  };
+  return { pub, sub, healthy, close };
+}
+
+/**
+ * The adapter fires some commands and forgets them (PUBLISH on every broadcast, UNSUBSCRIBE when it closes). While
+ * Redis is away they wait in the client's offline queue and go out on reconnect; but a hub that shuts down meanwhile
+ * drops them, and each would reject with nobody listening (an unhandled rejection). Through this view of a client
+ * every command's failure is observed — the outage itself is logged by the connection — while callers that await a
+ * command still get its error.
+ */
+function observed(client: RedisClient): RedisClient {
+  return new Proxy(client, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const out = (value as (...a: unknown[]) => unknown).apply(target, args);
+        if (out instanceof Promise) out.catch(() => undefined);
+        return out;
+      };
+    },
+  });
 }
 
 /**
@@ -84,7 +133,7 @@ export class RedisIoAdapter extends IoAdapter {
 
   constructor(app: INestApplicationContext, redis: RedisPubSub) {
     super(app);
-    this.adapterConstructor = createAdapter(redis.pub, redis.sub);
+    this.adapterConstructor = createAdapter(observed(redis.pub), observed(redis.sub));
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {

@@ -5,6 +5,8 @@ export interface HubRuntime {
   mqttPublicUrl: string;
   /** Password of the hub's own MQTT client (`fleetbench-hub`) on the embedded broker; random per process. */
   hubBrokerPassword: string;
+  /** REDIS_URL set: whether Redis answers now (GET /health); absent or null without Redis. */
+  redis?: { healthy(): Promise<boolean> } | null;
 }
 export const RUNTIME = Symbol('RUNTIME');
 export const HUB_MQTT_USERNAME = 'fleetbench-hub';

@@ -5,16 +5,32 @@ import { RUNTIME, type HubRuntime } from '../repositories/runtime';
 import { DB } from '../repositories/tokens';
 import { AppError } from '../utils/app-error';
 
+export interface HealthBody {
+  status: 'ok';
+  db: 'ok';
+  mqtt: 'ok' | 'down';
+  /** Only with REDIS_URL (several replicas): whether Redis answers. */
+  redis?: 'ok' | 'down';
+  mqttUrl: string;
+  version: string;
+}
+
 @Injectable()
 export class HealthService {
   constructor(
     @Inject(DB) private readonly db: Db,
     private readonly mqtt: MqttRepository,
-    @Inject(RUNTIME) private readonly runtime: Pick<HubRuntime, 'version' | 'mqttPublicUrl'>,
+    @Inject(RUNTIME) private readonly runtime: Pick<HubRuntime, 'version' | 'mqttPublicUrl' | 'redis'>,
   ) {}
 
-  /** `mqttUrl` is the broker URL agents get at enrollment (the embedded broker may have moved off a taken port). */
-  async check(): Promise<{ status: 'ok'; db: 'ok'; mqtt: 'ok' | 'down'; mqttUrl: string; version: string }> {
+  /**
+   * No database → 503 (the hub can do nothing). A broker or Redis that is down is reported (`mqtt`/`redis: 'down'`)
+   * but answers 200: the hub still serves the API, reconnects on its own, and a restart (what a failing probe
+   * triggers) would not bring either back. `mqttUrl` is the broker URL agents get at enrollment (the embedded broker
+   * may have moved off a taken port).
+   */
+  async check(): Promise<HealthBody> {
+    const redis = this.runtime.redis ? this.runtime.redis.healthy() : null;
     try {
       await this.db.$queryRawUnsafe('SELECT 1');
     } catch {
@@ -27,6 +43,7 @@ export class HealthService {
       status: 'ok',
       db: 'ok',
       mqtt: this.mqtt.connected ? 'ok' : 'down',
+      ...(redis ? { redis: (await redis) ? 'ok' : 'down' } : {}),
       mqttUrl: this.runtime.mqttPublicUrl,
       version: this.runtime.version,
     };

@@ -1,75 +1,82 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import type { Device, TelemetrySample } from '@fleetbench/protocol';
-import type { Db } from '../db/database';
+import type { Logger } from '../logger';
 import { EventRepository } from '../repositories/event.repository';
-import { DB } from '../repositories/tokens';
+import { TelemetryRepository } from '../repositories/telemetry.repository';
+import { LOGGER } from '../repositories/tokens';
 import { AppError } from '../utils/app-error';
 
 /** Samples kept per device: 720 × the agent's default 5–10 s interval ≈ 1–2 h of history. */
 export const TELEMETRY_HISTORY_PER_DEVICE = 720;
-/** Devices tracked at most (least recently updated dropped first): bounds the hub's memory whatever the fleet does. */
-export const TELEMETRY_HISTORY_DEVICES = 5000;
+/** A replica prunes a device's history at the first sample it stores after its start, then every this many. */
+export const TELEMETRY_PRUNE_EVERY = 60;
 
-/** A fixed-size ring of samples, oldest first on read. */
-export class TelemetryRing {
-  private readonly buf: TelemetrySample[] = [];
-  private next = 0;
-  constructor(readonly capacity: number) {}
-
-  push(s: TelemetrySample): void {
-    if (this.buf.length < this.capacity) this.buf.push(s);
-    else this.buf[this.next] = s;
-    this.next = (this.next + 1) % this.capacity;
-  }
-
-  toArray(): TelemetrySample[] {
-    return this.buf.length < this.capacity
-      ? [...this.buf]
-      : [...this.buf.slice(this.next), ...this.buf.slice(0, this.next)];
-  }
+export interface TelemetryRetention {
+  /** Samples a device's history returns, and keeps after a prune. */
+  perDevice: number;
+  /** Samples of one device stored by this replica between two prunes of it. */
+  pruneEvery: number;
 }
+export const TELEMETRY_RETENTION = Symbol('TELEMETRY_RETENTION');
 
 /**
- * Recent telemetry per device, in memory: the hub stores only the latest sample per device (Device.telemetry), and
- * history is a diagnostic view (load, temperature, frequency over the last hour or two), so a bounded ring fed by
- * the `device.telemetry` events is enough — no table, no retention job, no migration. It starts empty after a hub
- * restart (the first sample is the stored latest one).
+ * Recent telemetry per device, in the database (TelemetrySample), so every hub replica shows the same history
+ * whichever replica ingested a sample (a shared subscription hands each message to one replica). The replica that
+ * ingests a sample (the `device.telemetry` event) stores it; reads return the newest `perDevice`, oldest first.
+ * Bounded: each replica prunes a device back to `perDevice` at its first sample and every `pruneEvery` after, so a
+ * device holds at most about perDevice + pruneEvery × replicas rows — cheap (one indexed range delete per device now
+ * and then), no timer, no table scan. Rows go with their device (foreign key, cascade).
  */
 @Injectable()
 export class TelemetryHistoryService implements OnModuleDestroy {
-  private readonly rings = new Map<string, TelemetryRing>();
   private readonly unsubscribe: () => void;
+  /** Samples stored by this replica per device, to pace the prunes. */
+  private readonly stored = new Map<string, number>();
+  private readonly pending = new Set<Promise<void>>();
+  private readonly retention: TelemetryRetention;
 
   constructor(
     events: EventRepository,
-    @Inject(DB) private readonly db: Db,
+    private readonly samples: TelemetryRepository,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() @Inject(TELEMETRY_RETENTION) retention?: TelemetryRetention,
   ) {
+    this.retention = retention ?? { perDevice: TELEMETRY_HISTORY_PER_DEVICE, pruneEvery: TELEMETRY_PRUNE_EVERY };
     this.unsubscribe = events.onAny((event, payload) => {
       if (event !== 'device.telemetry') return;
       const p = payload as { id: string; telemetry: Device['telemetry'] };
-      if (p.telemetry) this.record(p.id, p.telemetry);
+      if (!p.telemetry) return;
+      const write = this.record(p.id, p.telemetry)
+        .catch((err: unknown) => this.logger.warn({ err, deviceId: p.id }, 'telemetry sample not stored'))
+        .finally(() => this.pending.delete(write));
+      this.pending.add(write);
     });
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     this.unsubscribe();
+    await this.flush();
   }
 
-  record(deviceId: string, sample: TelemetrySample): void {
-    let ring = this.rings.get(deviceId);
-    if (ring)
-      this.rings.delete(deviceId); // re-insert: Map order = least recently updated first
-    else ring = new TelemetryRing(TELEMETRY_HISTORY_PER_DEVICE);
-    ring.push(sample);
-    this.rings.set(deviceId, ring);
-    while (this.rings.size > TELEMETRY_HISTORY_DEVICES) this.rings.delete(this.rings.keys().next().value as string);
+  /** Resolves once every sample handed over so far is stored (tests, shutdown). */
+  async flush(): Promise<void> {
+    while (this.pending.size) await Promise.all([...this.pending]);
+  }
+
+  async record(deviceId: string, sample: TelemetrySample): Promise<void> {
+    await this.samples.insert(deviceId, sample);
+    const n = (this.stored.get(deviceId) ?? 0) + 1;
+    this.stored.set(deviceId, n);
+    if (n % this.retention.pruneEvery === 1 % this.retention.pruneEvery)
+      await this.samples.prune(deviceId, this.retention.perDevice);
   }
 
   async history(deviceId: string): Promise<TelemetrySample[]> {
-    const ring = this.rings.get(deviceId);
-    if (ring) return ring.toArray();
-    const d = await this.db.device.findUnique({ where: { id: deviceId }, select: { telemetry: true } });
-    if (!d) throw AppError.notFound('Device', deviceId);
-    return d.telemetry ? [d.telemetry as unknown as TelemetrySample] : [];
+    const rows = await this.samples.recent(deviceId, this.retention.perDevice);
+    if (rows.length) return rows;
+    // Nothing stored yet (e.g. the device last reported before the history was kept): the latest sample, if any.
+    const latest = await this.samples.latestOnDevice(deviceId);
+    if (latest === undefined) throw AppError.notFound('Device', deviceId);
+    return latest ? [latest] : [];
   }
 }

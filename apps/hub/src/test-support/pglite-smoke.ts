@@ -2,7 +2,9 @@
 import { openDatabase } from '../db/database';
 import { CampaignRepository } from '../repositories/campaign.repository';
 import { JobRepository } from '../repositories/job.repository';
+import { TelemetryRepository } from '../repositories/telemetry.repository';
 import { TokenRepository } from '../repositories/token.repository';
+import { ZooTaskRepository } from '../repositories/zoo-task.repository';
 import { rolledUpState } from '../services/dispatcher.service';
 
 async function main(): Promise<void> {
@@ -75,7 +77,45 @@ async function claims(p: Awaited<ReturnType<typeof openDatabase>>['prisma']) {
     await tickets.consumeSocketTicket(`s-${id}`, now),
   ];
   await p.apiToken.delete({ where: { id: token.id } }); // the caller counts tokens across runs
-  return { assigned, rolledUp: rolled?.campaign.state, redeemed: redeemed.map((t) => t === token.id) };
+  return {
+    assigned,
+    rolledUp: rolled?.campaign.state,
+    redeemed: redeemed.map((t) => t === token.id),
+    ...(await shared(p, device.id)),
+  };
+}
+
+/** What every replica reads from the database: telemetry history (pruned) and zoo tasks (a stale one ends). */
+async function shared(p: Awaited<ReturnType<typeof openDatabase>>['prisma'], deviceId: string) {
+  const telemetry = new TelemetryRepository(p);
+  for (const minute of [3, 1, 2, 4]) {
+    await telemetry.insert(deviceId, {
+      ts: `2026-03-01T10:0${minute}:00.000Z`,
+      load1: minute,
+      cpuPercent: null,
+      temperatureC: null,
+      cpuFrequencyMHz: null,
+      memoryFreeBytes: 1,
+    });
+  }
+  const pruned = await telemetry.prune(deviceId, 3);
+  const history = (await telemetry.recent(deviceId, 10)).map((s) => s.load1);
+  const tasks = new ZooTaskRepository(p);
+  const old = new Date(Date.now() - 3_600_000);
+  const task = await tasks.create({
+    id: `task-${deviceId}`,
+    names: ['a', 'b'],
+    seed: 0,
+    variant: 'fp32',
+    total: 2,
+    owner: 'gone',
+    heartbeatAt: old,
+    createdAt: old,
+  });
+  const progressed = await tasks.updateRunning(task.id, { done: 1, registered: [{ name: 'a', modelId: 'm' }] }, old);
+  const ended = await tasks.endIfStale(task.id, new Date(), { state: 'failed', finishedAt: new Date() });
+  const zooTask = await tasks.findById(task.id);
+  return { telemetry: { pruned, history }, zooTask: { progressed, ended, state: zooTask?.state, done: zooTask?.done } };
 }
 
 main().catch((err) => {

@@ -78,7 +78,7 @@ export function TelemetryCharts({ deviceId, initial }: { deviceId: string; initi
     <>
       <p className="muted small" data-testid="telemetry-count">
         {data.length} sample(s){data.length ? ` since ${formatTimestamp(data[0]!.ts)}` : ''} — the hub keeps the last{' '}
-        {MAX} per device in memory.
+        {MAX} per device.
       </p>
       <div className="grid-2">
         <Series data={data} dataKey="load1" label="Load (1 min)" unit="" colour="#4e79a7" />
