@@ -16,7 +16,7 @@
  * the hub's MQTT_URL user, as in deploy/mosquitto/README.md.
  */
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -137,6 +137,14 @@ async function addHubRole(dynsecFile: string, adminUsername: string): Promise<vo
   await writeFile(dynsecFile, JSON.stringify(config, null, 2), { mode: 0o600 });
 }
 
+/** `max_queued_messages` of deploy/mosquitto/mosquitto.conf, so the test broker queues exactly as a deployed one. */
+export function deployedMaxQueuedMessages(): number {
+  const conf = readFileSync(path.join(__dirname, '../../deploy/mosquitto/mosquitto.conf'), 'utf8');
+  const m = /^max_queued_messages\s+(\d+)\s*$/m.exec(conf);
+  if (!m) throw new Error('deploy/mosquitto/mosquitto.conf sets no max_queued_messages');
+  return Number(m[1]);
+}
+
 export async function startMosquitto(): Promise<MosquittoInstance> {
   const unavailable = mosquittoUnavailableReason();
   if (unavailable) throw new Error(`cannot start Mosquitto: ${unavailable}`);
@@ -170,6 +178,8 @@ export async function startMosquitto(): Promise<MosquittoInstance> {
           'log_type notice',
           'log_type information',
           'connection_messages true',
+          // As deployed (deploy/mosquitto/mosquitto.conf): results queued for a hub that falls behind are never dropped.
+          `max_queued_messages ${deployedMaxQueuedMessages()}`,
           // As root, Mosquitto would switch to the `mosquitto` user, which cannot write the dynsec file in our temp dir.
           ...(process.getuid?.() === 0 ? ['user root'] : []),
           '',
