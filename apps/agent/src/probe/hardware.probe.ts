@@ -2,6 +2,15 @@ import * as os from 'node:os';
 import si from 'systeminformation';
 import { HardwareSchema, type Hardware, type SoftwareFingerprint, type TelemetryMessage } from '@fleetbench/protocol';
 import { usableProviderNames, type BackendInfo } from '../runner/providers';
+import {
+  machineCpuPercent,
+  maxTemperatureC,
+  readCpuFrequencyMHz,
+  readCpuTimes,
+  readMemAvailableBytes,
+  readThermalZones,
+  type CpuTimes,
+} from './run-environment';
 import { AGENT_VERSION, onnxruntimeVersion } from '../version';
 
 const positiveOrNull = (n: number | null | undefined): number | null =>
@@ -63,37 +72,31 @@ export function softwareFingerprint(backends?: BackendInfo[] | null): SoftwareFi
 
 export type TelemetrySample = Omit<TelemetryMessage, 'v' | 'ts'>;
 
-export interface EnvironmentSnapshot {
-  cpuFrequencyMHz: number | null;
-  temperatureC: number | null;
-  cpuPercent: number | null;
-}
-
-/** Load, CPU %, temperature, frequency and free memory; null where the OS does not expose a value. */
+/**
+ * Load, machine CPU %, temperature, frequency and available memory for the periodic telemetry message; null where the
+ * OS does not expose a value. Read straight from /proc and /sys with the readers the run environment uses. The
+ * systeminformation calls this replaced spawned about eight shells and commands per sample (`cat` of thermal zones,
+ * `sensors`, `cat /proc/stat | grep`) and cost 8.7–9.5 ms of CPU on the agent's main thread (now ≈ 0.5 ms) — every
+ * 30 s, also while a benchmark runs, where the children counted as other processes' load and the main thread is the
+ * one that drives inference.
+ */
 export class TelemetrySampler {
-  async sample(): Promise<TelemetrySample> {
-    const [snap, mem] = await Promise.all([this.snapshot(), si.mem().catch(() => null)]);
-    return {
-      load1: Math.max(0, os.loadavg()[0] ?? 0),
-      cpuPercent: snap.cpuPercent,
-      temperatureC: snap.temperatureC,
-      cpuFrequencyMHz: snap.cpuFrequencyMHz,
-      memoryFreeBytes: mem?.available ?? os.freemem(),
-    };
+  private last: CpuTimes | null;
+
+  constructor(private readonly roots: { proc?: string; sys?: string } = {}) {
+    this.last = readCpuTimes(roots.proc);
   }
 
-  async snapshot(): Promise<EnvironmentSnapshot> {
-    const [load, temp, speed] = await Promise.all([
-      si.currentLoad().catch(() => null),
-      si.cpuTemperature().catch(() => null),
-      si.cpuCurrentSpeed().catch(() => null),
-    ]);
-    const cpuPercent =
-      typeof load?.currentLoad === 'number' && Number.isFinite(load.currentLoad)
-        ? Math.min(100, Math.max(0, load.currentLoad))
-        : null;
-    const ghz = positiveOrNull(speed?.avg);
-    const temperatureC = typeof temp?.main === 'number' && Number.isFinite(temp.main) ? temp.main : null;
-    return { cpuPercent, temperatureC, cpuFrequencyMHz: ghz === null ? null : Math.round(ghz * 1000) };
+  async sample(): Promise<TelemetrySample> {
+    const now = readCpuTimes(this.roots.proc);
+    const cpuPercent = now && this.last ? machineCpuPercent(this.last, now, os.cpus().length) : null;
+    this.last = now;
+    return {
+      load1: Math.max(0, os.loadavg()[0] ?? 0),
+      cpuPercent,
+      temperatureC: maxTemperatureC(readThermalZones(this.roots.sys)),
+      cpuFrequencyMHz: readCpuFrequencyMHz(this.roots.sys, this.roots.proc),
+      memoryFreeBytes: readMemAvailableBytes(this.roots.proc),
+    };
   }
 }

@@ -1,8 +1,10 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { TelemetrySampler } from './hardware.probe';
 import {
   compareEnvironment,
+  machineCpuPercent,
   otherProcessesCpuPercent,
   PeakRssMeter,
   readCpuFrequencyMHz,
@@ -86,5 +88,44 @@ describe('run environment readers', () => {
     spike = null;
     void spike;
     expect(meter.peakBytes()).toBeGreaterThanOrEqual(during);
+  });
+});
+
+describe('telemetry from /proc and /sys (no child processes)', () => {
+  it('computes the machine’s busy share of all cores between two readings', () => {
+    // 2 cores, 4 s: 400 ticks busy of 800 possible → 50 %.
+    const before = { machineBusyTicks: 1000, selfTicks: 0, atMs: 0 };
+    expect(machineCpuPercent(before, { ...before, machineBusyTicks: 1400, atMs: 4000 }, 2)).toBeCloseTo(50);
+    expect(machineCpuPercent(before, { ...before, machineBusyTicks: 9999, atMs: 4000 }, 2)).toBe(100);
+    expect(machineCpuPercent(before, before, 2)).toBeNull();
+  });
+
+  it('samples load, CPU %, hottest zone, frequency and MemAvailable from fake roots', async () => {
+    const proc = fakeRoot();
+    const sys = fakeRoot();
+    mkdirSync(path.join(proc, 'self'));
+    writeFileSync(path.join(proc, 'self', 'stat'), '1 (node) S 1 1 1 0 -1 0 0 0 0 0 1 1 0 0 20 0\n');
+    writeFileSync(path.join(proc, 'stat'), 'cpu  100 0 100 1000 0 0 0 0 0 0\n');
+    writeFileSync(path.join(proc, 'meminfo'), 'MemTotal: 8000000 kB\nMemFree: 100 kB\nMemAvailable: 4000000 kB\n');
+    writeFileSync(path.join(proc, 'cpuinfo'), 'cpu MHz\t\t: 1800.000\ncpu MHz\t\t: 2200.000\n');
+    for (const [zone, milli] of [
+      ['thermal_zone0', '41000'],
+      ['thermal_zone1', '57500'],
+    ]) {
+      mkdirSync(path.join(sys, 'class/thermal', zone), { recursive: true });
+      writeFileSync(path.join(sys, 'class/thermal', zone, 'temp'), milli);
+    }
+    const sampler = new TelemetrySampler({ proc, sys });
+    // The machine works between the two readings: the first sample reports its share since the sampler started.
+    writeFileSync(path.join(proc, 'stat'), 'cpu  300 0 300 1000 0 0 0 0 0 0\n');
+    const t = await sampler.sample();
+    expect(t.temperatureC).toBe(57.5);
+    expect(t.cpuFrequencyMHz).toBe(2000); // no cpufreq in the fake /sys: /proc/cpuinfo's mean
+    expect(t.memoryFreeBytes).toBe(4000000 * 1024);
+    expect(t.cpuPercent).toBeGreaterThan(0);
+    expect(t.cpuPercent).toBeLessThanOrEqual(100);
+    expect(t.load1).toBeGreaterThanOrEqual(0);
+    // Nothing happened since: 0 %.
+    expect((await sampler.sample()).cpuPercent).toBe(0);
   });
 });

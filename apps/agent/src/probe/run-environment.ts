@@ -50,6 +50,14 @@ export function otherProcessesCpuPercent(before: CpuTimes, after: CpuTimes): num
   return Math.max(0, ((machine - self) / wallS) * 100);
 }
 
+/** Busy share of all cores between two readings, 0–100 (null when no time passed). */
+export function machineCpuPercent(before: CpuTimes, after: CpuTimes, cores: number): number | null {
+  const wallS = (after.atMs - before.atMs) / 1000;
+  if (wallS <= 0 || cores <= 0) return null;
+  const busyS = (after.machineBusyTicks - before.machineBusyTicks) / CLOCK_TICKS;
+  return Math.min(100, Math.max(0, (busyS / (wallS * cores)) * 100));
+}
+
 /** Mean current frequency over all cores in MHz (cpufreq, else /proc/cpuinfo "cpu MHz", else os.cpus()). */
 export function readCpuFrequencyMHz(sysRoot = '/sys', procRoot = '/proc'): number | null {
   try {
@@ -81,6 +89,17 @@ export function readCpuFrequencyMHz(sysRoot = '/sys', procRoot = '/proc'): numbe
     .map((c) => c.speed)
     .filter((s) => s > 0);
   return speeds.length ? Math.round(speeds.reduce((a, b) => a + b, 0) / speeds.length) : null;
+}
+
+/** MemAvailable of /proc/meminfo in bytes (what can be allocated without swapping), else os.freemem(). */
+export function readMemAvailableBytes(procRoot = '/proc'): number {
+  try {
+    const kb = /^MemAvailable:\s+(\d+)\s+kB/m.exec(readFileSync(path.join(procRoot, 'meminfo'), 'utf8'))?.[1];
+    if (kb !== undefined) return Number(kb) * 1024;
+  } catch {
+    // fall through
+  }
+  return os.freemem();
 }
 
 export interface ThermalZone {
