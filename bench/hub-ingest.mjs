@@ -33,7 +33,7 @@ const require = createRequire(import.meta.url);
 const { Client } = require('pg');
 const mqtt = require('mqtt');
 const { monotonicFactory } = require('ulid');
-const { PROTOCOL_MAJOR, apiPaths, topics, decodePayload } = require('@fleetbench/protocol');
+const { apiPaths, topics, decodePayload } = require('@fleetbench/protocol');
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, dflt) => {
@@ -277,80 +277,18 @@ async function api(base, token, method, p, body) {
   return text ? JSON.parse(text) : undefined;
 }
 
-const hardware = {
-  cpu: { vendor: 'Intel', model: 'Xeon Bench', arch: 'x64', physicalCores: 2, logicalCores: 2, maxFrequencyMHz: 3000 },
-  memoryBytes: 8 * 2 ** 30,
-  accelerators: [],
-  os: { platform: 'linux', distro: 'debian', release: '12', kernel: '6.1' },
-};
-const software = {
-  agentVersion: '0.1.0',
-  nodeVersion: '20.20.2',
-  onnxruntimeVersion: '1.30.0',
-  executionProviders: ['cpu'],
-};
-const SETTINGS = {
-  mode: 'latency',
-  batchSize: 1,
-  intraOpThreads: 0,
-  interOpThreads: 0,
-  executionProvider: 'cpu',
-  graphOptimizationLevel: 'all',
-  warmupIterations: 10,
-  minIterations: 100,
-  minDurationMs: 1000,
-  maxDurationMs: 60000,
-  seed: 1,
-};
+// Payloads from the protocol's golden fixtures (packages/protocol/src/__fixtures__/valid), the contract's own examples.
+const fixture = (name) =>
+  JSON.parse(
+    readFileSync(new URL(`../packages/protocol/src/__fixtures__/valid/${name}.json`, import.meta.url), 'utf8'),
+  );
+const { hardware, software } = fixture('rest.EnrollRequest');
+const RESULT = fixture('results');
+const SETTINGS = RESULT.settings;
 
-/** A valid result message (as apps/hub/src/test-support/fixtures.ts resultMessage builds it). */
-function resultMessage(jobId, msgId, i) {
-  const p50 = 5 + (i % 100) / 100;
-  return {
-    v: PROTOCOL_MAJOR,
-    msgId,
-    ts: new Date().toISOString(),
-    jobId,
-    settings: SETTINGS,
-    metrics: {
-      latencyMs: {
-        p50,
-        p90: p50 * 1.2,
-        p95: p50 * 1.3,
-        p99: p50 * 1.5,
-        mean: p50,
-        std: 0.1,
-        min: p50 * 0.9,
-        max: p50 * 2,
-        count: 200,
-        p50Ci95: null,
-        unreliable: [],
-      },
-      iterations: 200,
-      throughputIps: 1000 / p50,
-      coldStart: { sessionCreateMs: 10, firstInferenceMs: 3 },
-      peakRssBytes: 1e8,
-      top1: null,
-      top5: null,
-      accuracySamples: null,
-      gflops: null,
-    },
-    histogram: null,
-    environment: {
-      agentVersion: '0.1.0',
-      nodeVersion: '20',
-      onnxruntimeVersion: '1.30.0',
-      executionProvider: 'cpu',
-      intraOpThreads: 0,
-      interOpThreads: 0,
-      modelSha256: 'a'.repeat(64),
-      datasetSha256: null,
-      cpuFrequencyMHz: { before: null, after: null },
-      temperatureC: { before: null, after: null },
-      otherProcessesCpuPercent: null,
-    },
-    verdict: { status: 'valid', reasons: [] },
-  };
+/** A valid result message for `jobId`: the golden fixture with this message's id and time. */
+function resultMessage(jobId, msgId) {
+  return { ...RESULT, msgId, ts: new Date().toISOString(), jobId };
 }
 
 /** One model, one campaign, one running job per device (lease far out, so the sweeper leaves it). */
@@ -387,10 +325,10 @@ async function publishAll(agent, count, sent) {
   let next = 0;
   const worker = async () => {
     while (next < count) {
-      const i = next++;
+      next++;
       const msgId = ulid();
       sent.push(msgId);
-      const payload = JSON.stringify(resultMessage(agent.jobId, msgId, i));
+      const payload = JSON.stringify(resultMessage(agent.jobId, msgId));
       const t = performance.now();
       await agent.client.publishAsync(agent.topic, payload, { qos: 1 });
       lat.push(performance.now() - t);
@@ -454,7 +392,7 @@ async function runSetup(setup) {
     agents.push({ client, topic: topics.results(e.agentId), jobId: jobs.get(e.agentId) });
   }
   // The payload the hub will see must pass the protocol's own validation.
-  const probe = decodePayload('results', JSON.stringify(resultMessage(agents[0].jobId, ulid(), 0)));
+  const probe = decodePayload('results', JSON.stringify(resultMessage(agents[0].jobId, ulid())));
   if (!probe.ok) throw new Error(`result message invalid: ${JSON.stringify(probe.error)}`);
 
   const waitForCount = async (target, t0) => {
