@@ -28,6 +28,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../scripts/lib/ports.mjs';
 
 const require = createRequire(import.meta.url);
 const { Client } = require('pg');
@@ -63,15 +64,6 @@ const ulid = monotonicFactory();
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 const canConnect = (port) =>
   new Promise((resolve) => {
     const s = net.connect({ host: '127.0.0.1', port });

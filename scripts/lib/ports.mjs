@@ -21,3 +21,6 @@ export async function choosePort(preferred, host = '0.0.0.0') {
     });
   });
 }
+
+/** A port the OS picks as free on host (for private test and benchmark services). */
+export const freePort = (host = '127.0.0.1') => choosePort(0, host);
