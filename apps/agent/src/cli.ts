@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
@@ -127,9 +128,14 @@ export async function main(
     )
     .option(
       '--preprocess <preset-or-json>',
-      `preprocessing preset (${Object.keys(PRESETS).join(', ')}) or a JSON spec`,
+      `preprocessing preset (${Object.keys(PRESETS).join(', ')}) or a JSON spec; the model's input type, layout and size are read from the model`,
       'imagenet',
     )
+    .option(
+      '--output <name>',
+      'accuracy: the model output to score (default: the first whose class count fits the labels)',
+    )
+    .option('--predictions <file>', "accuracy: write every image's top-5 class indices to FILE (JSON)")
     .option('--batch <sizes>', 'batch size, or a comma list for a throughput sweep (e.g. 1,4,8,16)', '1')
     .option('--threads <n>', 'intra-op threads (0 = runtime default)', int('--threads', 0), 0)
     .option('--inter-threads <n>', 'inter-op threads (0 = runtime default)', int('--inter-threads', 0), 0)
@@ -205,7 +211,10 @@ export async function main(
         if (!parsed.success)
           throw new AgentError('config-invalid', `Invalid benchmark options: ${formatZodError(parsed.error)}.`);
         const settings = parsed.data;
-        const preprocessing = mode === 'accuracy' ? resolvePreprocessing(o.preprocess) : undefined;
+        const preprocessing =
+          mode === 'accuracy'
+            ? { ...resolvePreprocessing(o.preprocess), ...(o.output ? { outputName: o.output } : {}) }
+            : undefined;
         let peakGflops: number | null = null;
         if (o.peak) peakGflops = (await loadPeakGemm().measurePeakGflops()).gflops;
         else
@@ -239,17 +248,28 @@ export async function main(
                   },
                 }
               : {}),
+            ...(o.predictions ? { recordPredictions: true } : {}),
             signal: new AbortController().signal,
             onProgress: bar.update,
           })
           .finally(bar.stop);
+        const { predictions, ...result } = out;
+        if (o.predictions)
+          await writeFile(path.resolve(o.predictions), `${JSON.stringify(predictions ?? [])}\n`).catch(
+            (err: NodeJS.ErrnoException) => {
+              throw new AgentError(
+                'config-invalid',
+                `Cannot write --predictions ${o.predictions} (${err.code ?? err.message}).`,
+              );
+            },
+          );
         const label = zoo
           ? `zoo:${o.zoo} (seed ${o.seed ?? 0}${zoo.recipe.variant === 'fp16' ? ', fp16' : ''})`
           : modelPath;
         io.stdout(
           o.json
-            ? `${JSON.stringify({ model: label, ...(zoo ? { recipe: zoo.recipe } : {}), settings, ...(preprocessing ? { preprocessing } : {}), peakGflops, ...out })}\n`
-            : formatTable(label, settings, out, peakGflops),
+            ? `${JSON.stringify({ model: label, ...(zoo ? { recipe: zoo.recipe } : {}), settings, ...(preprocessing ? { preprocessing } : {}), peakGflops, ...result })}\n`
+            : formatTable(label, settings, result, peakGflops),
         );
       } finally {
         if (zoo) await zoo.cleanup();
@@ -340,6 +360,8 @@ interface BenchOptions {
   dataset?: string;
   labels?: string;
   preprocess: string;
+  output?: string;
+  predictions?: string;
   batch: string;
   threads: number;
   interThreads: number;
@@ -401,6 +423,7 @@ export function formatTable(
       ['top-1', pct(m.top1)],
       ['top-5', pct(m.top5)],
       ['samples', String(m.accuracySamples ?? 0)],
+      ...scoringRows(m.scoring),
       ['images/s (end to end)', (m.endToEndIps ?? 0).toFixed(1)],
     );
   rows.push(
@@ -437,6 +460,21 @@ export function formatTable(
   );
   const width = Math.max(...rows.map(([k]) => k.length));
   return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
+}
+
+/** How an accuracy run read the model: input fed, output scored, label offset, preset. */
+function scoringRows(sc: RunOutput['metrics']['scoring']): Array<[string, string]> {
+  if (!sc) return [];
+  const i = sc.input;
+  return [
+    ['preset', sc.preset ?? 'none'],
+    [
+      'input',
+      `${i.name} ${i.dtype} ${i.layout} ${i.channels}×${i.crop}×${i.crop} (resize shorter side to ${i.resizeShorter}, centre crop ${i.crop})`,
+    ],
+    ['scored output', `${sc.output} [${sc.outputShape.join(',')}], class axis ${sc.classAxis} (${sc.outputChoice})`],
+    ['label offset', `${sc.labelOffset} (${sc.labelOffsetReason})`],
+  ];
 }
 
 // Heavy modules (onnx-proto, cli-progress, the doctor) load only in the commands that use them, so the long-running

@@ -127,6 +127,25 @@ describe('models', () => {
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(r.body.id);
   });
+
+  it('records the input/output facts at registration and proposes a preset (uint8 NHWC, 1001 classes)', async () => {
+    const r = await api<Model>(
+      'POST',
+      `${apiPaths.models}?name=mobilenet-v1-quant`,
+      new Uint8Array(await fs.readFile(sharedPath('models/mobilenet_v1_0.25_128_quant_qlinear.onnx'))),
+      { 'content-type': 'application/octet-stream' },
+    );
+    expect(r.status).toBe(201);
+    expect(r.body.ioFacts).toMatchObject({
+      input: { name: 'input', dtype: 'uint8', layout: 'NHWC', channels: 3, height: 128, width: 128 },
+      outputs: [{ name: 'MobilenetV1/Predictions/Reshape_1', dtype: 'uint8', classAxis: 1, classes: 1001 }],
+      scoredOutput: 'MobilenetV1/Predictions/Reshape_1',
+      labelOffset: 1,
+      proposedPreset: 'tf-uint8',
+    });
+    const stored = await api<Model>('GET', `${apiPaths.models}/${r.body.id}`);
+    expect(stored.body.ioFacts).toEqual(r.body.ioFacts);
+  });
 });
 
 describe('enroll → campaign → dispatch → result → leaderboard', () => {

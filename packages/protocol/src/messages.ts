@@ -58,6 +58,35 @@ export const LatencySummarySchema = z.object({
 });
 export type LatencySummary = z.infer<typeof LatencySummarySchema>;
 
+// ---- accuracy scoring (issue 12) ------------------------------------------------------------------------------
+
+/** How an accuracy run read the model: the input it fed, the output it scored, and the label offset and preset. */
+export const AccuracyScoringSchema = z.object({
+  /** Output scored, its shape as run (batch first), the class axis in it and its class count. */
+  output: z.string(),
+  outputShape: z.array(z.number().int()),
+  classAxis: z.number().int().nonnegative(),
+  classes: z.number().int().positive(),
+  /** Why this output (the only one, the first with the label count, or --output). */
+  outputChoice: z.string(),
+  /** Class index = label + labelOffset; 1 for a background class at index 0 (1001 classes, 1000 labels). */
+  labelOffset: z.number().int().nonnegative(),
+  labelOffsetReason: z.string(),
+  labels: z.number().int().positive(),
+  preset: z.string().nullable(),
+  input: z.object({
+    name: z.string(),
+    dtype: z.string(),
+    layout: z.enum(['NCHW', 'NHWC']),
+    channels: z.number().int(),
+    crop: z.number().int().positive(),
+    resizeShorter: z.number().int().positive(),
+  }),
+  /** Images whose class scores were all equal (the model said nothing about them). */
+  constantScoreImages: z.number().int().nonnegative(),
+});
+export type AccuracyScoring = z.infer<typeof AccuracyScoringSchema>;
+
 export const ResultMetricsSchema = z.object({
   latencyMs: LatencySummarySchema,
   iterations: z.number().int().nonnegative(),
@@ -85,6 +114,8 @@ export const ResultMetricsSchema = z.object({
     .optional(),
   /** Optional, accuracy mode: images/s of the whole accuracy run including preprocessing (end to end). */
   endToEndIps: z.number().nonnegative().nullable().optional(),
+  /** Optional, accuracy mode (issue 12): what was scored and how (output, class axis, label offset, preset). */
+  scoring: AccuracyScoringSchema.optional(),
 });
 export type ResultMetrics = z.infer<typeof ResultMetricsSchema>;
 
@@ -114,7 +145,15 @@ export const ResultEnvironmentSchema = z.object({
 });
 export type ResultEnvironment = z.infer<typeof ResultEnvironmentSchema>;
 
-export const VerdictReasonSchema = z.enum(['busy', 'throttled', 'high-variance', 'too-few-samples']);
+export const VerdictReasonSchema = z.enum([
+  'busy',
+  'throttled',
+  'high-variance',
+  'too-few-samples',
+  // Added (issue 12): accuracy figures that cannot be right (top-5 below top-1; every class scored alike).
+  'accuracy-inconsistent',
+  'degenerate-output',
+]);
 export const VerdictSchema = z.object({
   status: z.enum(['valid', 'flagged']),
   reasons: z.array(z.object({ code: VerdictReasonSchema, detail: z.string() })).default([]),

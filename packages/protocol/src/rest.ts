@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { HardwareSchema, SoftwareFingerprintSchema } from './hardware';
 import { ResultEnvironmentSchema, ResultMetricsSchema, VerdictSchema, ZooRecipeSchema } from './messages';
-import { PreprocessingSpecSchema } from './preprocessing';
+import { ModelIoFactsSchema, PreprocessingSpecSchema } from './preprocessing';
 import { BenchmarkSettingsSchema } from './settings';
 import { AgentIdSchema, Sha256Schema } from './version';
 
@@ -187,6 +187,8 @@ export const ModelSchema = z.object({
   createdAt: z.string(),
   /** Optional: zoo models (source `zoo`) carry their recipe; agents build the bytes from it. */
   recipe: ZooRecipeSchema.nullable().optional(),
+  /** Added (issue 12): input/output facts read from the signature at registration, and the proposed preset. */
+  ioFacts: ModelIoFactsSchema.nullable().optional(),
 });
 export type Model = z.infer<typeof ModelSchema>;
 

@@ -20,11 +20,15 @@ export { REFERENCE_HARDWARE as referenceHardware } from './reference-hardware';
 export type { ReferenceHardware } from './reference-hardware';
 export type { CatalogueEntry, ReferenceHardwareId } from './catalogue.types';
 export { countFlops } from './onnx-flops';
+export { readOnnxSignature, type OnnxSignature } from './onnx-signature';
 export { checkCounts, FLOPS_TOLERANCE, PARAMS_TOLERANCE } from './count-check';
 export type { CountCheck, FigureMatch } from './count-check';
 export { COUNT_EXCEPTIONS } from './count-exceptions';
 export type { ExternalDataFile, TensorDescription } from './graph/onnx-serialiser';
 export { IR_VERSION, OPSET_VERSION, RECIPE_FORMAT } from './graph/onnx-serialiser';
-export type { ArchitectureCounters, StageInfo } from './graph/graph-builder';
+export type { ArchitectureCounters, StageInfo, Tensor as GraphTensor } from './graph/graph-builder';
+// The graph builder and serialiser, for small test models of other conventions (agent accuracy tests).
+export { GraphBuilder } from './graph/graph-builder';
+export { serialise } from './graph/onnx-serialiser';
 export { buildModelFiles, buildModelFilesSync, sha256OfBuiltFiles } from './build-files';
 export type { BuildFilesOptions, BuiltModelSummary } from './build-files';

@@ -1,7 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { BenchmarkSettingsSchema, PreprocessingSpecSchema, type PreprocessingSpec } from '@fleetbench/protocol';
+import {
+  BenchmarkSettingsSchema,
+  PreprocessingSpecSchema,
+  type PreprocessingSpec,
+  type ResolvedPreprocessing,
+} from '@fleetbench/protocol';
 import { OnnxRunner } from '../runner/onnx-runner';
 import { channelMeanClassifier } from '../runner/tiny-models';
 import { fromHalfBits } from '../runner/input-data';
@@ -9,7 +14,7 @@ import { colourDataset, tmpDir } from '../test-support/datasets';
 import { loadDataset } from './dataset';
 import { openPixelSource } from './pixel-cache';
 import { decodeToPixels, pixelSpecOf, pixelsToInput, allocateInput } from './preprocess';
-import { PRESETS, resolvePreprocessing } from './presets';
+import { PRESETS, resolveAgainstModel, resolvePreprocessing } from './presets';
 
 const SIZE = 16;
 
@@ -22,7 +27,7 @@ async function accuracyOf(
 ) {
   const dir = tmpDir('fb-model-');
   const modelPath = path.join(dir, 'm.onnx');
-  writeFileSync(modelPath, channelMeanClassifier(dtype, SIZE, spec.layout));
+  writeFileSync(modelPath, channelMeanClassifier(dtype, SIZE, spec.layout ?? 'NCHW'));
   return new OnnxRunner({ environment: null, pixelCacheDir: cacheDir ?? null }).run({
     modelPath,
     modelSha256: 'b'.repeat(64),
@@ -43,39 +48,42 @@ describe('accuracy with preprocessing as data', () => {
   it('float16 input and output with the BGR 0–255 preset: the channel order decides the answer', async () => {
     const bgr = { ...PRESETS['imagenet-bgr-255'], resizeShorter: SIZE, crop: SIZE };
     // Classes sort as blue, green, red = BGR channel order, so a channel-mean "classifier" is right on every image.
-    const out = await accuracyOf('float16', { ...bgr, inputDtype: 'float16' }, colours);
+    // The element type comes from the model: the spec need not say float16.
+    const out = await accuracyOf('float16', bgr, colours);
+    expect(out.metrics.scoring).toMatchObject({ preset: 'imagenet-bgr-255', input: { dtype: 'float16' } });
     expect(out.metrics.top1).toBe(1);
     expect(out.metrics.accuracySamples).toBe(6);
     expect(out.metrics.latencyMs.count).toBe(6);
     expect(out.metrics.endToEndIps).toBeGreaterThan(0);
     expect(out.environment.datasetSha256).toMatch(/^[0-9a-f]{64}$/);
     // The same images read as RGB put red in channel 0 (= "blue"): only green stays right.
-    const rgb = await accuracyOf('float16', { ...bgr, inputDtype: 'float16', channelOrder: 'RGB' }, colours);
+    const rgb = await accuracyOf('float16', { ...bgr, channelOrder: 'RGB' }, colours);
     expect(rgb.metrics.top1).toBeCloseTo(1 / 3);
     expect(rgb.metrics.top5).toBe(1);
   });
 
-  it('uint8 NHWC input with an explicit label list', async () => {
+  it('uint8 NHWC input with an explicit label list: type, layout and size read from the model', async () => {
     const labels = path.join(tmpDir('fb-labels-'), 'labels.txt');
     writeFileSync(labels, 'red\ngreen\nblue\n');
-    const spec = resolvePreprocessing(
-      JSON.stringify({ resizeShorter: SIZE, crop: SIZE, inputDtype: 'uint8', layout: 'NHWC' }),
-    );
-    const out = await accuracyOf('uint8', spec, colours, labels);
+    const out = await accuracyOf('uint8', { ...resolvePreprocessing('tf-uint8'), layout: 'NHWC' }, colours, labels);
     expect(out.metrics.top1).toBe(1);
+    expect(out.metrics.scoring?.input).toMatchObject({ dtype: 'uint8', layout: 'NHWC', crop: SIZE, resizeShorter: 18 });
   });
 
-  it('refuses a spec that does not fit the model input, naming both shapes', async () => {
+  it('refuses a spec that contradicts the model input, naming both', async () => {
     const spec = PreprocessingSpecSchema.parse({ resizeShorter: 32, crop: 32 });
-    const err = await accuracyOf('float32', { ...spec, crop: 32 }, colours).catch((e) => e);
+    const err = await accuracyOf('float32', spec, colours).catch((e) => e);
     expect(err.code).toBe('unsupported-input');
-    expect(err.message).toMatch(/\[N,3,16,16\].*\[1,3,32,32\]/);
-    const dtype = await accuracyOf(
-      'float32',
-      { ...spec, resizeShorter: SIZE, crop: SIZE, inputDtype: 'float16' },
-      colours,
-    ).catch((e) => e);
-    expect(dtype.message).toMatch(/float32.*float16/);
+    expect(err.message).toMatch(/crop 32.*\[N,3,16,16\].*needs 16/);
+    const dtype = await accuracyOf('float32', { ...spec, crop: SIZE, inputDtype: 'float16' }, colours).catch((e) => e);
+    expect(dtype.message).toMatch(/inputDtype "float16".*float32/);
+    expect(() => resolved({ preset: 'tf-uint8', layout: 'NCHW' }, 'uint8', 'NHWC')).toThrow(
+      /layout "NCHW".*\[N,4,4,3\].*needs "NHWC"/,
+    );
+    expect(() => resolved({ preset: 'caffe', channels: 1 }, 'float32', 'NCHW')).toThrow(/channels 1.*needs 3/);
+    // A uint8 input takes raw pixels: a preset that normalises them cannot feed it.
+    const norm = await accuracyOf('uint8', { preset: 'imagenet' }, colours).catch((e) => e);
+    expect(norm.message).toMatch(/raw pixels.*preset imagenet.*tf-uint8/);
   });
 
   it('a run that decodes uses one intra-op thread (threads left to onnxruntime); from the cache the default', async () => {
@@ -138,6 +146,20 @@ describe('accuracy with preprocessing as data', () => {
     await cached.close();
   });
 });
+
+/** A spec resolved against a made-up square input of `size` pixels. */
+function resolved(spec: PreprocessingSpec, dtype: string, layout: 'NCHW' | 'NHWC', size = 4): ResolvedPreprocessing {
+  const shape = layout === 'NCHW' ? ['N', 3, size, size] : ['N', size, size, 3];
+  return resolveAgainstModel(spec, {
+    name: 'x',
+    dtype,
+    shape,
+    layout,
+    channels: 3,
+    height: size,
+    width: size,
+  });
+}
 
 describe('decoding', () => {
   it('expands grayscale and converts CMYK to 3 RGB channels; gray specs get 1 channel', async () => {
@@ -226,8 +248,8 @@ describe('decoding', () => {
       return Array.from({ length: 10 }, (_, x) => (px[(5 * 10 + x) * 3] > 128 ? 1 : 0)).join('');
     };
     expect(await row('round')).not.toBe(await row('floor'));
-    expect(pixelSpecOf(PRESETS.imagenet).rounding).toBe('round');
-    expect(pixelSpecOf({ ...PRESETS.imagenet, resizeRounding: 'floor' }).rounding).toBe('floor');
+    expect(pixelSpecOf(resolved({ preset: 'imagenet' }, 'float32', 'NCHW')).rounding).toBe('round');
+    expect(pixelSpecOf(resolved({ resizeRounding: 'floor' }, 'float32', 'NCHW')).rounding).toBe('floor');
   });
 
   it('converts pixels the same way for every dtype, layout and channel order (lookup table vs direct)', () => {
@@ -235,7 +257,11 @@ describe('decoding', () => {
     for (const inputDtype of ['float32', 'float16', 'uint8'] as const)
       for (const layout of ['NCHW', 'NHWC'] as const)
         for (const channelOrder of ['RGB', 'BGR'] as const) {
-          const spec = PreprocessingSpecSchema.parse({ resizeShorter: 4, crop: 4, inputDtype, layout, channelOrder });
+          const spec = resolved(
+            { channelOrder, preset: inputDtype === 'uint8' ? 'tf-uint8' : 'imagenet' },
+            inputDtype,
+            layout,
+          );
           const out = allocateInput(spec, 2);
           pixelsToInput(px, spec, out, 1);
           for (let ch = 0; ch < 3; ch++)
@@ -251,13 +277,16 @@ describe('decoding', () => {
         }
   });
 
+  it('int8 inputs take pixel − 128 (TFLite int8)', () => {
+    const spec = resolved({ preset: 'tf-uint8' }, 'int8', 'NHWC', 1);
+    const out = allocateInput(spec, 1);
+    expect(out).toBeInstanceOf(Int8Array);
+    pixelsToInput(Uint8Array.from([255, 0, 128]), spec, out, 0);
+    expect(Array.from(out)).toEqual([127, -128, 0]);
+  });
+
   it('applies scale, mean/std, BGR, layout and float16 as the spec says', () => {
-    const spec = PreprocessingSpecSchema.parse({
-      resizeShorter: 1,
-      crop: 1,
-      inputDtype: 'float16',
-      channelOrder: 'BGR',
-    });
+    const spec = resolved({ channelOrder: 'BGR' }, 'float16', 'NCHW', 1);
     const out = allocateInput(spec, 1) as Uint16Array;
     pixelsToInput(Uint8Array.from([255, 0, 128]), spec, out, 0);
     const v = Array.from(out, fromHalfBits);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PreprocessingSpec } from '@fleetbench/protocol';
+import type { ResolvedPreprocessing } from '@fleetbench/protocol';
 import { toHalfBits } from '../runner/input-data';
 import { AgentError } from '../util/errors';
 
@@ -31,7 +31,11 @@ export interface PixelSpec {
   rounding: 'round' | 'floor';
 }
 
-export function pixelSpecOf(spec: PreprocessingSpec): PixelSpec {
+/** The pixel-deciding part of a resolved spec (resolveAgainstModel). */
+export type PixelSpecSource = Pick<ResolvedPreprocessing, 'resizeShorter' | 'crop'> &
+  Partial<Pick<ResolvedPreprocessing, 'channels' | 'resizeKernel' | 'resizeRounding'>>;
+
+export function pixelSpecOf(spec: PixelSpecSource): PixelSpec {
   return {
     resizeShorter: spec.resizeShorter,
     crop: spec.crop,
@@ -113,22 +117,35 @@ function describe(input: string | Buffer): string {
   return typeof input === 'string' ? input : `(${input.length} bytes)`;
 }
 
-export type InputBuffer = Float32Array | Uint16Array | Uint8Array;
+export type InputBuffer = Float32Array | Uint16Array | Uint8Array | Int8Array;
 
-export function allocateInput(spec: PreprocessingSpec, samples: number): InputBuffer {
+/** What turns pixels into an input tensor (a resolved spec; `channels` absent = 3). */
+export type InputSpec = Pick<
+  ResolvedPreprocessing,
+  'crop' | 'channelOrder' | 'scale' | 'mean' | 'std' | 'layout' | 'inputDtype'
+> &
+  Partial<Pick<ResolvedPreprocessing, 'channels'>>;
+
+export function allocateInput(spec: InputSpec, samples: number): InputBuffer {
   const size = samples * spec.crop * spec.crop * (spec.channels ?? 3);
-  return spec.inputDtype === 'float32'
-    ? new Float32Array(size)
-    : spec.inputDtype === 'float16'
-      ? new Uint16Array(size)
-      : new Uint8Array(size);
+  switch (spec.inputDtype) {
+    case 'float32':
+      return new Float32Array(size);
+    case 'float16':
+      return new Uint16Array(size);
+    case 'int8':
+      return new Int8Array(size);
+    default:
+      return new Uint8Array(size);
+  }
 }
 
 /**
  * HWC RGB (or gray) uint8 pixels → the model's input layout, channel order, scale, mean/std and dtype, written at
- * sample `index` of `out`. uint8 inputs take the pixels as they are (only layout and channel order apply).
+ * sample `index` of `out`. uint8 inputs take the pixels as they are, int8 inputs pixel − 128 (the TFLite int8
+ * convention: the uint8 zero point 128 moved to 0); only layout and channel order apply to both.
  */
-export function pixelsToInput(pixels: Uint8Array, spec: PreprocessingSpec, out: InputBuffer, index: number): void {
+export function pixelsToInput(pixels: Uint8Array, spec: InputSpec, out: InputBuffer, index: number): void {
   const c = spec.channels ?? 3;
   const hw = spec.crop * spec.crop;
   const base = index * hw * c;
@@ -160,18 +177,22 @@ export function pixelsToInput(pixels: Uint8Array, spec: PreprocessingSpec, out: 
       for (let i = 0, s = src, at = at0; i < hw; i++, s += c, at += step) out[at] = pixels[s];
       continue;
     }
+    if (spec.inputDtype === 'int8') {
+      for (let i = 0, s = src, at = at0; i < hw; i++, s += c, at += step) out[at] = pixels[s] - 128;
+      continue;
+    }
     const lut = spec.inputDtype === 'float32' ? channelTable(spec, ch) : channelTable(spec, ch, true);
     for (let i = 0, s = src, at = at0; i < hw; i++, s += c, at += step) out[at] = lut[pixels[s]];
   }
 }
 
-const tablesOf = new WeakMap<PreprocessingSpec, Map<number, Float32Array | Uint16Array>>();
+const tablesOf = new WeakMap<InputSpec, Map<number, Float32Array | Uint16Array>>();
 
 /**
  * The 256 possible inputs of output channel `ch` (float32 values, or float16 bits when `half`), computed once per
  * spec object (a run fills every sample with the same spec; specs are not mutated after parsing).
  */
-function channelTable(spec: PreprocessingSpec, ch: number, half = false): Float32Array | Uint16Array {
+function channelTable(spec: InputSpec, ch: number, half = false): Float32Array | Uint16Array {
   let tables = tablesOf.get(spec);
   if (!tables) tablesOf.set(spec, (tables = new Map()));
   const key = half ? ch + 0.5 : ch;
@@ -180,7 +201,7 @@ function channelTable(spec: PreprocessingSpec, ch: number, half = false): Float3
   return lut;
 }
 
-function computeTable(spec: PreprocessingSpec, ch: number, half: boolean): Float32Array | Uint16Array {
+function computeTable(spec: InputSpec, ch: number, half: boolean): Float32Array | Uint16Array {
   const mul = spec.scale / spec.std[ch];
   const add = -spec.mean[ch] / spec.std[ch];
   const lut = half ? new Uint16Array(256) : new Float32Array(256);
@@ -189,7 +210,7 @@ function computeTable(spec: PreprocessingSpec, ch: number, half: boolean): Float
 }
 
 /** Input tensor shape for `batch` samples. */
-export function inputShape(spec: PreprocessingSpec, batch: number): number[] {
+export function inputShape(spec: Pick<InputSpec, 'crop' | 'layout' | 'channels'>, batch: number): number[] {
   const c = spec.channels ?? 3;
   return spec.layout === 'NCHW' ? [batch, c, spec.crop, spec.crop] : [batch, spec.crop, spec.crop, c];
 }

@@ -51,6 +51,8 @@ export interface RunRequest {
   preprocessing?: PreprocessingSpec;
   /** Labeled dataset folder (accuracy mode); `sha256` is the artifact's when it came from the hub. */
   dataset?: { path: string; sha256?: string; labelsFile?: string };
+  /** Accuracy mode: also return every image's top-5 (RunOutput.predictions), for per-image comparisons. */
+  recordPredictions?: boolean;
   signal: AbortSignal;
   onProgress: RunProgress;
 }
@@ -61,6 +63,8 @@ export interface RunOutput {
   histogram: string | null;
   environment: ResultEnvironment;
   verdict: Verdict;
+  /** Accuracy runs with recordPredictions: every image's top-5 class indices (after the label offset). */
+  predictions?: Array<{ file: string; label: number; top5: number[] }>;
 }
 
 export interface ModelRunner {

@@ -1,7 +1,7 @@
 import * as hdr from 'hdr-histogram-js';
 import { BenchmarkSettingsSchema, ResultMetricsSchema, type BenchmarkSettingsInput } from '@fleetbench/protocol';
 import { AgentError } from '../util/errors';
-import { OnnxRunner, rankOf } from './onnx-runner';
+import { chooseScoredOutput, OnnxRunner, rankOf, topK } from './onnx-runner';
 import { sharedPath } from '../../../../test/support/shared-data';
 
 const MNIST = sharedPath('models/mnist.onnx');
@@ -148,6 +148,40 @@ describe('rankOf', () => {
     expect(rankOf(scores, 0, 5, 2)).toBe(1);
     expect(rankOf(scores, 0, 5, 4)).toBe(2);
     expect(rankOf(scores, 0, 5, 3)).toBe(3);
-    expect(rankOf(scores, 0, 5, 7)).toBe(5);
+    expect(topK(scores, 0, 5, 5)).toEqual([1, 2, 4, 3, 0]);
+    expect(topK(scores, 0, 5, 2)).toEqual([1, 2]);
+  });
+
+  it('a label outside the classes is an error (it used to rank as "classes", inside top-5 for < 5 classes)', () => {
+    // [N,1000,1,1] read with the last axis as classes: 1 class, every label out of range.
+    expect(() => rankOf([0.3], 0, 1, 7)).toThrow(/Label 7 is outside the model's 1 classes/);
+    expect(() => rankOf([1, 2, 3], 0, 3, -1)).toThrow(/outside/);
+  });
+});
+
+describe('chooseScoredOutput', () => {
+  const f32 = (...dims: number[]) => ({ dims, type: 'float32' as const });
+  it('finds the class axis of [N,C], [N,C,1,1], [N,1,C] and [C]; offset 1 for one class more', () => {
+    for (const [dims, axis] of [
+      [[1, 1000], 1],
+      [[1, 1000, 1, 1], 1],
+      [[1, 1, 1000], 2],
+      [[1000], 0],
+    ] as const) {
+      const r = chooseScoredOutput({ outputNames: ['y'] }, { y: f32(...dims) }, 1, 1000, undefined);
+      expect(r).toMatchObject({ output: 'y', classAxis: axis, classes: 1000, labelOffset: 0 });
+    }
+    const bg = chooseScoredOutput({ outputNames: ['y'] }, { y: f32(4, 1001) }, 4, 1000, undefined);
+    expect(bg).toMatchObject({ classes: 1001, labelOffset: 1 });
+  });
+
+  it('refuses shapes without one class axis, a batch axis that is not the batch, and a class count off the labels', () => {
+    const pick =
+      (dims: number[], batch = 1, labels = 1000) =>
+      () =>
+        chooseScoredOutput({ outputNames: ['y'] }, { y: f32(...dims) }, batch, labels, undefined);
+    expect(pick([1, 10, 10])).toThrow(/no output has 1000 or 1001 classes on a single axis.*y float32 \[1,10,10\]/);
+    expect(pick([1, 1000], 4)).toThrow(/for a batch of 4; its first axis must be the batch/);
+    expect(pick([1, 1000], 1, 10)).toThrow(/\[1,1000\]: 1000 classes on axis 1, but the dataset has 10 labels/);
   });
 });

@@ -2,15 +2,23 @@ import { promises as fs } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type * as Hdr from 'hdr-histogram-js';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
-import type {
-  BenchmarkSettings,
-  LatencySummary,
-  PreprocessingSpec,
-  ResultEnvironment,
-  ResultMetrics,
+import {
+  inputFacts,
+  outputFacts,
+  selectOutput,
+  type AccuracyScoring,
+  type BenchmarkSettings,
+  type IoTensor,
+  type LatencySummary,
+  type ModelOutputFacts,
+  type PreprocessingSpec,
+  type ResolvedPreprocessing,
+  type ResultEnvironment,
+  type ResultMetrics,
 } from '@fleetbench/protocol';
 import { loadDataset } from '../accuracy/dataset';
 import { openPixelSource } from '../accuracy/pixel-cache';
+import { resolveAgainstModel } from '../accuracy/presets';
 import { allocateInput, inputShape, pixelSpecOf, pixelsToInput } from '../accuracy/preprocess';
 import type { ModelRunner, RunOutput, RunRequest } from '../core/ports';
 import {
@@ -51,6 +59,22 @@ export interface OnnxRunnerOptions {
 interface PreparedAccuracy {
   ds: Awaited<ReturnType<typeof loadDataset>>;
   pixels: Awaited<ReturnType<typeof openPixelSource>>;
+  /** The preprocessing after reading the model (element type, layout, size from its input). */
+  spec: ResolvedPreprocessing;
+  inputName: string;
+}
+
+/** A model signature (inputs, outputs) as read from the file or from the session. */
+interface Signature {
+  inputs: IoTensor[];
+  outputs: IoTensor[];
+}
+
+/** One image's top-5 class indices (after the label offset; −1 = the background class), for per-image checks. */
+export interface ImagePrediction {
+  file: string;
+  label: number;
+  top5: number[];
 }
 
 /** One measured loop: latencies and end times (ms since the loop started). */
@@ -93,19 +117,19 @@ export class OnnxRunner implements ModelRunner {
     // decode (no pixel cache yet) gives inference one intra-op thread when the job leaves the count to onnxruntime,
     // so the decoders get the other cores (one thread is also the cheapest in CPU per image: 1.7 vs 2.0 ms for
     // mobilenetv2-12-int8 here). Timed figures then belong to that thread count, reported in the environment.
-    const prepared = settings.mode === 'accuracy' ? await this.prepareAccuracy(req) : null;
-    const runSettings =
-      prepared && !prepared.pixels.cached && settings.intraOpThreads === 0
-        ? { ...settings, intraOpThreads: 1 }
-        : settings;
+    // The model's input facts (element type, layout, size) decide the pixels, so they are read from the file first;
+    // a file too large to parse cheaply is read through the session instead (decoding then starts after it).
+    let prepared =
+      settings.mode === 'accuracy'
+        ? await this.readSignature(req.modelPath).then((sig) => (sig ? this.prepareAccuracy(req, sig) : null))
+        : null;
+    const decoding = settings.mode === 'accuracy' && (!prepared || !prepared.pixels.cached);
+    const runSettings = decoding && settings.intraOpThreads === 0 ? { ...settings, intraOpThreads: 1 } : settings;
     onProgress(0, 'load');
     const t0 = performance.now();
     let session: InferenceSession;
     try {
-      session = await ort.InferenceSession.create(
-        req.modelPath,
-        sessionOptions(runSettings, { decoding: !!prepared && !prepared.pixels.cached }),
-      );
+      session = await ort.InferenceSession.create(req.modelPath, sessionOptions(runSettings, { decoding }));
     } catch (err) {
       await prepared?.pixels.close();
       const message = (err as Error).message;
@@ -122,6 +146,14 @@ export class OnnxRunner implements ModelRunner {
     }
     const sessionCreateMs = performance.now() - t0;
     rss.sample();
+    if (settings.mode === 'accuracy' && !prepared) {
+      try {
+        prepared = await this.prepareAccuracy(req, signatureOf(session));
+      } catch (err) {
+        await session.release().catch(() => {});
+        throw err;
+      }
+    }
 
     // Loaded per run, not at start-up: hdr-histogram-js costs ~15 MB of resident memory the idle daemon need not hold.
     const hdr = require('hdr-histogram-js') as typeof Hdr;
@@ -134,8 +166,16 @@ export class OnnxRunner implements ModelRunner {
       let main: Measured;
       let firstInferenceMs: number;
       let byBatch: NonNullable<ResultMetrics['throughputByBatch']> | undefined;
-      let accuracy: { top1: number; top5: number; samples: number; expected: number; endToEndIps: number } | null =
-        null;
+      let accuracy: {
+        top1: number;
+        top5: number;
+        samples: number;
+        expected: number;
+        endToEndIps: number;
+        scoring: AccuracyScoring;
+        identicalOutputs: boolean;
+      } | null = null;
+      let predictions: ImagePrediction[] | undefined;
       let datasetSha256: string | null = null;
 
       if (settings.mode === 'accuracy') {
@@ -143,6 +183,7 @@ export class OnnxRunner implements ModelRunner {
         main = acc.measured;
         firstInferenceMs = acc.firstInferenceMs;
         accuracy = acc.accuracy;
+        predictions = acc.predictions;
         datasetSha256 = req.dataset?.sha256 ?? acc.datasetSha256;
       } else {
         const sizes = batchSizesOf(session, settings, this.logger);
@@ -234,7 +275,7 @@ export class OnnxRunner implements ModelRunner {
         peakShare: gflops !== null && peak ? round3(gflops / peak) : null,
         perSecondMedianCv: perSecondMedianCv === null ? null : round3(perSecondMedianCv),
         ...(byBatch && settings.mode === 'throughput' ? { throughputByBatch: byBatch } : {}),
-        ...(accuracy ? { endToEndIps: accuracy.endToEndIps } : {}),
+        ...(accuracy ? { endToEndIps: accuracy.endToEndIps, scoring: accuracy.scoring } : {}),
       };
       const verdict = verdictOf({
         samples: main.latencies.length,
@@ -248,8 +289,23 @@ export class OnnxRunner implements ModelRunner {
         thermalTripCrossed: figures.thermalTripCrossed,
         temperatureC: figures.temperatureC,
         perSecondMedianCv,
+        accuracy: accuracy
+          ? {
+              top1: accuracy.top1,
+              top5: accuracy.top5,
+              samples: accuracy.samples,
+              constantScoreImages: accuracy.scoring.constantScoreImages,
+              identicalOutputs: accuracy.identicalOutputs,
+            }
+          : null,
       });
-      return { metrics, histogram: hdr.encodeIntoCompressedBase64(histogram), environment, verdict };
+      return {
+        metrics,
+        histogram: hdr.encodeIntoCompressedBase64(histogram),
+        environment,
+        verdict,
+        ...(predictions ? { predictions } : {}),
+      };
     } finally {
       histogram.destroy();
       await prepared?.pixels.close();
@@ -282,13 +338,35 @@ export class OnnxRunner implements ModelRunner {
     }
   }
 
-  /** Loads the dataset and opens its pixels (from the cache, or decoding ahead on all cores from now on). */
-  private async prepareAccuracy(req: RunRequest): Promise<PreparedAccuracy> {
+  /** The model's graph inputs and outputs from the file (null when it is too large to parse cheaply, or unreadable). */
+  private async readSignature(modelPath: string): Promise<Signature | null> {
+    try {
+      const st = await fs.stat(modelPath);
+      if (st.size > SIGNATURE_FROM_FILE_MAX_BYTES) return null;
+      const { readOnnxSignature } = require('@fleetbench/zoo') as typeof import('@fleetbench/zoo');
+      return readOnnxSignature(await fs.readFile(modelPath));
+    } catch (err) {
+      this.logger.debug({ err: (err as Error).message }, 'model signature not readable from the file');
+      return null;
+    }
+  }
+
+  /**
+   * Resolves the preprocessing against the model's input (element type, layout, size), loads the dataset and opens
+   * its pixels (from the cache, or decoding ahead on all cores from now on).
+   */
+  private async prepareAccuracy(req: RunRequest, sig: Signature): Promise<PreparedAccuracy> {
     req.onProgress(0, 'dataset');
+    if (sig.inputs.length !== 1)
+      throw new AgentError(
+        'unsupported-input',
+        `Accuracy runs need a model with one image input; this one has ${sig.inputs.length} (${sig.inputs.map((i) => `${i.name} ${i.dtype} [${i.shape.join(',')}]`).join('; ')}).`,
+      );
+    const spec = resolveAgainstModel(req.preprocessing as PreprocessingSpec, inputFacts(sig.inputs[0]));
     const ds = await loadDataset(req.dataset!.path, { labelsFile: req.dataset!.labelsFile });
-    const spec = req.preprocessing as PreprocessingSpec;
     const pixels = await openPixelSource(ds, pixelSpecOf(spec), { cacheRoot: this.opts.pixelCacheDir ?? null });
-    return { ds, pixels };
+    this.logger.debug({ spec }, 'preprocessing resolved against the model');
+    return { ds, pixels, spec, inputName: sig.inputs[0].name };
   }
 
   /** Top-1/top-5 over the dataset, batch by batch, with every session.run timed like a latency run. */
@@ -296,12 +374,11 @@ export class OnnxRunner implements ModelRunner {
     ort: Ort,
     session: InferenceSession,
     req: RunRequest,
-    { ds, pixels }: PreparedAccuracy,
+    { ds, pixels, spec }: PreparedAccuracy,
     histogram: Hdr.Histogram,
     rss: PeakRssMeter,
   ) {
     const { settings, signal, onProgress } = req;
-    const spec = req.preprocessing as PreprocessingSpec;
     const total = Math.min(ds.samples.length, settings.maxSamples ?? Infinity);
     const meta = session.inputMetadata;
     if (meta.length !== 1 || !meta[0].isTensor)
@@ -310,10 +387,11 @@ export class OnnxRunner implements ModelRunner {
         `Accuracy runs need a model with one tensor input; this one has ${meta.length}.`,
       );
     const input = meta[0];
+    // Safety net: the session must agree with the facts read from the file (resolveAgainstModel checked those).
     if (input.type !== spec.inputDtype)
       throw new AgentError(
         'unsupported-input',
-        `The model input "${input.name}" is ${input.type}, but the preprocessing spec produces ${spec.inputDtype}; fix inputDtype.`,
+        `The model input "${input.name}" is ${input.type}, but the preprocessing produces ${spec.inputDtype}.`,
       );
     const fixedBatch = typeof input.shape[0] === 'number' && input.shape[0] > 0 ? input.shape[0] : null;
     const batch = fixedBatch ?? settings.batchSize;
@@ -327,10 +405,8 @@ export class OnnxRunner implements ModelRunner {
     if (mismatch || input.shape.length !== expectShape.length)
       throw new AgentError(
         'unsupported-input',
-        `The model input "${input.name}" has shape [${input.shape.join(',')}], but the preprocessing spec produces [${expectShape.join(',')}]; check crop, channels and layout.`,
+        `The model input "${input.name}" has shape [${input.shape.join(',')}], but the preprocessing produces [${expectShape.join(',')}]; check crop, channels and layout.`,
       );
-    const outputName = session.outputNames[0];
-    const offset = spec.labelOffset ?? 0;
     const latencies: number[] = [];
     const endTimes: number[] = [];
     let top1 = 0;
@@ -353,13 +429,34 @@ export class OnnxRunner implements ModelRunner {
       for (let j = 0; j < n; j++)
         pixelsToInput(pixels.peek?.(start + j) ?? (await pixels.get(start + j)), spec, buffer, j);
     };
-    // Cold start and warm-up on the first batch (its pixels are needed first anyway).
+    // Cold start and warm-up on the first batch (its pixels are needed first anyway). The first run returns every
+    // output: the one to score is chosen from their actual shapes, and later runs fetch only it.
     const firstN = Math.min(batch, total);
     await fill(0, firstN);
     const t0 = performance.now();
-    await session.run(feedsOf(fixedBatch ?? firstN));
+    const first = await session.run(feedsOf(fixedBatch ?? firstN));
     firstInferenceMs = performance.now() - t0;
-    for (let i = 0; i < settings.warmupIterations; i++) await session.run(feedsOf(fixedBatch ?? firstN));
+    const target = chooseScoredOutput(session, first, fixedBatch ?? firstN, ds.labels.length, req.preprocessing);
+    const fetches = [target.output];
+    for (let i = 0; i < settings.warmupIterations; i++) await session.run(feedsOf(fixedBatch ?? firstN), fetches);
+    const scoring: AccuracyScoring = {
+      ...target,
+      labels: ds.labels.length,
+      preset: spec.preset,
+      input: {
+        name: input.name,
+        dtype: spec.inputDtype,
+        layout: spec.layout,
+        channels: spec.channels,
+        crop: spec.crop,
+        resizeShorter: spec.resizeShorter,
+      },
+      constantScoreImages: 0,
+    };
+    const { classes, labelOffset } = target;
+    const predictions: ImagePrediction[] | undefined = req.recordPredictions ? [] : undefined;
+    let firstScores: number[] | null = null;
+    let identicalOutputs = true;
     onProgress(0, 'accuracy');
     const loopStart = performance.now();
     for (let start = 0; start < total; start += batch) {
@@ -369,20 +466,35 @@ export class OnnxRunner implements ModelRunner {
       // A fixed-batch model gets a full tensor; the padding rows' outputs are ignored.
       const feeds = feedsOf(fixedBatch ?? n);
       const t = performance.now();
-      const out = await session.run(feeds);
+      const out = await session.run(feeds, fetches);
       const ms = performance.now() - t;
       latencies.push(ms);
       endTimes.push(performance.now() - loopStart);
       histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
-      const scores = out[outputName];
-      const classes = scores.dims[scores.dims.length - 1];
-      const data = scores.data as Float32Array | Uint16Array;
+      const scores = out[target.output];
+      const data = scores.data as ArrayLike<number>;
+      if (data.length < n * classes)
+        throw new AgentError(
+          'run-failed',
+          `Output "${target.output}" returned ${data.length} values of shape [${scores.dims.join(',')}] for ${n} images of ${classes} classes.`,
+        );
       const half = scores.type === 'float16';
       for (let j = 0; j < n; j++) {
-        const label = ds.samples[start + j].label + offset;
-        const rank = rankOf(data, j * classes, classes, label, half);
+        const sample = ds.samples[start + j];
+        const at = j * classes;
+        const rank = rankOf(data, at, classes, sample.label + labelOffset, half);
         if (rank === 0) top1++;
         if (rank < 5) top5++;
+        if (isConstant(data, at, classes)) scoring.constantScoreImages++;
+        if (identicalOutputs) {
+          if (!firstScores) firstScores = Array.from({ length: classes }, (_, c) => data[at + c]);
+          else if (firstScores.some((v, c) => v !== data[at + c])) identicalOutputs = false;
+        }
+        predictions?.push({
+          file: sample.rel,
+          label: sample.label,
+          top5: topK(data, at, classes, 5, half).map((c) => c - labelOffset),
+        });
       }
       evaluated += n;
       if (latencies.length % 16 === 0) rss.sample();
@@ -393,25 +505,114 @@ export class OnnxRunner implements ModelRunner {
       measured: { latencies, endTimes, elapsedMs: wallMs, batch } satisfies Measured,
       firstInferenceMs,
       datasetSha256: ds.sha256,
+      predictions,
       accuracy: {
         top1: evaluated ? top1 / evaluated : 0,
         top5: evaluated ? top5 / evaluated : 0,
         samples: evaluated,
         expected: total,
         endToEndIps: wallMs > 0 ? round3((evaluated * 1000) / wallMs) : 0,
+        scoring,
+        identicalOutputs: evaluated > 1 && identicalOutputs,
       },
     };
   }
+}
+
+/** Graph files up to this size are parsed for their input facts before the session exists (decoding starts early). */
+const SIGNATURE_FROM_FILE_MAX_BYTES = 512 * 2 ** 20;
+
+function signatureOf(session: InferenceSession): Signature {
+  const tensor = (m: InferenceSession.ValueMetadata): IoTensor => ({
+    name: m.name,
+    dtype: m.isTensor ? m.type : 'non-tensor',
+    shape: m.isTensor ? m.shape.map((d) => (typeof d === 'number' && d < 0 ? '?' : d)) : [],
+  });
+  return { inputs: session.inputMetadata.map(tensor), outputs: session.outputMetadata.map(tensor) };
+}
+
+type ScoredOutput = Pick<
+  AccuracyScoring,
+  'output' | 'outputShape' | 'classAxis' | 'classes' | 'outputChoice' | 'labelOffset' | 'labelOffsetReason'
+>;
+
+/**
+ * The output to score and how labels map onto its classes, from the shapes the first run returned: the class axis
+ * is the one axis after the batch axis that is not 1 ([N,C], [N,C,1,1], [N,1,C] …); with several outputs the first
+ * whose class count fits the labels, or `outputName`. The class count must be labels + offset (offset 1 when there
+ * is one class more, or as the spec says): anything else is an error naming both shapes, never a figure.
+ */
+export function chooseScoredOutput(
+  session: Pick<InferenceSession, 'outputNames'>,
+  first: Record<string, Pick<OrtTensor, 'dims' | 'type'>>,
+  batch: number,
+  labels: number,
+  spec: PreprocessingSpec | undefined,
+): ScoredOutput {
+  const facts: ModelOutputFacts[] = session.outputNames.map((name) => {
+    const t = first[name];
+    return outputFacts({ name, dtype: t.type, shape: [...t.dims] });
+  });
+  const { output, why } = selectOutput(facts, labels, spec?.outputName);
+  const dataset = `the dataset has ${labels} labels`;
+  if (!output)
+    throw new AgentError(
+      'output-mismatch',
+      `Cannot score this model against the dataset: ${why}; ${dataset}.${spec?.outputName ? '' : ' Name the output to score with --output NAME.'}`,
+    );
+  const shape = `[${output.shape.join(',')}]`;
+  if (output.classAxis === null || output.classes === null)
+    throw new AgentError(
+      'output-mismatch',
+      `Output "${output.name}" has shape ${shape}, which has no single class axis (one axis after the batch axis that is not 1); ${dataset}.`,
+    );
+  if ((output.shape.length > 1 && output.shape[0] !== batch) || (output.shape.length === 1 && batch !== 1))
+    throw new AgentError(
+      'output-mismatch',
+      `Output "${output.name}" has shape ${shape} for a batch of ${batch}; its first axis must be the batch.`,
+    );
+  const classes = output.classes;
+  let labelOffset: number;
+  let labelOffsetReason: string;
+  if (spec?.labelOffset !== undefined) {
+    labelOffset = spec.labelOffset;
+    labelOffsetReason = 'given in the preprocessing spec';
+  } else if (classes === labels + 1) {
+    labelOffset = 1;
+    labelOffsetReason = `${classes} classes for ${labels} labels: class 0 is a background class, class = label + 1`;
+  } else {
+    labelOffset = 0;
+    labelOffsetReason = `${classes} classes for ${labels} labels`;
+  }
+  if (classes !== labels + labelOffset)
+    throw new AgentError(
+      'output-mismatch',
+      `Output "${output.name}" has shape ${shape}: ${classes} classes on axis ${output.classAxis}, but ${dataset}${labelOffset ? ` + label offset ${labelOffset} = ${labels + labelOffset}` : ''}. The model and the dataset do not match${facts.length > 1 ? `; pick another output with --output NAME (outputs: ${facts.map((f) => `${f.name} [${f.shape.join(',')}]`).join('; ')})` : ''}.`,
+    );
+  return {
+    output: output.name,
+    outputShape: output.shape.map(Number),
+    classAxis: output.classAxis,
+    classes,
+    outputChoice: why,
+    labelOffset,
+    labelOffsetReason,
+  };
 }
 
 /**
  * Rank of `label` among the scores of one sample (0 = highest), as a stable descending sort ranks it: a class with
  * an equal score ranks ahead when its index is lower. Quantized models have few distinct logits, so ties are
  * common (15 of the 1000 sample images for mobilenetv2-12-int8 tie at the top); counting them in the label's
- * favour would overstate top-1 (83.2 % instead of the reference 82.3 %).
+ * favour would overstate top-1 (83.2 % instead of the reference 82.3 %). A label outside the classes is an error
+ * (it used to rank as `classes`, which counted as top-5 whenever fewer than 5 classes were seen).
  */
 export function rankOf(data: ArrayLike<number>, offset: number, classes: number, label: number, half = false): number {
-  if (label < 0 || label >= classes) return classes;
+  if (!Number.isInteger(label) || label < 0 || label >= classes)
+    throw new AgentError(
+      'output-mismatch',
+      `Label ${label} is outside the model's ${classes} classes (0…${classes - 1}); the model and the dataset do not match.`,
+    );
   const value = (i: number) => (half ? fromHalfBits(data[offset + i]) : data[offset + i]);
   const target = value(label);
   let rank = 0;
@@ -420,6 +621,27 @@ export function rankOf(data: ArrayLike<number>, offset: number, classes: number,
     if (v > target || (v === target && i < label)) rank++;
   }
   return rank;
+}
+
+/** The k highest classes of one sample, by score then lower index first (the order rankOf counts). */
+export function topK(data: ArrayLike<number>, offset: number, classes: number, k: number, half = false): number[] {
+  const value = (i: number) => (half ? fromHalfBits(data[offset + i]) : data[offset + i]);
+  const best: number[] = [];
+  for (let i = 0; i < classes; i++) {
+    const v = value(i);
+    if (best.length === k && v <= value(best[k - 1])) continue;
+    let at = best.length;
+    while (at > 0 && v > value(best[at - 1])) at--;
+    best.splice(at, 0, i);
+    if (best.length > k) best.pop();
+  }
+  return best;
+}
+
+function isConstant(data: ArrayLike<number>, offset: number, classes: number): boolean {
+  const v = data[offset];
+  for (let i = 1; i < classes; i++) if (data[offset + i] !== v) return false;
+  return true;
 }
 
 async function warmUp(

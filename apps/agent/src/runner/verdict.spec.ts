@@ -1,7 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { BenchmarkSettingsSchema } from '@fleetbench/protocol';
 import { OnnxRunner } from './onnx-runner';
-import { busyRule, highVarianceRule, throttledRule, tooFewSamplesRule, verdictOf, type VerdictInputs } from './verdict';
+import {
+  accuracyInconsistentRule,
+  busyRule,
+  degenerateOutputRule,
+  highVarianceRule,
+  throttledRule,
+  tooFewSamplesRule,
+  verdictOf,
+  type VerdictInputs,
+} from './verdict';
 import { sharedPath } from '../../../../test/support/shared-data';
 
 const MNIST = sharedPath('models/mnist.onnx');
@@ -39,6 +48,25 @@ describe('verdict rules (pure)', () => {
     const trip = throttledRule({ ...clean, thermalTripCrossed: true, temperatureC: { before: 70, after: 96 } });
     expect(trip?.code).toBe('throttled');
     expect(trip?.detail).toMatch(/trip point.*96/);
+  });
+
+  it('accuracy-inconsistent: top-5 below top-1 (an impossible pair)', () => {
+    const acc = { top1: 0.5, top5: 0.8, samples: 100, constantScoreImages: 0, identicalOutputs: false };
+    expect(accuracyInconsistentRule({ ...clean, accuracy: acc })).toBeNull();
+    expect(accuracyInconsistentRule({ ...clean, accuracy: { ...acc, top5: 0.4 } })?.detail).toMatch(
+      /top-5 \(40\.0 %\) is below top-1 \(50\.0 %\)/,
+    );
+  });
+
+  it('degenerate-output: an image with every class scored alike, or the same scores for every image', () => {
+    const acc = { top1: 0.001, top5: 1, samples: 1000, constantScoreImages: 0, identicalOutputs: false };
+    expect(degenerateOutputRule({ ...clean, accuracy: acc })).toBeNull();
+    expect(degenerateOutputRule({ ...clean, accuracy: { ...acc, constantScoreImages: 3 } })?.detail).toBe(
+      '3 of 1000 images got the same score for every class',
+    );
+    const same = verdictOf({ ...clean, accuracy: { ...acc, identicalOutputs: true } });
+    expect(same.status).toBe('flagged');
+    expect(same.reasons[0].detail).toBe('all 1000 images got exactly the same scores');
   });
 
   it('high-variance: CV of per-second medians above 10 %', () => {

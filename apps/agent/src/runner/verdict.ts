@@ -28,6 +28,15 @@ export interface VerdictInputs {
   temperatureC?: { before: number | null; after: number | null };
   /** CV of the per-second medians; null when the run lasted under two seconds. */
   perSecondMedianCv: number | null;
+  /** Accuracy runs: the figures and how many images got the same score for every class (issue 12). */
+  accuracy?: {
+    top1: number;
+    top5: number;
+    samples: number;
+    constantScoreImages: number;
+    /** Every image got exactly the same scores (the input never reached the output). */
+    identicalOutputs: boolean;
+  } | null;
 }
 
 type Reason = Verdict['reasons'][number];
@@ -85,8 +94,43 @@ export function highVarianceRule(i: VerdictInputs): Reason | null {
   };
 }
 
+/** Top-5 can never be below top-1: if it is, the scoring is broken and neither figure means anything. */
+export function accuracyInconsistentRule(i: VerdictInputs): Reason | null {
+  const a = i.accuracy;
+  if (!a || a.top5 >= a.top1) return null;
+  return {
+    code: 'accuracy-inconsistent',
+    detail: `top-5 (${(a.top5 * 100).toFixed(1)} %) is below top-1 (${(a.top1 * 100).toFixed(1)} %), which no correct scoring gives`,
+  };
+}
+
+/**
+ * Scores that carry no information: every class scored alike for an image (a dead or saturated output; ties then
+ * rank by class index, so top-k would be the first classes), or the same scores for every image (the input does not
+ * reach the output). Either makes top-k an artefact of tie-breaking.
+ */
+export function degenerateOutputRule(i: VerdictInputs): Reason | null {
+  const a = i.accuracy;
+  if (!a || a.samples === 0) return null;
+  if (a.constantScoreImages > 0)
+    return {
+      code: 'degenerate-output',
+      detail: `${a.constantScoreImages} of ${a.samples} images got the same score for every class`,
+    };
+  if (a.identicalOutputs && a.samples > 1)
+    return { code: 'degenerate-output', detail: `all ${a.samples} images got exactly the same scores` };
+  return null;
+}
+
 export function verdictOf(i: VerdictInputs): Verdict {
-  const reasons = [tooFewSamplesRule, busyRule, throttledRule, highVarianceRule]
+  const reasons = [
+    tooFewSamplesRule,
+    busyRule,
+    throttledRule,
+    highVarianceRule,
+    accuracyInconsistentRule,
+    degenerateOutputRule,
+  ]
     .map((rule) => rule(i))
     .filter((r): r is Reason => r !== null);
   return { status: reasons.length ? 'flagged' : 'valid', reasons };

@@ -5,6 +5,8 @@ export type AgentErrorCode =
   | 'download-failed'
   | 'model-load-failed'
   | 'unsupported-input'
+  // The model's scored output does not fit the dataset's labels (class count, class axis, label range).
+  | 'output-mismatch'
   | 'unsupported-mode'
   | 'run-failed'
   | 'timeout'

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Model, RegisterModelRequest } from '@fleetbench/protocol';
+import { analyseModelIo, type Model, type RegisterModelRequest } from '@fleetbench/protocol';
 import type { HubConfig } from '../config';
 import type { Logger } from '../logger';
 import { EventRepository } from '../repositories/event.repository';
@@ -10,8 +10,7 @@ import { StorageRepository, type StagedFile } from '../repositories/storage.repo
 import { HUB_CONFIG, LOGGER } from '../repositories/tokens';
 import { AppError } from '../utils/app-error';
 import { toModelDto } from '../utils/mappers';
-import { readOnnxSignature } from '../utils/onnx';
-import { countFlops } from '@fleetbench/zoo';
+import { countFlops, readOnnxSignature } from '@fleetbench/zoo';
 
 export type ModelMeta = Omit<RegisterModelRequest, 'path'>;
 
@@ -108,6 +107,7 @@ export class ModelService {
           source,
           inputs: signature.inputs,
           outputs: signature.outputs,
+          ioFacts: analyseModelIo(signature.inputs, signature.outputs),
           preprocessing: meta.preprocessing,
           referenceMetrics: meta.referenceMetrics,
           flops: meta.flops ?? this.graphFlops(bytes, meta.name),

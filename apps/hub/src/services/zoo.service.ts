@@ -7,6 +7,7 @@ import type {
   ZooRecipe,
   ZooRegistrationTask,
 } from '@fleetbench/protocol';
+import { analyseModelIo } from '@fleetbench/protocol';
 import {
   describeArchitecture,
   getModel,
@@ -309,6 +310,7 @@ export class ZooService implements OnModuleDestroy {
       source: 'zoo' as const,
       inputs: built.inputs.map((t) => ({ ...t, shape: [...t.shape] })),
       outputs: built.outputs.map((t) => ({ ...t, shape: [...t.shape] })),
+      ioFacts: analyseModelIo(built.inputs, built.outputs),
       preprocessing: preprocessingFor(recipe.name, recipe.variant),
       referenceMetrics: zooReferenceMetrics(recipe.name),
       flops: arch.flops,

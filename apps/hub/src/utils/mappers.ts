@@ -9,7 +9,7 @@ import type {
   Result as ResultDto,
   SoftwareFingerprint,
 } from '@fleetbench/protocol';
-import { CreateCampaignRequestSchema } from '@fleetbench/protocol';
+import { analyseModelIo, CreateCampaignRequestSchema } from '@fleetbench/protocol';
 import { JOB_STATES } from './job-states';
 import type { Campaign, Model } from '../../generated/prisma/client';
 import type { DeviceRow } from '../repositories/device.repository';
@@ -50,6 +50,10 @@ export function toModelDto(m: Model): ModelDto {
     flops: m.flops,
     createdAt: m.createdAt.toISOString(),
     ...(m.recipe ? { recipe: m.recipe as unknown as NonNullable<ModelDto['recipe']> } : {}),
+    // Recorded at registration; models registered before that get them from their stored signature.
+    ioFacts:
+      (m.ioFacts as ModelDto['ioFacts']) ??
+      analyseModelIo(m.inputs as ModelDto['inputs'], m.outputs as ModelDto['outputs']),
   };
 }
 

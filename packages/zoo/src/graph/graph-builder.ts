@@ -115,13 +115,40 @@ export class GraphBuilder {
   private readonly scopes: string[] = [];
   readonly input: Tensor;
   output: Tensor | undefined;
+  /** Graph outputs after `output`, in order (models with several outputs). */
+  readonly extraOutputs: Tensor[] = [];
+  private nchwInput: Tensor | undefined;
 
   constructor(
     readonly inputSize: number,
     readonly inputName = 'x',
     channels = 3,
+    /** NHWC: the graph input is [H, W, C] (TensorFlow convention) and `image` transposes it once to [C, H, W]. */
+    readonly inputLayout: 'NCHW' | 'NHWC' = 'NCHW',
   ) {
-    this.input = { name: inputName, shape: [channels, inputSize, inputSize] };
+    this.input =
+      inputLayout === 'NHWC'
+        ? { name: inputName, shape: [inputSize, inputSize, channels] }
+        : { name: inputName, shape: [channels, inputSize, inputSize] };
+  }
+
+  /** The input as [C, H, W] (a Transpose of an NHWC input, made once). */
+  get image(): Tensor {
+    if (this.inputLayout === 'NCHW') return this.input;
+    if (!this.nchwInput) {
+      const [h, w, c] = this.input.shape as [number, number, number];
+      // A fixed name (not from the counter), so every later node and weight is named, and seeded, as in NCHW.
+      const name = `${this.input.name}.nchw`;
+      this.nodes.push({
+        name,
+        op: 'Transpose',
+        inputs: [this.input.name],
+        outputs: [name],
+        attributes: [['perm', { kind: 'ints', value: [0, 3, 1, 2] }]],
+      });
+      this.nchwInput = { name, shape: [c, h, w] };
+    }
+    return this.nchwInput;
   }
 
   /** Runs `body` with `name` prefixed to every node and parameter it creates (readable, stable names). */
@@ -432,6 +459,48 @@ export class GraphBuilder {
     const [t] = this.addNode('Transpose', [r1!], [['perm', { kind: 'ints', value: [0, 2, 1, 3, 4] }]]);
     const [r2] = this.addNode('Reshape', [t!, this.int64Constant([0, c, h, w])], []);
     return { name: r2!, shape: x.shape };
+  }
+
+  /** Reshape to a per-sample shape (the batch dimension is kept): e.g. [C] → [C, 1, 1] as Caffe models output. */
+  reshape(x: Tensor, shape: number[]): Tensor {
+    const [out] = this.addNode('Reshape', [x.name, this.int64Constant([0, ...shape])], []);
+    return { name: out!, shape };
+  }
+
+  /** x · factor (a constant). */
+  scale(x: Tensor, factor: number): Tensor {
+    const [out] = this.addNode('Mul', [x.name, this.floatScalar(factor)], []);
+    return { name: out!, shape: x.shape };
+  }
+
+  /** Softmax over the last axis. */
+  softmax(x: Tensor): Tensor {
+    const [out] = this.addNode('Softmax', [x.name], [['axis', { kind: 'int', value: -1 }]]);
+    return { name: out!, shape: x.shape };
+  }
+
+  /** [C] → [C + 1] with a "background" class at index 0 scored below every other class (TF-slim 1001 classes). */
+  prependBackground(x: Tensor): Tensor {
+    const [min] = this.addNode(
+      'ReduceMin',
+      [x.name],
+      [
+        ['axes', { kind: 'ints', value: [1] }],
+        ['keepdims', { kind: 'int', value: 1 }],
+      ],
+    );
+    const [bg] = this.addNode('Sub', [min!, this.floatScalar(1)], []);
+    const [out] = this.addNode('Concat', [bg!, x.name], [['axis', { kind: 'int', value: 1 }]]);
+    return { name: out!, shape: [x.shape[0]! + 1] };
+  }
+
+  /** Adds a further graph output (after `output`). */
+  addOutput(x: Tensor, name: string): Tensor {
+    this.addNode('Identity', [x.name], []);
+    this.nodes[this.nodes.length - 1]!.outputs = [name];
+    const t = { name, shape: x.shape };
+    this.extraOutputs.push(t);
+    return t;
   }
 
   /** Marks the graph output. */

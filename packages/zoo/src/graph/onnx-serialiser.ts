@@ -255,7 +255,10 @@ export function serialise(g: GraphBuilder, o: SerialiseOptions): SerialisedModel
       })),
       initializer,
       input: [valueInfo(g.input.name, inputShape, dtype)],
-      output: [valueInfo(g.output.name, outputShape, dtype)],
+      output: [
+        valueInfo(g.output.name, outputShape, dtype),
+        ...g.extraOutputs.map((t) => valueInfo(t.name, [batch, ...t.shape], dtype)),
+      ],
     },
     metadataProps: (o.metadata ?? []).map(([key, value]) => ({ key, value })),
   };
@@ -272,7 +275,10 @@ export function serialise(g: GraphBuilder, o: SerialiseOptions): SerialisedModel
     externalData,
     sha256: hash.digest('hex'),
     inputs: [{ name: g.input.name, dtype, shape: inputShape }],
-    outputs: [{ name: g.output.name, dtype, shape: outputShape }],
+    outputs: [
+      { name: g.output.name, dtype, shape: outputShape },
+      ...g.extraOutputs.map((t) => ({ name: t.name, dtype, shape: [batch, ...t.shape] })),
+    ],
     weightBytes,
   };
 }

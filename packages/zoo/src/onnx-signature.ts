@@ -1,6 +1,8 @@
 import type { TensorSpec } from '@fleetbench/protocol';
 import { onnx } from 'onnx-proto';
 
+// Shared by the hub (model registration) and the agent (input facts before the session exists).
+
 /** onnx.TensorProto.DataType → name. */
 const DTYPES: Record<number, string> = {
   1: 'float32',
