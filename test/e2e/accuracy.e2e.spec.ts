@@ -21,6 +21,7 @@ import {
 const SAMPLE = path.join(SHARED_DATA, 'imagenet-sample');
 const SYNSETS = path.join(SHARED_DATA, 'LOC_synset_mapping.txt');
 const MOBILENET = path.join(SHARED_DATA, 'models/mobilenetv2-12-int8.onnx');
+const TF_MOBILENET = path.join(SHARED_DATA, 'models/mobilenet_v1_0.25_128_quant_qlinear.onnx');
 const IMAGES = 50;
 
 describe('accuracy job from the hub on a real agent', () => {
@@ -61,6 +62,15 @@ describe('accuracy job from the hub on a real agent', () => {
       path: MOBILENET,
       preprocessing: { resizeShorter: 256, crop: 224, resizeKernel: 'linear' },
     });
+    // A TF-converted uint8 NHWC model with 1001 classes, registered with the preset the hub proposes: everything
+    // else (type, layout, 128×128, the output and label offset 1) is read from the model by the agent.
+    const tf = await call<Model>('POST', '/api/v1/models', {
+      name: 'mobilenet_v1_0.25_128_quant',
+      path: TF_MOBILENET,
+      useProposedPreset: true,
+    });
+    expect(tf.preprocessing).toEqual({ preset: 'tf-uint8' });
+    expect(tf.ioFacts).toMatchObject({ input: { layout: 'NHWC', height: 128 }, labelOffset: 1 });
 
     const enrollment = await call('POST', '/api/v1/enrollment-tokens', { maxUses: 1 });
     const agentDir = tempDir('agent-acc');
@@ -75,7 +85,7 @@ describe('accuracy job from the hub on a real agent', () => {
 
     const campaign = await call<Campaign>('POST', '/api/v1/campaigns', {
       name: 'accuracy e2e',
-      modelIds: [model.id],
+      modelIds: [model.id, tf.id],
       devices: { all: true },
       datasetId: dataset.id,
       settings: [{ mode: 'accuracy', warmupIterations: 2 }],
@@ -95,7 +105,19 @@ describe('accuracy job from the hub on a real agent', () => {
     expect(done.jobs?.[0]?.error ?? null).toBeNull();
     expect(done.state).toBe('completed');
 
-    const [result] = await call<Result[]>('GET', `/api/v1/results?campaignId=${campaign.id}`);
+    const results = await call<Result[]>('GET', `/api/v1/results?campaignId=${campaign.id}`);
+    expect(results).toHaveLength(2);
+    const result = results.find((r) => r.modelId === model.id)!;
+    const tfResult = results.find((r) => r.modelId === tf.id)!;
+    expect(tfResult.metrics.accuracySamples).toBe(IMAGES);
+    expect(tfResult.metrics.scoring).toMatchObject({
+      preset: 'tf-uint8',
+      labelOffset: 1,
+      classes: 1001,
+      input: { dtype: 'uint8', layout: 'NHWC', crop: 128, resizeShorter: 146 },
+    });
+    expect(tfResult.metrics.top5).toBeGreaterThanOrEqual(tfResult.metrics.top1!);
+    expect(tfResult.metrics.top1).toBeGreaterThanOrEqual(0.25); // 45.4 % on all 1000 images
     expect(result.settings.mode).toBe('accuracy');
     expect(result.metrics.accuracySamples).toBe(IMAGES);
     // On the full sample the model reaches 82.3 % / 95.8 %; 50 images leave a wide margin.

@@ -114,6 +114,14 @@ describe('dashboard in a browser against a live hub', () => {
     await page.click('[data-testid="model-upload-submit"]');
     await page.waitForSelector('[data-testid="model-upload-result"]:has-text("Registered: mnist")');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="model-row"]').length === 2);
+    // The form and the table show what the hub read from the model and the preset it proposed (and stored).
+    const facts = await page.textContent('[data-testid="model-upload-facts"]');
+    expect(facts).toContain('float32 NCHW 1×28×28');
+    expect(facts).toContain('Plus214_Output_0 [1,10] · 10 classes on axis 1');
+    expect(facts).toContain('proposed: mnist');
+    expect(await page.locator('[data-testid="model-row"] [data-testid="model-preset"]').allTextContents()).toContain(
+      'mnist',
+    );
 
     // Leaderboard and chart open in their own tabs before any result exists: they must update by themselves.
     const board = await context.newPage();

@@ -131,7 +131,7 @@ describe('models', () => {
   it('records the input/output facts at registration and proposes a preset (uint8 NHWC, 1001 classes)', async () => {
     const r = await api<Model>(
       'POST',
-      `${apiPaths.models}?name=mobilenet-v1-quant`,
+      `${apiPaths.models}?name=mobilenet-v1-quant&useProposedPreset=true`,
       new Uint8Array(await fs.readFile(sharedPath('models/mobilenet_v1_0.25_128_quant_qlinear.onnx'))),
       { 'content-type': 'application/octet-stream' },
     );
@@ -143,6 +143,8 @@ describe('models', () => {
       labelOffset: 1,
       proposedPreset: 'tf-uint8',
     });
+    // useProposedPreset: the proposal becomes the model's preprocessing (the rest is read from the model by agents).
+    expect(r.body.preprocessing).toEqual({ preset: 'tf-uint8' });
     const stored = await api<Model>('GET', `${apiPaths.models}/${r.body.id}`);
     expect(stored.body.ioFacts).toEqual(r.body.ioFacts);
   });

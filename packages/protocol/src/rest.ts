@@ -169,6 +169,11 @@ export const RegisterModelRequestSchema = z.object({
   flops: z.number().nonnegative().optional(),
   /** When given, the hub refuses bytes that hash differently. */
   expectedSha256: Sha256Schema.optional(),
+  /**
+   * Added (issue 12): without `preprocessing`, store `{ preset: <ioFacts.proposedPreset> }` (the preset the hub
+   * proposes from the model's signature) instead of nothing. Ignored when `preprocessing` is given.
+   */
+  useProposedPreset: z.boolean().optional(),
 });
 export type RegisterModelRequest = z.infer<typeof RegisterModelRequestSchema>;
 

@@ -30,6 +30,10 @@ const UploadQuerySchema = RegisterModelRequestSchema.omit({ path: true }).extend
   flops: z.coerce.number().nonnegative().optional(),
   preprocessing: jsonParam(PreprocessingSpecSchema).optional(),
   referenceMetrics: jsonParam(ReferenceMetricsSchema).optional(),
+  useProposedPreset: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .optional(),
 });
 
 @ApiTags('models')
@@ -44,7 +48,7 @@ export class ModelController {
     name: 'name',
     required: false,
     description:
-      'for octet-stream uploads (also family, flops, expectedSha256, preprocessing, referenceMetrics as JSON)',
+      'for octet-stream uploads (also family, flops, expectedSha256, preprocessing, referenceMetrics as JSON, useProposedPreset=true)',
   })
   @ApiDoc({ body: RegisterModelRequestSchema, response: ModelSchema, status: 201, errors: [400, 401, 413] })
   async register(@Req() req: Request, @Res({ passthrough: true }) res: Response) {

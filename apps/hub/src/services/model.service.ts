@@ -97,6 +97,10 @@ export class ModelService {
           'invalid-model',
           'The file is not a parsable ONNX model (no graph with inputs and outputs); export the model to ONNX and retry.',
         );
+      const ioFacts = analyseModelIo(signature.inputs, signature.outputs);
+      const preprocessing =
+        meta.preprocessing ??
+        (meta.useProposedPreset && ioFacts.proposedPreset ? { preset: ioFacts.proposedPreset } : undefined);
       await this.storage.commit(staged);
       const row = await this.models
         .create({
@@ -107,8 +111,8 @@ export class ModelService {
           source,
           inputs: signature.inputs,
           outputs: signature.outputs,
-          ioFacts: analyseModelIo(signature.inputs, signature.outputs),
-          preprocessing: meta.preprocessing,
+          ioFacts,
+          preprocessing,
           referenceMetrics: meta.referenceMetrics,
           flops: meta.flops ?? this.graphFlops(bytes, meta.name),
         })

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import type { Model } from '@fleetbench/protocol';
+import { PREPROCESSING_PRESETS, type Model } from '@fleetbench/protocol';
 import { HubErrorNotice } from '../../components/hub-error';
 import { catalogue } from '../../features/chart/reference-data';
 import { CatalogueTable, type CatalogueRow } from '../../features/models/catalogue-table';
@@ -11,6 +11,12 @@ import { load } from '../../lib/hub/load';
 import { requireToken } from '../../lib/session';
 
 export const metadata: Metadata = { title: 'Models · Fleetbench' };
+
+/** Presets offered at upload, with where their values come from. */
+const UPLOAD_PRESETS = ['imagenet', 'caffe', 'tf-uint8', 'tf-float', 'paddle', 'mnist'].map((name) => ({
+  name,
+  source: PREPROCESSING_PRESETS[name]!.source,
+}));
 
 export default async function ModelsPage() {
   const token = await requireToken('/models');
@@ -35,7 +41,7 @@ export default async function ModelsPage() {
     <section>
       <LiveRefresh event="model.created" />
       <h1>Models</h1>
-      <ModelUploadForm families={families} />
+      <ModelUploadForm families={families} presets={UPLOAD_PRESETS} />
       <h2>Registered on the hub</h2>
       {models.ok ? <ModelsTable models={models.data} /> : <HubErrorNotice problem={models.problem} />}
       <h2>PaddleClas catalogue (published reference metrics)</h2>

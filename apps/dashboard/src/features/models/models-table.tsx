@@ -3,6 +3,7 @@
 import type { Model } from '@fleetbench/protocol';
 import { ExportButtons } from '../../components/export-buttons';
 import { formatBytes, formatPercent, formatTimestamp } from '../../lib/format';
+import { describeInput, describePreset, describeScoredOutput } from './model-io';
 
 export function ModelsTable({ models }: { models: Model[] }) {
   if (!models.length) return <p className="muted">No models registered yet — upload one above.</p>;
@@ -29,6 +30,9 @@ export function ModelsTable({ models }: { models: Model[] }) {
             { key: 'top1_reference', value: (m) => m.referenceMetrics?.top1 ?? null },
             { key: 'flops', value: (m) => m.flops },
             { key: 'source', value: (m) => m.source },
+            { key: 'input', value: (m) => describeInput(m.ioFacts) },
+            { key: 'scored_output', value: (m) => describeScoredOutput(m.ioFacts) },
+            { key: 'preset', value: (m) => describePreset(m).text },
             { key: 'created_at', value: (m) => m.createdAt },
           ]}
         />
@@ -45,9 +49,17 @@ export function ModelsTable({ models }: { models: Model[] }) {
               <th scope="col" className="num col-opt">
                 Size
               </th>
-              <th scope="col" className="col-opt">
+              <th scope="col" className="col-opt" title="read from the model at registration">
                 Input
               </th>
+              <th
+                scope="col"
+                className="col-opt"
+                title="the output accuracy runs score, its class axis and label offset"
+              >
+                Scored output
+              </th>
+              <th scope="col">Preset</th>
               <th scope="col" className="col-opt">
                 sha256
               </th>
@@ -65,8 +77,18 @@ export function ModelsTable({ models }: { models: Model[] }) {
                 <td>{m.family ?? '—'}</td>
                 <td className="num">{formatPercent(m.referenceMetrics?.top1 ?? null)}</td>
                 <td className="num col-opt">{formatBytes(m.sizeBytes)}</td>
-                <td className="col-opt mono small">
-                  {m.inputs.map((t) => `${t.name} ${t.dtype}[${t.shape.join('×')}]`).join(', ')}
+                <td
+                  className="col-opt mono small"
+                  title={m.inputs.map((t) => `${t.name} ${t.dtype}[${t.shape.join('×')}]`).join(', ')}
+                  data-testid="model-input"
+                >
+                  {describeInput(m.ioFacts)}
+                </td>
+                <td className="col-opt mono small" data-testid="model-output" title={m.ioFacts?.notes.join('; ')}>
+                  {describeScoredOutput(m.ioFacts)}
+                </td>
+                <td className={`small${describePreset(m).proposed ? ' muted' : ''}`} data-testid="model-preset">
+                  {describePreset(m).text}
                 </td>
                 <td className="col-opt mono small">{m.sha256.slice(0, 12)}…</td>
                 <td className="col-opt nowrap small">{formatTimestamp(m.createdAt)}</td>

@@ -2,14 +2,25 @@
 
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
+import type { Model } from '@fleetbench/protocol';
+import { describeInput, describeScoredOutput } from './model-io';
+
+/** A preset offered at upload and where its values come from (PREPROCESSING_PRESETS, passed by the server page). */
+export interface PresetOption {
+  name: string;
+  source: string;
+}
 
 /** Register a model by uploading its .onnx file (streamed through the dashboard to the hub). */
-export function ModelUploadForm({ families }: { families: string[] }) {
+export function ModelUploadForm({ families, presets }: { families: string[]; presets: PresetOption[] }) {
   const router = useRouter();
   const [file, setFile] = useState<File | null>(null);
   const [name, setName] = useState('');
   const [family, setFamily] = useState('');
   const [top1, setTop1] = useState('');
+  // 'proposed': the hub's proposal from the model's signature; '': none (latency only until one is set).
+  const [preset, setPreset] = useState<string>('proposed');
+  const [registered, setRegistered] = useState<Model | null>(null);
   const [busy, setBusy] = useState(false);
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
 
@@ -21,17 +32,21 @@ export function ModelUploadForm({ families }: { families: string[] }) {
     const t = Number(top1);
     if (top1.trim() && Number.isFinite(t) && t > 0 && t <= 100)
       q.set('referenceMetrics', JSON.stringify({ top1: t / 100, source: 'entered at upload' }));
+    if (preset === 'proposed') q.set('useProposedPreset', 'true');
+    else if (preset) q.set('preprocessing', JSON.stringify({ preset }));
     setBusy(true);
     setMsg(null);
+    setRegistered(null);
     try {
       const res = await fetch(`/api/models/upload?${q.toString()}`, {
         method: 'POST',
         headers: { 'content-type': 'application/octet-stream' },
         body: file,
       });
-      const body = (await res.json().catch(() => ({}))) as { name?: string; sha256?: string; message?: string };
+      const body = (await res.json().catch(() => ({}))) as Partial<Model> & { message?: string };
       if (!res.ok) setMsg({ ok: false, text: body.message ?? `Upload failed (${res.status})` });
       else {
+        setRegistered(body as Model);
         setMsg({
           ok: true,
           text: `${res.status === 201 ? 'Registered' : 'Already registered'}: ${body.name} (sha256 ${body.sha256?.slice(0, 12)}…)`,
@@ -101,7 +116,24 @@ export function ModelUploadForm({ families }: { families: string[] }) {
             data-testid="model-top1-input"
           />
         </label>
+        <label className="field">
+          <span>Preprocessing preset</span>
+          <select value={preset} onChange={(e) => setPreset(e.target.value)} data-testid="model-preset-select">
+            <option value="proposed">proposed from the model</option>
+            {presets.map((p) => (
+              <option key={p.name} value={p.name} title={p.source}>
+                {p.name}
+              </option>
+            ))}
+            <option value="">none (set later)</option>
+          </select>
+        </label>
       </div>
+      <p className="muted small">
+        Input element type, layout and size, the output to score and its label offset are read from the model; the
+        preset only says how pixels are normalised
+        {preset && preset !== 'proposed' ? ` (${presets.find((p) => p.name === preset)?.source ?? preset})` : ''}.
+      </p>
       <button type="submit" className="btn btn-primary" disabled={!file || busy} data-testid="model-upload-submit">
         {busy ? 'Uploading…' : 'Upload and register'}
       </button>
@@ -114,6 +146,21 @@ export function ModelUploadForm({ families }: { families: string[] }) {
         >
           {msg.text}
         </div>
+      ) : null}
+      {registered?.ioFacts ? (
+        <dl className="kv small" data-testid="model-upload-facts" style={{ marginTop: '0.75rem' }}>
+          <dt>Input (read from the model)</dt>
+          <dd className="mono">{describeInput(registered.ioFacts)}</dd>
+          <dt>Scored output</dt>
+          <dd className="mono">{describeScoredOutput(registered.ioFacts)}</dd>
+          <dt>Preset</dt>
+          <dd>
+            {registered.preprocessing?.preset ?? (registered.preprocessing ? 'custom spec' : 'none')}
+            {registered.ioFacts.proposedPreset ? ` · proposed: ${registered.ioFacts.proposedPreset}` : ''}
+          </dd>
+          <dt>Why</dt>
+          <dd>{registered.ioFacts.notes.join('; ') || '—'}</dd>
+        </dl>
       ) : null}
     </form>
   );

@@ -51,6 +51,24 @@ describe('reproduceCommand', () => {
     ])
       expect(cmd).toContain(f);
     expect(cmd).not.toMatch(/--mode /);
+    expect(cmd).not.toMatch(/--preprocess/);
+  });
+
+  it('accuracy results: the preset and output the agent scored', () => {
+    const cmd = reproduceCommand({
+      hubUrl: 'http://hub:4000',
+      modelSha256: 'a'.repeat(64),
+      modelName: 'mobilenet',
+      settings: BenchmarkSettingsSchema.parse({ mode: 'accuracy' }),
+      scoring: { preset: 'tf-uint8', output: 'MobilenetV1/Predictions/Reshape_1' },
+    });
+    for (const f of [
+      '--mode accuracy',
+      '--dataset DATASET_DIR',
+      '--preprocess tf-uint8',
+      '--output MobilenetV1/Predictions/Reshape_1',
+    ])
+      expect(cmd).toContain(f);
   });
 
   it('quotes shell arguments', () => {

@@ -1,5 +1,5 @@
 // Result page maths (pure): histogram buckets and the command that reproduces a result.
-import type { BenchmarkSettings } from '@fleetbench/protocol';
+import type { AccuracyScoring, BenchmarkSettings } from '@fleetbench/protocol';
 
 export interface HistogramBucket {
   /** Bucket bounds in ms. */
@@ -92,8 +92,11 @@ export function reproduceCommand(opts: {
   modelSha256: string;
   modelName: string;
   settings: BenchmarkSettings;
+  /** Accuracy results: the preset and output the agent used, so the command scores the same way. */
+  scoring?: Pick<AccuracyScoring, 'preset' | 'output'> | null;
 }): string {
   const s = opts.settings;
+  const sc = s.mode === 'accuracy' ? opts.scoring : null;
   const file = `${opts.modelName.replace(/[^A-Za-z0-9._-]+/g, '_') || 'model'}.onnx`;
   const batch = s.batchSizes?.length ? s.batchSizes.join(',') : String(s.batchSize);
   const args = [
@@ -110,6 +113,13 @@ export function reproduceCommand(opts: {
     ...(s.graphOptimizationLevel !== 'all' ? [`--opt-level ${s.graphOptimizationLevel}`] : []),
     ...(s.runner && s.runner !== 'onnxruntime-node' ? [`--runner ${s.runner}`] : []),
     `--seed ${s.seed}`,
+    ...(sc
+      ? [
+          '--dataset DATASET_DIR',
+          ...(sc.preset ? [`--preprocess ${shellQuote(sc.preset)}`] : []),
+          `--output ${shellQuote(sc.output)}`,
+        ]
+      : []),
     '--json',
   ];
   const download = `curl -fsS -H "Authorization: Bearer $FLEETBENCH_TOKEN" -o ${shellQuote(file)} ${shellQuote(`${opts.hubUrl.replace(/\/+$/, '')}/api/v1/artifacts/${opts.modelSha256}`)}`;

@@ -1,10 +1,12 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { Fragment } from 'react';
 import { CopyButton } from '../../../components/copy-button';
 import { HubErrorNotice } from '../../../components/hub-error';
 import { describeSettingsKey } from '../../../features/leaderboard/settings-key';
 import { decodeHistogram } from '../../../features/results/histogram';
 import { HistogramChart } from '../../../features/results/histogram-chart';
+import { describeScoring } from '../../../features/models/model-io';
 import { reproduceCommand } from '../../../features/results/result-maths';
 import { getConfig } from '../../../config';
 import { formatBytes, formatMs, formatPercent, formatThroughput, formatTimestamp } from '../../../lib/format';
@@ -39,6 +41,7 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
     modelSha256: env.modelSha256,
     modelName: r.modelName,
     settings: r.settings,
+    scoring: m.scoring ?? null,
   });
 
   return (
@@ -109,6 +112,16 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
               {formatPercent(m.top1)} / {formatPercent(m.top5)}{' '}
               {m.accuracySamples ? `(${m.accuracySamples} samples)` : ''}
             </dd>
+            {m.scoring
+              ? describeScoring(m.scoring).map(([k, v]) => (
+                  <Fragment key={k}>
+                    <dt>{k}</dt>
+                    <dd className="small" data-testid={`result-scoring-${k.toLowerCase().replace(/\s+/g, '-')}`}>
+                      {v}
+                    </dd>
+                  </Fragment>
+                ))
+              : null}
           </dl>
         </div>
         <div className="card">
