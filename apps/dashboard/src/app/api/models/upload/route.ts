@@ -5,7 +5,15 @@ import { hubUrl, readBody } from '../../../../lib/hub/client';
 import { describeHubProblem, HubError, isHubError, problemFromFetchError } from '../../../../lib/hub/errors';
 import { getToken } from '../../../../lib/session';
 
-const FIELDS = ['name', 'family', 'flops', 'expectedSha256', 'referenceMetrics', 'preprocessing'] as const;
+const FIELDS = [
+  'name',
+  'family',
+  'flops',
+  'expectedSha256',
+  'referenceMetrics',
+  'preprocessing',
+  'useProposedPreset',
+] as const;
 
 /**
  * Browser → dashboard → hub upload of an .onnx file: the body is streamed through unchanged as
