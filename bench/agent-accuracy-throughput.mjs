@@ -10,7 +10,7 @@
 //   npx tsc -b apps/agent). zoo:NAME builds that zoo model (random weights: its top-1 means nothing, its speed does),
 //   e.g. zoo:PPLCNet_x0_25, a model whose inference costs far less CPU than decoding an image.
 //   BASELINE_AGENT_DIST=/path/to/other/apps/agent/dist adds the same cold run of another build to every round (A/B).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,10 +32,12 @@ const dist = path.join(ROOT, 'apps/agent/dist');
 const { loadDataset } = require(`${dist}/accuracy/dataset.js`);
 const { warmPixelCache } = require(`${dist}/accuracy/pixel-cache.js`);
 const { pixelSpecOf, allocateInput, pixelsToInput } = require(`${dist}/accuracy/preprocess.js`);
-const { PRESETS } = require(`${dist}/accuracy/presets.js`);
-const { BenchmarkSettingsSchema } = require('@fleetbench/protocol');
+const { resolveAgainstModel } = require(`${dist}/accuracy/presets.js`);
+const { BenchmarkSettingsSchema, inputFacts } = require('@fleetbench/protocol');
+const { readOnnxSignature } = require('@fleetbench/zoo');
 const { model: MODEL, preset: PRESET, cleanup } = await resolveModel(MODEL_ARG);
-const spec = PRESETS[PRESET];
+// The preset completed with the model's input facts (type, layout, size), as the agent resolves it.
+const spec = resolveAgainstModel({ preset: PRESET }, inputFacts(readOnnxSignature(readFileSync(MODEL)).inputs[0]));
 console.log(`model ${MODEL_ARG} (${MODEL}), preprocessing preset ${PRESET}`);
 const ds = await loadDataset(DATASET);
 const n = ds.samples.length;
