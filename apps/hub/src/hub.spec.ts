@@ -126,6 +126,17 @@ describe('models', () => {
     );
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(r.body.id);
+    expect(again.body.preprocessing).toBeNull();
+    // The same bytes again with the proposed preset: the model gets its first preprocessing (never replaced later).
+    const proposed = await api<Model>('POST', apiPaths.models, { name: 'mnist', path: MNIST, useProposedPreset: true });
+    expect(proposed.status).toBe(200);
+    expect(proposed.body.preprocessing).toEqual({ preset: 'mnist' });
+    const other = await api<Model>('POST', apiPaths.models, {
+      name: 'mnist',
+      path: MNIST,
+      preprocessing: { preset: 'caffe' },
+    });
+    expect(other.body.preprocessing).toEqual({ preset: 'mnist' });
   });
 
   it('records the input/output facts at registration and proposes a preset (uint8 NHWC, 1001 classes)', async () => {

@@ -101,7 +101,7 @@ export class OnnxRunner implements ModelRunner {
       throw new AgentError(
         'unsupported-mode',
         req.dataset
-          ? 'Accuracy jobs need the model’s preprocessing spec (resize, crop, mean/std, …); register the model with one.'
+          ? 'Accuracy jobs need the model’s preprocessing (a preset such as imagenet, caffe, tf-uint8, tf-float or paddle; the input type, layout and size are read from the model); register the model with one.'
           : 'Accuracy jobs need a labeled dataset; attach one to the campaign (or pass --dataset DIR to bench).',
       );
     }

@@ -112,7 +112,7 @@ export class CampaignService {
     if (missing.length) {
       throw new AppError(
         'preprocessing-required',
-        `Accuracy jobs need each model's preprocessing spec; ${missing.join(', ')} was registered without one. Register it with \`preprocessing\`.`,
+        `Accuracy jobs need each model's preprocessing spec; ${missing.join(', ')} was registered without one. Register the same file again with \`preprocessing\` (a preset such as {"preset":"imagenet"}; the rest is read from the model) or \`useProposedPreset: true\` (the hub's proposal, shown as ioFacts.proposedPreset).`,
         {
           models: missing,
         },

@@ -87,7 +87,17 @@ export class ModelService {
       const existing = await this.models.findBySha256(staged.sha256);
       if (existing) {
         await this.storage.discard(staged);
-        return { model: toModelDto(existing), created: false };
+        // Registering the same bytes again may give a model its first preprocessing (never replaces one).
+        const dto = toModelDto(existing);
+        const wanted =
+          meta.preprocessing ??
+          (meta.useProposedPreset && dto.ioFacts?.proposedPreset ? { preset: dto.ioFacts.proposedPreset } : undefined);
+        if (!existing.preprocessing && wanted) {
+          const updated = toModelDto(await this.models.update(existing.id, { preprocessing: wanted }));
+          this.logger.info({ modelId: updated.id, preprocessing: wanted }, 'model preprocessing set');
+          return { model: updated, created: false };
+        }
+        return { model: dto, created: false };
       }
       if (staged.sizeBytes === 0) throw new AppError('invalid-model', 'The file is empty; send an ONNX model.');
       const bytes = await this.storage.readStaged(staged);
