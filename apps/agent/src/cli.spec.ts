@@ -1,9 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { main } from './cli';
 import { saveAgentConfig } from './config';
 import { channelMeanClassifier } from './runner/tiny-models';
+import { conventionModel } from './test-support/convention-models';
 import { colourDataset, tmpDir } from './test-support/datasets';
 import { sharedPath } from '../../../test/support/shared-data';
 
@@ -81,6 +82,42 @@ describe('fleetbench-agent bench', () => {
     expect(out.settings.mode).toBe('accuracy');
     expect(out.metrics.top1).toBe(1);
     expect(out.metrics.accuracySamples).toBe(6);
+  });
+
+  it('accuracy with --output NAME picks the output to score and --predictions writes every top-5', async () => {
+    const model = path.join(tmpDir('fb-cli-model-'), 'm.onnx');
+    writeFileSync(model, conventionModel({ output: 'three', classes: 3, size: 16 }));
+    const ds = await colourDataset();
+    const predictions = path.join(tmpDir('fb-cli-pred-'), 'p.json');
+    const r = await cli(
+      'bench',
+      '--model',
+      model,
+      '--dataset',
+      ds,
+      '--preprocess',
+      'caffe',
+      '--output',
+      'logits',
+      '--predictions',
+      predictions,
+      '--json',
+    );
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout);
+    expect(out.metrics.scoring).toMatchObject({ output: 'logits', preset: 'caffe', classes: 3 });
+    expect(out.predictions).toBeUndefined(); // in the file, not in the JSON result
+    const written = JSON.parse(readFileSync(predictions, 'utf8')) as Array<{ file: string; top5: number[] }>;
+    expect(written).toHaveLength(6);
+    expect(written[0].top5).toHaveLength(3);
+    const table = await cli('bench', '--model', model, '--dataset', ds, '--preprocess', 'caffe');
+    expect(table.stdout).toMatch(/^scored output\s+probabilities \[1,3\], class axis 1 \(first of 3 outputs/m);
+    expect(table.stdout).toMatch(/^label offset\s+0 /m);
+    const wrong = await cli('bench', '--model', model, '--dataset', ds, '--output', 'features');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(
+      /output-mismatch.*"features" has shape \[1,8\]: 8 classes on axis 1, but the dataset has 3 labels/,
+    );
   });
 
   it('throughput sweep with --batch 1,2 and clear errors for bad options', async () => {

@@ -551,6 +551,8 @@ export function chooseScoredOutput(
 ): ScoredOutput {
   const facts: ModelOutputFacts[] = session.outputNames.map((name) => {
     const t = first[name];
+    // Non-tensor outputs (sequences, maps such as ZipMap) hold no class-score axis.
+    if (!t || !Array.isArray(t.dims)) return { name, dtype: 'non-tensor', shape: [], classAxis: null, classes: null };
     return outputFacts({ name, dtype: t.type, shape: [...t.dims] });
   });
   const { output, why } = selectOutput(facts, labels, spec?.outputName);
