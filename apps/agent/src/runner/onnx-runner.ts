@@ -54,6 +54,9 @@ export interface OnnxRunnerOptions {
   pixelCacheDir?: string | null;
   /** Count FLOPs from the graph when the job does not carry them (models up to this size; 0 disables). */
   countFlopsUpToBytes?: number;
+  /** Accuracy runs read the model's signature from files up to this size before the session exists (default 256 MiB;
+   *  larger ones, or 0, through the session, and decoding starts after it). */
+  signatureFromFileUpToBytes?: number;
 }
 
 interface PreparedAccuracy {
@@ -107,7 +110,7 @@ export class OnnxRunner implements ModelRunner {
     }
     const ort = loadOrt();
     checkProvider(settings.executionProvider);
-    const flops = req.flops ?? (await this.graphFlops(req.modelPath));
+    const { flops, signature } = await this.readGraph(req);
     const envBefore = this.readEnv();
     const rss = new PeakRssMeter();
     rss.start();
@@ -119,10 +122,7 @@ export class OnnxRunner implements ModelRunner {
     // mobilenetv2-12-int8 here). Timed figures then belong to that thread count, reported in the environment.
     // The model's input facts (element type, layout, size) decide the pixels, so they are read from the file first;
     // a file too large to parse cheaply is read through the session instead (decoding then starts after it).
-    let prepared =
-      settings.mode === 'accuracy'
-        ? await this.readSignature(req.modelPath).then((sig) => (sig ? this.prepareAccuracy(req, sig) : null))
-        : null;
+    let prepared = signature ? await this.prepareAccuracy(req, signature) : null;
     const decoding = settings.mode === 'accuracy' && (!prepared || !prepared.pixels.cached);
     const runSettings = decoding && settings.intraOpThreads === 0 ? { ...settings, intraOpThreads: 1 } : settings;
     onProgress(0, 'load');
@@ -323,28 +323,49 @@ export class OnnxRunner implements ModelRunner {
     }
   }
 
-  private async graphFlops(modelPath: string): Promise<number | null> {
-    const limit = this.opts.countFlopsUpToBytes ?? 256 * 2 ** 20;
+  /**
+   * FLOPs from the graph (unless the job gives them) and, for accuracy runs, the signature: the file is read once, up
+   * to a size, and its bytes are dropped before anything is measured.
+   */
+  private async readGraph(req: RunRequest): Promise<{ flops: number | null; signature: Signature | null }> {
+    const flopsLimit = this.opts.countFlopsUpToBytes ?? 256 * 2 ** 20;
+    const needFlops = req.flops == null && flopsLimit > 0;
+    const sigLimit = req.settings.mode === 'accuracy' ? (this.opts.signatureFromFileUpToBytes ?? 256 * 2 ** 20) : 0;
+    const bytes = await this.readModelBytes(req.modelPath, Math.max(needFlops ? flopsLimit : 0, sigLimit));
+    return {
+      flops: req.flops ?? (needFlops && bytes && bytes.length <= flopsLimit ? this.graphFlops(bytes) : null),
+      signature: bytes && bytes.length <= sigLimit ? this.signature(bytes) : null,
+    };
+  }
+
+  /** The model file's bytes when it is at most `limit` bytes (0: not needed), else null. */
+  private async readModelBytes(modelPath: string, limit: number): Promise<Uint8Array | null> {
     if (limit <= 0) return null;
     try {
       const st = await fs.stat(modelPath);
-      if (st.size > limit) return null;
+      return st.size > limit ? null : await fs.readFile(modelPath);
+    } catch (err) {
+      this.logger.debug({ err: (err as Error).message }, 'model file not readable before the session');
+      return null;
+    }
+  }
+
+  private graphFlops(bytes: Uint8Array): number | null {
+    try {
       // onnx-proto is loaded only when FLOPs are counted (keeps the idle daemon small).
       const { countFlops } = require('./flops') as typeof import('./flops');
-      return countFlops(await fs.readFile(modelPath))?.flops ?? null;
+      return countFlops(bytes)?.flops ?? null;
     } catch (err) {
       this.logger.debug({ err: (err as Error).message }, 'FLOPs could not be counted from the graph');
       return null;
     }
   }
 
-  /** The model's graph inputs and outputs from the file (null when it is too large to parse cheaply, or unreadable). */
-  private async readSignature(modelPath: string): Promise<Signature | null> {
+  /** The model's graph inputs and outputs (null when the bytes do not parse as a model). */
+  private signature(bytes: Uint8Array): Signature | null {
     try {
-      const st = await fs.stat(modelPath);
-      if (st.size > SIGNATURE_FROM_FILE_MAX_BYTES) return null;
       const { readOnnxSignature } = require('@fleetbench/zoo') as typeof import('@fleetbench/zoo');
-      return readOnnxSignature(await fs.readFile(modelPath));
+      return readOnnxSignature(bytes);
     } catch (err) {
       this.logger.debug({ err: (err as Error).message }, 'model signature not readable from the file');
       return null;
@@ -518,9 +539,6 @@ export class OnnxRunner implements ModelRunner {
     };
   }
 }
-
-/** Graph files up to this size are parsed for their input facts before the session exists (decoding starts early). */
-const SIGNATURE_FROM_FILE_MAX_BYTES = 512 * 2 ** 20;
 
 function signatureOf(session: InferenceSession): Signature {
   const tensor = (m: InferenceSession.ValueMetadata): IoTensor => ({
