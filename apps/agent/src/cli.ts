@@ -128,8 +128,7 @@ export async function main(
     )
     .option(
       '--preprocess <preset-or-json>',
-      `preprocessing preset (${Object.keys(PRESETS).join(', ')}) or a JSON spec; the model's input type, layout and size are read from the model`,
-      'imagenet',
+      `preprocessing preset (${Object.keys(PRESETS).join(', ')}) or a JSON spec; the model's input type, layout and size are read from the model (default: imagenet, tf-uint8 for a uint8/int8 input)`,
     )
     .option(
       '--output <name>',
@@ -213,7 +212,10 @@ export async function main(
         const settings = parsed.data;
         const preprocessing =
           mode === 'accuracy'
-            ? { ...resolvePreprocessing(o.preprocess), ...(o.output ? { outputName: o.output } : {}) }
+            ? {
+                ...(o.preprocess ? resolvePreprocessing(o.preprocess) : {}),
+                ...(o.output ? { outputName: o.output } : {}),
+              }
             : undefined;
         let peakGflops: number | null = null;
         if (o.peak) peakGflops = (await loadPeakGemm().measurePeakGflops()).gflops;
@@ -359,7 +361,7 @@ interface BenchOptions {
   mode?: 'latency' | 'throughput' | 'accuracy';
   dataset?: string;
   labels?: string;
-  preprocess: string;
+  preprocess?: string;
   output?: string;
   predictions?: string;
   batch: string;

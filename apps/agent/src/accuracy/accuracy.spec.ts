@@ -84,6 +84,11 @@ describe('accuracy with preprocessing as data', () => {
     // A uint8 input takes raw pixels: a preset that normalises them cannot feed it.
     const norm = await accuracyOf('uint8', { preset: 'imagenet' }, colours).catch((e) => e);
     expect(norm.message).toMatch(/raw pixels.*preset imagenet.*tf-uint8/);
+    const scaled = await accuracyOf('uint8', { layout: 'NHWC', scale: 1 / 255 }, colours).catch((e) => e);
+    expect(scaled.message).toMatch(/raw pixels.*with the given scale\/mean\/std/);
+    // Without a preset a uint8 input takes the pixels as they are (tf-uint8).
+    const raw = await accuracyOf('uint8', { layout: 'NHWC', crop: SIZE }, colours);
+    expect(raw.metrics.scoring?.preset).toBe('tf-uint8');
   });
 
   it('a run that decodes uses one intra-op thread (threads left to onnxruntime); from the cache the default', async () => {

@@ -40,8 +40,10 @@ export function resolvePreprocessing(arg: string): PreprocessingSpec {
   );
 }
 
-function presetOf(spec: PreprocessingSpec): { name: string; spec: PreprocessingSpec } {
-  const name = spec.preset ?? 'imagenet';
+/** The spec's preset; without one, `imagenet`, or `tf-uint8` (raw pixels) for a uint8/int8 input. */
+function presetOf(spec: PreprocessingSpec, inputDtype?: string): { name: string; spec: PreprocessingSpec } {
+  const integer = (INTEGER_INPUT_TYPES as readonly string[]).includes(inputDtype ?? '');
+  const name = spec.preset ?? (integer ? 'tf-uint8' : 'imagenet');
   const p = PREPROCESSING_PRESETS[name];
   if (!p)
     throw new AgentError(
@@ -60,7 +62,7 @@ const INPUT_TYPES = ['float32', 'float16', 'uint8', 'int8'] as const;
  * preset's crop ratio. A field the user gave that contradicts the model is an error naming both.
  */
 export function resolveAgainstModel(spec: PreprocessingSpec, input: ModelInputFacts): ResolvedPreprocessing {
-  const preset = presetOf(spec);
+  const preset = presetOf(spec, input.dtype);
   const given = Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined)) as PreprocessingSpec;
   const p = preset.spec;
   const where = `the model input "${input.name}" (${input.dtype} [${input.shape.join(',')}])`;
