@@ -223,6 +223,10 @@ const SAMPLE_MODEL_META = {
     },
     referenceMetrics: { top1: 0.683, top5: 0.8844, source: 'ONNX Model Zoo README (ImageNet val)' },
   },
+  // TF-converted uint8 NHWC models: a preset name is enough (type, layout, size and the 1001-class offset are read
+  // from the model by the agent).
+  'mobilenet_v2_1.0_224_int8_per_tensor': { family: 'MobileNetV2', preprocessing: { preset: 'tf-uint8' } },
+  'mobilenet_v1_0.25_128_quant_qlinear': { family: 'MobileNetV1', preprocessing: { preset: 'tf-uint8' } },
 };
 
 /**
