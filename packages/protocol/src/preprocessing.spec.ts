@@ -1,4 +1,11 @@
-import { analyseModelIo, inputFacts, outputFacts, PREPROCESSING_PRESETS, selectOutput } from './preprocessing';
+import {
+  analyseModelIo,
+  inputFacts,
+  outputFacts,
+  PREPROCESSING_PRESETS,
+  PreprocessingSpecSchema,
+  selectOutput,
+} from './preprocessing';
 
 const t = (name: string, dtype: string, shape: Array<number | string>) => ({ name, dtype, shape });
 
@@ -53,6 +60,14 @@ describe('model input/output facts', () => {
     expect(
       analyseModelIo([t('a', 'float32', [1, 4]), t('b', 'float32', [1, 4])], [t('y', 'float32', [1, 2])]).notes[0],
     ).toMatch(/2 inputs/);
+  });
+
+  it('a spec names a known preset', () => {
+    expect(PreprocessingSpecSchema.parse({ preset: 'tf-float' })).toEqual({ preset: 'tf-float' });
+    const bad = PreprocessingSpecSchema.safeParse({ preset: 'tf_uint8' });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.message).toMatch(/unknown preset/);
+    expect(PreprocessingSpecSchema.safeParse({ preset: 'toString' }).success).toBe(false);
   });
 
   it('every preset says where it comes from', () => {

@@ -11,7 +11,14 @@ import { z } from 'zod';
  */
 export const PreprocessingSpecSchema = z.object({
   /** Added (issue 12): name of a PREPROCESSING_PRESETS entry whose values fill the fields not given here. */
-  preset: z.string().min(1).max(64).optional(),
+  preset: z
+    .string()
+    .min(1)
+    .max(64)
+    .refine((name) => Object.hasOwn(PREPROCESSING_PRESETS, name), {
+      message: 'unknown preset; use imagenet, caffe, tf-uint8, tf-float, paddle or mnist',
+    })
+    .optional(),
   /** Resize the shorter side to this many pixels (absent: crop ÷ cropRatio). */
   resizeShorter: z.number().int().positive().optional(),
   /** Centre crop (square); absent: the model's fixed height/width, else 224. */
