@@ -57,6 +57,14 @@ export interface RunRequest {
   onProgress: RunProgress;
 }
 
+/** One image's top-5 class indices (after the label offset; −1 = the background class), for per-image checks. */
+export interface ImagePrediction {
+  /** Path relative to the dataset root. */
+  file: string;
+  label: number;
+  top5: number[];
+}
+
 export interface RunOutput {
   metrics: ResultMetrics;
   /** Base64 compressed HDR histogram of every latency in µs. */
@@ -64,7 +72,7 @@ export interface RunOutput {
   environment: ResultEnvironment;
   verdict: Verdict;
   /** Accuracy runs with recordPredictions: every image's top-5 class indices (after the label offset). */
-  predictions?: Array<{ file: string; label: number; top5: number[] }>;
+  predictions?: ImagePrediction[];
 }
 
 export interface ModelRunner {

@@ -20,7 +20,7 @@ import { loadDataset } from '../accuracy/dataset';
 import { openPixelSource } from '../accuracy/pixel-cache';
 import { resolveAgainstModel } from '../accuracy/presets';
 import { allocateInput, inputShape, pixelSpecOf, pixelsToInput } from '../accuracy/preprocess';
-import type { ModelRunner, RunOutput, RunRequest } from '../core/ports';
+import type { ImagePrediction, ModelRunner, RunOutput, RunRequest } from '../core/ports';
 import {
   compareEnvironment,
   PeakRssMeter,
@@ -71,13 +71,6 @@ interface PreparedAccuracy {
 interface Signature {
   inputs: IoTensor[];
   outputs: IoTensor[];
-}
-
-/** One image's top-5 class indices (after the label offset; −1 = the background class), for per-image checks. */
-export interface ImagePrediction {
-  file: string;
-  label: number;
-  top5: number[];
 }
 
 /** One measured loop: latencies and end times (ms since the loop started). */
