@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { BrokerAuthority } from './broker/broker.types';
 import type { HubConfig } from './config';
+import { AgentPackageController } from './controllers/agent-package.controller';
 import { ApiTokenController } from './controllers/api-token.controller';
 import { ArtifactController } from './controllers/artifact.controller';
 import { BrokerHookController } from './controllers/broker-hook.controller';
@@ -20,6 +21,7 @@ import type { Db } from './db/database';
 import type { Logger } from './logger';
 import { AuthGuard } from './middleware/auth.guard';
 import { ErrorFilter } from './middleware/error.filter';
+import { AgentPackageRepository } from './repositories/agent-package.repository';
 import { CampaignRepository } from './repositories/campaign.repository';
 import { ClockRepository } from './repositories/clock.repository';
 import { DatasetRepository } from './repositories/dataset.repository';
@@ -37,6 +39,7 @@ import { TokenRepository } from './repositories/token.repository';
 import { ZooBuildRepository } from './repositories/zoo-build.repository';
 import { ZooTaskRepository } from './repositories/zoo-task.repository';
 import { BROKER_AUTHORITY, DB, HUB_CONFIG, LOGGER } from './repositories/tokens';
+import { AgentPackageService } from './services/agent-package.service';
 import { ApiTokenService } from './services/api-token.service';
 import { AuthService } from './services/auth.service';
 import { BrokerHookService } from './services/broker-hook.service';
@@ -68,8 +71,10 @@ export const controllers = [
   ApiTokenController,
   DashboardViewsController,
   BrokerHookController,
+  AgentPackageController,
 ];
 export const repositories = [
+  AgentPackageRepository,
   CampaignRepository,
   ClockRepository,
   DatasetRepository,
@@ -87,6 +92,7 @@ export const repositories = [
   ZooTaskRepository,
 ];
 export const services = [
+  AgentPackageService,
   ApiTokenService,
   AuthService,
   BrokerHookService,

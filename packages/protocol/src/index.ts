@@ -7,3 +7,4 @@ export * from './rest';
 export * from './decode';
 export * from './datasets';
 export * from './broker-hooks';
+export * from './agent-package';

@@ -1,0 +1,131 @@
+/**
+ * Medium test: the hub imports the agent package a build left, serves it (by version, with its sha256) and the
+ * install script with its own URL. Real PostgreSQL, embedded broker, a small real tarball.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { agentPackagePaths, type AgentPackage } from '@fleetbench/protocol';
+import { mediumHub } from './test-support/medium-hub';
+
+const ADMIN = 'test-admin-token-agent-pkg-0123';
+
+/** A build folder like scripts/lib/agent-package.mjs writes: a tarball and its manifest. */
+async function buildDir(version: string, content: string, opts: { wrongSha?: boolean } = {}): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fleetbench-agent-pkg-'));
+  await fs.mkdir(path.join(dir, 'package'));
+  await fs.writeFile(path.join(dir, 'package/package.json'), JSON.stringify({ name: 'fleetbench-agent', version }));
+  await fs.writeFile(path.join(dir, 'package/cli.js'), content);
+  const file = `fleetbench-agent-${version}.tgz`;
+  execFileSync('tar', ['-czf', path.join(dir, file), '-C', dir, 'package']);
+  const bytes = await fs.readFile(path.join(dir, file));
+  const sha256 = opts.wrongSha ? 'f'.repeat(64) : createHash('sha256').update(bytes).digest('hex');
+  await fs.writeFile(
+    path.join(dir, 'manifest.json'),
+    JSON.stringify({
+      version,
+      file,
+      sha256,
+      sizeBytes: bytes.length,
+      node: '>=20',
+      nativeDependencies: { 'onnxruntime-node': '1.30.0', sharp: '0.35.5' },
+    }),
+  );
+  return dir;
+}
+
+describe('agent package and install script', () => {
+  let first: string;
+  beforeAll(async () => {
+    first = await buildDir('1.0.0-aaaa', 'console.log("one")');
+  });
+
+  it('imports the built package at start and serves it by version without credentials', async () => {
+    const hub = mediumHub(ADMIN, {
+      env: { FLEETBENCH_PUBLIC_URL: 'http://hub.example:4000', FLEETBENCH_AGENT_PACKAGE_DIR: first },
+    });
+    await hub.start();
+    try {
+      const url = hub.hub.url;
+      const list = (await (await fetch(url + agentPackagePaths.packages)).json()) as AgentPackage[];
+      expect(list).toHaveLength(1);
+      const manifest = JSON.parse(await fs.readFile(path.join(first, 'manifest.json'), 'utf8'));
+      expect(list[0]).toMatchObject({ version: '1.0.0-aaaa', sha256: manifest.sha256, latest: true });
+      const latest = (await (await fetch(url + agentPackagePaths.package('latest'))).json()) as AgentPackage;
+      expect(latest.version).toBe('1.0.0-aaaa');
+
+      const res = await fetch(`${url}${agentPackagePaths.download}?version=1.0.0-aaaa`);
+      expect(res.status).toBe(200);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(manifest.sha256);
+      expect(res.headers.get('x-fleetbench-agent-sha256')).toBe(manifest.sha256);
+      expect(res.headers.get('etag')).toBe(`"${manifest.sha256}"`);
+      const again = await fetch(`${url}${agentPackagePaths.download}`, {
+        headers: { 'if-none-match': `"${manifest.sha256}"` },
+      });
+      expect(again.status).toBe(304);
+
+      const missing = await fetch(`${url}${agentPackagePaths.download}?version=9.9.9`);
+      expect(missing.status).toBe(404);
+      expect(((await missing.json()) as { message: string }).message).toMatch(/9\.9\.9/);
+      expect((await fetch(url + agentPackagePaths.package('../etc'))).status).toBe(404);
+
+      const script = await fetch(url + agentPackagePaths.installScript);
+      expect(script.status).toBe(200);
+      const text = await script.text();
+      expect(text).toContain('HUB_URL="http://hub.example:4000"');
+      expect(text.startsWith('#!/usr/bin/env bash')).toBe(true);
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  it('keeps every version; a rebuild with a taken version keeps the stored bytes; a bad sha256 is refused', async () => {
+    const second = await buildDir('1.1.0-bbbb', 'console.log("two")');
+    const clash = await buildDir('1.0.0-aaaa', 'console.log("changed")');
+    const broken = await buildDir('2.0.0-cccc', 'console.log("broken")', { wrongSha: true });
+    // One data folder across restarts with different build folders, as on a hub that gets rebuilt.
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'fleetbench-hub-pkgs-'));
+    const startWith = async (dir: string) => {
+      const hub = mediumHub(ADMIN, {
+        env: { FLEETBENCH_DATA_DIR: dataDir, FLEETBENCH_AGENT_PACKAGE_DIR: dir, FLEETBENCH_PUBLIC_URL: '' },
+      });
+      await hub.start();
+      return hub;
+    };
+    for (const dir of [first, second]) await (await startWith(dir)).stop();
+    let hub = await startWith(clash);
+    try {
+      const list = (await (await fetch(hub.hub.url + agentPackagePaths.packages)).json()) as AgentPackage[];
+      expect(list.map((p) => p.version).sort()).toEqual(['1.0.0-aaaa', '1.1.0-bbbb']);
+      const firstSha = JSON.parse(await fs.readFile(path.join(first, 'manifest.json'), 'utf8')).sha256;
+      expect(list.find((p) => p.version === '1.0.0-aaaa')!.sha256).toBe(firstSha);
+      // Without FLEETBENCH_PUBLIC_URL the script names the URL the caller used.
+      const text = await (await fetch(hub.hub.url + agentPackagePaths.installScript)).text();
+      expect(text).toContain(`HUB_URL="${hub.hub.url}"`);
+      // A Host header that is not a plain host never reaches the script (fetch cannot forge Host; http can).
+      const status = await new Promise<number>((resolve, reject) =>
+        http
+          .get(hub.hub.url + agentPackagePaths.installScript, { headers: { host: 'x";rm -rf /;"' } }, (r) => {
+            r.resume();
+            resolve(r.statusCode ?? 0);
+          })
+          .on('error', reject),
+      );
+      expect(status).toBe(400);
+    } finally {
+      await hub.stop();
+    }
+    hub = await startWith(broken);
+    try {
+      const list = (await (await fetch(hub.hub.url + agentPackagePaths.packages)).json()) as AgentPackage[];
+      expect(list.map((p) => p.version)).not.toContain('2.0.0-cccc');
+    } finally {
+      await hub.stop();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
