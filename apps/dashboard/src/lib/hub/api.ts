@@ -3,6 +3,7 @@ import {
   apiPaths,
   CampaignSchema,
   DeviceSchema,
+  EnrollmentTokenResponseSchema,
   HardwareClassSchema,
   JobSchema,
   LeaderboardIndexEntrySchema,
@@ -11,6 +12,7 @@ import {
   ResultSchema,
   TelemetrySampleSchema,
   type CreateCampaignRequestInput,
+  type CreateEnrollmentTokenRequest,
   type JobState,
 } from '@fleetbench/protocol';
 import { checkToken, hubGet, hubSend } from './client';
@@ -32,6 +34,9 @@ export const hubApi = {
   campaign: (token: string, id: string) => hubGet(apiPaths.campaign(id), token, CampaignSchema),
   createCampaign: (token: string, body: CreateCampaignRequestInput) =>
     hubSend('POST', apiPaths.campaigns, token, CampaignSchema, body),
+  /** Enrollment token for a new device (shown once). */
+  createEnrollmentToken: (token: string, body: Partial<CreateEnrollmentTokenRequest>) =>
+    hubSend('POST', apiPaths.enrollmentTokens, token, EnrollmentTokenResponseSchema, body),
   cancelCampaign: (token: string, id: string) =>
     hubSend('POST', `${apiPaths.campaign(id)}/cancel`, token, CampaignSchema),
   results: (
