@@ -14,19 +14,69 @@ export const packageOutDir = (root) => path.join(root, 'dist/agent-package');
 
 const LAUNCHER = `#!/usr/bin/env node
 'use strict';
-// Launcher of the bundled agent (built by scripts/lib/agent-package.mjs; see apps/agent/bin for the source one).
+// Launcher of the bundled agent (built by scripts/lib/agent-package.mjs; apps/agent/bin is the source one). It also
+// guards self-upgrades: while <install>/upgrade.json names this version as new, a failure to load, a fourth start,
+// or the deadline passing before the agent came online (the agent deletes the file then) switches \`current\` back to
+// the previous version and exits 75, so the service manager starts that one again. Kept free of the bundle on purpose.
+const fs = require('node:fs');
+const path = require('node:path');
+const self = path.resolve(__dirname, '..');
+const prefix = path.resolve(self, '..', '..');
+const pendingFile = path.join(prefix, 'upgrade.json');
+let pending = null;
+if (process.argv[2] === 'run' && path.basename(path.dirname(self)) === 'versions') {
+  try {
+    pending = JSON.parse(fs.readFileSync(pendingFile, 'utf8'));
+  } catch {
+    pending = null;
+  }
+  if (pending && pending.to !== 'versions/' + path.basename(self)) pending = null;
+}
+function rollback(reason) {
+  const tmp = path.join(prefix, 'current.rollback');
+  fs.rmSync(tmp, { force: true });
+  fs.symlinkSync(pending.from, tmp);
+  fs.renameSync(tmp, path.join(prefix, 'current'));
+  const report = {
+    rolloutId: pending.rolloutId,
+    version: pending.version,
+    outcome: 'rolled-back',
+    runningVersion: path.basename(pending.from),
+    message: reason,
+  };
+  fs.writeFileSync(path.join(prefix, 'upgrade-report.json'), JSON.stringify(report), { mode: 0o600 });
+  fs.rmSync(pendingFile, { force: true });
+  process.stderr.write('fleetbench-agent: ' + reason + '; switched back to ' + pending.from + '\\n');
+  process.exit(75);
+}
+if (pending) {
+  pending.attempts = (pending.attempts || 0) + 1;
+  if (pending.attempts > 3) rollback('version ' + pending.version + ' failed to start 3 times');
+  if (Date.now() > pending.deadline) rollback('version ' + pending.version + ' did not come online in time');
+  fs.writeFileSync(pendingFile, JSON.stringify(pending));
+  setTimeout(() => {
+    if (fs.existsSync(pendingFile)) rollback('version ' + pending.version + ' did not come online in time');
+  }, Math.max(0, pending.deadline - Date.now())).unref();
+}
 if (process.argv[2] === 'run') require('node:v8').setFlagsFromString('--semi-space-growth-factor=1');
-require('../dist/cli.js')
-  .main(process.argv)
-  .then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err) => {
-      process.stderr.write(\`\${err && err.message ? err.message : String(err)}\\n\`);
-      process.exitCode = 1;
-    },
-  );
+let cli;
+try {
+  cli = require('../dist/cli.js');
+} catch (err) {
+  if (pending) rollback('version ' + pending.version + ' does not load: ' + (err && err.message));
+  throw err;
+}
+cli.main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+    // 75 = restart after an upgrade: leave even if a handle is still open.
+    if (code === 75) setTimeout(() => process.exit(75), 3000).unref();
+  },
+  (err) => {
+    process.stderr.write(\`\${err && err.message ? err.message : String(err)}\\n\`);
+    process.exitCode = 1;
+  },
+);
 `;
 
 function lockedVersion(root, name) {

@@ -128,4 +128,57 @@ describe('agent package and install script', () => {
       await fs.rm(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('uploads (admin only, checked) and rollouts: unknown versions, empty selectors and reports not from the device', async () => {
+    const hub = mediumHub(ADMIN, { env: { FLEETBENCH_AGENT_PACKAGE_DIR: first } });
+    await hub.start();
+    try {
+      const url = hub.hub.url;
+      const post = (p: string, body: BodyInit, headers: Record<string, string>) =>
+        fetch(url + p, { method: 'POST', body, headers });
+      const second = await buildDir('1.2.0-dddd', 'console.log("uploaded")');
+      const bytes = await fs.readFile(path.join(second, 'fleetbench-agent-1.2.0-dddd.tgz'));
+      const octet = { 'content-type': 'application/octet-stream' };
+      expect((await post(agentPackagePaths.packages, bytes, octet)).status).toBe(401);
+      // Named API tokens may not publish agent code; the admin token may.
+      const named = await hub.api('POST', '/api/v1/api-tokens', { label: 'ci' });
+      const asNamed = await post(agentPackagePaths.packages, bytes, {
+        ...octet,
+        authorization: `Bearer ${named.body.token}`,
+      });
+      expect(asNamed.status).toBe(403);
+      const admin = { ...octet, authorization: `Bearer ${ADMIN}` };
+      const up = await post(`${agentPackagePaths.packages}?latest=1`, bytes, admin);
+      expect(up.status).toBe(201);
+      expect(await up.json()).toMatchObject({
+        version: '1.2.0-dddd',
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        latest: true,
+      });
+      expect((await post(agentPackagePaths.packages, Buffer.from('not a tarball'), admin)).status).toBe(400);
+      // Same version, other bytes: refused (a version names one set of bytes).
+      const other = await buildDir('1.2.0-dddd', 'console.log("other")');
+      const clash = await post(
+        agentPackagePaths.packages,
+        await fs.readFile(path.join(other, 'fleetbench-agent-1.2.0-dddd.tgz')),
+        admin,
+      );
+      expect(clash.status).toBe(409);
+
+      expect(
+        (await hub.api('POST', agentPackagePaths.rollouts, { version: '7.7.7', devices: { all: true } })).status,
+      ).toBe(404);
+      const none = await hub.api('POST', agentPackagePaths.rollouts, {
+        version: 'latest',
+        devices: { tags: ['nope'] },
+      });
+      expect(none.status).toBe(400);
+      expect(none.body.message).toMatch(/matches no enrolled device/);
+      // A report needs the device's own credentials.
+      const report = { rolloutId: 'x', version: '1.2.0-dddd', outcome: 'succeeded', runningVersion: '1.2.0-dddd' };
+      expect((await hub.api('POST', agentPackagePaths.rolloutReport, report)).status).toBe(403);
+    } finally {
+      await hub.stop();
+    }
+  });
 });

@@ -31,6 +31,7 @@ import { HardwareClassRepository } from './repositories/hardware-class.repositor
 import { JobRepository } from './repositories/job.repository';
 import { ModelRepository } from './repositories/model.repository';
 import { MqttRepository } from './repositories/mqtt.repository';
+import { RolloutRepository } from './repositories/rollout.repository';
 import { ResultRepository } from './repositories/result.repository';
 import { RUNTIME, type HubRuntime } from './repositories/runtime';
 import { StorageRepository } from './repositories/storage.repository';
@@ -53,6 +54,7 @@ import { HealthService } from './services/health.service';
 import { IngestService } from './services/ingest.service';
 import { LeaderboardIndexService } from './services/leaderboard-index.service';
 import { ModelService } from './services/model.service';
+import { RolloutService } from './services/rollout.service';
 import { ResultService } from './services/result.service';
 import { ZooService } from './services/zoo.service';
 import { TelemetryHistoryService } from './services/telemetry-history.service';
@@ -85,6 +87,7 @@ export const repositories = [
   ModelRepository,
   MqttRepository,
   ResultRepository,
+  RolloutRepository,
   StorageRepository,
   TelemetryRepository,
   TokenRepository,
@@ -106,6 +109,7 @@ export const services = [
   IngestService,
   ModelService,
   ResultService,
+  RolloutService,
   LeaderboardIndexService,
   TelemetryHistoryService,
   ZooService,

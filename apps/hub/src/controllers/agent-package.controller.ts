@@ -1,11 +1,20 @@
-import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AgentPackageSchema } from '@fleetbench/protocol';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBasicAuth, ApiBearerAuth, ApiConsumes, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  AgentPackageSchema,
+  CreateRolloutRequestSchema,
+  RolloutReportSchema,
+  RolloutSchema,
+  type RolloutReport,
+} from '@fleetbench/protocol';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { Public } from '../middleware/auth.guard';
+import { AdminOnly, ApiTokenOrAgent, Public } from '../middleware/auth.guard';
 import { AgentPackageService } from '../services/agent-package.service';
+import { RolloutService } from '../services/rollout.service';
+import { AppError } from '../utils/app-error';
 import { ApiDoc } from '../utils/openapi.decorators';
+import { parseOrThrow, ZodPipe } from '../utils/zod';
 
 /**
  * Device installation: the install script and the agent package. Public on purpose: the package is the open agent
@@ -15,7 +24,67 @@ import { ApiDoc } from '../utils/openapi.decorators';
 @ApiTags('agent')
 @Controller('agent')
 export class AgentPackageController {
-  constructor(private readonly packages: AgentPackageService) {}
+  constructor(
+    private readonly packages: AgentPackageService,
+    private readonly rollouts: RolloutService,
+  ) {}
+
+  @Post('packages')
+  @AdminOnly()
+  @ApiBearerAuth()
+  @ApiConsumes('application/octet-stream')
+  @ApiQuery({ name: 'latest', required: false, description: '`1`: installs get this version by default from now on' })
+  @ApiDoc({
+    response: AgentPackageSchema,
+    status: 201,
+    errors: [400, 401, 403, 409, 413],
+    summary: 'upload an agent package (node scripts/build-agent-package.mjs --version V makes one)',
+  })
+  @HttpCode(201)
+  uploadPackage(@Req() req: Request, @Query('latest') latest?: string) {
+    return this.packages.upload(req, latest === '1' || latest === 'true');
+  }
+
+  @Post('rollouts')
+  @ApiBearerAuth()
+  @HttpCode(201)
+  @ApiDoc({ body: CreateRolloutRequestSchema, response: RolloutSchema, status: 201, errors: [400, 401, 404] })
+  createRollout(@Body() body: unknown) {
+    return this.rollouts.create(parseOrThrow(CreateRolloutRequestSchema, body ?? {}, 'rollout'));
+  }
+
+  @Get('rollouts')
+  @ApiBearerAuth()
+  @ApiDoc({ response: z.array(RolloutSchema), errors: [401], summary: 'rollouts, newest first, with per-device state' })
+  listRollouts() {
+    return this.rollouts.list();
+  }
+
+  @Get('rollouts/:id')
+  @ApiBearerAuth()
+  @ApiDoc({ response: RolloutSchema, errors: [401, 404] })
+  getRollout(@Param('id') id: string) {
+    return this.rollouts.get(id);
+  }
+
+  @Post('rollouts/report')
+  @ApiTokenOrAgent()
+  @ApiBasicAuth()
+  @HttpCode(200)
+  @ApiDoc({
+    body: RolloutReportSchema,
+    response: RolloutSchema,
+    errors: [400, 401, 403, 404],
+    summary: 'the agent reports how its upgrade ended (agent credentials)',
+  })
+  report(@Req() req: Request, @Body(new ZodPipe(RolloutReportSchema)) body: RolloutReport) {
+    // The guard checked the credentials; only an agent reports, and only for itself.
+    const [scheme, value] = (req.headers.authorization ?? '').split(' ', 2);
+    if (scheme?.toLowerCase() !== 'basic' || !value)
+      throw new AppError('forbidden', 'Only an agent reports its upgrade (HTTP Basic with its agent id and password).');
+    const agentId = Buffer.from(value, 'base64').toString('utf8').split(':', 1)[0];
+    return this.rollouts.report(agentId, body);
+  }
 
   @Get('packages')
   @Public()

@@ -1,8 +1,13 @@
-import { existsSync, promises as fs } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createWriteStream, existsSync, promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as tar from 'tar';
+import { z } from 'zod';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import type { AgentPackage } from '@fleetbench/protocol';
+import { AgentVersionSchema, type AgentPackage } from '@fleetbench/protocol';
 import type { HubConfig } from '../config';
 import type { Logger } from '../logger';
 import {
@@ -16,6 +21,14 @@ import { AppError } from '../utils/app-error';
 
 /** The device install script (deploy/agent/install.sh); the hub fills in its own URL. */
 export const INSTALL_SCRIPT = path.join(__dirname, '../../../../deploy/agent/install.sh');
+/** The bundled package is under 1 MB; anything near this is not one. */
+const MAX_PACKAGE_BYTES = 200 * 1024 ** 2;
+const UploadedPackageJsonSchema = z.object({
+  name: z.literal('fleetbench-agent'),
+  version: AgentVersionSchema,
+  dependencies: z.record(z.string(), z.string()).default({}),
+  engines: z.object({ node: z.string() }).partial().optional(),
+});
 const HUB_URL_PLACEHOLDER = '__FLEETBENCH_HUB_URL__';
 /** What may go into the script unquoted-safe: scheme, host (name, IPv4, [IPv6]), port, plain path. */
 const SAFE_URL = /^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
@@ -66,6 +79,77 @@ export class AgentPackageService implements OnModuleInit {
     }
     await this.packages.setLatest(manifest.version);
     return stored;
+  }
+
+  /**
+   * Stores an uploaded package tarball (what scripts/build-agent-package.mjs makes); its version and native
+   * dependencies come from the package.json inside. `makeLatest`: installs get it by default from now on.
+   */
+  async upload(body: Readable, makeLatest: boolean): Promise<AgentPackage> {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fleetbench-agent-upload-'));
+    try {
+      const file = path.join(dir, 'upload.tgz');
+      const hash = createHash('sha256');
+      let size = 0;
+      await pipeline(
+        body,
+        new Transform({
+          transform(chunk: Buffer, _enc, cb) {
+            size += chunk.length;
+            if (size > MAX_PACKAGE_BYTES)
+              return cb(new AppError('payload-too-large', `An agent package is at most ${MAX_PACKAGE_BYTES} bytes.`));
+            hash.update(chunk);
+            cb(null, chunk);
+          },
+        }),
+        createWriteStream(file),
+      );
+      let pkgJson = '';
+      try {
+        await tar.t({
+          file,
+          onReadEntry: (entry) => {
+            if (entry.path === 'package/package.json') entry.on('data', (d: Buffer) => (pkgJson += d.toString()));
+            else entry.resume();
+          },
+        });
+      } catch (err) {
+        throw new AppError('bad-request', `The upload is not a gzipped tar (${(err as Error).message}).`);
+      }
+      const parsed = UploadedPackageJsonSchema.safeParse(pkgJson ? JSON.parse(pkgJson) : undefined);
+      if (!parsed.success)
+        throw new AppError(
+          'bad-request',
+          'The upload is not an agent package: it needs package/package.json with name "fleetbench-agent", a version and its dependencies (build one with node scripts/build-agent-package.mjs).',
+        );
+      const { version, dependencies, engines } = parsed.data;
+      const sha256 = hash.digest('hex');
+      const existing = await this.packages.get(version);
+      if (existing && existing.sha256 !== sha256)
+        throw new AppError(
+          'conflict',
+          `Agent version ${version} is already stored with other content; give the build a new version.`,
+        );
+      const stored =
+        existing ??
+        (await this.packages.add(
+          {
+            version,
+            file: 'upload.tgz',
+            sha256,
+            sizeBytes: size,
+            node: engines?.node ?? '>=20',
+            nativeDependencies: dependencies,
+          },
+          file,
+          this.clock.now(),
+        ));
+      if (makeLatest) await this.packages.setLatest(version);
+      this.logger.info({ version, sha256, latest: makeLatest }, 'agent package uploaded');
+      return this.view(stored, await this.packages.latest());
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   }
 
   async list(): Promise<AgentPackage[]> {

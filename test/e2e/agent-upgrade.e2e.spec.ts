@@ -1,0 +1,188 @@
+/**
+ * Upgrades from the hub on real parts (PostgreSQL + Mosquitto + hub + an agent installed by the hub's install.sh,
+ * restarted on exit like systemd's Restart=on-failure): a rollout of a new version switches the device to it and the
+ * device reports success; a rollout of a version that does not start rolls back by itself to the version before.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { agentPackagePaths, type AgentPackage, type Device, type Rollout } from '@fleetbench/protocol';
+import { startMosquitto } from '../support/mosquitto';
+import { createTestDatabase } from '../../apps/hub/src/test-support/database';
+import { api, ManagedProcess, ROOT, startHub, tempDir, waitFor, type HubProcess } from '../support/processes';
+
+/** Builds an agent package with the given version (scripts/build-agent-package.mjs) and returns its tarball. */
+function buildPackage(version: string): string {
+  const out = tempDir('pkg');
+  const res = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'scripts/build-agent-package.mjs'), '--version', version, '--out', out],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (res.status !== 0) throw new Error(`package build failed: ${res.stderr}`);
+  return JSON.parse(res.stdout).path as string;
+}
+
+/** The same package with a bundle that answers --version but, run, never comes online: a bad release. */
+function brokenPackage(good: string, version: string): string {
+  const dir = tempDir('broken');
+  spawnSync('tar', ['-xzf', good, '-C', dir], { stdio: 'inherit' });
+  writeFileSync(
+    path.join(dir, 'package/dist/cli.js'),
+    `exports.main = async (argv) => {
+  if (argv.includes('--version')) return process.stdout.write('${version}\\n'), 0;
+  process.stderr.write('broken on purpose: never connects\\n');
+  return new Promise(() => setInterval(() => {}, 1000));
+};
+`,
+  );
+  const pj = JSON.parse(readFileSync(path.join(dir, 'package/package.json'), 'utf8'));
+  writeFileSync(path.join(dir, 'package/package.json'), JSON.stringify({ ...pj, version }));
+  const file = path.join(dir, `fleetbench-agent-${version}.tgz`);
+  spawnSync('tar', ['-czf', file, '-C', dir, 'package'], { stdio: 'inherit' });
+  return file;
+}
+
+async function upload(hub: HubProcess, file: string): Promise<AgentPackage> {
+  const res = await fetch(`${hub.url}${agentPackagePaths.packages}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${hub.token}`, 'content-type': 'application/octet-stream' },
+    body: readFileSync(file),
+  });
+  if (res.status !== 201) throw new Error(`upload → ${res.status}: ${await res.text()}`);
+  return (await res.json()) as AgentPackage;
+}
+
+/** The installed agent under a restart loop, as systemd runs it (Restart=on-failure). */
+function supervised(prefix: string, config: string, dataDir: string): ManagedProcess {
+  const loop = `while :; do "${process.execPath}" "${prefix}/current/bin/fleetbench-agent.js" run --config "${config}"; rc=$?; [ $rc = 0 ] && exit 0; echo "supervisor: exit $rc, restarting"; sleep 1; done`;
+  const child = spawn('bash', ['-c', loop], {
+    detached: true,
+    env: { ...process.env, FLEETBENCH_AGENT_DATA_DIR: dataDir, ONNXRUNTIME_NODE_INSTALL: 'skip' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (c: Buffer) => (out = (out + c.toString()).slice(-100_000));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    name: 'supervised agent',
+    child,
+    output: () => out,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      process.kill(-child.pid!, 'SIGTERM');
+      const t = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 8000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+describe('agent upgrades from the hub', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let broker: Awaited<ReturnType<typeof startMosquitto>>;
+  let hub: HubProcess;
+  const procs: ManagedProcess[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('fleetbench_e2e_upgrade');
+    broker = await startMosquitto();
+    hub = await startHub({
+      DATABASE_URL: db.url,
+      MQTT_URL: `mqtt://${broker.admin.username}:${broker.admin.password}@127.0.0.1:${broker.port}`,
+      FLEETBENCH_MQTT_DYNSEC: '1',
+      FLEETBENCH_MQTT_PUBLIC_URL: `mqtt://127.0.0.1:${broker.port}`,
+    });
+    procs.push(hub);
+  });
+
+  afterAll(async () => {
+    for (const p of procs.reverse()) await p.stop();
+    await broker?.stop();
+    await db?.drop();
+  });
+
+  const diagnostics = () => procs.map((p) => `----- ${p.name} -----\n${p.output().slice(-4000)}`).join('\n');
+
+  it('rolls a new version out, then a broken one that rolls back by itself', async () => {
+    const first = await api<AgentPackage>(hub.url, null, 'GET', agentPackagePaths.package('latest'));
+    const next = await upload(hub, buildPackage('9.0.0-e2e'));
+    const broken = await upload(hub, brokenPackage(buildPackage('9.0.1-e2e'), '9.0.1-broken'));
+    expect(next.latest).toBe(false);
+
+    const root = tempDir('upgrade-device');
+    const enrollment = await api(hub.url, hub.token, 'POST', '/api/v1/enrollment-tokens', { label: 'upgrade' });
+    const install = spawnSync(
+      'bash',
+      ['-o', 'pipefail', '-c', `curl -fsSL ${hub.url}${agentPackagePaths.installScript} | bash -s -- "$@"`, 'x'].concat(
+        ['--token', enrollment.token, '--name', 'upgraded', '--root', root, '--no-systemd'],
+      ),
+      { encoding: 'utf8', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } },
+    );
+    if (install.status !== 0) throw new Error(`install failed:\n${install.stdout}\n${install.stderr}`);
+    const prefix = path.join(root, 'opt/fleetbench');
+    const config = path.join(root, 'etc/fleetbench/agent.json');
+    const agentId = JSON.parse(readFileSync(config, 'utf8')).agentId as string;
+    const data = path.join(root, 'var/lib/fleetbench');
+    mkdirSync(data, { recursive: true });
+    procs.push(supervised(prefix, config, data));
+
+    const onVersion = (version: string) =>
+      waitFor(
+        `the device online with agent ${version}`,
+        async () => {
+          const d = (await api<Device[]>(hub.url, hub.token, 'GET', '/api/v1/devices')).find((x) => x.id === agentId);
+          return d?.online && d.software.agentVersion === version ? d : undefined;
+        },
+        90_000,
+        500,
+      ).catch((e) => {
+        throw new Error(`${e.message}\n${diagnostics()}`);
+      });
+    const rolloutEnds = (id: string) =>
+      waitFor(
+        `rollout ${id} done`,
+        async () => {
+          const r = await api<Rollout>(hub.url, hub.token, 'GET', agentPackagePaths.rollout(id));
+          return r.state === 'done' ? r : undefined;
+        },
+        120_000,
+        500,
+      ).catch((e) => {
+        throw new Error(`${e.message}\n${diagnostics()}`);
+      });
+    await onVersion(first.version);
+
+    // 1. A good version: the device switches, restarts on it and reports success.
+    const up = await api<Rollout>(hub.url, hub.token, 'POST', agentPackagePaths.rollouts, {
+      version: next.version,
+      devices: { tags: [], ids: [agentId] },
+      confirmWithinMs: 60_000,
+    });
+    expect(up.targets).toEqual([expect.objectContaining({ deviceId: agentId, fromVersion: first.version })]);
+    const upDone = await rolloutEnds(up.id);
+    expect(upDone.targets[0]).toMatchObject({ state: 'succeeded', deviceName: 'upgraded' });
+    await onVersion(next.version);
+    expect(readlinkSync(path.join(prefix, 'current'))).toBe(`versions/${next.version}`);
+    expect(readlinkSync(path.join(prefix, 'previous'))).toBe(`versions/${first.version}`);
+
+    // 2. A version that cannot start: the launcher switches back and the device reports the rollback.
+    const bad = await api<Rollout>(hub.url, hub.token, 'POST', agentPackagePaths.rollouts, {
+      version: broken.version,
+      devices: { ids: [agentId] },
+      confirmWithinMs: 8_000,
+    });
+    const badDone = await rolloutEnds(bad.id);
+    expect(badDone.targets[0].state).toBe('rolled-back');
+    expect(badDone.targets[0].message).toMatch(/9\.0\.1-broken did not come online in time/);
+    await onVersion(next.version);
+    expect(readlinkSync(path.join(prefix, 'current'))).toBe(`versions/${next.version}`);
+
+    const list = await api<Rollout[]>(hub.url, hub.token, 'GET', agentPackagePaths.rollouts);
+    expect(list.map((r) => r.id)).toEqual([bad.id, up.id]);
+  });
+});
