@@ -4,7 +4,7 @@
  * dependencies from the npm registry, enrolls; the installed agent completes a job; a second run upgrades in place
  * and keeps the config; --uninstall removes everything.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { agentPackagePaths, type AgentPackage, type Device, type Model, type Result } from '@fleetbench/protocol';
@@ -21,22 +21,30 @@ import {
   type HubProcess,
 } from '../support/processes';
 
-/** `curl -fsSL HUB/api/v1/agent/install.sh | bash -s -- ARGS`, as the README says (no sudo: --root). */
-function install(hubUrl: string, args: string[]): { status: number | null; out: string; ms: number } {
+/**
+ * `curl -fsSL HUB/api/v1/agent/install.sh | bash -s -- ARGS`, as the README says (no sudo: --root). Asynchronous, so
+ * the event loop notices the hub closing idle keep-alive sockets meanwhile (a blocked loop would reuse a dead one).
+ */
+function install(hubUrl: string, args: string[]): Promise<{ status: number | null; out: string; ms: number }> {
   const started = Date.now();
-  const res = spawnSync(
-    'bash',
-    [
-      '-o',
-      'pipefail',
-      '-c',
-      `curl -fsSL ${hubUrl}${agentPackagePaths.installScript} | bash -s -- "$@"`,
-      'install',
-      ...args,
-    ],
-    { encoding: 'utf8', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' }, timeout: 600_000 },
-  );
-  return { status: res.status, out: `${res.stdout}\n${res.stderr}`, ms: Date.now() - started };
+  return new Promise((resolve) => {
+    const child = spawn(
+      'bash',
+      [
+        '-o',
+        'pipefail',
+        '-c',
+        `curl -fsSL ${hubUrl}${agentPackagePaths.installScript} | bash -s -- "$@"`,
+        'install',
+        ...args,
+      ],
+      { env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (status) => resolve({ status, out, ms: Date.now() - started }));
+  });
 }
 
 describe('agent install from the hub', () => {
@@ -70,7 +78,7 @@ describe('agent install from the hub', () => {
     const root = tempDir('device');
 
     // Without a token a fresh install stops before enrolling and says what to do.
-    const noToken = install(hub.url, ['--root', root, '--no-systemd']);
+    const noToken = await install(hub.url, ['--root', root, '--no-systemd']);
     expect(noToken.status).not.toBe(0);
     expect(noToken.out).toMatch(/not enrolled yet: give an enrollment token with --token/);
 
@@ -79,7 +87,7 @@ describe('agent install from the hub', () => {
         throw new Error(`${e.message}\n${diagnostics()}`);
       },
     );
-    const first = install(hub.url, [
+    const first = await install(hub.url, [
       '--token',
       enrollment.token,
       '--name',
@@ -161,13 +169,13 @@ describe('agent install from the hub', () => {
     await agent.stop();
 
     // Again, without a token: nothing to download, the config (and so the device identity) is kept.
-    const again = install(hub.url, ['--root', root, '--no-systemd']);
+    const again = await install(hub.url, ['--root', root, '--no-systemd']);
     if (again.status !== 0) throw new Error(`second install failed:\n${again.out}`);
     expect(again.out).toMatch(/already installed/);
     expect(again.out).toMatch(/already enrolled/);
     expect(JSON.parse(readFileSync(configFile, 'utf8')).agentId).toBe(config.agentId);
 
-    const gone = install(hub.url, ['--root', root, '--uninstall']);
+    const gone = await install(hub.url, ['--root', root, '--uninstall']);
     expect(gone.status).toBe(0);
     for (const p of [
       'opt/fleetbench',

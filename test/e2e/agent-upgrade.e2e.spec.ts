@@ -9,7 +9,17 @@ import path from 'node:path';
 import { agentPackagePaths, type AgentPackage, type Device, type Rollout } from '@fleetbench/protocol';
 import { startMosquitto } from '../support/mosquitto';
 import { createTestDatabase } from '../../apps/hub/src/test-support/database';
-import { api, ManagedProcess, ROOT, startHub, tempDir, waitFor, type HubProcess } from '../support/processes';
+import { launchBrowser, SCREENSHOT_DIR } from '../support/browser';
+import {
+  api,
+  ManagedProcess,
+  ROOT,
+  startDashboard,
+  startHub,
+  tempDir,
+  waitFor,
+  type HubProcess,
+} from '../support/processes';
 
 /** Builds an agent package with the given version (scripts/build-agent-package.mjs) and returns its tarball. */
 function buildPackage(version: string): string {
@@ -109,21 +119,35 @@ describe('agent upgrades from the hub', () => {
   const diagnostics = () => procs.map((p) => `----- ${p.name} -----\n${p.output().slice(-4000)}`).join('\n');
 
   it('rolls a new version out, then a broken one that rolls back by itself', async () => {
+    // Builds first: they block the event loop for seconds, and a pooled keep-alive socket would go stale meanwhile.
+    const nextFile = buildPackage('9.0.0-e2e');
+    const brokenFile = brokenPackage(buildPackage('9.0.1-e2e'), '9.0.1-broken');
     const first = await api<AgentPackage>(hub.url, null, 'GET', agentPackagePaths.package('latest'));
-    const next = await upload(hub, buildPackage('9.0.0-e2e'));
-    const broken = await upload(hub, brokenPackage(buildPackage('9.0.1-e2e'), '9.0.1-broken'));
+    const next = await upload(hub, nextFile);
+    const broken = await upload(hub, brokenFile);
     expect(next.latest).toBe(false);
 
     const root = tempDir('upgrade-device');
     const enrollment = await api(hub.url, hub.token, 'POST', '/api/v1/enrollment-tokens', { label: 'upgrade' });
-    const install = spawnSync(
-      'bash',
-      ['-o', 'pipefail', '-c', `curl -fsSL ${hub.url}${agentPackagePaths.installScript} | bash -s -- "$@"`, 'x'].concat(
-        ['--token', enrollment.token, '--name', 'upgraded', '--root', root, '--no-systemd'],
-      ),
-      { encoding: 'utf8', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } },
-    );
-    if (install.status !== 0) throw new Error(`install failed:\n${install.stdout}\n${install.stderr}`);
+    const install = await new Promise<{ status: number | null; out: string }>((resolve) => {
+      const child = spawn(
+        'bash',
+        [
+          '-o',
+          'pipefail',
+          '-c',
+          `curl -fsSL ${hub.url}${agentPackagePaths.installScript} | bash -s -- "$@"`,
+          'install',
+          ...['--token', enrollment.token, '--name', 'upgraded', '--root', root, '--no-systemd'],
+        ],
+        { env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('exit', (status) => resolve({ status, out }));
+    });
+    if (install.status !== 0) throw new Error(`install failed:\n${install.out}`);
     const prefix = path.join(root, 'opt/fleetbench');
     const config = path.join(root, 'etc/fleetbench/agent.json');
     const agentId = JSON.parse(readFileSync(config, 'utf8')).agentId as string;
@@ -184,5 +208,27 @@ describe('agent upgrades from the hub', () => {
 
     const list = await api<Rollout[]>(hub.url, hub.token, 'GET', agentPackagePaths.rollouts);
     expect(list.map((r) => r.id)).toEqual([bad.id, up.id]);
+
+    // The Fleet page shows the device's version and both rollouts with their outcome.
+    const dashboard = await startDashboard(hub.url);
+    procs.push(dashboard);
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await page.goto(`${dashboard.url}/login`);
+      await page.fill('input[name="token"]', hub.token);
+      await page.click('[data-testid="login-submit"]');
+      await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+      await page.waitForSelector('[data-testid="rollout-row"]', { state: 'attached' });
+      expect(await page.locator('[data-testid="device-row"]').textContent()).toContain(next.version);
+      await page.locator('[data-testid="rollouts"] summary').click();
+      expect(await page.locator('[data-testid="rollout-target-state"]').allTextContents()).toEqual([
+        'rolled-back',
+        'succeeded',
+      ]);
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'fleet-rollouts.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
   });
 });

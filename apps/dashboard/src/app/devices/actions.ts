@@ -1,5 +1,6 @@
 'use server';
 
+import { revalidatePath } from 'next/cache';
 import { getConfig } from '../../config';
 import { installCommand, parseTags } from '../../features/fleet/fleet';
 import { hubApi } from '../../lib/hub/api';
@@ -38,4 +39,33 @@ export async function addDeviceAction(_prev: AddDeviceState, form: FormData): Pr
   } catch (err) {
     return { error: errorMessage(err) };
   }
+}
+
+export interface RolloutState {
+  error: string | null;
+  rolloutId?: string;
+}
+
+/** Rolls an agent version out to all devices or those with a tag. */
+export async function rolloutAction(_prev: RolloutState, form: FormData): Promise<RolloutState> {
+  const token = await requireToken('/');
+  let rolloutId: string;
+  try {
+    const version = String(form.get('version') ?? '').trim();
+    if (!version) throw new Error('Pick the agent version to roll out.');
+    const tag = String(form.get('tag') ?? '').trim();
+    const minutes = Number(String(form.get('confirmMinutes') ?? '5'));
+    if (!Number.isFinite(minutes) || minutes < 0.1 || minutes > 60)
+      throw new Error('The confirmation window is 0.1 to 60 minutes.');
+    const r = await hubApi.createRollout(token, {
+      version,
+      devices: tag ? { tags: [tag] } : { all: true },
+      confirmWithinMs: Math.round(minutes * 60_000),
+    });
+    rolloutId = r.id;
+  } catch (err) {
+    return { error: errorMessage(err) };
+  }
+  revalidatePath('/');
+  return { error: null, rolloutId };
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import {
+  AgentPackageSchema,
+  agentPackagePaths,
   apiPaths,
   CampaignSchema,
   DeviceSchema,
@@ -10,9 +12,11 @@ import {
   LeaderboardRowSchema,
   ModelSchema,
   ResultSchema,
+  RolloutSchema,
   TelemetrySampleSchema,
   type CreateCampaignRequestInput,
   type CreateEnrollmentTokenRequest,
+  type CreateRolloutRequest,
   type JobState,
 } from '@fleetbench/protocol';
 import { checkToken, hubGet, hubSend } from './client';
@@ -37,6 +41,10 @@ export const hubApi = {
   /** Enrollment token for a new device (shown once). */
   createEnrollmentToken: (token: string, body: Partial<CreateEnrollmentTokenRequest>) =>
     hubSend('POST', apiPaths.enrollmentTokens, token, EnrollmentTokenResponseSchema, body),
+  agentPackages: (token: string) => hubGet(agentPackagePaths.packages, token, z.array(AgentPackageSchema)),
+  rollouts: (token: string) => hubGet(agentPackagePaths.rollouts, token, z.array(RolloutSchema)),
+  createRollout: (token: string, body: CreateRolloutRequest) =>
+    hubSend('POST', agentPackagePaths.rollouts, token, RolloutSchema, body),
   cancelCampaign: (token: string, id: string) =>
     hubSend('POST', `${apiPaths.campaign(id)}/cancel`, token, CampaignSchema),
   results: (
