@@ -35,10 +35,11 @@ token() { curl -fsS -X POST -H "authorization: Bearer $ADMIN" -H 'content-type: 
 # install <label> <root> <npm cache> [args...]: prints the wall time of the whole one-liner
 install() {
   local label=$1 dir=$2 cache=$3; shift 3
-  local t0; t0=$(date +%s.%N)
+  local t0; t0=$(date +%s%N)
   curl -fsSL "$HUB/api/v1/agent/install.sh" | PATH="$PATH_PREFIX$PATH" npm_config_cache=$cache \
     bash -s -- --root "$dir" --no-systemd "$@" >"$T/$label.log" 2>&1 || { cat "$T/$label.log"; exit 1; }
-  printf '%-34s %6.1f s\n' "$label" "$(echo "$(date +%s.%N) - $t0" | bc)"
+  local ms=$((($(date +%s%N) - t0) / 1000000))
+  printf '%-34s %4d.%d s\n' "$label" $((ms / 1000)) $((ms % 1000 / 100))
 }
 echo "arch: $ARCH ($(PATH="$PATH_PREFIX$PATH" node -p 'process.arch'))"
 install "install, cold npm cache" "$T/cold" "$T/npm-cache" --token "$(token)"
