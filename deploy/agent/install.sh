@@ -173,6 +173,8 @@ else
   mv "$DEST.tmp" "$DEST"
 fi
 
+# A manual install decides the version: a self-upgrade still waiting for confirmation no longer applies.
+rm -f "$PREFIX/upgrade.json"
 previous=$(readlink "$PREFIX/current" 2>/dev/null || true)
 ln -sfn "versions/$VERSION" "$PREFIX/current.new"
 mv -T "$PREFIX/current.new" "$PREFIX/current"

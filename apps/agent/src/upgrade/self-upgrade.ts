@@ -163,6 +163,8 @@ export class SelfUpgrader {
     await fs.rm(dest, { recursive: true, force: true });
     await fs.rename(stage, dest);
 
+    // A job may have arrived while installing: switch only between jobs.
+    await this.opts.waitIdle();
     const current = path.join(prefix, 'current');
     const from = await fs.readlink(current);
     const pending: PendingUpgrade = {
