@@ -59,6 +59,8 @@ const run = promisify(execFile);
  */
 export class SelfUpgrader {
   private busy: Promise<void> = Promise.resolve();
+  /** Set once a version was switched: the process is about to restart, later commands wait for the new one. */
+  private switched = false;
   private readonly fetch: typeof fetch;
 
   constructor(private readonly opts: SelfUpgraderOptions) {
@@ -68,7 +70,7 @@ export class SelfUpgrader {
   /** Queues the upgrade (one at a time). */
   handle(msg: AgentUpgradeMessage): void {
     this.busy = this.busy.then(() =>
-      this.upgrade(msg).catch(async (err: Error) => {
+      (this.switched ? Promise.resolve() : this.upgrade(msg)).catch(async (err: Error) => {
         this.opts.logger.error({ err: err.message, version: msg.version }, 'upgrade failed; keeping this version');
         await this.writeReport({
           rolloutId: msg.rolloutId,
@@ -183,6 +185,7 @@ export class SelfUpgrader {
       if (`versions/${v}` !== from && v !== msg.version)
         await fs.rm(path.join(versions, v), { recursive: true, force: true });
     logger.info({ from, to: pending.to }, 'switched to the new version; restarting');
+    this.switched = true;
     this.opts.restart();
   }
 
