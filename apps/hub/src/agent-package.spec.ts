@@ -8,8 +8,18 @@ import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { agentPackagePaths, type AgentPackage } from '@fleetbench/protocol';
-import { mediumHub } from './test-support/medium-hub';
+import {
+  agentPackagePaths,
+  JobsTopicMessageSchema,
+  PROTOCOL_MAJOR,
+  topics,
+  type AgentPackage,
+  type AgentUpgradeMessage,
+  type Rollout,
+} from '@fleetbench/protocol';
+import mqtt, { type MqttClient } from 'mqtt';
+import { enrollFakeAgent, fakeAgentOptions } from './test-support/fake-agent';
+import { mediumHub, until } from './test-support/medium-hub';
 
 const ADMIN = 'test-admin-token-agent-pkg-0123';
 
@@ -178,6 +188,76 @@ describe('agent package and install script', () => {
       const report = { rolloutId: 'x', version: '1.2.0-dddd', outcome: 'succeeded', runningVersion: '1.2.0-dddd' };
       expect((await hub.api('POST', agentPackagePaths.rolloutReport, report)).status).toBe(403);
     } finally {
+      await hub.stop();
+    }
+  });
+
+  it('rollout to an offline device: sent when it comes online, on its jobs topic; the device reports the outcome', async () => {
+    const hub = mediumHub(ADMIN, { env: { FLEETBENCH_AGENT_PACKAGE_DIR: first } });
+    const clients: MqttClient[] = [];
+    await hub.start();
+    try {
+      const a = await enrollFakeAgent(hub, 'offline-then-online', ['roll']);
+      const b = await enrollFakeAgent(hub, 'not-targeted');
+      const created = await hub.api<Rollout>('POST', agentPackagePaths.rollouts, {
+        version: 'latest',
+        devices: { tags: ['roll'] },
+        confirmWithinMs: 60_000,
+      });
+      expect(created.status).toBe(201);
+      expect(created.body.targets).toEqual([
+        expect.objectContaining({ deviceId: a.agentId, fromVersion: '0.1.0', state: 'pending' }),
+      ]);
+
+      // Comes online: the upgrade command arrives on its jobs topic (QoS 1) with what the agent needs.
+      // (the listener is attached before the device says it is online, so the command cannot slip past it)
+      const upgrades: AgentUpgradeMessage[] = [];
+      const client = await mqtt.connectAsync(a.mqtt.url, fakeAgentOptions(a));
+      clients.push(client);
+      client.on('message', (_t, p) => {
+        const m = JSON.parse(p.toString());
+        if (m.kind === 'upgrade') upgrades.push(m);
+      });
+      await client.subscribeAsync(topics.jobs(a.agentId), { qos: 1 });
+      await client.publishAsync(
+        topics.status(a.agentId),
+        JSON.stringify({ v: PROTOCOL_MAJOR, online: true, session: 1, ts: new Date().toISOString() }),
+        { qos: 1, retain: true },
+      );
+      const manifest = JSON.parse(await fs.readFile(path.join(first, 'manifest.json'), 'utf8'));
+      await until(async () => upgrades.length > 0, 'upgrade command');
+      expect(JobsTopicMessageSchema.parse(upgrades[0])).toMatchObject({
+        kind: 'upgrade',
+        rolloutId: created.body.id,
+        version: '1.0.0-aaaa',
+        sha256: manifest.sha256,
+        sizeBytes: manifest.sizeBytes,
+        confirmWithinMs: 60_000,
+      });
+      expect((await hub.api<Rollout>('GET', agentPackagePaths.rollout(created.body.id))).body.targets[0].state).toBe(
+        'sent',
+      );
+
+      const report = (e: typeof a, outcome: string) =>
+        fetch(hub.hub.url + agentPackagePaths.rolloutReport, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Basic ${Buffer.from(`${e.agentId}:${e.mqtt.password}`).toString('base64')}`,
+          },
+          body: JSON.stringify({ rolloutId: created.body.id, version: '1.0.0-aaaa', outcome, runningVersion: '0.1.0' }),
+        });
+      // Only a targeted device reports, and only with its own credentials.
+      expect((await report(b, 'succeeded')).status).toBe(404);
+      expect((await report({ ...a, mqtt: { ...a.mqtt, password: 'wrong' } }, 'succeeded')).status).toBe(401);
+      const ok = await report(a, 'rolled-back');
+      expect(ok.status).toBe(200);
+      const done = (await ok.json()) as Rollout;
+      expect(done.state).toBe('done');
+      expect(done.counts['rolled-back']).toBe(1);
+      expect(done.targets[0]).toMatchObject({ deviceName: 'offline-then-online', message: 'runs 0.1.0' });
+    } finally {
+      for (const c of clients) await c.endAsync(true).catch(() => undefined);
       await hub.stop();
     }
   });
