@@ -2,6 +2,7 @@
  * Upgrades from the hub on real parts (PostgreSQL + Mosquitto + hub + an agent installed by the hub's install.sh,
  * restarted on exit like systemd's Restart=on-failure): a rollout of a new version switches the device to it and the
  * device reports success; a rollout of a version that does not start rolls back by itself to the version before.
+ * The Fleet page shows both outcomes and rolls the first version back out from its form.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
@@ -227,6 +228,19 @@ describe('agent upgrades from the hub', () => {
         'succeeded',
       ]);
       await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'fleet-rollouts.png'), fullPage: true });
+
+      // Back to the first version from the page: the form starts a rollout, the page follows it until it is done.
+      await page.selectOption('[data-testid="rollout-version"]', first.version);
+      await page.click('[data-testid="rollout-submit"]');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="rollout-row"]').length === 3, null, {
+        timeout: 30_000,
+      });
+      await page.waitForSelector('[data-testid="rollout-row"][data-state="done"]:first-child', {
+        state: 'attached',
+        timeout: 90_000,
+      });
+      expect(await page.locator('[data-testid="rollout-target-state"]').first().textContent()).toBe('succeeded');
+      await onVersion(first.version);
     } finally {
       await browser.close();
     }
