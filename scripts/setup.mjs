@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Installs what is missing and builds everything: dependencies, Prisma client, TypeScript, dashboard.
+// Installs what is missing and builds everything: dependencies, Prisma client, TypeScript, agent package, dashboard.
 import { setup, log } from './lib/steps.mjs';
 
 try {
-  setup();
+  await setup();
   log('set-up complete');
 } catch (err) {
   console.error(`[fleetbench] set-up failed: ${err.message}`);

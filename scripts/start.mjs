@@ -60,7 +60,7 @@ function agentCli(args) {
 }
 
 async function main() {
-  setup();
+  await setup();
   mkdirSync(LOGS, { recursive: true });
 
   const hubPort = await choosePort(Number(process.env.FLEETBENCH_HUB_PORT ?? 4000));

@@ -33,7 +33,7 @@ function jest(label, configArgs) {
 }
 
 try {
-  setup();
+  await setup();
   if (!unitOnly) ensureChromium();
 } catch (err) {
   console.error(`[fleetbench] set-up failed: ${err.message}`);

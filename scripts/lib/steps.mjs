@@ -1,6 +1,6 @@
 // Set-up steps shared by `npm start` and `npm test`. Node built-ins only: these run before node_modules exists.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -82,6 +82,25 @@ export function buildDashboard() {
   log(`dashboard built in ${(ms / 1000).toFixed(0)} s`);
 }
 
+/** The installable agent package (dist/agent-package) when the agent, protocol, zoo or lockfile changed since. */
+export async function buildAgentPackageStep() {
+  const { buildAgentPackage, packageOutDir } = await import('./agent-package.mjs');
+  const manifest = path.join(packageOutDir(ROOT), 'manifest.json');
+  const sources = Math.max(
+    newestMtime(path.join(ROOT, 'apps/agent/src')),
+    newestMtime(path.join(ROOT, 'packages/protocol/src')),
+    newestMtime(path.join(ROOT, 'packages/zoo/src')),
+    mtime(path.join(ROOT, 'deploy/agent/fleetbench-agent.service')),
+    mtime(path.join(ROOT, 'scripts/lib/agent-package.mjs')),
+    mtime(path.join(ROOT, 'package-lock.json')),
+  );
+  if (existsSync(manifest) && mtime(manifest) >= sources) return;
+  log('packaging the agent (esbuild) ...');
+  mkdirSync(packageOutDir(ROOT), { recursive: true });
+  const m = await buildAgentPackage({ root: ROOT });
+  log(`agent package ${m.version}: ${(m.sizeBytes / 1024).toFixed(0)} KiB, sha256 ${m.sha256}`);
+}
+
 export const CHROMIUM = process.env.FLEETBENCH_CHROMIUM ?? '/usr/bin/chromium';
 
 /** The browser tests drive Debian's Chromium; install it with apt when it is missing (needs root). */
@@ -97,9 +116,10 @@ export function ensureChromium() {
   apt(['install', '-y', '-qq', 'chromium']);
 }
 
-export function setup({ dashboard = true } = {}) {
+export async function setup({ dashboard = true } = {}) {
   ensureDependencies();
   ensurePrismaClient();
   buildTypeScript();
+  await buildAgentPackageStep();
   if (dashboard) buildDashboard();
 }

@@ -414,4 +414,38 @@ describe('dashboard in a browser against a live hub', () => {
     }
     await context.close();
   });
+
+  it('adds a device from the Fleet page: token and install command, the device appears live when it enrolls', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await signIn(page);
+    await page.goto(`${dashboard.url}/`);
+    await page.waitForSelector('[data-testid="device-row"]');
+    const before = await page.locator('[data-testid="device-row"]').count();
+    await page.click('[data-testid="add-device"]');
+    await page.fill('[data-testid="add-device-tags"]', 'added, lab');
+    await page.click('[data-testid="add-device-submit"]');
+    const command = (await page.locator('[data-testid="install-command"]').textContent({ timeout: 30_000 }))!.trim();
+    const m = /^curl -fsSL (\S+)\/api\/v1\/agent\/install\.sh \| sudo bash -s -- --token (\S+)$/.exec(command);
+    expect(m).not.toBeNull();
+    expect(m![1]).toBe(hub.url);
+    await shot(page, 'add-device');
+    // The command's script is the hub's, and names the hub.
+    const script = await (await fetch(`${m![1]}/api/v1/agent/install.sh`)).text();
+    expect(script).toContain(`HUB_URL="${hub.url}"`);
+
+    // What the script runs on the device after installing: enroll with that token (the install itself is covered by
+    // agent-install.e2e.spec.ts). The page shows the new device without a reload, with the token's tags.
+    enrollAgent(hub.url, m![2], 'added-from-dashboard', tempDir('added-device'));
+    const row = page.locator('[data-testid="device-row"]', { hasText: 'added-from-dashboard' });
+    await row.waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-testid="device-row"]').count()).toBe(before + 1);
+    const added = (await api<Device[]>(hub.url, hub.token, 'GET', '/api/v1/devices')).find(
+      (d) => d.name === 'added-from-dashboard',
+    );
+    expect(added?.tags.sort()).toEqual(['added', 'lab']);
+    // The token was for one device: a second enrollment is refused.
+    expect(() => enrollAgent(hub.url, m![2], 'second', tempDir('added-second'))).toThrow(/enroll second failed/);
+    await context.close();
+  });
 });

@@ -12,6 +12,7 @@ import { enroll } from './enroll';
 import { probeHardware, softwareFingerprint } from './probe/hardware.probe';
 import { RunnerSelector } from './runner/external-runner';
 import { OnnxRunner } from './runner/onnx-runner';
+import { RESTART_EXIT_CODE } from './upgrade/self-upgrade';
 import { AgentError } from './util/errors';
 import { createLogger } from './util/logger';
 import { AGENT_VERSION } from './version';
@@ -84,10 +85,26 @@ export async function main(
     .action(async (o: { config?: string }) => {
       const config = await loadAgentConfig({ configFlag: o.config });
       const logger = createLogger(config.logLevel);
-      const daemon = new AgentDaemon({ config, logger });
+      let restart: () => void = () => {};
+      const daemon = new AgentDaemon({ config, logger, onRestart: () => restart() });
       await daemon.start();
       await new Promise<void>((resolve) => {
         let stopping = false;
+        // After a self-upgrade: stop cleanly, then exit non-zero so the service manager starts the new version.
+        restart = () => {
+          if (stopping) return;
+          stopping = true;
+          daemon.stop().then(
+            () => {
+              exitCode = RESTART_EXIT_CODE;
+              resolve();
+            },
+            () => {
+              exitCode = RESTART_EXIT_CODE;
+              resolve();
+            },
+          );
+        };
         const shutdown = (signal: NodeJS.Signals) => {
           if (stopping) {
             logger.warn({ signal }, 'second signal: exiting now');

@@ -12,6 +12,7 @@ import { RunnerSelector } from './runner/external-runner';
 import { OnnxRunner } from './runner/onnx-runner';
 import { cachedBackends } from './runner/providers';
 import { MqttTransport } from './transport/mqtt.transport';
+import { installPrefix, SelfUpgrader } from './upgrade/self-upgrade';
 import { writeFileAtomic } from './util/atomic-file';
 import type { BackoffOptions } from './util/backoff';
 import { silentLogger, type Logger } from './util/logger';
@@ -29,6 +30,10 @@ export interface DaemonOptions {
   hardware?: Hardware;
   software?: SoftwareFingerprint;
   backoff?: BackoffOptions;
+  /** Install folder for self-upgrades (/opt/fleetbench); default: derived from where the bundle runs, null = none. */
+  installPrefix?: string | null;
+  /** Called after an upgrade switched versions: stop and exit with RESTART_EXIT_CODE so the service restarts. */
+  onRestart?: () => void;
 }
 
 /** Wires the real transport, outbox, artifact store and runner around the agent core. */
@@ -120,6 +125,22 @@ export class AgentDaemon {
     });
 
     transport.onJob((msg) => core.handle(msg));
+    const prefix = this.opts.installPrefix === undefined ? installPrefix(__dirname) : this.opts.installPrefix;
+    const upgrader = prefix
+      ? new SelfUpgrader({
+          prefix,
+          hubUrl: config.hubUrl,
+          agentId: config.agentId,
+          password: config.mqtt.password,
+          runningVersion: software.agentVersion,
+          logger: log.child({ module: 'upgrade' }),
+          waitIdle: async () => {
+            while (core.currentJobId) await new Promise((r) => setTimeout(r, 1000));
+          },
+          restart: () => this.opts.onRestart?.(),
+        })
+      : null;
+    if (upgrader) transport.onUpgrade((msg) => upgrader.handle(msg));
     transport.onConnect(async () => {
       // Birth certificate: presence and what this device is, both retained.
       await publishStatus(core.currentJobId);
@@ -129,6 +150,8 @@ export class AgentDaemon {
         { qos: 1, retain: true },
       );
       await outbox.flush();
+      // Online: a pending upgrade to this version succeeded (the launcher stops watching it); report it.
+      await upgrader?.confirm();
     });
     this.transport = transport;
     this.core = core;

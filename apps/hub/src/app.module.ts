@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { BrokerAuthority } from './broker/broker.types';
 import type { HubConfig } from './config';
+import { AgentPackageController } from './controllers/agent-package.controller';
 import { ApiTokenController } from './controllers/api-token.controller';
 import { ArtifactController } from './controllers/artifact.controller';
 import { BrokerHookController } from './controllers/broker-hook.controller';
@@ -20,6 +21,7 @@ import type { Db } from './db/database';
 import type { Logger } from './logger';
 import { AuthGuard } from './middleware/auth.guard';
 import { ErrorFilter } from './middleware/error.filter';
+import { AgentPackageRepository } from './repositories/agent-package.repository';
 import { CampaignRepository } from './repositories/campaign.repository';
 import { ClockRepository } from './repositories/clock.repository';
 import { DatasetRepository } from './repositories/dataset.repository';
@@ -29,6 +31,7 @@ import { HardwareClassRepository } from './repositories/hardware-class.repositor
 import { JobRepository } from './repositories/job.repository';
 import { ModelRepository } from './repositories/model.repository';
 import { MqttRepository } from './repositories/mqtt.repository';
+import { RolloutRepository } from './repositories/rollout.repository';
 import { ResultRepository } from './repositories/result.repository';
 import { RUNTIME, type HubRuntime } from './repositories/runtime';
 import { StorageRepository } from './repositories/storage.repository';
@@ -37,6 +40,7 @@ import { TokenRepository } from './repositories/token.repository';
 import { ZooBuildRepository } from './repositories/zoo-build.repository';
 import { ZooTaskRepository } from './repositories/zoo-task.repository';
 import { BROKER_AUTHORITY, DB, HUB_CONFIG, LOGGER } from './repositories/tokens';
+import { AgentPackageService } from './services/agent-package.service';
 import { ApiTokenService } from './services/api-token.service';
 import { AuthService } from './services/auth.service';
 import { BrokerHookService } from './services/broker-hook.service';
@@ -50,6 +54,7 @@ import { HealthService } from './services/health.service';
 import { IngestService } from './services/ingest.service';
 import { LeaderboardIndexService } from './services/leaderboard-index.service';
 import { ModelService } from './services/model.service';
+import { RolloutService } from './services/rollout.service';
 import { ResultService } from './services/result.service';
 import { ZooService } from './services/zoo.service';
 import { TelemetryHistoryService } from './services/telemetry-history.service';
@@ -68,8 +73,10 @@ export const controllers = [
   ApiTokenController,
   DashboardViewsController,
   BrokerHookController,
+  AgentPackageController,
 ];
 export const repositories = [
+  AgentPackageRepository,
   CampaignRepository,
   ClockRepository,
   DatasetRepository,
@@ -80,6 +87,7 @@ export const repositories = [
   ModelRepository,
   MqttRepository,
   ResultRepository,
+  RolloutRepository,
   StorageRepository,
   TelemetryRepository,
   TokenRepository,
@@ -87,6 +95,7 @@ export const repositories = [
   ZooTaskRepository,
 ];
 export const services = [
+  AgentPackageService,
   ApiTokenService,
   AuthService,
   BrokerHookService,
@@ -100,6 +109,7 @@ export const services = [
   IngestService,
   ModelService,
   ResultService,
+  RolloutService,
   LeaderboardIndexService,
   TelemetryHistoryService,
   ZooService,

@@ -29,6 +29,7 @@ const EnvSchema = z.object({
   FLEETBENCH_EMQX_API_SECRET: z.string().min(1).optional(),
   FLEETBENCH_DATA_DIR: z.string().min(1).default('.fleetbench/hub'),
   FLEETBENCH_PUBLIC_URL: url(['http:', 'https:']).optional(),
+  FLEETBENCH_AGENT_PACKAGE_DIR: z.string().min(1).optional(),
   FLEETBENCH_HUB_PORT: port.default(4000),
   FLEETBENCH_HUB_HOST: z.string().min(1).default('0.0.0.0'),
   FLEETBENCH_MQTT_PORT: port.default(1883),
@@ -49,6 +50,8 @@ export interface HubConfig {
   emqxApi: { url: string; key: string; secret: string } | null;
   dataDir: string;
   publicUrl: string | null;
+  /** Where `npm run build` leaves the agent package (dist/agent-package); imported into the data folder at start. */
+  agentPackageDir: string;
   port: number;
   host: string;
   mqttPort: number;
@@ -102,6 +105,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
         : null,
     dataDir: path.resolve(e.FLEETBENCH_DATA_DIR),
     publicUrl: e.FLEETBENCH_PUBLIC_URL ?? null,
+    agentPackageDir: path.resolve(
+      e.FLEETBENCH_AGENT_PACKAGE_DIR ?? path.join(__dirname, '../../../dist/agent-package'),
+    ),
     port: e.FLEETBENCH_HUB_PORT,
     host: e.FLEETBENCH_HUB_HOST,
     mqttPort: e.FLEETBENCH_MQTT_PORT,

@@ -8,3 +8,4 @@ export * from './decode';
 export * from './datasets';
 export * from './broker-hooks';
 export * from './preprocessing';
+export * from './agent-package';

@@ -244,5 +244,31 @@ export const JobCancelMessageSchema = z.object({
 });
 export type JobCancelMessage = z.infer<typeof JobCancelMessageSchema>;
 
+/**
+ * Hub → agent on `jobs`: install this agent package version (rollouts, docs in deploy/agent/README.md). The agent
+ * acts between jobs: downloads it from `GET /api/v1/agent/package?version=`, checks the sha256, switches its
+ * `current` link and restarts; it reports the outcome to `POST /api/v1/agent/rollouts/report`.
+ */
+export const AgentUpgradeMessageSchema = z.object({
+  v: VersionSchema,
+  kind: z.literal('upgrade'),
+  ts: IsoTimestampSchema,
+  rolloutId: z.string().min(1).max(64),
+  version: z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.-]{0,63}$/),
+  sha256: Sha256Schema,
+  sizeBytes: z.number().int().positive(),
+  /** How long the new version has to come online before the agent switches back by itself. */
+  confirmWithinMs: z.number().int().positive(),
+});
+export type AgentUpgradeMessage = z.infer<typeof AgentUpgradeMessageSchema>;
+
 export const JobMessageSchema = z.discriminatedUnion('kind', [JobAssignMessageSchema, JobCancelMessageSchema]);
 export type JobMessage = z.infer<typeof JobMessageSchema>;
+
+/** Everything the hub publishes on an agent's `jobs` topic: job messages and upgrade commands. */
+export const JobsTopicMessageSchema = z.discriminatedUnion('kind', [
+  JobAssignMessageSchema,
+  JobCancelMessageSchema,
+  AgentUpgradeMessageSchema,
+]);
+export type JobsTopicMessage = z.infer<typeof JobsTopicMessageSchema>;

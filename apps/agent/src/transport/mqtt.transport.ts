@@ -4,6 +4,7 @@ import {
   decodePayload,
   topics,
   type ChannelPayload,
+  type AgentUpgradeMessage,
   type JobMessage,
   type StatusMessage,
 } from '@fleetbench/protocol';
@@ -43,6 +44,7 @@ export class MqttTransport implements Transport {
   private readonly pending = new Set<(err: Error) => void>();
   private readonly connectHandlers: Array<() => void | Promise<void>> = [];
   private jobHandler: ((msg: JobMessage) => void) | null = null;
+  private upgradeHandler: ((msg: AgentUpgradeMessage) => void) | null = null;
 
   constructor(private readonly opts: MqttTransportOptions) {
     this.logger = (opts.logger ?? silentLogger()).child({ module: 'mqtt' });
@@ -59,6 +61,11 @@ export class MqttTransport implements Transport {
 
   onJob(handler: (msg: JobMessage) => void): void {
     this.jobHandler = handler;
+  }
+
+  /** Upgrade commands share the `jobs` topic (rollouts); without a handler they are logged and dropped. */
+  onUpgrade(handler: (msg: AgentUpgradeMessage) => void): void {
+    this.upgradeHandler = handler;
   }
 
   start(): void {
@@ -101,7 +108,11 @@ export class MqttTransport implements Transport {
         return;
       }
       try {
-        this.jobHandler?.(decoded.value);
+        const msg = decoded.value;
+        if (msg.kind === 'upgrade') {
+          if (this.upgradeHandler) this.upgradeHandler(msg);
+          else this.logger.warn({ version: msg.version }, 'upgrade command ignored: this agent cannot upgrade itself');
+        } else this.jobHandler?.(msg);
       } catch (err) {
         this.logger.error({ err: (err as Error).message }, 'job handler failed');
       }

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { HubErrorNotice } from '../components/hub-error';
 import { getConfig } from '../config';
 import { FleetView } from '../features/fleet/fleet-view';
+import { RolloutsPanel } from '../features/fleet/rollouts';
 import { hubApi } from '../lib/hub/api';
 import { load } from '../lib/hub/load';
 import { requireToken } from '../lib/session';
@@ -10,10 +11,12 @@ export const metadata: Metadata = { title: 'Fleet · Fleetbench' };
 
 export default async function FleetPage() {
   const token = await requireToken('/');
-  const [devices, running, assigned] = await Promise.all([
+  const [devices, running, assigned, packages, rollouts] = await Promise.all([
     load(hubApi.devices(token), '/'),
     load(hubApi.jobs(token, { state: 'running' }), '/'),
     load(hubApi.jobs(token, { state: 'assigned' }), '/'),
+    load(hubApi.agentPackages(token), '/'),
+    load(hubApi.rollouts(token), '/'),
   ]);
   return (
     <section>
@@ -29,6 +32,13 @@ export default async function FleetPage() {
       ) : (
         <HubErrorNotice problem={devices.problem} />
       )}
+      {devices.ok && devices.data.length > 0 && packages.ok && rollouts.ok ? (
+        <RolloutsPanel
+          packages={packages.data}
+          rollouts={rollouts.data}
+          tags={[...new Set(devices.data.flatMap((d) => d.tags))].sort()}
+        />
+      ) : null}
     </section>
   );
 }

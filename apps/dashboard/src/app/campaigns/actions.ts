@@ -11,23 +11,14 @@ import {
   rerunRequest,
 } from '../../features/campaigns/matrix';
 import { hubApi } from '../../lib/hub/api';
-import { describeHubProblem, isHubError } from '../../lib/hub/errors';
+import { errorMessage } from '../../lib/hub/errors';
 import { requireToken } from '../../lib/session';
 
 export interface ActionState {
   error: string | null;
 }
 
-function message(err: unknown): string {
-  if (isHubError(err)) {
-    const d = describeHubProblem(err.problem);
-    return (
-      `${d.title} ${err.problem.detail && err.problem.kind === 'http' ? '' : d.hint}`.trim() +
-      (err.problem.kind === 'http' && err.problem.detail ? ` ${err.problem.detail}` : '')
-    );
-  }
-  return err instanceof Error ? err.message : String(err);
-}
+const message = errorMessage;
 
 const optInt = (v: FormDataEntryValue | null): number | undefined => {
   const n = Number(String(v ?? '').trim());

@@ -8,6 +8,7 @@ import { ExportButtons } from '../../components/export-buttons';
 import { FilterSelect } from '../../components/filter-select';
 import { formatAge, formatBytes, formatTimestamp } from '../../lib/format';
 import { useHubEvent } from '../live/live-provider';
+import { AddDevicePanel } from './add-device';
 import {
   applyTelemetry,
   describeCurrentJob,
@@ -81,29 +82,25 @@ export function FleetView({
   );
   const summary = summarizeFleet(devices);
 
+  // The panel stays mounted when the first device arrives, so its command is not lost.
+  const addDevice = <AddDevicePanel initiallyOpen={initialDevices.length === 0} />;
   if (devices.length === 0) {
     return (
-      <EmptyState title="No devices enrolled yet — enroll one:">
-        <ol className="steps">
-          <li>
-            Create an enrollment token on the hub:
-            <pre className="code">{`curl -X POST ${hubUrl}/api/v1/enrollment-tokens \\
-  -H "Authorization: Bearer $FLEETBENCH_TOKEN" \\
-  -H "Content-Type: application/json" -d '{"maxUses": 10}'`}</pre>
-          </li>
-          <li>
-            On the device, enroll and start the agent:
-            <pre className="code">{`fleetbench-agent enroll --hub ${hubUrl} --token <token>
-fleetbench-agent run`}</pre>
-          </li>
-        </ol>
-        <p className="muted">It appears here as soon as it connects.</p>
-      </EmptyState>
+      <>
+        {addDevice}
+        <EmptyState title="No devices enrolled yet">
+          <p className="muted">
+            Add one above: the command installs the agent from this hub ({hubUrl}/api/v1/agent/install.sh) and enrolls
+            it. It appears here as soon as it connects.
+          </p>
+        </EmptyState>
+      </>
     );
   }
 
   return (
     <>
+      {addDevice}
       <p className="summary" data-testid="fleet-summary">
         <span>
           <strong>{summary.total}</strong> device{summary.total === 1 ? '' : 's'}

@@ -2,8 +2,11 @@ import type { Device, Job } from '@fleetbench/protocol';
 import {
   applyTelemetry,
   describeCurrentJob,
+  installCommand,
   isDevice,
   isTelemetryEvent,
+  parseTags,
+  shellWord,
   sortDevices,
   summarizeFleet,
   upsertDevice,
@@ -136,5 +139,23 @@ describe('filterDevices', () => {
     expect(filterDevices(ds, { hardwareClassId: 'x' }).map((d) => d.id)).toEqual(['a', 'b']);
     expect(filterDevices(ds, { tag: 'lab', online: false }).map((d) => d.id)).toEqual(['c']);
     expect(filterDevices(ds, {})).toHaveLength(3);
+  });
+});
+
+describe('add device', () => {
+  it('builds the install command with the hub URL and the token, quoting what the shell would split', () => {
+    expect(installCommand('http://hub.lan:4000/', 'fbe_abc-123')).toBe(
+      'curl -fsSL http://hub.lan:4000/api/v1/agent/install.sh | sudo bash -s -- --token fbe_abc-123',
+    );
+    expect(installCommand('http://hub:4000', 't', "lab pi's")).toBe(
+      `curl -fsSL http://hub:4000/api/v1/agent/install.sh | sudo bash -s -- --token t --name 'lab pi'\\''s'`,
+    );
+    expect(installCommand('http://hub:4000', 't', '  ')).not.toContain('--name');
+    expect(shellWord('$(rm -rf /)')).toBe("'$(rm -rf /)'");
+  });
+
+  it('parses tags from a comma or space separated field', () => {
+    expect(parseTags(' lab, pi4  lab,,')).toEqual(['lab', 'pi4']);
+    expect(parseTags('')).toEqual([]);
   });
 });

@@ -94,3 +94,27 @@ export function filterDevices(
       (f.online === undefined || d.online === f.online),
   );
 }
+
+/** A value as one shell word: bare when it is plainly safe, else in single quotes. */
+export function shellWord(v: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The one command a device runs to install the agent from the hub and enroll (deploy/agent/install.sh). */
+export function installCommand(hubUrl: string, token: string, name?: string): string {
+  const base = hubUrl.replace(/\/+$/, '');
+  const extra = name?.trim() ? ` --name ${shellWord(name.trim())}` : '';
+  return `curl -fsSL ${shellWord(`${base}/api/v1/agent/install.sh`)} | sudo bash -s -- --token ${shellWord(token)}${extra}`;
+}
+
+/** Comma/space separated tags from a form field, without empties and repeats. */
+export function parseTags(v: string): string[] {
+  return [
+    ...new Set(
+      v
+        .split(/[\s,]+/)
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
+}

@@ -1,16 +1,22 @@
 import { z } from 'zod';
 import {
+  AgentPackageSchema,
+  agentPackagePaths,
   apiPaths,
   CampaignSchema,
   DeviceSchema,
+  EnrollmentTokenResponseSchema,
   HardwareClassSchema,
   JobSchema,
   LeaderboardIndexEntrySchema,
   LeaderboardRowSchema,
   ModelSchema,
   ResultSchema,
+  RolloutSchema,
   TelemetrySampleSchema,
   type CreateCampaignRequestInput,
+  type CreateEnrollmentTokenRequest,
+  type CreateRolloutRequest,
   type JobState,
 } from '@fleetbench/protocol';
 import { checkToken, hubGet, hubSend } from './client';
@@ -32,6 +38,13 @@ export const hubApi = {
   campaign: (token: string, id: string) => hubGet(apiPaths.campaign(id), token, CampaignSchema),
   createCampaign: (token: string, body: CreateCampaignRequestInput) =>
     hubSend('POST', apiPaths.campaigns, token, CampaignSchema, body),
+  /** Enrollment token for a new device (shown once). */
+  createEnrollmentToken: (token: string, body: Partial<CreateEnrollmentTokenRequest>) =>
+    hubSend('POST', apiPaths.enrollmentTokens, token, EnrollmentTokenResponseSchema, body),
+  agentPackages: (token: string) => hubGet(agentPackagePaths.packages, token, z.array(AgentPackageSchema)),
+  rollouts: (token: string) => hubGet(agentPackagePaths.rollouts, token, z.array(RolloutSchema)),
+  createRollout: (token: string, body: CreateRolloutRequest) =>
+    hubSend('POST', agentPackagePaths.rollouts, token, RolloutSchema, body),
   cancelCampaign: (token: string, id: string) =>
     hubSend('POST', `${apiPaths.campaign(id)}/cancel`, token, CampaignSchema),
   results: (

@@ -71,3 +71,15 @@ export function problemFromFetchError(url: string, err: unknown): HubProblem {
   const code = e?.cause?.code;
   return { kind: 'unreachable', url, code, detail: e?.cause?.message ?? e?.message };
 }
+
+/** One sentence for a form: the hub's own message when it sent one, else what the problem means and what to do. */
+export function errorMessage(err: unknown): string {
+  if (isHubError(err)) {
+    const d = describeHubProblem(err.problem);
+    return (
+      `${d.title} ${err.problem.detail && err.problem.kind === 'http' ? '' : d.hint}`.trim() +
+      (err.problem.kind === 'http' && err.problem.detail ? ` ${err.problem.detail}` : '')
+    );
+  }
+  return err instanceof Error ? err.message : String(err);
+}
