@@ -203,7 +203,7 @@ describe('fleetbench-agent doctor', () => {
     expect(by.config.detail).toMatch(/not enrolled/);
     const text = await cli('doctor', '--config', path.join(tmpDir('fb-doc-'), 'none.json'));
     expect(text.stdout).toMatch(/^ok\s+onnxruntime\s+onnxruntime-node 1\.30\.0/m);
-  });
+  }, 30_000); // two CLI processes that load onnxruntime and sharp
 
   it('names an unreachable hub and broker (closed ports) and exits non-zero', async () => {
     // Two ports that were just free: listen on port 0, note the port, close.
@@ -245,5 +245,5 @@ describe('fleetbench-agent doctor', () => {
     expect(text.stdout).toMatch(new RegExp(`^FAIL\\s+hub\\s+.*:${hubPort}/.*not reachable`, 'm'));
     expect(text.stdout).toMatch(new RegExp(`^FAIL\\s+broker\\s+127\\.0\\.0\\.1:${brokerPort} is not reachable`, 'm'));
     expect(text.stdout).not.toContain('secret');
-  });
+  }, 30_000);
 });

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { INestApplication, LoggerService } from '@nestjs/common';
@@ -156,6 +157,11 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
       jsonDocumentUrl: 'api/docs/openapi.json',
     });
     await app.listen(config.port, config.host);
+    // Clients pool keep-alive sockets (undici drops idle ones after 4 s, proxies after 60 s). A server that closes an
+    // idle socket first races the client's next request on it, which then fails with ECONNRESET.
+    const server = app.getHttpServer() as Server;
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
     const addr = app.getHttpServer().address() as AddressInfo;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     const url = `http://${host}:${addr.port}`;

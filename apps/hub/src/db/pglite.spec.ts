@@ -37,4 +37,4 @@ it('migrates an embedded PGlite data dir, queries it, and reopens it without re-
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
-});
+}, 120_000); // two child processes, each applying every migration to a fresh PGlite: slow on a loaded 2-core box
