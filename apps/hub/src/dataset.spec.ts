@@ -260,7 +260,7 @@ describe('accuracy campaigns', () => {
       flops: 6e8,
       preprocessing: { resizeShorter: 256, crop: 224, resizeKernel: 'linear', layout: 'NCHW' },
     });
-    await agent.client.publishAsync(topics.results(agent.e.agentId), JSON.stringify(resultMessage(latency.jobId)), {
+    await agent.client.publishAsync(topics.results(agent.e.agentId), JSON.stringify(resultMessage(latency)), {
       qos: 1,
     });
 
@@ -289,7 +289,7 @@ describe('accuracy campaigns', () => {
     expect(dl.status).toBe(200);
 
     // Ingest keeps top-1 and top-5 of the accuracy result.
-    const msg = resultMessage(accuracy.jobId, { top1: 0.8 });
+    const msg = resultMessage(accuracy, { top1: 0.8 });
     msg.settings = accuracy.settings;
     msg.metrics.top5 = 0.9;
     msg.metrics.accuracySamples = 10;

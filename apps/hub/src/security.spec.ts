@@ -259,7 +259,7 @@ describe('device revocation', () => {
     const download = await fetch(medium.hub.url + first.model.downloadPath, { headers: { authorization: basic(e) } });
     expect(download.status).toBe(200);
     await download.arrayBuffer();
-    await agent.client.publishAsync(topics.results(e.agentId), JSON.stringify(resultMessage(first.jobId)), { qos: 1 });
+    await agent.client.publishAsync(topics.results(e.agentId), JSON.stringify(resultMessage(first)), { qos: 1 });
     await until(async () => agent.jobs.length === 2, 'second assignment');
 
     const closed = new Promise<void>((resolve) => agent.client.once('close', () => resolve()));

@@ -127,6 +127,8 @@ export const ResultMessageSchema = z.object({
   msgId: UlidSchema,
   ts: IsoTimestampSchema,
   jobId: z.string().min(1),
+  /** Optional: the job's attempt (JobAssignMessage.attempt) the result measured; the hub refuses a stale one. */
+  attempt: z.number().int().positive().optional(),
   settings: BenchmarkSettingsSchema,
   metrics: ResultMetricsSchema,
   /** HDR histogram of every latency in µs, base64 (compressed encoding of hdr-histogram-js). */

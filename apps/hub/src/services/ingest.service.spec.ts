@@ -8,6 +8,7 @@ import { resultMessage } from '../test-support/fixtures';
 import { fixedClock, mockLogger, mockOf } from '../test-support/mocks';
 import type { DispatcherService } from './dispatcher.service';
 import { IngestService } from './ingest.service';
+import { resultRejections } from './result-acceptance';
 
 const AGENT = 'agent-1';
 const deviceRow = (over: Partial<DeviceRow> = {}) =>
@@ -37,6 +38,21 @@ function setup() {
   const svc = new IngestService(devices, classes, jobs, results, dispatcher, events, fixedClock() as never, logger);
   return { svc, devices, jobs, results, dispatcher, events, logger };
 }
+
+/** The device's running job 'j1' with the settings and model of the fixture result. */
+const ownJob = () =>
+  ({
+    id: 'j1',
+    deviceId: AGENT,
+    modelId: 'm1',
+    state: 'running',
+    attempts: 1,
+    timeoutMs: 600_000,
+    settings: resultMessage('j1').settings,
+    settingsKey: 'latency/bs1/t0x0/cpu',
+    model: { sha256: 'a'.repeat(64), flops: null, inputs: [] },
+    dataset: null,
+  }) as never;
 
 const status = (online: boolean, session: number) =>
   JSON.stringify({ v: 1, online, session, ts: new Date().toISOString() });
@@ -116,19 +132,30 @@ describe('IngestService', () => {
     await svc.handle(topics.results(AGENT), JSON.stringify(resultMessage('j1')));
     expect(results.insertIfNew).not.toHaveBeenCalled();
     expect(logger.warn).toHaveBeenCalledWith(
-      expect.objectContaining({ agentId: AGENT, owner: 'someone-else' }),
-      'result for a job of another device rejected',
+      expect.objectContaining({ agentId: AGENT, jobId: 'j1', reason: 'foreign-job' }),
+      'result rejected',
+    );
+  });
+
+  it('rejects an implausible result for its own running job: not stored, job not advanced, counted', async () => {
+    const { svc, jobs, results, dispatcher, logger } = setup();
+    jobs.findById.mockResolvedValue(ownJob());
+    const before = resultRejections.snapshot().byReason['implausible-latency'] ?? 0;
+    const msg = resultMessage('j1');
+    msg.metrics.latencyMs = { ...msg.metrics.latencyMs, min: 1e-6, p50: 1e-6 };
+    await svc.handle(topics.results(AGENT), JSON.stringify(msg));
+    expect(results.insertIfNew).not.toHaveBeenCalled();
+    expect(dispatcher.onResult).not.toHaveBeenCalled();
+    expect(resultRejections.snapshot().byReason['implausible-latency']).toBe(before + 1);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.objectContaining({ agentId: AGENT, reason: 'implausible-latency', detail: expect.any(String) }),
+      'result rejected',
     );
   });
 
   it('stores a result once: a duplicate msgId changes nothing', async () => {
     const { svc, jobs, results, dispatcher, events } = setup();
-    jobs.findById.mockResolvedValue({
-      id: 'j1',
-      deviceId: AGENT,
-      modelId: 'm1',
-      settingsKey: 'latency/bs1/t0x0/cpu',
-    } as never);
+    jobs.findById.mockResolvedValue(ownJob());
     const row = {
       id: 'r1',
       device: { name: 'a' },

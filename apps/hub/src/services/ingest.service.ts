@@ -19,6 +19,7 @@ import { LOGGER } from '../repositories/tokens';
 import { hardwareClassOf } from '../utils/hardware-class';
 import { toDeviceDto, toResultDto } from '../utils/mappers';
 import { DispatcherService } from './dispatcher.service';
+import { assessResult, resultRejections } from './result-acceptance';
 
 /** Channels the hub subscribes to. */
 export const INGEST_CHANNELS: AgentChannel[] = ['status', 'hardware', 'telemetry', 'events', 'results'];
@@ -156,21 +157,15 @@ export class IngestService {
   }
 
   private async onResult(device: DeviceRow, msg: ResultMessage): Promise<void> {
-    const job = await this.jobs.findById(msg.jobId);
-    if (!job) {
-      this.logger.warn(
-        { agentId: device.id, jobId: msg.jobId, msgId: msg.msgId },
-        'result for an unknown job rejected',
-      );
+    // Stored only for the device's assigned/running job, current attempt, with plausible values (result-acceptance.ts).
+    const acceptance = assessResult(device.id, msg, await this.jobs.findById(msg.jobId));
+    if (!acceptance.ok) {
+      resultRejections.count(acceptance.reason);
+      const { reason, detail } = acceptance;
+      this.logger.warn({ agentId: device.id, jobId: msg.jobId, msgId: msg.msgId, reason, detail }, 'result rejected');
       return;
     }
-    if (job.deviceId !== device.id) {
-      this.logger.warn(
-        { agentId: device.id, jobId: msg.jobId, owner: job.deviceId, msgId: msg.msgId },
-        'result for a job of another device rejected',
-      );
-      return;
-    }
+    const job = acceptance.job;
     const m = msg.metrics;
     const { created, result } = await this.results.insertIfNew({
       msgId: msg.msgId,
