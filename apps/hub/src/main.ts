@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { API_PREFIX } from '@fleetbench/protocol';
 import type { MqttClient } from 'mqtt';
@@ -15,6 +16,12 @@ import { DynsecBrokerAuthority, NoopBrokerAuthority } from './broker/mosquitto-d
 import { ConfigError, loadConfig, stripCredentials, type HubConfig } from './config';
 import { openDatabase, type Database } from './db/database';
 import { createLogger, type Logger } from './logger';
+import {
+  MAX_JSON_BODY_BYTES,
+  rejectMalformedUrl,
+  rejectNulReviver,
+  rejectUnsupportedBody,
+} from './middleware/malformed-request.middleware';
 import { connectHubClient } from './mqtt/hub-mqtt-client';
 import { buildOpenApi } from './openapi.document';
 import { connectRedis, RedisIoAdapter } from './realtime/redis-io.adapter';
@@ -64,10 +71,15 @@ function nestLogger(logger: Logger): LoggerService {
 
 /** Builds the Nest application (no listening, no broker): also used to generate the OpenAPI document. */
 export async function createApp(deps: Parameters<typeof AppModule.forRoot>[0]): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(deps), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(deps), {
     logger: nestLogger(deps.logger),
     abortOnError: false,
+    // Parsers installed below, after the URL check: malformed input is refused before any work.
+    bodyParser: false,
   });
+  app.use(rejectMalformedUrl);
+  app.use(rejectUnsupportedBody);
+  app.useBodyParser('json', { limit: MAX_JSON_BODY_BYTES, reviver: rejectNulReviver });
   app.setGlobalPrefix(API_PREFIX.replace(/^\//, ''));
   app.enableCors({ origin: true, credentials: true });
   return app;
