@@ -17,6 +17,7 @@
 import net from 'node:net';
 import pino, { type Logger } from 'pino';
 import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes';
+import { limitPacketSize } from './mqtt-packet-limit';
 import type { BrokerAuthority, BrokerCredentialVerifier, BrokerPrincipal, EmbeddedBrokerHandle } from './broker.types';
 import { CONNECT_REFUSAL_MESSAGES, decideConnect, decideTopicAccess } from './broker-access';
 import { describePrincipal } from './topic-acl';
@@ -217,7 +218,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    aedes.handle(socket);
+    aedes.handle(
+      limitPacketSize(socket, (err) =>
+        logger.warn({ remote: socket.remoteAddress, err: err.message }, 'MQTT connection closed: packet too large'),
+      ),
+    );
   });
 
   let port: number;

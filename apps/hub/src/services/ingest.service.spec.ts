@@ -4,7 +4,7 @@ import type { EventRepository } from '../repositories/event.repository';
 import type { HardwareClassRepository } from '../repositories/hardware-class.repository';
 import type { JobRepository } from '../repositories/job.repository';
 import type { ResultRepository } from '../repositories/result.repository';
-import { resultMessage } from '../test-support/fixtures';
+import { hardware, resultMessage, software } from '../test-support/fixtures';
 import { fixedClock, mockLogger, mockOf } from '../test-support/mocks';
 import type { DispatcherService } from './dispatcher.service';
 import { IngestService } from './ingest.service';
@@ -36,7 +36,7 @@ function setup() {
   devices.update.mockImplementation(async (_id, data) => deviceRow(data as never));
   devices.updateStatus.mockImplementation(async (_id, _seen, data) => deviceRow(data as never));
   const svc = new IngestService(devices, classes, jobs, results, dispatcher, events, fixedClock() as never, logger);
-  return { svc, devices, jobs, results, dispatcher, events, logger };
+  return { svc, devices, classes, jobs, results, dispatcher, events, logger };
 }
 
 /** The device's running job 'j1' with the settings and model of the fixture result. */
@@ -124,6 +124,22 @@ describe('IngestService', () => {
     await svc.handle(topics.status(AGENT), status(true, 4));
     expect(dispatcher.onDeviceOffline).toHaveBeenCalledWith(AGENT);
     expect(dispatcher.onDeviceOnline).toHaveBeenCalledWith(AGENT, null);
+  });
+
+  it('keeps the enrolled hardware class when a device describes other hardware: no class is minted', async () => {
+    const { svc, devices, classes, logger } = setup();
+    const msg = { v: 1, ts: new Date().toISOString(), hardware: hardware({ model: 'Made-up CPU' }), software };
+    await svc.handle(topics.hardware(AGENT), JSON.stringify(msg));
+    expect(classes.ensure).not.toHaveBeenCalled();
+    expect(devices.update).toHaveBeenCalledWith(
+      AGENT,
+      expect.not.objectContaining({ hardwareClassId: expect.anything() }),
+    );
+    expect(devices.update).toHaveBeenCalledWith(AGENT, expect.objectContaining({ hardware: msg.hardware }));
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.objectContaining({ agentId: AGENT, kept: 'hc-1' }),
+      'device reports hardware of another class; class kept until an admin reclassifies it',
+    );
   });
 
   it('rejects a result for a job owned by another device', async () => {

@@ -127,18 +127,18 @@ export class IngestService {
   }
 
   private async onHardware(device: DeviceRow, msg: HardwareMessage): Promise<void> {
+    // A device keeps the hardware class it enrolled with; re-enrollment or an admin (POST devices/:id/reclassify)
+    // changes it. Describing other hardware no longer mints classes (one per made-up CPU name, unbounded).
     const cls = hardwareClassOf(msg.hardware);
-    await this.classes.ensure(cls);
     const updated = await this.devices.update(device.id, {
       hardware: msg.hardware,
       software: msg.software,
-      hardwareClassId: cls.id,
       lastSeenAt: this.clock.now(),
     });
     if (cls.id !== device.hardwareClassId)
-      this.logger.info(
-        { agentId: device.id, from: device.hardwareClassId, to: cls.id },
-        'device changed hardware class',
+      this.logger.warn(
+        { agentId: device.id, kept: device.hardwareClassId, reported: cls.id },
+        'device reports hardware of another class; class kept until an admin reclassifies it',
       );
     this.events.emit('device.updated', toDeviceDto(updated));
   }

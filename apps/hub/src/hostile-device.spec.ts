@@ -1,12 +1,23 @@
 /**
  * Medium test (real PostgreSQL, embedded broker, HTTP): a hostile enrolled device publishes forged results — for one
  * of its own queued jobs, for a failed job, with a 1 ns p50 and 1e12 img/s for its running job, for a stale attempt —
- * and none is stored, none advances its job, each is counted in /health; then its honest result is stored.
+ * and none is stored, none advances its job, each is counted in /health; then its honest result is stored. It also
+ * describes made-up hardware: no hardware class is minted, its class changes only when an admin reclassifies it.
  */
-import { apiPaths, topics, type Campaign, type Job, type Model, type Result } from '@fleetbench/protocol';
+import {
+  apiPaths,
+  PROTOCOL_MAJOR,
+  topics,
+  type Campaign,
+  type Device,
+  type HardwareClass,
+  type Job,
+  type Model,
+  type Result,
+} from '@fleetbench/protocol';
 import type { MqttClient } from 'mqtt';
 import { sharedPath } from '../../../test/support/shared-data';
-import { resultMessage } from './test-support/fixtures';
+import { hardware, resultMessage, software } from './test-support/fixtures';
 import { connectFakeAgent, enrollFakeAgent } from './test-support/fake-agent';
 import { mediumHub, until } from './test-support/medium-hub';
 
@@ -104,4 +115,47 @@ it('forged results are not stored and do not advance any job; the honest one is'
     async () => (await jobs()).find((j) => j.id === second.jobId)?.state === 'succeeded',
     'second job succeeded',
   );
+});
+
+it('made-up hardware mints no hardware class; an admin reclassifies the device', async () => {
+  const e = await enrollFakeAgent(medium, 'shape-shifter');
+  const agent = await connectFakeAgent(e, clients);
+  const classes = async () => (await api<HardwareClass[]>('GET', apiPaths.hardwareClasses)).body.length;
+  const before = await classes();
+  const device = async () => (await api<Device>('GET', apiPaths.device(e.agentId))).body;
+  const enrolledClass = (await device()).hardwareClassId;
+  for (let i = 0; i < 50; i++)
+    await agent.client.publishAsync(
+      topics.hardware(e.agentId),
+      JSON.stringify({
+        v: PROTOCOL_MAJOR,
+        ts: new Date().toISOString(),
+        hardware: hardware({ model: `Made-up CPU ${i}` }),
+        software,
+      }),
+      { qos: 1, retain: true },
+    );
+  // A 300 kB hostname is refused by the schema (the last accepted description stays); a 5 MB one never passes the
+  // broker, which closes the connection of a client that sends a packet over 1 MiB.
+  const describe = (hostname: string) =>
+    JSON.stringify({
+      v: PROTOCOL_MAJOR,
+      ts: new Date().toISOString(),
+      hardware: { ...hardware(), hostname },
+      software,
+    });
+  await agent.client.publishAsync(topics.hardware(e.agentId), describe('h'.repeat(300 * 1024)), { qos: 1 });
+  const closed = new Promise((resolve) => agent.client.once('close', resolve));
+  agent.client.publish(topics.hardware(e.agentId), describe('h'.repeat(5 * 2 ** 20)), { qos: 0 });
+  await closed;
+  await until(async () => (await device()).hardware.cpu.model === 'Made-up CPU 49', 'last hardware stored');
+  expect(await classes()).toBe(before);
+  expect((await device()).hardwareClassId).toBe(enrolledClass);
+  expect((await device()).hardware.hostname).toBeUndefined();
+
+  const moved = await api<Device>('POST', apiPaths.deviceReclassify(e.agentId));
+  expect(moved.status).toBe(200);
+  expect(moved.body.hardwareClassId).not.toBe(enrolledClass);
+  expect(await classes()).toBe(before + 1);
+  expect((await api('POST', apiPaths.deviceReclassify('no-such-device'))).status).toBe(404);
 });
