@@ -50,6 +50,7 @@ import { HealthService } from './services/health.service';
 import { IngestService } from './services/ingest.service';
 import { LeaderboardIndexService } from './services/leaderboard-index.service';
 import { ModelService } from './services/model.service';
+import { RateLimitService } from './services/rate-limit.service';
 import { ResultService } from './services/result.service';
 import { ZooService } from './services/zoo.service';
 import { TelemetryHistoryService } from './services/telemetry-history.service';
@@ -100,6 +101,7 @@ export const services = [
   IngestService,
   ModelService,
   ResultService,
+  RateLimitService,
   LeaderboardIndexService,
   TelemetryHistoryService,
   ZooService,

@@ -32,6 +32,30 @@ const EnvSchema = z.object({
   FLEETBENCH_HUB_PORT: port.default(4000),
   FLEETBENCH_HUB_HOST: z.string().min(1).default('0.0.0.0'),
   FLEETBENCH_MQTT_PORT: port.default(1883),
+  /** Folders (separated like PATH) whose files the admin may register by path; unset = registration by path is off. */
+  FLEETBENCH_REGISTER_DIRS: z.string().optional(),
+  /** Browser origins (comma-separated, e.g. https://dashboard.example.com) allowed to call the API cross-origin. */
+  FLEETBENCH_CORS_ORIGINS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (list) =>
+        list.every((o) => {
+          try {
+            const u = new URL(o);
+            return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o.replace(/\/$/, '');
+          } catch {
+            return false;
+          }
+        }),
+      'expected comma-separated origins such as https://dashboard.example.com (scheme, host, optional port; no path)',
+    )
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -53,6 +77,10 @@ export interface HubConfig {
   host: string;
   mqttPort: number;
   logLevel: string;
+  /** Absolute folders whose files (and sub-folders) the admin may register models and datasets from by path. */
+  registerDirs: string[];
+  /** Origins (the dashboard's) allowed cross-origin; empty = no CORS headers at all. */
+  corsOrigins: string[];
   /** Upper bound of a model upload. */
   maxUploadBytes: number;
   /** How often expired job leases are swept. */
@@ -106,6 +134,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     host: e.FLEETBENCH_HUB_HOST,
     mqttPort: e.FLEETBENCH_MQTT_PORT,
     logLevel: e.LOG_LEVEL,
+    registerDirs: (e.FLEETBENCH_REGISTER_DIRS ?? '')
+      .split(path.delimiter)
+      .filter(Boolean)
+      .map((d) => path.resolve(d)),
+    corsOrigins: (e.FLEETBENCH_CORS_ORIGINS ?? []).map((o) => o.replace(/\/$/, '')),
     maxUploadBytes: 2 * 1024 ** 3,
     leaseSweepMs: 5_000,
     leaseGraceMs: 5 * 60_000,

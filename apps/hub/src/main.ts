@@ -81,7 +81,8 @@ export async function createApp(deps: Parameters<typeof AppModule.forRoot>[0]): 
   app.use(rejectUnsupportedBody);
   app.useBodyParser('json', { limit: MAX_JSON_BODY_BYTES, reviver: rejectNulReviver });
   app.setGlobalPrefix(API_PREFIX.replace(/^\//, ''));
-  app.enableCors({ origin: true, credentials: true });
+  // Cross-origin only for the configured dashboard origins (the dashboard itself calls the hub from its server).
+  if (deps.config.corsOrigins.length) app.enableCors({ origin: deps.config.corsOrigins, credentials: true });
   return app;
 }
 

@@ -114,7 +114,12 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     authenticate(client, username, password, done) {
       const clientId = client.id;
       decideConnect(
-        { clientId, username, password: password === undefined ? undefined : password.toString('utf8') },
+        {
+          clientId,
+          username,
+          password: password === undefined ? undefined : password.toString('utf8'),
+          ip: (client.conn as { remoteAddress?: string }).remoteAddress,
+        },
         opts.verifier,
         (agentId) => revoked.has(agentId),
       ).then(

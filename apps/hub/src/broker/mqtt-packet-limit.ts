@@ -65,6 +65,8 @@ export function limitPacketSize(socket: net.Socket, onTooLarge: (err: Error) => 
     socket.destroy();
   });
   const conn = Duplex.from({ readable: socket.pipe(limit), writable: socket });
+  // Who is connecting, for the broker's limits on failed logins (aedes reads it off the stream it was given).
+  Object.assign(conn, { remoteAddress: socket.remoteAddress });
   // aedes listens on `conn`; a reset of the raw socket (a client still sending after the close) only ends it.
   socket.on('error', () => conn.destroy());
   socket.on('close', () => conn.destroy());

@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable, SetMetadata, createParamDeco
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AuthService, type ApiPrincipal } from '../services/auth.service';
+import { RateLimitService, type RateLimitScope } from '../services/rate-limit.service';
 import { AppError } from '../utils/app-error';
 
 export const AUTH_MODE = 'fleetbench:auth';
@@ -12,6 +13,10 @@ export const Public = () => SetMetadata(AUTH_MODE, 'public' satisfies AuthMode);
 export const ApiTokenOrAgent = () => SetMetadata(AUTH_MODE, 'api-or-agent' satisfies AuthMode);
 /** Routes only the admin token may call (API token management, device revocation). */
 export const AdminOnly = () => SetMetadata(AUTH_MODE, 'admin' satisfies AuthMode);
+
+const RATE_LIMIT = 'fleetbench:rate-limit';
+/** Every call of the route counts against `scope` per client address (checked before authentication and parsing). */
+export const RateLimit = (scope: RateLimitScope) => SetMetadata(RATE_LIMIT, scope);
 
 /** Where the guard leaves the caller's API principal on the request. */
 const PRINCIPAL = Symbol('fleetbench:principal');
@@ -24,24 +29,37 @@ export const CurrentPrincipal = createParamDecorator((_data: unknown, ctx: Execu
   return principal;
 });
 
+/** 403 unless the caller holds the admin token. */
+export function requireAdmin(principal: ApiPrincipal, what: string): void {
+  if (!principal.admin) throw new AppError('forbidden', `Only the admin token may ${what}; named API tokens may not.`);
+}
+
 /** Global guard: `Authorization: Bearer <api token>` unless the route says otherwise. */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
+    private readonly limits: RateLimitService,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     if (ctx.getType() !== 'http') return true;
     const mode = this.reflector.getAllAndOverride<AuthMode | undefined>(AUTH_MODE, [ctx.getHandler(), ctx.getClass()]);
-    if (mode === 'public') return true;
     const req = ctx.switchToHttp().getRequest<RequestWithPrincipal>();
+    const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const scope = this.reflector.get<RateLimitScope | undefined>(RATE_LIMIT, ctx.getHandler());
+    if (scope) {
+      const v = await this.limits.hit(scope, ip);
+      if (!v.allowed) throw RateLimitService.tooMany(v.retryAfterS, `${scope} requests from this address`);
+    }
+    if (mode === 'public') return true;
     const header = req.headers.authorization ?? '';
     const [scheme, value] = header.split(' ', 2);
     if (scheme?.toLowerCase() === 'bearer') {
       const principal = await this.auth.authenticateApiToken(value);
       if (principal) {
+        if (mode === 'api-or-agent') await this.limitDownloads(`token:${principal.tokenId}`);
         if (mode === 'admin' && !principal.admin)
           throw new AppError(
             'forbidden',
@@ -54,7 +72,18 @@ export class AuthGuard implements CanActivate {
     if (mode === 'api-or-agent' && scheme?.toLowerCase() === 'basic' && value) {
       const decoded = Buffer.from(value, 'base64').toString('utf8');
       const i = decoded.indexOf(':');
-      if (i > 0 && (await this.auth.verifyAgent(decoded.slice(0, i), decoded.slice(i + 1)))) return true;
+      const agentId = i > 0 ? decoded.slice(0, i) : '';
+      if (i > 0 && (await this.auth.verifyAgent(agentId, decoded.slice(i + 1), ip))) {
+        await this.limitDownloads(`agent:${agentId}`);
+        return true;
+      }
+      const wait = this.auth.agentAuthLimited(agentId, ip);
+      if (wait) throw RateLimitService.tooMany(wait, 'failed agent credentials from this address or for this agent');
+    } else if (scheme?.toLowerCase() === 'bearer') {
+      // A wrong API token: limited per address, so guessing tokens (directly or through the dashboard's sign-in)
+      // soon answers 429; valid tokens from the same address keep working.
+      const v = await this.limits.hit('authFailureByIp', ip);
+      if (!v.allowed) throw RateLimitService.tooMany(v.retryAfterS, 'wrong API tokens from this address');
     }
     throw new AppError(
       'unauthorized',
@@ -62,5 +91,10 @@ export class AuthGuard implements CanActivate {
         ? 'Send an API token (Authorization: Bearer …) or the agent credentials (Authorization: Basic agentId:password); a revoked device’s credentials no longer work.'
         : 'Send a valid API token as `Authorization: Bearer <token>` (the admin token is printed at the hub’s first start or set with FLEETBENCH_ADMIN_TOKEN; named tokens stop working when revoked or expired).',
     );
+  }
+
+  private async limitDownloads(who: string): Promise<void> {
+    const v = await this.limits.hit('download', who);
+    if (!v.allowed) throw RateLimitService.tooMany(v.retryAfterS, 'artifact downloads');
   }
 }

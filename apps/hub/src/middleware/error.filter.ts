@@ -13,6 +13,7 @@ const HTTP_CODES: Record<number, string> = {
   413: 'payload-too-large',
   414: 'uri-too-long',
   415: 'unsupported-media-type',
+  429: 'too-many-requests',
 };
 
 /** Client errors raised by Express and its body parser (http-errors: a 4xx `status` and `expose: true`). */
@@ -43,6 +44,9 @@ export class ErrorFilter implements ExceptionFilter {
     let body: ErrorBody;
     if (err instanceof AppError) {
       body = err.toBody();
+      const retry = (err.details as { retryAfterS?: unknown } | undefined)?.retryAfterS;
+      if (err.code === 'too-many-requests' && typeof retry === 'number' && !res.headersSent)
+        res.setHeader('Retry-After', String(retry));
     } else if (err instanceof HttpException) {
       const status = err.getStatus();
       body = {
