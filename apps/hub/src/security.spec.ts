@@ -130,7 +130,7 @@ describe('named API tokens', () => {
     expect(list.status).toBe(200);
     expect(JSON.stringify(list.body)).not.toContain(created.token);
     expect(list.body.map((t) => Object.keys(t).sort())).toContainEqual(
-      ['admin', 'createdAt', 'expiresAt', 'id', 'label', 'lastUsedAt'].sort(),
+      ['admin', 'createdAt', 'expiresAt', 'id', 'label', 'lastUsedAt', 'role'].sort(),
     );
     const admin = list.body.find((t) => t.admin)!;
     expect(admin).toBeDefined();

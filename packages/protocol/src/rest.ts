@@ -35,6 +35,8 @@ export const apiPaths = {
   deviceTelemetry: (id: string) => `${API_PREFIX}/devices/${encodeURIComponent(id)}/telemetry`,
   /** Named API tokens (admin only): POST creates (token shown once), GET lists (no secrets), DELETE revokes. */
   apiTokens: `${API_PREFIX}/api-tokens`,
+  /** GET: the calling token's id, label and role. */
+  whoami: `${API_PREFIX}/auth/whoami`,
   apiToken: (id: string) => `${API_PREFIX}/api-tokens/${encodeURIComponent(id)}`,
   /** POST (bearer): a single-use 60 s ticket for socket.io's `auth: { ticket }`, so browsers never hold the token. */
   socketTicket: `${API_PREFIX}/auth/socket-ticket`,
@@ -108,8 +110,21 @@ export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
 
 // ---- API tokens and socket.io tickets -------------------------------------------------------------------------------
 
+/**
+ * What an API token may do. viewer: read everything (GET) and follow live updates; operator: also run and cancel
+ * campaigns, register models, datasets and zoo models; admin: also manage API tokens, devices and enrollment.
+ */
+export const ApiRoleSchema = z.enum(['viewer', 'operator', 'admin']);
+export type ApiRole = z.infer<typeof ApiRoleSchema>;
+/** Roles in order of power: a role may do everything the ones before it may. */
+export const API_ROLES: readonly ApiRole[] = ApiRoleSchema.options;
+export const roleAtLeast = (role: ApiRole, needed: ApiRole): boolean =>
+  API_ROLES.indexOf(role) >= API_ROLES.indexOf(needed);
+
 export const CreateApiTokenRequestSchema = z.object({
   label: z.string().trim().min(1).max(200),
+  /** What the token may do (default operator: what named tokens could always do, enrollment aside). */
+  role: ApiRoleSchema.default('operator'),
   /** Days until the token stops working; omitted = never expires (revoke it with DELETE). */
   expiresInDays: z.number().int().positive().max(3650).optional(),
 });
@@ -121,6 +136,7 @@ export const ApiTokenSchema = z.object({
   label: z.string(),
   /** The admin token (FLEETBENCH_ADMIN_TOKEN / generated at first start); only it manages tokens and revokes devices. */
   admin: z.boolean(),
+  role: ApiRoleSchema,
   createdAt: z.string(),
   lastUsedAt: z.string().nullable(),
   expiresAt: z.string().nullable(),
@@ -132,6 +148,14 @@ export const CreatedApiTokenSchema = ApiTokenSchema.extend({
   token: z.string(),
 });
 export type CreatedApiToken = z.infer<typeof CreatedApiTokenSchema>;
+
+/** GET auth/whoami: the calling token (the dashboard hides what its role may not do). */
+export const WhoAmISchema = z.object({
+  tokenId: z.string(),
+  label: z.string(),
+  role: ApiRoleSchema,
+});
+export type WhoAmI = z.infer<typeof WhoAmISchema>;
 
 export const SocketTicketSchema = z.object({
   /** Single use, for `io(hubUrl, { auth: { ticket } })`. */

@@ -1,18 +1,25 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { roleAtLeast, type ApiRole } from '@fleetbench/protocol';
 import { AuthService, type ApiPrincipal } from '../services/auth.service';
 import { RateLimitService, type RateLimitScope } from '../services/rate-limit.service';
 import { AppError } from '../utils/app-error';
 
 export const AUTH_MODE = 'fleetbench:auth';
-export type AuthMode = 'public' | 'api-or-agent' | 'admin';
+export type AuthMode = 'public' | 'api-or-agent';
+const MIN_ROLE = 'fleetbench:min-role';
 /** Routes reachable without an API token (health, enroll). */
 export const Public = () => SetMetadata(AUTH_MODE, 'public' satisfies AuthMode);
 /** Routes that also accept agent credentials as HTTP Basic (artifact downloads). */
 export const ApiTokenOrAgent = () => SetMetadata(AUTH_MODE, 'api-or-agent' satisfies AuthMode);
-/** Routes only the admin token may call (API token management, device revocation). */
-export const AdminOnly = () => SetMetadata(AUTH_MODE, 'admin' satisfies AuthMode);
+/**
+ * The least role a route needs. Without it: GET (and HEAD) needs viewer, every other method operator — so a new
+ * write route is closed to viewers unless it says otherwise.
+ */
+export const MinRole = (role: ApiRole) => SetMetadata(MIN_ROLE, role);
+/** Routes only admin tokens may call (API tokens, devices, enrollment). */
+export const AdminOnly = () => MinRole('admin');
 
 const RATE_LIMIT = 'fleetbench:rate-limit';
 /** Every call of the route counts against `scope` per client address (checked before authentication and parsing). */
@@ -31,7 +38,11 @@ export const CurrentPrincipal = createParamDecorator((_data: unknown, ctx: Execu
 
 /** 403 unless the caller holds the admin token. */
 export function requireAdmin(principal: ApiPrincipal, what: string): void {
-  if (!principal.admin) throw new AppError('forbidden', `Only the admin token may ${what}; named API tokens may not.`);
+  if (principal.role !== 'admin')
+    throw new AppError('forbidden', `Only an admin token may ${what}; this one is ${principal.role}.`, {
+      role: principal.role,
+      needed: 'admin',
+    });
 }
 
 /** Global guard: `Authorization: Bearer <api token>` unless the route says otherwise. */
@@ -60,10 +71,14 @@ export class AuthGuard implements CanActivate {
       const principal = await this.auth.authenticateApiToken(value);
       if (principal) {
         if (mode === 'api-or-agent') await this.limitDownloads(`token:${principal.tokenId}`);
-        if (mode === 'admin' && !principal.admin)
+        const needed =
+          this.reflector.getAllAndOverride<ApiRole | undefined>(MIN_ROLE, [ctx.getHandler(), ctx.getClass()]) ??
+          (req.method === 'GET' || req.method === 'HEAD' ? 'viewer' : 'operator');
+        if (!roleAtLeast(principal.role, needed))
           throw new AppError(
             'forbidden',
-            'Only the admin token (FLEETBENCH_ADMIN_TOKEN, or the one printed at the hub’s first start) may do this; named API tokens may not.',
+            `This API token's role (${principal.role}) may not do this; it needs ${needed}. Ask an admin for a token with that role.`,
+            { role: principal.role, needed },
           );
         req[PRINCIPAL] = principal;
         return true;

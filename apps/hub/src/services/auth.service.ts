@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { AgentIdSchema, type SocketTicket } from '@fleetbench/protocol';
+import { AgentIdSchema, type ApiRole, type SocketTicket } from '@fleetbench/protocol';
 import type { BrokerCredentialVerifier, BrokerPrincipal } from '../broker/broker.types';
 import type { Logger } from '../logger';
 import { ClockRepository } from '../repositories/clock.repository';
@@ -22,7 +22,10 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 /** Who a valid API token (or a socket.io ticket minted with one) belongs to. */
 export interface ApiPrincipal {
   tokenId: string;
+  /** The bootstrap admin token (FLEETBENCH_ADMIN_TOKEN / generated), which the API cannot delete. */
   admin: boolean;
+  /** What the token may do (routes declare the least role they need). */
+  role: ApiRole;
 }
 
 /** API tokens (REST, socket.io), socket.io tickets, agent credentials (artifacts) and the broker's credential checks. */
@@ -78,7 +81,7 @@ export class AuthService implements BrokerCredentialVerifier {
         .touchApiToken(row.id, now)
         .catch((err: unknown) => this.logger.warn({ err, tokenId: row.id }, 'could not record API token use'));
     }
-    return { tokenId: row.id, admin: row.admin };
+    return { tokenId: row.id, admin: row.admin, role: row.role };
   }
 
   async verifyApiToken(token: string | undefined | null): Promise<boolean> {
@@ -108,7 +111,7 @@ export class AuthService implements BrokerCredentialVerifier {
     if (!tokenId) return null;
     const row = await this.tokens.findApiTokenById(tokenId);
     if (!row || (row.expiresAt && row.expiresAt.getTime() <= this.clock.now().getTime())) return null;
-    return { tokenId: row.id, admin: row.admin };
+    return { tokenId: row.id, admin: row.admin, role: row.role };
   }
 
   /**
