@@ -8,13 +8,13 @@ import { ModelUploadForm } from '../../features/models/upload-form';
 import { LiveRefresh } from '../../features/live/live-refresh';
 import { hubApi } from '../../lib/hub/api';
 import { load } from '../../lib/hub/load';
-import { requireToken } from '../../lib/session';
+import { getAbilities, requireToken } from '../../lib/session';
 
 export const metadata: Metadata = { title: 'Models · Fleetbench' };
 
 export default async function ModelsPage() {
   const token = await requireToken('/models');
-  const models = await load(hubApi.models(token), '/models');
+  const [models, can] = await Promise.all([load(hubApi.models(token), '/models'), getAbilities(token)]);
   const registered = new Map<string, Model>((models.ok ? models.data : []).map((m) => [m.name, m]));
   const rows: CatalogueRow[] = catalogue.map((e) => ({
     name: e.name,
@@ -35,7 +35,7 @@ export default async function ModelsPage() {
     <section>
       <LiveRefresh event="model.created" />
       <h1>Models</h1>
-      <ModelUploadForm families={families} />
+      {can.operate ? <ModelUploadForm families={families} /> : null}
       <h2>Registered on the hub</h2>
       {models.ok ? <ModelsTable models={models.data} /> : <HubErrorNotice problem={models.problem} />}
       <h2>PaddleClas catalogue (published reference metrics)</h2>
