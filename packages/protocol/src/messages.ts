@@ -13,7 +13,8 @@ const Message = z.string().max(LIMITS.message);
 export const StatusMessageSchema = z.object({
   v: VersionSchema,
   online: z.boolean(),
-  session: z.number().int().nonnegative(),
+  /** Stored as a 32-bit integer. */
+  session: z.number().int().nonnegative().max(2_147_483_647),
   ts: IsoTimestampSchema,
   currentJobId: IdSchema.nullable().optional(),
 });
