@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import * as hdr from 'hdr-histogram-js';
 import {
   BenchmarkSettingsSchema,
+  ResultMessageSchema,
   settingsKey,
   type BenchmarkSettingsInput,
   type ResultMessage,
@@ -128,6 +131,16 @@ describe('result acceptance: job state', () => {
 });
 
 describe('result acceptance: honest measurements pass', () => {
+  it("the protocol's golden result (packages/protocol/src/__fixtures__/valid/results.json)", () => {
+    const golden = ResultMessageSchema.parse(
+      JSON.parse(
+        readFileSync(path.join(__dirname, '../../../../packages/protocol/src/__fixtures__/valid/results.json'), 'utf8'),
+      ),
+    );
+    const j = job({ model: { sha256: golden.environment.modelSha256, flops: null, inputs: [] } }, golden.settings);
+    expect(assessResult(DEVICE, golden, j)).toEqual({ ok: true, job: j });
+  });
+
   it.each([
     [200, 5, 1],
     [1000, 0.05, 2],
