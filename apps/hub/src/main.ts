@@ -70,10 +70,14 @@ function nestLogger(logger: Logger): LoggerService {
 }
 
 /** Builds the Nest application (no listening, no broker): also used to generate the OpenAPI document. */
-export async function createApp(deps: Parameters<typeof AppModule.forRoot>[0]): Promise<INestApplication> {
+export async function createApp(
+  deps: Parameters<typeof AppModule.forRoot>[0],
+  tlsFiles?: { cert: Buffer; key: Buffer },
+): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(deps), {
     logger: nestLogger(deps.logger),
     abortOnError: false,
+    ...(tlsFiles ? { httpsOptions: tlsFiles } : {}),
     // Parsers installed below, after the URL check: malformed input is refused before any work.
     bodyParser: false,
   });
@@ -121,7 +125,14 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
       provisionAgent: (id, pw) => authority.provisionAgent(id, pw),
       revokeAgent: (id) => authority.revokeAgent(id),
     };
-    const app = await createApp({ config, db: db.prisma, logger, runtime, brokerAuthority: delegatingAuthority });
+    // Read once at start: a certificate renewed on disk takes a restart (as Mosquitto's does).
+    const tlsFiles = config.tls
+      ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }
+      : undefined;
+    const app = await createApp(
+      { config, db: db.prisma, logger, runtime, brokerAuthority: delegatingAuthority },
+      tlsFiles,
+    );
     cleanups.push(() => app.close());
     if (redis) app.useWebSocketAdapter(new RedisIoAdapter(app, redis));
 
@@ -136,13 +147,14 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
         port: config.mqttPort,
         verifier: app.get(AuthService),
         logger: logger.child({ module: 'broker' }),
+        ...(tlsFiles ? { tls: tlsFiles } : {}),
       });
       broker = embedded;
       cleanups.push(() => embedded.close());
       authority = new EmbeddedBrokerAuthority(embedded);
       const localHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-      brokerUrl = `mqtt://${localHost}:${broker.port}`;
-      runtime.mqttPublicUrl = config.mqttPublicUrl ?? brokerUrl;
+      brokerUrl = embedded.internalUrl;
+      runtime.mqttPublicUrl = config.mqttPublicUrl ?? `${tlsFiles ? 'mqtts' : 'mqtt'}://${localHost}:${broker.port}`;
       if (broker.port !== config.mqttPort && config.mqttPort !== 0)
         logger.warn({ requested: config.mqttPort, port: broker.port }, 'MQTT port taken; embedded broker uses another');
     }
@@ -171,7 +183,7 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
     await app.listen(config.port, config.host);
     const addr = app.getHttpServer().address() as AddressInfo;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-    const url = `http://${host}:${addr.port}`;
+    const url = `${tlsFiles ? 'https' : 'http'}://${host}:${addr.port}`;
 
     const dispatcher = app.get(DispatcherService);
     await dispatcher.dispatchAll();

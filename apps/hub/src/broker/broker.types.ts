@@ -23,5 +23,7 @@ export interface EmbeddedBrokerHandle {
   /** Port actually bound (may differ from the requested one when that was taken). */
   port: number;
   url: string;
+  /** Where the hub's own client connects: `url`, or with TLS a plain listener on 127.0.0.1 (same process). */
+  internalUrl: string;
   close(): Promise<void>;
 }

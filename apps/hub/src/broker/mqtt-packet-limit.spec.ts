@@ -84,7 +84,7 @@ describe('embedded broker: max packet size', () => {
       reconnectPeriod: 0,
     });
     await agent.publishAsync(topics.telemetry('agent-a'), Buffer.alloc(900 * 1024, 'a'), { qos: 1 });
-    await messages.waitFor((m) => m.payload.length === 900 * 1024);
+    await messages.waitFor((m) => m.payload.length === 900 * 1024, 15_000);
     // events.once would reject on the client's 'error' (the broker resets the connection).
     const closed = new Promise((resolve) => agent.once('close', resolve));
     agent.publish(topics.telemetry('agent-a'), Buffer.alloc(2 * MAX_MQTT_PACKET_BYTES, 'b'), { qos: 0 });
