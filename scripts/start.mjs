@@ -77,6 +77,8 @@ async function main() {
     FLEETBENCH_ADMIN_TOKEN: token,
     FLEETBENCH_DATA_DIR: process.env.FLEETBENCH_DATA_DIR ?? path.join(HOME, 'hub'),
     FLEETBENCH_PUBLIC_URL: process.env.FLEETBENCH_PUBLIC_URL ?? hubUrl,
+    // The sample models and the ImageNet sample below are registered by path from the shared data.
+    FLEETBENCH_REGISTER_DIRS: process.env.FLEETBENCH_REGISTER_DIRS ?? SHARED_DATA,
   });
   const api = new HubClient(hubUrl, token);
   const health = await api.waitHealthy(120_000, () => !hub.exited);

@@ -302,11 +302,9 @@ describe('dashboard in a browser against a live hub', () => {
         void client
           .publishAsync(topics.events(id), JSON.stringify({ v: 1, ts, jobId: m.jobId, kind: 'accepted' }), { qos: 1 })
           .then(() =>
-            client.publishAsync(
-              topics.results(id),
-              JSON.stringify(resultMessage(m.jobId, { p50: 2 + 3 * answered++ })),
-              { qos: 1 },
-            ),
+            client.publishAsync(topics.results(id), JSON.stringify(resultMessage(m, { p50: 2 + 3 * answered++ })), {
+              qos: 1,
+            }),
           );
       });
       await client.subscribeAsync(topics.jobs(id), { qos: 1 });

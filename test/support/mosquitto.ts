@@ -145,6 +145,14 @@ export function deployedMaxQueuedMessages(): number {
   return Number(m[1]);
 }
 
+/** `max_packet_size` of deploy/mosquitto/mosquitto.conf, so the test broker refuses what a deployed one refuses. */
+export function deployedMaxPacketSize(): number {
+  const conf = readFileSync(path.join(__dirname, '../../deploy/mosquitto/mosquitto.conf'), 'utf8');
+  const m = /^max_packet_size\s+(\d+)\s*$/m.exec(conf);
+  if (!m) throw new Error('deploy/mosquitto/mosquitto.conf sets no max_packet_size');
+  return Number(m[1]);
+}
+
 export async function startMosquitto(): Promise<MosquittoInstance> {
   const unavailable = mosquittoUnavailableReason();
   if (unavailable) throw new Error(`cannot start Mosquitto: ${unavailable}`);
@@ -180,6 +188,8 @@ export async function startMosquitto(): Promise<MosquittoInstance> {
           'connection_messages true',
           // As deployed (deploy/mosquitto/mosquitto.conf): results queued for a hub that falls behind are never dropped.
           `max_queued_messages ${deployedMaxQueuedMessages()}`,
+          // As deployed: no client may send a packet over the limit (a 5 MB hostname, a 100 MB "result").
+          `max_packet_size ${deployedMaxPacketSize()}`,
           // As root, Mosquitto would switch to the `mosquitto` user, which cannot write the dynsec file in our temp dir.
           ...(process.getuid?.() === 0 ? ['user root'] : []),
           '',

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { SHARED_DATA } from './shared-data';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const SHARED_DATA = path.resolve(process.env.FLEETBENCH_SHARED_DATA ?? path.join(ROOT, '../shared/data'));
@@ -117,6 +118,8 @@ export async function startHub(env: Record<string, string>): Promise<HubProcess>
     FLEETBENCH_ADMIN_TOKEN: token,
     FLEETBENCH_DATA_DIR: dataDir,
     FLEETBENCH_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    // Tests register the shared sample models and their own temporary folders by path.
+    FLEETBENCH_REGISTER_DIRS: [SHARED_DATA, os.tmpdir()].join(path.delimiter),
     LOG_LEVEL: 'info',
     ...env,
   });

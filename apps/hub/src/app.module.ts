@@ -55,6 +55,7 @@ import { IngestService } from './services/ingest.service';
 import { LeaderboardIndexService } from './services/leaderboard-index.service';
 import { ModelService } from './services/model.service';
 import { RolloutService } from './services/rollout.service';
+import { RateLimitService } from './services/rate-limit.service';
 import { ResultService } from './services/result.service';
 import { ZooService } from './services/zoo.service';
 import { TelemetryHistoryService } from './services/telemetry-history.service';
@@ -110,6 +111,7 @@ export const services = [
   ModelService,
   ResultService,
   RolloutService,
+  RateLimitService,
   LeaderboardIndexService,
   TelemetryHistoryService,
   ZooService,

@@ -32,6 +32,26 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads the security settings: TLS files (both or none), CORS origins, registration folders', () => {
+    expect(loadConfig({})).toMatchObject({ tls: null, corsOrigins: [], registerDirs: [] });
+    const c = loadConfig({
+      FLEETBENCH_TLS_CERT: '/etc/fb/cert.pem',
+      FLEETBENCH_TLS_KEY: '/etc/fb/key.pem',
+      FLEETBENCH_CORS_ORIGINS: 'https://dash.example.com, http://localhost:3000/',
+      FLEETBENCH_REGISTER_DIRS: '/srv/models:/srv/datasets',
+    });
+    expect(c).toMatchObject({
+      tls: { certFile: '/etc/fb/cert.pem', keyFile: '/etc/fb/key.pem' },
+      corsOrigins: ['https://dash.example.com', 'http://localhost:3000'],
+      registerDirs: ['/srv/models', '/srv/datasets'],
+    });
+    expect(() => loadConfig({ FLEETBENCH_TLS_CERT: '/etc/fb/cert.pem' })).toThrow(/FLEETBENCH_TLS_KEY/);
+    expect(() => loadConfig({ FLEETBENCH_CORS_ORIGINS: 'https://dash.example.com/path' })).toThrow(
+      /FLEETBENCH_CORS_ORIGINS/,
+    );
+    expect(() => loadConfig({ FLEETBENCH_CORS_ORIGINS: '*' })).toThrow(/FLEETBENCH_CORS_ORIGINS/);
+  });
+
   it('treats empty strings as unset and strips broker credentials for agents', () => {
     expect(loadConfig({ DATABASE_URL: '' }).databaseUrl).toBeNull();
     const c = loadConfig({ MQTT_URL: 'mqtt://fleetbench-hub:secret@10.0.0.2:1883', FLEETBENCH_MQTT_DYNSEC: '1' });

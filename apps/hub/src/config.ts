@@ -33,6 +33,33 @@ const EnvSchema = z.object({
   FLEETBENCH_HUB_PORT: port.default(4000),
   FLEETBENCH_HUB_HOST: z.string().min(1).default('0.0.0.0'),
   FLEETBENCH_MQTT_PORT: port.default(1883),
+  /** PEM certificate chain and private key: the hub serves HTTPS and its embedded broker MQTT over TLS. */
+  FLEETBENCH_TLS_CERT: z.string().min(1).optional(),
+  FLEETBENCH_TLS_KEY: z.string().min(1).optional(),
+  /** Folders (separated like PATH) whose files the admin may register by path; unset = registration by path is off. */
+  FLEETBENCH_REGISTER_DIRS: z.string().optional(),
+  /** Browser origins (comma-separated, e.g. https://dashboard.example.com) allowed to call the API cross-origin. */
+  FLEETBENCH_CORS_ORIGINS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (list) =>
+        list.every((o) => {
+          try {
+            const u = new URL(o);
+            return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o.replace(/\/$/, '');
+          } catch {
+            return false;
+          }
+        }),
+      'expected comma-separated origins such as https://dashboard.example.com (scheme, host, optional port; no path)',
+    )
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -56,6 +83,12 @@ export interface HubConfig {
   host: string;
   mqttPort: number;
   logLevel: string;
+  /** Certificate and key files (PEM) for HTTPS and MQTT over TLS; null = plain HTTP and MQTT. */
+  tls: { certFile: string; keyFile: string } | null;
+  /** Absolute folders whose files (and sub-folders) the admin may register models and datasets from by path. */
+  registerDirs: string[];
+  /** Origins (the dashboard's) allowed cross-origin; empty = no CORS headers at all. */
+  corsOrigins: string[];
   /** Upper bound of a model upload. */
   maxUploadBytes: number;
   /** How often expired job leases are swept. */
@@ -86,6 +119,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     ...(e.FLEETBENCH_EMQX_API_URL && !e.MQTT_URL
       ? ['FLEETBENCH_EMQX_API_URL: needs MQTT_URL (the EMQX broker the hub connects to)']
       : []),
+    ...(!!e.FLEETBENCH_TLS_CERT !== !!e.FLEETBENCH_TLS_KEY
+      ? ['FLEETBENCH_TLS_CERT, FLEETBENCH_TLS_KEY: set both (certificate chain and its private key, PEM files) or none']
+      : []),
     ...(e.FLEETBENCH_EMQX_API_URL && e.FLEETBENCH_MQTT_DYNSEC
       ? ['FLEETBENCH_EMQX_API_URL: the broker is either EMQX or Mosquitto with FLEETBENCH_MQTT_DYNSEC, not both']
       : []),
@@ -112,6 +148,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     host: e.FLEETBENCH_HUB_HOST,
     mqttPort: e.FLEETBENCH_MQTT_PORT,
     logLevel: e.LOG_LEVEL,
+    tls:
+      e.FLEETBENCH_TLS_CERT && e.FLEETBENCH_TLS_KEY
+        ? { certFile: path.resolve(e.FLEETBENCH_TLS_CERT), keyFile: path.resolve(e.FLEETBENCH_TLS_KEY) }
+        : null,
+    registerDirs: (e.FLEETBENCH_REGISTER_DIRS ?? '')
+      .split(path.delimiter)
+      .filter(Boolean)
+      .map((d) => path.resolve(d)),
+    corsOrigins: (e.FLEETBENCH_CORS_ORIGINS ?? []).map((o) => o.replace(/\/$/, '')),
     maxUploadBytes: 2 * 1024 ** 3,
     leaseSweepMs: 5_000,
     leaseGraceMs: 5 * 60_000,

@@ -262,7 +262,7 @@ describe('accuracy campaigns', () => {
       preprocessing: { resizeShorter: 256, crop: 224, resizeKernel: 'linear' },
     });
     expect(latency.model.preprocessing).not.toHaveProperty('layout');
-    await agent.client.publishAsync(topics.results(agent.e.agentId), JSON.stringify(resultMessage(latency.jobId)), {
+    await agent.client.publishAsync(topics.results(agent.e.agentId), JSON.stringify(resultMessage(latency)), {
       qos: 1,
     });
 
@@ -287,7 +287,7 @@ describe('accuracy campaigns', () => {
     expect(dl.status).toBe(200);
 
     // Ingest keeps top-1 and top-5 of the accuracy result.
-    const msg = resultMessage(accuracy.jobId, { top1: 0.8 });
+    const msg = resultMessage(accuracy, { top1: 0.8 });
     msg.settings = accuracy.settings;
     msg.metrics.top5 = 0.9;
     msg.metrics.accuracySamples = 10;

@@ -233,20 +233,18 @@ describe('enroll → campaign → dispatch → result → leaderboard', () => {
 
     // A result from another device for A's job is rejected.
     const agentB = await connectAgent(b);
-    await agentB.client.publishAsync(
-      topics.results(b.agentId),
-      JSON.stringify(resultMessage(first.jobId, { p50: 1 })),
-      { qos: 1 },
-    );
+    await agentB.client.publishAsync(topics.results(b.agentId), JSON.stringify(resultMessage(first, { p50: 1 })), {
+      qos: 1,
+    });
     // Then A's result, published twice (outbox replay).
-    const res1 = resultMessage(first.jobId, { p50: 4 });
+    const res1 = resultMessage(first, { p50: 4 });
     await agentA.client.publishAsync(topics.results(a.agentId), JSON.stringify(res1), { qos: 1 });
     await agentA.client.publishAsync(topics.results(a.agentId), JSON.stringify(res1), { qos: 1 });
     await until(async () => agentA.jobs.length === 2, 'second assignment');
     const second = agentA.jobs[1];
     await agentA.client.publishAsync(
       topics.results(a.agentId),
-      JSON.stringify(resultMessage(second.jobId, { p50: 9, flagged: true })),
+      JSON.stringify(resultMessage(second, { p50: 9, flagged: true })),
       { qos: 1 },
     );
 

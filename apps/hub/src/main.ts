@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { API_PREFIX } from '@fleetbench/protocol';
 import type { MqttClient } from 'mqtt';
@@ -16,6 +17,12 @@ import { DynsecBrokerAuthority, NoopBrokerAuthority } from './broker/mosquitto-d
 import { ConfigError, loadConfig, stripCredentials, type HubConfig } from './config';
 import { openDatabase, type Database } from './db/database';
 import { createLogger, type Logger } from './logger';
+import {
+  MAX_JSON_BODY_BYTES,
+  rejectMalformedUrl,
+  rejectNulReviver,
+  rejectUnsupportedBody,
+} from './middleware/malformed-request.middleware';
 import { connectHubClient } from './mqtt/hub-mqtt-client';
 import { buildOpenApi } from './openapi.document';
 import { connectRedis, RedisIoAdapter } from './realtime/redis-io.adapter';
@@ -64,13 +71,23 @@ function nestLogger(logger: Logger): LoggerService {
 }
 
 /** Builds the Nest application (no listening, no broker): also used to generate the OpenAPI document. */
-export async function createApp(deps: Parameters<typeof AppModule.forRoot>[0]): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(deps), {
+export async function createApp(
+  deps: Parameters<typeof AppModule.forRoot>[0],
+  tlsFiles?: { cert: Buffer; key: Buffer },
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(deps), {
     logger: nestLogger(deps.logger),
     abortOnError: false,
+    ...(tlsFiles ? { httpsOptions: tlsFiles } : {}),
+    // Parsers installed below, after the URL check: malformed input is refused before any work.
+    bodyParser: false,
   });
+  app.use(rejectMalformedUrl);
+  app.use(rejectUnsupportedBody);
+  app.useBodyParser('json', { limit: MAX_JSON_BODY_BYTES, reviver: rejectNulReviver });
   app.setGlobalPrefix(API_PREFIX.replace(/^\//, ''));
-  app.enableCors({ origin: true, credentials: true });
+  // Cross-origin only for the configured dashboard origins (the dashboard itself calls the hub from its server).
+  if (deps.config.corsOrigins.length) app.enableCors({ origin: deps.config.corsOrigins, credentials: true });
   return app;
 }
 
@@ -109,7 +126,14 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
       provisionAgent: (id, pw) => authority.provisionAgent(id, pw),
       revokeAgent: (id) => authority.revokeAgent(id),
     };
-    const app = await createApp({ config, db: db.prisma, logger, runtime, brokerAuthority: delegatingAuthority });
+    // Read once at start: a certificate renewed on disk takes a restart (as Mosquitto's does).
+    const tlsFiles = config.tls
+      ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }
+      : undefined;
+    const app = await createApp(
+      { config, db: db.prisma, logger, runtime, brokerAuthority: delegatingAuthority },
+      tlsFiles,
+    );
     cleanups.push(() => app.close());
     if (redis) app.useWebSocketAdapter(new RedisIoAdapter(app, redis));
 
@@ -124,13 +148,14 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
         port: config.mqttPort,
         verifier: app.get(AuthService),
         logger: logger.child({ module: 'broker' }),
+        ...(tlsFiles ? { tls: tlsFiles } : {}),
       });
       broker = embedded;
       cleanups.push(() => embedded.close());
       authority = new EmbeddedBrokerAuthority(embedded);
       const localHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-      brokerUrl = `mqtt://${localHost}:${broker.port}`;
-      runtime.mqttPublicUrl = config.mqttPublicUrl ?? brokerUrl;
+      brokerUrl = embedded.internalUrl;
+      runtime.mqttPublicUrl = config.mqttPublicUrl ?? `${tlsFiles ? 'mqtts' : 'mqtt'}://${localHost}:${broker.port}`;
       if (broker.port !== config.mqttPort && config.mqttPort !== 0)
         logger.warn({ requested: config.mqttPort, port: broker.port }, 'MQTT port taken; embedded broker uses another');
     }
@@ -164,7 +189,7 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
     server.headersTimeout = 66_000;
     const addr = app.getHttpServer().address() as AddressInfo;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-    const url = `http://${host}:${addr.port}`;
+    const url = `${tlsFiles ? 'https' : 'http'}://${host}:${addr.port}`;
 
     const dispatcher = app.get(DispatcherService);
     await dispatcher.dispatchAll();

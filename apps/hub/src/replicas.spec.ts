@@ -364,7 +364,7 @@ describe('job claims across replicas', () => {
 describe('socket.io tickets across replicas', () => {
   it('a ticket issued by one replica is redeemed once, by whichever replica gets it first', async () => {
     const token = await a.db.prisma.apiToken.create({ data: { tokenHash: `h-${Date.now()}`, label: 'ui' } });
-    const principal = { tokenId: token.id, admin: false };
+    const principal = { tokenId: token.id, admin: false, role: 'operator' as const };
     const t1 = await a.auth.issueSocketTicket(principal);
     expect(await b.auth.redeemSocketTicket(t1.ticket)).toEqual(principal);
     expect(await a.auth.redeemSocketTicket(t1.ticket)).toBeNull();

@@ -130,7 +130,7 @@ describe('named API tokens', () => {
     expect(list.status).toBe(200);
     expect(JSON.stringify(list.body)).not.toContain(created.token);
     expect(list.body.map((t) => Object.keys(t).sort())).toContainEqual(
-      ['admin', 'createdAt', 'expiresAt', 'id', 'label', 'lastUsedAt'].sort(),
+      ['admin', 'createdAt', 'expiresAt', 'id', 'label', 'lastUsedAt', 'role'].sort(),
     );
     const admin = list.body.find((t) => t.admin)!;
     expect(admin).toBeDefined();
@@ -259,7 +259,7 @@ describe('device revocation', () => {
     const download = await fetch(medium.hub.url + first.model.downloadPath, { headers: { authorization: basic(e) } });
     expect(download.status).toBe(200);
     await download.arrayBuffer();
-    await agent.client.publishAsync(topics.results(e.agentId), JSON.stringify(resultMessage(first.jobId)), { qos: 1 });
+    await agent.client.publishAsync(topics.results(e.agentId), JSON.stringify(resultMessage(first)), { qos: 1 });
     await until(async () => agent.jobs.length === 2, 'second assignment');
 
     const closed = new Promise<void>((resolve) => agent.client.once('close', () => resolve()));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Sha256Schema } from './version';
+import { LIMITS, Sha256Schema } from './version';
 
 // ---- datasets (labeled image sets for accuracy jobs; the archive layout is in apps/agent/README.md) ----------------
 
@@ -14,7 +14,7 @@ export const RegisterDatasetRequestSchema = z
   .object({
     name: z.string().min(1).max(200),
     /** Folder on the hub machine. */
-    path: z.string().min(1),
+    path: z.string().min(1).max(LIMITS.path),
     /** Absent: imagefolder when the folder holds only sub-folders, else synset-filenames. */
     format: DatasetLayoutSchema.optional(),
     /** Class keys in label order (label i = labels[i]). */
@@ -22,7 +22,7 @@ export const RegisterDatasetRequestSchema = z
     /** A label list file on the hub machine: one class per line, first word = class key (e.g. LOC_synset_mapping.txt).
      *  Without labels/labelsPath: labels.txt or LOC_synset_mapping.txt in the folder or its parent; for imagefolder
      *  also the sorted folder names. */
-    labelsPath: z.string().min(1).optional(),
+    labelsPath: z.string().min(1).max(LIMITS.path).optional(),
   })
   .refine((r) => !(r.labels && r.labelsPath), { message: 'give labels or labelsPath, not both', path: ['labelsPath'] });
 export type RegisterDatasetRequest = z.infer<typeof RegisterDatasetRequestSchema>;

@@ -23,6 +23,18 @@ export type ChannelPayload<C extends AgentChannel> = z.infer<(typeof CHANNEL_SCH
 
 export type DecodeResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
+const NUL = new Error('NUL character');
+/** `\u0000` as a JSON escape (not preceded by an odd number of backslashes, which would make it literal text). */
+const NUL_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\u0000/;
+
+/**
+ * No protocol string may hold U+0000: PostgreSQL refuses it in text and JSON columns alike. Checked on the text (a raw
+ * NUL byte or its JSON escape), not with a JSON.parse reviver, to keep the ingest path's parse at full speed.
+ */
+function holdsNul(text: string): boolean {
+  return text.includes('\0') || (text.includes('\\u0000') && NUL_ESCAPE.test(text));
+}
+
 /** Parses raw MQTT bytes for a channel: JSON first, then the schema. Never throws. */
 export function decodePayload<C extends AgentChannel>(
   channel: C,
@@ -31,9 +43,13 @@ export function decodePayload<C extends AgentChannel>(
   let json: unknown;
   try {
     const text = typeof payload === 'string' ? payload : new TextDecoder().decode(payload);
+    if (holdsNul(text)) throw NUL;
     json = JSON.parse(text);
-  } catch {
-    return { ok: false, error: `${channel}: payload is not valid JSON` };
+  } catch (err) {
+    return {
+      ok: false,
+      error: `${channel}: ${err === NUL ? 'a string holds a NUL character' : 'payload is not valid JSON'}`,
+    };
   }
   const parsed = CHANNEL_SCHEMAS[channel].safeParse(json);
   if (!parsed.success) return { ok: false, error: `${channel}: ${formatZodError(parsed.error)}` };

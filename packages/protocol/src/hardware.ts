@@ -1,35 +1,46 @@
 import { z } from 'zod';
-import { IsoTimestampSchema, VersionSchema } from './version';
+import { IsoTimestampSchema, LIMITS, VersionSchema } from './version';
+
+const Text = z.string().max(LIMITS.text);
+const Short = z.string().max(LIMITS.short);
 
 export const AcceleratorSchema = z.object({
-  kind: z.string(),
-  model: z.string(),
-  memoryBytes: z.number().nonnegative().optional(),
+  kind: Short,
+  model: Text,
+  memoryBytes: z
+    .number()
+    .nonnegative()
+    .max(2 ** 50)
+    .optional(),
 });
 
 export const SoftwareFingerprintSchema = z.object({
-  agentVersion: z.string(),
-  nodeVersion: z.string(),
-  onnxruntimeVersion: z.string(),
-  executionProviders: z.array(z.string()),
+  agentVersion: Short,
+  nodeVersion: Short,
+  onnxruntimeVersion: Short,
+  executionProviders: z.array(Short).max(32),
 });
 export type SoftwareFingerprint = z.infer<typeof SoftwareFingerprintSchema>;
 
 export const HardwareSchema = z.object({
   cpu: z.object({
-    vendor: z.string(),
-    model: z.string(),
-    arch: z.string(),
-    physicalCores: z.number().int().nonnegative(),
-    logicalCores: z.number().int().positive(),
-    maxFrequencyMHz: z.number().nonnegative().nullable().default(null),
+    vendor: Text,
+    model: Text,
+    arch: Short,
+    physicalCores: z.number().int().nonnegative().max(65_536),
+    logicalCores: z.number().int().positive().max(65_536),
+    maxFrequencyMHz: z.number().nonnegative().max(1e6).nullable().default(null),
   }),
-  memoryBytes: z.number().int().positive(),
-  accelerators: z.array(AcceleratorSchema).default([]),
-  os: z.object({ platform: z.string(), distro: z.string(), release: z.string(), kernel: z.string() }),
-  hostname: z.string().optional(),
+  memoryBytes: z
+    .number()
+    .int()
+    .positive()
+    .max(2 ** 53),
+  accelerators: z.array(AcceleratorSchema).max(16).default([]),
+  os: z.object({ platform: Short, distro: Text, release: Text, kernel: Text }),
+  hostname: Text.optional(),
   /** Optional: GFLOP/s of a float32 GEMM through onnxruntime measured at enrollment (the device's practical peak). */
-  peakGflops: z.number().positive().optional(),
+  peakGflops: z.number().positive().max(1e9).optional(),
 });
 export type Hardware = z.infer<typeof HardwareSchema>;
 

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { PreprocessingSpecSchema } from './preprocessing';
 import { BenchmarkSettingsSchema } from './settings';
-import { IsoTimestampSchema, Sha256Schema, UlidSchema, VersionSchema } from './version';
+import { IdSchema, IsoTimestampSchema, LIMITS, Sha256Schema, UlidSchema, VersionSchema } from './version';
+
+const Short = z.string().max(LIMITS.short);
+const Message = z.string().max(LIMITS.message);
 
 // ---- agent → hub ------------------------------------------------------------------------------------------------
 
@@ -10,9 +13,10 @@ import { IsoTimestampSchema, Sha256Schema, UlidSchema, VersionSchema } from './v
 export const StatusMessageSchema = z.object({
   v: VersionSchema,
   online: z.boolean(),
-  session: z.number().int().nonnegative(),
+  /** Stored as a 32-bit integer. */
+  session: z.number().int().nonnegative().max(2_147_483_647),
   ts: IsoTimestampSchema,
-  currentJobId: z.string().nullable().optional(),
+  currentJobId: IdSchema.nullable().optional(),
 });
 export type StatusMessage = z.infer<typeof StatusMessageSchema>;
 
@@ -31,13 +35,13 @@ export const JobEventKindSchema = z.enum(['accepted', 'progress', 'failed', 'can
 export const JobEventMessageSchema = z.object({
   v: VersionSchema,
   ts: IsoTimestampSchema,
-  jobId: z.string().min(1),
+  jobId: IdSchema,
   kind: JobEventKindSchema,
   /** 0..1 for `progress`. */
   progress: z.number().min(0).max(1).optional(),
-  phase: z.string().optional(),
+  phase: Short.optional(),
   /** Set for `failed`: a stable code and a sentence for the user. */
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  error: z.object({ code: Short, message: Message }).optional(),
 });
 export type JobEventMessage = z.infer<typeof JobEventMessageSchema>;
 
@@ -54,7 +58,10 @@ export const LatencySummarySchema = z.object({
   /** Distribution-free 95% confidence interval of p50, when the sample count allows one. */
   p50Ci95: z.tuple([z.number(), z.number()]).nullable().default(null),
   /** Percentiles without enough samples to be trusted (q needs ≥ 10/(1−q) samples). */
-  unreliable: z.array(z.enum(['p50', 'p90', 'p95', 'p99'])).default([]),
+  unreliable: z
+    .array(z.enum(['p50', 'p90', 'p95', 'p99']))
+    .max(4)
+    .default([]),
 });
 export type LatencySummary = z.infer<typeof LatencySummarySchema>;
 
@@ -111,6 +118,7 @@ export const ResultMetricsSchema = z.object({
         latencyMs: LatencySummarySchema,
       }),
     )
+    .max(16)
     .optional(),
   /** Optional, accuracy mode: images/s of the whole accuracy run including preprocessing (end to end). */
   endToEndIps: z.number().nonnegative().nullable().optional(),
@@ -120,10 +128,10 @@ export const ResultMetricsSchema = z.object({
 export type ResultMetrics = z.infer<typeof ResultMetricsSchema>;
 
 export const ResultEnvironmentSchema = z.object({
-  agentVersion: z.string(),
-  nodeVersion: z.string(),
-  onnxruntimeVersion: z.string(),
-  executionProvider: z.string(),
+  agentVersion: Short,
+  nodeVersion: Short,
+  onnxruntimeVersion: Short,
+  executionProvider: Short,
   intraOpThreads: z.number().int().nonnegative(),
   interOpThreads: z.number().int().nonnegative(),
   modelSha256: Sha256Schema,
@@ -139,9 +147,9 @@ export const ResultEnvironmentSchema = z.object({
   /** Optional: true when a thermal zone crossed one of its trip points during the run. */
   thermalTripCrossed: z.boolean().nullable().optional(),
   /** Optional: what measured, e.g. onnxruntime-node, trtexec, onnxruntime_perf_test (absent = onnxruntime-node). */
-  runner: z.string().optional(),
+  runner: Short.optional(),
   /** Optional: version of the external benchmark tool (trtexec's TensorRT version). */
-  runnerVersion: z.string().nullable().optional(),
+  runnerVersion: z.string().max(LIMITS.text).nullable().optional(),
 });
 export type ResultEnvironment = z.infer<typeof ResultEnvironmentSchema>;
 
@@ -156,7 +164,10 @@ export const VerdictReasonSchema = z.enum([
 ]);
 export const VerdictSchema = z.object({
   status: z.enum(['valid', 'flagged']),
-  reasons: z.array(z.object({ code: VerdictReasonSchema, detail: z.string() })).default([]),
+  reasons: z
+    .array(z.object({ code: VerdictReasonSchema, detail: Message }))
+    .max(8)
+    .default([]),
 });
 export type Verdict = z.infer<typeof VerdictSchema>;
 
@@ -165,11 +176,13 @@ export const ResultMessageSchema = z.object({
   /** ULID chosen by the agent when the result is written to its outbox; replays carry the same id. */
   msgId: UlidSchema,
   ts: IsoTimestampSchema,
-  jobId: z.string().min(1),
+  jobId: IdSchema,
+  /** Optional: the job's attempt (JobAssignMessage.attempt) the result measured; the hub refuses a stale one. */
+  attempt: z.number().int().positive().optional(),
   settings: BenchmarkSettingsSchema,
   metrics: ResultMetricsSchema,
   /** HDR histogram of every latency in µs, base64 (compressed encoding of hdr-histogram-js). */
-  histogram: z.string().nullable().default(null),
+  histogram: z.string().max(LIMITS.histogram).nullable().default(null),
   environment: ResultEnvironmentSchema,
   verdict: VerdictSchema,
 });

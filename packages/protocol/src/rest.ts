@@ -3,7 +3,7 @@ import { HardwareSchema, SoftwareFingerprintSchema } from './hardware';
 import { ResultEnvironmentSchema, ResultMetricsSchema, VerdictSchema, ZooRecipeSchema } from './messages';
 import { ModelIoFactsSchema, PreprocessingSpecSchema } from './preprocessing';
 import { BenchmarkSettingsSchema } from './settings';
-import { AgentIdSchema, Sha256Schema } from './version';
+import { AgentIdSchema, IdSchema, LIMITS, Sha256Schema } from './version';
 
 /** REST paths of the hub, relative to its base URL. One list so agent, dashboard and tests agree. */
 export const API_PREFIX = '/api/v1';
@@ -13,6 +13,8 @@ export const apiPaths = {
   enrollmentTokens: `${API_PREFIX}/enrollment-tokens`,
   devices: `${API_PREFIX}/devices`,
   device: (id: string) => `${API_PREFIX}/devices/${encodeURIComponent(id)}`,
+  /** POST (admin): move the device to the hardware class of the hardware it last reported. */
+  deviceReclassify: (id: string) => `${API_PREFIX}/devices/${encodeURIComponent(id)}/reclassify`,
   hardwareClasses: `${API_PREFIX}/hardware-classes`,
   models: `${API_PREFIX}/models`,
   model: (id: string) => `${API_PREFIX}/models/${encodeURIComponent(id)}`,
@@ -33,6 +35,8 @@ export const apiPaths = {
   deviceTelemetry: (id: string) => `${API_PREFIX}/devices/${encodeURIComponent(id)}/telemetry`,
   /** Named API tokens (admin only): POST creates (token shown once), GET lists (no secrets), DELETE revokes. */
   apiTokens: `${API_PREFIX}/api-tokens`,
+  /** GET: the calling token's id, label and role. */
+  whoami: `${API_PREFIX}/auth/whoami`,
   apiToken: (id: string) => `${API_PREFIX}/api-tokens/${encodeURIComponent(id)}`,
   /** POST (bearer): a single-use 60 s ticket for socket.io's `auth: { ticket }`, so browsers never hold the token. */
   socketTicket: `${API_PREFIX}/auth/socket-ticket`,
@@ -88,7 +92,7 @@ export const EnrollmentTokenResponseSchema = z.object({
 export type EnrollmentTokenResponse = z.infer<typeof EnrollmentTokenResponseSchema>;
 
 export const EnrollRequestSchema = z.object({
-  token: z.string().min(1),
+  token: z.string().min(1).max(LIMITS.text),
   name: z.string().min(1).max(120),
   hardware: HardwareSchema,
   software: SoftwareFingerprintSchema,
@@ -106,8 +110,21 @@ export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
 
 // ---- API tokens and socket.io tickets -------------------------------------------------------------------------------
 
+/**
+ * What an API token may do. viewer: read everything (GET) and follow live updates; operator: also run and cancel
+ * campaigns, register models, datasets and zoo models; admin: also manage API tokens, devices and enrollment.
+ */
+export const ApiRoleSchema = z.enum(['viewer', 'operator', 'admin']);
+export type ApiRole = z.infer<typeof ApiRoleSchema>;
+/** Roles in order of power: a role may do everything the ones before it may. */
+export const API_ROLES: readonly ApiRole[] = ApiRoleSchema.options;
+export const roleAtLeast = (role: ApiRole, needed: ApiRole): boolean =>
+  API_ROLES.indexOf(role) >= API_ROLES.indexOf(needed);
+
 export const CreateApiTokenRequestSchema = z.object({
   label: z.string().trim().min(1).max(200),
+  /** What the token may do (default operator: what named tokens could always do, enrollment aside). */
+  role: ApiRoleSchema.default('operator'),
   /** Days until the token stops working; omitted = never expires (revoke it with DELETE). */
   expiresInDays: z.number().int().positive().max(3650).optional(),
 });
@@ -119,6 +136,7 @@ export const ApiTokenSchema = z.object({
   label: z.string(),
   /** The admin token (FLEETBENCH_ADMIN_TOKEN / generated at first start); only it manages tokens and revokes devices. */
   admin: z.boolean(),
+  role: ApiRoleSchema,
   createdAt: z.string(),
   lastUsedAt: z.string().nullable(),
   expiresAt: z.string().nullable(),
@@ -130,6 +148,14 @@ export const CreatedApiTokenSchema = ApiTokenSchema.extend({
   token: z.string(),
 });
 export type CreatedApiToken = z.infer<typeof CreatedApiTokenSchema>;
+
+/** GET auth/whoami: the calling token (the dashboard hides what its role may not do). */
+export const WhoAmISchema = z.object({
+  tokenId: z.string(),
+  label: z.string(),
+  role: ApiRoleSchema,
+});
+export type WhoAmI = z.infer<typeof WhoAmISchema>;
 
 export const SocketTicketSchema = z.object({
   /** Single use, for `io(hubUrl, { auth: { ticket } })`. */
@@ -146,7 +172,7 @@ export { PreprocessingSpecSchema, type PreprocessingSpec } from './preprocessing
 export const ReferenceMetricsSchema = z.object({
   top1: z.number().min(0).max(1).optional(),
   top5: z.number().min(0).max(1).optional(),
-  source: z.string().optional(),
+  source: z.string().max(LIMITS.text).optional(),
 });
 
 export const TensorSpecSchema = z.object({
@@ -163,10 +189,10 @@ export type TensorSpec = z.infer<typeof TensorSpecSchema>;
 export const RegisterModelRequestSchema = z.object({
   name: z.string().min(1).max(200),
   family: z.string().max(100).optional(),
-  path: z.string().min(1).optional(),
+  path: z.string().min(1).max(LIMITS.path).optional(),
   preprocessing: PreprocessingSpecSchema.optional(),
   referenceMetrics: ReferenceMetricsSchema.optional(),
-  flops: z.number().nonnegative().optional(),
+  flops: z.number().nonnegative().max(1e18).optional(),
   /** When given, the hub refuses bytes that hash differently. */
   expectedSha256: Sha256Schema.optional(),
   /**
@@ -239,9 +265,9 @@ export type ZooRegistrationTask = z.infer<typeof ZooRegistrationTaskSchema>;
 export const DeviceSelectorSchema = z
   .object({
     all: z.boolean().default(false),
-    ids: z.array(z.string()).default([]),
-    tags: z.array(z.string()).default([]),
-    hardwareClassIds: z.array(z.string()).default([]),
+    ids: z.array(IdSchema).max(10_000).default([]),
+    tags: z.array(z.string().min(1).max(64)).max(32).default([]),
+    hardwareClassIds: z.array(IdSchema).max(1000).default([]),
   })
   .refine((s) => s.all || s.ids.length + s.tags.length + s.hardwareClassIds.length > 0, {
     message: 'select devices with all=true, ids, tags or hardwareClassIds',
@@ -250,7 +276,7 @@ export type DeviceSelector = z.infer<typeof DeviceSelectorSchema>;
 
 export const CreateCampaignRequestSchema = z.object({
   name: z.string().min(1).max(200),
-  modelIds: z.array(z.string()).min(1).max(1000),
+  modelIds: z.array(IdSchema).min(1).max(1000),
   devices: DeviceSelectorSchema,
   /** Settings matrix as a list of combinations; each entry is completed with defaults. */
   settings: z
@@ -267,7 +293,7 @@ export const CreateCampaignRequestSchema = z.object({
   maxAttempts: z.number().int().min(1).max(10).default(3),
   /** Optional: the registered dataset (GET /api/v1/datasets) of the accuracy entries; required when any settings entry
    *  has mode `accuracy` (400 `dataset-required`). */
-  datasetId: z.string().min(1).optional(),
+  datasetId: IdSchema.optional(),
 });
 export type CreateCampaignRequest = z.infer<typeof CreateCampaignRequestSchema>;
 export type CreateCampaignRequestInput = z.input<typeof CreateCampaignRequestSchema>;
@@ -280,8 +306,8 @@ export type CampaignState = z.infer<typeof CampaignStateSchema>;
 // ---- leaderboard --------------------------------------------------------------------------------------------------
 
 export const LeaderboardQuerySchema = z.object({
-  hardwareClassId: z.string().optional(),
-  settingsKey: z.string().optional(),
+  hardwareClassId: IdSchema.optional(),
+  settingsKey: z.string().max(LIMITS.text).optional(),
 });
 
 export const LeaderboardRowSchema = z.object({
@@ -436,8 +462,11 @@ export const viewPaths = {
 
 export const DeviceLeaderboardQuerySchema = z.object({
   /** Comma-separated device ids (at most 50). */
-  deviceIds: z.string().min(1),
-  settingsKey: z.string().min(1),
+  deviceIds: z
+    .string()
+    .min(1)
+    .max(50 * (LIMITS.id + 1)),
+  settingsKey: z.string().min(1).max(LIMITS.text),
 });
 
 export const DeviceLeaderboardRowSchema = z.object({
@@ -465,7 +494,7 @@ export const DeviceLeaderboardIndexEntrySchema = z.object({
 });
 export type DeviceLeaderboardIndexEntry = z.infer<typeof DeviceLeaderboardIndexEntrySchema>;
 
-export const ResultSummaryQuerySchema = z.object({ campaignId: z.string().min(1) });
+export const ResultSummaryQuerySchema = z.object({ campaignId: IdSchema });
 
 export const ResultSummarySchema = z.object({
   id: z.string(),

@@ -11,7 +11,7 @@ export const BenchmarkSettingsSchema = z.object({
   batchSize: z.number().int().min(1).max(1024).default(1),
   intraOpThreads: z.number().int().min(0).max(1024).default(0).describe('0 = runtime default'),
   interOpThreads: z.number().int().min(0).max(1024).default(0).describe('0 = runtime default'),
-  executionProvider: z.string().min(1).default('cpu'),
+  executionProvider: z.string().min(1).max(64).default('cpu'),
   graphOptimizationLevel: GraphOptimizationLevelSchema.default('all'),
   warmupIterations: z.number().int().min(0).default(10),
   minIterations: z.number().int().min(1).default(100),

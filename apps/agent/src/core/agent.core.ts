@@ -165,6 +165,7 @@ export class AgentCore {
         msgId: this.newId(),
         ts: new Date(clock.now()).toISOString(),
         jobId: job.jobId,
+        attempt: job.attempt,
         settings: job.settings,
         metrics: output.metrics,
         histogram: output.histogram,

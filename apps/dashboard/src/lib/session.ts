@@ -3,7 +3,9 @@ import { redirect } from 'next/navigation';
 import { apiPaths, SocketTicketSchema } from '@fleetbench/protocol';
 import { getConfig } from '../config';
 import { LIVE_TICKET_PATH } from '../features/live/live-ticket';
+import { hubApi } from './hub/api';
 import { hubSend } from './hub/client';
+import { abilitiesOf, type Abilities } from './role';
 import { isHubError } from './hub/errors';
 import { SESSION_COOKIE } from './session-cookie';
 
@@ -19,6 +21,18 @@ export async function requireToken(nextPath = '/'): Promise<string> {
   const token = await getToken();
   if (!token) redirect(`/login?next=${encodeURIComponent(nextPath)}`);
   return token;
+}
+
+/**
+ * What the signed-in token may do, from GET auth/whoami. When the hub cannot say, nothing beyond reading is offered
+ * (the hub would refuse it anyway).
+ */
+export async function getAbilities(token: string): Promise<Abilities> {
+  try {
+    return abilitiesOf((await hubApi.whoami(token)).role);
+  } catch {
+    return abilitiesOf('viewer');
+  }
 }
 
 /** Called when the hub answers 401 to a stored token (revoked/rotated): back to the login form with a reason. */

@@ -18,6 +18,8 @@ export interface ConnectAttempt {
   clientId: string;
   username: string | undefined;
   password: string | undefined;
+  /** The client's address (limits failed attempts per address). */
+  ip?: string;
 }
 
 export type ConnectRefusal = 'missing-credentials' | 'bad-credentials' | 'revoked' | 'identifier-rejected';
@@ -46,7 +48,7 @@ export async function decideConnect(
 ): Promise<ConnectDecision> {
   const { clientId, username, password } = attempt;
   if (username === undefined || password === undefined) return { allowed: false, refusal: 'missing-credentials' };
-  const principal = await verifier.verify(username, password);
+  const principal = await verifier.verify(username, password, { ip: attempt.ip });
   if (!principal) return { allowed: false, refusal: 'bad-credentials' };
   if (principal.kind === 'agent' && (await isRevoked(principal.agentId)))
     return { allowed: false, refusal: 'revoked', principal };

@@ -8,7 +8,8 @@ export type BrokerPrincipal = { kind: 'hub' } | { kind: 'agent'; agentId: string
 
 /** Checks MQTT credentials against the hub's database (hashed secrets). Returns null when they are wrong. */
 export interface BrokerCredentialVerifier {
-  verify(username: string, password: string): Promise<BrokerPrincipal | null>;
+  /** `source.ip`: the client's address, for the hub's limit on failed attempts. */
+  verify(username: string, password: string, source?: { ip?: string }): Promise<BrokerPrincipal | null>;
 }
 
 /** Keeps the broker's own credential store in step with enrolled agents (a no-op for the embedded broker, which
@@ -22,5 +23,7 @@ export interface EmbeddedBrokerHandle {
   /** Port actually bound (may differ from the requested one when that was taken). */
   port: number;
   url: string;
+  /** Where the hub's own client connects: `url`, or with TLS a plain listener on 127.0.0.1 (same process). */
+  internalUrl: string;
   close(): Promise<void>;
 }

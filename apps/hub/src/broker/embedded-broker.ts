@@ -15,8 +15,10 @@
  *   marked revoked first; the broker's own list also covers a credential check that was in flight).
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import pino, { type Logger } from 'pino';
 import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes';
+import { limitPacketSize } from './mqtt-packet-limit';
 import type { BrokerAuthority, BrokerCredentialVerifier, BrokerPrincipal, EmbeddedBrokerHandle } from './broker.types';
 import { CONNECT_REFUSAL_MESSAGES, decideConnect, decideTopicAccess } from './broker-access';
 import { describePrincipal } from './topic-acl';
@@ -31,6 +33,8 @@ export interface EmbeddedBrokerOptions {
   maxPortAttempts?: number;
   /** Close an agent's connection when it publishes to a forbidden topic (default false: drop the message only). */
   disconnectAgentOnForbiddenPublish?: boolean;
+  /** PEM certificate chain and key: agents connect with TLS (mqtts) on `port`. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 export interface EmbeddedBroker extends EmbeddedBrokerHandle {
@@ -113,7 +117,12 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     authenticate(client, username, password, done) {
       const clientId = client.id;
       decideConnect(
-        { clientId, username, password: password === undefined ? undefined : password.toString('utf8') },
+        {
+          clientId,
+          username,
+          password: password === undefined ? undefined : password.toString('utf8'),
+          ip: (client.conn as { remoteAddress?: string }).remoteAddress,
+        },
         opts.verifier,
         (agentId) => revoked.has(agentId),
       ).then(
@@ -214,16 +223,30 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   });
 
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
+  const onConnection = (socket: net.Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    aedes.handle(socket);
-  });
+    aedes.handle(
+      limitPacketSize(socket, (err) =>
+        logger.warn({ remote: socket.remoteAddress, err: err.message }, 'MQTT connection closed: packet too large'),
+      ),
+    );
+  };
+  const server = opts.tls
+    ? tls.createServer({ cert: opts.tls.cert, key: opts.tls.key }, onConnection)
+    : net.createServer(onConnection);
+  server.on('tlsClientError', (err: Error) => logger.debug({ err: err.message }, 'MQTT TLS handshake failed'));
+  // With TLS, the hub's own client (same process) connects over loopback without it: its certificate names the
+  // public host, and the loopback hop never leaves the machine.
+  const internal = opts.tls ? net.createServer(onConnection) : null;
 
   let port: number;
+  let internalPort = 0;
   try {
     port = await listenWithFallback(server, opts.host, opts.port, opts.maxPortAttempts ?? 100);
+    if (internal) internalPort = await listenOnce(internal, '127.0.0.1', 0);
   } catch (err) {
+    server.close();
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     throw err;
   }
@@ -234,7 +257,9 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const serverClosed = Promise.all(
+        [server, internal].map((s) => (s ? new Promise<void>((resolve) => s.close(() => resolve())) : undefined)),
+      );
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       // Sockets that never completed CONNECT are not aedes clients; end them too so server.close() returns.
       for (const socket of sockets) socket.destroy();
@@ -257,7 +282,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     port,
     requestedPort: opts.port,
     host: opts.host,
-    url: `mqtt://${urlHost(opts.host)}:${port}`,
+    url: `${opts.tls ? 'mqtts' : 'mqtt'}://${urlHost(opts.host)}:${port}`,
+    internalUrl: internal ? `mqtt://127.0.0.1:${internalPort}` : `mqtt://${urlHost(opts.host)}:${port}`,
     aedes,
     close,
     revokeAgent,

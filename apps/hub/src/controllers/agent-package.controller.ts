@@ -9,7 +9,7 @@ import {
 } from '@fleetbench/protocol';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { AdminOnly, ApiTokenOrAgent, Public } from '../middleware/auth.guard';
+import { AdminOnly, ApiTokenOrAgent, Public, RateLimit } from '../middleware/auth.guard';
 import { AgentPackageService } from '../services/agent-package.service';
 import { RolloutService } from '../services/rollout.service';
 import { AppError } from '../utils/app-error';
@@ -46,9 +46,10 @@ export class AgentPackageController {
   }
 
   @Post('rollouts')
+  @AdminOnly() // upgrading devices' software is device administration
   @ApiBearerAuth()
   @HttpCode(201)
-  @ApiDoc({ body: CreateRolloutRequestSchema, response: RolloutSchema, status: 201, errors: [400, 401, 404] })
+  @ApiDoc({ body: CreateRolloutRequestSchema, response: RolloutSchema, status: 201, errors: [400, 401, 403, 404] })
   createRollout(@Body() body: unknown) {
     return this.rollouts.create(parseOrThrow(CreateRolloutRequestSchema, body ?? {}, 'rollout'));
   }
@@ -102,6 +103,7 @@ export class AgentPackageController {
 
   @Get('package')
   @Public()
+  @RateLimit('download')
   @ApiQuery({ name: 'version', required: false, description: 'default: the newest (`latest`)' })
   @ApiProduces('application/gzip')
   @ApiResponse({ status: 200, description: 'the package tarball; ETag and X-Fleetbench-Agent-Sha256 = its sha256' })

@@ -5,9 +5,10 @@ import {
   CreateApiTokenRequestSchema,
   CreatedApiTokenSchema,
   SocketTicketSchema,
+  WhoAmISchema,
   type CreateApiTokenRequest,
 } from '@fleetbench/protocol';
-import { AdminOnly, CurrentPrincipal } from '../middleware/auth.guard';
+import { AdminOnly, CurrentPrincipal, MinRole } from '../middleware/auth.guard';
 import { ApiTokenService } from '../services/api-token.service';
 import { AuthService, type ApiPrincipal } from '../services/auth.service';
 import { ApiDoc } from '../utils/openapi.decorators';
@@ -44,7 +45,16 @@ export class ApiTokenController {
     await this.apiTokens.revoke(id);
   }
 
+  /** The calling token: the dashboard shows only what its role may do. */
+  @Get('auth/whoami')
+  @ApiDoc({ response: WhoAmISchema, errors: [401] })
+  whoami(@CurrentPrincipal() principal: ApiPrincipal) {
+    return this.apiTokens.whoami(principal);
+  }
+
+  /** Live updates are reading: any role. */
   @Post('auth/socket-ticket')
+  @MinRole('viewer')
   @ApiDoc({ response: SocketTicketSchema, status: 201, errors: [401] })
   socketTicket(@CurrentPrincipal() principal: ApiPrincipal) {
     return this.auth.issueSocketTicket(principal);

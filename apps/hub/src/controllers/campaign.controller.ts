@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   CampaignSchema,
+  IdSchema,
   CreateCampaignRequestSchema,
   JobSchema,
   JobStateSchema,
@@ -13,8 +14,8 @@ import { ApiDoc } from '../utils/openapi.decorators';
 import { ZodPipe } from '../utils/zod';
 
 const JobQuerySchema = z.object({
-  campaignId: z.string().optional(),
-  deviceId: z.string().optional(),
+  campaignId: IdSchema.optional(),
+  deviceId: IdSchema.optional(),
   state: JobStateSchema.optional(),
 });
 

@@ -4,6 +4,8 @@ import { DatasetSchema, RegisterDatasetRequestSchema } from '@fleetbench/protoco
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { DatasetService } from '../services/dataset.service';
+import { CurrentPrincipal, requireAdmin } from '../middleware/auth.guard';
+import type { ApiPrincipal } from '../services/auth.service';
 import { ApiDoc } from '../utils/openapi.decorators';
 import { parseOrThrow } from '../utils/zod';
 
@@ -19,12 +21,18 @@ export class DatasetController {
   @ApiConsumes('application/json', 'application/x-tar')
   @ApiQuery({ name: 'name', required: false, description: 'for application/x-tar uploads: the dataset name' })
   @ApiDoc({ body: RegisterDatasetRequestSchema, response: DatasetSchema, status: 201, errors: [400, 401, 413] })
-  async register(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async register(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @CurrentPrincipal() principal: ApiPrincipal,
+  ) {
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    const result =
-      type === 'application/x-tar' || type === 'application/octet-stream'
-        ? await this.datasets.upload(req, parseOrThrow(UploadQuerySchema, req.query, 'query string').name)
-        : await this.datasets.registerFromPath(parseOrThrow(RegisterDatasetRequestSchema, req.body ?? {}));
+    const upload = type === 'application/x-tar' || type === 'application/octet-stream';
+    // Reading files on the hub machine is the admin's: any other token could otherwise learn which files exist.
+    if (!upload) requireAdmin(principal, 'register by path (upload the bytes instead)');
+    const result = upload
+      ? await this.datasets.upload(req, parseOrThrow(UploadQuerySchema, req.query, 'query string').name)
+      : await this.datasets.registerFromPath(parseOrThrow(RegisterDatasetRequestSchema, req.body ?? {}));
     res.status(result.created ? 201 : 200);
     return result.dataset;
   }

@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, Param } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DeviceSchema, HardwareClassSchema } from '@fleetbench/protocol';
 import { AdminOnly } from '../middleware/auth.guard';
@@ -29,6 +29,15 @@ export class DeviceController {
   @ApiDoc({ response: DeviceSchema, errors: [401, 403, 404, 503] })
   revoke(@Param('id') id: string) {
     return this.devices.revoke(id);
+  }
+
+  /** Moves the device to the hardware class of the hardware it last reported (devices cannot change class). */
+  @Post('devices/:id/reclassify')
+  @HttpCode(200)
+  @AdminOnly()
+  @ApiDoc({ response: DeviceSchema, errors: [401, 403, 404] })
+  reclassify(@Param('id') id: string) {
+    return this.devices.reclassify(id);
   }
 
   @Get('hardware-classes')

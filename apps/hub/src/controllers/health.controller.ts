@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Public } from '../middleware/auth.guard';
 import { HealthService } from '../services/health.service';
+import { RESULT_REJECTION_REASONS } from '../services/result-acceptance';
 import { ApiDoc } from '../utils/openapi.decorators';
 
 const HealthSchema = z.object({
@@ -14,6 +15,11 @@ const HealthSchema = z.object({
   /** The broker URL agents get at enrollment. */
   mqttUrl: z.string(),
   version: z.string(),
+  /** Result messages this hub process refused since it started: forged, stale or implausible (never stored). */
+  resultRejections: z.object({
+    total: z.number().int(),
+    byReason: z.partialRecord(z.enum(RESULT_REJECTION_REASONS), z.number().int()),
+  }),
 });
 
 @ApiTags('health')

@@ -9,6 +9,8 @@ import {
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { ModelService } from '../services/model.service';
+import { CurrentPrincipal, requireAdmin } from '../middleware/auth.guard';
+import type { ApiPrincipal } from '../services/auth.service';
 import { ApiDoc } from '../utils/openapi.decorators';
 import { parseOrThrow } from '../utils/zod';
 
@@ -51,12 +53,18 @@ export class ModelController {
       'for octet-stream uploads (also family, flops, expectedSha256, preprocessing, referenceMetrics as JSON, useProposedPreset=true)',
   })
   @ApiDoc({ body: RegisterModelRequestSchema, response: ModelSchema, status: 201, errors: [400, 401, 413] })
-  async register(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async register(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @CurrentPrincipal() principal: ApiPrincipal,
+  ) {
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    const result =
-      type === 'application/octet-stream'
-        ? await this.models.upload(req, parseOrThrow(UploadQuerySchema, req.query, 'query string'))
-        : await this.models.registerFromPath(parseOrThrow(RegisterModelRequestSchema, req.body ?? {}));
+    const upload = type === 'application/octet-stream';
+    // Reading files on the hub machine is the admin's: any other token could otherwise learn which files exist.
+    if (!upload) requireAdmin(principal, 'register by path (upload the bytes instead)');
+    const result = upload
+      ? await this.models.upload(req, parseOrThrow(UploadQuerySchema, req.query, 'query string'))
+      : await this.models.registerFromPath(parseOrThrow(RegisterModelRequestSchema, req.body ?? {}));
     res.status(result.created ? 201 : 200);
     return result.model;
   }

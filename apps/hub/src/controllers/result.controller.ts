@@ -1,16 +1,16 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { LeaderboardQuerySchema, LeaderboardRowSchema, ResultSchema } from '@fleetbench/protocol';
+import { IdSchema, LeaderboardQuerySchema, LeaderboardRowSchema, ResultSchema } from '@fleetbench/protocol';
 import { z } from 'zod';
 import { ResultService } from '../services/result.service';
 import { ApiDoc } from '../utils/openapi.decorators';
 import { ZodPipe } from '../utils/zod';
 
 const ResultQuerySchema = z.object({
-  campaignId: z.string().optional(),
-  deviceId: z.string().optional(),
-  modelId: z.string().optional(),
-  hardwareClassId: z.string().optional(),
+  campaignId: IdSchema.optional(),
+  deviceId: IdSchema.optional(),
+  modelId: IdSchema.optional(),
+  hardwareClassId: IdSchema.optional(),
 });
 
 @ApiTags('results')

@@ -4,7 +4,9 @@ import type { Db } from '../db/database';
 import { DB } from './tokens';
 
 export const jobInclude = {
-  model: { select: { name: true, sha256: true, sizeBytes: true, preprocessing: true, flops: true, recipe: true } },
+  model: {
+    select: { name: true, sha256: true, sizeBytes: true, preprocessing: true, flops: true, recipe: true, inputs: true },
+  },
   dataset: { select: { name: true, sha256: true, sizeBytes: true } },
 } as const;
 export type JobRow = Prisma.JobGetPayload<{ include: typeof jobInclude }>;

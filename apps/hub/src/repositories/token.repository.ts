@@ -35,8 +35,8 @@ export class TokenRepository {
   async createAdminToken(tokenHash: string, label: string): Promise<void> {
     await this.db.apiToken.upsert({
       where: { tokenHash },
-      create: { tokenHash, label, admin: true },
-      update: { admin: true },
+      create: { tokenHash, label, admin: true, role: 'admin' },
+      update: { admin: true, role: 'admin' },
     });
   }
 
@@ -46,14 +46,21 @@ export class TokenRepository {
     return r.count;
   }
 
-  createNamedApiToken(data: { tokenHash: string; label: string; expiresAt: Date | null }): Promise<ApiToken> {
+  createNamedApiToken(data: {
+    tokenHash: string;
+    label: string;
+    role: ApiToken['role'];
+    expiresAt: Date | null;
+  }): Promise<ApiToken> {
     return this.db.apiToken.create({ data: { ...data, admin: false } });
   }
 
-  findApiToken(tokenHash: string): Promise<Pick<ApiToken, 'id' | 'admin' | 'expiresAt' | 'lastUsedAt'> | null> {
+  findApiToken(
+    tokenHash: string,
+  ): Promise<Pick<ApiToken, 'id' | 'admin' | 'role' | 'expiresAt' | 'lastUsedAt'> | null> {
     return this.db.apiToken.findUnique({
       where: { tokenHash },
-      select: { id: true, admin: true, expiresAt: true, lastUsedAt: true },
+      select: { id: true, admin: true, role: true, expiresAt: true, lastUsedAt: true },
     });
   }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ApiToken as ApiTokenDto, CreateApiTokenRequest, CreatedApiToken } from '@fleetbench/protocol';
+import type { ApiToken as ApiTokenDto, CreateApiTokenRequest, CreatedApiToken, WhoAmI } from '@fleetbench/protocol';
 import type { ApiToken } from '../../generated/prisma/client';
 import type { Logger } from '../logger';
 import { ClockRepository } from '../repositories/clock.repository';
@@ -7,13 +7,14 @@ import { TokenRepository } from '../repositories/token.repository';
 import { LOGGER } from '../repositories/tokens';
 import { AppError } from '../utils/app-error';
 import { randomSecret, sha256Hex } from '../utils/crypto';
-import { API_TOKEN_PREFIX, AuthService } from './auth.service';
+import { API_TOKEN_PREFIX, AuthService, type ApiPrincipal } from './auth.service';
 
 export function toApiTokenDto(t: ApiToken): ApiTokenDto {
   return {
     id: t.id,
     label: t.label,
     admin: t.admin,
+    role: t.role,
     createdAt: t.createdAt.toISOString(),
     lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
     expiresAt: t.expiresAt?.toISOString() ?? null,
@@ -34,9 +35,20 @@ export class ApiTokenService {
     const token = API_TOKEN_PREFIX + randomSecret(24);
     const expiresAt =
       req.expiresInDays === undefined ? null : new Date(this.clock.now().getTime() + req.expiresInDays * 86_400_000);
-    const row = await this.tokens.createNamedApiToken({ tokenHash: sha256Hex(token), label: req.label, expiresAt });
-    this.logger.info({ tokenId: row.id, label: row.label, expiresAt }, 'API token created');
+    const row = await this.tokens.createNamedApiToken({
+      tokenHash: sha256Hex(token),
+      label: req.label,
+      role: req.role,
+      expiresAt,
+    });
+    this.logger.info({ tokenId: row.id, label: row.label, role: row.role, expiresAt }, 'API token created');
     return { ...toApiTokenDto(row), token };
+  }
+
+  async whoami(principal: ApiPrincipal): Promise<WhoAmI> {
+    const row = await this.tokens.findApiTokenById(principal.tokenId);
+    if (!row) throw new AppError('unauthorized', 'This API token no longer exists.');
+    return { tokenId: row.id, label: row.label, role: row.role };
   }
 
   async list(): Promise<ApiTokenDto[]> {

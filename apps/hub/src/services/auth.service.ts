@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { AgentIdSchema, type SocketTicket } from '@fleetbench/protocol';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { AgentIdSchema, type ApiRole, type SocketTicket } from '@fleetbench/protocol';
 import type { BrokerCredentialVerifier, BrokerPrincipal } from '../broker/broker.types';
 import type { Logger } from '../logger';
 import { ClockRepository } from '../repositories/clock.repository';
@@ -8,6 +8,7 @@ import { HUB_MQTT_USERNAME, RUNTIME, type HubRuntime } from '../repositories/run
 import { TokenRepository } from '../repositories/token.repository';
 import { LOGGER } from '../repositories/tokens';
 import { hashPassword, randomSecret, safeEqual, sha256Hex, verifyPassword } from '../utils/crypto';
+import { RateLimitService } from './rate-limit.service';
 
 export const API_TOKEN_PREFIX = 'fbt_';
 export const SOCKET_TICKET_PREFIX = 'fbs_';
@@ -21,7 +22,10 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 /** Who a valid API token (or a socket.io ticket minted with one) belongs to. */
 export interface ApiPrincipal {
   tokenId: string;
+  /** The bootstrap admin token (FLEETBENCH_ADMIN_TOKEN / generated), which the API cannot delete. */
   admin: boolean;
+  /** What the token may do (routes declare the least role they need). */
+  role: ApiRole;
 }
 
 /** API tokens (REST, socket.io), socket.io tickets, agent credentials (artifacts) and the broker's credential checks. */
@@ -41,6 +45,8 @@ export class AuthService implements BrokerCredentialVerifier {
     private readonly clock: ClockRepository,
     @Inject(RUNTIME) private readonly runtime: Pick<HubRuntime, 'hubBrokerPassword'>,
     @Inject(LOGGER) private readonly logger: Logger,
+    /** Limits on failed credentials; absent in unit tests that do not exercise them. */
+    @Optional() private readonly limits?: RateLimitService,
   ) {}
 
   /**
@@ -75,7 +81,7 @@ export class AuthService implements BrokerCredentialVerifier {
         .touchApiToken(row.id, now)
         .catch((err: unknown) => this.logger.warn({ err, tokenId: row.id }, 'could not record API token use'));
     }
-    return { tokenId: row.id, admin: row.admin };
+    return { tokenId: row.id, admin: row.admin, role: row.role };
   }
 
   async verifyApiToken(token: string | undefined | null): Promise<boolean> {
@@ -105,7 +111,7 @@ export class AuthService implements BrokerCredentialVerifier {
     if (!tokenId) return null;
     const row = await this.tokens.findApiTokenById(tokenId);
     if (!row || (row.expiresAt && row.expiresAt.getTime() <= this.clock.now().getTime())) return null;
-    return { tokenId: row.id, admin: row.admin };
+    return { tokenId: row.id, admin: row.admin, role: row.role };
   }
 
   /**
@@ -127,17 +133,40 @@ export class AuthService implements BrokerCredentialVerifier {
     return () => this.revokedListeners.delete(listener);
   }
 
-  async verifyAgent(agentId: string, password: string): Promise<boolean> {
-    if (!AgentIdSchema.safeParse(agentId).success || !password) return false;
+  /**
+   * Agent credentials (artifact downloads, the broker's logins). Each check of an uncached password is an scrypt, so
+   * failures are limited per agent id and per client address: over the limit, an uncached password is refused
+   * without checking it (valid cached credentials still pass) — see {@link agentAuthLimited}.
+   */
+  async verifyAgent(agentId: string, password: string, ip?: string): Promise<boolean> {
+    if (!AgentIdSchema.safeParse(agentId).success || !password) return this.failed(agentId, ip);
     const key = sha256Hex(`${agentId}:${password}`);
     const hash = await this.devices.getPasswordHash(agentId); // null for unknown and revoked devices
-    if (!hash) return false;
+    if (!hash) return this.failed(agentId, ip);
     const cached = this.agentCache.get(key);
     if (cached && cached.until > Date.now() && cached.hash === hash) return true;
-    if (!(await verifyPassword(password, hash))) return false;
+    if (this.agentAuthLimited(agentId, ip)) return false;
+    if (!(await verifyPassword(password, hash))) return this.failed(agentId, ip);
     if (this.agentCache.size > 1000) this.agentCache.clear();
     this.agentCache.set(key, { agentId, hash, until: Date.now() + 5 * 60_000 });
     return true;
+  }
+
+  /** Whether failed attempts for this agent id or from this address are over their limit (seconds to wait, or 0). */
+  agentAuthLimited(agentId: string, ip?: string): number {
+    if (!this.limits) return 0;
+    const byAgent = this.limits.exceeded('authFailureByAgent', agentId);
+    const byIp = ip ? this.limits.exceeded('authFailureByIp', ip) : { allowed: true, retryAfterS: 0 };
+    return Math.max(byAgent.retryAfterS, byIp.retryAfterS);
+  }
+
+  /** Counts a failed attempt (per agent id and address); always false. */
+  private async failed(agentId: string, ip?: string): Promise<false> {
+    if (this.limits) {
+      if (AgentIdSchema.safeParse(agentId).success) await this.limits.hit('authFailureByAgent', agentId);
+      if (ip) await this.limits.hit('authFailureByIp', ip);
+    }
+    return false;
   }
 
   /** Forgets cached credentials of a (revoked) agent, so the next check goes to the database. */
@@ -146,10 +175,10 @@ export class AuthService implements BrokerCredentialVerifier {
   }
 
   /** BrokerCredentialVerifier: the hub's own client or an enrolled agent. */
-  async verify(username: string, password: string): Promise<BrokerPrincipal | null> {
+  async verify(username: string, password: string, source?: { ip?: string }): Promise<BrokerPrincipal | null> {
     if (username === HUB_MQTT_USERNAME)
       return safeEqual(password, this.runtime.hubBrokerPassword) ? { kind: 'hub' } : null;
-    return (await this.verifyAgent(username, password)) ? { kind: 'agent', agentId: username } : null;
+    return (await this.verifyAgent(username, password, source?.ip)) ? { kind: 'agent', agentId: username } : null;
   }
 
   hashAgentPassword(password: string): Promise<string> {

@@ -8,6 +8,7 @@ import { DatasetRepository } from '../repositories/dataset.repository';
 import { StorageRepository, type StagedFile } from '../repositories/storage.repository';
 import { HUB_CONFIG, LOGGER } from '../repositories/tokens';
 import { AppError } from '../utils/app-error';
+import { registrationPath } from '../utils/register-path';
 import { archiveStream, inspectArchive, planDataset } from '../utils/dataset-archive';
 
 export function toDatasetDto(d: DatasetRow): Dataset {
@@ -30,7 +31,7 @@ export class DatasetService {
   constructor(
     private readonly datasets: DatasetRepository,
     private readonly storage: StorageRepository,
-    @Inject(HUB_CONFIG) private readonly config: Pick<HubConfig, 'maxUploadBytes'>,
+    @Inject(HUB_CONFIG) private readonly config: Pick<HubConfig, 'maxUploadBytes' | 'registerDirs'>,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -46,7 +47,13 @@ export class DatasetService {
 
   /** Packages a folder on the hub machine. The same folder and label list always give the same archive. */
   async registerFromPath(req: RegisterDatasetRequest): Promise<{ dataset: Dataset; created: boolean }> {
-    const plan = await planDataset(req);
+    const plan = await planDataset({
+      ...req,
+      path: await registrationPath(req.path, this.config.registerDirs),
+      ...(req.labelsPath
+        ? { labelsPath: await registrationPath(req.labelsPath, this.config.registerDirs, 'labelsPath') }
+        : {}),
+    });
     const started = Date.now();
     const staged = await this.storage.stage(archiveStream(plan), this.config.maxUploadBytes);
     this.logger.info({ path: plan.root, images: plan.images.length, ms: Date.now() - started }, 'dataset packaged');

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Device, HardwareClass } from '@fleetbench/protocol';
+import { HardwareSchema, type Device, type HardwareClass } from '@fleetbench/protocol';
 import type { BrokerAuthority } from '../broker/broker.types';
 import type { Logger } from '../logger';
 import { ClockRepository } from '../repositories/clock.repository';
@@ -8,6 +8,7 @@ import { EventRepository } from '../repositories/event.repository';
 import { HardwareClassRepository } from '../repositories/hardware-class.repository';
 import { BROKER_AUTHORITY, LOGGER } from '../repositories/tokens';
 import { AppError } from '../utils/app-error';
+import { hardwareClassOf } from '../utils/hardware-class';
 import { toDeviceDto } from '../utils/mappers';
 import { AuthService } from './auth.service';
 import { DispatcherService } from './dispatcher.service';
@@ -60,6 +61,22 @@ export class DeviceService {
     this.logger.info({ agentId: id, cancelledJobs }, 'device revoked');
     this.events.emit('device.updated', device);
     this.events.emit('device.revoked', device);
+    return device;
+  }
+
+  /**
+   * Moves a device to the hardware class of the hardware it last reported (an admin's decision: devices cannot change
+   * their class themselves, so results keep aggregating where they were measured).
+   */
+  async reclassify(id: string): Promise<Device> {
+    const d = await this.devices.findById(id);
+    if (!d) throw AppError.notFound('Device', id);
+    const cls = hardwareClassOf(HardwareSchema.parse(d.hardware));
+    if (cls.id === d.hardwareClassId) return toDeviceDto(d);
+    await this.classes.ensure(cls);
+    const device = toDeviceDto(await this.devices.update(id, { hardwareClassId: cls.id }));
+    this.logger.info({ agentId: id, from: d.hardwareClassId, to: cls.id }, 'device reclassified');
+    this.events.emit('device.updated', device);
     return device;
   }
 

@@ -4,6 +4,7 @@ import { MqttRepository } from '../repositories/mqtt.repository';
 import { RUNTIME, type HubRuntime } from '../repositories/runtime';
 import { DB } from '../repositories/tokens';
 import { AppError } from '../utils/app-error';
+import { resultRejections } from './result-acceptance';
 
 export interface HealthBody {
   status: 'ok';
@@ -13,6 +14,8 @@ export interface HealthBody {
   redis?: 'ok' | 'down';
   mqttUrl: string;
   version: string;
+  /** Result messages this process refused since it started (result-acceptance.ts), per reason. */
+  resultRejections: ReturnType<typeof resultRejections.snapshot>;
 }
 
 @Injectable()
@@ -46,6 +49,7 @@ export class HealthService {
       ...(redis ? { redis: (await redis) ? 'ok' : 'down' } : {}),
       mqttUrl: this.runtime.mqttPublicUrl,
       version: this.runtime.version,
+      resultRejections: resultRejections.snapshot(),
     };
   }
 }

@@ -4,10 +4,11 @@ import type { EventRepository } from '../repositories/event.repository';
 import type { HardwareClassRepository } from '../repositories/hardware-class.repository';
 import type { JobRepository } from '../repositories/job.repository';
 import type { ResultRepository } from '../repositories/result.repository';
-import { resultMessage } from '../test-support/fixtures';
+import { hardware, resultMessage, software } from '../test-support/fixtures';
 import { fixedClock, mockLogger, mockOf } from '../test-support/mocks';
 import type { DispatcherService } from './dispatcher.service';
 import { IngestService } from './ingest.service';
+import { resultRejections } from './result-acceptance';
 
 const AGENT = 'agent-1';
 const deviceRow = (over: Partial<DeviceRow> = {}) =>
@@ -35,8 +36,23 @@ function setup() {
   devices.update.mockImplementation(async (_id, data) => deviceRow(data as never));
   devices.updateStatus.mockImplementation(async (_id, _seen, data) => deviceRow(data as never));
   const svc = new IngestService(devices, classes, jobs, results, dispatcher, events, fixedClock() as never, logger);
-  return { svc, devices, jobs, results, dispatcher, events, logger };
+  return { svc, devices, classes, jobs, results, dispatcher, events, logger };
 }
+
+/** The device's running job 'j1' with the settings and model of the fixture result. */
+const ownJob = () =>
+  ({
+    id: 'j1',
+    deviceId: AGENT,
+    modelId: 'm1',
+    state: 'running',
+    attempts: 1,
+    timeoutMs: 600_000,
+    settings: resultMessage('j1').settings,
+    settingsKey: 'latency/bs1/t0x0/cpu',
+    model: { sha256: 'a'.repeat(64), flops: null, inputs: [] },
+    dataset: null,
+  }) as never;
 
 const status = (online: boolean, session: number) =>
   JSON.stringify({ v: 1, online, session, ts: new Date().toISOString() });
@@ -110,25 +126,52 @@ describe('IngestService', () => {
     expect(dispatcher.onDeviceOnline).toHaveBeenCalledWith(AGENT, null);
   });
 
+  it('keeps the enrolled hardware class when a device describes other hardware: no class is minted', async () => {
+    const { svc, devices, classes, logger } = setup();
+    const msg = { v: 1, ts: new Date().toISOString(), hardware: hardware({ model: 'Made-up CPU' }), software };
+    await svc.handle(topics.hardware(AGENT), JSON.stringify(msg));
+    expect(classes.ensure).not.toHaveBeenCalled();
+    expect(devices.update).toHaveBeenCalledWith(
+      AGENT,
+      expect.not.objectContaining({ hardwareClassId: expect.anything() }),
+    );
+    expect(devices.update).toHaveBeenCalledWith(AGENT, expect.objectContaining({ hardware: msg.hardware }));
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.objectContaining({ agentId: AGENT, kept: 'hc-1' }),
+      'device reports hardware of another class; class kept until an admin reclassifies it',
+    );
+  });
+
   it('rejects a result for a job owned by another device', async () => {
     const { svc, jobs, results, logger } = setup();
     jobs.findById.mockResolvedValue({ id: 'j1', deviceId: 'someone-else' } as never);
     await svc.handle(topics.results(AGENT), JSON.stringify(resultMessage('j1')));
     expect(results.insertIfNew).not.toHaveBeenCalled();
     expect(logger.warn).toHaveBeenCalledWith(
-      expect.objectContaining({ agentId: AGENT, owner: 'someone-else' }),
-      'result for a job of another device rejected',
+      expect.objectContaining({ agentId: AGENT, jobId: 'j1', reason: 'foreign-job' }),
+      'result rejected',
+    );
+  });
+
+  it('rejects an implausible result for its own running job: not stored, job not advanced, counted', async () => {
+    const { svc, jobs, results, dispatcher, logger } = setup();
+    jobs.findById.mockResolvedValue(ownJob());
+    const before = resultRejections.snapshot().byReason['implausible-latency'] ?? 0;
+    const msg = resultMessage('j1');
+    msg.metrics.latencyMs = { ...msg.metrics.latencyMs, min: 1e-6, p50: 1e-6 };
+    await svc.handle(topics.results(AGENT), JSON.stringify(msg));
+    expect(results.insertIfNew).not.toHaveBeenCalled();
+    expect(dispatcher.onResult).not.toHaveBeenCalled();
+    expect(resultRejections.snapshot().byReason['implausible-latency']).toBe(before + 1);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.objectContaining({ agentId: AGENT, reason: 'implausible-latency', detail: expect.any(String) }),
+      'result rejected',
     );
   });
 
   it('stores a result once: a duplicate msgId changes nothing', async () => {
     const { svc, jobs, results, dispatcher, events } = setup();
-    jobs.findById.mockResolvedValue({
-      id: 'j1',
-      deviceId: AGENT,
-      modelId: 'm1',
-      settingsKey: 'latency/bs1/t0x0/cpu',
-    } as never);
+    jobs.findById.mockResolvedValue(ownJob());
     const row = {
       id: 'r1',
       device: { name: 'a' },

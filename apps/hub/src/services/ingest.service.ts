@@ -19,6 +19,7 @@ import { LOGGER } from '../repositories/tokens';
 import { hardwareClassOf } from '../utils/hardware-class';
 import { toDeviceDto, toResultDto } from '../utils/mappers';
 import { DispatcherService } from './dispatcher.service';
+import { assessResult, resultRejections } from './result-acceptance';
 
 /** Channels the hub subscribes to. */
 export const INGEST_CHANNELS: AgentChannel[] = ['status', 'hardware', 'telemetry', 'events', 'results'];
@@ -126,18 +127,18 @@ export class IngestService {
   }
 
   private async onHardware(device: DeviceRow, msg: HardwareMessage): Promise<void> {
+    // A device keeps the hardware class it enrolled with; re-enrollment or an admin (POST devices/:id/reclassify)
+    // changes it. Describing other hardware no longer mints classes (one per made-up CPU name, unbounded).
     const cls = hardwareClassOf(msg.hardware);
-    await this.classes.ensure(cls);
     const updated = await this.devices.update(device.id, {
       hardware: msg.hardware,
       software: msg.software,
-      hardwareClassId: cls.id,
       lastSeenAt: this.clock.now(),
     });
     if (cls.id !== device.hardwareClassId)
-      this.logger.info(
-        { agentId: device.id, from: device.hardwareClassId, to: cls.id },
-        'device changed hardware class',
+      this.logger.warn(
+        { agentId: device.id, kept: device.hardwareClassId, reported: cls.id },
+        'device reports hardware of another class; class kept until an admin reclassifies it',
       );
     this.events.emit('device.updated', toDeviceDto(updated));
   }
@@ -156,21 +157,15 @@ export class IngestService {
   }
 
   private async onResult(device: DeviceRow, msg: ResultMessage): Promise<void> {
-    const job = await this.jobs.findById(msg.jobId);
-    if (!job) {
-      this.logger.warn(
-        { agentId: device.id, jobId: msg.jobId, msgId: msg.msgId },
-        'result for an unknown job rejected',
-      );
+    // Stored only for the device's assigned/running job, current attempt, with plausible values (result-acceptance.ts).
+    const acceptance = assessResult(device.id, msg, await this.jobs.findById(msg.jobId));
+    if (!acceptance.ok) {
+      resultRejections.count(acceptance.reason);
+      const { reason, detail } = acceptance;
+      this.logger.warn({ agentId: device.id, jobId: msg.jobId, msgId: msg.msgId, reason, detail }, 'result rejected');
       return;
     }
-    if (job.deviceId !== device.id) {
-      this.logger.warn(
-        { agentId: device.id, jobId: msg.jobId, owner: job.deviceId, msgId: msg.msgId },
-        'result for a job of another device rejected',
-      );
-      return;
-    }
+    const job = acceptance.job;
     const m = msg.metrics;
     const { created, result } = await this.results.insertIfNew({
       msgId: msg.msgId,

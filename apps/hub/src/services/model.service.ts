@@ -9,6 +9,7 @@ import { ModelRepository } from '../repositories/model.repository';
 import { StorageRepository, type StagedFile } from '../repositories/storage.repository';
 import { HUB_CONFIG, LOGGER } from '../repositories/tokens';
 import { AppError } from '../utils/app-error';
+import { registrationPath } from '../utils/register-path';
 import { toModelDto } from '../utils/mappers';
 import { countFlops, readOnnxSignature } from '@fleetbench/zoo';
 
@@ -20,7 +21,7 @@ export class ModelService {
     private readonly models: ModelRepository,
     private readonly storage: StorageRepository,
     private readonly events: EventRepository,
-    @Inject(HUB_CONFIG) private readonly config: Pick<HubConfig, 'maxUploadBytes'>,
+    @Inject(HUB_CONFIG) private readonly config: Pick<HubConfig, 'maxUploadBytes' | 'registerDirs'>,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -45,10 +46,11 @@ export class ModelService {
         },
       );
     }
-    const stat = await fs.stat(req.path).catch(() => null);
+    const file = await registrationPath(req.path, this.config.registerDirs);
+    const stat = await fs.stat(file).catch(() => null);
     if (!stat?.isFile())
       throw new AppError('bad-request', `The hub cannot read a file at ${req.path}; give a path on the hub machine.`);
-    const staged = await this.storage.stageFromPath(req.path, this.config.maxUploadBytes);
+    const staged = await this.storage.stageFromPath(file, this.config.maxUploadBytes);
     return this.finish(staged, req, 'path');
   }
 

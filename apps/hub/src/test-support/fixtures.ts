@@ -1,4 +1,10 @@
-import { PROTOCOL_MAJOR, type Hardware, type ResultMessage, type SoftwareFingerprint } from '@fleetbench/protocol';
+import {
+  PROTOCOL_MAJOR,
+  type Hardware,
+  type JobAssignMessage,
+  type ResultMessage,
+  type SoftwareFingerprint,
+} from '@fleetbench/protocol';
 import { ulid } from 'ulid';
 
 export const hardware = (over: Partial<Hardware['cpu']> = {}): Hardware => ({
@@ -23,9 +29,32 @@ export const software: SoftwareFingerprint = {
   executionProviders: ['cpu'],
 };
 
+/**
+ * A plausible result (no histogram) for a job id, or — like the real agent — for the assignment it answers: then it
+ * carries that job's attempt, settings, model and dataset hashes, and top-k figures when the job is an accuracy job.
+ */
 export function resultMessage(
-  jobId: string,
+  job: string | JobAssignMessage,
   over: { p50?: number; throughput?: number; top1?: number | null; flagged?: boolean; msgId?: string } = {},
+): ResultMessage {
+  const msg = baseResult(typeof job === 'string' ? job : job.jobId, over);
+  if (typeof job === 'string') return msg;
+  msg.attempt = job.attempt;
+  msg.settings = job.settings;
+  msg.environment.modelSha256 = job.model.sha256;
+  if (job.settings.mode === 'accuracy') {
+    msg.environment.datasetSha256 = job.dataset?.sha256 ?? null;
+    const samples = job.settings.maxSamples ?? 1000;
+    const top1 = Math.round((over.top1 ?? 0.5) * samples) / samples;
+    msg.metrics = { ...msg.metrics, top1, top5: Math.min(1, top1 + Math.round(0.2 * samples) / samples) };
+    msg.metrics.accuracySamples = samples;
+  }
+  return msg;
+}
+
+function baseResult(
+  jobId: string,
+  over: { p50?: number; throughput?: number; top1?: number | null; flagged?: boolean; msgId?: string },
 ): ResultMessage {
   const p50 = over.p50 ?? 5;
   return {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { loadConfig } from '../config';
 import { createLogger, type Logger } from '../logger';
 import { createHub, type Hub } from '../main';
+import { SHARED_DATA } from '../../../../test/support/shared-data';
 import { createTestDatabase } from './database';
 
 export interface ApiResponse<T> {
@@ -56,6 +57,8 @@ export function mediumHub(adminToken: string, opts: { logger?: Logger; env?: Rec
         FLEETBENCH_HUB_HOST: '127.0.0.1',
         FLEETBENCH_MQTT_PORT: '0',
         FLEETBENCH_ADMIN_TOKEN: adminToken,
+        // Tests register the shared sample models and their own temporary folders by path.
+        FLEETBENCH_REGISTER_DIRS: [SHARED_DATA, os.tmpdir()].join(path.delimiter),
         ...opts.env,
       });
       hub = await createHub(config, {

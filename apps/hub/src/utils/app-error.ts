@@ -20,6 +20,7 @@ export const ERROR_STATUS = {
   conflict: 409,
   'payload-too-large': 413,
   'range-not-satisfiable': 416,
+  'too-many-requests': 429,
   internal: 500,
   unavailable: 503,
 } as const;

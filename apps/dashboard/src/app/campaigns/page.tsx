@@ -4,22 +4,27 @@ import { CampaignList } from '../../features/campaigns/campaign-list';
 import { CreateCampaignForm } from '../../features/campaigns/create-campaign-form';
 import { hubApi } from '../../lib/hub/api';
 import { load } from '../../lib/hub/load';
-import { requireToken } from '../../lib/session';
+import { getAbilities, requireToken } from '../../lib/session';
 
 export const metadata: Metadata = { title: 'Campaigns · Fleetbench' };
 
 export default async function CampaignsPage() {
   const token = await requireToken('/campaigns');
-  const [campaigns, models, devices, classes] = await Promise.all([
+  const [campaigns, models, devices, classes, can] = await Promise.all([
     load(hubApi.campaigns(token), '/campaigns'),
     load(hubApi.models(token), '/campaigns'),
     load(hubApi.devices(token), '/campaigns'),
     load(hubApi.hardwareClasses(token), '/campaigns'),
+    getAbilities(token),
   ]);
   return (
     <section>
       <h1>Campaigns</h1>
-      {models.ok && devices.ok ? (
+      {!can.operate ? (
+        <p className="muted" data-testid="campaign-create-hidden">
+          This token is a {can.role}: it can look at campaigns but not start them.
+        </p>
+      ) : models.ok && devices.ok ? (
         <CreateCampaignForm models={models.data} devices={devices.data} classes={classes.ok ? classes.data : []} />
       ) : (
         <HubErrorNotice problem={!models.ok ? models.problem : (devices as { ok: false; problem: never }).problem} />

@@ -8,7 +8,7 @@ import { ModelUploadForm } from '../../features/models/upload-form';
 import { LiveRefresh } from '../../features/live/live-refresh';
 import { hubApi } from '../../lib/hub/api';
 import { load } from '../../lib/hub/load';
-import { requireToken } from '../../lib/session';
+import { getAbilities, requireToken } from '../../lib/session';
 
 export const metadata: Metadata = { title: 'Models · Fleetbench' };
 
@@ -20,7 +20,7 @@ const UPLOAD_PRESETS = ['imagenet', 'caffe', 'tf-uint8', 'tf-float', 'paddle', '
 
 export default async function ModelsPage() {
   const token = await requireToken('/models');
-  const models = await load(hubApi.models(token), '/models');
+  const [models, can] = await Promise.all([load(hubApi.models(token), '/models'), getAbilities(token)]);
   const registered = new Map<string, Model>((models.ok ? models.data : []).map((m) => [m.name, m]));
   const rows: CatalogueRow[] = catalogue.map((e) => ({
     name: e.name,
@@ -41,7 +41,7 @@ export default async function ModelsPage() {
     <section>
       <LiveRefresh event="model.created" />
       <h1>Models</h1>
-      <ModelUploadForm families={families} presets={UPLOAD_PRESETS} />
+      {can.operate ? <ModelUploadForm families={families} presets={UPLOAD_PRESETS} /> : null}
       <h2>Registered on the hub</h2>
       {models.ok ? <ModelsTable models={models.data} /> : <HubErrorNotice problem={models.problem} />}
       <h2>PaddleClas catalogue (published reference metrics)</h2>

@@ -17,11 +17,14 @@ export function CampaignLive({
   initial,
   initialResults,
   deviceNames,
+  canOperate = true,
 }: {
   initial: Campaign;
   /** Only what the job table needs (no histograms): the result page loads the full result itself. */
   initialResults: JobResult[];
   deviceNames: Record<string, string>;
+  /** Offer cancel and re-run (the signed-in token is an operator or admin). */
+  canOperate?: boolean;
 }) {
   const [campaign, setCampaign] = useState(initial);
   const [jobs, setJobs] = useState(() => new Map((initial.jobs ?? []).map((j) => [j.id, j])));
@@ -93,18 +96,20 @@ export function CampaignLive({
           </span>
           <span className="muted small">created {formatTimestamp(campaign.createdAt)}</span>
           <span className="spacer" style={{ flex: 1 }} />
-          {state === 'running' ? (
+          {canOperate && state === 'running' ? (
             <form action={cancel}>
               <button type="submit" className="btn btn-danger" disabled={cancelling} data-testid="campaign-cancel">
                 {cancelling ? 'Cancelling…' : 'Cancel campaign'}
               </button>
             </form>
           ) : null}
-          <form action={rerun}>
-            <button type="submit" className="btn" disabled={rerunning || !list.length} data-testid="campaign-rerun">
-              {rerunning ? 'Starting…' : 'Re-run'}
-            </button>
-          </form>
+          {canOperate ? (
+            <form action={rerun}>
+              <button type="submit" className="btn" disabled={rerunning || !list.length} data-testid="campaign-rerun">
+                {rerunning ? 'Starting…' : 'Re-run'}
+              </button>
+            </form>
+          ) : null}
         </div>
         <div
           className="progress"

@@ -36,11 +36,14 @@ export function FleetView({
   initialJobs,
   renderedAt,
   hubUrl,
+  canAddDevices,
 }: {
   initialDevices: Device[];
   initialJobs: Job[];
   renderedAt: number;
   hubUrl: string;
+  /** Enrollment tokens are admin-only: other roles see no Add device panel. */
+  canAddDevices: boolean;
 }) {
   const [devices, setDevices] = useState(initialDevices);
   const [jobs, setJobs] = useState(() => new Map(initialJobs.map((j) => [j.id, j])));
@@ -83,15 +86,15 @@ export function FleetView({
   const summary = summarizeFleet(devices);
 
   // The panel stays mounted when the first device arrives, so its command is not lost.
-  const addDevice = <AddDevicePanel initiallyOpen={initialDevices.length === 0} />;
+  const addDevice = canAddDevices ? <AddDevicePanel initiallyOpen={initialDevices.length === 0} /> : null;
   if (devices.length === 0) {
     return (
       <>
         {addDevice}
         <EmptyState title="No devices enrolled yet">
           <p className="muted">
-            Add one above: the command installs the agent from this hub ({hubUrl}/api/v1/agent/install.sh) and enrolls
-            it. It appears here as soon as it connects.
+            {canAddDevices ? 'Add one above' : 'An admin adds one from this page'}: the command installs the agent from
+            this hub ({hubUrl}/api/v1/agent/install.sh) and enrolls it. It appears here as soon as it connects.
           </p>
         </EmptyState>
       </>

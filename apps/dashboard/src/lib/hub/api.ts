@@ -14,6 +14,7 @@ import {
   ResultSchema,
   RolloutSchema,
   TelemetrySampleSchema,
+  WhoAmISchema,
   type CreateCampaignRequestInput,
   type CreateEnrollmentTokenRequest,
   type CreateRolloutRequest,
@@ -52,6 +53,8 @@ export const hubApi = {
     q: { campaignId?: string; deviceId?: string; modelId?: string; hardwareClassId?: string } = {},
   ) => hubGet(apiPaths.results, token, z.array(ResultSchema), q),
   result: (token: string, id: string) => hubGet(`${apiPaths.results}/${encodeURIComponent(id)}`, token, ResultSchema),
+  /** The signed-in token's role (the pages hide what it may not do). */
+  whoami: (token: string) => hubGet(apiPaths.whoami, token, WhoAmISchema),
   /** Token check used by the login form: a cheap authenticated route (200 vs 401). */
   checkToken: (token: string) => checkToken(token, apiPaths.devices),
 };

@@ -6,7 +6,7 @@ import { jobResultFromSummary } from '../../../features/campaigns/matrix';
 import { hubApi } from '../../../lib/hub/api';
 import { load } from '../../../lib/hub/load';
 import { hubViews } from '../../../lib/hub/views';
-import { requireToken } from '../../../lib/session';
+import { getAbilities, requireToken } from '../../../lib/session';
 
 export const metadata: Metadata = { title: 'Campaign · Fleetbench' };
 
@@ -14,10 +14,11 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
   const { id } = await params;
   const here = `/campaigns/${encodeURIComponent(id)}`;
   const token = await requireToken(here);
-  const [campaign, results, devices] = await Promise.all([
+  const [campaign, results, devices, can] = await Promise.all([
     load(hubApi.campaign(token, id), here),
     load(hubViews.resultSummaries(token, id), here),
     load(hubApi.devices(token), here),
+    getAbilities(token),
   ]);
   return (
     <section>
@@ -31,6 +32,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
             initial={campaign.data}
             initialResults={results.ok ? results.data.map(jobResultFromSummary) : []}
             deviceNames={Object.fromEntries((devices.ok ? devices.data : []).map((d) => [d.id, d.name]))}
+            canOperate={can.operate}
           />
         </>
       ) : (
