@@ -127,7 +127,7 @@ describe('IngestService', () => {
       id: 'j1',
       deviceId: AGENT,
       modelId: 'm1',
-      settingsKey: 'latency/bs1/t0x0/cpu',
+      settingsKey: 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all',
     } as never);
     const row = {
       id: 'r1',
@@ -144,7 +144,12 @@ describe('IngestService', () => {
     await svc.handle(topics.results(AGENT), msg);
     await svc.handle(topics.results(AGENT), msg);
     expect(results.insertIfNew).toHaveBeenCalledWith(
-      expect.objectContaining({ jobId: 'j1', p50Ms: 3, hardwareClassId: 'hc-1', settingsKey: 'latency/bs1/t0x0/cpu' }),
+      expect.objectContaining({
+        jobId: 'j1',
+        p50Ms: 3,
+        hardwareClassId: 'hc-1',
+        settingsKey: 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all',
+      }),
     );
     expect(dispatcher.onResult).toHaveBeenCalledTimes(1);
     expect(events.emit).toHaveBeenCalledTimes(1);

@@ -13,7 +13,7 @@ function row(p: Partial<LeaderboardRow> & Pick<LeaderboardRow, 'modelName'>): Le
   return {
     hardwareClassId: 'hc-x86',
     hardwareClassName: 'Xeon · x64 · 2 cores · 24 GiB',
-    settingsKey: 'latency/bs1/t0x0/cpu',
+    settingsKey: 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all',
     modelId: `m-${p.modelName}`,
     family: 'MobileNet',
     devices: 1,
@@ -43,7 +43,7 @@ describe('groupLeaderboard', () => {
       hardwareClassName: 'Snapdragon 855 (PaddleClas)',
       settingsKey: 'published',
     }),
-    row({ modelName: 'b', settingsKey: 'throughput/bs8/t0x0/cpu' }),
+    row({ modelName: 'b', settingsKey: 'throughput/bs8/t0x0/cpu/onnxruntime-node/opt-all' }),
     row({ modelName: 'c' }),
     row({ modelName: 'd', hardwareClassId: 'hc-arm', hardwareClassName: 'Ampere Altra' }),
     row({ modelName: 'e' }),
@@ -58,8 +58,8 @@ describe('groupLeaderboard', () => {
     ]);
     const x86 = groups[1]!;
     expect(x86.settings.map((s) => [s.settingsKey, s.rows.map((r) => r.modelName)])).toEqual([
-      ['latency/bs1/t0x0/cpu', ['c', 'e']],
-      ['throughput/bs8/t0x0/cpu', ['b']],
+      ['latency/bs1/t0x0/cpu/onnxruntime-node/opt-all', ['c', 'e']],
+      ['throughput/bs8/t0x0/cpu/onnxruntime-node/opt-all', ['b']],
     ]);
   });
 
@@ -71,15 +71,15 @@ describe('groupLeaderboard', () => {
   it('selects the requested group or falls back to the first', () => {
     const groups = groupLeaderboard(rows, classes);
     expect(
-      selectLeaderboard(groups, { classId: 'hc-x86', settingsKey: 'throughput/bs8/t0x0/cpu' })?.settings.rows[0]
-        ?.modelName,
+      selectLeaderboard(groups, { classId: 'hc-x86', settingsKey: 'throughput/bs8/t0x0/cpu/onnxruntime-node/opt-all' })
+        ?.settings.rows[0]?.modelName,
     ).toBe('b');
     expect(selectLeaderboard(groups, { classId: 'hc-x86', settingsKey: 'nope' })?.settings.settingsKey).toBe(
-      'latency/bs1/t0x0/cpu',
+      'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all',
     );
     // Unknown/absent class: the measured class with the most rows, not simply the first by name.
     expect(selectLeaderboard(groups, { classId: 'unknown' })?.group.hardwareClassId).toBe('hc-x86');
-    expect(selectLeaderboard(groups, {})?.settings.settingsKey).toBe('latency/bs1/t0x0/cpu');
+    expect(selectLeaderboard(groups, {})?.settings.settingsKey).toBe('latency/bs1/t0x0/cpu/onnxruntime-node/opt-all');
     const onlyReference = groupLeaderboard([rows[0]!], classes);
     expect(selectLeaderboard(onlyReference, {})?.group.hardwareClassId).toBe('hc-sd855');
     expect(selectLeaderboard([], {})).toBeNull();
@@ -156,7 +156,7 @@ describe('verdict, filters and extra sort keys', () => {
   const base = {
     hardwareClassId: 'hc',
     hardwareClassName: 'HC',
-    settingsKey: 'latency/bs1/t0x0/cpu',
+    settingsKey: 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all',
     devices: 1,
     results: 1,
     p90Ms: 1,

@@ -1,5 +1,4 @@
-import type { HardwareClass, LeaderboardRow } from '@fleetbench/protocol';
-import { compareSettingsKeys } from './settings-key';
+import { compareComparabilityKeys, type HardwareClass, type LeaderboardRow } from '@fleetbench/protocol';
 
 // ---- grouping: one leaderboard per hardware class and settings key ----------------------------------------------
 
@@ -47,7 +46,7 @@ export function groupLeaderboard(
     .map(({ bySettings, ...g }) => ({
       ...g,
       settings: [...bySettings.entries()]
-        .sort(([a], [b]) => compareSettingsKeys(a, b))
+        .sort(([a], [b]) => compareComparabilityKeys(a, b))
         .map(([settingsKey, list]) => ({ settingsKey, rows: list })),
     }))
     .sort(
