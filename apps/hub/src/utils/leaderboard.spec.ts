@@ -69,6 +69,35 @@ describe('computeLeaderboard', () => {
     ]);
     expect(rows.map((r) => r.modelId)).toEqual(['slow', 'fast']);
     expect(rows[1]).toMatchObject({ results: 0, flaggedResults: 1, top1: 0.76, top1Source: 'measured' });
+    expect(rows.map((r) => r.rank)).toEqual([1, null]);
+  });
+
+  it('ranks once, per class and settings key: p50, then higher throughput, then name', () => {
+    const named = new Map([
+      ['a', { name: 'A', family: null, referenceTop1: null }],
+      ['b', { name: 'B', family: null, referenceTop1: null }],
+      ['c', { name: 'C', family: null, referenceTop1: null }],
+    ]);
+    const rows = computeLeaderboard(
+      [
+        // Same p50: b has the higher throughput, so it ranks before a; c ties with a on both and follows by name.
+        s('a', 'd1', 5, 'valid', { throughputIps: 100 }),
+        s('b', 'd1', 5, 'valid', { throughputIps: 300 }),
+        s('c', 'd1', 5, 'valid', { throughputIps: 100 }),
+        s('a', 'd1', 9, 'valid', { settingsKey: 'k2' }),
+        s('b', 'd1', 1, 'flagged', { settingsKey: 'k2' }),
+      ],
+      named,
+      new Map(),
+      [],
+    );
+    expect(rows.map((r) => [r.settingsKey, r.modelId, r.rank])).toEqual([
+      ['k', 'b', 1],
+      ['k', 'a', 2],
+      ['k', 'c', 3],
+      ['k2', 'a', 1],
+      ['k2', 'b', null],
+    ]);
   });
 });
 

@@ -82,7 +82,7 @@ export function computeLeaderboard(
     if (l) l.push({ hardwareClassId: a.hardwareClassId, top1: a.top1 });
     else accuracyByModel.set(a.modelId, [{ hardwareClassId: a.hardwareClassId, top1: a.top1 }]);
   }
-  const rows: (LeaderboardRow & { ranked: boolean })[] = [];
+  const rows: (Omit<LeaderboardRow, 'rank'> & { ranked: boolean })[] = [];
   for (const g of groups.values()) {
     const { hardwareClassId, settingsKey, modelId } = g[0];
     const valid = g.filter((s) => s.verdictStatus === 'valid');
@@ -124,8 +124,22 @@ export function computeLeaderboard(
       a.hardwareClassId.localeCompare(b.hardwareClassId) ||
       a.settingsKey.localeCompare(b.settingsKey) ||
       Number(b.ranked) - Number(a.ranked) ||
-      a.p50Ms - b.p50Ms ||
-      a.modelName.localeCompare(b.modelName),
+      compareRankOrder(a, b),
   );
-  return rows.map(({ ranked: _ranked, ...row }) => row);
+  // Rows are now grouped by class and key, ranked rows first in rank order: number them per group.
+  let group = '';
+  let next = 1;
+  return rows.map(({ ranked, ...row }) => {
+    const g = `${row.hardwareClassId}\u0000${row.settingsKey}`;
+    if (g !== group) [group, next] = [g, 1];
+    return { ...row, rank: ranked ? next++ : null };
+  });
+}
+
+/** The one ranking order of a leaderboard: median p50 ascending, ties by higher throughput, then model name. */
+export function compareRankOrder(
+  a: Pick<LeaderboardRow, 'p50Ms' | 'throughputIps' | 'modelName'>,
+  b: Pick<LeaderboardRow, 'p50Ms' | 'throughputIps' | 'modelName'>,
+): number {
+  return a.p50Ms - b.p50Ms || b.throughputIps - a.throughputIps || a.modelName.localeCompare(b.modelName);
 }
