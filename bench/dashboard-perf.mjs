@@ -20,6 +20,7 @@ import { freePort } from '../scripts/lib/ports.mjs';
 const require = createRequire(import.meta.url);
 const { Client } = require('pg');
 const { chromium } = require('playwright-core');
+const { formatComparabilityKey } = require('@fleetbench/protocol');
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1] || 5) || 5;
 const ADMIN_URL = process.env.FLEETBENCH_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -231,7 +232,7 @@ async function seed(db) {
         seed: 1,
         ...s,
       };
-      const settingsKey = `${s.mode}/bs${s.batchSize}/t${s.intraOpThreads}x0/cpu`;
+      const settingsKey = formatComparabilityKey(settings);
       for (const m of models) {
         const dev = devices.filter((d) => d.classId === c.id)[n % 2];
         const p50 =
@@ -368,7 +369,7 @@ async function main() {
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
     await context.addCookies([{ name: 'fleetbench_token', value: token, url: dashUrl }]);
     const cls = seeded.classes[7].id;
-    const settings = 'latency/bs1/t0x0/cpu';
+    const settings = 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all';
     const compareIds = [seeded.classes[3].id, seeded.classes[9].id, seeded.classes[15].id];
     const pages = {
       leaderboard: `${dashUrl}/leaderboard?class=${cls}&settings=${encodeURIComponent(settings)}`,

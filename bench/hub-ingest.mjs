@@ -303,7 +303,7 @@ async function seedJobs(db, deviceIds) {
     const id = `job_bench_${i}`;
     await db.query(
       `INSERT INTO "Job" (id, "campaignId", "deviceId", "modelId", settings, "settingsKey", state, attempts, "maxAttempts", "timeoutMs", "leaseExpiresAt", "updatedAt")
-       VALUES ($1, 'cmp_bench', $2, 'mdl_bench', $3, 'latency/bs1/t0x0/cpu', 'running', 1, 3, 86400000, $4, $5)`,
+       VALUES ($1, 'cmp_bench', $2, 'mdl_bench', $3, 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all', 'running', 1, 3, 86400000, $4, $5)`,
       [id, deviceId, SETTINGS, new Date(now.getTime() + 86_400_000), now],
     );
     jobs.set(deviceId, id);

@@ -2,7 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { BenchmarkSettingsSchema, formatZodError, type BenchmarkSettings } from '@fleetbench/protocol';
+import {
+  BenchmarkSettingsSchema,
+  formatComparabilityKey,
+  formatZodError,
+  type BenchmarkSettings,
+} from '@fleetbench/protocol';
 import { resolvePreprocessing, PRESETS } from './accuracy/presets';
 import { sha256File } from './artifacts/artifact-store';
 import { ConfigError, loadAgentConfig, parseEnv, resolveConfigPath, resolveDataDir } from './config';
@@ -426,6 +431,8 @@ export function formatTable(
   const l = m.latencyMs;
   const e = out.environment;
   const f = (x: number) => x.toFixed(3);
+  // A figure the runner could not measure (an external tool's memory) is null: say so rather than print 0.
+  const known = (x: number | null, show: (v: number) => string) => (x === null ? 'n/a (not measured)' : show(x));
   const pct = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : `${(x * 100).toFixed(1)} %`);
   const unreliable = (p: 'p50' | 'p90' | 'p95' | 'p99') => (l.unreliable.includes(p) ? '  (too few samples)' : '');
   const rows: Array<[string, string]> = [
@@ -436,6 +443,8 @@ export function formatTable(
       `${s.executionProvider} / intra ${s.intraOpThreads || 'default'}, inter ${s.interOpThreads || 'default'}, opt ${s.graphOptimizationLevel}`,
     ],
     ['batch', String(s.batchSize)],
+    // The hub pools results under this key: only runs with the same key share a leaderboard row.
+    ['comparability key', formatComparabilityKey(s)],
   ];
   if (s.mode === 'accuracy')
     rows.push(
@@ -447,8 +456,8 @@ export function formatTable(
     );
   rows.push(
     ['iterations', String(m.iterations)],
-    ['session create', `${f(m.coldStart.sessionCreateMs)} ms`],
-    ['first inference', `${f(m.coldStart.firstInferenceMs)} ms`],
+    ['session create', known(m.coldStart.sessionCreateMs, (v) => `${f(v)} ms`)],
+    ['first inference', known(m.coldStart.firstInferenceMs, (v) => `${f(v)} ms`)],
     ['p50', `${f(l.p50)} ms${l.p50Ci95 ? `  (95% CI ${f(l.p50Ci95[0])}–${f(l.p50Ci95[1])})` : ''}${unreliable('p50')}`],
     ['p90', `${f(l.p90)} ms${unreliable('p90')}`],
     ['p95', `${f(l.p95)} ms${unreliable('p95')}`],
@@ -466,7 +475,7 @@ export function formatTable(
         ? 'n/a (FLOPs unknown)'
         : `${m.gflops.toFixed(2)}${m.peakShare != null ? ` (${pct(m.peakShare)} of the ${peakGflops} GFLOP/s GEMM peak)` : ''}`,
     ],
-    ['peak RSS', `${(m.peakRssBytes / 2 ** 20).toFixed(1)} MiB`],
+    ['peak RSS', known(m.peakRssBytes, (v) => `${(v / 2 ** 20).toFixed(1)} MiB`)],
     ['CPU MHz before/after', `${e.cpuFrequencyMHz.before ?? 'n/a'} / ${e.cpuFrequencyMHz.after ?? 'n/a'}`],
     ['temperature before/after', `${e.temperatureC.before ?? 'n/a'} / ${e.temperatureC.after ?? 'n/a'} °C`],
     ['other processes', e.otherProcessesCpuPercent === null ? 'n/a' : `${e.otherProcessesCpuPercent} % of one core`],

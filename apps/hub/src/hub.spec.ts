@@ -260,7 +260,7 @@ describe('enroll → campaign → dispatch → result → leaderboard', () => {
 
     const lb = await api<LeaderboardRow[]>('GET', `${apiPaths.leaderboard}?hardwareClassId=${a.hardwareClassId}`);
     expect(lb.body).toHaveLength(2);
-    const bs1 = lb.body.find((r) => r.settingsKey === 'latency/bs1/t0x0/cpu')!;
+    const bs1 = lb.body.find((r) => r.settingsKey === 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all')!;
     expect(bs1).toMatchObject({
       modelId: model.id,
       results: 1,
@@ -270,26 +270,28 @@ describe('enroll → campaign → dispatch → result → leaderboard', () => {
       top1Source: 'reference',
       devices: 1,
     });
-    const bs4 = lb.body.find((r) => r.settingsKey === 'latency/bs4/t0x0/cpu')!;
+    const bs4 = lb.body.find((r) => r.settingsKey === 'latency/bs4/t0x0/cpu/onnxruntime-node/opt-all')!;
     expect(bs4).toMatchObject({ results: 0, flaggedResults: 1 });
 
     // Dashboard views: the stored request (original selector), per-device medians of valid results, slim summaries.
     expect(done.request).toMatchObject({ name: 'c1', devices: { tags: ['lab'], all: false }, modelIds: [model.id] });
     const byDevice = await api<DeviceLeaderboardRow[]>(
       'GET',
-      `${viewPaths.deviceLeaderboard}?deviceIds=${a.agentId},${b.agentId}&settingsKey=latency/bs1/t0x0/cpu`,
+      `${viewPaths.deviceLeaderboard}?deviceIds=${a.agentId},${b.agentId}&settingsKey=latency/bs1/t0x0/cpu/onnxruntime-node/opt-all`,
     );
     expect(byDevice.body).toEqual([
       expect.objectContaining({ deviceId: a.agentId, deviceName: 'board-a', modelId: model.id, results: 1, p50Ms: 4 }),
     ]);
     const flaggedOnly = await api(
       'GET',
-      `${viewPaths.deviceLeaderboard}?deviceIds=${a.agentId}&settingsKey=latency/bs4/t0x0/cpu`,
+      `${viewPaths.deviceLeaderboard}?deviceIds=${a.agentId}&settingsKey=latency/bs4/t0x0/cpu/onnxruntime-node/opt-all`,
     );
     expect(flaggedOnly.body).toEqual([]);
     expect((await api('GET', viewPaths.deviceLeaderboard)).status).toBe(400);
     const devIndex = await api('GET', viewPaths.deviceLeaderboardIndex);
-    expect(devIndex.body).toEqual([{ deviceId: a.agentId, settingsKey: 'latency/bs1/t0x0/cpu', models: 1 }]);
+    expect(devIndex.body).toEqual([
+      { deviceId: a.agentId, settingsKey: 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all', models: 1 },
+    ]);
     const summaries = await api('GET', `${viewPaths.resultSummaries}?campaignId=${c.body.id}`);
     expect(summaries.body).toHaveLength(2);
     expect(Object.keys(summaries.body[0]).sort()).toEqual(

@@ -98,8 +98,13 @@ export const ResultMetricsSchema = z.object({
   latencyMs: LatencySummarySchema,
   iterations: z.number().int().nonnegative(),
   throughputIps: z.number().nonnegative(),
-  coldStart: z.object({ sessionCreateMs: z.number().nonnegative(), firstInferenceMs: z.number().nonnegative() }),
-  peakRssBytes: z.number().nonnegative(),
+  /** null: the runner cannot measure it (an external tool prints no such figure); never 0 for "unknown". */
+  coldStart: z.object({
+    sessionCreateMs: z.number().nonnegative().nullable(),
+    firstInferenceMs: z.number().nonnegative().nullable(),
+  }),
+  /** Peak resident memory of the measuring process; null when the runner cannot see it (an external tool). */
+  peakRssBytes: z.number().nonnegative().nullable(),
   top1: z.number().min(0).max(1).nullable().default(null),
   top5: z.number().min(0).max(1).nullable().default(null),
   accuracySamples: z.number().int().nonnegative().nullable().default(null),

@@ -327,6 +327,11 @@ export const LeaderboardRowSchema = z.object({
   top1Source: z.enum(['measured', 'reference']).nullable(),
   /** Flagged results are listed but not ranked. */
   flaggedResults: z.number().int(),
+  /**
+   * 1-based rank within its hardware class and settings key, by median p50 (ties: higher throughput, then model
+   * name); null for a row with only flagged results. Ranked by the hub alone: clients show it as given.
+   */
+  rank: z.number().int().positive().nullable(),
   /** Optional: median cold start (session creation + first inference), ms, over the same results as p50. */
   coldStartMs: z.number().nullable().optional(),
   /** Optional: median peak resident memory of the measuring process, bytes. */

@@ -5,6 +5,10 @@ export type BenchmarkMode = z.infer<typeof BenchmarkModeSchema>;
 
 export const GraphOptimizationLevelSchema = z.enum(['disabled', 'basic', 'extended', 'all']);
 
+/** What measures: onnxruntime-node in the agent, or an installed trtexec / onnxruntime_perf_test. */
+export const BenchmarkRunnerSchema = z.enum(['onnxruntime-node', 'trtexec', 'onnxruntime_perf_test']);
+export type BenchmarkRunner = z.infer<typeof BenchmarkRunnerSchema>;
+
 /** Settings of one benchmark run; every field has a default so `{}` is a valid latency run. */
 export const BenchmarkSettingsSchema = z.object({
   mode: BenchmarkModeSchema.default('latency'),
@@ -23,14 +27,9 @@ export const BenchmarkSettingsSchema = z.object({
   /** Optional, throughput mode: batch sizes to sweep (e.g. [1, 4, 8, 16]); absent = [batchSize]. */
   batchSizes: z.array(z.number().int().min(1).max(1024)).min(1).max(16).optional(),
   /** Optional: what measures — onnxruntime-node in the agent (absent), or an installed trtexec / onnxruntime_perf_test. */
-  runner: z.enum(['onnxruntime-node', 'trtexec', 'onnxruntime_perf_test']).optional(),
+  runner: BenchmarkRunnerSchema.optional(),
   /** Optional, accuracy mode: evaluate at most this many samples of the dataset (absent = all). */
   maxSamples: z.number().int().min(1).optional(),
 });
 export type BenchmarkSettings = z.infer<typeof BenchmarkSettingsSchema>;
 export type BenchmarkSettingsInput = z.input<typeof BenchmarkSettingsSchema>;
-
-/** Stable key of the settings that make two results comparable on a leaderboard. */
-export function settingsKey(s: BenchmarkSettings): string {
-  return `${s.mode}/bs${s.batchSize}/t${s.intraOpThreads}x${s.interOpThreads}/${s.executionProvider}`;
-}

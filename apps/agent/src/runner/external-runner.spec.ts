@@ -88,6 +88,9 @@ describe('ExternalToolRunner', () => {
     expect(out.metrics.gflops).toBeCloseTo(130.298);
     expect(out.environment.runner).toBe('trtexec');
     expect(out.environment.runnerVersion).toBe('8.6.3');
+    // What the tool does not print is unknown (null), not 0, so it cannot drag a leaderboard median down.
+    expect(out.metrics.peakRssBytes).toBeNull();
+    expect(out.metrics.coldStart).toEqual({ sessionCreateMs: null, firstInferenceMs: null });
     expect(() => ResultMetricsSchema.parse(out.metrics)).not.toThrow();
   });
 

@@ -208,8 +208,9 @@ export class ExternalToolRunner implements ModelRunner {
         latencyMs,
         iterations: latencyMs.count,
         throughputIps,
-        coldStart: { sessionCreateMs: fig.sessionCreateMs ?? 0, firstInferenceMs: 0 },
-        peakRssBytes: 0,
+        // The tools print no first-inference time and their memory is not this process's: unknown, not 0.
+        coldStart: { sessionCreateMs: fig.sessionCreateMs, firstInferenceMs: null },
+        peakRssBytes: null,
         top1: null,
         top5: null,
         accuracySamples: null,

@@ -1,4 +1,4 @@
-import type { LatencySummary } from '@fleetbench/protocol';
+import { median, type LatencySummary } from '@fleetbench/protocol';
 
 export type PercentileName = 'p50' | 'p90' | 'p95' | 'p99';
 export const PERCENTILES: Record<PercentileName, number> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
@@ -99,14 +99,6 @@ export function throughput(batchSize: number, iterations: number, elapsedMs: num
   return elapsedMs > 0 ? (batchSize * iterations * 1000) / elapsedMs : 0;
 }
 
-/** Median of an unsorted sample (the mean of the two middle values for even n). */
-export function median(values: ArrayLike<number>): number {
-  const s = Float64Array.from(values).sort();
-  const n = s.length;
-  if (n === 0) return NaN;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
-
 /**
  * Medians of consecutive one-second windows of the measurement (by each sample's end time, ms since the start).
  * A trailing window shorter than half a second is merged into the previous one so it does not add noise.
@@ -122,7 +114,7 @@ export function perWindowMedians(
   const windows = Math.max(1, Math.floor(total / windowMs) + (total % windowMs >= windowMs / 2 ? 1 : 0));
   const buckets: number[][] = Array.from({ length: windows }, () => []);
   for (let i = 0; i < n; i++) buckets[Math.min(windows - 1, Math.floor(endTimesMs[i] / windowMs))].push(latenciesMs[i]);
-  return buckets.filter((b) => b.length > 0).map((b) => median(b));
+  return buckets.filter((b) => b.length > 0).map((b) => median(b)!);
 }
 
 /** Coefficient of variation (sample std ÷ mean); null with fewer than two values. */

@@ -21,7 +21,9 @@ describe('expandJobs', () => {
   it('expands models × devices × settings with defaults filled in', () => {
     const jobs = expandJobs(['m1', 'm2'], ['d1', 'd2', 'd3'], request());
     expect(jobs).toHaveLength(12);
-    expect(new Set(jobs.map((j) => j.settingsKey))).toEqual(new Set(['latency/bs1/t0x0/cpu', 'latency/bs4/t0x0/cpu']));
+    expect(new Set(jobs.map((j) => j.settingsKey))).toEqual(
+      new Set(['latency/bs1/t0x0/cpu/onnxruntime-node/opt-all', 'latency/bs4/t0x0/cpu/onnxruntime-node/opt-all']),
+    );
     expect(jobs[0]).toMatchObject({ timeoutMs: 15 * 60_000, maxAttempts: 3 });
   });
 

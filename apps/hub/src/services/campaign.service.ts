@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { settingsKey, type Campaign, type CreateCampaignRequest, type Job, type JobState } from '@fleetbench/protocol';
+import {
+  formatComparabilityKey,
+  type Campaign,
+  type CreateCampaignRequest,
+  type Job,
+  type JobState,
+} from '@fleetbench/protocol';
 import type { Logger } from '../logger';
 import { CampaignRepository } from '../repositories/campaign.repository';
 import { DeviceRepository } from '../repositories/device.repository';
@@ -25,7 +31,7 @@ export function expandJobs(
   timeoutMs: number;
   maxAttempts: number;
 }[] {
-  const keyed = new Map(req.settings.map((s) => [settingsKey(s) + JSON.stringify(s), s]));
+  const keyed = new Map(req.settings.map((s) => [formatComparabilityKey(s) + JSON.stringify(s), s]));
   const out = [];
   for (const deviceId of deviceIds)
     for (const modelId of modelIds)
@@ -34,7 +40,7 @@ export function expandJobs(
           deviceId,
           modelId,
           settings,
-          settingsKey: settingsKey(settings),
+          settingsKey: formatComparabilityKey(settings),
           timeoutMs: req.timeoutMs,
           maxAttempts: req.maxAttempts,
         });

@@ -1,4 +1,4 @@
-import { topics } from '@fleetbench/protocol';
+import { settingsKey, topics } from '@fleetbench/protocol';
 import type { DeviceRepository, DeviceRow } from '../repositories/device.repository';
 import type { EventRepository } from '../repositories/event.repository';
 import type { HardwareClassRepository } from '../repositories/hardware-class.repository';
@@ -49,7 +49,7 @@ const ownJob = () =>
     attempts: 1,
     timeoutMs: 600_000,
     settings: resultMessage('j1').settings,
-    settingsKey: 'latency/bs1/t0x0/cpu',
+    settingsKey: settingsKey(resultMessage('j1').settings),
     model: { sha256: 'a'.repeat(64), flops: null, inputs: [] },
     dataset: null,
   }) as never;
@@ -187,7 +187,12 @@ describe('IngestService', () => {
     await svc.handle(topics.results(AGENT), msg);
     await svc.handle(topics.results(AGENT), msg);
     expect(results.insertIfNew).toHaveBeenCalledWith(
-      expect.objectContaining({ jobId: 'j1', p50Ms: 3, hardwareClassId: 'hc-1', settingsKey: 'latency/bs1/t0x0/cpu' }),
+      expect.objectContaining({
+        jobId: 'j1',
+        p50Ms: 3,
+        hardwareClassId: 'hc-1',
+        settingsKey: 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all',
+      }),
     );
     expect(dispatcher.onResult).toHaveBeenCalledTimes(1);
     expect(events.emit).toHaveBeenCalledTimes(1);

@@ -4,7 +4,7 @@ describe('computeDeviceLeaderboard', () => {
   const s = (deviceId: string, modelId: string, p50Ms: number, throughputIps = 1000 / p50Ms) => ({
     deviceId,
     modelId,
-    settingsKey: 'latency/bs1/t0x0/cpu',
+    settingsKey: 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all',
     hardwareClassId: 'hc',
     p50Ms,
     throughputIps,

@@ -1,6 +1,5 @@
 // Per-device aggregation for the dashboard's compare-by-device view (pure).
-import type { DeviceLeaderboardRow } from '@fleetbench/protocol';
-import { median } from './leaderboard';
+import { median, type DeviceLeaderboardRow } from '@fleetbench/protocol';
 
 export interface DeviceSample {
   deviceId: string;
@@ -38,8 +37,8 @@ export function computeDeviceLeaderboard(
       modelName: model?.name ?? first.modelId,
       family: model?.family ?? null,
       results: g.length,
-      p50Ms: median(g.map((s) => s.p50Ms)),
-      throughputIps: median(g.map((s) => s.throughputIps).filter((x) => Number.isFinite(x))),
+      p50Ms: median(g.map((s) => s.p50Ms))!,
+      throughputIps: median(g.map((s) => s.throughputIps)) ?? NaN,
     });
   }
   return rows.sort(

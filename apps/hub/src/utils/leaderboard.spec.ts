@@ -1,5 +1,5 @@
 import type { LeaderboardSample } from '../repositories/result.repository';
-import { computeLeaderboard, median } from './leaderboard';
+import { computeLeaderboard } from './leaderboard';
 
 const s = (
   modelId: string,
@@ -26,13 +26,6 @@ const models = new Map([
   ['fast', { name: 'Fast', family: 'f', referenceTop1: 0.7 }],
   ['slow', { name: 'Slow', family: 'f', referenceTop1: null }],
 ]);
-
-describe('median', () => {
-  it('handles odd and even counts', () => {
-    expect(median([3, 1, 2])).toBe(2);
-    expect(median([4, 1, 3, 2])).toBe(2.5);
-  });
-});
 
 describe('computeLeaderboard', () => {
   it('takes medians over valid results, counts flagged separately and ranks by p50', () => {
@@ -76,6 +69,35 @@ describe('computeLeaderboard', () => {
     ]);
     expect(rows.map((r) => r.modelId)).toEqual(['slow', 'fast']);
     expect(rows[1]).toMatchObject({ results: 0, flaggedResults: 1, top1: 0.76, top1Source: 'measured' });
+    expect(rows.map((r) => r.rank)).toEqual([1, null]);
+  });
+
+  it('ranks once, per class and settings key: p50, then higher throughput, then name', () => {
+    const named = new Map([
+      ['a', { name: 'A', family: null, referenceTop1: null }],
+      ['b', { name: 'B', family: null, referenceTop1: null }],
+      ['c', { name: 'C', family: null, referenceTop1: null }],
+    ]);
+    const rows = computeLeaderboard(
+      [
+        // Same p50: b has the higher throughput, so it ranks before a; c ties with a on both and follows by name.
+        s('a', 'd1', 5, 'valid', { throughputIps: 100 }),
+        s('b', 'd1', 5, 'valid', { throughputIps: 300 }),
+        s('c', 'd1', 5, 'valid', { throughputIps: 100 }),
+        s('a', 'd1', 9, 'valid', { settingsKey: 'k2' }),
+        s('b', 'd1', 1, 'flagged', { settingsKey: 'k2' }),
+      ],
+      named,
+      new Map(),
+      [],
+    );
+    expect(rows.map((r) => [r.settingsKey, r.modelId, r.rank])).toEqual([
+      ['k', 'b', 1],
+      ['k', 'a', 2],
+      ['k', 'c', 3],
+      ['k2', 'a', 1],
+      ['k2', 'b', null],
+    ]);
   });
 });
 
@@ -116,6 +138,30 @@ describe('leaderboard extras', () => {
       maxP50Ms: 20,
       cv: expect.closeTo(Math.sqrt(40.5) / 15.5, 6),
     });
+  });
+
+  it('leaves figures a runner could not measure (null) out of the medians instead of counting them as 0', () => {
+    const known = { coldStart: { sessionCreateMs: 10, firstInferenceMs: 5 }, peakRssBytes: 300 };
+    // What the external runners report: no first inference, no peak RSS (before: 0 and 0, which pulled medians down).
+    const external = { coldStart: { sessionCreateMs: 900, firstInferenceMs: null }, peakRssBytes: null };
+    const rows = computeLeaderboard(
+      [
+        s('fast', 'd1', 2, 'valid', { metrics: known }),
+        s('fast', 'd1', 3, 'valid', { metrics: external }),
+        s('fast', 'd1', 4, 'valid', { metrics: external }),
+      ],
+      models,
+      new Map(),
+      [],
+    );
+    expect(rows[0]).toMatchObject({ p50Ms: 3, coldStartMs: 15, peakRssBytes: 300 });
+    const onlyExternal = computeLeaderboard(
+      [s('fast', 'd1', 3, 'valid', { metrics: external })],
+      models,
+      new Map(),
+      [],
+    );
+    expect(onlyExternal[0]).toMatchObject({ coldStartMs: null, peakRssBytes: null });
   });
 
   it('returns nulls when metrics are absent', () => {

@@ -1,17 +1,9 @@
-import type { LeaderboardRow } from '@fleetbench/protocol';
+import { median, type LeaderboardRow } from '@fleetbench/protocol';
 import type { LeaderboardSample } from '../repositories/result.repository';
 
-export function median(xs: number[]): number {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-/** Median of the finite numbers among xs; null when there are none. */
-function medianOrNull(xs: (number | null | undefined)[]): number | null {
-  const f = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
-  return f.length ? median(f) : null;
+/** Median of the known figures (see protocol `median`); NaN only when none is known, for the required columns. */
+function medianOrNaN(xs: Iterable<number | null | undefined>): number {
+  return median(xs) ?? NaN;
 }
 
 interface MetricExtras {
@@ -29,7 +21,8 @@ export function metricExtras(metrics: unknown): MetricExtras {
   const create = num(cs.sessionCreateMs);
   const first = num(cs.firstInferenceMs);
   return {
-    coldStartMs: create !== null || first !== null ? (create ?? 0) + (first ?? 0) : null,
+    // Cold start is session creation plus the first inference: unknown when either part is (external tools).
+    coldStartMs: create !== null && first !== null ? create + first : null,
     peakRssBytes: num(m.peakRssBytes),
     gflops: num(m.gflops),
     peakShare: num(m.peakShare),
@@ -45,7 +38,7 @@ export function unitSpread(samples: { deviceId: string; p50Ms: number }[]): Lead
     else byDevice.set(s.deviceId, [s.p50Ms]);
   }
   if (byDevice.size < 2) return null;
-  const meds = [...byDevice.values()].map(median);
+  const meds = [...byDevice.values()].map(medianOrNaN);
   const mean = meds.reduce((a, b) => a + b, 0) / meds.length;
   const variance = meds.reduce((a, b) => a + (b - mean) ** 2, 0) / (meds.length - 1);
   return {
@@ -89,7 +82,7 @@ export function computeLeaderboard(
     if (l) l.push({ hardwareClassId: a.hardwareClassId, top1: a.top1 });
     else accuracyByModel.set(a.modelId, [{ hardwareClassId: a.hardwareClassId, top1: a.top1 }]);
   }
-  const rows: (LeaderboardRow & { ranked: boolean })[] = [];
+  const rows: (Omit<LeaderboardRow, 'rank'> & { ranked: boolean })[] = [];
   for (const g of groups.values()) {
     const { hardwareClassId, settingsKey, modelId } = g[0];
     const valid = g.filter((s) => s.verdictStatus === 'valid');
@@ -99,7 +92,7 @@ export function computeLeaderboard(
     const sameClass = modelAccuracy.filter((a) => a.hardwareClassId === hardwareClassId);
     const anyClass = sameClass.length ? sameClass : modelAccuracy;
     const extras = basis.map((b) => metricExtras(b.metrics));
-    const measured = anyClass.length ? median(anyClass.map((a) => a.top1 as number)) : null;
+    const measured = median(anyClass.map((a) => a.top1));
     const reference = model?.referenceTop1 ?? null;
     rows.push({
       hardwareClassId,
@@ -110,17 +103,17 @@ export function computeLeaderboard(
       family: model?.family ?? null,
       devices: new Set(valid.map((s) => s.deviceId)).size,
       results: valid.length,
-      p50Ms: median(basis.map((s) => s.p50Ms)),
-      p90Ms: median(basis.map((s) => s.p90Ms)),
-      p99Ms: median(basis.map((s) => s.p99Ms)),
-      throughputIps: median(basis.map((s) => s.throughputIps)),
+      p50Ms: medianOrNaN(basis.map((s) => s.p50Ms)),
+      p90Ms: medianOrNaN(basis.map((s) => s.p90Ms)),
+      p99Ms: medianOrNaN(basis.map((s) => s.p99Ms)),
+      throughputIps: medianOrNaN(basis.map((s) => s.throughputIps)),
       top1: measured ?? reference,
       top1Source: measured !== null ? 'measured' : reference !== null ? 'reference' : null,
       flaggedResults: g.length - valid.length,
-      coldStartMs: medianOrNull(extras.map((e) => e.coldStartMs)),
-      peakRssBytes: medianOrNull(extras.map((e) => e.peakRssBytes)),
-      gflops: medianOrNull(extras.map((e) => e.gflops)),
-      peakShare: medianOrNull(extras.map((e) => e.peakShare)),
+      coldStartMs: median(extras.map((e) => e.coldStartMs)),
+      peakRssBytes: median(extras.map((e) => e.peakRssBytes)),
+      gflops: median(extras.map((e) => e.gflops)),
+      peakShare: median(extras.map((e) => e.peakShare)),
       unitSpread: unitSpread(valid),
       ranked: valid.length > 0,
     });
@@ -131,8 +124,22 @@ export function computeLeaderboard(
       a.hardwareClassId.localeCompare(b.hardwareClassId) ||
       a.settingsKey.localeCompare(b.settingsKey) ||
       Number(b.ranked) - Number(a.ranked) ||
-      a.p50Ms - b.p50Ms ||
-      a.modelName.localeCompare(b.modelName),
+      compareRankOrder(a, b),
   );
-  return rows.map(({ ranked: _ranked, ...row }) => row);
+  // Rows are now grouped by class and key, ranked rows first in rank order: number them per group.
+  let group = '';
+  let next = 1;
+  return rows.map(({ ranked, ...row }) => {
+    const g = `${row.hardwareClassId}\u0000${row.settingsKey}`;
+    if (g !== group) [group, next] = [g, 1];
+    return { ...row, rank: ranked ? next++ : null };
+  });
+}
+
+/** The one ranking order of a leaderboard: median p50 ascending, ties by higher throughput, then model name. */
+export function compareRankOrder(
+  a: Pick<LeaderboardRow, 'p50Ms' | 'throughputIps' | 'modelName'>,
+  b: Pick<LeaderboardRow, 'p50Ms' | 'throughputIps' | 'modelName'>,
+): number {
+  return a.p50Ms - b.p50Ms || b.throughputIps - a.throughputIps || a.modelName.localeCompare(b.modelName);
 }

@@ -6,7 +6,8 @@ import { deviceCompareRows, type CompareBy, type CompareRowLike } from '../../fe
 import { ComparePicker } from '../../features/compare/compare-picker';
 import { CompareView } from '../../features/compare/compare-view';
 import { commonSettings, indexClasses } from '../../features/leaderboard/leaderboard-index';
-import { compareSettingsKeys, describeSettingsKey } from '../../features/leaderboard/settings-key';
+import { compareComparabilityKeys } from '@fleetbench/protocol';
+import { describeSettingsKey } from '../../features/leaderboard/settings-key';
 import { LiveRefresh } from '../../features/live/live-refresh';
 import { hubApi } from '../../lib/hub/api';
 import type { HubProblem } from '../../lib/hub/errors';
@@ -77,7 +78,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
         .filter((s) => s.settings.length)
         .map((s) => ({ ...s, detail: `${s.detail} · ${s.models} models` }))
         .sort((a, b) => a.name.localeCompare(b.name));
-      for (const s of all) s.settings.sort((a, b) => compareSettingsKeys(a.key, b.key));
+      for (const s of all) s.settings.sort((a, b) => compareComparabilityKeys(a.key, b.key));
     } else problem = index.ok ? (devices.ok ? null : devices.problem) : index.problem;
   }
 
@@ -98,7 +99,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
       .slice(0, 2);
   const common = commonSettings(picked);
   const settingsKey = wantKey && common.includes(wantKey) ? wantKey : common[0];
-  const allKeys = [...new Set(all.flatMap((c) => c.settings.map((s) => s.key)))].sort(compareSettingsKeys);
+  const allKeys = [...new Set(all.flatMap((c) => c.settings.map((s) => s.key)))].sort(compareComparabilityKeys);
 
   let rows: CompareRowLike[] = [];
   const problems: HubProblem[] = [];

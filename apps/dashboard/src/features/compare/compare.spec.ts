@@ -93,8 +93,8 @@ describe('helpers', () => {
 
 describe('compare by device', () => {
   it('builds URLs for classes and devices', () => {
-    expect(compareHref('classes', ['a', 'b'], 'latency/bs1/t0x0/cpu')).toBe(
-      '/compare?classes=a%2Cb&settings=latency%2Fbs1%2Ft0x0%2Fcpu',
+    expect(compareHref('classes', ['a', 'b'], 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all')).toBe(
+      '/compare?classes=a%2Cb&settings=latency%2Fbs1%2Ft0x0%2Fcpu%2Fonnxruntime-node%2Fopt-all',
     );
     expect(compareHref('devices', ['d1', 'd2'], '')).toBe('/compare?by=devices&devices=d1%2Cd2');
     expect(compareHref('classes', [], '')).toBe('/compare');

@@ -8,7 +8,7 @@ export interface DeviceResultRow {
   p50: number;
   p99: number;
   throughputIps: number;
-  peakRssBytes: number;
+  peakRssBytes: number | null;
   verdict: string;
   createdAt: string;
 }

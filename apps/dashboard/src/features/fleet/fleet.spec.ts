@@ -58,7 +58,7 @@ function job(p: Partial<Job> & Pick<Job, 'id'>): Job {
       maxDurationMs: 60000,
       seed: 1,
     },
-    settingsKey: 'latency/bs1/t0x0/cpu',
+    settingsKey: 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all',
     state: 'running',
     attempts: 1,
     progress: 0.42,

@@ -1,5 +1,5 @@
-import type { HardwareClass, LeaderboardIndexEntry } from '@fleetbench/protocol';
-import { compareSettingsKeys, describeSettingsKey } from './settings-key';
+import { compareComparabilityKeys, type HardwareClass, type LeaderboardIndexEntry } from '@fleetbench/protocol';
+import { describeSettingsKey } from './settings-key';
 
 export interface IndexClass {
   id: string;
@@ -35,7 +35,7 @@ export function indexClasses(
     c.models = Math.max(c.models, e.models);
     c.settings.push({ key: e.settingsKey, label: describeSettingsKey(e.settingsKey), models: e.models });
   }
-  for (const c of byClass.values()) c.settings.sort((a, b) => compareSettingsKeys(a.key, b.key));
+  for (const c of byClass.values()) c.settings.sort((a, b) => compareComparabilityKeys(a.key, b.key));
   return [...byClass.values()].sort(
     (a, b) => Number(a.isReference) - Number(b.isReference) || a.name.localeCompare(b.name),
   );

@@ -13,10 +13,8 @@ import {
   filterRows,
   nextSort,
   parseFilterNumber,
-  rankRows,
   sortRows,
   verdictOf,
-  type RankedRow,
   type SortKey,
   type SortState,
 } from './leaderboard';
@@ -30,7 +28,13 @@ interface Column {
 }
 
 const COLUMNS: Column[] = [
-  { key: 'rank', label: '#', numeric: true, title: 'Rank by median latency (p50) among models with valid results' },
+  {
+    key: 'rank',
+    label: '#',
+    numeric: true,
+    title:
+      'Rank by median latency (p50) among models with valid results (ties: higher throughput, then name), as the hub ranks',
+  },
   { key: 'model', label: 'Model' },
   { key: 'family', label: 'Family', optional: true },
   {
@@ -80,7 +84,7 @@ const COLUMNS_STORAGE = 'fleetbench.leaderboard.columns';
 
 const num = (n: number | null | undefined) => (typeof n === 'number' && Number.isFinite(n) ? n : null);
 
-const EXPORT_COLUMNS: ExportColumn<RankedRow>[] = [
+const EXPORT_COLUMNS: ExportColumn<LeaderboardRow>[] = [
   { key: 'rank', value: (r) => r.rank },
   { key: 'model', value: (r) => r.modelName },
   { key: 'model_id', value: (r) => r.modelId },
@@ -116,12 +120,10 @@ export function LeaderboardTable({
   const [family, setFamily] = useState('');
   const [minTop1, setMinTop1] = useState('');
   const [maxP50, setMaxP50] = useState('');
-  const ranked = useMemo(() => rankRows(rows), [rows]);
   const families = useMemo(() => familiesOf(rows), [rows]);
   const filtered = useMemo(
-    () =>
-      filterRows(ranked, { family, minTop1: parseFilterNumber(minTop1, true), maxP50Ms: parseFilterNumber(maxP50) }),
-    [ranked, family, minTop1, maxP50],
+    () => filterRows(rows, { family, minTop1: parseFilterNumber(minTop1, true), maxP50Ms: parseFilterNumber(maxP50) }),
+    [rows, family, minTop1, maxP50],
   );
   const sorted = useMemo(() => sortRows(filtered, sort), [filtered, sort]);
   const [shownExtras, setShownExtras] = useState<SortKey[]>(DEFAULT_SHOWN);

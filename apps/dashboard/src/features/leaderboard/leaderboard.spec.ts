@@ -1,19 +1,11 @@
 import type { HardwareClass, LeaderboardRow } from '@fleetbench/protocol';
-import {
-  groupLeaderboard,
-  nextSort,
-  rankRows,
-  selectLeaderboard,
-  sortRows,
-  ariaSort,
-  DEFAULT_SORT,
-} from './leaderboard';
+import { groupLeaderboard, nextSort, selectLeaderboard, sortRows, ariaSort, DEFAULT_SORT } from './leaderboard';
 
 function row(p: Partial<LeaderboardRow> & Pick<LeaderboardRow, 'modelName'>): LeaderboardRow {
   return {
     hardwareClassId: 'hc-x86',
     hardwareClassName: 'Xeon · x64 · 2 cores · 24 GiB',
-    settingsKey: 'latency/bs1/t0x0/cpu',
+    settingsKey: 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all',
     modelId: `m-${p.modelName}`,
     family: 'MobileNet',
     devices: 1,
@@ -25,6 +17,7 @@ function row(p: Partial<LeaderboardRow> & Pick<LeaderboardRow, 'modelName'>): Le
     top1: 0.7,
     top1Source: 'reference',
     flaggedResults: 0,
+    rank: 1,
     ...p,
   };
 }
@@ -43,7 +36,7 @@ describe('groupLeaderboard', () => {
       hardwareClassName: 'Snapdragon 855 (PaddleClas)',
       settingsKey: 'published',
     }),
-    row({ modelName: 'b', settingsKey: 'throughput/bs8/t0x0/cpu' }),
+    row({ modelName: 'b', settingsKey: 'throughput/bs8/t0x0/cpu/onnxruntime-node/opt-all' }),
     row({ modelName: 'c' }),
     row({ modelName: 'd', hardwareClassId: 'hc-arm', hardwareClassName: 'Ampere Altra' }),
     row({ modelName: 'e' }),
@@ -58,8 +51,8 @@ describe('groupLeaderboard', () => {
     ]);
     const x86 = groups[1]!;
     expect(x86.settings.map((s) => [s.settingsKey, s.rows.map((r) => r.modelName)])).toEqual([
-      ['latency/bs1/t0x0/cpu', ['c', 'e']],
-      ['throughput/bs8/t0x0/cpu', ['b']],
+      ['latency/bs1/t0x0/cpu/onnxruntime-node/opt-all', ['c', 'e']],
+      ['throughput/bs8/t0x0/cpu/onnxruntime-node/opt-all', ['b']],
     ]);
   });
 
@@ -71,36 +64,42 @@ describe('groupLeaderboard', () => {
   it('selects the requested group or falls back to the first', () => {
     const groups = groupLeaderboard(rows, classes);
     expect(
-      selectLeaderboard(groups, { classId: 'hc-x86', settingsKey: 'throughput/bs8/t0x0/cpu' })?.settings.rows[0]
-        ?.modelName,
+      selectLeaderboard(groups, { classId: 'hc-x86', settingsKey: 'throughput/bs8/t0x0/cpu/onnxruntime-node/opt-all' })
+        ?.settings.rows[0]?.modelName,
     ).toBe('b');
     expect(selectLeaderboard(groups, { classId: 'hc-x86', settingsKey: 'nope' })?.settings.settingsKey).toBe(
-      'latency/bs1/t0x0/cpu',
+      'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all',
     );
     // Unknown/absent class: the measured class with the most rows, not simply the first by name.
     expect(selectLeaderboard(groups, { classId: 'unknown' })?.group.hardwareClassId).toBe('hc-x86');
-    expect(selectLeaderboard(groups, {})?.settings.settingsKey).toBe('latency/bs1/t0x0/cpu');
+    expect(selectLeaderboard(groups, {})?.settings.settingsKey).toBe('latency/bs1/t0x0/cpu/onnxruntime-node/opt-all');
     const onlyReference = groupLeaderboard([rows[0]!], classes);
     expect(selectLeaderboard(onlyReference, {})?.group.hardwareClassId).toBe('hc-sd855');
     expect(selectLeaderboard([], {})).toBeNull();
   });
 });
 
-describe('rankRows / sortRows', () => {
-  const rows = rankRows([
-    row({ modelName: 'slow', p50Ms: 30, throughputIps: 30, top1: 0.8 }),
-    row({ modelName: 'fast', p50Ms: 5, throughputIps: 200, top1: null, top1Source: null, family: null }),
-    row({ modelName: 'flaggedOnly', p50Ms: 1, results: 0, flaggedResults: 2, throughputIps: 900 }),
-    row({ modelName: 'mid', p50Ms: 12, throughputIps: 80, top1: 0.75, top1Source: 'measured', flaggedResults: 1 }),
-  ]);
+describe('sortRows', () => {
+  // Ranks as the hub gives them (apps/hub/src/utils/leaderboard.ts ranks; the dashboard only shows and sorts).
+  const rows = [
+    row({ modelName: 'slow', p50Ms: 30, throughputIps: 30, top1: 0.8, rank: 3 }),
+    row({ modelName: 'fast', p50Ms: 5, throughputIps: 200, top1: null, top1Source: null, family: null, rank: 1 }),
+    row({ modelName: 'flaggedOnly', p50Ms: 1, results: 0, flaggedResults: 2, throughputIps: 900, rank: null }),
+    row({
+      modelName: 'mid',
+      p50Ms: 12,
+      throughputIps: 80,
+      top1: 0.75,
+      top1Source: 'measured',
+      flaggedResults: 1,
+      rank: 2,
+    }),
+  ];
 
-  it('ranks by p50 and leaves rows with only flagged results unranked', () => {
-    expect(rows.map((r) => [r.modelName, r.rank])).toEqual([
-      ['slow', 3],
-      ['fast', 1],
-      ['flaggedOnly', null],
-      ['mid', 2],
-    ]);
+  it('sorts by the rank it was given, whatever the p50, with unranked rows last', () => {
+    // A rank that p50 alone would not give (the hub broke a tie by throughput): shown as given.
+    const tie = [row({ modelName: 'x', p50Ms: 5, rank: 2 }), row({ modelName: 'y', p50Ms: 5, rank: 1 })];
+    expect(sortRows(tie, DEFAULT_SORT).map((r) => r.modelName)).toEqual(['y', 'x']);
   });
 
   it('sorts by rank with unranked rows last', () => {
@@ -151,12 +150,12 @@ describe('rankRows / sortRows', () => {
 });
 
 describe('verdict, filters and extra sort keys', () => {
-  const { verdictOf, filterRows, familiesOf, parseFilterNumber, sortRows, rankRows, defaultDir } =
+  const { verdictOf, filterRows, familiesOf, parseFilterNumber, sortRows, defaultDir } =
     require('./leaderboard') as typeof import('./leaderboard');
   const base = {
     hardwareClassId: 'hc',
     hardwareClassName: 'HC',
-    settingsKey: 'latency/bs1/t0x0/cpu',
+    settingsKey: 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all',
     devices: 1,
     results: 1,
     p90Ms: 1,
@@ -166,7 +165,17 @@ describe('verdict, filters and extra sort keys', () => {
     flaggedResults: 0,
   };
   const rows = [
-    { ...base, modelId: 'a', modelName: 'A', family: 'ResNet', p50Ms: 10, top1: 0.76, gflops: 5, coldStartMs: 100 },
+    {
+      ...base,
+      modelId: 'a',
+      modelName: 'A',
+      family: 'ResNet',
+      p50Ms: 10,
+      top1: 0.76,
+      gflops: 5,
+      coldStartMs: 100,
+      rank: 2,
+    },
     {
       ...base,
       modelId: 'b',
@@ -177,8 +186,19 @@ describe('verdict, filters and extra sort keys', () => {
       gflops: 1,
       coldStartMs: null,
       flaggedResults: 2,
+      rank: 1,
     },
-    { ...base, modelId: 'c', modelName: 'C', family: null, p50Ms: 5, top1: null, results: 0, flaggedResults: 1 },
+    {
+      ...base,
+      modelId: 'c',
+      modelName: 'C',
+      family: null,
+      p50Ms: 5,
+      top1: null,
+      results: 0,
+      flaggedResults: 1,
+      rank: null,
+    },
   ];
 
   it('verdict badge', () => {
@@ -203,7 +223,7 @@ describe('verdict, filters and extra sort keys', () => {
   });
 
   it('sorts by the new columns, missing values last', () => {
-    const ranked = rankRows(rows);
+    const ranked = rows;
     expect(sortRows(ranked, { key: 'gflops', dir: defaultDir('gflops') }).map((r) => r.modelId)).toEqual([
       'a',
       'b',

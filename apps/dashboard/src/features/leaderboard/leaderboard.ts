@@ -1,5 +1,4 @@
-import type { HardwareClass, LeaderboardRow } from '@fleetbench/protocol';
-import { compareSettingsKeys } from './settings-key';
+import { compareComparabilityKeys, type HardwareClass, type LeaderboardRow } from '@fleetbench/protocol';
 
 // ---- grouping: one leaderboard per hardware class and settings key ----------------------------------------------
 
@@ -47,7 +46,7 @@ export function groupLeaderboard(
     .map(({ bySettings, ...g }) => ({
       ...g,
       settings: [...bySettings.entries()]
-        .sort(([a], [b]) => compareSettingsKeys(a, b))
+        .sort(([a], [b]) => compareComparabilityKeys(a, b))
         .map(([settingsKey, list]) => ({ settingsKey, rows: list })),
     }))
     .sort(
@@ -88,28 +87,8 @@ export function selectLeaderboard(
 
 // ---- ranking and sorting ------------------------------------------------------------------------------------------
 
-export interface RankedRow extends LeaderboardRow {
-  /** 1-based rank by p50 among rows with valid results; null for rows that only have flagged results. */
-  rank: number | null;
-}
-
-/**
- * A row is ranked when it has valid results (`results` counts the valid results the medians come from; flagged
- * results are counted separately in `flaggedResults` and are shown but not ranked, see DESIGN.md "Leaderboards").
- */
-export function isRanked(row: LeaderboardRow): boolean {
-  return row.results > 0;
-}
-
-/** Rank by p50 ascending (ties: higher throughput first, then name), whatever the order the rows came in. */
-export function rankRows(rows: readonly LeaderboardRow[]): RankedRow[] {
-  const ranked = rows
-    .filter(isRanked)
-    .slice()
-    .sort((a, b) => a.p50Ms - b.p50Ms || b.throughputIps - a.throughputIps || a.modelName.localeCompare(b.modelName));
-  const rankOf = new Map(ranked.map((r, i) => [r, i + 1]));
-  return rows.map((r) => ({ ...r, rank: rankOf.get(r) ?? null }));
-}
+// Ranks come from the hub (LeaderboardRow.rank, see DESIGN.md "Leaderboards"): rows with only flagged results have
+// rank null and are shown but not ranked. The dashboard never ranks rows itself, so the two cannot disagree.
 
 export type SortKey =
   | 'rank'
@@ -153,7 +132,7 @@ export function nextSort(current: SortState, key: SortKey): SortState {
   return { key, dir: defaultDir(key) };
 }
 
-function sortValue(r: RankedRow, key: SortKey): number | string | null {
+function sortValue(r: LeaderboardRow, key: SortKey): number | string | null {
   switch (key) {
     case 'rank':
       return r.rank;
@@ -189,7 +168,7 @@ function sortValue(r: RankedRow, key: SortKey): number | string | null {
 }
 
 /** Stable sort; missing values (no rank, no family, no top-1) always go last, in either direction. */
-export function sortRows(rows: readonly RankedRow[], sort: SortState): RankedRow[] {
+export function sortRows<R extends LeaderboardRow>(rows: readonly R[], sort: SortState): R[] {
   const sign = sort.dir === 'asc' ? 1 : -1;
   return rows
     .map((row, i) => ({ row, i, v: sortValue(row, sort.key) }))

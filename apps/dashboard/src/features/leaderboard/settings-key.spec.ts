@@ -1,41 +1,33 @@
-import { settingsKey, BenchmarkSettingsSchema } from '@fleetbench/protocol';
-import { compareSettingsKeys, describeSettingsKey, parseSettingsKey } from './settings-key';
+import { BenchmarkSettingsSchema, formatComparabilityKey, type BenchmarkSettingsInput } from '@fleetbench/protocol';
+import { describeSettingsKey } from './settings-key';
 
-describe('settings keys', () => {
-  it('parses what the protocol produces', () => {
-    const key = settingsKey(
-      BenchmarkSettingsSchema.parse({ batchSize: 8, intraOpThreads: 4, executionProvider: 'cpu' }),
+const key = (s: BenchmarkSettingsInput) => formatComparabilityKey(BenchmarkSettingsSchema.parse(s));
+
+describe('describeSettingsKey', () => {
+  it('words the keys the protocol produces', () => {
+    expect(describeSettingsKey(key({}))).toBe('Latency · batch 1 · default threads · cpu');
+    expect(describeSettingsKey(key({ mode: 'throughput', batchSize: 32, intraOpThreads: 1 }))).toBe(
+      'Throughput · batch 32 · 1 thread · cpu',
     );
-    expect(parseSettingsKey(key)).toEqual({
-      mode: 'latency',
-      batchSize: 8,
-      intraOpThreads: 4,
-      interOpThreads: 0,
-      executionProvider: 'cpu',
-    });
+    expect(describeSettingsKey(key({ intraOpThreads: 4, interOpThreads: 2, executionProvider: 'cuda' }))).toBe(
+      'Latency · batch 1 · 4 threads (2 inter-op) · cuda',
+    );
   });
 
-  it('describes keys for people', () => {
-    expect(describeSettingsKey('latency/bs1/t0x0/cpu')).toBe('Latency · batch 1 · default threads · cpu');
-    expect(describeSettingsKey('throughput/bs32/t1x0/cpu')).toBe('Throughput · batch 32 · 1 thread · cpu');
-    expect(describeSettingsKey('latency/bs1/t4x2/cuda')).toBe('Latency · batch 1 · 4 threads (2 inter-op) · cuda');
+  it('names what sets a key apart from the default: runner, optimisation level, sample limit', () => {
+    expect(describeSettingsKey(key({ runner: 'trtexec', executionProvider: 'tensorrt' }))).toBe(
+      'Latency · batch 1 · default threads · tensorrt · trtexec',
+    );
+    expect(describeSettingsKey(key({ graphOptimizationLevel: 'disabled' }))).toBe(
+      'Latency · batch 1 · default threads · cpu · no graph optimisation',
+    );
+    expect(describeSettingsKey(key({ mode: 'accuracy', maxSamples: 500 }))).toBe(
+      'Accuracy · batch 1 · default threads · cpu · 500 samples',
+    );
+  });
+
+  it('returns text that is no key unchanged', () => {
     expect(describeSettingsKey('published/t4-fp16')).toBe('published/t4-fp16');
-  });
-
-  it('orders latency first, then by batch size numerically', () => {
-    const keys = [
-      'throughput/bs8/t0x0/cpu',
-      'weird',
-      'latency/bs16/t0x0/cpu',
-      'latency/bs2/t0x0/cpu',
-      'latency/bs2/t0x0/cpu',
-    ];
-    expect([...keys].sort(compareSettingsKeys)).toEqual([
-      'latency/bs2/t0x0/cpu',
-      'latency/bs2/t0x0/cpu',
-      'latency/bs16/t0x0/cpu',
-      'throughput/bs8/t0x0/cpu',
-      'weird',
-    ]);
+    expect(describeSettingsKey('latency/bs1/t0x0/cpu')).toBe('latency/bs1/t0x0/cpu');
   });
 });

@@ -1,32 +1,23 @@
-// Settings keys look like `latency/bs1/t0x0/cpu` (protocol `settingsKey()`): mode / batch / intra x inter threads / EP.
+// Comparability keys are defined and parsed in @fleetbench/protocol (formatComparabilityKey / ComparabilityKeyStringSchema);
+// this file only words them for people.
+import { ComparabilityKeyStringSchema } from '@fleetbench/protocol';
 
-const KEY_RE = /^([a-z]+)\/bs(\d+)\/t(\d+)x(\d+)\/(.+)$/;
-const MODE_ORDER = ['latency', 'throughput', 'accuracy'];
+const LEVEL_WORDS = {
+  disabled: 'no graph optimisation',
+  basic: 'basic graph optimisation',
+  extended: 'extended graph optimisation',
+  all: '',
+} as const;
 
-export interface ParsedSettingsKey {
-  mode: string;
-  batchSize: number;
-  intraOpThreads: number;
-  interOpThreads: number;
-  executionProvider: string;
-}
-
-export function parseSettingsKey(key: string): ParsedSettingsKey | null {
-  const m = KEY_RE.exec(key);
-  if (!m) return null;
-  return {
-    mode: m[1]!,
-    batchSize: Number(m[2]),
-    intraOpThreads: Number(m[3]),
-    interOpThreads: Number(m[4]),
-    executionProvider: m[5]!,
-  };
-}
-
-/** "Latency · batch 1 · default threads · cpu"; unknown formats come back unchanged. */
+/**
+ * "Latency · batch 1 · default threads · cpu", plus the runner when it is not onnxruntime-node, the graph
+ * optimisation level when it is not the default (all) and an accuracy sample limit; text that is no key comes back
+ * unchanged (e.g. a published reference's label).
+ */
 export function describeSettingsKey(key: string): string {
-  const p = parseSettingsKey(key);
-  if (!p) return key;
+  const parsed = ComparabilityKeyStringSchema.safeParse(key);
+  if (!parsed.success) return key;
+  const p = parsed.data;
   const mode = p.mode.charAt(0).toUpperCase() + p.mode.slice(1);
   let threads: string;
   if (p.intraOpThreads === 0 && p.interOpThreads === 0) threads = 'default threads';
@@ -35,21 +26,9 @@ export function describeSettingsKey(key: string): string {
       p.intraOpThreads === 0 ? 'default threads' : `${p.intraOpThreads} thread${p.intraOpThreads === 1 ? '' : 's'}`;
     if (p.interOpThreads > 0) threads += ` (${p.interOpThreads} inter-op)`;
   }
-  return `${mode} · batch ${p.batchSize} · ${threads} · ${p.executionProvider}`;
-}
-
-/** Latency before throughput before accuracy, then batch, threads and provider; unparsable keys last, by text. */
-export function compareSettingsKeys(a: string, b: string): number {
-  const pa = parseSettingsKey(a);
-  const pb = parseSettingsKey(b);
-  if (!pa || !pb) return pa ? -1 : pb ? 1 : a.localeCompare(b);
-  const ma = MODE_ORDER.indexOf(pa.mode);
-  const mb = MODE_ORDER.indexOf(pb.mode);
-  return (
-    (ma === -1 ? 99 : ma) - (mb === -1 ? 99 : mb) ||
-    pa.batchSize - pb.batchSize ||
-    pa.intraOpThreads - pb.intraOpThreads ||
-    pa.interOpThreads - pb.interOpThreads ||
-    pa.executionProvider.localeCompare(pb.executionProvider)
-  );
+  const parts = [mode, `batch ${p.batchSize}`, threads, p.executionProvider];
+  if (p.runner !== 'onnxruntime-node') parts.push(p.runner);
+  if (LEVEL_WORDS[p.graphOptimizationLevel]) parts.push(LEVEL_WORDS[p.graphOptimizationLevel]);
+  if (p.maxSamples !== null) parts.push(`${p.maxSamples} samples`);
+  return parts.join(' · ');
 }

@@ -16,6 +16,9 @@ import { requireToken } from '../../../lib/session';
 
 export const metadata: Metadata = { title: 'Result · Fleetbench' };
 
+// A runner that cannot measure a figure (an external tool's memory, its first inference) reports null.
+const NOT_MEASURED = 'not measured by this runner';
+const msOrUnmeasured = (ms: number | null) => (ms === null ? NOT_MEASURED : `${formatMs(ms)} ms`);
 const pair = (p: { before: number | null; after: number | null }, unit: string) =>
   p.before === null && p.after === null ? '—' : `${p.before ?? '?'} → ${p.after ?? '?'} ${unit}`;
 
@@ -97,11 +100,11 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
             <dd>{m.iterations}</dd>
             <dt>Cold start</dt>
             <dd>
-              session {formatMs(m.coldStart.sessionCreateMs)} ms + first inference{' '}
-              {formatMs(m.coldStart.firstInferenceMs)} ms
+              session {msOrUnmeasured(m.coldStart.sessionCreateMs)} + first inference{' '}
+              {msOrUnmeasured(m.coldStart.firstInferenceMs)}
             </dd>
             <dt>Peak memory</dt>
-            <dd>{formatBytes(m.peakRssBytes)}</dd>
+            <dd>{m.peakRssBytes === null ? NOT_MEASURED : formatBytes(m.peakRssBytes)}</dd>
             <dt>GFLOP/s</dt>
             <dd>
               {m.gflops !== null ? formatThroughput(m.gflops) : '—'}
