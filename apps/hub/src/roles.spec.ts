@@ -23,6 +23,8 @@ const isPublic = (key: string) => PUBLIC.has(key) || key.includes('/broker/emqx/
 /** The least role of each route that is not the default (GET viewer, any other method operator). */
 const EXPECTED: Record<string, ApiRole> = {
   'POST /api/v1/enrollment-tokens': 'admin',
+  'POST /api/v1/agent/packages': 'admin',
+  'POST /api/v1/agent/rollouts': 'admin',
   'DELETE /api/v1/devices/{id}': 'admin',
   'POST /api/v1/devices/{id}/reclassify': 'admin',
   'POST /api/v1/api-tokens': 'admin',

@@ -4,7 +4,7 @@
  * bodies over the limit (413) or with a NUL in any string or key (400). Express middleware, installed ahead of
  * everything else by createApp.
  */
-import { apiPaths, type ErrorBody } from '@fleetbench/protocol';
+import { agentPackagePaths, apiPaths, type ErrorBody } from '@fleetbench/protocol';
 import type { NextFunction, Request, Response } from 'express';
 
 /** Largest JSON body the API takes (uploads of models and datasets are streamed, not JSON). */
@@ -38,6 +38,7 @@ export function rejectMalformedUrl(req: Request, res: Response, next: NextFuncti
 const STREAMED_UPLOADS: Record<string, string[]> = {
   [apiPaths.models]: ['application/octet-stream'],
   [apiPaths.datasets]: ['application/x-tar', 'application/octet-stream'],
+  [agentPackagePaths.packages]: ['application/gzip', 'application/octet-stream'],
 };
 
 /**

@@ -113,8 +113,10 @@ export function assessValues(
   if (bad) return reject('implausible-latency', bad);
   if (m.iterations !== m.latencyMs.count)
     return reject('implausible-latency', `iterations ${m.iterations} ≠ latency sample count ${m.latencyMs.count}`);
+  // null: the runner could not measure that part of the cold start (external tools).
   for (const [k, v] of Object.entries(m.coldStart))
-    if (!Number.isFinite(v) || v > job.timeoutMs) return reject('implausible-latency', `coldStart.${k} = ${v} ms`);
+    if (v !== null && (!Number.isFinite(v) || v > job.timeoutMs))
+      return reject('implausible-latency', `coldStart.${k} = ${v} ms`);
 
   const thr = throughputProblem(m.throughputIps, m.latencyMs, batch, external);
   if (thr) return reject('implausible-throughput', thr);
