@@ -123,12 +123,10 @@ describe('IngestService', () => {
 
   it('stores a result once: a duplicate msgId changes nothing', async () => {
     const { svc, jobs, results, dispatcher, events } = setup();
-    jobs.findById.mockResolvedValue({
-      id: 'j1',
-      deviceId: AGENT,
-      modelId: 'm1',
-      settingsKey: 'latency/bs1/t0x0/cpu',
-    } as never);
+    const job = { id: 'j1', deviceId: AGENT, modelId: 'm1', settingsKey: 'latency/bs1/t0x0/cpu' };
+    jobs.findById
+      .mockResolvedValueOnce({ ...job, state: 'running' } as never)
+      .mockResolvedValueOnce({ ...job, state: 'succeeded' } as never);
     const row = {
       id: 'r1',
       device: { name: 'a' },
@@ -148,5 +146,35 @@ describe('IngestService', () => {
     );
     expect(dispatcher.onResult).toHaveBeenCalledTimes(1);
     expect(events.emit).toHaveBeenCalledTimes(1);
+  });
+
+  it('rejects (so the acknowledgement is held) when the database write fails, and the next message still runs', async () => {
+    const { svc, jobs, results } = setup();
+    jobs.findById.mockResolvedValue({
+      id: 'j1',
+      deviceId: AGENT,
+      modelId: 'm1',
+      settingsKey: 'k',
+      state: 'running',
+    } as never);
+    results.insertIfNew.mockRejectedValueOnce(new Error('connection refused'));
+    const msg = JSON.stringify(resultMessage('j1'));
+    await expect(svc.handle(topics.results(AGENT), msg)).rejects.toThrow('connection refused');
+    results.insertIfNew.mockResolvedValueOnce({ created: false, result: {} as never });
+    await expect(svc.handle(topics.results(AGENT), msg)).resolves.toBeUndefined();
+  });
+
+  it('completes the job on a redelivered result whose first handling stopped after the insert', async () => {
+    const { svc, jobs, results, dispatcher } = setup();
+    jobs.findById.mockResolvedValue({
+      id: 'j1',
+      deviceId: AGENT,
+      modelId: 'm1',
+      settingsKey: 'k',
+      state: 'assigned',
+    } as never);
+    results.insertIfNew.mockResolvedValue({ created: false, result: {} as never });
+    await svc.handle(topics.results(AGENT), JSON.stringify(resultMessage('j1')));
+    expect(dispatcher.onResult).toHaveBeenCalledWith(AGENT, 'j1');
   });
 });

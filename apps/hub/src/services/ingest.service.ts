@@ -42,7 +42,11 @@ export class IngestService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Entry point for every MQTT message; never throws. Resolves when the message has been handled. */
+  /**
+   * Entry point for every MQTT message. Resolves when the message is stored, or was deliberately dropped (malformed,
+   * unknown device or topic: logged). Rejects when storing failed (e.g. the database is down): the caller holds the
+   * acknowledgement and retries, so nothing the broker acknowledged to an agent is lost (docs/decisions/0004).
+   */
   handle(topic: string, payload: Buffer | string): Promise<void> {
     const parsed = parseAgentTopic(topic);
     if (!parsed || !INGEST_CHANNELS.includes(parsed.channel)) {
@@ -51,14 +55,16 @@ export class IngestService {
     }
     const { agentId, channel } = parsed;
     const prev = this.chains.get(agentId) ?? Promise.resolve();
-    const next = prev
-      .then(() => this.process(agentId, channel, payload))
-      .catch((err) => this.logger.error({ err, agentId, channel }, 'failed to ingest message'));
-    this.chains.set(agentId, next);
-    void next.finally(() => {
-      if (this.chains.get(agentId) === next) this.chains.delete(agentId);
+    const run = prev.then(() => this.process(agentId, channel, payload));
+    const settled = run.catch(() => undefined);
+    this.chains.set(agentId, settled);
+    void settled.finally(() => {
+      if (this.chains.get(agentId) === settled) this.chains.delete(agentId);
     });
-    return next;
+    return run.catch((err: unknown) => {
+      this.logger.error({ err, agentId, channel }, 'failed to ingest message');
+      throw err;
+    });
   }
 
   private async process(agentId: string, channel: AgentChannel, payload: Buffer | string): Promise<void> {
@@ -99,6 +105,9 @@ export class IngestService {
     // others re-read and find nothing left to do but the (idempotent) online dispatch.
     for (let tries = 0; ; tries++) {
       if (msg.session < device.session || (!msg.online && msg.session === device.session && !device.online)) {
+        // A redelivered offline status (its first handling may have failed after the update): re-queue what is
+        // still active, which is idempotent.
+        if (msg.session === device.session) await this.dispatcher.onDeviceOffline(device.id);
         this.logger.info(
           { agentId: device.id, session: msg.session, current: device.session, online: msg.online },
           'stale status ignored',
@@ -195,6 +204,8 @@ export class IngestService {
     });
     if (!created) {
       this.logger.debug({ agentId: device.id, msgId: msg.msgId }, 'duplicate result ignored');
+      // A redelivery after a failure between the insert and the job's transition completes the transition.
+      if (!['succeeded', 'cancelled'].includes(job.state)) await this.dispatcher.onResult(device.id, job.id);
       return;
     }
     this.logger.info(
