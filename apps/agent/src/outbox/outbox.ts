@@ -2,8 +2,11 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ResultMessageSchema, formatZodError, type ResultMessage } from '@fleetbench/protocol';
 import type { OutboxStore, Transport } from '../core/ports';
-import { fsyncDir, writeFileAtomic } from '../util/atomic-file';
+import { fsyncDir, nodeFileOps, writeFileAtomic, type FileOps } from '../util/atomic-file';
 import { silentLogger, type Logger } from '../util/logger';
+
+/** How a result file is written; the default is {@link writeFileAtomic} (tests inject weaker ones to prove it matters). */
+export type WriteStrategy = (file: string, data: string, mode: number, ops: FileOps) => Promise<void>;
 
 /**
  * One file per result in `<dataDir>/outbox/<msgId>.json`, written atomically. A file that cannot be read back as a
@@ -15,12 +18,19 @@ export class FileOutboxStore implements OutboxStore {
   constructor(
     readonly dir: string,
     private readonly logger: Logger = silentLogger(),
+    private readonly io: { ops?: FileOps; write?: WriteStrategy } = {},
   ) {
     this.corruptDir = path.join(dir, 'corrupt');
   }
 
+  /** Resolves once the result is durable: it survives a crash or a power loss from then on. */
   async write(msg: ResultMessage): Promise<void> {
-    await writeFileAtomic(this.fileOf(msg.msgId), JSON.stringify(msg), 0o600);
+    await (this.io.write ?? writeFileAtomic)(
+      this.fileOf(msg.msgId),
+      JSON.stringify(msg),
+      0o600,
+      this.io.ops ?? nodeFileOps,
+    );
   }
 
   async list(): Promise<ResultMessage[]> {
