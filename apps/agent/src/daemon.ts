@@ -120,6 +120,7 @@ export class AgentDaemon {
     });
 
     transport.onJob((msg) => core.handle(msg));
+    transport.onReceipt((msgIds) => void outbox.confirm(msgIds));
     transport.onConnect(async () => {
       // Birth certificate: presence and what this device is, both retained.
       await publishStatus(core.currentJobId);
@@ -128,7 +129,7 @@ export class AgentDaemon {
         { v: PROTOCOL_MAJOR, ts: new Date(clock.now()).toISOString(), hardware, software },
         { qos: 1, retain: true },
       );
-      await outbox.flush();
+      await outbox.reconnected();
     });
     this.transport = transport;
     this.core = core;

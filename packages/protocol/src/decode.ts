@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { HardwareMessageSchema } from './hardware';
 import {
   JobEventMessageSchema,
-  JobMessageSchema,
+  JobsTopicMessageSchema,
   ResultMessageSchema,
   StatusMessageSchema,
   TelemetryMessageSchema,
@@ -14,7 +14,7 @@ export const CHANNEL_SCHEMAS = {
   status: StatusMessageSchema,
   hardware: HardwareMessageSchema,
   telemetry: TelemetryMessageSchema,
-  jobs: JobMessageSchema,
+  jobs: JobsTopicMessageSchema,
   events: JobEventMessageSchema,
   results: ResultMessageSchema,
 } as const satisfies Record<AgentChannel, z.ZodType>;

@@ -98,13 +98,17 @@ export class FileOutboxStore implements OutboxStore {
 }
 
 /**
- * Publishes stored results with QoS 1 and deletes each only after the broker's PUBACK. Flushes are serialised, so
- * a result is never in flight twice from this process; a crash between PUBACK and delete republishes it with the
- * same msgId, which the hub upserts.
+ * Publishes stored results with QoS 1 and deletes each only after the hub's receipt (it is committed in the hub's
+ * database): the broker's PUBACK only means the broker has it, and a broker crash loses what it acknowledged since its
+ * last save. A result the broker acknowledged is not sent again by this connection; {@link reconnected} sends every
+ * unconfirmed one again (the hub stores on msgId, so repeats change nothing and are confirmed too). Flushes are
+ * serialised, so a result is never in flight twice from this process.
  */
 export class Outbox {
   private running: Promise<void> | null = null;
   private again = false;
+  /** Acknowledged by the broker on this connection, waiting for the hub's receipt. */
+  private readonly sent = new Set<string>();
 
   constructor(
     private readonly store: OutboxStore,
@@ -119,7 +123,31 @@ export class Outbox {
     void this.flush();
   }
 
-  /** Publishes everything stored; safe to call often (on connect, after add). Never rejects. */
+  /** A new broker connection: everything not yet confirmed by the hub is published again. Never rejects. */
+  reconnected(): Promise<void> {
+    this.sent.clear();
+    return this.flush();
+  }
+
+  /** The hub's receipt: these results are stored; their files go. Never rejects. */
+  async confirm(msgIds: string[]): Promise<void> {
+    for (const msgId of msgIds) {
+      this.sent.delete(msgId);
+      try {
+        await this.store.remove(msgId);
+        this.logger.info({ msgId }, 'result confirmed stored by the hub');
+      } catch (err) {
+        this.logger.warn({ msgId, err }, 'result confirmed but could not be removed from the outbox');
+      }
+    }
+  }
+
+  /** Results on disk not yet confirmed by the hub. */
+  async pending(): Promise<number> {
+    return (await this.store.list()).length;
+  }
+
+  /** Publishes everything stored and not yet acknowledged on this connection; safe to call often. Never rejects. */
   flush(): Promise<void> {
     if (this.running) {
       this.again = true;
@@ -147,6 +175,7 @@ export class Outbox {
       return;
     }
     for (const msg of pending) {
+      if (this.sent.has(msg.msgId)) continue;
       try {
         await this.transport.publish('results', msg, { qos: 1, retain: false });
       } catch (err) {
@@ -156,12 +185,8 @@ export class Outbox {
         );
         return; // broker unreachable: the next connect flushes again
       }
-      try {
-        await this.store.remove(msg.msgId);
-        this.logger.info({ msgId: msg.msgId, jobId: msg.jobId }, 'result published and acknowledged');
-      } catch (err) {
-        this.logger.error({ msgId: msg.msgId, err }, 'result acknowledged but could not be removed from the outbox');
-      }
+      this.sent.add(msg.msgId);
+      this.logger.info({ msgId: msg.msgId, jobId: msg.jobId }, 'result published and acknowledged by the broker');
     }
   }
 }

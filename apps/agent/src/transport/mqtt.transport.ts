@@ -43,6 +43,7 @@ export class MqttTransport implements Transport {
   private readonly pending = new Set<(err: Error) => void>();
   private readonly connectHandlers: Array<() => void | Promise<void>> = [];
   private jobHandler: ((msg: JobMessage) => void) | null = null;
+  private receiptHandler: ((msgIds: string[]) => void) | null = null;
 
   constructor(private readonly opts: MqttTransportOptions) {
     this.logger = (opts.logger ?? silentLogger()).child({ module: 'mqtt' });
@@ -59,6 +60,11 @@ export class MqttTransport implements Transport {
 
   onJob(handler: (msg: JobMessage) => void): void {
     this.jobHandler = handler;
+  }
+
+  /** Receipts: results the hub has committed (see ResultReceiptMessageSchema). */
+  onReceipt(handler: (msgIds: string[]) => void): void {
+    this.receiptHandler = handler;
   }
 
   start(): void {
@@ -101,7 +107,9 @@ export class MqttTransport implements Transport {
         return;
       }
       try {
-        this.jobHandler?.(decoded.value);
+        const msg = decoded.value;
+        if (msg.kind === 'receipt') this.receiptHandler?.(msg.msgIds);
+        else this.jobHandler?.(msg);
       } catch (err) {
         this.logger.error({ err: (err as Error).message }, 'job handler failed');
       }

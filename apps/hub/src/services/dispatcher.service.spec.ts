@@ -160,7 +160,9 @@ describe('DispatcherService', () => {
 
   it('re-sends the assignment of an active job the agent does not name in its status (same attempt), at once', async () => {
     const { svc, jobs, mqtt } = setup();
-    jobs.findActiveForDevice.mockResolvedValue([job({ id: 'j7', state: 'assigned', attempts: 2 })]);
+    jobs.findActiveForDevice.mockResolvedValue([
+      job({ id: 'j7', state: 'assigned', attempts: 2, updatedAt: new Date('2025-12-31T23:59:00Z') }),
+    ]);
     await svc.onDeviceOnline('dev-1', null);
     expect(mqtt.publish).toHaveBeenCalledWith(
       topics.jobs('dev-1'),
@@ -169,6 +171,12 @@ describe('DispatcherService', () => {
     );
     mqtt.publish.mockClear();
     await svc.onDeviceOnline('dev-1', 'j7'); // the agent runs it: nothing to send
+    expect(mqtt.publish).not.toHaveBeenCalled();
+    // Just assigned: the status most likely predates the assignment's arrival; not sent twice.
+    jobs.findActiveForDevice.mockResolvedValue([
+      job({ id: 'j8', state: 'assigned', attempts: 1, updatedAt: new Date('2026-01-01T00:00:00Z') }),
+    ]);
+    await svc.onDeviceOnline('dev-1', null);
     expect(mqtt.publish).not.toHaveBeenCalled();
   });
 

@@ -32,6 +32,13 @@ import { toCampaignDto, toJobDto, toDeviceDto } from '../utils/mappers';
  */
 const OPEN_STATES: JobRow['state'][] = ['queued', 'assigned', 'running'];
 
+/**
+ * An active job the agent's status does not name is sent again only once it was assigned this long ago: a status
+ * arriving sooner was most likely published before the assignment reached the agent (a repeat would be harmless —
+ * the agent ignores an assignment it runs, queues or just finished — but doubles the traffic of every job).
+ */
+export const RESEND_ASSIGNMENT_AFTER_MS = 2_000;
+
 /** How long a lease sweep holds a claimed job (still active) while it cancels it; a crashed sweeper's claim expires. */
 export const SWEEP_CLAIM_MS = 60_000;
 
@@ -180,8 +187,9 @@ export class DispatcherService {
             if (resumed) this.events.emit('job.updated', toJobDto(resumed));
           }
         }
+        const assignedBefore = this.clock.now().getTime() - RESEND_ASSIGNMENT_AFTER_MS;
         for (const job of await this.jobs.findActiveForDevice(deviceId)) {
-          if (job.id === currentJobId) continue;
+          if (job.id === currentJobId || job.updatedAt.getTime() > assignedBefore) continue;
           this.logger.info(
             { deviceId, jobId: job.id, attempt: job.attempts, agentReports: currentJobId },
             'agent does not report its active job; assignment sent again',

@@ -3,6 +3,7 @@ import type { DeviceRepository, DeviceRow } from '../repositories/device.reposit
 import type { EventRepository } from '../repositories/event.repository';
 import type { HardwareClassRepository } from '../repositories/hardware-class.repository';
 import type { JobRepository } from '../repositories/job.repository';
+import type { MqttRepository } from '../repositories/mqtt.repository';
 import type { ResultRepository } from '../repositories/result.repository';
 import { resultMessage } from '../test-support/fixtures';
 import { fixedClock, mockLogger, mockOf } from '../test-support/mocks';
@@ -34,8 +35,20 @@ function setup() {
   devices.findById.mockResolvedValue(deviceRow());
   devices.update.mockImplementation(async (_id, data) => deviceRow(data as never));
   devices.updateStatus.mockImplementation(async (_id, _seen, data) => deviceRow(data as never));
-  const svc = new IngestService(devices, classes, jobs, results, dispatcher, events, fixedClock() as never, logger);
-  return { svc, devices, jobs, results, dispatcher, events, logger };
+  const mqtt = mockOf<MqttRepository>('publish');
+  mqtt.publish.mockResolvedValue();
+  const svc = new IngestService(
+    devices,
+    classes,
+    jobs,
+    results,
+    dispatcher,
+    events,
+    fixedClock() as never,
+    logger,
+    mqtt,
+  );
+  return { svc, devices, jobs, results, dispatcher, events, logger, mqtt };
 }
 
 const status = (online: boolean, session: number) =>
@@ -176,5 +189,27 @@ describe('IngestService', () => {
     results.insertIfNew.mockResolvedValue({ created: false, result: {} as never });
     await svc.handle(topics.results(AGENT), JSON.stringify(resultMessage('j1')));
     expect(dispatcher.onResult).toHaveBeenCalledWith(AGENT, 'j1');
+  });
+
+  it('sends the agent a receipt once a result is stored, and again for a repeat, never before the write', async () => {
+    const { svc, jobs, results, mqtt } = setup();
+    jobs.findById.mockResolvedValue({
+      id: 'j1',
+      deviceId: AGENT,
+      modelId: 'm1',
+      settingsKey: 'k',
+      state: 'running',
+    } as never);
+    const msg = resultMessage('j1');
+    results.insertIfNew.mockRejectedValueOnce(new Error('db down'));
+    await expect(svc.handle(topics.results(AGENT), JSON.stringify(msg))).rejects.toThrow();
+    expect(mqtt.publish).not.toHaveBeenCalled();
+    results.insertIfNew.mockResolvedValue({ created: false, result: {} as never });
+    await svc.handle(topics.results(AGENT), JSON.stringify(msg));
+    expect(mqtt.publish).toHaveBeenCalledWith(
+      topics.jobs(AGENT),
+      expect.objectContaining({ kind: 'receipt', msgIds: [msg.msgId] }),
+      { qos: 1 },
+    );
   });
 });

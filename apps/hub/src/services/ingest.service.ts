@@ -1,6 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  PROTOCOL_MAJOR,
   decodePayload,
+  topics,
+  type ResultReceiptMessage,
   parseAgentTopic,
   type AgentChannel,
   type HardwareMessage,
@@ -15,6 +18,7 @@ import { EventRepository } from '../repositories/event.repository';
 import { HardwareClassRepository } from '../repositories/hardware-class.repository';
 import { JobRepository } from '../repositories/job.repository';
 import { ResultRepository } from '../repositories/result.repository';
+import { MqttRepository } from '../repositories/mqtt.repository';
 import { LOGGER } from '../repositories/tokens';
 import { hardwareClassOf } from '../utils/hardware-class';
 import { toDeviceDto, toResultDto } from '../utils/mappers';
@@ -40,7 +44,24 @@ export class IngestService {
     private readonly events: EventRepository,
     private readonly clock: ClockRepository,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly mqtt: MqttRepository,
   ) {}
+
+  /**
+   * Tells the agent the hub is done with a result (stored, or refused for good), so it deletes it from its outbox.
+   * Not sent (hub offline): the agent republishes it on its next connection and the repeat gets a receipt.
+   */
+  private receipt(agentId: string, msgIds: string[]): void {
+    const msg: ResultReceiptMessage = {
+      v: PROTOCOL_MAJOR,
+      kind: 'receipt',
+      ts: this.clock.now().toISOString(),
+      msgIds,
+    };
+    this.mqtt
+      .publish(topics.jobs(agentId), msg, { qos: 1 })
+      .catch((err: Error) => this.logger.debug({ agentId, err: err.message }, 'result receipt not sent'));
+  }
 
   /**
    * Entry point for every MQTT message. Resolves when the message is stored, or was deliberately dropped (malformed,
@@ -171,6 +192,7 @@ export class IngestService {
         { agentId: device.id, jobId: msg.jobId, msgId: msg.msgId },
         'result for an unknown job rejected',
       );
+      this.receipt(device.id, [msg.msgId]);
       return;
     }
     if (job.deviceId !== device.id) {
@@ -178,6 +200,7 @@ export class IngestService {
         { agentId: device.id, jobId: msg.jobId, owner: job.deviceId, msgId: msg.msgId },
         'result for a job of another device rejected',
       );
+      this.receipt(device.id, [msg.msgId]);
       return;
     }
     const m = msg.metrics;
@@ -203,9 +226,10 @@ export class IngestService {
       measuredAt: new Date(msg.ts),
     });
     if (!created) {
-      this.logger.debug({ agentId: device.id, msgId: msg.msgId }, 'duplicate result ignored');
+      this.logger.info({ agentId: device.id, msgId: msg.msgId }, 'duplicate result ignored');
       // A redelivery after a failure between the insert and the job's transition completes the transition.
       if (!['succeeded', 'cancelled'].includes(job.state)) await this.dispatcher.onResult(device.id, job.id);
+      this.receipt(device.id, [msg.msgId]);
       return;
     }
     this.logger.info(
@@ -214,5 +238,6 @@ export class IngestService {
     );
     this.events.emit('result.created', toResultDto(result));
     await this.dispatcher.onResult(device.id, job.id);
+    this.receipt(device.id, [msg.msgId]);
   }
 }
