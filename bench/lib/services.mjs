@@ -4,7 +4,7 @@
 // cut every connection through it, and CPU time of a process.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
@@ -71,8 +71,13 @@ export function spawnTracked(name, file, args, env = {}, onLine) {
   const child = spawn(file, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let partial = '';
+  // FLEETBENCH_BENCH_LOGS=DIR keeps everything each process printed, in DIR/<name>.log.
+  const logFile = process.env.FLEETBENCH_BENCH_LOGS
+    ? path.join(process.env.FLEETBENCH_BENCH_LOGS, `${name.replace(/[^\w.-]+/g, '_')}.log`)
+    : null;
   const keep = (d) => {
     out = (out + d).slice(-20000);
+    if (logFile) appendFileSync(logFile, d);
     if (!onLine) return;
     const lines = (partial + d).split('\n');
     partial = lines.pop();
@@ -131,11 +136,14 @@ function dynsecPlugin() {
   return found;
 }
 
-/** max_queued_messages of deploy/mosquitto/mosquitto.conf (what a deployed broker queues per client). */
-export function deployedMaxQueued() {
+/** A numeric setting of deploy/mosquitto/mosquitto.conf (`dflt`: Mosquitto's own default). */
+export function deployedSetting(name, dflt) {
   const conf = readFileSync(path.join(ROOT, 'deploy/mosquitto/mosquitto.conf'), 'utf8');
-  return Number(/^max_queued_messages\s+(\d+)\s*$/m.exec(conf)?.[1] ?? 1000);
+  return Number(new RegExp(`^${name}\\s+(\\d+)\\s*$`, 'm').exec(conf)?.[1] ?? dflt);
 }
+
+/** max_queued_messages of deploy/mosquitto/mosquitto.conf (what a deployed broker queues per client). */
+export const deployedMaxQueued = () => deployedSetting('max_queued_messages', 1000);
 
 /**
  * A private Mosquitto with dynsec, as test/support/mosquitto.ts starts it. `persistence`: on, as deployed (autosave
@@ -185,6 +193,7 @@ export async function startMosquitto({ maxQueued = deployedMaxQueued(), persiste
           ]
         : ['persistence false']),
       `max_queued_messages ${maxQueued}`,
+      `max_inflight_messages ${deployedSetting('max_inflight_messages', 20)}`,
       `log_dest file ${logFile}`,
       'log_type error',
       'log_type warning',

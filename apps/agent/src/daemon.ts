@@ -31,12 +31,16 @@ export interface DaemonOptions {
   backoff?: BackoffOptions;
 }
 
+/** How often the outbox looks for results the hub has not confirmed in time (Outbox resendAfterMs). */
+const OUTBOX_RECHECK_MS = 5_000;
+
 /** Wires the real transport, outbox, artifact store and runner around the agent core. */
 export class AgentDaemon {
   private transport: MqttTransport | null = null;
   private core: AgentCore | null = null;
   private outbox: Outbox | null = null;
   private telemetryTimer: NodeJS.Timeout | null = null;
+  private outboxTimer: NodeJS.Timeout | null = null;
   private session = 0;
   private readonly logger: Logger;
 
@@ -135,6 +139,11 @@ export class AgentDaemon {
     this.core = core;
     this.outbox = outbox;
     transport.start();
+    // Results the broker acknowledged but the hub never confirmed (a broker that lost them) go out again.
+    this.outboxTimer = setInterval(() => {
+      if (transport.connected) void outbox.flush();
+    }, OUTBOX_RECHECK_MS);
+    this.outboxTimer.unref();
 
     if (sampler && config.telemetryIntervalMs > 0) {
       this.telemetryTimer = setInterval(() => {
@@ -158,6 +167,8 @@ export class AgentDaemon {
   async stop(): Promise<void> {
     if (this.telemetryTimer) clearInterval(this.telemetryTimer);
     this.telemetryTimer = null;
+    if (this.outboxTimer) clearInterval(this.outboxTimer);
+    this.outboxTimer = null;
     await this.core?.stop();
     await this.outbox?.flush();
     await this.transport?.stop({

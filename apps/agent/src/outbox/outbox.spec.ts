@@ -122,4 +122,23 @@ describe('outbox', () => {
         .sort(),
     ).toEqual(['a', 'b']);
   });
+
+  it('publishes a result again when the hub has not confirmed it in time (a broker that dropped it)', async () => {
+    const transport = new FakeTransport();
+    let now = 1_000;
+    const outbox = new Outbox(new FileOutboxStore(dir), transport, undefined, 20_000, () => now);
+    const r = result('lost');
+    await outbox.add(r);
+    await outbox.flush();
+    now += 19_000;
+    await outbox.flush();
+    expect(transport.on('results')).toHaveLength(1);
+    now += 2_000;
+    await outbox.flush();
+    expect(transport.on('results').map((p) => p.msgId)).toEqual([r.msgId, r.msgId]);
+    await outbox.confirm([r.msgId]);
+    now += 60_000;
+    await outbox.flush();
+    expect(transport.on('results')).toHaveLength(2);
+  });
 });

@@ -54,7 +54,8 @@ export class FileOutboxStore implements OutboxStore {
       try {
         text = await fs.readFile(file, 'utf8');
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EISDIR') continue;
+        // EISDIR: corrupt/; ENOENT: confirmed and removed since readdir.
+        if (['EISDIR', 'ENOENT'].includes((err as NodeJS.ErrnoException).code ?? '')) continue;
         throw err;
       }
       let json: unknown;
@@ -107,13 +108,20 @@ export class FileOutboxStore implements OutboxStore {
 export class Outbox {
   private running: Promise<void> | null = null;
   private again = false;
-  /** Acknowledged by the broker on this connection, waiting for the hub's receipt. */
-  private readonly sent = new Set<string>();
+  /** Acknowledged by the broker (msgId → when), waiting for the hub's receipt. */
+  private readonly sent = new Map<string, number>();
 
+  /**
+   * `resendAfterMs`: a result the broker acknowledged but the hub has not confirmed within this time is published
+   * again by the next flush — e.g. it reached a broker that had just restarted without the hub's subscription yet,
+   * which drops it although it acknowledged it.
+   */
   constructor(
     private readonly store: OutboxStore,
     private readonly transport: Transport,
     private readonly logger: Logger = silentLogger(),
+    private readonly resendAfterMs = 20_000,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Stores the result durably, then tries to publish it. Resolves once it is on disk. */
@@ -147,7 +155,10 @@ export class Outbox {
     return (await this.store.list()).length;
   }
 
-  /** Publishes everything stored and not yet acknowledged on this connection; safe to call often. Never rejects. */
+  /**
+   * Publishes everything stored and not acknowledged by the broker, or acknowledged but unconfirmed for longer than
+   * `resendAfterMs`; safe to call often (the daemon calls it on a timer). Never rejects.
+   */
   flush(): Promise<void> {
     if (this.running) {
       this.again = true;
@@ -175,7 +186,8 @@ export class Outbox {
       return;
     }
     for (const msg of pending) {
-      if (this.sent.has(msg.msgId)) continue;
+      const sentAt = this.sent.get(msg.msgId);
+      if (sentAt !== undefined && this.now() - sentAt < this.resendAfterMs) continue;
       try {
         await this.transport.publish('results', msg, { qos: 1, retain: false });
       } catch (err) {
@@ -185,7 +197,7 @@ export class Outbox {
         );
         return; // broker unreachable: the next connect flushes again
       }
-      this.sent.add(msg.msgId);
+      this.sent.set(msg.msgId, this.now());
       this.logger.info({ msgId: msg.msgId, jobId: msg.jobId }, 'result published and acknowledged by the broker');
     }
   }

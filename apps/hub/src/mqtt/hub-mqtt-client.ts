@@ -84,17 +84,12 @@ export class AckWindow {
     else next(HELD);
   }
 
-  /** A new connection (CONNACK): whatever was held on the previous one is redelivered by the broker. */
-  connected(): void {
-    this.dropConnection();
-  }
-
-  /** The connection closed: nothing held can be acknowledged any more. */
+  /**
+   * The connection closed: nothing held can be acknowledged any more; the broker redelivers it on the next one. Only
+   * `close` counts: mqtt.js emits `connect` only after it has resent its own unacknowledged publishes, and messages of
+   * the new connection may already be in hand by then.
+   */
   closed(): void {
-    this.dropConnection();
-  }
-
-  private dropConnection(): void {
     this.conn++;
     if (this.pending.length)
       this.logger.info(
@@ -203,7 +198,6 @@ export async function connectHubClient(opts: HubClientOptions): Promise<MqttClie
   let first: { resolve: () => void; reject: (err: Error) => void } | null = null;
   const firstSubscribed = new Promise<void>((resolve, reject) => (first = { resolve, reject }));
   client.on('connect', (connack) => {
-    window.connected();
     opts.logger.info({ sessionPresent: connack.sessionPresent }, 'mqtt connected; renewing subscriptions');
     // `resubscribe: true`, or mqtt.js skips filters it believes active and sends nothing.
     const map = Object.assign(Object.fromEntries(subscriptions.map((t) => [t, { qos: 1 as const }])), {
