@@ -144,6 +144,66 @@ async function publishAll(agent, count, sent) {
   return lat;
 }
 
+/**
+ * The database's own ceiling in the same run: the same number of result rows (same columns and casts as the hub's
+ * batched insert) written by one connection with multi-row `INSERT … ON CONFLICT ("msgId") DO NOTHING` in batches of
+ * 250, no hub, no broker. Rows/s.
+ */
+async function dbCeiling(db, jobId, n) {
+  const { rows } = await db.query(
+    'SELECT j."deviceId", j."modelId", d."hardwareClassId" FROM "Job" j JOIN "Device" d ON d.id = j."deviceId" WHERE j.id = $1',
+    [jobId],
+  );
+  const f = rows[0];
+  const cols = 20;
+  const t = performance.now();
+  for (let i = 0; i < n; i += 250) {
+    const k = Math.min(250, n - i);
+    const params = [];
+    const values = [];
+    for (let j = 0; j < k; j++) {
+      const msg = resultMessage(jobId, ulid());
+      const m = msg.metrics;
+      const b = values.length * cols;
+      values.push(
+        `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}::jsonb, $${b + 9}::jsonb, ` +
+          `$${b + 10}, $${b + 11}, $${b + 12}, $${b + 13}, $${b + 14}::float8, $${b + 15}::float8, $${b + 16}::text, ` +
+          `$${b + 17}::jsonb, $${b + 18}::"VerdictStatus", $${b + 19}::jsonb, ($${b + 20}::timestamptz AT TIME ZONE 'UTC'))`,
+      );
+      params.push(
+        `ceil_${msg.msgId}`,
+        msg.msgId,
+        jobId,
+        f.deviceId,
+        f.modelId,
+        f.hardwareClassId,
+        'latency/bs1/t0x0/cpu',
+        JSON.stringify(msg.settings),
+        JSON.stringify(m),
+        m.latencyMs.p50,
+        m.latencyMs.p90,
+        m.latencyMs.p99,
+        m.throughputIps,
+        m.top1 ?? null,
+        m.top5 ?? null,
+        msg.histogram ?? null,
+        JSON.stringify(msg.environment),
+        msg.verdict.status,
+        JSON.stringify(msg.verdict.reasons),
+        msg.ts,
+      );
+    }
+    await db.query(
+      `INSERT INTO "Result" ("id", "msgId", "jobId", "deviceId", "modelId", "hardwareClassId", "settingsKey", "settings",
+        "metrics", "p50Ms", "p90Ms", "p99Ms", "throughputIps", "top1", "top5", "histogram", "environment",
+        "verdictStatus", "verdictReasons", "measuredAt") VALUES ${values.join(', ')}
+       ON CONFLICT ("msgId") DO NOTHING RETURNING "msgId"`,
+      params,
+    );
+  }
+  return (n / (performance.now() - t)) * 1000;
+}
+
 async function countResults(db) {
   return Number((await db.query('SELECT count(*)::int AS n FROM "Result"')).rows[0].n);
 }
@@ -232,6 +292,12 @@ async function runSetup(setup) {
   }
   const warm = sent.length;
   const pids = [...hubs.map((h) => h.proc.child.pid), broker.proc.child.pid];
+  // PostgreSQL: the backends serving this database (the hubs' pools, warm after the warm-up).
+  const pgPids = (
+    await db.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')
+  ).rows.map((r) => r.pid);
+  const pgCpu = () => pgPids.map(cpuSeconds).reduce((a, b) => a + (b ?? 0), 0);
+  const pg0 = pgCpu();
   const cpu0 = pids.map(cpuSeconds);
   const load0 = os.loadavg();
   const t0 = performance.now();
@@ -239,6 +305,7 @@ async function runSetup(setup) {
   const publishMs = performance.now() - t0;
   const done = await waitForCount(sent.length, t0);
   const cpu1 = pids.map(cpuSeconds);
+  const pg1 = pgCpu();
   const load1 = os.loadavg();
 
   // Exactness: every msgId sent is stored once, nothing else is.
@@ -269,6 +336,8 @@ async function runSetup(setup) {
     p50: pct(lat, 50),
     p99: pct(lat, 99),
     hubCpu: hubs.map((h, i) => (cpu1[i] ?? NaN) - (cpu0[i] ?? NaN)),
+    pgCpu: pg1 - pg0,
+    ceiling: await dbCeiling(db, agents[0].jobId, measured),
     brokerCpu: cpu1.at(-1) - cpu0.at(-1),
     load: [load0[0], load1[0]],
     dropped,
@@ -297,7 +366,8 @@ async function main() {
       console.log(
         `${setup.padEnd(3)} (${r.replicas} hub${r.replicas > 1 ? 's' : ''}): ${r.stored}/${r.sent} stored in ${(r.ms / 1000).toFixed(2)} s${r.stalled ? ' (to the last row seen)' : ''} = ${r.rate.toFixed(0)} results/s` +
           ` | publishing took ${(r.publishMs / 1000).toFixed(2)} s, PUBACK p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms` +
-          ` | CPU s: hub ${r.hubCpu.map((c) => c.toFixed(1)).join(' + ')} (${((r.hubCpu.reduce((a, b) => a + b, 0) / r.stored) * 1000).toFixed(1)} ms per result), broker ${r.brokerCpu.toFixed(1)}` +
+          ` | CPU s: hub ${r.hubCpu.map((c) => c.toFixed(1)).join(' + ')} (${((r.hubCpu.reduce((a, b) => a + b, 0) / r.stored) * 1000).toFixed(2)} ms per result), PostgreSQL ${r.pgCpu.toFixed(1)} (${((r.pgCpu / r.stored) * 1000).toFixed(2)} ms), broker ${r.brokerCpu.toFixed(1)} (${((r.brokerCpu / r.stored) * 1000).toFixed(2)} ms)` +
+          ` | database ceiling (multi-row insert, no hub) ${r.ceiling.toFixed(0)} rows/s → ratio ${(r.rate / r.ceiling).toFixed(2)}` +
           ` | load ${r.load.map((x) => x.toFixed(2)).join(' → ')}` +
           ` | ${r.exact ? 'exact (distinct msgIds, none missing, none extra)' : `NOT EXACT: missing ${r.missing}, extra ${r.extra}, duplicate rows ${r.dupRows}${r.stalled ? ', count stalled' : ''}`}` +
           (r.dropped ? ` | broker log: ${r.dropped}× "Outgoing messages are being dropped"` : ''),

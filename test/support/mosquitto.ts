@@ -151,6 +151,14 @@ async function addHubRole(dynsecFile: string, adminUsername: string): Promise<vo
   await writeFile(dynsecFile, JSON.stringify(config, null, 2), { mode: 0o600 });
 }
 
+/** A numeric setting of deploy/mosquitto/mosquitto.conf. */
+export function deployedSetting(name: string): number {
+  const conf = readFileSync(path.join(__dirname, '../../deploy/mosquitto/mosquitto.conf'), 'utf8');
+  const m = new RegExp(`^${name}\\s+(\\d+)\\s*$`, 'm').exec(conf);
+  if (!m) throw new Error(`deploy/mosquitto/mosquitto.conf sets no ${name}`);
+  return Number(m[1]);
+}
+
 /** `max_queued_messages` of deploy/mosquitto/mosquitto.conf, so the test broker queues exactly as a deployed one. */
 export function deployedMaxQueuedMessages(): number {
   const conf = readFileSync(path.join(__dirname, '../../deploy/mosquitto/mosquitto.conf'), 'utf8');
@@ -193,6 +201,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
         'connection_messages true',
         // As deployed (deploy/mosquitto/mosquitto.conf): results queued for a hub that falls behind are never dropped.
         `max_queued_messages ${deployedMaxQueuedMessages()}`,
+        `max_inflight_messages ${deployedSetting('max_inflight_messages')}`,
         // As root, Mosquitto would switch to the `mosquitto` user, which cannot write the dynsec file in our temp dir.
         ...(process.getuid?.() === 0 ? ['user root'] : []),
         '',

@@ -20,6 +20,32 @@ export class JobRepository {
     return this.db.job.findUnique({ where: { id }, include: jobInclude });
   }
 
+  /** What ingest needs of several jobs at once (one query per batch). */
+  factsByIds(ids: string[]): Promise<
+    {
+      id: string;
+      deviceId: string;
+      modelId: string;
+      settingsKey: string;
+      state: JobState;
+      attempts: number;
+      model: { name: string };
+    }[]
+  > {
+    return this.db.job.findMany({
+      where: { id: { in: ids } },
+      select: {
+        id: true,
+        deviceId: true,
+        modelId: true,
+        settingsKey: true,
+        state: true,
+        attempts: true,
+        model: { select: { name: true } },
+      },
+    });
+  }
+
   list(filter: { campaignId?: string; deviceId?: string; state?: JobState }): Promise<JobRow[]> {
     return this.db.job.findMany({ where: filter, include: jobInclude, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
   }

@@ -25,14 +25,16 @@ const deviceRow = (over: Partial<DeviceRow> = {}) =>
   }) as DeviceRow;
 
 function setup() {
-  const devices = mockOf<DeviceRepository>('findById', 'update', 'updateStatus');
+  const devices = mockOf<DeviceRepository>('findById', 'update', 'updateStatus', 'factsByIds');
   const classes = mockOf<HardwareClassRepository>('ensure');
-  const jobs = mockOf<JobRepository>('findById');
-  const results = mockOf<ResultRepository>('insertIfNew');
+  const jobs = mockOf<JobRepository>('findById', 'factsByIds');
+  const results = mockOf<ResultRepository>('insertManyIfNew');
   const dispatcher = mockOf<DispatcherService>('onJobEvent', 'onDeviceOnline', 'onDeviceOffline', 'onResult');
   const events = mockOf<EventRepository>('emit');
   const logger = mockLogger();
   devices.findById.mockResolvedValue(deviceRow());
+  devices.factsByIds.mockResolvedValue([{ id: AGENT, name: 'a', hardwareClassId: 'hc-1', revokedAt: null }]);
+  jobs.factsByIds.mockResolvedValue([]);
   devices.update.mockImplementation(async (_id, data) => deviceRow(data as never));
   devices.updateStatus.mockImplementation(async (_id, _seen, data) => deviceRow(data as never));
   const mqtt = mockOf<MqttRepository>('publish');
@@ -56,18 +58,13 @@ const status = (online: boolean, session: number) =>
 
 describe('IngestService', () => {
   it('logs a malformed payload with the agent id and reason, and changes nothing', async () => {
-    const { svc, devices, logger } = setup();
+    const { svc, devices, results, logger } = setup();
     await svc.handle(topics.status(AGENT), '{"v":1,"online":"yes"}');
     await svc.handle(topics.results(AGENT), 'not json');
     expect(devices.findById).not.toHaveBeenCalled();
-    expect(devices.update).not.toHaveBeenCalled();
-    expect(devices.updateStatus).not.toHaveBeenCalled();
+    expect(results.insertManyIfNew).not.toHaveBeenCalled();
     expect(logger.warn).toHaveBeenCalledWith(
-      expect.objectContaining({ agentId: AGENT, reason: expect.stringContaining('online') }),
-      'malformed payload ignored',
-    );
-    expect(logger.warn).toHaveBeenCalledWith(
-      expect.objectContaining({ agentId: AGENT, reason: expect.stringContaining('not valid JSON') }),
+      expect.objectContaining({ agentId: AGENT, channel: 'results' }),
       'malformed payload ignored',
     );
   });
@@ -123,93 +120,108 @@ describe('IngestService', () => {
     expect(dispatcher.onDeviceOnline).toHaveBeenCalledWith(AGENT, null);
   });
 
-  it('rejects a result for a job owned by another device', async () => {
-    const { svc, jobs, results, logger } = setup();
-    jobs.findById.mockResolvedValue({ id: 'j1', deviceId: 'someone-else' } as never);
-    await svc.handle(topics.results(AGENT), JSON.stringify(resultMessage('j1')));
-    expect(results.insertIfNew).not.toHaveBeenCalled();
-    expect(logger.warn).toHaveBeenCalledWith(
-      expect.objectContaining({ agentId: AGENT, owner: 'someone-else' }),
-      'result for a job of another device rejected',
-    );
-  });
-
-  it('stores a result once: a duplicate msgId changes nothing', async () => {
-    const { svc, jobs, results, dispatcher, events } = setup();
-    const job = { id: 'j1', deviceId: AGENT, modelId: 'm1', settingsKey: 'latency/bs1/t0x0/cpu' };
-    jobs.findById
-      .mockResolvedValueOnce({ ...job, state: 'running' } as never)
-      .mockResolvedValueOnce({ ...job, state: 'succeeded' } as never);
-    const row = {
-      id: 'r1',
-      device: { name: 'a' },
+  describe('results (batched)', () => {
+    const job = (over = {}) => ({
+      id: 'j1',
+      deviceId: AGENT,
+      modelId: 'm1',
+      settingsKey: 'latency/bs1/t0x0/cpu',
+      state: 'running',
+      attempts: 1,
       model: { name: 'm' },
-      verdictStatus: 'valid',
-      verdictReasons: [],
-      createdAt: new Date(),
-    };
-    results.insertIfNew
-      .mockResolvedValueOnce({ created: true, result: row as never })
-      .mockResolvedValueOnce({ created: false, result: row as never });
-    const msg = JSON.stringify(resultMessage('j1', { p50: 3 }));
-    await svc.handle(topics.results(AGENT), msg);
-    await svc.handle(topics.results(AGENT), msg);
-    expect(results.insertIfNew).toHaveBeenCalledWith(
-      expect.objectContaining({ jobId: 'j1', p50Ms: 3, hardwareClassId: 'hc-1', settingsKey: 'latency/bs1/t0x0/cpu' }),
-    );
-    expect(dispatcher.onResult).toHaveBeenCalledTimes(1);
-    expect(events.emit).toHaveBeenCalledTimes(1);
-  });
+      ...over,
+    });
+    const created = (msgIds: string[]) => msgIds.map((msgId) => ({ id: `r-${msgId}`, msgId, createdAt: new Date() }));
 
-  it('rejects (so the acknowledgement is held) when the database write fails, and the next message still runs', async () => {
-    const { svc, jobs, results } = setup();
-    jobs.findById.mockResolvedValue({
-      id: 'j1',
-      deviceId: AGENT,
-      modelId: 'm1',
-      settingsKey: 'k',
-      state: 'running',
-    } as never);
-    results.insertIfNew.mockRejectedValueOnce(new Error('connection refused'));
-    const msg = JSON.stringify(resultMessage('j1'));
-    await expect(svc.handle(topics.results(AGENT), msg)).rejects.toThrow('connection refused');
-    results.insertIfNew.mockResolvedValueOnce({ created: false, result: {} as never });
-    await expect(svc.handle(topics.results(AGENT), msg)).resolves.toBeUndefined();
-  });
+    it('stores results of several agents in one insert, completes each job once, and sends one receipt per agent', async () => {
+      const { svc, devices, jobs, results, dispatcher, events, mqtt } = setup();
+      devices.factsByIds.mockResolvedValue([
+        { id: AGENT, name: 'a', hardwareClassId: 'hc-1', revokedAt: null },
+        { id: 'agent-2', name: 'b', hardwareClassId: 'hc-2', revokedAt: null },
+      ]);
+      jobs.factsByIds.mockResolvedValue([job(), job({ id: 'j2', deviceId: 'agent-2' })] as never);
+      const msgs = [resultMessage('j1', { p50: 3 }), resultMessage('j1'), resultMessage('j2')];
+      results.insertManyIfNew.mockImplementation(async (rows) => created(rows.map((r) => r.msgId)));
+      await Promise.all([
+        svc.handle(topics.results(AGENT), JSON.stringify(msgs[0])),
+        svc.handle(topics.results(AGENT), JSON.stringify(msgs[1])),
+        svc.handle(topics.results('agent-2'), JSON.stringify(msgs[2])),
+      ]);
+      expect(results.insertManyIfNew).toHaveBeenCalledTimes(1);
+      expect(results.insertManyIfNew.mock.calls[0][0]).toEqual([
+        expect.objectContaining({
+          msgId: msgs[0].msgId,
+          jobId: 'j1',
+          p50Ms: 3,
+          hardwareClassId: 'hc-1',
+          settingsKey: 'latency/bs1/t0x0/cpu',
+        }),
+        expect.objectContaining({ msgId: msgs[1].msgId }),
+        expect.objectContaining({ msgId: msgs[2].msgId, deviceId: 'agent-2', hardwareClassId: 'hc-2' }),
+      ]);
+      expect(devices.factsByIds).toHaveBeenCalledTimes(1);
+      expect(jobs.factsByIds).toHaveBeenCalledTimes(1);
+      expect(dispatcher.onResult.mock.calls.sort()).toEqual([
+        [AGENT, 'j1'],
+        ['agent-2', 'j2'],
+      ]);
+      expect(events.emit).toHaveBeenCalledTimes(3);
+      expect(mqtt.publish).toHaveBeenCalledWith(
+        topics.jobs(AGENT),
+        expect.objectContaining({ kind: 'receipt', msgIds: [msgs[0].msgId, msgs[1].msgId] }),
+        { qos: 1 },
+      );
+      expect(mqtt.publish).toHaveBeenCalledTimes(2);
+    });
 
-  it('completes the job on a redelivered result whose first handling stopped after the insert', async () => {
-    const { svc, jobs, results, dispatcher } = setup();
-    jobs.findById.mockResolvedValue({
-      id: 'j1',
-      deviceId: AGENT,
-      modelId: 'm1',
-      settingsKey: 'k',
-      state: 'assigned',
-    } as never);
-    results.insertIfNew.mockResolvedValue({ created: false, result: {} as never });
-    await svc.handle(topics.results(AGENT), JSON.stringify(resultMessage('j1')));
-    expect(dispatcher.onResult).toHaveBeenCalledWith(AGENT, 'j1');
-  });
+    it('rejects a result for a job owned by another device (the validation step), with a receipt and no insert', async () => {
+      const { svc, jobs, results, logger, mqtt } = setup();
+      jobs.factsByIds.mockResolvedValue([job({ deviceId: 'someone-else' })] as never);
+      results.insertManyIfNew.mockResolvedValue([]);
+      const msg = resultMessage('j1');
+      await svc.handle(topics.results(AGENT), JSON.stringify(msg));
+      expect(results.insertManyIfNew).toHaveBeenCalledWith([]);
+      expect(logger.warn).toHaveBeenCalledWith(
+        expect.objectContaining({ agentId: AGENT, owner: 'someone-else' }),
+        'result for a job of another device rejected',
+      );
+      expect(mqtt.publish).toHaveBeenCalledWith(topics.jobs(AGENT), expect.objectContaining({ msgIds: [msg.msgId] }), {
+        qos: 1,
+      });
+    });
 
-  it('sends the agent a receipt once a result is stored, and again for a repeat, never before the write', async () => {
-    const { svc, jobs, results, mqtt } = setup();
-    jobs.findById.mockResolvedValue({
-      id: 'j1',
-      deviceId: AGENT,
-      modelId: 'm1',
-      settingsKey: 'k',
-      state: 'running',
-    } as never);
-    const msg = resultMessage('j1');
-    results.insertIfNew.mockRejectedValueOnce(new Error('db down'));
-    await expect(svc.handle(topics.results(AGENT), JSON.stringify(msg))).rejects.toThrow();
-    expect(mqtt.publish).not.toHaveBeenCalled();
-    results.insertIfNew.mockResolvedValue({ created: false, result: {} as never });
-    await svc.handle(topics.results(AGENT), JSON.stringify(msg));
-    expect(mqtt.publish).toHaveBeenCalledWith(
-      topics.jobs(AGENT),
-      expect.objectContaining({ kind: 'receipt', msgIds: [msg.msgId] }),
-      { qos: 1 },
-    );
+    it('a repeat changes nothing, is confirmed, and completes its job only if still open', async () => {
+      const { svc, jobs, results, dispatcher, events, mqtt } = setup();
+      results.insertManyIfNew.mockResolvedValue([]);
+      jobs.factsByIds.mockResolvedValueOnce([job({ state: 'succeeded' })] as never);
+      await svc.handle(topics.results(AGENT), JSON.stringify(resultMessage('j1')));
+      expect(dispatcher.onResult).not.toHaveBeenCalled();
+      jobs.factsByIds.mockResolvedValueOnce([job({ state: 'assigned' })] as never);
+      await svc.handle(topics.results(AGENT), JSON.stringify(resultMessage('j1')));
+      expect(dispatcher.onResult).toHaveBeenCalledWith(AGENT, 'j1');
+      expect(events.emit).not.toHaveBeenCalled();
+      expect(mqtt.publish).toHaveBeenCalledTimes(2);
+    });
+
+    it('rejects every message of the batch (acknowledgement held) when the write fails, and sends no receipt', async () => {
+      const { svc, jobs, results, mqtt } = setup();
+      jobs.factsByIds.mockResolvedValue([job()] as never);
+      results.insertManyIfNew.mockRejectedValueOnce(new Error('connection refused'));
+      const msg = JSON.stringify(resultMessage('j1'));
+      await expect(svc.handle(topics.results(AGENT), msg)).rejects.toThrow('connection refused');
+      expect(mqtt.publish).not.toHaveBeenCalled();
+      results.insertManyIfNew.mockResolvedValueOnce([]);
+      await expect(svc.handle(topics.results(AGENT), msg)).resolves.toBeUndefined();
+    });
+
+    it('ignores results of unknown and revoked devices (no receipt: nobody to send it to)', async () => {
+      const { svc, devices, results, mqtt } = setup();
+      devices.factsByIds.mockResolvedValue([{ id: AGENT, name: 'a', hardwareClassId: 'h', revokedAt: new Date() }]);
+      results.insertManyIfNew.mockResolvedValue([]);
+      await svc.handle(topics.results(AGENT), JSON.stringify(resultMessage('j1')));
+      await svc.handle(topics.results('agent-unknown'), JSON.stringify(resultMessage('j1')));
+      expect(results.insertManyIfNew).toHaveBeenCalledWith([]);
+      expect(mqtt.publish).not.toHaveBeenCalled();
+    });
   });
 });
