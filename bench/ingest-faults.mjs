@@ -167,8 +167,9 @@ async function main() {
   }
   const model = await api(hub.url, adminToken, 'POST', '/api/v1/models', { name: 'mnist', path: MODEL });
 
-  // Campaigns of at most 100 settings entries × the agents, short latency runs.
-  const perCampaign = 100 * AGENTS;
+  // Campaigns of at most 40 settings entries × the agents, short latency runs (a campaign is created in one
+  // transaction with Prisma's 5 s limit, which a few hundred jobs can exceed on a loaded machine).
+  const perCampaign = 40 * AGENTS;
   const campaigns = [];
   for (let left = JOBS; left > 0; left -= perCampaign) {
     const n = Math.ceil(Math.min(left, perCampaign) / AGENTS);

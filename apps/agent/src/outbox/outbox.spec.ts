@@ -141,4 +141,13 @@ describe('outbox', () => {
     await outbox.flush();
     expect(transport.on('results')).toHaveLength(2);
   });
+
+  it('leaves a write in progress alone while listing (only another process’s temp files are set aside)', async () => {
+    const store = new FileOutboxStore(dir);
+    await fs.writeFile(path.join(dir, `.${ulid()}.json.${process.pid}.abcd1234.tmp`), '{"v":1'); // being written now
+    await fs.writeFile(path.join(dir, `.${ulid()}.json.999999.abcd1234.tmp`), '{"v":1'); // a crashed process's
+    expect(await store.list()).toEqual([]);
+    expect((await fs.readdir(dir)).filter((n) => n.endsWith('.tmp'))).toHaveLength(1);
+    expect(await fs.readdir(path.join(dir, 'corrupt'))).toHaveLength(1);
+  });
 });

@@ -45,7 +45,10 @@ export class FileOutboxStore implements OutboxStore {
     for (const name of names.sort()) {
       const file = path.join(this.dir, name);
       if (name.endsWith('.tmp')) {
-        // A temp file left by a crash before rename: the result was never reported as stored, keep it for inspection.
+        // This process's own temp files are writes in progress (writeFileAtomic names them .<file>.<pid>.<rand>.tmp):
+        // moving one away would fail that write. Another process's: left by a crash before rename; the result was
+        // never reported as stored, keep it for inspection.
+        if (name.includes(`.${process.pid}.`)) continue;
         await this.setAside(file, 'unfinished temporary file');
         continue;
       }
