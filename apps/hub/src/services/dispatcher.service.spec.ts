@@ -188,6 +188,14 @@ describe('DispatcherService', () => {
     await expect(svc.onResult('dev-1', 'j1')).resolves.toBeUndefined();
   });
 
+  it('rolls the campaign up again for a result of a job already completed (a retried handling that stopped midway)', async () => {
+    const { svc, jobs, campaigns } = setup();
+    jobs.transition.mockResolvedValueOnce(null);
+    jobs.findById.mockResolvedValueOnce(job({ state: 'succeeded', campaignId: 'c9' }));
+    await svc.onResult('dev-1', 'j1');
+    expect(campaigns.rollUp).toHaveBeenCalledWith('c9', expect.any(Function));
+  });
+
   it('ignores events for a job of another device', async () => {
     const { svc, jobs } = setup();
     jobs.findById.mockResolvedValue(job({ deviceId: 'other' }));

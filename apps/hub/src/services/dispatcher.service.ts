@@ -289,6 +289,11 @@ export class DispatcherService {
         if (updated) {
           this.events.emit('job.updated', toJobDto(updated));
           await this.rollup(updated.campaignId);
+        } else {
+          // Already completed: a repeat after a first handling that stopped between the transition and the roll-up
+          // (e.g. the database went away); the roll-up is idempotent.
+          const job = await this.jobs.findById(jobId);
+          if (job) await this.rollup(job.campaignId);
         }
         await this.dispatchNow(deviceId);
       },

@@ -190,17 +190,26 @@ describe('IngestService', () => {
       });
     });
 
-    it('a repeat changes nothing, is confirmed, and completes its job only if still open', async () => {
+    it('a repeat changes nothing, is confirmed, and finishes its job (transition and roll-up are idempotent)', async () => {
       const { svc, jobs, results, dispatcher, events, mqtt } = setup();
       results.insertManyIfNew.mockResolvedValue([]);
-      jobs.factsByIds.mockResolvedValueOnce([job({ state: 'succeeded' })] as never);
+      jobs.factsByIds.mockResolvedValueOnce([job({ state: 'cancelled' })] as never);
       await svc.handle(topics.results(AGENT), JSON.stringify(resultMessage('j1')));
       expect(dispatcher.onResult).not.toHaveBeenCalled();
-      jobs.factsByIds.mockResolvedValueOnce([job({ state: 'assigned' })] as never);
+      jobs.factsByIds.mockResolvedValueOnce([job({ state: 'succeeded' })] as never);
       await svc.handle(topics.results(AGENT), JSON.stringify(resultMessage('j1')));
       expect(dispatcher.onResult).toHaveBeenCalledWith(AGENT, 'j1');
       expect(events.emit).not.toHaveBeenCalled();
       expect(mqtt.publish).toHaveBeenCalledTimes(2);
+    });
+
+    it('a new result for a job that already succeeded (measured again) does not transition it again', async () => {
+      const { svc, jobs, results, dispatcher, events } = setup();
+      jobs.factsByIds.mockResolvedValue([job({ state: 'succeeded' })] as never);
+      results.insertManyIfNew.mockImplementation(async (rows) => created(rows.map((r) => r.msgId)));
+      await svc.handle(topics.results(AGENT), JSON.stringify(resultMessage('j1')));
+      expect(events.emit).toHaveBeenCalledTimes(1);
+      expect(dispatcher.onResult).not.toHaveBeenCalled();
     });
 
     it('rejects every message of the batch (acknowledgement held) when the write fails, and sends no receipt', async () => {

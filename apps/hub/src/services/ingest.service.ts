@@ -315,7 +315,9 @@ export class IngestService {
         if (!['succeeded', 'cancelled'].includes(job.state)) toComplete.set(job.id, device.id);
       } else {
         this.logger.info({ agentId: device.id, msgId: p.msg.msgId }, 'duplicate result ignored');
-        if (!['succeeded', 'cancelled'].includes(job.state)) toComplete.set(job.id, device.id);
+        // A repeat may follow a first handling that stopped after the insert (before the transition or the roll-up):
+        // finish those steps; they are idempotent.
+        if (job.state !== 'cancelled') toComplete.set(job.id, device.id);
       }
     }
     await Promise.all([...toComplete].map(([jobId, deviceId]) => this.dispatcher.onResult(deviceId, jobId)));
