@@ -56,16 +56,22 @@ it('stores every measured result exactly once through hub, broker, database, net
   if (!last) throw new Error(`no summary from bench/ingest-faults.mjs (exit ${code}):\n${out.slice(-8000)}`);
   const s = JSON.parse(last) as Summary;
   const why = `\n${out.slice(-8000)}`;
-  expect({ faults: s.faults.length, missing: s.missing, extra: s.extra, duplicateRows: s.duplicateRows }).toEqual({
-    faults: 8,
-    missing: 0,
-    extra: 0,
-    duplicateRows: 0,
-  });
-  expect(s.sent).toBeGreaterThanOrEqual(s.jobs);
-  expect(s.stored).toBe(s.sent);
-  expect([s.torn, s.tornSetAside, s.tornStored, s.outboxLeft]).toEqual([1, 1, 0, 0]);
-  expect([s.openJobs, s.jobStates]).toEqual([0, { succeeded: s.jobs }]);
-  expect(s.campaignStates).toEqual(['completed']);
+  try {
+    expect({ faults: s.faults.length, missing: s.missing, extra: s.extra, duplicateRows: s.duplicateRows }).toEqual({
+      faults: 8,
+      missing: 0,
+      extra: 0,
+      duplicateRows: 0,
+    });
+    expect(s.sent).toBeGreaterThanOrEqual(s.jobs);
+    expect(s.stored).toBe(s.sent);
+    expect([s.torn, s.tornSetAside, s.tornStored, s.outboxLeft]).toEqual([1, 1, 0, 0]);
+    expect([s.openJobs, s.jobStates]).toEqual([0, { succeeded: s.jobs }]);
+    expect(s.campaignStates).toEqual(['completed']);
+  } catch (err) {
+    // The bench's own lines (faults, counts, the processes' last output) say what went wrong.
+    (err as Error).message += why;
+    throw err;
+  }
   if (!s.ok || code !== 0) throw new Error(`bench reported a problem (exit ${code})${why}`);
 }, 240_000);
