@@ -20,15 +20,26 @@
 //   --inflight    QoS 1 publishes each agent keeps outstanding (waiting for PUBACK)
 //   --max-queued  Mosquitto's max_queued_messages (per client; default: deploy/mosquitto/mosquitto.conf's, which the
 //                 test broker uses too; 1000 = Mosquitto's own default, which drops results; 0 = unlimited)
-import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort } from '../scripts/lib/ports.mjs';
+import {
+  api,
+  canConnect,
+  cleanupAll,
+  cleanups,
+  cpuSeconds,
+  createDatabase,
+  deployedMaxQueued,
+  freePort,
+  sleep,
+  spawnTracked,
+  startHub,
+  startMosquitto,
+  tempDir,
+  waitUntil,
+} from './lib/services.mjs';
 
 const require = createRequire(import.meta.url);
 const { Client } = require('pg');
@@ -36,169 +47,23 @@ const mqtt = require('mqtt');
 const { monotonicFactory } = require('ulid');
 const { apiPaths, topics, decodePayload } = require('@fleetbench/protocol');
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : dflt;
 };
 const AGENTS = Number(arg('agents', 8));
 const RESULTS = Number(arg('results', 250));
-/** max_queued_messages of deploy/mosquitto/mosquitto.conf (what a deployed broker queues per client). */
-function deployedMaxQueued() {
-  const conf = readFileSync(new URL('../deploy/mosquitto/mosquitto.conf', import.meta.url), 'utf8');
-  return Number(/^max_queued_messages\s+(\d+)\s*$/m.exec(conf)?.[1] ?? 1000);
-}
 const INFLIGHT = Math.max(1, Number(arg('inflight', 10)));
 const WARMUP = Number(arg('warmup', 5));
 const SETUPS = String(arg('setups', 'one,two')).split(',');
 const MAX_QUEUED = Number(arg('max-queued', deployedMaxQueued()));
 const TIMEOUT_MS = Number(arg('timeout', 120)) * 1000;
-const ADMIN_URL = process.env.FLEETBENCH_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const MOSQUITTO = process.env.FLEETBENCH_MOSQUITTO_BIN ?? '/usr/sbin/mosquitto';
-const MOSQUITTO_CTRL = process.env.FLEETBENCH_MOSQUITTO_CTRL ?? '/usr/bin/mosquitto_ctrl';
 const REDIS = process.env.FLEETBENCH_REDIS_BIN ?? '/usr/bin/redis-server';
 // Extra node flags for the hubs, e.g. HUB_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (written when a hub stops).
 const HUB_NODE_ARGS = (process.env.HUB_NODE_ARGS ?? '').split(' ').filter(Boolean);
-const HZ = 100; // USER_HZ for /proc/<pid>/stat on Linux
 const ulid = monotonicFactory();
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-const canConnect = (port) =>
-  new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => (s.destroy(), resolve(false)));
-  });
-const execP = (file, args) =>
-  new Promise((resolve, reject) =>
-    execFile(file, args, { timeout: 10_000 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${file} ${args.join(' ')}: ${err.message}\n${stderr}`)) : resolve(stdout),
-    ),
-  );
-/** CPU seconds (user + system) a process has used so far; null once it is gone. */
-function cpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / HZ;
-  } catch {
-    return null;
-  }
-}
-
-/** Everything to undo, newest first. */
-const cleanups = [];
-async function cleanupAll() {
-  while (cleanups.length) {
-    const fn = cleanups.pop();
-    await fn().catch((e) => console.error(`clean-up: ${e.message}`));
-  }
-}
-function tempDir(prefix) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), `fleetbench-bench-${prefix}-`));
-  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function spawnTracked(name, file, args, env = {}) {
-  const child = spawn(file, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const keep = (d) => (out = (out + d).slice(-20000));
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const proc = {
-    name,
-    child,
-    output: () => out,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 8000);
-      await exited;
-      clearTimeout(t);
-    },
-  };
-  cleanups.push(proc.stop);
-  return proc;
-}
-
-async function waitUntil(what, fn, timeoutMs = 90_000, proc) {
-  const t0 = Date.now();
-  for (;;) {
-    if (proc && proc.child.exitCode !== null) throw new Error(`${proc.name} exited:\n${proc.output().slice(-4000)}`);
-    try {
-      if (await fn()) return;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() - t0 > timeoutMs)
-      throw new Error(`timed out waiting for ${what}${proc ? `\n${proc.output().slice(-4000)}` : ''}`);
-    await sleep(100);
-  }
-}
-
-function dynsecPlugin() {
-  const name = 'mosquitto_dynamic_security.so';
-  if (process.env.FLEETBENCH_MOSQUITTO_DYNSEC_PLUGIN) return process.env.FLEETBENCH_MOSQUITTO_DYNSEC_PLUGIN;
-  const dirs = readdirSync('/usr/lib', { withFileTypes: true })
-    .filter((e) => e.isDirectory() && /-linux-gnu(eabihf)?$/.test(e.name))
-    .map((e) => `/usr/lib/${e.name}`);
-  const found = [...dirs, '/usr/lib', '/usr/local/lib', '/usr/lib/mosquitto']
-    .map((d) => `${d}/${name}`)
-    .find(existsSync);
-  if (!found) throw new Error(`${name} not found (set FLEETBENCH_MOSQUITTO_DYNSEC_PLUGIN)`);
-  return found;
-}
-
-/** A private Mosquitto with dynsec, as test/support/mosquitto.ts starts it (plus max_queued_messages). */
-async function startMosquitto() {
-  const dir = tempDir('mosquitto');
-  const dynsecFile = path.join(dir, 'dynamic-security.json');
-  const confFile = path.join(dir, 'mosquitto.conf');
-  const logFile = path.join(dir, 'mosquitto.log');
-  const admin = { username: 'fleetbench-hub', password: randomBytes(12).toString('hex') };
-  await execP(MOSQUITTO_CTRL, ['dynsec', 'init', dynsecFile, admin.username, admin.password]);
-  // The hub's role, as in deploy/mosquitto/README.md: fleetbench/# both ways and shared subscriptions.
-  const config = JSON.parse(readFileSync(dynsecFile, 'utf8'));
-  config.roles.push({
-    rolename: 'fleetbench-hub',
-    acls: [
-      { acltype: 'publishClientSend', topic: 'fleetbench/#', allow: true },
-      { acltype: 'publishClientReceive', topic: 'fleetbench/#', allow: true },
-      { acltype: 'subscribePattern', topic: 'fleetbench/#', allow: true },
-      { acltype: 'subscribePattern', topic: '$share/#', allow: true },
-      { acltype: 'unsubscribePattern', topic: '#', allow: true },
-    ],
-  });
-  const adminClient = config.clients.find((c) => c.username === admin.username);
-  adminClient.roles = [...(adminClient.roles ?? []), { rolename: 'fleetbench-hub' }];
-  writeFileSync(dynsecFile, JSON.stringify(config, null, 2), { mode: 0o600 });
-  const port = await freePort();
-  writeFileSync(
-    confFile,
-    [
-      'per_listener_settings false',
-      'allow_anonymous false',
-      `listener ${port} 127.0.0.1`,
-      `plugin ${dynsecPlugin()}`,
-      `plugin_opt_config_file ${dynsecFile}`,
-      'persistence false',
-      `max_queued_messages ${MAX_QUEUED}`,
-      `log_dest file ${logFile}`,
-      'log_type error',
-      'log_type warning',
-      'log_type notice',
-      ...(process.getuid?.() === 0 ? ['user root'] : []),
-      '',
-    ].join('\n'),
-    { mode: 0o600 },
-  );
-  const proc = spawnTracked('mosquitto', MOSQUITTO, ['-c', confFile]);
-  await waitUntil('mosquitto', () => canConnect(port), 10_000, proc);
-  return { proc, port, admin, log: () => readFileSync(logFile, 'utf8') };
-}
-
 async function startRedis() {
   const dir = tempDir('redis');
   const port = await freePort();
@@ -216,57 +81,6 @@ async function startRedis() {
   ]);
   await waitUntil('redis', () => canConnect(port), 10_000, proc);
   return { proc, url: `redis://127.0.0.1:${port}` };
-}
-
-async function createDatabase() {
-  const name = `fleetbench_ingest_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  cleanups.push(async () => {
-    const c = new Client({ connectionString: ADMIN_URL });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await c.end();
-  });
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function startHub(env) {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const proc = spawnTracked('hub', process.execPath, [...HUB_NODE_ARGS, path.join(ROOT, 'apps/hub/dist/main.js')], {
-    ...env,
-    FLEETBENCH_HUB_PORT: String(port),
-    FLEETBENCH_HUB_HOST: '127.0.0.1',
-    FLEETBENCH_PUBLIC_URL: url,
-    LOG_LEVEL: 'warn',
-  });
-  proc.name = `hub:${port}`;
-  await waitUntil(
-    `${proc.name} healthy`,
-    async () => (await (await fetch(`${url}/api/v1/health`)).json()).status === 'ok',
-    90_000,
-    proc,
-  );
-  return { proc, url };
-}
-
-async function api(base, token, method, p, body) {
-  const res = await fetch(base + p, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${p} → ${res.status}: ${text}`);
-  return text ? JSON.parse(text) : undefined;
 }
 
 // Payloads from the protocol's golden fixtures (packages/protocol/src/__fixtures__/valid), the contract's own examples.
@@ -330,13 +144,77 @@ async function publishAll(agent, count, sent) {
   return lat;
 }
 
+/**
+ * The database's own ceiling in the same run: the same number of result rows (same columns and casts as the hub's
+ * batched insert) written by one connection with multi-row `INSERT … ON CONFLICT ("msgId") DO NOTHING` in batches of
+ * 250, no hub, no broker. Rows/s.
+ */
+async function dbCeiling(db, jobId, n) {
+  const { rows } = await db.query(
+    'SELECT j."deviceId", j."modelId", d."hardwareClassId" FROM "Job" j JOIN "Device" d ON d.id = j."deviceId" WHERE j.id = $1',
+    [jobId],
+  );
+  const f = rows[0];
+  const cols = 20;
+  const t = performance.now();
+  for (let i = 0; i < n; i += 250) {
+    const k = Math.min(250, n - i);
+    const params = [];
+    const values = [];
+    for (let j = 0; j < k; j++) {
+      const msg = resultMessage(jobId, ulid());
+      const m = msg.metrics;
+      const b = values.length * cols;
+      values.push(
+        `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}::jsonb, $${b + 9}::jsonb, ` +
+          `$${b + 10}, $${b + 11}, $${b + 12}, $${b + 13}, $${b + 14}::float8, $${b + 15}::float8, $${b + 16}::text, ` +
+          `$${b + 17}::jsonb, $${b + 18}::"VerdictStatus", $${b + 19}::jsonb, ($${b + 20}::timestamptz AT TIME ZONE 'UTC'))`,
+      );
+      params.push(
+        `ceil_${msg.msgId}`,
+        msg.msgId,
+        jobId,
+        f.deviceId,
+        f.modelId,
+        f.hardwareClassId,
+        'latency/bs1/t0x0/cpu',
+        JSON.stringify(msg.settings),
+        JSON.stringify(m),
+        m.latencyMs.p50,
+        m.latencyMs.p90,
+        m.latencyMs.p99,
+        m.throughputIps,
+        m.top1 ?? null,
+        m.top5 ?? null,
+        msg.histogram ?? null,
+        JSON.stringify(msg.environment),
+        msg.verdict.status,
+        JSON.stringify(msg.verdict.reasons),
+        msg.ts,
+      );
+    }
+    await db.query(
+      `INSERT INTO "Result" ("id", "msgId", "jobId", "deviceId", "modelId", "hardwareClassId", "settingsKey", "settings",
+        "metrics", "p50Ms", "p90Ms", "p99Ms", "throughputIps", "top1", "top5", "histogram", "environment",
+        "verdictStatus", "verdictReasons", "measuredAt") VALUES ${values.join(', ')}
+       ON CONFLICT ("msgId") DO NOTHING RETURNING "msgId"`,
+      params,
+    );
+  }
+  return (n / (performance.now() - t)) * 1000;
+}
+
 async function countResults(db) {
   return Number((await db.query('SELECT count(*)::int AS n FROM "Result"')).rows[0].n);
 }
 
 async function runSetup(setup) {
   const replicas = setup === 'two' ? 2 : 1;
-  const [dbUrl, broker, redis] = await Promise.all([createDatabase(), startMosquitto(), startRedis()]);
+  const [dbUrl, broker, redis] = await Promise.all([
+    createDatabase('fleetbench_ingest'),
+    startMosquitto({ maxQueued: MAX_QUEUED }),
+    startRedis(),
+  ]);
   const adminToken = `fb_bench_${randomBytes(12).toString('hex')}`;
   const env = {
     DATABASE_URL: dbUrl,
@@ -347,7 +225,7 @@ async function runSetup(setup) {
     FLEETBENCH_DATA_DIR: tempDir('hub-data'),
     FLEETBENCH_ADMIN_TOKEN: adminToken,
   };
-  const hubs = await Promise.all(Array.from({ length: replicas }, () => startHub(env)));
+  const hubs = await Promise.all(Array.from({ length: replicas }, () => startHub(env, { nodeArgs: HUB_NODE_ARGS })));
   const db = new Client({ connectionString: dbUrl });
   await db.connect();
   cleanups.push(() => db.end());
@@ -414,6 +292,12 @@ async function runSetup(setup) {
   }
   const warm = sent.length;
   const pids = [...hubs.map((h) => h.proc.child.pid), broker.proc.child.pid];
+  // PostgreSQL: the backends serving this database (the hubs' pools, warm after the warm-up).
+  const pgPids = (
+    await db.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')
+  ).rows.map((r) => r.pid);
+  const pgCpu = () => pgPids.map(cpuSeconds).reduce((a, b) => a + (b ?? 0), 0);
+  const pg0 = pgCpu();
   const cpu0 = pids.map(cpuSeconds);
   const load0 = os.loadavg();
   const t0 = performance.now();
@@ -421,6 +305,7 @@ async function runSetup(setup) {
   const publishMs = performance.now() - t0;
   const done = await waitForCount(sent.length, t0);
   const cpu1 = pids.map(cpuSeconds);
+  const pg1 = pgCpu();
   const load1 = os.loadavg();
 
   // Exactness: every msgId sent is stored once, nothing else is.
@@ -451,6 +336,8 @@ async function runSetup(setup) {
     p50: pct(lat, 50),
     p99: pct(lat, 99),
     hubCpu: hubs.map((h, i) => (cpu1[i] ?? NaN) - (cpu0[i] ?? NaN)),
+    pgCpu: pg1 - pg0,
+    ceiling: await dbCeiling(db, agents[0].jobId, measured),
     brokerCpu: cpu1.at(-1) - cpu0.at(-1),
     load: [load0[0], load1[0]],
     dropped,
@@ -479,7 +366,8 @@ async function main() {
       console.log(
         `${setup.padEnd(3)} (${r.replicas} hub${r.replicas > 1 ? 's' : ''}): ${r.stored}/${r.sent} stored in ${(r.ms / 1000).toFixed(2)} s${r.stalled ? ' (to the last row seen)' : ''} = ${r.rate.toFixed(0)} results/s` +
           ` | publishing took ${(r.publishMs / 1000).toFixed(2)} s, PUBACK p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms` +
-          ` | CPU s: hub ${r.hubCpu.map((c) => c.toFixed(1)).join(' + ')} (${((r.hubCpu.reduce((a, b) => a + b, 0) / r.stored) * 1000).toFixed(1)} ms per result), broker ${r.brokerCpu.toFixed(1)}` +
+          ` | CPU s: hub ${r.hubCpu.map((c) => c.toFixed(1)).join(' + ')} (${((r.hubCpu.reduce((a, b) => a + b, 0) / r.stored) * 1000).toFixed(2)} ms per result), PostgreSQL ${r.pgCpu.toFixed(1)} (${((r.pgCpu / r.stored) * 1000).toFixed(2)} ms), broker ${r.brokerCpu.toFixed(1)} (${((r.brokerCpu / r.stored) * 1000).toFixed(2)} ms)` +
+          ` | database ceiling (multi-row insert, no hub) ${r.ceiling.toFixed(0)} rows/s → ratio ${(r.rate / r.ceiling).toFixed(2)}` +
           ` | load ${r.load.map((x) => x.toFixed(2)).join(' → ')}` +
           ` | ${r.exact ? 'exact (distinct msgIds, none missing, none extra)' : `NOT EXACT: missing ${r.missing}, extra ${r.extra}, duplicate rows ${r.dupRows}${r.stalled ? ', count stalled' : ''}`}` +
           (r.dropped ? ` | broker log: ${r.dropped}× "Outgoing messages are being dropped"` : ''),

@@ -9,7 +9,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import mqtt, { type IClientOptions } from 'mqtt';
 import { topics } from '@fleetbench/protocol';
-import { deployedMaxQueuedMessages, startMosquitto, type MosquittoInstance } from '../support/mosquitto';
+import {
+  deployedMaxQueuedMessages,
+  deployedSetting,
+  startMosquitto,
+  type MosquittoInstance,
+} from '../support/mosquitto';
 import { waitFor } from '../support/processes';
 
 /** More than Mosquitto's default queue of 1000. */
@@ -29,6 +34,9 @@ it('deploys a queue limit well above Mosquitto’s default of 1000, the same in 
   expect(deployedMaxQueuedMessages()).toBeGreaterThanOrEqual(100_000);
   const compose = readFileSync(path.join(__dirname, '../../deploy/compose/mosquitto/mosquitto.conf'), 'utf8');
   expect(compose).toMatch(new RegExp(`^max_queued_messages ${deployedMaxQueuedMessages()}$`, 'm'));
+  // Many unacknowledged results in flight to the hub (it acknowledges after its batched write), the same in compose.
+  expect(deployedSetting('max_inflight_messages')).toBeGreaterThanOrEqual(500);
+  expect(compose).toMatch(new RegExp(`^max_inflight_messages ${deployedSetting('max_inflight_messages')}$`, 'm'));
 });
 
 it('keeps every QoS 1 result for the hub’s session while the hub is away, beyond 1000', async () => {

@@ -15,14 +15,14 @@
  * `fleetbench-hub` role (send/receive/subscribe `fleetbench/#`, subscribe `$share/#`), so the same account can be
  * the hub's MQTT_URL user, as in deploy/mosquitto/README.md.
  */
-import { spawn, execFile } from 'node:child_process';
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { startOnFreePort } from './service-process';
+import { startOnFreePort, stopChild } from './service-process';
 
 export interface MosquittoInstance {
   url: string;
@@ -32,7 +32,21 @@ export interface MosquittoInstance {
   dir: string;
   /** Everything Mosquitto logged so far. */
   log(): Promise<string>;
+  /**
+   * Stops the broker (SIGTERM: graceful, it saves its persistence file; SIGKILL: a crash, only the last autosave
+   * survives) and starts it again on the same port with the same files.
+   */
+  restart(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface MosquittoOptions {
+  /**
+   * Persistence on, as deployed (deploy/mosquitto/mosquitto.conf): retained messages, sessions, subscriptions and
+   * queued QoS 1 messages kept in `dir` across restarts, saved every `autosaveInterval` seconds (and on SIGTERM).
+   */
+  persistence?: boolean;
+  autosaveInterval?: number;
 }
 
 export const MOSQUITTO_ADMIN_USERNAME = 'fleetbench-hub';
@@ -137,6 +151,14 @@ async function addHubRole(dynsecFile: string, adminUsername: string): Promise<vo
   await writeFile(dynsecFile, JSON.stringify(config, null, 2), { mode: 0o600 });
 }
 
+/** A numeric setting of deploy/mosquitto/mosquitto.conf. */
+export function deployedSetting(name: string): number {
+  const conf = readFileSync(path.join(__dirname, '../../deploy/mosquitto/mosquitto.conf'), 'utf8');
+  const m = new RegExp(`^${name}\\s+(\\d+)\\s*$`, 'm').exec(conf);
+  if (!m) throw new Error(`deploy/mosquitto/mosquitto.conf sets no ${name}`);
+  return Number(m[1]);
+}
+
 /** `max_queued_messages` of deploy/mosquitto/mosquitto.conf, so the test broker queues exactly as a deployed one. */
 export function deployedMaxQueuedMessages(): number {
   const conf = readFileSync(path.join(__dirname, '../../deploy/mosquitto/mosquitto.conf'), 'utf8');
@@ -153,7 +175,7 @@ export function deployedMaxPacketSize(): number {
   return Number(m[1]);
 }
 
-export async function startMosquitto(): Promise<MosquittoInstance> {
+export async function startMosquitto(opts: MosquittoOptions = {}): Promise<MosquittoInstance> {
   const unavailable = mosquittoUnavailableReason();
   if (unavailable) throw new Error(`cannot start Mosquitto: ${unavailable}`);
   const plugin = findDynsecPlugin() as string;
@@ -169,44 +191,65 @@ export async function startMosquitto(): Promise<MosquittoInstance> {
     await addHubRole(dynsecFile, admin.username);
 
     const log = () => readFile(logFile, 'utf8').catch(() => '');
-    const { port, stop } = await startOnFreePort({
-      name: 'mosquitto',
-      dir,
-      spawn: (p) => {
-        const conf = [
-          'per_listener_settings false',
-          'allow_anonymous false',
-          `listener ${p} 127.0.0.1`,
-          `plugin ${plugin}`,
-          `plugin_opt_config_file ${dynsecFile}`,
-          'persistence false',
-          `log_dest file ${logFile}`,
-          'log_type error',
-          'log_type warning',
-          'log_type notice',
-          'log_type information',
-          'connection_messages true',
-          // As deployed (deploy/mosquitto/mosquitto.conf): results queued for a hub that falls behind are never dropped.
-          `max_queued_messages ${deployedMaxQueuedMessages()}`,
-          // As deployed: no client may send a packet over the limit (a 5 MB hostname, a 100 MB "result").
-          `max_packet_size ${deployedMaxPacketSize()}`,
-          // As root, Mosquitto would switch to the `mosquitto` user, which cannot write the dynsec file in our temp dir.
-          ...(process.getuid?.() === 0 ? ['user root'] : []),
-          '',
-        ].join('\n');
-        writeFileSync(confFile, conf, { mode: 0o600 });
-        return spawn(mosquittoBinary(), ['-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-      },
-      ready: canConnect,
-      log,
-    });
+    const spawnOn = (p: number): ChildProcess => {
+      const conf = [
+        'per_listener_settings false',
+        'allow_anonymous false',
+        `listener ${p} 127.0.0.1`,
+        `plugin ${plugin}`,
+        `plugin_opt_config_file ${dynsecFile}`,
+        ...(opts.persistence
+          ? ['persistence true', `persistence_location ${dir}/`, `autosave_interval ${opts.autosaveInterval ?? 1}`]
+          : ['persistence false']),
+        `log_dest file ${logFile}`,
+        'log_type error',
+        'log_type warning',
+        'log_type notice',
+        'log_type information',
+        'connection_messages true',
+        // As deployed (deploy/mosquitto/mosquitto.conf): results queued for a hub that falls behind are never dropped.
+        `max_queued_messages ${deployedMaxQueuedMessages()}`,
+        `max_inflight_messages ${deployedSetting('max_inflight_messages')}`,
+        // As deployed: no client may send a packet over the limit (a 5 MB hostname, a 100 MB "result").
+        `max_packet_size ${deployedMaxPacketSize()}`,
+        // As root, Mosquitto would switch to the `mosquitto` user, which cannot write the dynsec file in our temp dir.
+        ...(process.getuid?.() === 0 ? ['user root'] : []),
+        '',
+      ].join('\n');
+      writeFileSync(confFile, conf, { mode: 0o600 });
+      return spawn(mosquittoBinary(), ['-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    };
+    const service = await startOnFreePort({ name: 'mosquitto', dir, spawn: spawnOn, ready: canConnect, log });
+    const { port } = service;
+    let child = service.child;
+    const restart = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill(signal);
+        await exited;
+      }
+      for (let attempt = 0; ; attempt++) {
+        child = spawnOn(port);
+        const deadline = Date.now() + 5000;
+        while (Date.now() < deadline && child.exitCode === null && !(await canConnect(port)))
+          await new Promise((r) => setTimeout(r, 50));
+        if (child.exitCode === null && (await canConnect(port))) return;
+        // The port may linger for a moment after a kill: try again.
+        if (attempt >= 20) throw new Error(`mosquitto did not restart on ${port}:\n${await log()}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    };
     return {
       url: `mqtt://127.0.0.1:${port}`,
       port,
       admin,
       dir,
       log,
-      stop,
+      restart,
+      stop: async () => {
+        await stopChild(child);
+        await rm(dir, { recursive: true, force: true });
+      },
     };
   } catch (err) {
     await rm(dir, { recursive: true, force: true });

@@ -166,8 +166,13 @@ describe('agent daemon (integration)', () => {
       expect(events.some((e) => e.kind === 'failed')).toBe(false);
       expect(artifactRequests.length).toBeGreaterThanOrEqual(1);
 
-      // The outbox is empty once the broker acknowledged the result.
-      await waitFor(() => readdirSafe(path.join(dataDir, 'outbox')).filter((n) => n.endsWith('.json')).length === 0);
+      // The result stays in the outbox after the broker's PUBACK, until the hub's receipt.
+      const outboxFiles = () => readdirSafe(path.join(dataDir, 'outbox')).filter((n) => n.endsWith('.json'));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(outboxFiles()).toEqual([`${result.value.msgId}.json`]);
+      const receipt = { v: 1, kind: 'receipt', ts: new Date().toISOString(), msgIds: [result.value.msgId] };
+      await observer.publishAsync(topics.jobs(AGENT), JSON.stringify(receipt), { qos: 1 });
+      await waitFor(() => outboxFiles().length === 0);
       expect(await fs.readdir(path.join(dataDir, 'cache', 'artifacts'))).toEqual([SHA]);
     } finally {
       await daemon.stop();

@@ -36,12 +36,16 @@ export interface DaemonOptions {
   onRestart?: () => void;
 }
 
+/** How often the outbox looks for results the hub has not confirmed in time (Outbox resendAfterMs). */
+const OUTBOX_RECHECK_MS = 5_000;
+
 /** Wires the real transport, outbox, artifact store and runner around the agent core. */
 export class AgentDaemon {
   private transport: MqttTransport | null = null;
   private core: AgentCore | null = null;
   private outbox: Outbox | null = null;
   private telemetryTimer: NodeJS.Timeout | null = null;
+  private outboxTimer: NodeJS.Timeout | null = null;
   private session = 0;
   private readonly logger: Logger;
 
@@ -141,6 +145,7 @@ export class AgentDaemon {
         })
       : null;
     if (upgrader) transport.onUpgrade((msg) => upgrader.handle(msg));
+    transport.onReceipt((msgIds) => void outbox.confirm(msgIds));
     transport.onConnect(async () => {
       // Birth certificate: presence and what this device is, both retained.
       await publishStatus(core.currentJobId);
@@ -149,7 +154,7 @@ export class AgentDaemon {
         { v: PROTOCOL_MAJOR, ts: new Date(clock.now()).toISOString(), hardware, software },
         { qos: 1, retain: true },
       );
-      await outbox.flush();
+      await outbox.reconnected();
       // Online: a pending upgrade to this version succeeded (the launcher stops watching it); report it.
       await upgrader?.confirm();
     });
@@ -157,6 +162,11 @@ export class AgentDaemon {
     this.core = core;
     this.outbox = outbox;
     transport.start();
+    // Results the broker acknowledged but the hub never confirmed (a broker that lost them) go out again.
+    this.outboxTimer = setInterval(() => {
+      if (transport.connected) void outbox.flush();
+    }, OUTBOX_RECHECK_MS);
+    this.outboxTimer.unref();
 
     if (sampler && config.telemetryIntervalMs > 0) {
       this.telemetryTimer = setInterval(() => {
@@ -180,6 +190,8 @@ export class AgentDaemon {
   async stop(): Promise<void> {
     if (this.telemetryTimer) clearInterval(this.telemetryTimer);
     this.telemetryTimer = null;
+    if (this.outboxTimer) clearInterval(this.outboxTimer);
+    this.outboxTimer = null;
     await this.core?.stop();
     await this.outbox?.flush();
     await this.transport?.stop({

@@ -10,7 +10,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { API_PREFIX } from '@fleetbench/protocol';
 import type { MqttClient } from 'mqtt';
 import { AppModule } from './app.module';
-import { EmbeddedBrokerAuthority, startEmbeddedBroker } from './broker/embedded-broker';
+import { EMBEDDED_HOOK_CHANNELS, EmbeddedBrokerAuthority, startEmbeddedBroker } from './broker/embedded-broker';
 import type { BrokerAuthority, EmbeddedBrokerHandle } from './broker/broker.types';
 import { EmqxBrokerAuthority } from './broker/emqx-management';
 import { DynsecBrokerAuthority, NoopBrokerAuthority } from './broker/mosquitto-dynsec';
@@ -30,7 +30,7 @@ import { MqttRepository } from './repositories/mqtt.repository';
 import type { HubRuntime } from './repositories/runtime';
 import { AuthService } from './services/auth.service';
 import { DispatcherService } from './services/dispatcher.service';
-import { IngestService } from './services/ingest.service';
+import { INGEST_CHANNELS, IngestService } from './services/ingest.service';
 import { randomSecret } from './utils/crypto';
 
 export interface Hub {
@@ -137,6 +137,7 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
     cleanups.push(() => app.close());
     if (redis) app.useWebSocketAdapter(new RedisIoAdapter(app, redis));
 
+    const ingest = app.get(IngestService);
     let brokerUrl: string;
     let broker: EmbeddedBrokerHandle | null = null;
     if (config.mqttUrl) {
@@ -149,6 +150,7 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
         verifier: app.get(AuthService),
         logger: logger.child({ module: 'broker' }),
         ...(tlsFiles ? { tls: tlsFiles } : {}),
+        ingest: (topic, payload) => ingest.handle(topic, payload),
       });
       broker = embedded;
       cleanups.push(() => embedded.close());
@@ -160,7 +162,6 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
         logger.warn({ requested: config.mqttPort, port: broker.port }, 'MQTT port taken; embedded broker uses another');
     }
 
-    const ingest = app.get(IngestService);
     const client: MqttClient = await connectHubClient({
       url: brokerUrl,
       ...(broker ? { username: 'fleetbench-hub', password: runtime.hubBrokerPassword } : {}),
@@ -168,6 +169,7 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
       instance: String(config.port || randomSecret(4)),
       logger: logger.child({ module: 'mqtt' }),
       onMessage: (topic, payload) => ingest.handle(topic, payload),
+      ...(broker ? { channels: INGEST_CHANNELS.filter((ch) => !EMBEDDED_HOOK_CHANNELS.includes(ch)) } : {}),
     });
     cleanups.push(() => client.endAsync());
     app.get(MqttRepository).attach(client);

@@ -126,6 +126,7 @@ async function replica(name: string, url: string): Promise<Replica> {
     events,
     clock,
     logger,
+    mqtt,
   );
   const auth = new AuthService(tokens, devices, clock, { hubBrokerPassword: 'x' }, logger);
   const telemetry = new TelemetryHistoryService(events, new TelemetryRepository(db.prisma), logger);

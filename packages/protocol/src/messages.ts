@@ -283,10 +283,25 @@ export type AgentUpgradeMessage = z.infer<typeof AgentUpgradeMessageSchema>;
 export const JobMessageSchema = z.discriminatedUnion('kind', [JobAssignMessageSchema, JobCancelMessageSchema]);
 export type JobMessage = z.infer<typeof JobMessageSchema>;
 
-/** Everything the hub publishes on an agent's `jobs` topic: job messages and upgrade commands. */
+/**
+ * Hub → agent receipt: the hub is done with these results — committed in its database, or refused for good (unknown
+ * job, a job of another device; logged by the hub) — so the agent may delete them from its outbox. The broker's PUBACK alone is not enough: a broker that crashes (kill -9, power loss) loses what it
+ * acknowledged since its last save. Until the receipt the agent republishes them on every reconnect (the hub stores
+ * on msgId, so a repeat changes nothing and is answered with a receipt again).
+ */
+export const ResultReceiptMessageSchema = z.object({
+  v: VersionSchema,
+  kind: z.literal('receipt'),
+  ts: IsoTimestampSchema,
+  msgIds: z.array(z.string().min(1).max(64)).min(1).max(1000),
+});
+export type ResultReceiptMessage = z.infer<typeof ResultReceiptMessageSchema>;
+
+/** Everything the hub publishes on an agent's `jobs` topic: job messages, result receipts and upgrade commands. */
 export const JobsTopicMessageSchema = z.discriminatedUnion('kind', [
   JobAssignMessageSchema,
   JobCancelMessageSchema,
+  ResultReceiptMessageSchema,
   AgentUpgradeMessageSchema,
 ]);
 export type JobsTopicMessage = z.infer<typeof JobsTopicMessageSchema>;

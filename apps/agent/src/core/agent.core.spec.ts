@@ -57,6 +57,8 @@ describe('AgentCore', () => {
     const result = ResultMessageSchema.parse(results[0].payload);
     expect(result.jobId).toBe('job-1');
     expect(result.environment.modelSha256).toBe(t.runner.calls[0].modelSha256);
+    expect(t.store.files.size).toBe(1); // until the hub's receipt
+    await t.outbox.confirm([result.msgId]);
     expect(t.store.files.size).toBe(0);
     expect(t.current).toEqual(['job-1', null]);
     expect(t.transport.published.filter((p) => p.channel === 'events').every((p) => p.opts.qos === 1)).toBe(true);
@@ -176,7 +178,6 @@ describe('AgentCore', () => {
     expect(t.store.files.size).toBe(1);
     t.transport.down = false;
     await t.outbox.flush();
-    expect(t.store.files.size).toBe(0);
     expect(t.transport.on('results')).toHaveLength(1);
   });
 

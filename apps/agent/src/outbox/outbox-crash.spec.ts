@@ -5,7 +5,100 @@ import * as path from 'node:path';
 import { BenchmarkSettingsSchema, type ResultMessage } from '@fleetbench/protocol';
 import { ulid } from 'ulid';
 import { fakeOutput } from '../test-support/fakes';
-import { FileOutboxStore } from './outbox';
+import { FLUSH_VIEWS, PowerLoss, PowerLossFs } from '../test-support/power-loss-fs';
+import { writeFileAtomic, type FileOps } from '../util/atomic-file';
+import { FileOutboxStore, type WriteStrategy } from './outbox';
+
+function result(jobId: string): ResultMessage {
+  const settings = BenchmarkSettingsSchema.parse({});
+  return {
+    v: 1,
+    msgId: ulid(),
+    ts: new Date().toISOString(),
+    jobId,
+    settings,
+    ...fakeOutput({
+      modelPath: '/x',
+      modelSha256: 'b'.repeat(64),
+      settings,
+      signal: new AbortController().signal,
+      onProgress: () => {},
+    }),
+  };
+}
+
+/**
+ * The outbox's promise: once `write` resolved, the result survives a crash or a power loss. Three results are written
+ * through the store on a {@link PowerLossFs}; the power goes at every step of the sequence (every call, every 64-byte
+ * boundary of a write, and after the last one), and every state the disk could then hold is checked: each result
+ * whose write resolved must be there, whole. Returns the violations found.
+ */
+async function powerLossViolations(write: WriteStrategy): Promise<string[]> {
+  const msgs = [result('job-a'), result('job-b'), result('job-c')];
+  const run = async (budget: number) => {
+    const fs = new PowerLossFs(budget);
+    const store = new FileOutboxStore('/outbox', undefined, { ops: fs, write });
+    const reported: ResultMessage[] = [];
+    for (const msg of msgs) {
+      try {
+        await store.write(msg);
+        reported.push(msg);
+      } catch (err) {
+        if (!(err instanceof PowerLoss)) throw err;
+        break;
+      }
+    }
+    return { fs, reported };
+  };
+  const total = (await run(Infinity)).fs.stepsTaken;
+  const violations: string[] = [];
+  for (let budget = 0; budget <= total; budget++) {
+    const { fs, reported } = await run(budget);
+    for (const view of FLUSH_VIEWS) {
+      const disk = fs.afterCrash(view);
+      for (const msg of reported)
+        if (disk.get(`/outbox/${msg.msgId}.json`) !== JSON.stringify(msg))
+          violations.push(
+            `power lost at step ${budget}/${total} (${view.names} names, ${view.contents} contents): ${msg.jobId} missing or torn`,
+          );
+    }
+  }
+  return violations;
+}
+
+describe('outbox writes survive a power loss at any point', () => {
+  it('holds for the atomic write (temp file, fsync, rename, fsync folder)', async () => {
+    expect(await powerLossViolations(writeFileAtomic)).toEqual([]);
+  });
+
+  // The same check against weaker writes: it must catch each of them.
+  const plain: WriteStrategy = async (file, data, mode, ops: FileOps) => {
+    const h = await ops.open(file, mode);
+    await h.writeFile(data);
+    await h.close();
+  };
+  const renameWithoutDataSync: WriteStrategy = async (file, data, mode, ops) => {
+    const h = await ops.open(`${file}.tmp`, mode);
+    await h.writeFile(data);
+    await h.close();
+    await ops.rename(`${file}.tmp`, file);
+    await ops.syncDir(path.dirname(file));
+  };
+  const renameWithoutFolderSync: WriteStrategy = async (file, data, mode, ops) => {
+    const h = await ops.open(`${file}.tmp`, mode);
+    await h.writeFile(data);
+    await h.sync();
+    await h.close();
+    await ops.rename(`${file}.tmp`, file);
+  };
+  it.each([
+    ['a plain write', plain],
+    ['temp + rename without fsync of the data', renameWithoutDataSync],
+    ['temp + fsync + rename without fsync of the folder', renameWithoutFolderSync],
+  ])('catches %s', async (_name, write) => {
+    expect((await powerLossViolations(write)).length).toBeGreaterThan(0);
+  });
+});
 
 /**
  * A child process writes results in a loop through the agent's own writeFileAtomic (compiled on the fly with

@@ -35,7 +35,7 @@ describe('outbox', () => {
     expect(await store.list()).toEqual([r]);
   });
 
-  it('republishes what a previous process left, with the same msgId, and deletes it only after the ack', async () => {
+  it('republishes what a previous process left, with the same msgId, and deletes it only after the hub’s receipt', async () => {
     const r = result();
     await new FileOutboxStore(dir).write(r); // "previous process" stored it, then died before publishing
 
@@ -55,7 +55,29 @@ describe('outbox', () => {
     ack();
     await flushing;
     expect(transport.on('results').map((p) => p.msgId)).toEqual([r.msgId]);
+    // The broker's PUBACK is not enough (a broker crash loses what it acknowledged since its last save).
+    expect(await fs.readdir(dir)).toEqual([`${r.msgId}.json`]);
+    await outbox.flush(); // not sent again on the same connection
+    expect(transport.on('results')).toHaveLength(1);
+    await outbox.confirm([r.msgId]);
     expect(await fs.readdir(dir)).toEqual([]);
+  });
+
+  it('sends every unconfirmed result again after a reconnect (the broker may have lost them)', async () => {
+    const transport = new FakeTransport();
+    const outbox = new Outbox(new FileOutboxStore(dir), transport);
+    const [a, b] = [result('a'), result('b')];
+    await outbox.add(a);
+    await outbox.add(b);
+    await outbox.flush();
+    expect(transport.on('results').map((p) => p.jobId)).toEqual(['a', 'b']);
+    await outbox.confirm([a.msgId]);
+    await outbox.reconnected();
+    expect(transport.on('results').map((p) => p.jobId)).toEqual(['a', 'b', 'b']);
+    await outbox.confirm([b.msgId]);
+    await outbox.reconnected();
+    expect(transport.on('results')).toHaveLength(3);
+    expect(await outbox.pending()).toBe(0);
   });
 
   it('keeps the file when the publish fails and sends it on the next flush', async () => {
@@ -69,7 +91,6 @@ describe('outbox', () => {
     transport.down = false;
     await outbox.flush();
     expect(transport.on('results').map((p) => p.msgId)).toEqual([r.msgId]);
-    expect(await fs.readdir(dir)).toEqual([]);
   });
 
   it('sets torn, invalid and unfinished files aside in corrupt/ and still publishes the good ones', async () => {
@@ -84,7 +105,7 @@ describe('outbox', () => {
     await new Outbox(store, transport).flush();
     expect(transport.on('results').map((p) => p.jobId)).toEqual(['good']);
     const names = await fs.readdir(dir);
-    expect(names).toEqual(['corrupt']);
+    expect(names.sort()).toEqual([`${good.msgId}.json`, 'corrupt']); // kept until the hub's receipt
     expect(await fs.readdir(path.join(dir, 'corrupt'))).toHaveLength(3);
   });
 
@@ -100,5 +121,33 @@ describe('outbox', () => {
         .map((p) => p.jobId)
         .sort(),
     ).toEqual(['a', 'b']);
+  });
+
+  it('publishes a result again when the hub has not confirmed it in time (a broker that dropped it)', async () => {
+    const transport = new FakeTransport();
+    let now = 1_000;
+    const outbox = new Outbox(new FileOutboxStore(dir), transport, undefined, 20_000, () => now);
+    const r = result('lost');
+    await outbox.add(r);
+    await outbox.flush();
+    now += 19_000;
+    await outbox.flush();
+    expect(transport.on('results')).toHaveLength(1);
+    now += 2_000;
+    await outbox.flush();
+    expect(transport.on('results').map((p) => p.msgId)).toEqual([r.msgId, r.msgId]);
+    await outbox.confirm([r.msgId]);
+    now += 60_000;
+    await outbox.flush();
+    expect(transport.on('results')).toHaveLength(2);
+  });
+
+  it('leaves a write in progress alone while listing (only another process’s temp files are set aside)', async () => {
+    const store = new FileOutboxStore(dir);
+    await fs.writeFile(path.join(dir, `.${ulid()}.json.${process.pid}.abcd1234.tmp`), '{"v":1'); // being written now
+    await fs.writeFile(path.join(dir, `.${ulid()}.json.999999.abcd1234.tmp`), '{"v":1'); // a crashed process's
+    expect(await store.list()).toEqual([]);
+    expect((await fs.readdir(dir)).filter((n) => n.endsWith('.tmp'))).toHaveLength(1);
+    expect(await fs.readdir(path.join(dir, 'corrupt'))).toHaveLength(1);
   });
 });

@@ -45,6 +45,7 @@ export class MqttTransport implements Transport {
   private readonly connectHandlers: Array<() => void | Promise<void>> = [];
   private jobHandler: ((msg: JobMessage) => void) | null = null;
   private upgradeHandler: ((msg: AgentUpgradeMessage) => void) | null = null;
+  private receiptHandler: ((msgIds: string[]) => void) | null = null;
 
   constructor(private readonly opts: MqttTransportOptions) {
     this.logger = (opts.logger ?? silentLogger()).child({ module: 'mqtt' });
@@ -66,6 +67,11 @@ export class MqttTransport implements Transport {
   /** Upgrade commands share the `jobs` topic (rollouts); without a handler they are logged and dropped. */
   onUpgrade(handler: (msg: AgentUpgradeMessage) => void): void {
     this.upgradeHandler = handler;
+  }
+
+  /** Receipts: results the hub has committed (see ResultReceiptMessageSchema). */
+  onReceipt(handler: (msgIds: string[]) => void): void {
+    this.receiptHandler = handler;
   }
 
   start(): void {
@@ -109,7 +115,8 @@ export class MqttTransport implements Transport {
       }
       try {
         const msg = decoded.value;
-        if (msg.kind === 'upgrade') {
+        if (msg.kind === 'receipt') this.receiptHandler?.(msg.msgIds);
+        else if (msg.kind === 'upgrade') {
           if (this.upgradeHandler) this.upgradeHandler(msg);
           else this.logger.warn({ version: msg.version }, 'upgrade command ignored: this agent cannot upgrade itself');
         } else this.jobHandler?.(msg);

@@ -2,15 +2,48 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
+/** The file-system calls a durable write needs; tests pass a simulated file system that can lose power. */
+export interface FileOps {
+  mkdir(dir: string): Promise<void>;
+  /** Creates (or truncates) `file` for writing. */
+  open(file: string, mode: number): Promise<WritableFile>;
+  rename(from: string, to: string): Promise<void>;
+  rm(file: string): Promise<void>;
+  /** fsync of a folder, so a rename or a new name in it survives a power loss. */
+  syncDir(dir: string): Promise<void>;
+}
+
+export interface WritableFile {
+  writeFile(data: string | Uint8Array): Promise<void>;
+  chmod(mode: number): Promise<void>;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const nodeFileOps: FileOps = {
+  mkdir: async (dir) => {
+    await fs.mkdir(dir, { recursive: true });
+  },
+  open: (file, mode) => fs.open(file, 'w', mode),
+  rename: (from, to) => fs.rename(from, to),
+  rm: (file) => fs.rm(file, { force: true }),
+  syncDir: (dir) => fsyncDir(dir),
+};
+
 /**
  * Writes a file so that a power loss leaves either the old or the new content, never a torn one:
  * temp file in the same folder, fsync, rename over the target, fsync the folder.
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  mode = 0o600,
+  ops: FileOps = nodeFileOps,
+): Promise<void> {
   const dir = path.dirname(file);
-  await fs.mkdir(dir, { recursive: true });
+  await ops.mkdir(dir);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await fs.open(tmp, 'w', mode);
+  const handle = await ops.open(tmp, mode);
   try {
     await handle.writeFile(data);
     await handle.chmod(mode);
@@ -19,12 +52,12 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
     await handle.close();
   }
   try {
-    await fs.rename(tmp, file);
+    await ops.rename(tmp, file);
   } catch (err) {
-    await fs.rm(tmp, { force: true });
+    await ops.rm(tmp);
     throw err;
   }
-  await fsyncDir(dir);
+  await ops.syncDir(dir);
 }
 
 export async function fsyncDir(dir: string): Promise<void> {

@@ -287,3 +287,36 @@ describe('embedded broker port selection', () => {
     }
   });
 });
+
+describe('embedded broker: results acknowledged to the agent only after the hub stored them', () => {
+  it('holds the PUBACK of a result while storing fails, retries, and acknowledges once stored', async () => {
+    let failures = 3;
+    const stored: string[] = [];
+    const broker = await startEmbeddedBroker({
+      host: '127.0.0.1',
+      port: 0,
+      verifier: new FakeVerifier(),
+      retry: { initialMs: 50, maxMs: 100 },
+      ingest: async (topic, payload) => {
+        if (failures-- > 0) throw new Error('database is down');
+        stored.push(`${topic} ${payload.toString()}`);
+      },
+    });
+    const agent = await connectClient(broker.url, { clientId: AGENT_A, username: AGENT_A, password: 'a-secret' });
+    try {
+      let acked = false;
+      const publish = agent.publishAsync(topics.results(AGENT_A), 'r1', { qos: 1 }).then(() => (acked = true));
+      await new Promise((r) => setTimeout(r, 80));
+      expect(acked).toBe(false); // still failing: no PUBACK, so the agent keeps the result in its outbox
+      await publish;
+      expect(stored).toEqual([`${topics.results(AGENT_A)} r1`]);
+      expect(failures).toBe(-1);
+      // Telemetry (QoS 0) and status are not held: they go to the hub's own subscription.
+      await agent.publishAsync(topics.status(AGENT_A), '{}', { qos: 1 });
+      expect(stored).toHaveLength(1);
+    } finally {
+      await closeClients(agent);
+      await broker.close();
+    }
+  });
+});

@@ -9,6 +9,11 @@
  *   its normal PUBACK and stays connected, as Mosquitto does for MQTT 3.1.1 (aedes speaks only MQTT 3.1/3.1.1, so
  *   there is no reason code to send). Agents can be disconnected instead with `disconnectAgentOnForbiddenPublish`.
  *   The hub is never disconnected for a forbidden publish.
+ * - Results and events (QoS 1, agent → hub) with `ingest` set: stored by the hub in-process before aedes goes on
+ *   with the PUBLISH, so the agent's PUBACK (which lets it delete the result from its outbox) means "committed". aedes
+ *   keeps nothing across a hub crash, so acknowledging first would lose what the hub had not stored yet. A failed
+ *   write is retried with backoff while the agent stays connected; meanwhile aedes reads no further packet from it.
+ *   The hub's own client therefore does not subscribe to these channels ({@link EMBEDDED_HOOK_CHANNELS}).
  * - Port: the requested port, or the next free one when it is taken (EADDRINUSE); port 0 = any free port.
  * - Revocation ({@link EmbeddedBroker.revokeAgent}, the {@link BrokerAuthority} of the embedded broker): the agent's
  *   live connection is closed and later CONNECTs are refused (the verifier refuses them too, since the device row is
@@ -22,7 +27,10 @@ import { limitPacketSize } from './mqtt-packet-limit';
 import type { BrokerAuthority, BrokerCredentialVerifier, BrokerPrincipal, EmbeddedBrokerHandle } from './broker.types';
 import { CONNECT_REFUSAL_MESSAGES, decideConnect, decideTopicAccess } from './broker-access';
 import { describePrincipal } from './topic-acl';
-import { parseAgentTopic, AGENT_PUBLISH_CHANNELS } from '@fleetbench/protocol';
+import { parseAgentTopic, AGENT_PUBLISH_CHANNELS, type AgentChannel } from '@fleetbench/protocol';
+
+/** Channels the embedded broker hands to `ingest` before acknowledging them to the agent. */
+export const EMBEDDED_HOOK_CHANNELS: readonly AgentChannel[] = ['events', 'results'];
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -35,6 +43,10 @@ export interface EmbeddedBrokerOptions {
   disconnectAgentOnForbiddenPublish?: boolean;
   /** PEM certificate chain and key: agents connect with TLS (mqtts) on `port`. */
   tls?: { cert: Buffer; key: Buffer };
+  /** Stores a QoS 1 result or event; resolves when committed, rejects to be retried ({@link EMBEDDED_HOOK_CHANNELS}). */
+  ingest?: (topic: string, payload: Buffer) => Promise<void>;
+  /** Backoff of a failed `ingest` (default 100 ms doubling up to 5 s). */
+  retry?: { initialMs: number; maxMs: number };
 }
 
 export interface EmbeddedBroker extends EmbeddedBrokerHandle {
@@ -171,7 +183,24 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
           (AGENT_PUBLISH_CHANNELS as readonly string[]).includes(parsed.channel);
       }
       if (allowed) {
-        done(null);
+        const channel = parseAgentTopic(topic)?.channel;
+        if (!opts.ingest || !client || principal?.kind !== 'agent' || packet.qos !== 1 || !channel) return done(null);
+        if (!EMBEDDED_HOOK_CHANNELS.includes(channel)) return done(null);
+        const ingest = opts.ingest;
+        const retry = opts.retry ?? { initialMs: 100, maxMs: 5_000 };
+        const attempt = (n: number): void => {
+          ingest(topic, packet.payload as Buffer).then(
+            () => done(null),
+            (err: unknown) => {
+              // Gone: the agent resends from its outbox on the next connection. An error closes nothing more.
+              if (client.closed) return done(new Error('client gone before its message was stored'));
+              const delay = Math.min(retry.maxMs, retry.initialMs * 2 ** n);
+              logger.warn({ clientId: client.id, topic, err, retryInMs: delay }, 'message not stored; PUBACK held');
+              setTimeout(() => attempt(n + 1), delay).unref();
+            },
+          );
+        };
+        attempt(0);
         return;
       }
       const clientId = client?.id ?? (packet as { clientId?: string }).clientId;

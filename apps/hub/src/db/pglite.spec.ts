@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { RESULT_BATCH_EXPECTED } from '../test-support/result-batch-check';
 
 const run = promisify(execFile);
 const support = path.resolve(__dirname, '../test-support');
@@ -31,6 +32,10 @@ it('migrates an embedded PGlite data dir, queries it, and reopens it without re-
     // Shared by replicas, single hub too: telemetry history in sample order, pruned; a stale zoo task ends.
     expect(first.telemetry).toEqual({ pruned: 1, history: [2, 3, 4] });
     expect(first.zooTask).toEqual({ progressed: true, ended: true, state: 'failed', done: 1 });
+    // Batched ingest: the multi-row INSERT … ON CONFLICT DO NOTHING RETURNING through Prisma's raw API on PGlite.
+    expect(first.resultBatch).toMatchObject(RESULT_BATCH_EXPECTED);
+    expect(first.resultBatch.first).toEqual(first.resultBatch.expectedFirst);
+    expect(first.resultBatch.second).toEqual(first.resultBatch.expectedSecond);
     const second = await smoke(dir);
     expect(second.applied).toEqual([]);
     expect(second.tokens).toBe(2);

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { topics } from '@fleetbench/protocol';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IPublishPacket, type ISubscriptionMap, type MqttClient } from 'mqtt';
 import type { Logger } from '../logger';
 import { HUB_MQTT_USERNAME } from '../repositories/runtime';
 import { INGEST_CHANNELS } from '../services/ingest.service';
@@ -11,18 +11,136 @@ export const SHARED_GROUP = 'fleetbench-hub';
 /** Retained channels must not use a shared subscription: brokers do not deliver retained messages to those. */
 const RETAINED_CHANNELS = new Set(['status', 'hardware']);
 
-export function subscriptionsFor(external: boolean): string[] {
-  return INGEST_CHANNELS.map((ch) =>
+/**
+ * Channels the hub's client subscribes to. `channels` narrows them (the embedded broker hands results and events to
+ * the hub in-process before acknowledging them to the agent, so its client takes only the rest).
+ */
+export function subscriptionsFor(external: boolean, channels = INGEST_CHANNELS): string[] {
+  return channels.map((ch) =>
     external && !RETAINED_CHANNELS.has(ch) ? topics.shared(SHARED_GROUP, ch) : topics.allAgents(ch),
   );
 }
 
+/** Backoff of a message whose handler failed (e.g. the database is down): doubling from `initialMs` up to `maxMs`. */
+export interface RetryPolicy {
+  initialMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { initialMs: 100, maxMs: 5_000 };
+
 /**
- * Connects the hub's own client. Each message is acknowledged (PUBACK) only after `onMessage` resolves, so a crash
- * mid-ingest makes the broker redeliver instead of losing the message. With an external broker the session is
- * persistent, so results published while the hub restarts wait in the broker.
+ * Given to mqtt.js's publish handler instead of "done": it makes mqtt.js read the next packet without sending the
+ * PUBACK (`handlePublish` passes an error straight to its packet loop, which ignores it), so several QoS 1 messages
+ * are in flight and {@link AckWindow} acknowledges each after its handler committed.
  */
-export async function connectHubClient(opts: {
+const HELD = new Error('PUBACK held until the message is stored');
+
+interface Pending {
+  messageId: number;
+  /** Connection the message came on; a PUBACK never goes out on a later connection (ids are per connection). */
+  conn: number;
+  done: boolean;
+}
+
+/**
+ * Acknowledges QoS 1 messages only after `handle` resolved, in the order they arrived (MQTT 3.1.1 §4.6), on the
+ * connection they came on. A failed handler is retried with backoff while that connection lasts; when it drops, the
+ * broker redelivers the unacknowledged messages to the next one (storage is idempotent on msgId). With `maxInFlight`
+ * messages unacknowledged (e.g. the database is down) it stops reading from the socket until one completes.
+ */
+export class AckWindow {
+  private conn = 0;
+  private pending: Pending[] = [];
+  private stalled: (() => void) | null = null;
+
+  constructor(
+    private readonly client: MqttClient,
+    private readonly handle: (topic: string, payload: Buffer) => Promise<void>,
+    private readonly logger: Logger,
+    private readonly maxInFlight: number,
+    private readonly retry: RetryPolicy,
+  ) {}
+
+  get inFlight(): number {
+    return this.pending.length;
+  }
+
+  /** mqtt.js `handleMessage`: called for every PUBLISH, one at a time; `next` lets it read the next packet. */
+  take(packet: IPublishPacket, next: (err?: Error) => void): void {
+    const payload = packet.payload as Buffer;
+    if (packet.qos === 0 || packet.messageId === undefined) {
+      // Nothing to acknowledge (telemetry): handled in the background, losses are acceptable by design.
+      this.handle(packet.topic, payload).catch((err: unknown) =>
+        this.logger.warn({ err, topic: packet.topic }, 'QoS 0 message not ingested'),
+      );
+      next();
+      return;
+    }
+    const entry: Pending = { messageId: packet.messageId, conn: this.conn, done: false };
+    this.pending.push(entry);
+    this.run(entry, packet.topic, payload, 0);
+    if (this.pending.length >= this.maxInFlight) this.stalled = () => next(HELD);
+    else next(HELD);
+  }
+
+  /**
+   * The connection closed: nothing held can be acknowledged any more; the broker redelivers it on the next one. Only
+   * `close` counts: mqtt.js emits `connect` only after it has resent its own unacknowledged publishes, and messages of
+   * the new connection may already be in hand by then.
+   */
+  closed(): void {
+    this.conn++;
+    if (this.pending.length)
+      this.logger.info(
+        { unacknowledged: this.pending.length },
+        'connection changed; the broker redelivers held messages',
+      );
+    this.pending = [];
+    this.release();
+  }
+
+  private run(entry: Pending, topic: string, payload: Buffer, attempt: number): void {
+    this.handle(topic, payload).then(
+      () => {
+        entry.done = true;
+        this.flush();
+      },
+      (err: unknown) => {
+        if (entry.conn !== this.conn) return; // the broker redelivers it on the new connection
+        const delay = Math.min(this.retry.maxMs, this.retry.initialMs * 2 ** attempt);
+        this.logger.warn(
+          { err, topic, attempt: attempt + 1, retryInMs: delay },
+          'message not stored; acknowledgement held, retrying',
+        );
+        setTimeout(() => {
+          if (entry.conn === this.conn) this.run(entry, topic, payload, attempt + 1);
+        }, delay).unref();
+      },
+    );
+  }
+
+  private flush(): void {
+    while (this.pending.length && this.pending[0].done) {
+      const entry = this.pending.shift() as Pending;
+      if (entry.conn !== this.conn || !this.client.connected) continue;
+      // mqtt.js has no public "acknowledge later"; its own sender queues the PUBACK like the one it would send.
+      (this.client as unknown as { _sendPacket(p: object): void })._sendPacket({
+        cmd: 'puback',
+        messageId: entry.messageId,
+      });
+    }
+    if (this.pending.length < this.maxInFlight) this.release();
+  }
+
+  private release(): void {
+    const resume = this.stalled;
+    this.stalled = null;
+    resume?.();
+  }
+}
+
+export interface HubClientOptions {
   url: string;
   username?: string;
   password?: string;
@@ -34,14 +152,29 @@ export async function connectHubClient(opts: {
    */
   instance?: string;
   logger: Logger;
+  /** Resolves when the message is stored (or deliberately dropped); rejects to have it retried, unacknowledged. */
   onMessage: (topic: string, payload: Buffer) => Promise<void>;
-}): Promise<MqttClient> {
+  /** Channels to subscribe to (default all of INGEST_CHANNELS). */
+  channels?: typeof INGEST_CHANNELS;
+  /** QoS 1 messages held unacknowledged before the client stops reading (default 2000). */
+  maxInFlight?: number;
+  retry?: RetryPolicy;
+}
+
+/**
+ * Connects the hub's own client. The message handler is in place before the connection opens (a persistent session's
+ * queued messages arrive right after CONNACK), the subscriptions are renewed on every CONNACK (Mosquitto 2.0 does not
+ * restore `$share/...` subscriptions from its persistence file even when it reports the session present), and each
+ * QoS 1 message is acknowledged only after `onMessage` resolved (docs/decisions/0004), with many in flight at once.
+ * Resolves after the first SUBACK; rejects when the first connection attempt fails.
+ */
+export async function connectHubClient(opts: HubClientOptions): Promise<MqttClient> {
   const u = new URL(opts.url);
   const username = opts.username ?? (decodeURIComponent(u.username) || HUB_MQTT_USERNAME);
   const password = opts.password ?? (u.password ? decodeURIComponent(u.password) : undefined);
   u.username = '';
   u.password = '';
-  const client = await mqtt.connectAsync(u.toString(), {
+  const client = mqtt.connect(u.toString(), {
     username,
     password,
     clientId: opts.external
@@ -50,16 +183,50 @@ export async function connectHubClient(opts: {
     clean: !opts.external,
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
+    manualConnect: true,
   });
-  client.handleMessage = (packet, callback) => {
-    opts.onMessage(packet.topic, packet.payload as Buffer).then(
-      () => callback(),
-      () => callback(),
-    );
-  };
-  client.on('error', (err) => opts.logger.warn({ err: err.message }, 'mqtt client error'));
+  const window = new AckWindow(
+    client,
+    opts.onMessage,
+    opts.logger,
+    opts.maxInFlight ?? 2000,
+    opts.retry ?? DEFAULT_RETRY,
+  );
+  client.handleMessage = (packet, callback) => window.take(packet, callback);
+  const subscriptions = subscriptionsFor(opts.external, opts.channels);
+
+  let first: { resolve: () => void; reject: (err: Error) => void } | null = null;
+  const firstSubscribed = new Promise<void>((resolve, reject) => (first = { resolve, reject }));
+  client.on('connect', (connack) => {
+    opts.logger.info({ sessionPresent: connack.sessionPresent }, 'mqtt connected; renewing subscriptions');
+    // `resubscribe: true`, or mqtt.js skips filters it believes active and sends nothing.
+    const map = Object.assign(Object.fromEntries(subscriptions.map((t) => [t, { qos: 1 as const }])), {
+      resubscribe: true,
+    }) as ISubscriptionMap;
+    client.subscribe(map, (err, granted) => {
+      const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
+      const problem = err ?? (refused.length ? new Error(`broker refused subscriptions: ${refused.join(', ')}`) : null);
+      if (problem) {
+        opts.logger.error({ err: problem }, 'mqtt subscribe failed');
+        first?.reject(problem);
+      } else first?.resolve();
+      first = null;
+    });
+  });
+  client.on('close', () => window.closed());
+  client.on('error', (err) => {
+    opts.logger.warn({ err: err.message }, 'mqtt client error');
+    first?.reject(err);
+    first = null;
+  });
   client.on('offline', () => opts.logger.warn('mqtt client offline'));
   client.on('reconnect', () => opts.logger.debug('mqtt client reconnecting'));
-  await client.subscribeAsync(subscriptionsFor(opts.external), { qos: 1 });
+  client.connect();
+  try {
+    await firstSubscribed;
+  } catch (err) {
+    await client.endAsync(true).catch(() => undefined);
+    throw err;
+  }
   return client;
 }

@@ -18,6 +18,14 @@ export class DeviceRepository {
     return this.db.device.findUnique({ where: { id }, include: deviceInclude });
   }
 
+  /** What ingest needs of several devices at once (one query per batch). */
+  factsByIds(ids: string[]): Promise<{ id: string; name: string; hardwareClassId: string; revokedAt: Date | null }[]> {
+    return this.db.device.findMany({
+      where: { id: { in: ids } },
+      select: { id: true, name: true, hardwareClassId: true, revokedAt: true },
+    });
+  }
+
   /** Only the password hash, for broker and artifact authentication; null for unknown and revoked devices. */
   async getPasswordHash(id: string): Promise<string | null> {
     const d = await this.db.device.findUnique({ where: { id }, select: { passwordHash: true, revokedAt: true } });

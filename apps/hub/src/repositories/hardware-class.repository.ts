@@ -6,9 +6,13 @@ import { DB } from './tokens';
 export class HardwareClassRepository {
   constructor(@Inject(DB) private readonly db: Db) {}
 
-  /** Creates the class on first sight; the key is the identity, so an existing one is kept as is. */
+  /**
+   * Creates the class on first sight; the key is the identity, so an existing one is kept as is. One
+   * `INSERT … ON CONFLICT DO NOTHING`: two enrollments of a new class at once both succeed (an upsert's
+   * select-then-insert let the second fail with P2002, an HTTP 500).
+   */
   async ensure(cls: { id: string; key: string; name: string }): Promise<void> {
-    await this.db.hardwareClass.upsert({ where: { id: cls.id }, create: { ...cls, isReference: false }, update: {} });
+    await this.db.hardwareClass.createMany({ data: [{ ...cls, isReference: false }], skipDuplicates: true });
   }
 
   async list(): Promise<{ id: string; name: string; key: string; isReference: boolean; devices: number }[]> {

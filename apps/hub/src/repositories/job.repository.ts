@@ -22,6 +22,25 @@ export class JobRepository {
     return this.db.job.findUnique({ where: { id }, include: jobInclude });
   }
 
+  /** What ingest needs of several jobs at once (one query per batch): identity, state and what acceptance checks. */
+  factsByIds(ids: string[]) {
+    return this.db.job.findMany({
+      where: { id: { in: ids } },
+      select: {
+        id: true,
+        deviceId: true,
+        modelId: true,
+        settingsKey: true,
+        settings: true,
+        state: true,
+        attempts: true,
+        timeoutMs: true,
+        model: { select: { name: true, sha256: true, flops: true, inputs: true } },
+        dataset: { select: { sha256: true } },
+      },
+    });
+  }
+
   list(filter: { campaignId?: string; deviceId?: string; state?: JobState }): Promise<JobRow[]> {
     return this.db.job.findMany({ where: filter, include: jobInclude, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
   }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Prisma } from '../../generated/prisma/client';
+import { randomUUID } from 'node:crypto';
+import { Prisma } from '../../generated/prisma/client';
 import type { Db } from '../db/database';
 import { DB } from './tokens';
 
@@ -34,11 +35,37 @@ export interface LeaderboardSample {
 export class ResultRepository {
   constructor(@Inject(DB) private readonly db: Db) {}
 
-  /** INSERT … ON CONFLICT (msgId) DO NOTHING: a replayed message changes nothing. */
-  async insertIfNew(data: Prisma.ResultCreateManyInput): Promise<{ created: boolean; result: ResultRow }> {
-    const r = await this.db.result.createMany({ data: [data], skipDuplicates: true });
-    const result = await this.db.result.findUniqueOrThrow({ where: { msgId: data.msgId }, include: resultInclude });
-    return { created: r.count === 1, result };
+  /** Which of these msgIds are stored already (repeats of a batch, one indexed query). */
+  async storedMsgIds(msgIds: string[]): Promise<Set<string>> {
+    if (!msgIds.length) return new Set();
+    const rows = await this.db.result.findMany({ where: { msgId: { in: msgIds } }, select: { msgId: true } });
+    return new Set(rows.map((r) => r.msgId));
+  }
+
+  /**
+   * Many results in one statement: `INSERT … ON CONFLICT ("msgId") DO NOTHING RETURNING`, through Prisma's raw query
+   * API on the hub's adapter (PostgreSQL or the embedded PGlite). Returns the rows created now; a msgId already stored
+   * (a repeat) is left as it was and not returned.
+   */
+  async insertManyIfNew(
+    rows: (Prisma.ResultCreateManyInput & { verdictStatus: 'valid' | 'flagged' })[],
+  ): Promise<{ id: string; msgId: string; createdAt: Date }[]> {
+    if (rows.length === 0) return [];
+    const json = (v: unknown) => JSON.stringify(v ?? null);
+    const values = rows.map(
+      (r) => Prisma.sql`(${r.id ?? randomUUID()}, ${r.msgId}, ${r.jobId}, ${r.deviceId}, ${r.modelId},
+        ${r.hardwareClassId}, ${r.settingsKey}, ${json(r.settings)}::jsonb, ${json(r.metrics)}::jsonb, ${r.p50Ms},
+        ${r.p90Ms}, ${r.p99Ms}, ${r.throughputIps}, ${r.top1 ?? null}::float8, ${r.top5 ?? null}::float8,
+        ${r.histogram ?? null}::text, ${json(r.environment)}::jsonb, ${r.verdictStatus}::"VerdictStatus",
+        ${json(r.verdictReasons)}::jsonb, (${new Date(r.measuredAt).toISOString()}::timestamptz AT TIME ZONE 'UTC'))`,
+    );
+    return this.db.$queryRaw<{ id: string; msgId: string; createdAt: Date }[]>`
+      INSERT INTO "Result" ("id", "msgId", "jobId", "deviceId", "modelId", "hardwareClassId", "settingsKey",
+        "settings", "metrics", "p50Ms", "p90Ms", "p99Ms", "throughputIps", "top1", "top5", "histogram",
+        "environment", "verdictStatus", "verdictReasons", "measuredAt")
+      VALUES ${Prisma.join(values)}
+      ON CONFLICT ("msgId") DO NOTHING
+      RETURNING "id", "msgId", "createdAt"`;
   }
 
   findById(id: string): Promise<ResultRow | null> {

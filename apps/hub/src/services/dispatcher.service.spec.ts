@@ -158,6 +158,44 @@ describe('DispatcherService', () => {
     expect(mqtt.publish).not.toHaveBeenCalled();
   });
 
+  it('re-sends the assignment of an active job the agent does not name in its status (same attempt), at once', async () => {
+    const { svc, jobs, mqtt } = setup();
+    jobs.findActiveForDevice.mockResolvedValue([
+      job({ id: 'j7', state: 'assigned', attempts: 2, updatedAt: new Date('2025-12-31T23:59:00Z') }),
+    ]);
+    await svc.onDeviceOnline('dev-1', null);
+    expect(mqtt.publish).toHaveBeenCalledWith(
+      topics.jobs('dev-1'),
+      expect.objectContaining({ kind: 'assign', jobId: 'j7', attempt: 2 }),
+      { qos: 1 },
+    );
+    mqtt.publish.mockClear();
+    await svc.onDeviceOnline('dev-1', 'j7'); // the agent runs it: nothing to send
+    expect(mqtt.publish).not.toHaveBeenCalled();
+    // Just assigned: the status most likely predates the assignment's arrival; not sent twice.
+    jobs.findActiveForDevice.mockResolvedValue([
+      job({ id: 'j8', state: 'assigned', attempts: 1, updatedAt: new Date('2026-01-01T00:00:00Z') }),
+    ]);
+    await svc.onDeviceOnline('dev-1', null);
+    expect(mqtt.publish).not.toHaveBeenCalled();
+  });
+
+  it('passes a database failure of an ingest-triggered task back to the caller (its acknowledgement is held)', async () => {
+    const { svc, jobs } = setup();
+    jobs.transition.mockRejectedValueOnce(new Error('db down'));
+    await expect(svc.onResult('dev-1', 'j1')).rejects.toThrow('db down');
+    jobs.transition.mockResolvedValueOnce(null);
+    await expect(svc.onResult('dev-1', 'j1')).resolves.toBeUndefined();
+  });
+
+  it('rolls the campaign up again for a result of a job already completed (a retried handling that stopped midway)', async () => {
+    const { svc, jobs, campaigns } = setup();
+    jobs.transition.mockResolvedValueOnce(null);
+    jobs.findById.mockResolvedValueOnce(job({ state: 'succeeded', campaignId: 'c9' }));
+    await svc.onResult('dev-1', 'j1');
+    expect(campaigns.rollUp).toHaveBeenCalledWith('c9', expect.any(Function));
+  });
+
   it('ignores events for a job of another device', async () => {
     const { svc, jobs } = setup();
     jobs.findById.mockResolvedValue(job({ deviceId: 'other' }));

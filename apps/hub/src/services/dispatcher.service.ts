@@ -32,6 +32,13 @@ import { toCampaignDto, toJobDto, toDeviceDto } from '../utils/mappers';
  */
 const OPEN_STATES: JobRow['state'][] = ['queued', 'assigned', 'running'];
 
+/**
+ * An active job the agent's status does not name is sent again only once it was assigned this long ago: a status
+ * arriving sooner was most likely published before the assignment reached the agent (a repeat would be harmless —
+ * the agent ignores an assignment it runs, queues or just finished — but doubles the traffic of every job).
+ */
+export const RESEND_ASSIGNMENT_AFTER_MS = 2_000;
+
 /** How long a lease sweep holds a claimed job (still active) while it cancels it; a crashed sweeper's claim expires. */
 export const SWEEP_CLAIM_MS = 60_000;
 
@@ -57,10 +64,14 @@ export class DispatcherService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Runs `fn` after every earlier task of the same device; errors are logged, never thrown to the trigger. */
-  private serialize<T>(deviceId: string, fn: () => Promise<T>): Promise<T | undefined> {
+  /**
+   * Runs `fn` after every earlier task of the same device; errors are logged and not thrown to the trigger, except
+   * with `rethrow` (tasks started by an MQTT message: its acknowledgement is held and the message retried).
+   */
+  private serialize<T>(deviceId: string, fn: () => Promise<T>, rethrow = false): Promise<T | undefined> {
     const prev = this.chains.get(deviceId) ?? Promise.resolve();
-    const next = prev.then(fn).catch((err) => {
+    const run = prev.then(fn);
+    const next = run.catch((err) => {
       this.logger.error({ err, deviceId }, 'dispatcher task failed');
       return undefined;
     });
@@ -68,7 +79,7 @@ export class DispatcherService {
     void next.finally(() => {
       if (this.chains.get(deviceId) === next) this.chains.delete(deviceId);
     });
-    return next;
+    return rethrow ? run : next;
   }
 
   private lease(job: { timeoutMs: number }): Date {
@@ -102,7 +113,27 @@ export class DispatcherService {
       error: Prisma.DbNull,
     });
     if (!job) return null;
-    const msg: JobAssignMessage = {
+    const msg = this.assignMessage(job);
+    try {
+      await this.mqtt.publish(topics.jobs(deviceId), msg, { qos: 1 });
+    } catch (err) {
+      // Not sent: put it back as it was so the next trigger retries.
+      this.logger.warn({ err, deviceId, jobId: job.id }, 'could not publish job assignment; job stays queued');
+      await this.jobs.transition(job.id, ['assigned'], {
+        state: 'queued',
+        attempts: next.attempts,
+        leaseExpiresAt: null,
+      });
+      return null;
+    }
+    this.events.emit('device.updated', toDeviceDto(await this.devices.update(deviceId, { currentJobId: job.id })));
+    this.logger.info({ deviceId, jobId: job.id, attempt: job.attempts }, 'job assigned');
+    this.events.emit('job.updated', toJobDto(job));
+    return job;
+  }
+
+  private assignMessage(job: JobRow): JobAssignMessage {
+    return {
       v: PROTOCOL_MAJOR,
       kind: 'assign',
       ts: this.clock.now().toISOString(),
@@ -135,53 +166,60 @@ export class DispatcherService {
           }
         : {}),
     };
-    try {
-      await this.mqtt.publish(topics.jobs(deviceId), msg, { qos: 1 });
-    } catch (err) {
-      // Not sent: put it back as it was so the next trigger retries.
-      this.logger.warn({ err, deviceId, jobId: job.id }, 'could not publish job assignment; job stays queued');
-      await this.jobs.transition(job.id, ['assigned'], {
-        state: 'queued',
-        attempts: next.attempts,
-        leaseExpiresAt: null,
-      });
-      return null;
-    }
-    this.events.emit('device.updated', toDeviceDto(await this.devices.update(deviceId, { currentJobId: job.id })));
-    this.logger.info({ deviceId, jobId: job.id, attempt: job.attempts }, 'job assigned');
-    this.events.emit('job.updated', toJobDto(job));
-    return job;
   }
 
-  /** Status turned online. `currentJobId` from the agent resumes a job it still runs instead of starting another. */
+  /**
+   * Status online. `currentJobId` from the agent resumes a job it still runs instead of starting another. An active
+   * job the agent does not name (its assignment was lost, e.g. the hub died before publishing it) is sent again at
+   * once, same attempt: the agent starts it, or ignores it when it is running, queued or just finished it.
+   */
   onDeviceOnline(deviceId: string, currentJobId: string | null): Promise<unknown> {
-    return this.serialize(deviceId, async () => {
-      if (currentJobId) {
-        const job = await this.jobs.findById(currentJobId);
-        if (job && job.deviceId === deviceId && job.state === 'queued') {
-          const resumed = await this.jobs.transition(job.id, ['queued'], {
-            state: 'running',
-            leaseExpiresAt: this.lease(job),
-          });
-          if (resumed) this.events.emit('job.updated', toJobDto(resumed));
+    return this.serialize(
+      deviceId,
+      async () => {
+        if (currentJobId) {
+          const job = await this.jobs.findById(currentJobId);
+          if (job && job.deviceId === deviceId && job.state === 'queued') {
+            const resumed = await this.jobs.transition(job.id, ['queued'], {
+              state: 'running',
+              leaseExpiresAt: this.lease(job),
+            });
+            if (resumed) this.events.emit('job.updated', toJobDto(resumed));
+          }
         }
-      }
-      return this.dispatchNow(deviceId);
-    });
+        const assignedBefore = this.clock.now().getTime() - RESEND_ASSIGNMENT_AFTER_MS;
+        for (const job of await this.jobs.findActiveForDevice(deviceId)) {
+          if (job.id === currentJobId || job.updatedAt.getTime() > assignedBefore) continue;
+          this.logger.info(
+            { deviceId, jobId: job.id, attempt: job.attempts, agentReports: currentJobId },
+            'agent does not report its active job; assignment sent again',
+          );
+          await this.mqtt
+            .publish(topics.jobs(deviceId), this.assignMessage(job), { qos: 1 })
+            .catch((err) => this.logger.warn({ err, deviceId, jobId: job.id }, 'could not re-send job assignment'));
+        }
+        return this.dispatchNow(deviceId);
+      },
+      true,
+    );
   }
 
   /** Status turned offline: its assigned/running jobs go back to the queue (or fail when out of attempts). */
   onDeviceOffline(deviceId: string): Promise<unknown> {
-    return this.serialize(deviceId, async () => {
-      for (const job of await this.jobs.findActiveForDevice(deviceId)) {
-        await this.requeueOrFail(job, {
-          code: 'device-offline',
-          message: 'The device went offline during the job and it ran out of attempts.',
-        });
-      }
-      const device = await this.devices.findById(deviceId);
-      if (device?.currentJobId) await this.devices.clearCurrentJobIfIdle(deviceId);
-    });
+    return this.serialize(
+      deviceId,
+      async () => {
+        for (const job of await this.jobs.findActiveForDevice(deviceId)) {
+          await this.requeueOrFail(job, {
+            code: 'device-offline',
+            message: 'The device went offline during the job and it ran out of attempts.',
+          });
+        }
+        const device = await this.devices.findById(deviceId);
+        if (device?.currentJobId) await this.devices.clearCurrentJobIfIdle(deviceId);
+      },
+      true,
+    );
   }
 
   private async requeueOrFail(job: JobRow, error: { code: string; message: string }): Promise<void> {
@@ -204,50 +242,63 @@ export class DispatcherService {
 
   /** Agent event on `events`; the job must belong to the publishing device. */
   onJobEvent(deviceId: string, ev: JobEventMessage): Promise<unknown> {
-    return this.serialize(deviceId, async () => {
-      const job = await this.jobs.findById(ev.jobId);
-      if (!job || job.deviceId !== deviceId) {
-        this.logger.warn({ agentId: deviceId, jobId: ev.jobId }, 'event for a job this device does not own; ignored');
-        return;
-      }
-      const open: JobRow['state'][] = ['queued', 'assigned', 'running'];
-      let updated: JobRow | null = null;
-      if (ev.kind === 'accepted' || ev.kind === 'progress') {
-        updated = await this.jobs.transition(job.id, open, {
-          state: 'running',
-          leaseExpiresAt: this.lease(job),
-          ...(ev.progress !== undefined ? { progress: ev.progress } : ev.kind === 'accepted' ? { progress: 0 } : {}),
-        });
-      } else if (ev.kind === 'failed') {
-        const error = ev.error ?? { code: 'agent-failed', message: 'The agent reported a failure without details.' };
-        updated = await this.jobs.transition(job.id, open, { state: 'failed', error, leaseExpiresAt: null });
-      } else if (ev.kind === 'cancelled') {
-        updated = await this.jobs.transition(job.id, open, { state: 'cancelled', leaseExpiresAt: null });
-      }
-      if (!updated) return;
-      this.events.emit('job.updated', toJobDto(updated));
-      if (updated.state === 'failed' || updated.state === 'cancelled') {
-        await this.rollup(job.campaignId);
-        await this.dispatchNow(deviceId);
-      }
-    });
+    return this.serialize(
+      deviceId,
+      async () => {
+        const job = await this.jobs.findById(ev.jobId);
+        if (!job || job.deviceId !== deviceId) {
+          this.logger.warn({ agentId: deviceId, jobId: ev.jobId }, 'event for a job this device does not own; ignored');
+          return;
+        }
+        const open: JobRow['state'][] = ['queued', 'assigned', 'running'];
+        let updated: JobRow | null = null;
+        if (ev.kind === 'accepted' || ev.kind === 'progress') {
+          updated = await this.jobs.transition(job.id, open, {
+            state: 'running',
+            leaseExpiresAt: this.lease(job),
+            ...(ev.progress !== undefined ? { progress: ev.progress } : ev.kind === 'accepted' ? { progress: 0 } : {}),
+          });
+        } else if (ev.kind === 'failed') {
+          const error = ev.error ?? { code: 'agent-failed', message: 'The agent reported a failure without details.' };
+          updated = await this.jobs.transition(job.id, open, { state: 'failed', error, leaseExpiresAt: null });
+        } else if (ev.kind === 'cancelled') {
+          updated = await this.jobs.transition(job.id, open, { state: 'cancelled', leaseExpiresAt: null });
+        }
+        if (!updated) return;
+        this.events.emit('job.updated', toJobDto(updated));
+        if (updated.state === 'failed' || updated.state === 'cancelled') {
+          await this.rollup(job.campaignId);
+          await this.dispatchNow(deviceId);
+        }
+      },
+      true,
+    );
   }
 
   /** A new result was stored for `jobId`: the job succeeded (even if it had been re-queued or timed out meanwhile). */
   onResult(deviceId: string, jobId: string): Promise<unknown> {
-    return this.serialize(deviceId, async () => {
-      const updated = await this.jobs.transition(jobId, ['queued', 'assigned', 'running', 'failed'], {
-        state: 'succeeded',
-        progress: 1,
-        error: Prisma.DbNull,
-        leaseExpiresAt: null,
-      });
-      if (updated) {
-        this.events.emit('job.updated', toJobDto(updated));
-        await this.rollup(updated.campaignId);
-      }
-      await this.dispatchNow(deviceId);
-    });
+    return this.serialize(
+      deviceId,
+      async () => {
+        const updated = await this.jobs.transition(jobId, ['queued', 'assigned', 'running', 'failed'], {
+          state: 'succeeded',
+          progress: 1,
+          error: Prisma.DbNull,
+          leaseExpiresAt: null,
+        });
+        if (updated) {
+          this.events.emit('job.updated', toJobDto(updated));
+          await this.rollup(updated.campaignId);
+        } else {
+          // Already completed: a repeat after a first handling that stopped between the transition and the roll-up
+          // (e.g. the database went away); the roll-up is idempotent.
+          const job = await this.jobs.findById(jobId);
+          if (job) await this.rollup(job.campaignId);
+        }
+        await this.dispatchNow(deviceId);
+      },
+      true,
+    );
   }
 
   /**

@@ -3,6 +3,7 @@ import type { DeviceRepository, DeviceRow } from '../repositories/device.reposit
 import type { EventRepository } from '../repositories/event.repository';
 import type { HardwareClassRepository } from '../repositories/hardware-class.repository';
 import type { JobRepository } from '../repositories/job.repository';
+import type { MqttRepository } from '../repositories/mqtt.repository';
 import type { ResultRepository } from '../repositories/result.repository';
 import { hardware, resultMessage, software } from '../test-support/fixtures';
 import { fixedClock, mockLogger, mockOf } from '../test-support/mocks';
@@ -25,20 +26,36 @@ const deviceRow = (over: Partial<DeviceRow> = {}) =>
   }) as DeviceRow;
 
 function setup() {
-  const devices = mockOf<DeviceRepository>('findById', 'update', 'updateStatus');
+  const devices = mockOf<DeviceRepository>('findById', 'update', 'updateStatus', 'factsByIds');
   const classes = mockOf<HardwareClassRepository>('ensure');
-  const jobs = mockOf<JobRepository>('findById');
-  const results = mockOf<ResultRepository>('insertIfNew');
+  const jobs = mockOf<JobRepository>('findById', 'factsByIds');
+  const results = mockOf<ResultRepository>('insertManyIfNew', 'storedMsgIds');
+  results.storedMsgIds.mockResolvedValue(new Set());
   const dispatcher = mockOf<DispatcherService>('onJobEvent', 'onDeviceOnline', 'onDeviceOffline', 'onResult');
   const events = mockOf<EventRepository>('emit');
   const logger = mockLogger();
   devices.findById.mockResolvedValue(deviceRow());
+  devices.factsByIds.mockResolvedValue([{ id: AGENT, name: 'a', hardwareClassId: 'hc-1', revokedAt: null }]);
+  jobs.factsByIds.mockResolvedValue([]);
   devices.update.mockImplementation(async (_id, data) => deviceRow(data as never));
   devices.updateStatus.mockImplementation(async (_id, _seen, data) => deviceRow(data as never));
-  const svc = new IngestService(devices, classes, jobs, results, dispatcher, events, fixedClock() as never, logger);
-  return { svc, devices, classes, jobs, results, dispatcher, events, logger };
+  const mqtt = mockOf<MqttRepository>('publish');
+  mqtt.publish.mockResolvedValue();
+  const svc = new IngestService(
+    devices,
+    classes,
+    jobs,
+    results,
+    dispatcher,
+    events,
+    fixedClock() as never,
+    logger,
+    mqtt,
+  );
+  return { svc, devices, classes, jobs, results, dispatcher, events, logger, mqtt };
 }
 
+const MODEL = { sha256: 'a'.repeat(64), flops: null, inputs: [] };
 /** The device's running job 'j1' with the settings and model of the fixture result. */
 const ownJob = () =>
   ({
@@ -50,7 +67,7 @@ const ownJob = () =>
     timeoutMs: 600_000,
     settings: resultMessage('j1').settings,
     settingsKey: settingsKey(resultMessage('j1').settings),
-    model: { sha256: 'a'.repeat(64), flops: null, inputs: [] },
+    model: MODEL,
     dataset: null,
   }) as never;
 
@@ -59,18 +76,13 @@ const status = (online: boolean, session: number) =>
 
 describe('IngestService', () => {
   it('logs a malformed payload with the agent id and reason, and changes nothing', async () => {
-    const { svc, devices, logger } = setup();
+    const { svc, devices, results, logger } = setup();
     await svc.handle(topics.status(AGENT), '{"v":1,"online":"yes"}');
     await svc.handle(topics.results(AGENT), 'not json');
     expect(devices.findById).not.toHaveBeenCalled();
-    expect(devices.update).not.toHaveBeenCalled();
-    expect(devices.updateStatus).not.toHaveBeenCalled();
+    expect(results.insertManyIfNew).not.toHaveBeenCalled();
     expect(logger.warn).toHaveBeenCalledWith(
-      expect.objectContaining({ agentId: AGENT, reason: expect.stringContaining('online') }),
-      'malformed payload ignored',
-    );
-    expect(logger.warn).toHaveBeenCalledWith(
-      expect.objectContaining({ agentId: AGENT, reason: expect.stringContaining('not valid JSON') }),
+      expect.objectContaining({ agentId: AGENT, channel: 'results' }),
       'malformed payload ignored',
     );
   });
@@ -142,59 +154,135 @@ describe('IngestService', () => {
     );
   });
 
-  it('rejects a result for a job owned by another device', async () => {
-    const { svc, jobs, results, logger } = setup();
-    jobs.findById.mockResolvedValue({ id: 'j1', deviceId: 'someone-else' } as never);
-    await svc.handle(topics.results(AGENT), JSON.stringify(resultMessage('j1')));
-    expect(results.insertIfNew).not.toHaveBeenCalled();
-    expect(logger.warn).toHaveBeenCalledWith(
-      expect.objectContaining({ agentId: AGENT, jobId: 'j1', reason: 'foreign-job' }),
-      'result rejected',
-    );
-  });
+  describe('results (batched)', () => {
+    const job = (over = {}) => ({ ...(ownJob() as object), model: { ...MODEL, name: 'm' }, ...over });
+    const KEY = settingsKey(resultMessage('j1').settings);
+    const created = (msgIds: string[]) => msgIds.map((msgId) => ({ id: `r-${msgId}`, msgId, createdAt: new Date() }));
 
-  it('rejects an implausible result for its own running job: not stored, job not advanced, counted', async () => {
-    const { svc, jobs, results, dispatcher, logger } = setup();
-    jobs.findById.mockResolvedValue(ownJob());
-    const before = resultRejections.snapshot().byReason['implausible-latency'] ?? 0;
-    const msg = resultMessage('j1');
-    msg.metrics.latencyMs = { ...msg.metrics.latencyMs, min: 1e-6, p50: 1e-6 };
-    await svc.handle(topics.results(AGENT), JSON.stringify(msg));
-    expect(results.insertIfNew).not.toHaveBeenCalled();
-    expect(dispatcher.onResult).not.toHaveBeenCalled();
-    expect(resultRejections.snapshot().byReason['implausible-latency']).toBe(before + 1);
-    expect(logger.warn).toHaveBeenCalledWith(
-      expect.objectContaining({ agentId: AGENT, reason: 'implausible-latency', detail: expect.any(String) }),
-      'result rejected',
-    );
-  });
+    it('stores results of several agents in one insert, completes each job once, and sends one receipt per agent', async () => {
+      const { svc, devices, jobs, results, dispatcher, events, mqtt } = setup();
+      devices.factsByIds.mockResolvedValue([
+        { id: AGENT, name: 'a', hardwareClassId: 'hc-1', revokedAt: null },
+        { id: 'agent-2', name: 'b', hardwareClassId: 'hc-2', revokedAt: null },
+      ]);
+      jobs.factsByIds.mockResolvedValue([job(), job({ id: 'j2', deviceId: 'agent-2' })] as never);
+      // The second result for j1 in the same batch is refused: the first completes the job (one result per job).
+      const msgs = [resultMessage('j1', { p50: 3 }), resultMessage('j1'), resultMessage('j2')];
+      results.insertManyIfNew.mockImplementation(async (rows) => created(rows.map((r) => r.msgId)));
+      await Promise.all([
+        svc.handle(topics.results(AGENT), JSON.stringify(msgs[0])),
+        svc.handle(topics.results(AGENT), JSON.stringify(msgs[1])),
+        svc.handle(topics.results('agent-2'), JSON.stringify(msgs[2])),
+      ]);
+      expect(results.insertManyIfNew).toHaveBeenCalledTimes(1);
+      expect(results.insertManyIfNew.mock.calls[0][0]).toEqual([
+        expect.objectContaining({
+          msgId: msgs[0].msgId,
+          jobId: 'j1',
+          p50Ms: 3,
+          hardwareClassId: 'hc-1',
+          settingsKey: KEY,
+        }),
+        expect.objectContaining({ msgId: msgs[2].msgId, deviceId: 'agent-2', hardwareClassId: 'hc-2' }),
+      ]);
+      expect(devices.factsByIds).toHaveBeenCalledTimes(1);
+      expect(jobs.factsByIds).toHaveBeenCalledTimes(1);
+      expect(dispatcher.onResult.mock.calls.sort()).toEqual([
+        [AGENT, 'j1'],
+        ['agent-2', 'j2'],
+      ]);
+      expect(events.emit).toHaveBeenCalledTimes(2);
+      expect(mqtt.publish).toHaveBeenCalledWith(
+        topics.jobs(AGENT),
+        expect.objectContaining({ kind: 'receipt', msgIds: [msgs[0].msgId, msgs[1].msgId] }),
+        { qos: 1 },
+      );
+      expect(mqtt.publish).toHaveBeenCalledTimes(2);
+    });
 
-  it('stores a result once: a duplicate msgId changes nothing', async () => {
-    const { svc, jobs, results, dispatcher, events } = setup();
-    jobs.findById.mockResolvedValue(ownJob());
-    const row = {
-      id: 'r1',
-      device: { name: 'a' },
-      model: { name: 'm' },
-      verdictStatus: 'valid',
-      verdictReasons: [],
-      createdAt: new Date(),
-    };
-    results.insertIfNew
-      .mockResolvedValueOnce({ created: true, result: row as never })
-      .mockResolvedValueOnce({ created: false, result: row as never });
-    const msg = JSON.stringify(resultMessage('j1', { p50: 3 }));
-    await svc.handle(topics.results(AGENT), msg);
-    await svc.handle(topics.results(AGENT), msg);
-    expect(results.insertIfNew).toHaveBeenCalledWith(
-      expect.objectContaining({
-        jobId: 'j1',
-        p50Ms: 3,
-        hardwareClassId: 'hc-1',
-        settingsKey: 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all',
-      }),
-    );
-    expect(dispatcher.onResult).toHaveBeenCalledTimes(1);
-    expect(events.emit).toHaveBeenCalledTimes(1);
+    it('rejects a result for a job owned by another device (the validation step), with a receipt and no insert', async () => {
+      const { svc, jobs, results, logger, mqtt } = setup();
+      jobs.factsByIds.mockResolvedValue([job({ deviceId: 'someone-else' })] as never);
+      results.insertManyIfNew.mockResolvedValue([]);
+      const msg = resultMessage('j1');
+      await svc.handle(topics.results(AGENT), JSON.stringify(msg));
+      expect(results.insertManyIfNew).toHaveBeenCalledWith([]);
+      expect(logger.warn).toHaveBeenCalledWith(
+        expect.objectContaining({ agentId: AGENT, jobId: 'j1', reason: 'foreign-job' }),
+        'result rejected',
+      );
+      expect(mqtt.publish).toHaveBeenCalledWith(topics.jobs(AGENT), expect.objectContaining({ msgIds: [msg.msgId] }), {
+        qos: 1,
+      });
+    });
+
+    it('a repeat changes nothing, is confirmed, and finishes its job (transition and roll-up are idempotent)', async () => {
+      const { svc, jobs, results, dispatcher, events, mqtt } = setup();
+      results.insertManyIfNew.mockResolvedValue([]);
+      // Stored already: the acceptance rules (which refuse a succeeded job) do not apply to a repeat.
+      results.storedMsgIds.mockImplementation(async (ids) => new Set(ids));
+      jobs.factsByIds.mockResolvedValueOnce([job({ state: 'cancelled' })] as never);
+      await svc.handle(topics.results(AGENT), JSON.stringify(resultMessage('j1')));
+      expect(dispatcher.onResult).not.toHaveBeenCalled();
+      jobs.factsByIds.mockResolvedValueOnce([job({ state: 'succeeded' })] as never);
+      await svc.handle(topics.results(AGENT), JSON.stringify(resultMessage('j1')));
+      expect(dispatcher.onResult).toHaveBeenCalledWith(AGENT, 'j1');
+      expect(events.emit).not.toHaveBeenCalled();
+      expect(mqtt.publish).toHaveBeenCalledTimes(2);
+    });
+
+    it('refuses a new result for a job that already succeeded (measured again): not stored, counted, confirmed', async () => {
+      const { svc, jobs, results, dispatcher, events, mqtt } = setup();
+      jobs.factsByIds.mockResolvedValue([job({ state: 'succeeded' })] as never);
+      results.insertManyIfNew.mockResolvedValue([]);
+      const before = resultRejections.snapshot().byReason['job-not-active'] ?? 0;
+      const msg = resultMessage('j1');
+      await svc.handle(topics.results(AGENT), JSON.stringify(msg));
+      expect(results.insertManyIfNew).toHaveBeenCalledWith([]);
+      expect(events.emit).not.toHaveBeenCalled();
+      expect(dispatcher.onResult).not.toHaveBeenCalled();
+      expect(resultRejections.snapshot().byReason['job-not-active']).toBe(before + 1);
+      expect(mqtt.publish).toHaveBeenCalledWith(topics.jobs(AGENT), expect.objectContaining({ msgIds: [msg.msgId] }), {
+        qos: 1,
+      });
+    });
+
+    it('refuses an implausible result for its own running job: not stored, job not advanced, counted', async () => {
+      const { svc, jobs, results, dispatcher, logger } = setup();
+      jobs.factsByIds.mockResolvedValue([job()] as never);
+      results.insertManyIfNew.mockResolvedValue([]);
+      const before = resultRejections.snapshot().byReason['implausible-latency'] ?? 0;
+      const msg = resultMessage('j1');
+      msg.metrics.latencyMs = { ...msg.metrics.latencyMs, min: 1e-6, p50: 1e-6 };
+      await svc.handle(topics.results(AGENT), JSON.stringify(msg));
+      expect(results.insertManyIfNew).toHaveBeenCalledWith([]);
+      expect(dispatcher.onResult).not.toHaveBeenCalled();
+      expect(resultRejections.snapshot().byReason['implausible-latency']).toBe(before + 1);
+      expect(logger.warn).toHaveBeenCalledWith(
+        expect.objectContaining({ agentId: AGENT, reason: 'implausible-latency', detail: expect.any(String) }),
+        'result rejected',
+      );
+    });
+
+    it('rejects every message of the batch (acknowledgement held) when the write fails, and sends no receipt', async () => {
+      const { svc, jobs, results, mqtt } = setup();
+      jobs.factsByIds.mockResolvedValue([job()] as never);
+      results.insertManyIfNew.mockRejectedValueOnce(new Error('connection refused'));
+      const msg = JSON.stringify(resultMessage('j1'));
+      await expect(svc.handle(topics.results(AGENT), msg)).rejects.toThrow('connection refused');
+      expect(mqtt.publish).not.toHaveBeenCalled();
+      results.insertManyIfNew.mockResolvedValueOnce([]);
+      await expect(svc.handle(topics.results(AGENT), msg)).resolves.toBeUndefined();
+    });
+
+    it('ignores results of unknown and revoked devices (no receipt: nobody to send it to)', async () => {
+      const { svc, devices, results, mqtt } = setup();
+      devices.factsByIds.mockResolvedValue([{ id: AGENT, name: 'a', hardwareClassId: 'h', revokedAt: new Date() }]);
+      results.insertManyIfNew.mockResolvedValue([]);
+      await svc.handle(topics.results(AGENT), JSON.stringify(resultMessage('j1')));
+      await svc.handle(topics.results('agent-unknown'), JSON.stringify(resultMessage('j1')));
+      expect(results.insertManyIfNew).toHaveBeenCalledWith([]);
+      expect(mqtt.publish).not.toHaveBeenCalled();
+    });
   });
 });

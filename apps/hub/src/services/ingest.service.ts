@@ -1,6 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  PROTOCOL_MAJOR,
   decodePayload,
+  topics,
+  type ResultReceiptMessage,
   parseAgentTopic,
   type AgentChannel,
   type HardwareMessage,
@@ -14,12 +17,17 @@ import { DeviceRepository, type DeviceRow } from '../repositories/device.reposit
 import { EventRepository } from '../repositories/event.repository';
 import { HardwareClassRepository } from '../repositories/hardware-class.repository';
 import { JobRepository } from '../repositories/job.repository';
-import { ResultRepository } from '../repositories/result.repository';
+import { ResultRepository, type ResultRow } from '../repositories/result.repository';
+import { MqttRepository } from '../repositories/mqtt.repository';
 import { LOGGER } from '../repositories/tokens';
 import { hardwareClassOf } from '../utils/hardware-class';
 import { toDeviceDto, toResultDto } from '../utils/mappers';
 import { DispatcherService } from './dispatcher.service';
 import { assessResult, resultRejections } from './result-acceptance';
+
+/** How long results are collected before one batch is written, and the most in one batch. */
+export const RESULT_BATCH_MS = 5;
+export const RESULT_BATCH_MAX = 500;
 
 /** Channels the hub subscribes to. */
 export const INGEST_CHANNELS: AgentChannel[] = ['status', 'hardware', 'telemetry', 'events', 'results'];
@@ -41,9 +49,30 @@ export class IngestService {
     private readonly events: EventRepository,
     private readonly clock: ClockRepository,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly mqtt: MqttRepository,
   ) {}
 
-  /** Entry point for every MQTT message; never throws. Resolves when the message has been handled. */
+  /**
+   * Tells the agent the hub is done with a result (stored, or refused for good), so it deletes it from its outbox.
+   * Not sent (hub offline): the agent republishes it on its next connection and the repeat gets a receipt.
+   */
+  private receipt(agentId: string, msgIds: string[]): void {
+    const msg: ResultReceiptMessage = {
+      v: PROTOCOL_MAJOR,
+      kind: 'receipt',
+      ts: this.clock.now().toISOString(),
+      msgIds,
+    };
+    this.mqtt
+      .publish(topics.jobs(agentId), msg, { qos: 1 })
+      .catch((err: Error) => this.logger.debug({ agentId, err: err.message }, 'result receipt not sent'));
+  }
+
+  /**
+   * Entry point for every MQTT message. Resolves when the message is stored, or was deliberately dropped (malformed,
+   * unknown device or topic: logged). Rejects when storing failed (e.g. the database is down): the caller holds the
+   * acknowledgement and retries, so nothing the broker acknowledged to an agent is lost (docs/decisions/0004).
+   */
   handle(topic: string, payload: Buffer | string): Promise<void> {
     const parsed = parseAgentTopic(topic);
     if (!parsed || !INGEST_CHANNELS.includes(parsed.channel)) {
@@ -51,15 +80,18 @@ export class IngestService {
       return Promise.resolve();
     }
     const { agentId, channel } = parsed;
+    if (channel === 'results') return this.enqueueResult(agentId, payload);
     const prev = this.chains.get(agentId) ?? Promise.resolve();
-    const next = prev
-      .then(() => this.process(agentId, channel, payload))
-      .catch((err) => this.logger.error({ err, agentId, channel }, 'failed to ingest message'));
-    this.chains.set(agentId, next);
-    void next.finally(() => {
-      if (this.chains.get(agentId) === next) this.chains.delete(agentId);
+    const run = prev.then(() => this.process(agentId, channel, payload));
+    const settled = run.catch(() => undefined);
+    this.chains.set(agentId, settled);
+    void settled.finally(() => {
+      if (this.chains.get(agentId) === settled) this.chains.delete(agentId);
     });
-    return next;
+    return run.catch((err: unknown) => {
+      this.logger.error({ err, agentId, channel }, 'failed to ingest message');
+      throw err;
+    });
   }
 
   private async process(agentId: string, channel: AgentChannel, payload: Buffer | string): Promise<void> {
@@ -90,7 +122,7 @@ export class IngestService {
         await this.dispatcher.onJobEvent(agentId, decoded.value as Parameters<DispatcherService['onJobEvent']>[1]);
         return;
       case 'results':
-        return this.onResult(device, decoded.value as ResultMessage);
+        return; // batched: enqueueResult
     }
   }
 
@@ -100,6 +132,9 @@ export class IngestService {
     // others re-read and find nothing left to do but the (idempotent) online dispatch.
     for (let tries = 0; ; tries++) {
       if (msg.session < device.session || (!msg.online && msg.session === device.session && !device.online)) {
+        // A redelivered offline status (its first handling may have failed after the update): re-queue what is
+        // still active, which is idempotent.
+        if (msg.session === device.session) await this.dispatcher.onDeviceOffline(device.id);
         this.logger.info(
           { agentId: device.id, session: msg.session, current: device.session, online: msg.online },
           'stale status ignored',
@@ -156,47 +191,158 @@ export class IngestService {
     this.events.emit('device.telemetry', { id: device.id, telemetry });
   }
 
-  private async onResult(device: DeviceRow, msg: ResultMessage): Promise<void> {
-    // Stored only for the device's assigned/running job, current attempt, with plausible values (result-acceptance.ts).
-    const acceptance = assessResult(device.id, msg, await this.jobs.findById(msg.jobId));
-    if (!acceptance.ok) {
-      resultRejections.count(acceptance.reason);
-      const { reason, detail } = acceptance;
-      this.logger.warn({ agentId: device.id, jobId: msg.jobId, msgId: msg.msgId, reason, detail }, 'result rejected');
-      return;
+  // ---- results: collected for a few ms, stored with one multi-row insert, then acknowledged --------------------
+
+  private pending: PendingResult[] = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  private enqueueResult(agentId: string, payload: Buffer | string): Promise<void> {
+    if (payload.length === 0) return Promise.resolve();
+    const decoded = decodePayload('results', payload);
+    if (!decoded.ok) {
+      this.logger.warn({ agentId, channel: 'results', reason: decoded.error }, 'malformed payload ignored');
+      return Promise.resolve();
     }
-    const job = acceptance.job;
-    const m = msg.metrics;
-    const { created, result } = await this.results.insertIfNew({
-      msgId: msg.msgId,
-      jobId: job.id,
-      deviceId: device.id,
-      modelId: job.modelId,
-      hardwareClassId: device.hardwareClassId,
-      settingsKey: job.settingsKey,
-      settings: msg.settings,
-      metrics: m,
-      p50Ms: m.latencyMs.p50,
-      p90Ms: m.latencyMs.p90,
-      p99Ms: m.latencyMs.p99,
-      throughputIps: m.throughputIps,
-      top1: m.top1,
-      top5: m.top5,
-      histogram: msg.histogram,
-      environment: msg.environment,
-      verdictStatus: msg.verdict.status,
-      verdictReasons: msg.verdict.reasons,
-      measuredAt: new Date(msg.ts),
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ agentId, msg: decoded.value, resolve, reject });
+      if (this.pending.length >= RESULT_BATCH_MAX) this.flushResults();
+      else this.timer ??= setTimeout(() => this.flushResults(), RESULT_BATCH_MS);
     });
-    if (!created) {
-      this.logger.debug({ agentId: device.id, msgId: msg.msgId }, 'duplicate result ignored');
-      return;
-    }
-    this.logger.info(
-      { agentId: device.id, jobId: job.id, msgId: msg.msgId, verdict: msg.verdict.status },
-      'result stored',
-    );
-    this.events.emit('result.created', toResultDto(result));
-    await this.dispatcher.onResult(device.id, job.id);
   }
+
+  private flushResults(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.pending;
+    this.pending = [];
+    if (!batch.length) return;
+    this.storeResults(batch).then(
+      () => batch.forEach((p) => p.resolve()),
+      (err: unknown) => {
+        this.logger.error({ err, results: batch.length }, 'failed to store a batch of results');
+        batch.forEach((p) => p.reject(err));
+      },
+    );
+  }
+
+  /**
+   * One batch: device and job facts in two queries, the per-result check ({@link assessResult}), one multi-row
+   * insert, then per job (not per result) the job's transition, and one receipt per agent. Throws when anything the
+   * acknowledgement depends on failed; the whole batch is then retried (the insert is idempotent on msgId).
+   */
+  private async storeResults(batch: PendingResult[]): Promise<void> {
+    const [devices, jobs, stored] = await Promise.all([
+      this.devices.factsByIds([...new Set(batch.map((p) => p.agentId))]),
+      this.jobs.factsByIds([...new Set(batch.map((p) => p.msg.jobId))]),
+      this.results.storedMsgIds(batch.map((p) => p.msg.msgId)),
+    ]);
+    const deviceById = new Map(devices.map((d) => [d.id, d]));
+    const jobById = new Map(jobs.map((j) => [j.id, j]));
+    const receipts = new Map<string, string[]>();
+    const receipt = (agentId: string, msgId: string) =>
+      receipts.set(agentId, [...(receipts.get(agentId) ?? []), msgId]);
+    const rows: Parameters<ResultRepository['insertManyIfNew']>[0] = [];
+    const accepted: { p: PendingResult; job: (typeof jobs)[number]; device: (typeof devices)[number] }[] = [];
+    const seen = new Set<string>();
+    // One result per job: the first new one in a batch completes the job, so a second is refused like any result
+    // for a job that is no longer active.
+    const completedNow = new Set<string>();
+    for (const p of batch) {
+      const { agentId, msg } = p;
+      const device = deviceById.get(agentId);
+      if (!device || device.revokedAt) {
+        this.logger.warn(
+          { agentId, channel: 'results' },
+          `message from ${device ? 'a revoked' : 'an unknown'} device ignored`,
+        );
+        continue;
+      }
+      const job = jobById.get(msg.jobId) ?? null;
+      // A repeat of a stored result skips the checks (its job may have moved on since): only its idempotent
+      // completion runs below. Everything new must pass acceptance (job state, attempt, plausible values).
+      const isRepeat = stored.has(msg.msgId) || seen.has(msg.msgId);
+      if (!isRepeat || !job || job.deviceId !== device.id) {
+        const acceptance =
+          job && completedNow.has(job.id)
+            ? ({ ok: false, reason: 'job-not-active', detail: 'the job was completed by another result' } as const)
+            : assessResult(device.id, msg, job);
+        if (!acceptance.ok) {
+          resultRejections.count(acceptance.reason);
+          const { reason, detail } = acceptance;
+          this.logger.warn({ agentId, jobId: msg.jobId, msgId: msg.msgId, reason, detail }, 'result rejected');
+          receipt(agentId, msg.msgId);
+          continue;
+        }
+      }
+      receipt(agentId, msg.msgId);
+      if (seen.has(msg.msgId)) continue; // the same message twice in one batch
+      seen.add(msg.msgId);
+      const job_ = job!;
+      if (!stored.has(msg.msgId)) completedNow.add(job_.id);
+      accepted.push({ p, job: job_, device });
+      const m = msg.metrics;
+      rows.push({
+        msgId: msg.msgId,
+        jobId: job_.id,
+        deviceId: device.id,
+        modelId: job_.modelId,
+        hardwareClassId: device.hardwareClassId,
+        settingsKey: job_.settingsKey,
+        settings: msg.settings,
+        metrics: m,
+        p50Ms: m.latencyMs.p50,
+        p90Ms: m.latencyMs.p90,
+        p99Ms: m.latencyMs.p99,
+        throughputIps: m.throughputIps,
+        top1: m.top1,
+        top5: m.top5,
+        histogram: msg.histogram,
+        environment: msg.environment,
+        verdictStatus: msg.verdict.status,
+        verdictReasons: msg.verdict.reasons,
+        measuredAt: new Date(msg.ts),
+      });
+    }
+    const created = new Map((await this.results.insertManyIfNew(rows)).map((r) => [r.msgId, r]));
+    const rowByMsgId = new Map(rows.map((r) => [r.msgId, r]));
+
+    // Job transitions, one per job: a new result completes it; a repeat completes it too when a first handling
+    // stopped between the insert and the transition.
+    const toComplete = new Map<string, string>();
+    for (const { p, job, device } of accepted) {
+      const row = created.get(p.msg.msgId);
+      if (row) {
+        this.logger.info(
+          { agentId: device.id, jobId: job.id, msgId: p.msg.msgId, verdict: p.msg.verdict.status },
+          'result stored',
+        );
+        this.events.emit(
+          'result.created',
+          toResultDto({
+            ...rowByMsgId.get(p.msg.msgId),
+            id: row.id,
+            createdAt: row.createdAt,
+            device: { name: device.name },
+            model: { name: job.model.name },
+          } as unknown as ResultRow),
+        );
+        // A job that already succeeded (an earlier result) has nothing left to do.
+        if (!['succeeded', 'cancelled'].includes(job.state)) toComplete.set(job.id, device.id);
+      } else {
+        this.logger.info({ agentId: device.id, msgId: p.msg.msgId }, 'duplicate result ignored');
+        // A repeat may follow a first handling that stopped after the insert (before the transition or the roll-up):
+        // finish those steps; they are idempotent.
+        if (job.state !== 'cancelled') toComplete.set(job.id, device.id);
+      }
+    }
+    await Promise.all([...toComplete].map(([jobId, deviceId]) => this.dispatcher.onResult(deviceId, jobId)));
+    for (const [agentId, msgIds] of receipts) this.receipt(agentId, msgIds);
+  }
+}
+
+interface PendingResult {
+  agentId: string;
+  msg: ResultMessage;
+  resolve: () => void;
+  reject: (err: unknown) => void;
 }

@@ -6,6 +6,7 @@ import { TelemetryRepository } from '../repositories/telemetry.repository';
 import { TokenRepository } from '../repositories/token.repository';
 import { ZooTaskRepository } from '../repositories/zoo-task.repository';
 import { rolledUpState } from '../services/dispatcher.service';
+import { resultBatchCheck } from './result-batch-check';
 
 async function main(): Promise<void> {
   const db = await openDatabase({ databaseUrl: null, dataDir: process.argv[2] ?? null });
@@ -77,7 +78,9 @@ async function claims(p: Awaited<ReturnType<typeof openDatabase>>['prisma']) {
     await tickets.consumeSocketTicket(`s-${id}`, now),
   ];
   await p.apiToken.delete({ where: { id: token.id } }); // the caller counts tokens across runs
+  const resultBatch = await resultBatchCheck(p, { deviceId: device.id, jobId: j1.id, modelId: model.id });
   return {
+    resultBatch,
     assigned,
     rolledUp: rolled?.campaign.state,
     redeemed: redeemed.map((t) => t === token.id),

@@ -1,0 +1,44 @@
+/** Medium test: the batched result insert on a real PostgreSQL (the same check runs on PGlite in db/pglite.spec.ts). */
+import { openDatabase, type Database } from '../db/database';
+import { createTestDatabase } from '../test-support/database';
+import { RESULT_BATCH_EXPECTED, resultBatchCheck } from '../test-support/result-batch-check';
+
+let tdb: Awaited<ReturnType<typeof createTestDatabase>>;
+let db: Database;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  db = await openDatabase({ databaseUrl: tdb.url, dataDir: null });
+});
+
+afterAll(async () => {
+  await db?.close();
+  await tdb?.drop();
+});
+
+it('inserts many results in one statement, skips repeats by msgId, and stores values as Prisma reads them', async () => {
+  const p = db.prisma;
+  await p.hardwareClass.create({ data: { id: 'hc-1', key: 'k', name: 'n' } });
+  const device = await p.device.create({
+    data: { id: 'agent-1', name: 'd', passwordHash: 'x', hardware: {}, software: {}, hardwareClassId: 'hc-1' },
+  });
+  const model = await p.model.create({
+    data: { sha256: '0'.repeat(64), sizeBytes: 1n, name: 'm', source: 'path', inputs: [], outputs: [] },
+  });
+  const campaign = await p.campaign.create({ data: { name: 'c', request: {} } });
+  const job = await p.job.create({
+    data: {
+      campaignId: campaign.id,
+      deviceId: device.id,
+      modelId: model.id,
+      settings: {},
+      settingsKey: 'k',
+      maxAttempts: 1,
+      timeoutMs: 1000,
+    },
+  });
+  const r = await resultBatchCheck(p, { deviceId: device.id, jobId: job.id, modelId: model.id });
+  expect(r).toMatchObject(RESULT_BATCH_EXPECTED);
+  expect(r.first).toEqual(r.expectedFirst);
+  expect(r.second).toEqual(r.expectedSecond);
+});

@@ -1,0 +1,73 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { Db } from '../db/database';
+import { HardwareClassRepository } from '../repositories/hardware-class.repository';
+import { ResultRepository } from '../repositories/result.repository';
+import { resultMessage } from './fixtures';
+
+/**
+ * The batched insert round trip, for PostgreSQL (result.repository.spec.ts) and PGlite (pglite-smoke.ts): two results
+ * in one statement, read back as Prisma stores them; the same two again plus a new one → only the new one is created.
+ * Also two concurrent `ensure`s of one new hardware class (concurrent first enrollments) both succeed.
+ */
+export async function resultBatchCheck(p: Db, ids: { deviceId: string; jobId: string; modelId: string }) {
+  const classes = new HardwareClassRepository(p);
+  const cls = { id: `hc-race-${ids.deviceId}`, key: `race-${ids.deviceId}`, name: 'race' };
+  const ensured = await Promise.allSettled([classes.ensure(cls), classes.ensure(cls), classes.ensure(cls)]);
+  const repo = new ResultRepository(p);
+  const row = (msg: ReturnType<typeof resultMessage>) => ({
+    msgId: msg.msgId,
+    jobId: ids.jobId,
+    deviceId: ids.deviceId,
+    modelId: ids.modelId,
+    hardwareClassId: 'hc-1',
+    settingsKey: 'k',
+    settings: msg.settings,
+    metrics: msg.metrics,
+    p50Ms: msg.metrics.latencyMs.p50,
+    p90Ms: msg.metrics.latencyMs.p90,
+    p99Ms: msg.metrics.latencyMs.p99,
+    throughputIps: msg.metrics.throughputIps,
+    top1: null,
+    top5: 0.9,
+    histogram: null,
+    environment: msg.environment,
+    verdictStatus: 'flagged' as const,
+    verdictReasons: ['busy'],
+    measuredAt: new Date('2026-03-01T10:00:00.123Z'),
+  });
+  const [a, b, c] = [resultMessage(ids.jobId), resultMessage(ids.jobId), resultMessage(ids.jobId)];
+  const first = await repo.insertManyIfNew([row(a), row(b)]);
+  const second = await repo.insertManyIfNew([row(a), row(b), row(c)]);
+  const stored = await p.result.findUniqueOrThrow({ where: { msgId: a.msgId } });
+  return {
+    ensured: ensured.map((e) => e.status),
+    first: first.map((r) => r.msgId).sort(),
+    expectedFirst: [a.msgId, b.msgId].sort(),
+    second: second.map((r) => r.msgId),
+    expectedSecond: [c.msgId],
+    stored: {
+      measuredAt: stored.measuredAt.toISOString(),
+      top1: stored.top1,
+      top5: stored.top5,
+      verdictStatus: stored.verdictStatus,
+      verdictReasons: stored.verdictReasons,
+      metricsMatch: isDeepStrictEqual(stored.metrics, JSON.parse(JSON.stringify(a.metrics))),
+      idIsString: typeof stored.id === 'string' && stored.id.length > 0,
+    },
+    count: await p.result.count({ where: { jobId: ids.jobId } }),
+  };
+}
+
+export const RESULT_BATCH_EXPECTED = {
+  ensured: ['fulfilled', 'fulfilled', 'fulfilled'],
+  stored: {
+    measuredAt: '2026-03-01T10:00:00.123Z',
+    top1: null,
+    top5: 0.9,
+    verdictStatus: 'flagged',
+    verdictReasons: ['busy'],
+    metricsMatch: true,
+    idIsString: true,
+  },
+  count: 3,
+};
