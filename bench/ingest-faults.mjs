@@ -129,6 +129,8 @@ async function main() {
     FLEETBENCH_MQTT_PUBLIC_URL: `mqtt://127.0.0.1:${agentProxy.port}`,
     FLEETBENCH_DATA_DIR: tempDir('hub-data'),
     FLEETBENCH_ADMIN_TOKEN: adminToken,
+    // The sample model is registered by path (admin only, inside these folders).
+    FLEETBENCH_REGISTER_DIRS: path.dirname(MODEL),
   };
   let hub = await startHub(hubEnv, { port: hubPort, logLevel: 'info', onLine: hubLine });
   const db = new Client({ connectionString: dbUrl });

@@ -80,7 +80,6 @@ it('forged results are not stored and do not advance any job; the honest one is'
   expect(now.filter((j) => j.state === 'queued').map((j) => j.id)).toEqual(queued.map((j) => j.id));
   const health = (await api('GET', apiPaths.health)).body.resultRejections.byReason;
   expect(health).toMatchObject({
-    'job-not-active': expect.any(Number),
     'implausible-latency': expect.any(Number),
     'implausible-throughput': expect.any(Number),
     'stale-attempt': expect.any(Number),

@@ -226,6 +226,12 @@ it('survives 10,000+ hostile MQTT messages: nothing stored, no job moved, forged
     'every hostile message ingested',
     120_000,
   );
+  // Results are ingested in batches apart from the device's other channels: wait for the forged ones too.
+  await until(
+    async () => (await api('GET', apiPaths.health)).body.resultRejections.total - rejectedBefore >= forgedCount,
+    'every forged result refused',
+    120_000,
+  );
   const seconds = (Date.now() - started) / 1000;
   const rssAfter = process.memoryUsage().rss;
 

@@ -184,9 +184,16 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
       }
       if (allowed) {
         const channel = parseAgentTopic(topic)?.channel;
-        if (!opts.ingest || !client || principal?.kind !== 'agent' || packet.qos !== 1 || !channel) return done(null);
+        if (!opts.ingest || !client || principal?.kind !== 'agent' || !channel) return done(null);
         if (!EMBEDDED_HOOK_CHANNELS.includes(channel)) return done(null);
         const ingest = opts.ingest;
+        if (packet.qos !== 1) {
+          // QoS 0 promises nothing to keep: handled once (checked, stored or refused like any other), never held.
+          ingest(topic, packet.payload as Buffer).catch((err: unknown) =>
+            logger.warn({ clientId: client.id, topic, err }, 'QoS 0 message not stored'),
+          );
+          return done(null);
+        }
         const retry = opts.retry ?? { initialMs: 100, maxMs: 5_000 };
         const attempt = (n: number): void => {
           ingest(topic, packet.payload as Buffer).then(

@@ -43,9 +43,9 @@ export class ResultRepository {
   }
 
   /**
-   * Many results in one statement: `INSERT … ON CONFLICT ("msgId") DO NOTHING RETURNING`, through Prisma's raw query
-   * API on the hub's adapter (PostgreSQL or the embedded PGlite). Returns the rows created now; a msgId already stored
-   * (a repeat) is left as it was and not returned.
+   * Many results in one statement: `INSERT … ON CONFLICT DO NOTHING RETURNING`, through Prisma's raw query API on the
+   * hub's adapter (PostgreSQL or the embedded PGlite). Returns the rows created now; a msgId already stored (a
+   * repeat), or a second result for the same job attempt (unique jobId + attempt), is left out and not returned.
    */
   async insertManyIfNew(
     rows: (Prisma.ResultCreateManyInput & { verdictStatus: 'valid' | 'flagged' })[],
@@ -53,18 +53,20 @@ export class ResultRepository {
     if (rows.length === 0) return [];
     const json = (v: unknown) => JSON.stringify(v ?? null);
     const values = rows.map(
-      (r) => Prisma.sql`(${r.id ?? randomUUID()}, ${r.msgId}, ${r.jobId}, ${r.deviceId}, ${r.modelId},
+      (
+        r,
+      ) => Prisma.sql`(${r.id ?? randomUUID()}, ${r.msgId}, ${r.jobId}, ${r.attempt ?? null}::int, ${r.deviceId}, ${r.modelId},
         ${r.hardwareClassId}, ${r.settingsKey}, ${json(r.settings)}::jsonb, ${json(r.metrics)}::jsonb, ${r.p50Ms},
         ${r.p90Ms}, ${r.p99Ms}, ${r.throughputIps}, ${r.top1 ?? null}::float8, ${r.top5 ?? null}::float8,
         ${r.histogram ?? null}::text, ${json(r.environment)}::jsonb, ${r.verdictStatus}::"VerdictStatus",
         ${json(r.verdictReasons)}::jsonb, (${new Date(r.measuredAt).toISOString()}::timestamptz AT TIME ZONE 'UTC'))`,
     );
     return this.db.$queryRaw<{ id: string; msgId: string; createdAt: Date }[]>`
-      INSERT INTO "Result" ("id", "msgId", "jobId", "deviceId", "modelId", "hardwareClassId", "settingsKey",
+      INSERT INTO "Result" ("id", "msgId", "jobId", "attempt", "deviceId", "modelId", "hardwareClassId", "settingsKey",
         "settings", "metrics", "p50Ms", "p90Ms", "p99Ms", "throughputIps", "top1", "top5", "histogram",
         "environment", "verdictStatus", "verdictReasons", "measuredAt")
       VALUES ${Prisma.join(values)}
-      ON CONFLICT ("msgId") DO NOTHING
+      ON CONFLICT DO NOTHING
       RETURNING "id", "msgId", "createdAt"`;
   }
 

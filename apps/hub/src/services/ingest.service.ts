@@ -244,9 +244,9 @@ export class IngestService {
     const rows: Parameters<ResultRepository['insertManyIfNew']>[0] = [];
     const accepted: { p: PendingResult; job: (typeof jobs)[number]; device: (typeof devices)[number] }[] = [];
     const seen = new Set<string>();
-    // One result per job: the first new one in a batch completes the job, so a second is refused like any result
-    // for a job that is no longer active.
-    const completedNow = new Set<string>();
+    // One result per job attempt (also within a batch; the database holds it across batches).
+    const attemptsSeen = new Set<string>();
+    const attemptKey = (jobId: string, attempt: number | undefined) => `${jobId}#${attempt ?? 'current'}`;
     for (const p of batch) {
       const { agentId, msg } = p;
       const device = deviceById.get(agentId);
@@ -263,8 +263,8 @@ export class IngestService {
       const isRepeat = stored.has(msg.msgId) || seen.has(msg.msgId);
       if (!isRepeat || !job || job.deviceId !== device.id) {
         const acceptance =
-          job && completedNow.has(job.id)
-            ? ({ ok: false, reason: 'job-not-active', detail: 'the job was completed by another result' } as const)
+          job && attemptsSeen.has(attemptKey(job.id, msg.attempt))
+            ? ({ ok: false, reason: 'duplicate-attempt', detail: 'another result of this attempt came first' } as const)
             : assessResult(device.id, msg, job);
         if (!acceptance.ok) {
           resultRejections.count(acceptance.reason);
@@ -278,12 +278,13 @@ export class IngestService {
       if (seen.has(msg.msgId)) continue; // the same message twice in one batch
       seen.add(msg.msgId);
       const job_ = job!;
-      if (!stored.has(msg.msgId)) completedNow.add(job_.id);
+      if (!stored.has(msg.msgId)) attemptsSeen.add(attemptKey(job_.id, msg.attempt));
       accepted.push({ p, job: job_, device });
       const m = msg.metrics;
       rows.push({
         msgId: msg.msgId,
         jobId: job_.id,
+        attempt: msg.attempt ?? null,
         deviceId: device.id,
         modelId: job_.modelId,
         hardwareClassId: device.hardwareClassId,
@@ -329,7 +330,10 @@ export class IngestService {
         // A job that already succeeded (an earlier result) has nothing left to do.
         if (!['succeeded', 'cancelled'].includes(job.state)) toComplete.set(job.id, device.id);
       } else {
-        this.logger.info({ agentId: device.id, msgId: p.msg.msgId }, 'duplicate result ignored');
+        this.logger.info(
+          { agentId: device.id, msgId: p.msg.msgId },
+          'duplicate result (same msgId or job attempt) ignored',
+        );
         // A repeat may follow a first handling that stopped after the insert (before the transition or the roll-up):
         // finish those steps; they are idempotent.
         if (job.state !== 'cancelled') toComplete.set(job.id, device.id);

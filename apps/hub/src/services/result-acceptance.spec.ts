@@ -112,17 +112,31 @@ describe('result acceptance: job state', () => {
     expect(assessResult(DEVICE, msg, j)).toEqual({ ok: true, job: j });
   });
 
-  it.each(['queued', 'succeeded', 'failed', 'cancelled'] as const)('rejects a result for a %s job', (state) => {
+  it.each(['failed', 'cancelled'] as const)('rejects a result for a %s job, whatever its attempt', (state) => {
     const { j, msg } = honest();
     expect(reasonOf(DEVICE, msg, { ...j, state })).toBe('job-not-active');
+    expect(reasonOf(DEVICE, { ...msg, attempt: j.attempts }, { ...j, state })).toBe('job-not-active');
   });
+
+  it.each(['queued', 'succeeded'] as const)(
+    'a %s job: a result naming an attempt the device was assigned is a late real measurement (stored once per attempt); one naming none is refused',
+    (state) => {
+      const { j, msg } = honest();
+      expect(reasonOf(DEVICE, { ...msg, attempt: undefined }, { ...j, state })).toBe('job-not-active');
+      expect(reasonOf(DEVICE, { ...msg, attempt: 1 }, { ...j, state, attempts: 2 })).toBe('ok');
+      // Never assigned (a queued job with no attempt yet): refused.
+      expect(reasonOf(DEVICE, { ...msg, attempt: 1 }, { ...j, state, attempts: 0 })).toBe('stale-attempt');
+    },
+  );
 
   it('rejects unknown and foreign jobs, a stale attempt, other settings or another model', () => {
     const { j, msg } = honest();
     expect(reasonOf(DEVICE, msg, null)).toBe('unknown-job');
     expect(reasonOf('dev-2', msg, j)).toBe('foreign-job');
-    expect(reasonOf(DEVICE, { ...msg, attempt: 1 }, { ...j, attempts: 2 })).toBe('stale-attempt');
+    expect(reasonOf(DEVICE, { ...msg, attempt: 3 }, { ...j, attempts: 2 })).toBe('stale-attempt');
+    expect(reasonOf(DEVICE, { ...msg, attempt: 0 }, { ...j, attempts: 2 })).toBe('stale-attempt');
     expect(reasonOf(DEVICE, { ...msg, attempt: 2 }, { ...j, attempts: 2 })).toBe('ok');
+    expect(reasonOf(DEVICE, { ...msg, attempt: 1 }, { ...j, attempts: 2 })).toBe('ok'); // late, of an assigned attempt
     expect(reasonOf(DEVICE, { ...msg, settings: { ...msg.settings, batchSize: 64 } }, j)).toBe('settings-mismatch');
     expect(reasonOf(DEVICE, { ...msg, environment: { ...msg.environment, modelSha256: 'c'.repeat(64) } }, j)).toBe(
       'artifact-mismatch',

@@ -32,6 +32,7 @@ export const RESULT_REJECTION_REASONS = [
   'foreign-job',
   'job-not-active',
   'stale-attempt',
+  'duplicate-attempt',
   'settings-mismatch',
   'artifact-mismatch',
   'implausible-latency',
@@ -82,10 +83,16 @@ export function assessResult<J extends ResultJobFacts>(
 ): ResultAcceptance<J> {
   if (!job) return reject('unknown-job', 'no job with this id');
   if (job.deviceId !== deviceId) return reject('foreign-job', 'the job belongs to another device');
-  if (!ACTIVE.includes(job.state))
-    return reject('job-not-active', `the job is ${job.state}, not assigned to or running on the device`);
-  if (msg.attempt !== undefined && msg.attempt !== job.attempts)
-    return reject('stale-attempt', `result of attempt ${msg.attempt}, the job is on attempt ${job.attempts}`);
+  // The attempt the hub assigned to this device: its one result is a real measurement even when it arrives late (after
+  // a fault the job may have been re-queued, or completed by another attempt), so it is stored — exactly once per
+  // attempt (unique jobId + attempt). Never for an attempt that was not assigned, nor for a failed or cancelled job.
+  if (job.state === 'failed' || job.state === 'cancelled') return reject('job-not-active', `the job is ${job.state}`);
+  if (msg.attempt === undefined) {
+    // Agents that do not name the attempt: only while the job is theirs right now.
+    if (!ACTIVE.includes(job.state))
+      return reject('job-not-active', `the job is ${job.state}, not assigned to or running on the device`);
+  } else if (msg.attempt < 1 || msg.attempt > job.attempts)
+    return reject('stale-attempt', `attempt ${msg.attempt} was never assigned (the job is on attempt ${job.attempts})`);
   const parsed = BenchmarkSettingsSchema.safeParse(job.settings);
   if (!parsed.success) return reject('settings-mismatch', "the job's stored settings do not parse");
   const settings = parsed.data;
