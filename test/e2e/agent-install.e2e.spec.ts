@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { agentPackagePaths, type AgentPackage, type Device, type Model, type Result } from '@fleetbench/protocol';
-import { startMosquitto } from '../support/mosquitto';
+import { dynsecHubEnv, startMosquitto } from '../support/mosquitto';
 import { createTestDatabase } from '../../apps/hub/src/test-support/database';
 import {
   api,
@@ -58,9 +58,7 @@ describe('agent install from the hub', () => {
     broker = await startMosquitto();
     hub = await startHub({
       DATABASE_URL: db.url,
-      MQTT_URL: `mqtt://${broker.admin.username}:${broker.admin.password}@127.0.0.1:${broker.port}`,
-      FLEETBENCH_MQTT_DYNSEC: '1',
-      FLEETBENCH_MQTT_PUBLIC_URL: `mqtt://127.0.0.1:${broker.port}`,
+      ...dynsecHubEnv(broker),
     });
     procs.push(hub);
   });

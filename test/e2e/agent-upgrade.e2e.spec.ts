@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { agentPackagePaths, type AgentPackage, type Device, type Rollout } from '@fleetbench/protocol';
-import { startMosquitto } from '../support/mosquitto';
+import { dynsecHubEnv, startMosquitto } from '../support/mosquitto';
 import { createTestDatabase } from '../../apps/hub/src/test-support/database';
 import { launchBrowser, SCREENSHOT_DIR } from '../support/browser';
 import {
@@ -104,9 +104,7 @@ describe('agent upgrades from the hub', () => {
     broker = await startMosquitto();
     hub = await startHub({
       DATABASE_URL: db.url,
-      MQTT_URL: `mqtt://${broker.admin.username}:${broker.admin.password}@127.0.0.1:${broker.port}`,
-      FLEETBENCH_MQTT_DYNSEC: '1',
-      FLEETBENCH_MQTT_PUBLIC_URL: `mqtt://127.0.0.1:${broker.port}`,
+      ...dynsecHubEnv(broker),
     });
     procs.push(hub);
   });

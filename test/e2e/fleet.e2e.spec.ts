@@ -8,7 +8,7 @@ import mqtt from 'mqtt';
 import type { Device, LeaderboardRow, Model, Result } from '@fleetbench/protocol';
 import { topics } from '@fleetbench/protocol';
 import { launchBrowser, SCREENSHOT_DIR } from '../support/browser';
-import { startMosquitto } from '../support/mosquitto';
+import { dynsecHubEnv, startMosquitto } from '../support/mosquitto';
 import { createTestDatabase } from '../../apps/hub/src/test-support/database';
 import {
   api,
@@ -37,9 +37,7 @@ describe('fleet on PostgreSQL + Mosquitto', () => {
     broker = await startMosquitto();
     hub = await startHub({
       DATABASE_URL: db.url,
-      MQTT_URL: `mqtt://${broker.admin.username}:${broker.admin.password}@127.0.0.1:${broker.port}`,
-      FLEETBENCH_MQTT_DYNSEC: '1',
-      FLEETBENCH_MQTT_PUBLIC_URL: `mqtt://127.0.0.1:${broker.port}`,
+      ...dynsecHubEnv(broker),
     });
     procs.push(hub);
   });

@@ -21,7 +21,7 @@ import {
   type Result,
   type ZooRegistrationTask,
 } from '@fleetbench/protocol';
-import { startMosquitto } from '../support/mosquitto';
+import { dynsecHubEnv, startMosquitto } from '../support/mosquitto';
 import { startRedis } from '../support/redis';
 import { sharedPath } from '../support/shared-data';
 import { createTestDatabase } from '../../apps/hub/src/test-support/database';
@@ -73,9 +73,7 @@ describe('two hub replicas on PostgreSQL + Mosquitto + Redis', () => {
     ]);
     const env = {
       DATABASE_URL: db.url,
-      MQTT_URL: `mqtt://${broker.admin.username}:${broker.admin.password}@127.0.0.1:${broker.port}`,
-      FLEETBENCH_MQTT_DYNSEC: '1',
-      FLEETBENCH_MQTT_PUBLIC_URL: `mqtt://127.0.0.1:${broker.port}`,
+      ...dynsecHubEnv(broker),
       REDIS_URL: redis.url,
       // The artifact store is shared by the replicas (a shared volume in production): either may serve a download.
       FLEETBENCH_DATA_DIR: tempDir('hub-shared'),

@@ -175,6 +175,15 @@ export function deployedMaxPacketSize(): number {
   return Number(m[1]);
 }
 
+/** A hub's environment for this broker: its own account, dynamic security (one client per agent), agents on it. */
+export function dynsecHubEnv(broker: MosquittoInstance): Record<string, string> {
+  return {
+    MQTT_URL: `mqtt://${broker.admin.username}:${broker.admin.password}@127.0.0.1:${broker.port}`,
+    FLEETBENCH_MQTT_DYNSEC: '1',
+    FLEETBENCH_MQTT_PUBLIC_URL: `mqtt://127.0.0.1:${broker.port}`,
+  };
+}
+
 export async function startMosquitto(opts: MosquittoOptions = {}): Promise<MosquittoInstance> {
   const unavailable = mosquittoUnavailableReason();
   if (unavailable) throw new Error(`cannot start Mosquitto: ${unavailable}`);
