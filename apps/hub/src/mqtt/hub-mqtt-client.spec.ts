@@ -121,7 +121,8 @@ it.each(['SIGTERM', 'SIGKILL'] as const)(
       await new Promise((res) => setTimeout(res, 200));
     }
     await until(async () => r.seen.includes(n - 1), 'the last message', 5_000);
-    expect(r.seen.filter((x) => x < 3).sort()).toEqual([0, 1, 2]);
+    // QoS 1 is at least once: a broker killed between its last save and a PUBACK redelivers (ingest dedups on msgId).
+    expect([...new Set(r.seen.filter((x) => x < 3))].sort()).toEqual([0, 1, 2]);
   },
 );
 
