@@ -19,6 +19,7 @@ module.exports = {
   moduleNameMapper: {
     '^@fleetbench/protocol$': path.join(__dirname, 'packages/protocol/src/index.ts'),
     '^@fleetbench/zoo$': path.join(__dirname, 'packages/zoo/src/index.ts'),
+    '^@fleetbench/zoo/catalogue$': path.join(__dirname, 'packages/zoo/src/catalogue-data.ts'),
   },
   // aedes 1.x ships ESM only; compile it to CommonJS for jest (Node runs it natively outside tests).
   transformIgnorePatterns: ['/node_modules/(?!aedes/)'],

@@ -9,6 +9,8 @@ import type { NextConfig } from 'next';
 const PROTOCOL_SOURCE = './../../packages/protocol/src/index.ts';
 // Same for the model zoo (server components read its published catalogue and reference hardware).
 const ZOO_SOURCE = './../../packages/zoo/src/index.ts';
+// The zoo's `./catalogue` export (its published data without the ONNX builders), from source likewise.
+const ZOO_CATALOGUE_SOURCE = './../../packages/zoo/src/catalogue-data.ts';
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
@@ -19,12 +21,17 @@ const nextConfig: NextConfig = {
   turbopack: {
     // The monorepo root (where package-lock.json and the hoisted node_modules are).
     root: path.join(__dirname, '../..'),
-    resolveAlias: { '@fleetbench/protocol': PROTOCOL_SOURCE, '@fleetbench/zoo': ZOO_SOURCE },
+    resolveAlias: {
+      '@fleetbench/protocol': PROTOCOL_SOURCE,
+      '@fleetbench/zoo': ZOO_SOURCE,
+      '@fleetbench/zoo/catalogue': ZOO_CATALOGUE_SOURCE,
+    },
   },
   // Only for `next build --webpack` (Turbopack is the default in Next 16).
   webpack: (config: { resolve: { alias: Record<string, string> } }) => {
     config.resolve.alias['@fleetbench/protocol$'] = path.join(__dirname, PROTOCOL_SOURCE);
     config.resolve.alias['@fleetbench/zoo$'] = path.join(__dirname, ZOO_SOURCE);
+    config.resolve.alias['@fleetbench/zoo/catalogue$'] = path.join(__dirname, ZOO_CATALOGUE_SOURCE);
     return config;
   },
 };

@@ -218,7 +218,17 @@ describe('enroll → campaign → dispatch → result → leaderboard', () => {
       headers: { authorization: basic, range: 'bytes=100-199' },
     });
     expect(part.status).toBe(206);
-    expect((await part.arrayBuffer()).byteLength).toBe(100);
+    expect(part.headers.get('content-range')).toBe(`bytes 100-199/${model.sizeBytes}`);
+    expect(Buffer.from(await part.arrayBuffer()).equals((await fs.readFile(MNIST)).subarray(100, 200))).toBe(true);
+    const download = (headers: Record<string, string>) =>
+      fetch(hub.url + first.model.downloadPath, { headers: { authorization: basic, ...headers } });
+    expect((await download({ 'if-none-match': `"${model.sha256}"` })).status).toBe(304);
+    // A stale If-Range gets the whole file; a range past the end is a 416 with the size.
+    expect((await download({ range: 'bytes=0-9', 'if-range': '"other"' })).status).toBe(200);
+    const outside = await download({ range: `bytes=${model.sizeBytes + 10}-` });
+    expect(outside.status).toBe(416);
+    expect(outside.headers.get('content-range')).toBe(`bytes */${model.sizeBytes}`);
+    expect(await outside.json()).toMatchObject({ code: 'range-not-satisfiable' });
     const denied = await fetch(hub.url + first.model.downloadPath, {
       headers: { authorization: `Basic ${Buffer.from(`${a.agentId}:wrong`).toString('base64')}` },
     });

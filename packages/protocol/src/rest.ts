@@ -31,7 +31,7 @@ export const apiPaths = {
   leaderboard: `${API_PREFIX}/leaderboard`,
   /** Which (hardware class, settings) leaderboards exist, with their row counts (cheap; for pickers). */
   leaderboardIndex: `${API_PREFIX}/leaderboard/index`,
-  /** Recent telemetry samples of one device (bounded in-memory history on the hub). */
+  /** Recent telemetry samples of one device (a bounded history the hub keeps in its database). */
   deviceTelemetry: (id: string) => `${API_PREFIX}/devices/${encodeURIComponent(id)}/telemetry`,
   /** Named API tokens (admin only): POST creates (token shown once), GET lists (no secrets), DELETE revokes. */
   apiTokens: `${API_PREFIX}/api-tokens`,
@@ -300,6 +300,10 @@ export type CreateCampaignRequestInput = z.input<typeof CreateCampaignRequestSch
 
 export const JobStateSchema = z.enum(['queued', 'assigned', 'running', 'succeeded', 'failed', 'cancelled']);
 export type JobState = z.infer<typeof JobStateSchema>;
+/** Not finished: waiting for its device or held by it. */
+export const OPEN_JOB_STATES: readonly JobState[] = ['queued', 'assigned', 'running'];
+/** Held by a device under a lease (at most one such job per device). */
+export const ACTIVE_JOB_STATES: readonly JobState[] = ['assigned', 'running'];
 export const CampaignStateSchema = z.enum(['running', 'completed', 'failed', 'cancelled']);
 export type CampaignState = z.infer<typeof CampaignStateSchema>;
 

@@ -14,6 +14,7 @@ import { AgentPackageService } from '../services/agent-package.service';
 import { RolloutService } from '../services/rollout.service';
 import { AppError } from '../utils/app-error';
 import { ApiDoc } from '../utils/openapi.decorators';
+import { sendStoredFile } from '../utils/send-stored-file';
 import { parseOrThrow, ZodPipe } from '../utils/zod';
 
 /**
@@ -109,34 +110,19 @@ export class AgentPackageController {
   @ApiResponse({ status: 200, description: 'the package tarball; ETag and X-Fleetbench-Agent-Sha256 = its sha256' })
   @ApiResponse({ status: 404, description: 'no such version' })
   async download(@Query('version') version: string | undefined, @Req() req: Request, @Res() res: Response) {
-    const { pkg, stream } = await this.packages.open(version);
-    const etag = `"${pkg.sha256}"`;
-    res.setHeader('ETag', etag);
-    res.setHeader('X-Fleetbench-Agent-Version', pkg.version);
-    res.setHeader('X-Fleetbench-Agent-Sha256', pkg.sha256);
-    res.setHeader('Content-Type', 'application/gzip');
-    res.setHeader('Content-Disposition', `attachment; filename="fleetbench-agent-${pkg.version}.tgz"`);
-    res.setHeader(
-      'Cache-Control',
-      version && version !== 'latest' ? 'public, max-age=31536000, immutable' : 'no-cache',
-    );
-    if (req.headers['if-none-match'] === etag) {
-      stream.destroy();
-      res.status(304).end();
-      return;
-    }
-    res.setHeader('Content-Length', String(pkg.sizeBytes));
-    res.status(200);
-    await new Promise<void>((resolve) => {
-      stream.on('error', () => {
-        res.destroy();
-        resolve();
-      });
-      res.on('close', () => {
-        stream.destroy();
-        resolve();
-      });
-      stream.pipe(res);
+    const { pkg, path } = await this.packages.locate(version);
+    await sendStoredFile(req, res, {
+      path,
+      sha256: pkg.sha256,
+      contentType: 'application/gzip',
+      // `latest` moves to newer versions; a named version never changes.
+      cacheControl: version && version !== 'latest' ? 'public, max-age=31536000, immutable' : 'no-cache',
+      headers: {
+        'X-Fleetbench-Agent-Version': pkg.version,
+        'X-Fleetbench-Agent-Sha256': pkg.sha256,
+        'Content-Disposition': `attachment; filename="fleetbench-agent-${pkg.version}.tgz"`,
+      },
+      what: 'agent package',
     });
   }
 

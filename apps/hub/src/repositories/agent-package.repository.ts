@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { AgentVersionSchema, Sha256Schema } from '@fleetbench/protocol';
 import { z } from 'zod';
@@ -89,8 +88,8 @@ export class AgentPackageRepository {
     return stored;
   }
 
-  open(version: string): Readable {
-    return createReadStream(this.file(version, 'tgz'));
+  pathOf(version: string): string {
+    return this.file(version, 'tgz');
   }
 
   private async writeAtomic(file: string, text: string): Promise<void> {

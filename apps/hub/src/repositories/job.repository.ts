@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ACTIVE_JOB_STATES } from '@fleetbench/protocol';
 import type { JobState, Prisma } from '../../generated/prisma/client';
 import type { Db } from '../db/database';
 import { DB } from './tokens';
@@ -10,9 +11,6 @@ export const jobInclude = {
   dataset: { select: { name: true, sha256: true, sizeBytes: true } },
 } as const;
 export type JobRow = Prisma.JobGetPayload<{ include: typeof jobInclude }>;
-
-export const ACTIVE_STATES: JobState[] = ['assigned', 'running'];
-export const TERMINAL_STATES: JobState[] = ['succeeded', 'failed', 'cancelled'];
 
 @Injectable()
 export class JobRepository {
@@ -47,7 +45,7 @@ export class JobRepository {
 
   /** The device's assigned or running job, if any (one job per device at a time). */
   findActiveForDevice(deviceId: string): Promise<JobRow[]> {
-    return this.db.job.findMany({ where: { deviceId, state: { in: ACTIVE_STATES } }, include: jobInclude });
+    return this.db.job.findMany({ where: { deviceId, state: { in: [...ACTIVE_JOB_STATES] } }, include: jobInclude });
   }
 
   /** Oldest queued job of a running campaign for the device. */
@@ -66,12 +64,12 @@ export class JobRepository {
    */
   async transition(
     id: string,
-    from: JobState[],
+    from: readonly JobState[],
     data: Prisma.JobUncheckedUpdateManyInput,
     where: Prisma.JobWhereInput = {},
   ): Promise<JobRow | null> {
     try {
-      const r = await this.db.job.updateMany({ where: { ...where, id, state: { in: from } }, data });
+      const r = await this.db.job.updateMany({ where: { ...where, id, state: { in: [...from] } }, data });
       return r.count === 1 ? this.findById(id) : null;
     } catch (err) {
       // The only unique key an update of a job can break is the one-active-job-per-device index.
@@ -82,26 +80,16 @@ export class JobRepository {
 
   findExpiredLeases(now: Date): Promise<JobRow[]> {
     return this.db.job.findMany({
-      where: { state: { in: ACTIVE_STATES }, leaseExpiresAt: { lt: now } },
+      where: { state: { in: [...ACTIVE_JOB_STATES] }, leaseExpiresAt: { lt: now } },
       include: jobInclude,
     });
   }
 
-  findByCampaign(campaignId: string, states?: JobState[]): Promise<JobRow[]> {
+  findByCampaign(campaignId: string, states?: readonly JobState[]): Promise<JobRow[]> {
     return this.db.job.findMany({
-      where: { campaignId, ...(states ? { state: { in: states } } : {}) },
+      where: { campaignId, ...(states ? { state: { in: [...states] } } : {}) },
       include: jobInclude,
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     });
-  }
-
-  /** Devices that have queued work (used to kick dispatch at start). */
-  async devicesWithQueuedJobs(): Promise<string[]> {
-    const rows = await this.db.job.findMany({
-      where: { state: 'queued', campaign: { state: 'running' } },
-      distinct: ['deviceId'],
-      select: { deviceId: true },
-    });
-    return rows.map((r) => r.deviceId);
   }
 }

@@ -77,10 +77,6 @@ export class StorageRepository {
     await fs.rm(staged.tmpPath, { force: true });
   }
 
-  open(sha256: string, range?: { start: number; end: number }): Readable {
-    return createReadStream(this.pathOf(sha256), range);
-  }
-
   async list(): Promise<string[]> {
     try {
       return (await fs.readdir(this.root)).filter((f) => /^[0-9a-f]{64}$/.test(f));

@@ -174,9 +174,10 @@ export class AgentPackageService implements OnModuleInit {
     return this.view(p, latest);
   }
 
-  async open(version?: string): Promise<{ pkg: AgentPackage; stream: Readable }> {
+  /** A package and the file that holds it (the controller sends it). */
+  async locate(version?: string): Promise<{ pkg: AgentPackage; path: string }> {
     const pkg = await this.describe(version);
-    return { pkg, stream: this.packages.open(pkg.version) };
+    return { pkg, path: this.packages.pathOf(pkg.version) };
   }
 
   /** The install script with this hub's URL: FLEETBENCH_PUBLIC_URL, else the URL the caller reached us on. */

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  ACTIVE_JOB_STATES,
+  OPEN_JOB_STATES,
   PROTOCOL_MAJOR,
   PreprocessingSpecSchema,
   ZooRecipeSchema,
@@ -17,9 +19,10 @@ import { CampaignRepository } from '../repositories/campaign.repository';
 import { ClockRepository } from '../repositories/clock.repository';
 import { DeviceRepository } from '../repositories/device.repository';
 import { EventRepository } from '../repositories/event.repository';
-import { ACTIVE_STATES, JobRepository, type JobRow } from '../repositories/job.repository';
+import { JobRepository, type JobRow } from '../repositories/job.repository';
 import { MqttRepository } from '../repositories/mqtt.repository';
 import { HUB_CONFIG, LOGGER } from '../repositories/tokens';
+import { KeyedSerialQueue } from '../utils/keyed-serial-queue';
 import { toCampaignDto, toJobDto, toDeviceDto } from '../utils/mappers';
 
 /**
@@ -30,8 +33,6 @@ import { toCampaignDto, toJobDto, toDeviceDto } from '../utils/mappers';
  * the database (JobRepository.transition, with the one-active-job-per-device index), lease sweeps claim the lease
  * they found expired, and roll-ups hold the campaign's row lock, so exactly one replica wins each step.
  */
-const OPEN_STATES: JobRow['state'][] = ['queued', 'assigned', 'running'];
-
 /**
  * An active job the agent's status does not name is sent again only once it was assigned this long ago: a status
  * arriving sooner was most likely published before the assignment reached the agent (a repeat would be harmless —
@@ -45,13 +46,13 @@ export const SWEEP_CLAIM_MS = 60_000;
 /** running while any job is open; then completed, or failed when nothing succeeded. A cancelled campaign stays so. */
 export function rolledUpState(state: CampaignState, counts: Partial<Record<JobRow['state'], number>>): CampaignState {
   if (state === 'cancelled') return state;
-  const open = (counts.queued ?? 0) + (counts.assigned ?? 0) + (counts.running ?? 0);
+  const open = OPEN_JOB_STATES.reduce((n, s) => n + (counts[s] ?? 0), 0);
   return open > 0 ? 'running' : (counts.succeeded ?? 0) === 0 && (counts.failed ?? 0) > 0 ? 'failed' : 'completed';
 }
 
 @Injectable()
 export class DispatcherService {
-  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly perDevice = new KeyedSerialQueue();
 
   constructor(
     private readonly jobs: JobRepository,
@@ -69,17 +70,12 @@ export class DispatcherService {
    * with `rethrow` (tasks started by an MQTT message: its acknowledgement is held and the message retried).
    */
   private serialize<T>(deviceId: string, fn: () => Promise<T>, rethrow = false): Promise<T | undefined> {
-    const prev = this.chains.get(deviceId) ?? Promise.resolve();
-    const run = prev.then(fn);
-    const next = run.catch((err) => {
+    const run = this.perDevice.run(deviceId, fn);
+    const logged = run.catch((err) => {
       this.logger.error({ err, deviceId }, 'dispatcher task failed');
       return undefined;
     });
-    this.chains.set(deviceId, next);
-    void next.finally(() => {
-      if (this.chains.get(deviceId) === next) this.chains.delete(deviceId);
-    });
-    return rethrow ? run : next;
+    return rethrow ? run : logged;
   }
 
   private lease(job: { timeoutMs: number }): Date {
@@ -226,7 +222,7 @@ export class DispatcherService {
     const exhausted = job.attempts >= job.maxAttempts;
     const updated = await this.jobs.transition(
       job.id,
-      ACTIVE_STATES,
+      ACTIVE_JOB_STATES,
       exhausted
         ? { state: 'failed', error, leaseExpiresAt: null }
         : { state: 'queued', leaseExpiresAt: null, progress: null },
@@ -250,19 +246,22 @@ export class DispatcherService {
           this.logger.warn({ agentId: deviceId, jobId: ev.jobId }, 'event for a job this device does not own; ignored');
           return;
         }
-        const open: JobRow['state'][] = ['queued', 'assigned', 'running'];
         let updated: JobRow | null = null;
         if (ev.kind === 'accepted' || ev.kind === 'progress') {
-          updated = await this.jobs.transition(job.id, open, {
+          updated = await this.jobs.transition(job.id, OPEN_JOB_STATES, {
             state: 'running',
             leaseExpiresAt: this.lease(job),
             ...(ev.progress !== undefined ? { progress: ev.progress } : ev.kind === 'accepted' ? { progress: 0 } : {}),
           });
         } else if (ev.kind === 'failed') {
           const error = ev.error ?? { code: 'agent-failed', message: 'The agent reported a failure without details.' };
-          updated = await this.jobs.transition(job.id, open, { state: 'failed', error, leaseExpiresAt: null });
+          updated = await this.jobs.transition(job.id, OPEN_JOB_STATES, {
+            state: 'failed',
+            error,
+            leaseExpiresAt: null,
+          });
         } else if (ev.kind === 'cancelled') {
-          updated = await this.jobs.transition(job.id, open, { state: 'cancelled', leaseExpiresAt: null });
+          updated = await this.jobs.transition(job.id, OPEN_JOB_STATES, { state: 'cancelled', leaseExpiresAt: null });
         }
         if (!updated) return;
         this.events.emit('job.updated', toJobDto(updated));
@@ -280,7 +279,7 @@ export class DispatcherService {
     return this.serialize(
       deviceId,
       async () => {
-        const updated = await this.jobs.transition(jobId, ['queued', 'assigned', 'running', 'failed'], {
+        const updated = await this.jobs.transition(jobId, [...OPEN_JOB_STATES, 'failed'], {
           state: 'succeeded',
           progress: 1,
           error: Prisma.DbNull,
@@ -314,7 +313,7 @@ export class DispatcherService {
       await this.serialize(job.deviceId, async () => {
         const claimed = await this.jobs.transition(
           job.id,
-          ACTIVE_STATES,
+          ACTIVE_JOB_STATES,
           { leaseExpiresAt: new Date(this.clock.now().getTime() + SWEEP_CLAIM_MS) },
           { leaseExpiresAt: job.leaseExpiresAt },
         );
@@ -332,11 +331,11 @@ export class DispatcherService {
   }
 
   async cancelCampaign(campaignId: string): Promise<void> {
-    const open = await this.jobs.findByCampaign(campaignId, ['queued', 'assigned', 'running']);
+    const open = await this.jobs.findByCampaign(campaignId, OPEN_JOB_STATES);
     await this.campaigns.setState(campaignId, 'cancelled');
     for (const job of open) {
       await this.serialize(job.deviceId, async () => {
-        const updated = await this.jobs.transition(job.id, ['queued', 'assigned', 'running'], {
+        const updated = await this.jobs.transition(job.id, OPEN_JOB_STATES, {
           state: 'cancelled',
           leaseExpiresAt: null,
         });
@@ -355,11 +354,13 @@ export class DispatcherService {
    */
   async cancelDeviceJobs(deviceId: string): Promise<number> {
     const cancelled = await this.serialize(deviceId, async () => {
-      const open = await this.jobs.list({ deviceId }).then((all) => all.filter((j) => OPEN_STATES.includes(j.state)));
+      const open = await this.jobs
+        .list({ deviceId })
+        .then((all) => all.filter((j) => OPEN_JOB_STATES.includes(j.state)));
       const campaignIds = new Set<string>();
       let n = 0;
       for (const job of open) {
-        const updated = await this.jobs.transition(job.id, OPEN_STATES, {
+        const updated = await this.jobs.transition(job.id, OPEN_JOB_STATES, {
           state: 'cancelled',
           leaseExpiresAt: null,
           error: { code: 'device-revoked', message: 'The device was revoked before the job finished.' },

@@ -21,6 +21,7 @@ import { ResultRepository, type ResultRow } from '../repositories/result.reposit
 import { MqttRepository } from '../repositories/mqtt.repository';
 import { LOGGER } from '../repositories/tokens';
 import { hardwareClassOf } from '../utils/hardware-class';
+import { KeyedSerialQueue } from '../utils/keyed-serial-queue';
 import { toDeviceDto, toResultDto } from '../utils/mappers';
 import { DispatcherService } from './dispatcher.service';
 import { assessResult, resultRejections } from './result-acceptance';
@@ -38,7 +39,7 @@ export const INGEST_CHANNELS: AgentChannel[] = ['status', 'hardware', 'telemetry
  */
 @Injectable()
 export class IngestService {
-  private readonly chains = new Map<string, Promise<void>>();
+  private readonly perDevice = new KeyedSerialQueue();
 
   constructor(
     private readonly devices: DeviceRepository,
@@ -81,17 +82,12 @@ export class IngestService {
     }
     const { agentId, channel } = parsed;
     if (channel === 'results') return this.enqueueResult(agentId, payload);
-    const prev = this.chains.get(agentId) ?? Promise.resolve();
-    const run = prev.then(() => this.process(agentId, channel, payload));
-    const settled = run.catch(() => undefined);
-    this.chains.set(agentId, settled);
-    void settled.finally(() => {
-      if (this.chains.get(agentId) === settled) this.chains.delete(agentId);
-    });
-    return run.catch((err: unknown) => {
-      this.logger.error({ err, agentId, channel }, 'failed to ingest message');
-      throw err;
-    });
+    return this.perDevice
+      .run(agentId, () => this.process(agentId, channel, payload))
+      .catch((err: unknown) => {
+        this.logger.error({ err, agentId, channel }, 'failed to ingest message');
+        throw err;
+      });
   }
 
   private async process(agentId: string, channel: AgentChannel, payload: Buffer | string): Promise<void> {

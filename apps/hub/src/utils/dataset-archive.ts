@@ -1,17 +1,18 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
+import { Header, Pack, ReadEntry, t as listTar } from 'tar';
 import type { DatasetLayout } from '@fleetbench/protocol';
 import { AppError } from './app-error';
 
 /**
  * Dataset packaging: a labeled image folder on the hub becomes the one-file archive the agent expects
- * (apps/agent/README.md, "Dataset packaging"): an uncompressed ustar archive with
+ * (apps/agent/README.md, "Dataset packaging"): an uncompressed tar archive (ustar; pax headers for long names) with
  *   labels.txt                      one class per line, line i = label i (first word = class key)
  *   images/<synset>_<name>.<ext>    synset-filenames layout, or
  *   images/<class>/<file>           imagefolder layout.
- * The archive is deterministic: entries sorted, mtime 0, uid/gid 0, fixed modes, no user names, so the same folder
- * (same files, same label list) always hashes to the same sha256.
+ * node-tar writes it; it is deterministic (entries sorted, fixed mtime and modes, no uid/gid or user names), so
+ * the same folder (same files, same label list) always hashes to the same sha256.
  */
 
 export const IMAGE_EXT = /\.(jpe?g|png|webp|gif|tiff?|bmp|avif)$/i;
@@ -163,69 +164,40 @@ export async function planDataset(req: {
   return { root, layout, labels: labels!, images };
 }
 
-// ---- deterministic ustar writer ------------------------------------------------------------------------------------
+// ---- deterministic archive (node-tar) ------------------------------------------------------------------------------
 
-const BLOCK = 512;
+/** Every entry's mtime: a fixed date, so the archive's bytes depend only on names, modes and contents. */
+const FIXED_MTIME = new Date(0);
 
-function octal(buf: Buffer, offset: number, length: number, value: number): void {
-  buf.write(value.toString(8).padStart(length - 1, '0') + '\0', offset, length, 'ascii');
+/** One regular file as a tar entry built in memory (node-tar writes the header, long names as pax). */
+function fileEntry(name: string, data: Buffer): ReadEntry {
+  const entry = new ReadEntry(
+    new Header({ path: name, type: 'File', mode: 0o644, size: data.length, mtime: FIXED_MTIME }),
+  );
+  entry.end(data);
+  return entry;
 }
 
-/** Splits a path into ustar name (≤100 bytes) and prefix (≤155 bytes), or null when it cannot fit. */
-function splitName(name: string): { name: string; prefix: string } | null {
-  if (Buffer.byteLength(name) <= 100) return { name, prefix: '' };
-  for (let i = name.indexOf('/'); i > 0; i = name.indexOf('/', i + 1)) {
-    const prefix = name.slice(0, i);
-    const rest = name.slice(i + 1);
-    if (Buffer.byteLength(prefix) <= 155 && Buffer.byteLength(rest) <= 100) return { name: rest, prefix };
-  }
-  return null;
-}
-
-/** A ustar header for a regular file: mode 0644, uid/gid 0, mtime 0, no user/group names. */
-export function tarHeader(name: string, size: number): Buffer {
-  const split = splitName(name);
-  if (!split)
-    throw invalid(
-      'bad-file-name',
-      `The file name ${name} is too long for the dataset archive (ustar: 100 + 155 bytes); shorten it.`,
-    );
-  const h = Buffer.alloc(BLOCK);
-  h.write(split.name, 0, 100, 'utf8');
-  octal(h, 100, 8, 0o644);
-  octal(h, 108, 8, 0);
-  octal(h, 116, 8, 0);
-  octal(h, 124, 12, size);
-  octal(h, 136, 12, 0);
-  h.fill(0x20, 148, 156); // checksum placeholder: spaces
-  h.write('0', 156, 1, 'ascii');
-  h.write('ustar\0', 257, 6, 'ascii');
-  h.write('00', 263, 2, 'ascii');
-  h.write(split.prefix, 345, 155, 'utf8');
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'ascii');
-  return h;
-}
-
-const padding = (size: number) => Buffer.alloc((BLOCK - (size % BLOCK)) % BLOCK);
-
-/** The archive of a plan as a stream: labels.txt, then the images in sorted order, then two zero blocks. */
+/**
+ * The archive of a plan as a stream: labels.txt, then the images in the plan's sorted order. `portable` drops
+ * uid/gid/user names and the fixed mtime keeps the bytes the same for the same folder. One image is read at a
+ * time (the pack's back-pressure decides when the next one is read).
+ */
 export function archiveStream(plan: DatasetPlan): Readable {
-  async function* entries(): AsyncGenerator<Buffer> {
-    const labels = Buffer.from(plan.labels.lines.join('\n') + '\n', 'utf8');
-    yield tarHeader('labels.txt', labels.length);
-    yield labels;
-    yield padding(labels.length);
-    for (const img of plan.images) {
-      const data = await fs.readFile(img.file);
-      yield tarHeader(img.name, data.length);
-      yield data;
-      yield padding(data.length);
-    }
-    yield Buffer.alloc(2 * BLOCK);
-  }
-  return Readable.from(entries(), { objectMode: false });
+  const pack = new Pack({ portable: true, mtime: FIXED_MTIME });
+  const out = new PassThrough();
+  const fail = (err: unknown) => out.destroy(err as Error);
+  pack.on('error', fail);
+  pack.pipe(out);
+  void (async () => {
+    const add = async (entry: ReadEntry) => {
+      if (!pack.write(entry)) await new Promise((resolve) => pack.once('drain', resolve));
+    };
+    await add(fileEntry('labels.txt', Buffer.from(plan.labels.lines.join('\n') + '\n', 'utf8')));
+    for (const img of plan.images) await add(fileEntry(img.name, await fs.readFile(img.file)));
+    pack.end();
+  })().catch(fail);
+  return out;
 }
 
 // ---- uploaded archives ---------------------------------------------------------------------------------------------
@@ -238,12 +210,11 @@ export interface ArchiveSummary {
 
 /** Checks an uploaded archive against the agent's format and summarizes it (labels, layout, image count). */
 export async function inspectArchive(file: string): Promise<ArchiveSummary> {
-  const tar = require('tar') as typeof import('tar');
   const names: string[] = [];
   let labelText: string | null = null;
   let unsafe: string | null = null;
   try {
-    await tar.t({
+    await listTar({
       file,
       strict: true,
       onReadEntry: (entry) => {

@@ -1,8 +1,6 @@
-// The zoo's published data, read straight from its two data modules (server components only). Not through
-// `@fleetbench/zoo`'s index: that also exports the ONNX builders (worker threads, protobuf) which must not be bundled
-// into the dashboard. Both modules are plain data with type-only imports.
-import { CATALOGUE_ENTRIES } from '../../../../../packages/zoo/src/catalogue.generated';
-import { REFERENCE_HARDWARE } from '../../../../../packages/zoo/src/reference-hardware';
+// The zoo's published data (server components only), through the package's `./catalogue` export: its main entry also
+// exports the ONNX builders (worker threads, protobuf), which must not be bundled into the dashboard.
+import { CATALOGUE_ENTRIES, REFERENCE_HARDWARE } from '@fleetbench/zoo/catalogue';
 
 export const catalogue = CATALOGUE_ENTRIES;
 export const referenceHardware = REFERENCE_HARDWARE;
