@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { buildModel, describeArchitecture } from '@fleetbench/zoo';
 import { main } from './cli';
 import { saveAgentConfig } from './config';
 import { channelMeanClassifier } from './runner/tiny-models';
@@ -138,7 +139,6 @@ describe('fleetbench-agent bench', () => {
   });
 
   it('--zoo NAME --seed N builds the zoo model here and benchmarks it (FLOPs from the architecture)', async () => {
-    const { buildModel, describeArchitecture } = require('@fleetbench/zoo') as typeof import('@fleetbench/zoo');
     const r = await cli(
       'bench',
       '--zoo',

@@ -1,6 +1,8 @@
+import { promises as fs } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Presets, SingleBar } from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import {
   BenchmarkSettingsSchema,
@@ -240,7 +242,7 @@ export async function main(
               }
             : undefined;
         let peakGflops: number | null = null;
-        if (o.peak) peakGflops = (await loadPeakGemm().measurePeakGflops()).gflops;
+        if (o.peak) peakGflops = (await (await loadPeakGemm()).measurePeakGflops()).gflops;
         else
           peakGflops = await loadAgentConfig({}).then(
             (c) => c.peakGflops ?? null,
@@ -306,7 +308,7 @@ export async function main(
     .option('--config <file>', 'config file (default: FLEETBENCH_AGENT_CONFIG or ~/.config/fleetbench/agent.json)')
     .option('--json', 'print the checks as JSON')
     .action(async (o: { config?: string; json?: boolean }) => {
-      const { formatDoctor, runDoctor } = require('./doctor') as typeof import('./doctor');
+      const { formatDoctor, runDoctor } = await import('./doctor');
       const checks = await runDoctor({ configFlag: o.config });
       io.stdout(o.json ? `${JSON.stringify(checks)}\n` : formatDoctor(checks));
       if (checks.some((c) => c.status === 'fail')) exitCode = 1;
@@ -343,9 +345,7 @@ async function buildZooForBench(
   recipe: { name: string; seed: number; variant: 'fp32' | 'fp16' };
   cleanup: () => Promise<void>;
 }> {
-  const { promises: fs } = require('node:fs') as typeof import('node:fs');
-  const { describeArchitecture, getModel, hasArchitecture, MODEL_VARIANTS } =
-    require('@fleetbench/zoo') as typeof import('@fleetbench/zoo');
+  const { describeArchitecture, getModel, hasArchitecture, MODEL_VARIANTS } = await import('@fleetbench/zoo');
   if (!(MODEL_VARIANTS as readonly string[]).includes(variant))
     throw new AgentError('config-invalid', `--variant must be one of ${MODEL_VARIANTS.join(', ')}, got "${variant}".`);
   if (!getModel(name))
@@ -358,7 +358,7 @@ async function buildZooForBench(
       'config-invalid',
       `The zoo has no architecture builder for ${name} yet (catalogue figures only).`,
     );
-  const { materializeZooModel } = require('./artifacts/zoo-artifacts') as typeof import('./artifacts/zoo-artifacts');
+  const { materializeZooModel } = await import('./artifacts/zoo-artifacts');
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fleetbench-zoo-'));
   const recipe = { name, seed, variant: variant as 'fp32' | 'fp16' };
   try {
@@ -409,7 +409,6 @@ interface BenchOptions {
 /** A progress bar on stderr when it is a terminal; a no-op otherwise (CI logs, pipes). */
 function progressBar(enabled: boolean): { update: (p: number, phase: string) => void; stop: () => void } {
   if (!enabled || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
-  const { SingleBar, Presets } = require('cli-progress') as typeof import('cli-progress');
   const bar = new SingleBar(
     { stream: process.stderr, format: ' {phase} |{bar}| {percentage}%', hideCursor: true, clearOnComplete: true },
     Presets.shades_classic,
@@ -505,15 +504,15 @@ function scoringRows(sc: RunOutput['metrics']['scoring']): Array<[string, string
   ];
 }
 
-// Heavy modules (onnx-proto, cli-progress, the doctor) load only in the commands that use them, so the long-running
-// `run` daemon stays small.
-const loadPeakGemm = () => require('./runner/peak-gemm') as typeof import('./runner/peak-gemm');
+// Heavy modules (onnx-proto, the zoo, the doctor) load only in the commands that use them, so the long-running `run`
+// daemon stays small.
+const loadPeakGemm = () => import('./runner/peak-gemm');
 
 /** Hardware plus the GEMM peak (a second of work; a failure only loses the peak, never the enrollment). */
 async function probeHardwareWithPeak(logger: ReturnType<typeof createLogger>) {
   const hardware = await probeHardware();
   try {
-    const peak = await loadPeakGemm().measurePeakGflops();
+    const peak = await (await loadPeakGemm()).measurePeakGflops();
     logger.debug(peak, 'peak GEMM measured');
     return { ...hardware, peakGflops: peak.gflops };
   } catch (err) {

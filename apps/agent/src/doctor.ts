@@ -5,6 +5,8 @@ import { apiPaths } from '@fleetbench/protocol';
 import { ConfigError, loadAgentConfig, parseEnv, resolveDataDir } from './config';
 import { probeHardware } from './probe/hardware.probe';
 import { readCpuFrequencyMHz, readCpuTimes, readThermalZones, readVmHwmBytes } from './probe/run-environment';
+import { loadSharp } from './accuracy/preprocess';
+import { loadOrt } from './runner/ort';
 import { listProviders } from './runner/providers';
 import { findTool } from './runner/external-runner';
 import { AGENT_VERSION, onnxruntimeVersion } from './version';
@@ -39,7 +41,7 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorCheck[]
 
   add('agent', 'ok', `fleetbench-agent ${AGENT_VERSION}, Node ${process.versions.node}`);
   try {
-    require('onnxruntime-node');
+    loadOrt();
     add('onnxruntime', 'ok', `onnxruntime-node ${onnxruntimeVersion()}`);
   } catch (err) {
     add(
@@ -57,7 +59,7 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorCheck[]
     `usable: ${usable.join(', ') || 'none'}${missing.length ? `; known but not installed: ${missing.join(', ')}` : ''}`,
   );
   try {
-    const sharp = require('sharp') as { versions: { sharp?: string; vips: string } };
+    const sharp = loadSharp() as unknown as { versions: { sharp?: string; vips: string } };
     add(
       'image library',
       'ok',

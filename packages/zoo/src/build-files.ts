@@ -5,8 +5,9 @@
  * soon as it exits. Optionally writes the model (and its external data files, beside it) into a folder.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { TensorDescription } from './graph/onnx-serialiser';
 import { buildModel, ZooError, type BuildModelOptions, type BuiltModel, type ZooErrorCode } from './zoo';
 
@@ -72,7 +73,6 @@ export async function buildModelFiles(o: BuildFilesOptions): Promise<BuiltModelS
     await new Promise((r) => setImmediate(r));
     return buildModelFilesSync(options);
   }
-  const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
   return new Promise<BuiltModelSummary>((resolve, reject) => {
     const worker = new Worker(WORKER_FILE, { workerData: options });
     let settled = false;
@@ -98,7 +98,6 @@ export async function buildModelFiles(o: BuildFilesOptions): Promise<BuiltModelS
 
 /** sha256 of files as the zoo computes it: model bytes, then for each external file its name, a 0 byte and its bytes. */
 export async function sha256OfBuiltFiles(modelPath: string, externalNames: string[] = []): Promise<string> {
-  const { createReadStream } = require('node:fs') as typeof import('node:fs');
   const hash = createHash('sha256');
   const feed = async (file: string) => {
     for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);

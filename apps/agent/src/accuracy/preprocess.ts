@@ -6,9 +6,11 @@ import { AgentError } from '../util/errors';
 type Sharp = typeof import('sharp', { with: { 'resolution-mode': 'require' } });
 let sharpModule: Sharp | null = null;
 
-function loadSharp(): Sharp {
+/** sharp, loaded on first use: a native binding that latency-only devices may lack (accuracy runs need it). */
+export function loadSharp(): Sharp {
   if (!sharpModule) {
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- native binding loaded when first needed (see above)
       sharpModule = require('sharp') as Sharp;
     } catch (err) {
       throw new AgentError(

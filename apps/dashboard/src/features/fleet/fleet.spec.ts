@@ -11,6 +11,7 @@ import {
   summarizeFleet,
   upsertDevice,
   upsertJob,
+  filterDevices,
 } from './fleet';
 
 function device(p: Partial<Device> & Pick<Device, 'id' | 'name'>): Device {
@@ -128,7 +129,6 @@ describe('current job', () => {
 });
 
 describe('filterDevices', () => {
-  const { filterDevices } = require('./fleet') as typeof import('./fleet');
   const ds = [
     device({ id: 'a', name: 'a', tags: ['lab'], online: true, hardwareClassId: 'x' }),
     device({ id: 'b', name: 'b', tags: [], online: false, hardwareClassId: 'x' }),

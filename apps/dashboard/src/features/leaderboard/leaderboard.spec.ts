@@ -1,5 +1,17 @@
 import type { HardwareClass, LeaderboardRow } from '@fleetbench/protocol';
-import { groupLeaderboard, nextSort, selectLeaderboard, sortRows, ariaSort, DEFAULT_SORT } from './leaderboard';
+import {
+  ariaSort,
+  defaultDir,
+  DEFAULT_SORT,
+  familiesOf,
+  filterRows,
+  groupLeaderboard,
+  nextSort,
+  parseFilterNumber,
+  selectLeaderboard,
+  sortRows,
+  verdictOf,
+} from './leaderboard';
 
 function row(p: Partial<LeaderboardRow> & Pick<LeaderboardRow, 'modelName'>): LeaderboardRow {
   return {
@@ -150,8 +162,6 @@ describe('sortRows', () => {
 });
 
 describe('verdict, filters and extra sort keys', () => {
-  const { verdictOf, filterRows, familiesOf, parseFilterNumber, sortRows, defaultDir } =
-    require('./leaderboard') as typeof import('./leaderboard');
   const base = {
     hardwareClassId: 'hc',
     hardwareClassName: 'HC',

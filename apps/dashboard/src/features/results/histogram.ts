@@ -1,4 +1,5 @@
 // Server-side: decode the agent's HDR histogram (base64, compressed hdr-histogram-js encoding, values in µs).
+import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
 import { bucketize, type HistogramBucket } from './result-maths';
 
 /** Equal-width buckets up to p99 (or p50 + 4 × (p90 − p50) if lower) when the tail would stretch the axis more than
@@ -18,10 +19,9 @@ export interface DecodedHistogram {
 
 export function decodeHistogram(base64: string | null, maxBuckets = 40): DecodedHistogram | null {
   if (!base64) return null;
-  const hdr = require('hdr-histogram-js') as typeof import('hdr-histogram-js');
   let h;
   try {
-    h = hdr.decodeFromCompressedBase64(base64, 32, false);
+    h = decodeFromCompressedBase64(base64, 32, false);
   } catch {
     return null;
   }
