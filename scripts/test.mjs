@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// `npm test`: installs what is missing, builds, then runs every jest project (unit + medium tests against the
-// real PostgreSQL) and the cross-app end-to-end tests (PostgreSQL + Mosquitto + hub + agents + Chromium).
-// Pass `--unit` to skip the end-to-end suite; extra arguments after `--` go to jest.
+// `npm test`: installs what is missing, builds, then runs every jest project (unit tests, and medium tests against the
+// real PostgreSQL and brokers) and the cross-app end-to-end tests (PostgreSQL + Mosquitto + hub + agents + Chromium).
+//   --unit    unit tests only (`*.spec.ts`): no database, broker or browser needed
+//   --no-e2e  unit and medium tests, no end-to-end suite
+// Extra arguments after `--` go to jest.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,7 +12,10 @@ import { BASE_ENV, ROOT, ensureChromium, log, setup } from './lib/steps.mjs';
 
 const args = process.argv.slice(2);
 const unitOnly = args.includes('--unit');
-const jestArgs = args.filter((a) => a !== '--unit');
+const withE2e = !unitOnly && !args.includes('--no-e2e');
+const jestArgs = args.filter((a) => a !== '--unit' && a !== '--no-e2e');
+// The unit projects of jest.config.js (each workspace's `<name>`; `<name>-medium` holds its medium tests).
+const UNIT_PROJECTS = ['protocol', 'zoo', 'hub', 'agent', 'dashboard', 'deploy'];
 
 function jest(label, configArgs) {
   const report = path.join(mkdtempSync(path.join(os.tmpdir(), 'fleetbench-jest-')), 'report.json');
@@ -34,7 +39,7 @@ function jest(label, configArgs) {
 
 try {
   await setup();
-  if (!unitOnly) ensureChromium();
+  if (withE2e) ensureChromium();
 } catch (err) {
   console.error(`[fleetbench] set-up failed: ${err.message}`);
   process.exit(1);
@@ -63,8 +68,13 @@ function staticChecks() {
   return { passed, failed, ok: failed === 0 };
 }
 
-const results = [staticChecks(), jest('unit and medium tests', ['--config', 'jest.config.js'])];
-if (!unitOnly) results.push(jest('end-to-end tests', ['--config', 'test/e2e/jest.config.js', '--runInBand']));
+const results = [
+  staticChecks(),
+  unitOnly
+    ? jest('unit tests', ['--config', 'jest.config.js', '--selectProjects', ...UNIT_PROJECTS])
+    : jest('unit and medium tests', ['--config', 'jest.config.js']),
+];
+if (withE2e) results.push(jest('end-to-end tests', ['--config', 'test/e2e/jest.config.js', '--runInBand']));
 
 // The arm64 proof downloads QEMU, an arm64 sysroot and Node (about 100 MB, cached in .cache/arm64), so it runs
 // when asked: .ci/run sets FLEETBENCH_ARM64=1.

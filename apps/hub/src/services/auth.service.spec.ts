@@ -7,14 +7,8 @@ import { AuthService, SOCKET_TICKET_TTL_MS } from './auth.service';
 function setup() {
   let now = Date.parse('2026-01-01T00:00:00.000Z');
   const clock = { now: () => new Date(now) };
-  const tokens = mockOf<TokenRepository>(
-    'findApiToken',
-    'findApiTokenById',
-    'touchApiToken',
-    'createSocketTicket',
-    'consumeSocketTicket',
-  );
-  // The ticket table, in memory (the real one, shared by hub replicas, is covered in replicas.spec.ts).
+  const tokens = mockOf<TokenRepository>();
+  // The ticket table, in memory (the real one, shared by hub replicas, is covered in replicas.medium.spec.ts).
   const tickets = new Map<string, { tokenId: string; expiresAt: Date }>();
   tokens.createSocketTicket.mockImplementation(async ({ ticketHash, ...t }) => void tickets.set(ticketHash, t));
   tokens.consumeSocketTicket.mockImplementation(async (hash, at) => {
@@ -22,7 +16,7 @@ function setup() {
     tickets.delete(hash);
     return t && t.expiresAt > at ? t.tokenId : null;
   });
-  const devices = mockOf<DeviceRepository>('getPasswordHash');
+  const devices = mockOf<DeviceRepository>();
   tokens.touchApiToken.mockResolvedValue(undefined);
   tokens.findApiTokenById.mockImplementation(
     async (id) =>

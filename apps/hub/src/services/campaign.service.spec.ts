@@ -34,12 +34,12 @@ describe('expandJobs', () => {
 
 describe('CampaignService.create', () => {
   function setup() {
-    const campaigns = mockOf<CampaignRepository>('createWithJobs', 'jobCounts', 'findById');
-    const jobs = mockOf<JobRepository>('findByCampaign');
-    const models = mockOf<ModelRepository>('findByIds');
-    const devices = mockOf<DeviceRepository>('select');
-    const dispatcher = mockOf<DispatcherService>('dispatchAll');
-    const events = mockOf<EventRepository>('emit');
+    const campaigns = mockOf<CampaignRepository>();
+    const jobs = mockOf<JobRepository>();
+    const models = mockOf<ModelRepository>();
+    const devices = mockOf<DeviceRepository>();
+    const dispatcher = mockOf<DispatcherService>();
+    const events = mockOf<EventRepository>();
     const svc = new CampaignService(campaigns, jobs, models, devices, dispatcher, events, mockLogger());
     return { svc, campaigns, models, devices, dispatcher };
   }

@@ -32,10 +32,10 @@ const row = (over: Partial<DeviceRow> = {}): DeviceRow =>
   }) as DeviceRow;
 
 function setup() {
-  const devices = mockOf<DeviceRepository>('revoke', 'findById');
-  const auth = mockOf<AuthService>('forgetAgent');
-  const dispatcher = mockOf<DispatcherService>('cancelDeviceJobs');
-  const events = mockOf<EventRepository>('emit');
+  const devices = mockOf<DeviceRepository>();
+  const auth = mockOf<AuthService>();
+  const dispatcher = mockOf<DispatcherService>();
+  const events = mockOf<EventRepository>();
   const broker: jest.Mocked<BrokerAuthority> = {
     provisionAgent: jest.fn(),
     revokeAgent: jest.fn().mockResolvedValue(undefined),
@@ -44,7 +44,7 @@ function setup() {
   devices.findById.mockResolvedValue(row());
   const svc = new DeviceService(
     devices,
-    mockOf<HardwareClassRepository>('list'),
+    mockOf<HardwareClassRepository>(),
     auth,
     dispatcher,
     events,

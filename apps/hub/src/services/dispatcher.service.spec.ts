@@ -39,18 +39,11 @@ const device = (over = {}) =>
   }) as never;
 
 function setup() {
-  const jobs = mockOf<JobRepository>(
-    'findActiveForDevice',
-    'findNextQueued',
-    'transition',
-    'findById',
-    'findExpiredLeases',
-    'findByCampaign',
-  );
-  const devices = mockOf<DeviceRepository>('findById', 'update', 'listOnlineIds', 'clearCurrentJobIfIdle');
-  const campaigns = mockOf<CampaignRepository>('findById', 'jobCounts', 'setState', 'rollUp');
-  const mqtt = mockOf<MqttRepository>('publish');
-  const events = mockOf<EventRepository>('emit');
+  const jobs = mockOf<JobRepository>();
+  const devices = mockOf<DeviceRepository>();
+  const campaigns = mockOf<CampaignRepository>();
+  const mqtt = mockOf<MqttRepository>();
+  const events = mockOf<EventRepository>();
   devices.findById.mockResolvedValue(device());
   devices.update.mockResolvedValue(device());
   jobs.findActiveForDevice.mockResolvedValue([]);

@@ -8,10 +8,10 @@ import { fixedClock, mockLogger, mockOf } from '../test-support/mocks';
 import { EnrollmentService } from './enrollment.service';
 
 function setup() {
-  const tokens = mockOf<TokenRepository>('createEnrollmentToken', 'findEnrollmentToken', 'consumeEnrollmentToken');
-  const devices = mockOf<DeviceRepository>('create');
-  const classes = mockOf<HardwareClassRepository>('ensure');
-  const events = mockOf<EventRepository>('emit');
+  const tokens = mockOf<TokenRepository>();
+  const devices = mockOf<DeviceRepository>();
+  const classes = mockOf<HardwareClassRepository>();
+  const events = mockOf<EventRepository>();
   const broker = { provisionAgent: jest.fn().mockResolvedValue(undefined), revokeAgent: jest.fn() };
   devices.create.mockImplementation(
     async (d) =>

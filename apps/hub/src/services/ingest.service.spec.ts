@@ -26,20 +26,20 @@ const deviceRow = (over: Partial<DeviceRow> = {}) =>
   }) as DeviceRow;
 
 function setup() {
-  const devices = mockOf<DeviceRepository>('findById', 'update', 'updateStatus', 'factsByIds');
-  const classes = mockOf<HardwareClassRepository>('ensure');
-  const jobs = mockOf<JobRepository>('findById', 'factsByIds');
-  const results = mockOf<ResultRepository>('insertManyIfNew', 'storedMsgIds');
+  const devices = mockOf<DeviceRepository>();
+  const classes = mockOf<HardwareClassRepository>();
+  const jobs = mockOf<JobRepository>();
+  const results = mockOf<ResultRepository>();
   results.storedMsgIds.mockResolvedValue(new Set());
-  const dispatcher = mockOf<DispatcherService>('onJobEvent', 'onDeviceOnline', 'onDeviceOffline', 'onResult');
-  const events = mockOf<EventRepository>('emit');
+  const dispatcher = mockOf<DispatcherService>();
+  const events = mockOf<EventRepository>();
   const logger = mockLogger();
   devices.findById.mockResolvedValue(deviceRow());
   devices.factsByIds.mockResolvedValue([{ id: AGENT, name: 'a', hardwareClassId: 'hc-1', revokedAt: null }]);
   jobs.factsByIds.mockResolvedValue([]);
   devices.update.mockImplementation(async (_id, data) => deviceRow(data as never));
   devices.updateStatus.mockImplementation(async (_id, _seen, data) => deviceRow(data as never));
-  const mqtt = mockOf<MqttRepository>('publish');
+  const mqtt = mockOf<MqttRepository>();
   mqtt.publish.mockResolvedValue();
   const svc = new IngestService(
     devices,

@@ -1,20 +1,29 @@
 import type { Logger } from '../logger';
 
-/** A jest mock object with every listed method as jest.fn(). */
-export function mockOf<T>(...methods: (keyof T)[]): jest.Mocked<T> {
-  return Object.fromEntries(methods.map((m) => [m, jest.fn()])) as unknown as jest.Mocked<T>;
+/**
+ * Properties a mock must not answer with a function: `then` (the mock would look like a promise), jest's own
+ * equality hooks, JSON and React/DOM probes.
+ */
+const NOT_METHODS = new Set<PropertyKey>(['then', 'asymmetricMatch', 'toJSON', 'nodeType', '$$typeof', 'constructor']);
+
+/**
+ * A typed mock of a class or interface: every method is a jest.fn(), made the first time a test or the code under
+ * test touches it, so no spec lists methods by hand (and a renamed method is a type error in the spec).
+ */
+export function mockOf<T extends object>(): jest.Mocked<T> {
+  return new Proxy({} as Record<PropertyKey, unknown>, {
+    get(target, key) {
+      if (key in target) return target[key];
+      if (typeof key === 'symbol' || NOT_METHODS.has(key)) return undefined;
+      return (target[key] = jest.fn());
+    },
+  }) as jest.Mocked<T>;
 }
 
+/** A logger whose every level is a jest.fn(); `child()` returns the same logger, so calls land in one place. */
 export function mockLogger(): jest.Mocked<Logger> {
-  const l = {
-    info: jest.fn(),
-    warn: jest.fn(),
-    error: jest.fn(),
-    debug: jest.fn(),
-    trace: jest.fn(),
-    fatal: jest.fn(),
-  } as unknown as jest.Mocked<Logger>;
-  (l as unknown as { child: () => Logger }).child = () => l;
+  const l = mockOf<Logger>();
+  (l.child as unknown as jest.Mock).mockReturnValue(l);
   return l;
 }
 

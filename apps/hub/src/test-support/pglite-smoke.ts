@@ -1,4 +1,4 @@
-// Run by db/pglite.spec.ts in a child process: open an in-memory PGlite, migrate, query through Prisma.
+// Run by db/pglite.medium.spec.ts in a child process: open an in-memory PGlite, migrate, query through Prisma.
 import { openDatabase } from '../db/database';
 import { CampaignRepository } from '../repositories/campaign.repository';
 import { JobRepository } from '../repositories/job.repository';

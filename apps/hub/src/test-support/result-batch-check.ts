@@ -5,7 +5,7 @@ import { ResultRepository } from '../repositories/result.repository';
 import { resultMessage } from './fixtures';
 
 /**
- * The batched insert round trip, for PostgreSQL (result.repository.spec.ts) and PGlite (pglite-smoke.ts): two results
+ * The batched insert round trip, for PostgreSQL (result.repository.medium.spec.ts) and PGlite (pglite-smoke.ts): two results
  * in one statement, read back as Prisma stores them; the same two again plus a new one → only the new one is created.
  * Also two concurrent `ensure`s of one new hardware class (concurrent first enrollments) both succeed.
  */

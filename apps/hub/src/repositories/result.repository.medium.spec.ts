@@ -1,4 +1,4 @@
-/** Medium test: the batched result insert on a real PostgreSQL (the same check runs on PGlite in db/pglite.spec.ts). */
+/** Medium test: the batched result insert on a real PostgreSQL (the same check runs on PGlite in db/pglite.medium.spec.ts). */
 import { openDatabase, type Database } from '../db/database';
 import { createTestDatabase } from '../test-support/database';
 import { RESULT_BATCH_EXPECTED, resultBatchCheck } from '../test-support/result-batch-check';

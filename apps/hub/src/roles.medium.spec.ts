@@ -66,7 +66,7 @@ it.each(['viewer', 'operator', 'admin'] as const)(
   async (role) => {
     const wrong: string[] = [];
     for (const op of operations) {
-      // Operators register models and datasets as uploads (by path is the admin's: access-limits.spec.ts).
+      // Operators register models and datasets as uploads (by path is the admin's: access-limits.medium.spec.ts).
       const upload = op.key === 'POST /api/v1/models' || op.key === 'POST /api/v1/datasets';
       const url = medium.hub.url + op.path.replace(/\{[^}]+\}/g, 'no-such-id') + (upload ? '?name=x' : '');
       const res = await fetch(url, {
