@@ -19,6 +19,7 @@ import {
   type Job,
   type Model,
   type Result,
+  type ResultCreatedEvent,
   type ZooRegistrationTask,
 } from '@fleetbench/protocol';
 import { dynsecHubEnv, startMosquitto } from '../support/mosquitto';
@@ -107,9 +108,9 @@ describe('two hub replicas on PostgreSQL + Mosquitto + Redis', () => {
     const { ticket } = await api<{ ticket: string }>(issuer.url, token, 'POST', apiPaths.socketTicket);
     const socket = io(target.url, { auth: { ticket }, transports: ['websocket'], reconnection: false });
     sockets.push(socket);
-    const results: Result[] = [];
+    const results: ResultCreatedEvent[] = [];
     const jobUpdates: Job[] = [];
-    socket.on('result.created', (r: Result) => results.push(r));
+    socket.on('result.created', (r: ResultCreatedEvent) => results.push(r));
     socket.on('job.updated', (j: Job) => jobUpdates.push(j));
     await new Promise<void>((resolve, reject) => {
       socket.once('ready', () => resolve());

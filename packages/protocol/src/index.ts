@@ -6,6 +6,7 @@ export * from './median';
 export * from './hardware';
 export * from './messages';
 export * from './rest';
+export * from './events';
 export * from './decode';
 export * from './datasets';
 export * from './broker-hooks';

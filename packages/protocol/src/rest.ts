@@ -43,22 +43,6 @@ export const apiPaths = {
   docs: '/api/docs',
 } as const;
 
-/** Socket.io events the hub emits; payload is always `{ id, ... }` of the changed entity. */
-export const HUB_EVENTS = [
-  'device.updated',
-  /** A device was revoked (DELETE /devices/:id; payload: Device with `revokedAt`). */
-  'device.revoked',
-  'device.telemetry',
-  'model.created',
-  /** Progress of a zoo registration task (payload: ZooRegistrationTask without `models`). */
-  'zoo.task.updated',
-  'campaign.created',
-  'campaign.updated',
-  'job.updated',
-  'result.created',
-] as const;
-export type HubEvent = (typeof HUB_EVENTS)[number];
-
 export const ErrorBodySchema = z.object({
   statusCode: z.number().int(),
   code: z.string(),

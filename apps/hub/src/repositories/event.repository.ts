@@ -1,22 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Campaign, Device, HubEvent, Job, Model, Result, ZooRegistrationTask } from '@fleetbench/protocol';
+import type { HubEvent, HubEventPayloads } from '@fleetbench/protocol';
 import type { Logger } from '../logger';
 import { LOGGER } from './tokens';
 
-export interface HubEventPayloads {
-  'device.updated': Device;
-  'device.revoked': Device;
-  'device.telemetry': { id: string; telemetry: Device['telemetry'] };
-  'model.created': Model;
-  'zoo.task.updated': Omit<ZooRegistrationTask, 'models'>;
-  'campaign.created': Campaign;
-  'campaign.updated': Campaign;
-  'job.updated': Job;
-  'result.created': Result;
-}
 export type HubEventListener = <E extends HubEvent>(event: E, payload: HubEventPayloads[E]) => void;
 
-/** In-process event bus: services emit, the socket.io gateway forwards. A failing listener is logged and contained. */
+/**
+ * In-process event bus: services emit, the socket.io gateway forwards. Names and payloads are the protocol's
+ * HUB_EVENT_SCHEMAS (the dashboard subscribes through the same table). A failing listener is logged and contained.
+ */
 @Injectable()
 export class EventRepository {
   private readonly listeners = new Set<HubEventListener>();

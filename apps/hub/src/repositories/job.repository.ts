@@ -26,6 +26,7 @@ export class JobRepository {
       where: { id: { in: ids } },
       select: {
         id: true,
+        campaignId: true,
         deviceId: true,
         modelId: true,
         settingsKey: true,

@@ -1,4 +1,4 @@
-import { settingsKey, topics } from '@fleetbench/protocol';
+import { ResultCreatedEventSchema, settingsKey, topics } from '@fleetbench/protocol';
 import type { DeviceRepository, DeviceRow } from '../repositories/device.repository';
 import type { EventRepository } from '../repositories/event.repository';
 import type { HardwareClassRepository } from '../repositories/hardware-class.repository';
@@ -60,6 +60,7 @@ const MODEL = { sha256: 'a'.repeat(64), flops: null, inputs: [] };
 const ownJob = () =>
   ({
     id: 'j1',
+    campaignId: 'c1',
     deviceId: AGENT,
     modelId: 'm1',
     state: 'running',
@@ -192,6 +193,25 @@ describe('IngestService', () => {
         ['agent-2', 'j2'],
       ]);
       expect(events.emit).toHaveBeenCalledTimes(2);
+      // result.created carries the protocol's small summary, not the result with its histogram.
+      const [event, payload] = events.emit.mock.calls[0];
+      expect(event).toBe('result.created');
+      expect(ResultCreatedEventSchema.strict().parse(payload)).toEqual({
+        id: `r-${msgs[0].msgId}`,
+        jobId: 'j1',
+        campaignId: 'c1',
+        deviceId: AGENT,
+        deviceName: 'a',
+        modelId: 'm1',
+        modelName: 'm',
+        hardwareClassId: 'hc-1',
+        settingsKey: KEY,
+        p50Ms: 3,
+        throughputIps: msgs[0].metrics.throughputIps,
+        top1: null,
+        verdictStatus: msgs[0].verdict.status,
+        measuredAt: msgs[0].ts,
+      });
       expect(mqtt.publish).toHaveBeenCalledWith(
         topics.jobs(AGENT),
         expect.objectContaining({ kind: 'receipt', msgIds: [msgs[0].msgId, msgs[1].msgId] }),

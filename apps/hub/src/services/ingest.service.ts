@@ -17,12 +17,12 @@ import { DeviceRepository, type DeviceRow } from '../repositories/device.reposit
 import { EventRepository } from '../repositories/event.repository';
 import { HardwareClassRepository } from '../repositories/hardware-class.repository';
 import { JobRepository } from '../repositories/job.repository';
-import { ResultRepository, type ResultRow } from '../repositories/result.repository';
+import { ResultRepository } from '../repositories/result.repository';
 import { MqttRepository } from '../repositories/mqtt.repository';
 import { LOGGER } from '../repositories/tokens';
 import { hardwareClassOf } from '../utils/hardware-class';
 import { KeyedSerialQueue } from '../utils/keyed-serial-queue';
-import { toDeviceDto, toResultDto } from '../utils/mappers';
+import { toDeviceDto } from '../utils/mappers';
 import { DispatcherService } from './dispatcher.service';
 import { assessResult, resultRejections } from './result-acceptance';
 
@@ -301,7 +301,6 @@ export class IngestService {
       });
     }
     const created = new Map((await this.results.insertManyIfNew(rows)).map((r) => [r.msgId, r]));
-    const rowByMsgId = new Map(rows.map((r) => [r.msgId, r]));
 
     // Job transitions, one per job: a new result completes it; a repeat completes it too when a first handling
     // stopped between the insert and the transition.
@@ -313,16 +312,22 @@ export class IngestService {
           { agentId: device.id, jobId: job.id, msgId: p.msg.msgId, verdict: p.msg.verdict.status },
           'result stored',
         );
-        this.events.emit(
-          'result.created',
-          toResultDto({
-            ...rowByMsgId.get(p.msg.msgId),
-            id: row.id,
-            createdAt: row.createdAt,
-            device: { name: device.name },
-            model: { name: job.model.name },
-          } as unknown as ResultRow),
-        );
+        this.events.emit('result.created', {
+          id: row.id,
+          jobId: job.id,
+          campaignId: job.campaignId,
+          deviceId: device.id,
+          deviceName: device.name,
+          modelId: job.modelId,
+          modelName: job.model.name,
+          hardwareClassId: device.hardwareClassId,
+          settingsKey: job.settingsKey,
+          p50Ms: p.msg.metrics.latencyMs.p50,
+          throughputIps: p.msg.metrics.throughputIps,
+          top1: p.msg.metrics.top1 ?? null,
+          verdictStatus: p.msg.verdict.status,
+          measuredAt: p.msg.ts,
+        });
         // A job that already succeeded (an earlier result) has nothing left to do.
         if (!['succeeded', 'cancelled'].includes(job.state)) toComplete.set(job.id, device.id);
       } else {

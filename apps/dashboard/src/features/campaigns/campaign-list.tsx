@@ -14,9 +14,7 @@ const done = (c: Campaign) => (c.jobCounts.succeeded ?? 0) + (c.jobCounts.failed
 export function CampaignList({ initial }: { initial: Campaign[] }) {
   const [list, setList] = useState(initial);
   useEffect(() => setList(initial), [initial]);
-  const upsert = (p: unknown) => {
-    const c = p as Campaign;
-    if (typeof c?.id !== 'string' || !c.jobCounts) return;
+  const upsert = (c: Campaign) => {
     setList((l) => {
       const i = l.findIndex((x) => x.id === c.id);
       if (i === -1) return [c, ...l];

@@ -2,13 +2,13 @@
 
 import Link from 'next/link';
 import { useActionState, useEffect, useMemo, useState } from 'react';
-import type { Campaign, Job } from '@fleetbench/protocol';
+import type { Campaign } from '@fleetbench/protocol';
 import { cancelCampaignAction, rerunCampaignAction, type ActionState } from '../../app/campaigns/actions';
 import { ExportButtons } from '../../components/export-buttons';
 import { formatMs, formatThroughput, formatTimestamp } from '../../lib/format';
 import { describeSettingsKey } from '../leaderboard/settings-key';
 import { useHubEvent } from '../live/live-provider';
-import { campaignProgress, jobResultFromEvent, type JobResult } from './matrix';
+import { campaignProgress, jobResultFromSummary, type JobResult } from './matrix';
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
@@ -35,9 +35,8 @@ export function CampaignLive({
   }, [initial]);
   useEffect(() => setResults(initialResults), [initialResults]);
 
-  useHubEvent('job.updated', (p) => {
-    const j = p as Job;
-    if (j?.campaignId !== campaign.id) return;
+  useHubEvent('job.updated', (j) => {
+    if (j.campaignId !== campaign.id) return;
     setJobs((m) => {
       const cur = m.get(j.id);
       if (cur && cur.updatedAt > j.updatedAt) return m;
@@ -46,13 +45,12 @@ export function CampaignLive({
       return next;
     });
   });
-  useHubEvent('campaign.updated', (p) => {
-    const c = p as Campaign;
-    if (c?.id === campaign.id) setCampaign((cur) => ({ ...cur, ...c, jobs: cur.jobs }));
+  useHubEvent('campaign.updated', (c) => {
+    if (c.id === campaign.id) setCampaign((cur) => ({ ...cur, ...c, jobs: cur.jobs }));
   });
-  useHubEvent('result.created', (p) => {
-    const r = jobResultFromEvent(p);
-    if (!r || !jobs.has(r.jobId)) return;
+  useHubEvent('result.created', (summary) => {
+    if (summary.campaignId !== campaign.id || !jobs.has(summary.jobId)) return;
+    const r = jobResultFromSummary(summary);
     setResults((rs) => (rs.some((x) => x.id === r.id) ? rs : [r, ...rs]));
   });
 

@@ -5,7 +5,6 @@ import {
   parseIntList,
   parseWordList,
   pickModels,
-  jobResultFromEvent,
   jobResultFromSummary,
   rerunRequest,
 } from './matrix';
@@ -132,16 +131,6 @@ describe('campaign form maths', () => {
     expect(
       jobResultFromSummary({ id: 'r', jobId: 'j', p50Ms: 2, throughputIps: 500, verdictStatus: 'flagged' }),
     ).toEqual({ id: 'r', jobId: 'j', p50Ms: 2, throughputIps: 500, valid: false });
-    expect(
-      jobResultFromEvent({
-        id: 'r',
-        jobId: 'j',
-        metrics: { latencyMs: { p50: 3 }, throughputIps: 300 },
-        verdict: { status: 'valid' },
-        histogram: 'HISTFAAAA',
-      }),
-    ).toEqual({ id: 'r', jobId: 'j', p50Ms: 3, throughputIps: 300, valid: true });
-    expect(jobResultFromEvent({ nope: 1 })).toBeNull();
   });
 
   it('campaign progress counts final jobs and running progress', () => {

@@ -143,26 +143,6 @@ export function jobResultFromSummary(r: {
   };
 }
 
-/** A `result.created` payload (a full Result) reduced to the job table's figures; null when it is not one. */
-export function jobResultFromEvent(p: unknown): JobResult | null {
-  const r = p as {
-    id?: unknown;
-    jobId?: unknown;
-    metrics?: { latencyMs?: { p50?: unknown }; throughputIps?: unknown };
-    verdict?: { status?: unknown };
-  } | null;
-  if (typeof r?.id !== 'string' || typeof r.jobId !== 'string') return null;
-  const p50 = r.metrics?.latencyMs?.p50;
-  const ips = r.metrics?.throughputIps;
-  return {
-    id: r.id,
-    jobId: r.jobId,
-    p50Ms: typeof p50 === 'number' ? p50 : NaN,
-    throughputIps: typeof ips === 'number' ? ips : NaN,
-    valid: r.verdict?.status === 'valid',
-  };
-}
-
 /** Share of a campaign's jobs that are in a final state, 0..1 (running jobs count by their progress). */
 export function campaignProgress(jobs: readonly { state: string; progress: number | null }[]): number {
   if (!jobs.length) return 0;

@@ -4,7 +4,6 @@ import { useEffect, useState } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { TelemetrySample } from '@fleetbench/protocol';
 import { formatTimestamp } from '../../lib/format';
-import { isTelemetryEvent } from '../fleet/fleet';
 import { useHubEvent } from '../live/live-provider';
 
 const MAX = 720;
@@ -71,7 +70,7 @@ export function TelemetryCharts({ deviceId, initial }: { deviceId: string; initi
   const [data, setData] = useState(initial);
   useEffect(() => setData(initial), [initial]);
   useHubEvent('device.telemetry', (p) => {
-    if (!isTelemetryEvent(p) || p.id !== deviceId) return;
+    if (p.id !== deviceId) return;
     setData((d) => (d.at(-1)?.ts === p.telemetry.ts ? d : [...d, p.telemetry].slice(-MAX)));
   });
   return (

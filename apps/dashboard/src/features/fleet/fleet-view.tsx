@@ -12,8 +12,6 @@ import { AddDevicePanel } from './add-device';
 import {
   applyTelemetry,
   describeCurrentJob,
-  isDevice,
-  isTelemetryEvent,
   filterDevices,
   sortDevices,
   summarizeFleet,
@@ -51,16 +49,9 @@ export function FleetView({
   useEffect(() => setDevices(initialDevices), [initialDevices]);
   useEffect(() => setJobs(new Map(initialJobs.map((j) => [j.id, j]))), [initialJobs]);
 
-  useHubEvent('device.updated', (p) => {
-    if (isDevice(p)) setDevices((ds) => upsertDevice(ds, p));
-  });
-  useHubEvent('device.telemetry', (p) => {
-    if (isTelemetryEvent(p)) setDevices((ds) => applyTelemetry(ds, p));
-  });
-  useHubEvent('job.updated', (p) => {
-    const job = p as Job;
-    if (typeof job?.id === 'string' && typeof job.state === 'string') setJobs((js) => upsertJob(js, job));
-  });
+  useHubEvent('device.updated', (device) => setDevices((ds) => upsertDevice(ds, device)));
+  useHubEvent('device.telemetry', (ev) => setDevices((ds) => applyTelemetry(ds, ev)));
+  useHubEvent('job.updated', (job) => setJobs((js) => upsertJob(js, job)));
 
   const now = useNow(renderedAt, 10_000);
   const [tag, setTag] = useState('');

@@ -3,8 +3,6 @@ import {
   applyTelemetry,
   describeCurrentJob,
   installCommand,
-  isDevice,
-  isTelemetryEvent,
   parseTags,
   shellWord,
   sortDevices,
@@ -102,14 +100,6 @@ describe('fleet state', () => {
 
   it('summarizes the fleet', () => {
     expect(summarizeFleet([a, b, { ...c, currentJobId: 'j1' }])).toEqual({ total: 3, online: 2, busy: 1 });
-  });
-
-  it('recognises socket payloads', () => {
-    expect(isDevice(a)).toBe(true);
-    expect(isDevice({ id: 'x' })).toBe(false);
-    expect(isTelemetryEvent({ id: 'x', telemetry: { ts: 'now' } })).toBe(true);
-    expect(isTelemetryEvent({ id: 'x' })).toBe(false);
-    expect(isTelemetryEvent(null)).toBe(false);
   });
 });
 

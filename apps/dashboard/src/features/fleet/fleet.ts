@@ -1,10 +1,4 @@
-import type { Device, Job } from '@fleetbench/protocol';
-
-/** Payload of the `device.telemetry` socket event. */
-export interface TelemetryEvent {
-  id: string;
-  telemetry: NonNullable<Device['telemetry']>;
-}
+import type { Device, DeviceTelemetryEvent, Job } from '@fleetbench/protocol';
 
 /** Replace the device with the same id, or add it (a newly enrolled device). */
 export function upsertDevice(devices: readonly Device[], device: Device): Device[] {
@@ -16,7 +10,7 @@ export function upsertDevice(devices: readonly Device[], device: Device): Device
 }
 
 /** Attach the latest telemetry sample; a sample for an unknown device is ignored (device.updated will bring it). */
-export function applyTelemetry(devices: readonly Device[], ev: TelemetryEvent): Device[] {
+export function applyTelemetry(devices: readonly Device[], ev: DeviceTelemetryEvent): Device[] {
   const i = devices.findIndex((d) => d.id === ev.id);
   if (i === -1) return devices as Device[];
   const cur = devices[i]!;
@@ -45,21 +39,6 @@ export function summarizeFleet(devices: readonly Device[]): { total: number; onl
     online: devices.filter((d) => d.online).length,
     busy: devices.filter((d) => d.currentJobId !== null).length,
   };
-}
-
-export function isTelemetryEvent(v: unknown): v is TelemetryEvent {
-  const o = v as TelemetryEvent | null;
-  return (
-    typeof o?.id === 'string' &&
-    typeof o.telemetry === 'object' &&
-    o.telemetry !== null &&
-    typeof o.telemetry.ts === 'string'
-  );
-}
-
-export function isDevice(v: unknown): v is Device {
-  const o = v as Device | null;
-  return typeof o?.id === 'string' && typeof o.name === 'string' && typeof o.online === 'boolean';
 }
 
 /** Index jobs by id, keeping the newest version of each (by updatedAt). */

@@ -3,7 +3,7 @@
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useRouter } from 'next/navigation';
 import { io, type Socket } from 'socket.io-client';
-import type { HubEvent } from '@fleetbench/protocol';
+import { parseHubEvent, type HubEvent, type HubEventPayloads } from '@fleetbench/protocol';
 import type { LiveCredentials } from '../../lib/session';
 import { fetchLiveTicket, ticketAuth } from './live-ticket';
 
@@ -87,8 +87,12 @@ export function LiveProvider({ credentials, children }: { credentials: LiveCrede
   );
 }
 
-/** Subscribe to a hub event for the lifetime of the component; the handler may change between renders. */
-export function useHubEvent(event: HubEvent, handler: (payload: unknown) => void): void {
+/**
+ * Subscribe to a hub event for the lifetime of the component; the handler may change between renders. Payloads are
+ * checked against the protocol's schema for the event (HUB_EVENT_SCHEMAS), so the handler gets the typed payload;
+ * one that does not match (a hub of another version) is dropped with a console warning.
+ */
+export function useHubEvent<E extends HubEvent>(event: E, handler: (payload: HubEventPayloads[E]) => void): void {
   const { socket } = useLive();
   const ref = useRef(handler);
   useEffect(() => {
@@ -96,10 +100,15 @@ export function useHubEvent(event: HubEvent, handler: (payload: unknown) => void
   });
   useEffect(() => {
     if (!socket) return;
-    const fn = (payload: unknown) => ref.current(payload);
-    socket.on(event, fn);
+    const fn = (raw: unknown) => {
+      const payload = parseHubEvent(event, raw);
+      if (payload) ref.current(payload);
+      else console.warn(`[fleetbench] ignored a ${event} event that does not match the protocol`, raw);
+    };
+    const name: string = event; // socket.io types listeners per name; the schema check above types the payload
+    socket.on(name, fn);
     return () => {
-      socket.off(event, fn);
+      socket.off(name, fn);
     };
   }, [socket, event]);
 }
