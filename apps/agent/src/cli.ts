@@ -185,120 +185,27 @@ export async function main(
     .action(async (o: BenchOptions) => {
       const env = parseEnv();
       const logger = createLogger(o.json ? 'warn' : env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL);
-      if (!o.model === !o.zoo)
-        throw new AgentError(
-          'config-invalid',
-          'Give the model to benchmark: --model FILE or --zoo NAME (one of them).',
-        );
-      // --zoo: built here from the recipe into a temporary folder, removed after the run.
-      const zoo = o.zoo ? await buildZooForBench(o.zoo, o.seed ?? 0, o.variant ?? 'fp32', logger) : null;
-      const modelPath = zoo ? zoo.path : path.resolve(o.model!);
-      const modelSha256 = zoo
-        ? zoo.sha256
-        : await sha256File(modelPath).catch((err: NodeJS.ErrnoException) => {
-            throw new AgentError(
-              'model-load-failed',
-              `Cannot read the model file ${modelPath} (${err.code ?? err.message}).`,
-            );
-          });
-      if (zoo && o.flops === undefined) o.flops = zoo.flops;
+      const model = await resolveBenchModel(o, logger);
       try {
-        const batches = o.batch.split(',').map((b) => int('--batch', 1)(b.trim()));
-        const mode = o.mode ?? (o.dataset ? 'accuracy' : batches.length > 1 ? 'throughput' : 'latency');
-        if (mode === 'accuracy' && !o.dataset)
-          throw new AgentError('config-invalid', 'Accuracy mode needs --dataset DIR (a labeled image folder).');
-        const warm = /^(\d+(?:\.\d+)?)s$/.exec(o.warmup.trim());
-        if (!warm && !/^\d+$/.test(o.warmup.trim()))
-          throw new AgentError(
-            'config-invalid',
-            `--warmup must be a number of iterations (10) or seconds (2s), not "${o.warmup}".`,
-          );
-        const minDurationMs = Math.round(o.duration * 1000);
-        const parsed = BenchmarkSettingsSchema.safeParse({
-          mode,
-          batchSize: batches[batches.length - 1],
-          ...(mode === 'throughput' ? { batchSizes: batches } : {}),
-          intraOpThreads: o.threads,
-          interOpThreads: o.interThreads,
-          executionProvider: o.provider,
-          graphOptimizationLevel: o.optLevel,
-          ...(o.runner !== 'onnxruntime-node' ? { runner: o.runner } : {}),
-          warmupIterations: warm ? 0 : Number(o.warmup),
-          ...(warm ? { warmupDurationMs: Math.round(Number(warm[1]) * 1000) } : {}),
-          minIterations: o.iterations,
-          minDurationMs,
-          maxDurationMs: Math.max(Math.round(o.maxDuration * 1000), minDurationMs, 1),
-          seed: o.inputSeed ?? (zoo ? 1 : (o.seed ?? 1)),
-          ...(o.maxSamples ? { maxSamples: o.maxSamples } : {}),
+        const settings = benchSettings(o, model.zoo !== null);
+        const preprocessing = benchPreprocessing(o, settings.mode);
+        const peakGflops = await benchPeakGflops(o);
+        const { predictions, ...result } = await runBench(o, model, settings, preprocessing, peakGflops, {
+          logger,
+          dataDir: resolveDataDir(undefined, env),
         });
-        if (!parsed.success)
-          throw new AgentError('config-invalid', `Invalid benchmark options: ${formatZodError(parsed.error)}.`);
-        const settings = parsed.data;
-        const preprocessing =
-          mode === 'accuracy'
-            ? {
-                ...(o.preprocess ? resolvePreprocessing(o.preprocess) : {}),
-                ...(o.output ? { outputName: o.output } : {}),
-              }
-            : undefined;
-        let peakGflops: number | null = null;
-        if (o.peak) peakGflops = (await (await loadPeakGemm()).measurePeakGflops()).gflops;
-        else
-          peakGflops = await loadAgentConfig({}).then(
-            (c) => c.peakGflops ?? null,
-            () => null,
-          );
-        const runner = new RunnerSelector(
-          new OnnxRunner({
-            logger,
-            peakGflops,
-            pixelCacheDir:
-              o.cache === false
-                ? null
-                : path.resolve(o.cacheDir ?? path.join(resolveDataDir(undefined, env), 'cache', 'pixels')),
-          }),
-        );
-        const bar = progressBar(!o.json || process.stderr.isTTY);
-        const out = await runner
-          .run({
-            modelPath,
-            modelSha256,
-            settings,
-            ...(o.flops !== undefined ? { flops: o.flops } : {}),
-            ...(preprocessing ? { preprocessing } : {}),
-            ...(o.dataset
-              ? {
-                  dataset: {
-                    path: path.resolve(o.dataset),
-                    ...(o.labels ? { labelsFile: path.resolve(o.labels) } : {}),
-                  },
-                }
-              : {}),
-            ...(o.predictions ? { recordPredictions: true } : {}),
-            signal: new AbortController().signal,
-            onProgress: bar.update,
-          })
-          .finally(bar.stop);
-        const { predictions, ...result } = out;
-        if (o.predictions)
-          await writeFile(path.resolve(o.predictions), `${JSON.stringify(predictions ?? [])}\n`).catch(
-            (err: NodeJS.ErrnoException) => {
-              throw new AgentError(
-                'config-invalid',
-                `Cannot write --predictions ${o.predictions} (${err.code ?? err.message}).`,
-              );
-            },
-          );
+        if (o.predictions) await writePredictions(o.predictions, predictions);
+        const { zoo } = model;
         const label = zoo
           ? `zoo:${o.zoo} (seed ${o.seed ?? 0}${zoo.recipe.variant === 'fp16' ? ', fp16' : ''})`
-          : modelPath;
+          : model.path;
         io.stdout(
           o.json
             ? `${JSON.stringify({ model: label, ...(zoo ? { recipe: zoo.recipe } : {}), settings, ...(preprocessing ? { preprocessing } : {}), peakGflops, ...result })}\n`
             : formatTable(label, settings, result, peakGflops),
         );
       } finally {
-        if (zoo) await zoo.cleanup();
+        if (model.zoo) await model.zoo.cleanup();
       }
     });
 
@@ -330,6 +237,122 @@ export async function main(
     return 1;
   }
   return exitCode;
+}
+
+/** The model `bench` measures: a file (--model), or a zoo recipe built into a temporary folder (--zoo). */
+interface BenchModel {
+  path: string;
+  sha256: string;
+  zoo: Awaited<ReturnType<typeof buildZooForBench>> | null;
+}
+
+async function resolveBenchModel(o: BenchOptions, logger: ReturnType<typeof createLogger>): Promise<BenchModel> {
+  if (!o.model === !o.zoo)
+    throw new AgentError('config-invalid', 'Give the model to benchmark: --model FILE or --zoo NAME (one of them).');
+  if (o.zoo) {
+    const zoo = await buildZooForBench(o.zoo, o.seed ?? 0, o.variant ?? 'fp32', logger);
+    if (o.flops === undefined) o.flops = zoo.flops;
+    return { path: zoo.path, sha256: zoo.sha256, zoo };
+  }
+  const modelPath = path.resolve(o.model!);
+  const sha256 = await sha256File(modelPath).catch((err: NodeJS.ErrnoException) => {
+    throw new AgentError('model-load-failed', `Cannot read the model file ${modelPath} (${err.code ?? err.message}).`);
+  });
+  return { path: modelPath, sha256, zoo: null };
+}
+
+/** The BenchmarkSettings of the command line (mode from --dataset / a --batch list when not given). */
+function benchSettings(o: BenchOptions, fromZoo: boolean): BenchmarkSettings {
+  const batches = o.batch.split(',').map((b) => int('--batch', 1)(b.trim()));
+  const mode = o.mode ?? (o.dataset ? 'accuracy' : batches.length > 1 ? 'throughput' : 'latency');
+  if (mode === 'accuracy' && !o.dataset)
+    throw new AgentError('config-invalid', 'Accuracy mode needs --dataset DIR (a labeled image folder).');
+  const warm = /^(\d+(?:\.\d+)?)s$/.exec(o.warmup.trim());
+  if (!warm && !/^\d+$/.test(o.warmup.trim()))
+    throw new AgentError(
+      'config-invalid',
+      `--warmup must be a number of iterations (10) or seconds (2s), not "${o.warmup}".`,
+    );
+  const minDurationMs = Math.round(o.duration * 1000);
+  const parsed = BenchmarkSettingsSchema.safeParse({
+    mode,
+    batchSize: batches[batches.length - 1],
+    ...(mode === 'throughput' ? { batchSizes: batches } : {}),
+    intraOpThreads: o.threads,
+    interOpThreads: o.interThreads,
+    executionProvider: o.provider,
+    graphOptimizationLevel: o.optLevel,
+    ...(o.runner !== 'onnxruntime-node' ? { runner: o.runner } : {}),
+    warmupIterations: warm ? 0 : Number(o.warmup),
+    ...(warm ? { warmupDurationMs: Math.round(Number(warm[1]) * 1000) } : {}),
+    minIterations: o.iterations,
+    minDurationMs,
+    maxDurationMs: Math.max(Math.round(o.maxDuration * 1000), minDurationMs, 1),
+    seed: o.inputSeed ?? (fromZoo ? 1 : (o.seed ?? 1)),
+    ...(o.maxSamples ? { maxSamples: o.maxSamples } : {}),
+  });
+  if (!parsed.success)
+    throw new AgentError('config-invalid', `Invalid benchmark options: ${formatZodError(parsed.error)}.`);
+  return parsed.data;
+}
+
+/** Accuracy runs: the preset or JSON spec of --preprocess and the --output to score. */
+function benchPreprocessing(o: BenchOptions, mode: BenchmarkSettings['mode']) {
+  if (mode !== 'accuracy') return undefined;
+  return {
+    ...(o.preprocess ? resolvePreprocessing(o.preprocess) : {}),
+    ...(o.output ? { outputName: o.output } : {}),
+  };
+}
+
+/** The GEMM peak: measured now with --peak, else the one the enrolled agent recorded (null when neither). */
+async function benchPeakGflops(o: BenchOptions): Promise<number | null> {
+  if (o.peak) return (await (await loadPeakGemm()).measurePeakGflops()).gflops;
+  return loadAgentConfig({}).then(
+    (c) => c.peakGflops ?? null,
+    () => null,
+  );
+}
+
+/** Runs the benchmark with the runner the settings name, with a progress bar on a terminal. */
+async function runBench(
+  o: BenchOptions,
+  model: BenchModel,
+  settings: BenchmarkSettings,
+  preprocessing: ReturnType<typeof benchPreprocessing>,
+  peakGflops: number | null,
+  ctx: { logger: ReturnType<typeof createLogger>; dataDir: string },
+): Promise<RunOutput> {
+  const runner = new RunnerSelector(
+    new OnnxRunner({
+      logger: ctx.logger,
+      peakGflops,
+      pixelCacheDir: o.cache === false ? null : path.resolve(o.cacheDir ?? path.join(ctx.dataDir, 'cache', 'pixels')),
+    }),
+  );
+  const bar = progressBar(!o.json || process.stderr.isTTY);
+  return runner
+    .run({
+      modelPath: model.path,
+      modelSha256: model.sha256,
+      settings,
+      ...(o.flops !== undefined ? { flops: o.flops } : {}),
+      ...(preprocessing ? { preprocessing } : {}),
+      ...(o.dataset
+        ? { dataset: { path: path.resolve(o.dataset), ...(o.labels ? { labelsFile: path.resolve(o.labels) } : {}) } }
+        : {}),
+      ...(o.predictions ? { recordPredictions: true } : {}),
+      signal: new AbortController().signal,
+      onProgress: bar.update,
+    })
+    .finally(bar.stop);
+}
+
+/** --predictions FILE: every image's top-5 class indices as JSON. */
+async function writePredictions(file: string, predictions: RunOutput['predictions']): Promise<void> {
+  await writeFile(path.resolve(file), `${JSON.stringify(predictions ?? [])}\n`).catch((err: NodeJS.ErrnoException) => {
+    throw new AgentError('config-invalid', `Cannot write --predictions ${file} (${err.code ?? err.message}).`);
+  });
 }
 
 /** `bench --zoo`: builds the recipe into a temporary folder (removed after the run). */

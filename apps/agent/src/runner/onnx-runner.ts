@@ -9,7 +9,6 @@ import {
   type AccuracyScoring,
   type BenchmarkSettings,
   type IoTensor,
-  type LatencySummary,
   type ModelOutputFacts,
   type PreprocessingSpec,
   type ResolvedPreprocessing,
@@ -81,6 +80,36 @@ interface Measured {
   batch: number;
 }
 
+/** What openSession hands to the measuring step. */
+interface OpenedSession {
+  session: InferenceSession;
+  sessionCreateMs: number;
+  prepared: PreparedAccuracy | null;
+  /** The settings the session was created with (intra-op threads may differ from the job's, see openSession). */
+  runSettings: BenchmarkSettings;
+}
+
+/** Accuracy figures of a run (null for latency and throughput runs). */
+interface AccuracyFigures {
+  top1: number;
+  top5: number;
+  samples: number;
+  expected: number;
+  endToEndIps: number;
+  scoring: AccuracyScoring;
+  identicalOutputs: boolean;
+}
+
+/** What a measuring step found: the reported loop, the first inference, and the mode's extras. */
+interface MeasuredRun {
+  main: Measured;
+  firstInferenceMs: number;
+  byBatch?: NonNullable<ResultMetrics['throughputByBatch']>;
+  accuracy: AccuracyFigures | null;
+  predictions?: ImagePrediction[];
+  datasetSha256: string | null;
+}
+
 /** Runs latency, throughput and accuracy benchmarks of one ONNX model with onnxruntime-node. */
 export class OnnxRunner implements ModelRunner {
   private readonly logger: Logger;
@@ -91,51 +120,74 @@ export class OnnxRunner implements ModelRunner {
     this.env = opts.environment === undefined ? procEnvironment : opts.environment;
   }
 
+  /** One benchmark: open the session, measure (latency/throughput loop or accuracy pass), then figures and verdict. */
   async run(req: RunRequest): Promise<RunOutput> {
-    const { settings, signal, onProgress } = req;
-    if (settings.mode === 'accuracy' && (!req.dataset || !req.preprocessing)) {
-      throw new AgentError(
-        'unsupported-mode',
-        req.dataset
-          ? 'Accuracy jobs need the model’s preprocessing (a preset such as imagenet, caffe, tf-uint8, tf-float or paddle; the input type, layout and size are read from the model); register the model with one.'
-          : 'Accuracy jobs need a labeled dataset; attach one to the campaign (or pass --dataset DIR to bench).',
-      );
-    }
+    requireAccuracyInputs(req);
     const ort = loadOrt();
-    checkProvider(settings.executionProvider);
+    checkProvider(req.settings.executionProvider);
     const { flops, signature } = await this.readGraph(req);
     const envBefore = this.readEnv();
     const rss = new PeakRssMeter();
     rss.start();
-    throwIfAborted(signal);
+    throwIfAborted(req.signal);
+    const opened = await this.openSession(ort, req, signature, rss);
+    const { session, prepared } = opened;
 
-    // Accuracy runs open their dataset first: decoding starts while the session is created, and a run that must
-    // decode (no pixel cache yet) gives inference one intra-op thread when the job leaves the count to onnxruntime,
-    // so the decoders get the other cores (one thread is also the cheapest in CPU per image: 1.7 vs 2.0 ms for
-    // mobilenetv2-12-int8 here). Timed figures then belong to that thread count, reported in the environment.
-    // The model's input facts (element type, layout, size) decide the pixels, so they are read from the file first;
-    // a file too large to parse cheaply is read through the session instead (decoding then starts after it).
+    // Loaded per run, not at start-up: hdr-histogram-js costs ~15 MB of resident memory the idle daemon need not hold.
+    const hdr: typeof Hdr = await import('hdr-histogram-js');
+    const histogram = hdr.build({
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: 3_600_000_000,
+      numberOfSignificantValueDigits: 3,
+    });
+    try {
+      const measured =
+        req.settings.mode === 'accuracy'
+          ? await this.measureAccuracy(ort, session, req, prepared!, histogram, rss)
+          : await this.measureLatency(ort, session, req, histogram, rss);
+      const figures = environmentFigures(envBefore, this.readEnv());
+      const metrics = this.metricsOf(req.settings, measured, opened.sessionCreateMs, flops, rss);
+      return {
+        metrics,
+        histogram: hdr.encodeIntoCompressedBase64(histogram),
+        environment: environmentOf(req, opened.runSettings, measured.datasetSha256, figures),
+        verdict: verdictOfRun(req.settings, measured, metrics, figures),
+        ...(measured.predictions ? { predictions: measured.predictions } : {}),
+      };
+    } finally {
+      histogram.destroy();
+      await prepared?.pixels.close();
+      await session.release().catch((err: Error) => this.logger.warn({ err: err.message }, 'session release failed'));
+    }
+  }
+
+  /**
+   * Creates the session (and, for accuracy runs, opens the dataset). Accuracy runs open their dataset first: decoding
+   * starts while the session is created, and a run that must decode (no pixel cache yet) gives inference one intra-op
+   * thread when the job leaves the count to onnxruntime, so the decoders get the other cores (one thread is also the
+   * cheapest in CPU per image: 1.7 vs 2.0 ms for mobilenetv2-12-int8 here). Timed figures then belong to that thread
+   * count, reported in the environment. The model's input facts (element type, layout, size) decide the pixels, so
+   * they are read from the file first; a file too large to parse cheaply is read through the session instead
+   * (decoding then starts after it).
+   */
+  private async openSession(
+    ort: Ort,
+    req: RunRequest,
+    signature: Signature | null,
+    rss: PeakRssMeter,
+  ): Promise<OpenedSession> {
+    const { settings } = req;
     let prepared = signature ? await this.prepareAccuracy(req, signature) : null;
     const decoding = settings.mode === 'accuracy' && (!prepared || !prepared.pixels.cached);
     const runSettings = decoding && settings.intraOpThreads === 0 ? { ...settings, intraOpThreads: 1 } : settings;
-    onProgress(0, 'load');
+    req.onProgress(0, 'load');
     const t0 = performance.now();
     let session: InferenceSession;
     try {
       session = await ort.InferenceSession.create(req.modelPath, sessionOptions(runSettings, { decoding }));
     } catch (err) {
       await prepared?.pixels.close();
-      const message = (err as Error).message;
-      if (settings.executionProvider !== 'cpu') {
-        throw new AgentError(
-          'provider-unavailable',
-          `Execution provider "${settings.executionProvider}" could not be initialised on this device (${firstLine(message)}); available providers: ${availableList()}.`,
-          { cause: err },
-        );
-      }
-      throw new AgentError('model-load-failed', `onnxruntime could not load the model (${firstLine(message)}).`, {
-        cause: err,
-      });
+      throw sessionCreateError(settings.executionProvider, err);
     }
     const sessionCreateMs = performance.now() - t0;
     rss.sample();
@@ -147,163 +199,115 @@ export class OnnxRunner implements ModelRunner {
         throw err;
       }
     }
+    return { session, sessionCreateMs, prepared, runSettings };
+  }
 
-    // Loaded per run, not at start-up: hdr-histogram-js costs ~15 MB of resident memory the idle daemon need not hold.
-    const hdr: typeof Hdr = await import('hdr-histogram-js');
-    const histogram = hdr.build({
-      lowestDiscernibleValue: 1,
-      highestTrackableValue: 3_600_000_000,
-      numberOfSignificantValueDigits: 3,
-    });
-    try {
-      let main: Measured;
-      let firstInferenceMs: number;
-      let byBatch: NonNullable<ResultMetrics['throughputByBatch']> | undefined;
-      let accuracy: {
-        top1: number;
-        top5: number;
-        samples: number;
-        expected: number;
-        endToEndIps: number;
-        scoring: AccuracyScoring;
-        identicalOutputs: boolean;
-      } | null = null;
-      let predictions: ImagePrediction[] | undefined;
-      let datasetSha256: string | null = null;
+  private async measureAccuracy(
+    ort: Ort,
+    session: InferenceSession,
+    req: RunRequest,
+    prepared: PreparedAccuracy,
+    histogram: Hdr.Histogram,
+    rss: PeakRssMeter,
+  ): Promise<MeasuredRun> {
+    const acc = await this.accuracy(ort, session, req, prepared, histogram, rss);
+    return {
+      main: acc.measured,
+      firstInferenceMs: acc.firstInferenceMs,
+      accuracy: acc.accuracy,
+      predictions: acc.predictions,
+      datasetSha256: req.dataset?.sha256 ?? acc.datasetSha256,
+    };
+  }
 
-      if (settings.mode === 'accuracy') {
-        const acc = await this.accuracy(ort, session, req, prepared!, histogram, rss);
-        main = acc.measured;
-        firstInferenceMs = acc.firstInferenceMs;
-        accuracy = acc.accuracy;
-        predictions = acc.predictions;
-        datasetSha256 = req.dataset?.sha256 ?? acc.datasetSha256;
-      } else {
-        const sizes = batchSizesOf(session, settings, this.logger);
-        byBatch = [];
-        main = undefined as unknown as Measured;
-        firstInferenceMs = 0;
-        for (const [k, size] of sizes.entries()) {
-          const feeds = buildFeeds(ort, session, settings, size);
-          // A fixed batch dimension wins over the requested size (batchSize 1 on a batch-8 model measures 8).
-          const actual = Math.max(1, Object.values(feeds)[0]?.dims[0] ?? size);
-          const runOnce = async () => {
-            const start = performance.now();
-            await session.run(feeds);
-            return performance.now() - start;
-          };
-          if (k === 0) {
-            firstInferenceMs = await runOnce().catch((err: Error) => {
-              throw new AgentError('run-failed', `The first inference failed (${firstLine(err.message)}).`, {
-                cause: err,
-              });
-            });
-          }
-          const phase = sizes.length > 1 ? `measure bs${size}` : 'measure';
-          await warmUp(runOnce, settings, signal, (p) =>
-            onProgress(p, sizes.length > 1 ? `warmup bs${size}` : 'warmup'),
-          );
-          rss.sample();
-          // Only the reported configuration goes into the histogram (the largest batch of a sweep).
-          const record = k === sizes.length - 1 ? histogram : null;
-          const measured = await measureLoop(runOnce, settings, signal, actual, record, rss, (p) =>
-            onProgress(sizes.length > 1 ? (k + p) / sizes.length : p, phase),
-          );
-          if (settings.mode === 'throughput')
-            byBatch.push({
-              batchSize: actual,
-              throughputIps: throughput(actual, measured.latencies.length, measured.elapsedMs),
-              iterations: measured.latencies.length,
-              latencyMs: summarize(measured.latencies),
-            });
-          main = measured;
-        }
-        onProgress(1, 'measure');
+  /**
+   * Latency and throughput runs: each batch size of the sweep (one for latency) is warmed up and measured; the last
+   * one is the reported configuration (and the only one recorded in the histogram).
+   */
+  private async measureLatency(
+    ort: Ort,
+    session: InferenceSession,
+    req: RunRequest,
+    histogram: Hdr.Histogram,
+    rss: PeakRssMeter,
+  ): Promise<MeasuredRun> {
+    const { settings, signal, onProgress } = req;
+    const sizes = batchSizesOf(session, settings, this.logger);
+    const byBatch: NonNullable<ResultMetrics['throughputByBatch']> = [];
+    let main: Measured | null = null;
+    let firstInferenceMs = 0;
+    for (const [k, size] of sizes.entries()) {
+      const feeds = buildFeeds(ort, session, settings, size);
+      // A fixed batch dimension wins over the requested size (batchSize 1 on a batch-8 model measures 8).
+      const actual = Math.max(1, Object.values(feeds)[0]?.dims[0] ?? size);
+      const runOnce = async () => {
+        const start = performance.now();
+        await session.run(feeds);
+        return performance.now() - start;
+      };
+      if (k === 0) {
+        firstInferenceMs = await runOnce().catch((err: Error) => {
+          throw new AgentError('run-failed', `The first inference failed (${firstLine(err.message)}).`, {
+            cause: err,
+          });
+        });
       }
-
-      const envAfter = this.readEnv();
-      const figures: RunEnvironmentFigures =
-        envBefore && envAfter
-          ? compareEnvironment(envBefore, envAfter)
-          : {
-              cpuFrequencyMHz: { before: null, after: null },
-              temperatureC: { before: null, after: null },
-              otherProcessesCpuPercent: null,
-              thermalTripCrossed: null,
-            };
-      const latencyMs: LatencySummary = summarize(main.latencies);
-      const windowMedians = perWindowMedians(main.latencies, main.endTimes);
-      const perSecondMedianCv = coefficientOfVariation(windowMedians);
-      const throughputIps =
-        settings.mode === 'accuracy'
-          ? inferenceRate(main)
-          : throughput(main.batch, main.latencies.length, main.elapsedMs);
-      const gflops = flops ? round3((flops * throughputIps) / 1e9) : null;
-      const peak = this.opts.peakGflops ?? null;
-      const environment: ResultEnvironment = {
-        agentVersion: AGENT_VERSION,
-        nodeVersion: process.versions.node,
-        onnxruntimeVersion: onnxruntimeVersion(),
-        executionProvider: settings.executionProvider,
-        intraOpThreads: runSettings.intraOpThreads,
-        interOpThreads: settings.interOpThreads,
-        modelSha256: req.modelSha256,
-        datasetSha256,
-        cpuFrequencyMHz: figures.cpuFrequencyMHz,
-        temperatureC: figures.temperatureC,
-        otherProcessesCpuPercent: figures.otherProcessesCpuPercent,
-        thermalTripCrossed: figures.thermalTripCrossed,
-        runner: 'onnxruntime-node',
-      };
-      const metrics: ResultMetrics = {
-        latencyMs,
-        iterations: main.latencies.length,
-        throughputIps,
-        coldStart: { sessionCreateMs, firstInferenceMs },
-        peakRssBytes: rss.peakBytes(),
-        top1: accuracy?.top1 ?? null,
-        top5: accuracy?.top5 ?? null,
-        accuracySamples: accuracy?.samples ?? null,
-        gflops,
-        peakShare: gflops !== null && peak ? round3(gflops / peak) : null,
-        perSecondMedianCv: perSecondMedianCv === null ? null : round3(perSecondMedianCv),
-        ...(byBatch && settings.mode === 'throughput' ? { throughputByBatch: byBatch } : {}),
-        ...(accuracy ? { endToEndIps: accuracy.endToEndIps, scoring: accuracy.scoring } : {}),
-      };
-      const verdict = verdictOf({
-        samples: main.latencies.length,
-        // Accuracy runs measure every sample once: the sample count, not minIterations, is what they need.
-        minSamples: settings.mode === 'accuracy' ? 0 : settings.minIterations,
-        accuracySamples: accuracy ? { evaluated: accuracy.samples, expected: accuracy.expected } : null,
-        unreliable: latencyMs.unreliable,
-        maxDurationMs: settings.maxDurationMs,
-        otherProcessesCpuPercent: figures.otherProcessesCpuPercent,
-        cpuFrequencyMHz: figures.cpuFrequencyMHz,
-        thermalTripCrossed: figures.thermalTripCrossed,
-        temperatureC: figures.temperatureC,
-        perSecondMedianCv,
-        accuracy: accuracy
-          ? {
-              top1: accuracy.top1,
-              top5: accuracy.top5,
-              samples: accuracy.samples,
-              constantScoreImages: accuracy.scoring.constantScoreImages,
-              identicalOutputs: accuracy.identicalOutputs,
-            }
-          : null,
-      });
-      return {
-        metrics,
-        histogram: hdr.encodeIntoCompressedBase64(histogram),
-        environment,
-        verdict,
-        ...(predictions ? { predictions } : {}),
-      };
-    } finally {
-      histogram.destroy();
-      await prepared?.pixels.close();
-      await session.release().catch((err: Error) => this.logger.warn({ err: err.message }, 'session release failed'));
+      const phase = sizes.length > 1 ? `measure bs${size}` : 'measure';
+      await warmUp(runOnce, settings, signal, (p) => onProgress(p, sizes.length > 1 ? `warmup bs${size}` : 'warmup'));
+      rss.sample();
+      const record = k === sizes.length - 1 ? histogram : null;
+      main = await measureLoop(runOnce, settings, signal, actual, record, rss, (p) =>
+        onProgress(sizes.length > 1 ? (k + p) / sizes.length : p, phase),
+      );
+      if (settings.mode === 'throughput')
+        byBatch.push({
+          batchSize: actual,
+          throughputIps: throughput(actual, main.latencies.length, main.elapsedMs),
+          iterations: main.latencies.length,
+          latencyMs: summarize(main.latencies),
+        });
     }
+    if (!main) throw new AgentError('run-failed', 'The model offers no batch size to measure.');
+    onProgress(1, 'measure');
+    return {
+      main,
+      firstInferenceMs,
+      byBatch: settings.mode === 'throughput' ? byBatch : undefined,
+      accuracy: null,
+      datasetSha256: null,
+    };
+  }
+
+  /** ResultMetrics of a measured run: latency summary, throughput, cold start, memory, GFLOP/s, accuracy. */
+  private metricsOf(
+    settings: BenchmarkSettings,
+    { main, firstInferenceMs, byBatch, accuracy }: MeasuredRun,
+    sessionCreateMs: number,
+    flops: number | null,
+    rss: PeakRssMeter,
+  ): ResultMetrics {
+    const perSecondMedianCv = coefficientOfVariation(perWindowMedians(main.latencies, main.endTimes));
+    const throughputIps =
+      settings.mode === 'accuracy'
+        ? inferenceRate(main)
+        : throughput(main.batch, main.latencies.length, main.elapsedMs);
+    const gflops = flops ? round3((flops * throughputIps) / 1e9) : null;
+    const peak = this.opts.peakGflops ?? null;
+    return {
+      latencyMs: summarize(main.latencies),
+      iterations: main.latencies.length,
+      throughputIps,
+      coldStart: { sessionCreateMs, firstInferenceMs },
+      peakRssBytes: rss.peakBytes(),
+      top1: accuracy?.top1 ?? null,
+      top5: accuracy?.top5 ?? null,
+      accuracySamples: accuracy?.samples ?? null,
+      gflops,
+      peakShare: gflops !== null && peak ? round3(gflops / peak) : null,
+      perSecondMedianCv: perSecondMedianCv === null ? null : round3(perSecondMedianCv),
+      ...(byBatch ? { throughputByBatch: byBatch } : {}),
+      ...(accuracy ? { endToEndIps: accuracy.endToEndIps, scoring: accuracy.scoring } : {}),
+    };
   }
 
   private readEnv(): EnvironmentReading | null {
@@ -533,6 +537,98 @@ export class OnnxRunner implements ModelRunner {
       },
     };
   }
+}
+
+/** Accuracy jobs need a dataset and the model's preprocessing; say which is missing and how to give it. */
+function requireAccuracyInputs(req: RunRequest): void {
+  if (req.settings.mode !== 'accuracy' || (req.dataset && req.preprocessing)) return;
+  throw new AgentError(
+    'unsupported-mode',
+    req.dataset
+      ? 'Accuracy jobs need the model’s preprocessing (a preset such as imagenet, caffe, tf-uint8, tf-float or paddle; the input type, layout and size are read from the model); register the model with one.'
+      : 'Accuracy jobs need a labeled dataset; attach one to the campaign (or pass --dataset DIR to bench).',
+  );
+}
+
+/** A session that could not be created: the provider's fault when one other than the CPU was asked for. */
+function sessionCreateError(provider: string, err: unknown): AgentError {
+  const message = (err as Error).message;
+  if (provider !== 'cpu')
+    return new AgentError(
+      'provider-unavailable',
+      `Execution provider "${provider}" could not be initialised on this device (${firstLine(message)}); available providers: ${availableList()}.`,
+      { cause: err },
+    );
+  return new AgentError('model-load-failed', `onnxruntime could not load the model (${firstLine(message)}).`, {
+    cause: err,
+  });
+}
+
+/** Before/after comparison of the machine; all null when either reading is missing. */
+function environmentFigures(
+  before: EnvironmentReading | null,
+  after: EnvironmentReading | null,
+): RunEnvironmentFigures {
+  if (before && after) return compareEnvironment(before, after);
+  return {
+    cpuFrequencyMHz: { before: null, after: null },
+    temperatureC: { before: null, after: null },
+    otherProcessesCpuPercent: null,
+    thermalTripCrossed: null,
+  };
+}
+
+function environmentOf(
+  req: RunRequest,
+  runSettings: BenchmarkSettings,
+  datasetSha256: string | null,
+  figures: RunEnvironmentFigures,
+): ResultEnvironment {
+  return {
+    agentVersion: AGENT_VERSION,
+    nodeVersion: process.versions.node,
+    onnxruntimeVersion: onnxruntimeVersion(),
+    executionProvider: req.settings.executionProvider,
+    intraOpThreads: runSettings.intraOpThreads,
+    interOpThreads: req.settings.interOpThreads,
+    modelSha256: req.modelSha256,
+    datasetSha256,
+    cpuFrequencyMHz: figures.cpuFrequencyMHz,
+    temperatureC: figures.temperatureC,
+    otherProcessesCpuPercent: figures.otherProcessesCpuPercent,
+    thermalTripCrossed: figures.thermalTripCrossed,
+    runner: 'onnxruntime-node',
+  };
+}
+
+function verdictOfRun(
+  settings: BenchmarkSettings,
+  { main, accuracy }: MeasuredRun,
+  metrics: ResultMetrics,
+  figures: RunEnvironmentFigures,
+) {
+  return verdictOf({
+    samples: main.latencies.length,
+    // Accuracy runs measure every sample once: the sample count, not minIterations, is what they need.
+    minSamples: settings.mode === 'accuracy' ? 0 : settings.minIterations,
+    accuracySamples: accuracy ? { evaluated: accuracy.samples, expected: accuracy.expected } : null,
+    unreliable: metrics.latencyMs.unreliable,
+    maxDurationMs: settings.maxDurationMs,
+    otherProcessesCpuPercent: figures.otherProcessesCpuPercent,
+    cpuFrequencyMHz: figures.cpuFrequencyMHz,
+    thermalTripCrossed: figures.thermalTripCrossed,
+    temperatureC: figures.temperatureC,
+    perSecondMedianCv: coefficientOfVariation(perWindowMedians(main.latencies, main.endTimes)),
+    accuracy: accuracy
+      ? {
+          top1: accuracy.top1,
+          top5: accuracy.top5,
+          samples: accuracy.samples,
+          constantScoreImages: accuracy.scoring.constantScoreImages,
+          identicalOutputs: accuracy.identicalOutputs,
+        }
+      : null,
+  });
 }
 
 function signatureOf(session: InferenceSession): Signature {
