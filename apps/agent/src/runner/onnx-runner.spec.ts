@@ -1,7 +1,8 @@
 import * as hdr from 'hdr-histogram-js';
 import { BenchmarkSettingsSchema, ResultMetricsSchema, type BenchmarkSettingsInput } from '@fleetbench/protocol';
 import { AgentError } from '../util/errors';
-import { chooseScoredOutput, OnnxRunner, rankOf, topK } from './onnx-runner';
+import { OnnxRunner } from './onnx-runner';
+import { chooseScoredOutput, rankOf, topK } from './scoring';
 import { sharedPath } from '../../../../test/support/shared-data';
 
 const MNIST = sharedPath('models/mnist.onnx');
