@@ -54,6 +54,38 @@ describe('OnnxRunner with the real mnist.onnx', () => {
     expect(capped.verdict.reasons[0].code).toBe('too-few-samples');
   });
 
+  it('a sustained run measures for its length, records intervals with the machine readings, and is not flagged for drift', async () => {
+    let t = 0;
+    const out = await new OnnxRunner({
+      environment: null,
+      machineSampler: () => ({ cpuFrequencyMHz: 2000, temperatureC: 40 + t++ }),
+    }).run({
+      modelPath: MNIST,
+      modelSha256: SHA,
+      settings: BenchmarkSettingsSchema.parse({
+        sustainedMs: 1200,
+        sustainedIntervalMs: 300,
+        minIterations: 10_000_000,
+        maxDurationMs: 100,
+        warmupIterations: 2,
+      }),
+      signal: new AbortController().signal,
+      onProgress: () => {},
+    });
+    const su = out.metrics.sustained!;
+    expect(ResultMetricsSchema.parse(out.metrics).sustained).toEqual(su);
+    expect(su.intervals).toHaveLength(4);
+    expect(su.intervals.map((i) => i.temperatureC)).toEqual([40, 41, 42, 43]);
+    expect(su.intervals.reduce((n, i) => n + i.iterations, 0)).toBe(out.metrics.iterations);
+    expect(su.durationS).toBeGreaterThanOrEqual(1.2);
+    expect(su.burstIps).toBe(su.intervals[0].throughputIps);
+    expect(su.sustainedRatio).toBeGreaterThan(0);
+    // minIterations and maxDurationMs do not apply: the run lasted its 1.2 s, and no too-few-samples flag.
+    expect(out.verdict.reasons.map((r) => r.code)).not.toContain('too-few-samples');
+    const plain = await run({ minIterations: 5, minDurationMs: 0, warmupIterations: 0 });
+    expect(plain.metrics.sustained).toBeUndefined();
+  });
+
   it('refuses the cuda provider with a clear provider-unavailable error naming the available ones', async () => {
     const err = await run({ executionProvider: 'cuda' }).catch((e) => e);
     expect(err).toBeInstanceOf(AgentError);

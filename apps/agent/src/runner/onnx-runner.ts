@@ -15,6 +15,7 @@ import {
   type ResolvedPreprocessing,
   type ResultEnvironment,
   type ResultMetrics,
+  type SustainedSummary,
 } from '@fleetbench/protocol';
 import { loadDataset } from '../accuracy/dataset';
 import { openPixelSource } from '../accuracy/pixel-cache';
@@ -35,6 +36,13 @@ import { FILLABLE_TYPES, fillData, fromHalfBits, mulberry32, resolveShape, type 
 import { loadOrt, type Ort } from './ort';
 import { listProviders } from './providers';
 import { coefficientOfVariation, perWindowMedians, summarize, throughput } from './stats';
+import {
+  effectiveIntervalMs,
+  IntervalRecorder,
+  summarizeSustained,
+  sysfsSampler,
+  type MachineSampler,
+} from './sustained';
 import { verdictOf } from './verdict';
 
 /** Where before/after readings of the machine come from; tests substitute made-up readings. */
@@ -57,6 +65,8 @@ export interface OnnxRunnerOptions {
   /** Accuracy runs read the model's signature from files up to this size before the session exists (default 256 MiB;
    *  larger ones, or 0, through the session, and decoding starts after it). */
   signatureFromFileUpToBytes?: number;
+  /** Sustained runs: what reads CPU frequency and temperature at each interval (default: sysfs). */
+  machineSampler?: MachineSampler;
 }
 
 interface PreparedAccuracy {
@@ -79,6 +89,8 @@ interface Measured {
   endTimes: number[];
   elapsedMs: number;
   batch: number;
+  /** Sustained runs: the recorded intervals. */
+  sustained?: SustainedSummary | null;
 }
 
 /** Runs latency, throughput and accuracy benchmarks of one ONNX model with onnxruntime-node. */
@@ -205,9 +217,26 @@ export class OnnxRunner implements ModelRunner {
           );
           rss.sample();
           // Only the reported configuration goes into the histogram (the largest batch of a sweep).
-          const record = k === sizes.length - 1 ? histogram : null;
-          const measured = await measureLoop(runOnce, settings, signal, actual, record, rss, (p) =>
-            onProgress(sizes.length > 1 ? (k + p) / sizes.length : p, phase),
+          const last = k === sizes.length - 1;
+          const record = last ? histogram : null;
+          // A sustained run measures the reported configuration for its whole length; a sweep's other sizes are bursts.
+          const sustainedMs = last ? (settings.sustainedMs ?? null) : null;
+          const recorder = sustainedMs
+            ? new IntervalRecorder(
+                effectiveIntervalMs(sustainedMs, settings.sustainedIntervalMs),
+                actual,
+                this.opts.machineSampler ?? sysfsSampler,
+              )
+            : null;
+          const measured = await measureLoop(
+            runOnce,
+            settings,
+            signal,
+            actual,
+            record,
+            rss,
+            (p) => onProgress(sizes.length > 1 ? (k + p) / sizes.length : p, sustainedMs ? 'sustained' : phase),
+            recorder,
           );
           if (settings.mode === 'throughput')
             byBatch.push({
@@ -269,11 +298,14 @@ export class OnnxRunner implements ModelRunner {
         perSecondMedianCv: perSecondMedianCv === null ? null : round3(perSecondMedianCv),
         ...(byBatch && settings.mode === 'throughput' ? { throughputByBatch: byBatch } : {}),
         ...(accuracy ? { endToEndIps: accuracy.endToEndIps, scoring: accuracy.scoring } : {}),
+        ...(main.sustained ? { sustained: main.sustained } : {}),
       };
       const verdict = verdictOf({
         samples: main.latencies.length,
         // Accuracy runs measure every sample once: the sample count, not minIterations, is what they need.
-        minSamples: settings.mode === 'accuracy' ? 0 : settings.minIterations,
+        // Sustained runs measure for a fixed time, not an iteration count.
+        minSamples: settings.mode === 'accuracy' || main.sustained ? 0 : settings.minIterations,
+        sustained: !!main.sustained,
         accuracySamples: accuracy ? { evaluated: accuracy.samples, expected: accuracy.expected } : null,
         unreliable: latencyMs.unreliable,
         maxDurationMs: settings.maxDurationMs,
@@ -691,7 +723,9 @@ async function measureLoop(
   histogram: Hdr.Histogram | null,
   rss: PeakRssMeter,
   onProgress: (p: number) => void,
+  recorder: IntervalRecorder | null = null,
 ): Promise<Measured> {
+  const sustainedMs = recorder ? settings.sustainedMs! : null;
   const latencies: number[] = [];
   const endTimes: number[] = [];
   const start = performance.now();
@@ -702,19 +736,31 @@ async function measureLoop(
     latencies.push(ms);
     endTimes.push(elapsed);
     histogram?.recordValue(Math.max(1, Math.round(ms * 1000)));
+    recorder?.add(ms, elapsed);
     const n = latencies.length;
     if ((n & 15) === 0) rss.sample();
     const done =
-      (n >= settings.minIterations && elapsed >= settings.minDurationMs) || elapsed >= settings.maxDurationMs;
+      sustainedMs !== null
+        ? elapsed >= sustainedMs
+        : (n >= settings.minIterations && elapsed >= settings.minDurationMs) || elapsed >= settings.maxDurationMs;
     if (done) break;
     if ((n & 7) === 0)
       onProgress(
-        Math.min(n / settings.minIterations, settings.minDurationMs > 0 ? elapsed / settings.minDurationMs : 1, 0.99),
+        sustainedMs !== null
+          ? Math.min(elapsed / sustainedMs, 0.99)
+          : Math.min(
+              n / settings.minIterations,
+              settings.minDurationMs > 0 ? elapsed / settings.minDurationMs : 1,
+              0.99,
+            ),
       );
     throwIfAborted(signal);
   }
   rss.sample();
-  return { latencies, endTimes, elapsedMs: elapsed, batch };
+  const sustained = recorder
+    ? summarizeSustained(recorder.finish(), elapsed / 1000, recorder.intervalMs / 1000)
+    : undefined;
+  return { latencies, endTimes, elapsedMs: elapsed, batch, sustained };
 }
 
 function inferenceRate(m: Measured): number {
