@@ -494,6 +494,13 @@ export function formatTable(
   for (const b of m.throughputByBatch ?? [])
     rows.push([`  batch ${b.batchSize}`, `${b.throughputIps.toFixed(1)} images/s, p50 ${f(b.latencyMs.p50)} ms`]);
   rows.push(...sustainedRows(m.sustained));
+  if (m.energy)
+    rows.push([
+      'energy',
+      m.energy.status === 'measured'
+        ? `${m.energy.averageWatts.toFixed(2)} W average, ${(m.energy.joulesPerInference * 1000).toFixed(3)} mJ per image (${m.energy.source}: ${m.energy.scope})`
+        : `unavailable (${m.energy.reasons.map((r) => `${r.source}: ${r.reason}`).join('; ') || 'no source'})`,
+    ]);
   rows.push(
     [
       'GFLOP/s',

@@ -1,5 +1,9 @@
 import * as hdr from 'hdr-histogram-js';
 import { BenchmarkSettingsSchema, ResultMetricsSchema, type BenchmarkSettingsInput } from '@fleetbench/protocol';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { energyProbes } from '../probe/energy/energy';
 import { AgentError } from '../util/errors';
 import { chooseScoredOutput, OnnxRunner, rankOf, topK } from './onnx-runner';
 import { sharedPath } from '../../../../test/support/shared-data';
@@ -84,6 +88,34 @@ describe('OnnxRunner with the real mnist.onnx', () => {
     expect(out.verdict.reasons.map((r) => r.code)).not.toContain('too-few-samples');
     const plain = await run({ minIterations: 5, minDurationMs: 0, warmupIterations: 0 });
     expect(plain.metrics.sustained).toBeUndefined();
+  });
+
+  it('measures the energy of the timed loop from the first source that opens, per inference', async () => {
+    const sys = mkdtempSync(path.join(tmpdir(), 'fb-sys-'));
+    try {
+      const hwmon = path.join(sys, 'class/hwmon/hwmon0');
+      mkdirSync(hwmon, { recursive: true });
+      writeFileSync(path.join(hwmon, 'name'), 'acpi_power_meter\n');
+      writeFileSync(path.join(hwmon, 'power1_input'), '12000000\n'); // 12 W
+      const out = await new OnnxRunner({ environment: null, energy: (p) => energyProbes(p, { sysRoot: sys }) }).run({
+        modelPath: MNIST,
+        modelSha256: SHA,
+        settings: BenchmarkSettingsSchema.parse({ minIterations: 20, minDurationMs: 300, warmupIterations: 0 }),
+        signal: new AbortController().signal,
+        onProgress: () => {},
+      });
+      const e = ResultMetricsSchema.parse(out.metrics).energy!;
+      if (e.status !== 'measured') throw new Error(JSON.stringify(e));
+      expect(e.source).toBe('hwmon-power');
+      expect(e.averageWatts).toBeCloseTo(12, 1);
+      expect(e.seconds).toBeGreaterThanOrEqual(0.25);
+      expect(e.joulesPerInference).toBeCloseTo(e.joules / out.metrics.iterations, 5);
+    } finally {
+      rmSync(sys, { recursive: true, force: true });
+    }
+    // Where no source measures (this machine's /sys, read as is), the result says why for each.
+    const plain = await run({ minIterations: 5, minDurationMs: 0, warmupIterations: 0 });
+    expect(plain.metrics.energy).toBeDefined();
   });
 
   it('refuses the cuda provider with a clear provider-unavailable error naming the available ones', async () => {

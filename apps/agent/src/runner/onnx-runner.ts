@@ -14,10 +14,13 @@ import {
   type PreprocessingSpec,
   type ResolvedPreprocessing,
   type ResultEnvironment,
+  type EnergyReading,
   type ResultMetrics,
   type SustainedSummary,
 } from '@fleetbench/protocol';
 import { loadDataset } from '../accuracy/dataset';
+import { energyProbes, finishEnergy, openEnergy } from '../probe/energy/energy';
+import type { EnergyProbe } from '../probe/energy/meters';
 import { openPixelSource } from '../accuracy/pixel-cache';
 import { resolveAgainstModel } from '../accuracy/presets';
 import { allocateInput, inputShape, pixelSpecOf, pixelsToInput } from '../accuracy/preprocess';
@@ -65,6 +68,8 @@ export interface OnnxRunnerOptions {
   /** Accuracy runs read the model's signature from files up to this size before the session exists (default 256 MiB;
    *  larger ones, or 0, through the session, and decoding starts after it). */
   signatureFromFileUpToBytes?: number;
+  /** Energy sources for a provider (default: RAPL, hwmon, INA3221 or nvidia-smi under /sys); null skips energy. */
+  energy?: ((provider: string) => EnergyProbe[]) | null;
   /** Sustained runs: what reads CPU frequency and temperature at each interval (default: sysfs). */
   machineSampler?: MachineSampler;
 }
@@ -182,6 +187,7 @@ export class OnnxRunner implements ModelRunner {
       } | null = null;
       let predictions: ImagePrediction[] | undefined;
       let datasetSha256: string | null = null;
+      let energy: EnergyReading | undefined;
 
       if (settings.mode === 'accuracy') {
         const acc = await this.accuracy(ort, session, req, prepared!, histogram, rss);
@@ -195,6 +201,9 @@ export class OnnxRunner implements ModelRunner {
         byBatch = [];
         main = undefined as unknown as Measured;
         firstInferenceMs = 0;
+        // Sources are found before anything is timed; the meter runs over the reported configuration's loop only.
+        const energySources = this.opts.energy === undefined ? energyProbes : this.opts.energy;
+        const opened = energySources ? await openEnergy(energySources(settings.executionProvider)) : null;
         for (const [k, size] of sizes.entries()) {
           const feeds = buildFeeds(ort, session, settings, size);
           // A fixed batch dimension wins over the requested size (batchSize 1 on a batch-8 model measures 8).
@@ -228,16 +237,24 @@ export class OnnxRunner implements ModelRunner {
                 this.opts.machineSampler ?? sysfsSampler,
               )
             : null;
-          const measured = await measureLoop(
-            runOnce,
-            settings,
-            signal,
-            actual,
-            record,
-            rss,
-            (p) => onProgress(sizes.length > 1 ? (k + p) / sizes.length : p, sustainedMs ? 'sustained' : phase),
-            recorder,
-          );
+          if (last && opened && 'meter' in opened) opened.meter.start();
+          let measured: Measured;
+          try {
+            measured = await measureLoop(
+              runOnce,
+              settings,
+              signal,
+              actual,
+              record,
+              rss,
+              (p) => onProgress(sizes.length > 1 ? (k + p) / sizes.length : p, sustainedMs ? 'sustained' : phase),
+              recorder,
+            );
+          } catch (err) {
+            if (last && opened) await finishEnergy(opened, 0); // stops the meter (and nvidia-smi) of an aborted run
+            throw err;
+          }
+          if (last && opened) energy = await finishEnergy(opened, measured.latencies.length * actual);
           if (settings.mode === 'throughput')
             byBatch.push({
               batchSize: actual,
@@ -299,6 +316,7 @@ export class OnnxRunner implements ModelRunner {
         ...(byBatch && settings.mode === 'throughput' ? { throughputByBatch: byBatch } : {}),
         ...(accuracy ? { endToEndIps: accuracy.endToEndIps, scoring: accuracy.scoring } : {}),
         ...(main.sustained ? { sustained: main.sustained } : {}),
+        ...(energy ? { energy } : {}),
       };
       const verdict = verdictOf({
         samples: main.latencies.length,
