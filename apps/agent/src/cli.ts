@@ -17,6 +17,7 @@ import { enroll } from './enroll';
 import { probeHardware, softwareFingerprint } from './probe/hardware.probe';
 import { RunnerSelector } from './runner/external-runner';
 import { OnnxRunner } from './runner/onnx-runner';
+import { bindingDir } from './runner/providers';
 import { RESTART_EXIT_CODE } from './upgrade/self-upgrade';
 import { AgentError } from './util/errors';
 import { parseDurationMs } from './util/duration';
@@ -333,6 +334,23 @@ export async function main(
       const checks = await runDoctor({ configFlag: o.config });
       io.stdout(o.json ? `${JSON.stringify(checks)}\n` : formatDoctor(checks));
       if (checks.some((c) => c.status === 'fail')) exitCode = 1;
+    });
+
+  program
+    .command('gpu-install')
+    .description(
+      "install onnxruntime-node's CUDA and TensorRT provider libraries (its own CUDA install; downloads from api.nuget.org)",
+    )
+    .action(async () => {
+      const { installGpuProviders } = require('./runner/gpu-install') as typeof import('./runner/gpu-install');
+      const binDir = bindingDir();
+      if (!binDir) throw new AgentError('config-invalid', 'onnxruntime-node is not installed beside the agent.');
+      const r = await installGpuProviders({
+        ortDir: path.dirname(require.resolve('onnxruntime-node/package.json')),
+        binDir,
+      });
+      (r.ok ? io.stdout : io.stderr)(`${r.message}\n`);
+      if (!r.ok) exitCode = 1;
     });
 
   try {

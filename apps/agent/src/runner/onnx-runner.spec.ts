@@ -124,6 +124,12 @@ describe('OnnxRunner with the real mnist.onnx', () => {
     expect(err.code).toBe('provider-unavailable');
     expect(err.message).toMatch(/"cuda"/);
     expect(err.message).toMatch(/available providers: .*cpu/);
+    // Not verifiable on these machines (no GPU): the path stops here, naming what is missing.
+    expect(err.message).toMatch(/libonnxruntime_providers_cuda\.so is not installed/);
+    expect(err.message).toMatch(/missing system libraries: .*libcudart\.so\.12/);
+    const trt = await run({ executionProvider: 'tensorrt' }).catch((e) => e);
+    expect(trt.code).toBe('provider-unavailable');
+    expect(trt.message).toMatch(/libnvinfer\.so\.10/);
   });
 
   it('refuses an unknown provider', async () => {

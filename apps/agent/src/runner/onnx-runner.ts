@@ -37,7 +37,8 @@ import { silentLogger, type Logger } from '../util/logger';
 import { AGENT_VERSION, onnxruntimeVersion } from '../version';
 import { FILLABLE_TYPES, fillData, fromHalfBits, mulberry32, resolveShape, type FillableType } from './input-data';
 import { loadOrt, type Ort } from './ort';
-import { listProviders } from './providers';
+import { diagnoseProviders, loaderLibraries } from './provider-diagnosis';
+import { bindingDir, listProviders } from './providers';
 import { coefficientOfVariation, perWindowMedians, summarize, throughput } from './stats';
 import {
   effectiveIntervalMs,
@@ -119,7 +120,7 @@ export class OnnxRunner implements ModelRunner {
       );
     }
     const ort = loadOrt();
-    checkProvider(settings.executionProvider);
+    await checkProvider(settings.executionProvider);
     const { flops, signature } = await this.readGraph(req);
     const envBefore = this.readEnv();
     const rss = new PeakRssMeter();
@@ -805,11 +806,19 @@ export function sessionOptions(
   };
 }
 
-function checkProvider(name: string): void {
+async function checkProvider(name: string): Promise<void> {
   const providers = listProviders();
   const known = providers.find((p) => p.name === name);
   if (!known || !known.usable) {
-    const why = known ? 'its libraries are not installed' : 'onnxruntime-node does not know it on this platform';
+    const why = known
+      ? ((
+          await diagnoseProviders({
+            backends: [{ name, bundled: false }],
+            binDir: bindingDir(),
+            systemLibs: loaderLibraries(),
+          })
+        )[0]?.detail ?? 'its libraries are not installed')
+      : 'onnxruntime-node does not know it on this platform';
     throw new AgentError(
       'provider-unavailable',
       `Execution provider "${name}" is not available on this device (${why}); available providers: ${availableList()}.`,
