@@ -56,7 +56,7 @@ function Pair({
             <Line
               key={s.key}
               yAxisId={s.axis}
-              type="monotone"
+              type="linear"
               dataKey={s.key}
               name={s.name}
               stroke={s.colour}
