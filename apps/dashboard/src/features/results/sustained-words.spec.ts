@@ -29,7 +29,7 @@ it('describes energy, or why it is unavailable', () => {
       averageWatts: 3.21,
       joulesPerInference: 0.0124,
     }),
-  ).toBe('3.21 W average · 12.4 mJ per inference (rapl: package-0)');
+  ).toBe('3.21 W average · 12.4 mJ per inference · 80.6 img/s per W (rapl: package-0)');
   expect(describeEnergy({ status: 'unavailable', reasons: [{ source: 'rapl', reason: 'permission denied' }] })).toBe(
     'unavailable: rapl: permission denied',
   );
