@@ -9,6 +9,7 @@ const LINKS = [
   { href: '/chart', label: 'Speed vs accuracy', id: 'chart' },
   { href: '/compare', label: 'Compare', id: 'compare' },
   { href: '/campaigns', label: 'Campaigns', id: 'campaigns' },
+  { href: '/changes', label: 'Changes', id: 'changes' },
   { href: '/models', label: 'Models', id: 'models' },
 ] as const;
 
