@@ -8,14 +8,12 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as hdr from 'hdr-histogram-js';
 import {
   apiPaths,
   changePaths,
   topics,
   type Campaign,
   type Change,
-  type JobAssignMessage,
   type Model,
   type RegressionWebhookPayload,
   type Series,
@@ -25,7 +23,7 @@ import type { MqttClient } from 'mqtt';
 import { sharedPath } from '../../../../test/support/shared-data';
 import { ClockRepository } from '../repositories/clock.repository';
 import { connectFakeAgent, enrollFakeAgent } from '../test-support/fake-agent';
-import { resultMessage } from '../test-support/fixtures';
+import { measuredResult, seededLatencies } from '../test-support/measured-result';
 import { mediumHub, until } from '../test-support/medium-hub';
 import { ChangeWatchService } from './change-watch.service';
 import { RegressionWebhookService, WEBHOOK_RETRY_DELAYS_MS } from './regression-webhook.service';
@@ -61,59 +59,6 @@ afterAll(async () => {
   await new Promise((r) => receiver?.close(r));
   await medium.stop();
 });
-
-/** Deterministic log-normal latencies around `medianMs` (spread 3 %), as a seeded run would give. */
-function latencies(seed: number, n: number, medianMs: number): number[] {
-  let a = seed >>> 0;
-  const r = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return Array.from(
-    { length: n },
-    () => medianMs * Math.exp(0.03 * Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r())),
-  );
-}
-
-/** The result the agent would publish for these latencies: summary, HDR histogram (µs), its environment. */
-function measured(job: JobAssignMessage, ms: number[], onnxruntimeVersion: string) {
-  const msg = resultMessage(job);
-  const us = ms.map((v) => Math.max(1, Math.round(v * 1000))).sort((a, b) => a - b);
-  const sorted = us.map((v) => v / 1000);
-  const n = sorted.length;
-  const pct = (q: number) => sorted[Math.min(n, Math.max(1, Math.ceil(q * n))) - 1]!;
-  const mean = sorted.reduce((a, b) => a + b, 0) / n;
-  const std = Math.sqrt(sorted.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
-  const h = hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 3_600_000_000,
-    numberOfSignificantValueDigits: 3,
-  });
-  for (const v of us) h.recordValue(v);
-  msg.histogram = hdr.encodeIntoCompressedBase64(h);
-  msg.metrics = {
-    ...msg.metrics,
-    latencyMs: {
-      p50: pct(0.5),
-      p90: pct(0.9),
-      p95: pct(0.95),
-      p99: pct(0.99),
-      mean,
-      std,
-      min: sorted[0]!,
-      max: sorted[n - 1]!,
-      count: n,
-      p50Ci95: null,
-      unreliable: [],
-    },
-    iterations: n,
-    throughputIps: (n * 1000) / sorted.reduce((a, b) => a + b + 0.01, 0),
-  };
-  msg.environment.onnxruntimeVersion = onnxruntimeVersion;
-  return msg;
-}
 
 it('marks the slower run on a newer onnxruntime as a regression, serves it, and calls the webhook with a retry', async () => {
   const model = await api<Model>('POST', apiPaths.models, { name: 'mnist', path: sharedPath('models/mnist.onnx') });
@@ -154,7 +99,7 @@ it('marks the slower run on a newer onnxruntime as a regression, serves it, and 
       JSON.stringify({ v: 1, ts: ts(), jobId: job.jobId, kind: 'accepted' }),
       { qos: 1 },
     );
-    const msg = measured(job, latencies(100 + i, 400, medianMs), version);
+    const msg = measuredResult(job, seededLatencies(100 + i, 400, medianMs), version);
     await agent.client.publishAsync(topics.results(e.agentId), JSON.stringify(msg), { qos: 1 });
     const done = await until(async () => {
       const cc = await api<Campaign>('GET', apiPaths.campaign(c.body.id));

@@ -70,9 +70,10 @@ export default async function ChangesPage({ searchParams }: { searchParams: Sear
           ) : (
             <form action={setWebhookAction} className="form-grid card" data-testid="webhook-form">
               <p className="muted small">
-                The hub POSTs each regression as JSON to this URL (retried with backoff until it answers 2xx). With a
-                secret, each call carries <code>x-fleetbench-signature: sha256=&lt;HMAC of the body&gt;</code>. The
-                secret is never shown again{webhook.data.secretSet ? '; one is set' : ''}.
+                The hub POSTs each regression as JSON to this URL (a call that fails is retried with backoff, six tries
+                in all, over about an hour). With a secret, each call carries{' '}
+                <code>x-fleetbench-signature: sha256=&lt;HMAC of the body&gt;</code>. The secret is never shown again
+                {webhook.data.secretSet ? '; one is set' : ''}.
               </p>
               <label className="field">
                 URL

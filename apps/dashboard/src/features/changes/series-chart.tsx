@@ -15,7 +15,13 @@ import {
 import { formatTimestamp } from '../../lib/format';
 import { formatMetric, formatRelative, METRIC_LABEL } from './change-format';
 
-const shortDate = (ms: number) => new Date(ms).toISOString().slice(5, 16).replace('T', ' ');
+/** Tick text as precise as the span needs: seconds within an hour, minutes within days, else the date (UTC). */
+function tickFormat(spanMs: number): (ms: number) => string {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  if (spanMs < 3_600_000) return (ms) => iso(ms).slice(11, 19);
+  if (spanMs < 3 * 86_400_000) return (ms) => iso(ms).slice(5, 16).replace('T', ' ');
+  return (ms) => iso(ms).slice(0, 10);
+}
 
 /**
  * One series over time: each result with its interval (the one the watch compares), flagged results hollow, and a
@@ -32,6 +38,8 @@ export function SeriesChart({ series }: { series: Series }) {
   });
   const valid = series.points.filter((p) => p.valid).map(toPoint);
   const flagged = series.points.filter((p) => !p.valid).map(toPoint);
+  const xs = series.points.map((p) => Date.parse(p.measuredAt));
+  const span = xs.length ? Math.max(...xs) - Math.min(...xs) : 0;
   return (
     <div
       className="chart-box"
@@ -46,7 +54,8 @@ export function SeriesChart({ series }: { series: Series }) {
             type="number"
             dataKey="x"
             domain={['dataMin', 'dataMax']}
-            tickFormatter={shortDate}
+            padding={{ left: 24, right: 24 }}
+            tickFormatter={tickFormat(span)}
             stroke="var(--muted)"
             label={{ value: 'measured at (UTC)', position: 'insideBottom', offset: -14, fill: 'var(--muted)' }}
           />
@@ -86,7 +95,7 @@ export function SeriesChart({ series }: { series: Series }) {
               strokeDasharray="5 3"
               label={{
                 value: `${c.changedParts.map((p) => `${p.part} ${p.to ?? '—'}`).join(', ') || 'no software change'} ${formatRelative(c.relative)}`,
-                position: 'top',
+                position: 'insideTopRight',
                 fill: c.kind === 'regression' ? 'var(--bad)' : 'var(--ok)',
                 fontSize: 12,
               }}

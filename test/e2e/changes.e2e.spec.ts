@@ -1,0 +1,146 @@
+/**
+ * Regression watch in a browser (embedded stack: PGlite + embedded broker, hub and dashboard as processes, Chromium).
+ * A scripted device answers three latency campaigns of one model over MQTT with real HDR histograms: twice on
+ * onnxruntime 1.29 at 5 ms, then on 1.30 at 5.7 ms. The Changes page lists one regression naming the version change;
+ * its History page draws the three results with the change line. Screenshots in test-results/screenshots/.
+ */
+import path from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Browser } from 'playwright-core';
+import {
+  apiPaths,
+  changePaths,
+  PROTOCOL_MAJOR,
+  topics,
+  type Campaign,
+  type Change,
+  type EnrollResponse,
+  type JobAssignMessage,
+  type Model,
+} from '@fleetbench/protocol';
+import { hardware, software } from '../../apps/hub/src/test-support/fixtures';
+import { measuredResult, seededLatencies } from '../../apps/hub/src/test-support/measured-result';
+import { launchBrowser, SCREENSHOT_DIR } from '../support/browser';
+import {
+  api,
+  ManagedProcess,
+  SHARED_DATA,
+  startDashboard,
+  startHub,
+  waitFor,
+  type HubProcess,
+} from '../support/processes';
+
+describe('Changes page', () => {
+  let hub: HubProcess;
+  let browser: Browser;
+  let client: MqttClient | undefined;
+  const procs: ManagedProcess[] = [];
+
+  beforeAll(async () => {
+    hub = await startHub({});
+    procs.push(hub);
+    procs.push(await startDashboard(hub.url));
+    browser = await launchBrowser();
+  }, 180_000);
+
+  afterAll(async () => {
+    await client?.endAsync(true).catch(() => undefined);
+    await browser?.close();
+    for (const p of procs.reverse()) await p.stop();
+  });
+
+  it('lists a regression after an onnxruntime upgrade and draws it on the series', async () => {
+    const model = await api<Model>(hub.url, hub.token, 'POST', apiPaths.models, {
+      name: 'mnist',
+      path: path.join(SHARED_DATA, 'models', 'mnist.onnx'),
+    });
+    const tok = await api(hub.url, hub.token, 'POST', apiPaths.enrollmentTokens, { maxUses: 1 });
+    const enrolled = await api<EnrollResponse>(hub.url, null, 'POST', apiPaths.enroll, {
+      token: tok.token,
+      name: 'watch-board',
+      hardware: hardware(),
+      software,
+    });
+    const id = enrolled.agentId;
+    client = await mqtt.connectAsync(enrolled.mqtt.url, {
+      clientId: id,
+      username: enrolled.mqtt.username,
+      password: enrolled.mqtt.password,
+      reconnectPeriod: 0,
+    });
+    // The n-th job is answered as run n: its onnxruntime version and median.
+    const runs: [string, number][] = [
+      ['1.29.0', 5],
+      ['1.29.0', 5],
+      ['1.30.0', 5.7],
+    ];
+    let answered = 0;
+    client.on('message', (_t, payload) => {
+      const m = JSON.parse(payload.toString()) as JobAssignMessage;
+      if (m.kind !== 'assign') return;
+      const [version, medianMs] = runs[answered]!;
+      const msg = measuredResult(m, seededLatencies(200 + answered++, 400, medianMs), version);
+      void client!
+        .publishAsync(
+          topics.events(id),
+          JSON.stringify({ v: 1, ts: new Date().toISOString(), jobId: m.jobId, kind: 'accepted' }),
+          { qos: 1 },
+        )
+        .then(() => client!.publishAsync(topics.results(id), JSON.stringify(msg), { qos: 1 }));
+    });
+    await client.subscribeAsync(topics.jobs(id), { qos: 1 });
+    await client.publishAsync(
+      topics.status(id),
+      JSON.stringify({ v: PROTOCOL_MAJOR, online: true, session: 1, ts: new Date().toISOString() }),
+      { qos: 1, retain: true },
+    );
+    for (let i = 0; i < runs.length; i++) {
+      const c = await api<Campaign>(hub.url, hub.token, 'POST', apiPaths.campaigns, {
+        name: `nightly ${i}`,
+        modelIds: [model.id],
+        devices: { ids: [id] },
+        settings: [{ mode: 'latency' }],
+      });
+      await waitFor(
+        `campaign ${i} to complete`,
+        async () => (await api<Campaign>(hub.url, hub.token, 'GET', apiPaths.campaign(c.id))).state === 'completed',
+        30_000,
+      );
+    }
+    const changes = await waitFor(
+      'the regression to be marked',
+      async () => {
+        const list = await api<Change[]>(hub.url, hub.token, 'GET', changePaths.changes);
+        return list.length ? list : null;
+      },
+      15_000,
+    );
+    expect(changes.map((c) => c.kind)).toEqual(['regression']);
+
+    const dashboard = procs.find((p) => p.name === 'dashboard') as ManagedProcess & { url: string };
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await page.goto(`${dashboard.url}/login`);
+    await page.fill('input[name="token"]', hub.token);
+    await page.click('[data-testid="login-submit"]');
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+
+    await page.click('[data-testid="nav-changes"]');
+    await page.waitForSelector('[data-testid="change-row"][data-kind="regression"]');
+    expect(await page.locator('[data-testid="change-row"]').count()).toBe(1);
+    expect(await page.textContent('[data-testid="change-summary"]')).toMatch(
+      /onnxruntime 1\.29\.0 → 1\.30\.0: p50 \+1\d\.\d % \[CI \+/,
+    );
+    await page.waitForSelector('[data-testid="webhook-form"]');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'changes.png'), fullPage: true });
+
+    await page.click('[data-testid="change-history-link"]');
+    await page.waitForSelector('[data-testid="series-chart"][data-points="3"][data-changes="1"]');
+    // Three results with their intervals, and the change line labelled with what changed.
+    await page.waitForSelector('[data-testid="series-chart"] .recharts-reference-line line', { state: 'attached' });
+    expect(await page.locator('[data-testid="series-chart"] .recharts-symbols').count()).toBe(3);
+    expect(await page.textContent('[data-testid="series-chart"]')).toContain('onnxruntime 1.30.0');
+    expect(await page.textContent('[data-testid="history-points"]')).toContain('1.29.0');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'changes-history.png'), fullPage: true });
+  });
+});
