@@ -7,6 +7,9 @@ import { ChangeWatchService } from './changes/change-watch.service';
 import { ChangesController } from './changes/changes.controller';
 import { ChangesService } from './changes/changes.service';
 import { RegressionWebhookService } from './changes/regression-webhook.service';
+import { ScheduleController } from './schedules/schedule.controller';
+import { ScheduleRepository } from './schedules/schedule.repository';
+import { ScheduleService } from './schedules/schedule.service';
 import { AgentPackageController } from './controllers/agent-package.controller';
 import { ApiTokenController } from './controllers/api-token.controller';
 import { ArtifactController } from './controllers/artifact.controller';
@@ -81,6 +84,7 @@ export const controllers = [
   BrokerHookController,
   AgentPackageController,
   ChangesController,
+  ScheduleController,
 ];
 export const repositories = [
   AgentPackageRepository,
@@ -101,6 +105,7 @@ export const repositories = [
   ZooBuildRepository,
   ZooTaskRepository,
   ChangeRepository,
+  ScheduleRepository,
 ];
 export const services = [
   AgentPackageService,
@@ -125,6 +130,7 @@ export const services = [
   ChangeWatchService,
   ChangesService,
   RegressionWebhookService,
+  ScheduleService,
 ];
 
 export interface AppDeps {

@@ -13,3 +13,4 @@ export * from './preprocessing';
 export * from './agent-package';
 export * from './change-detection';
 export * from './changes';
+export * from './schedules';
