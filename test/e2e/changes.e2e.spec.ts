@@ -2,7 +2,8 @@
  * Regression watch in a browser (embedded stack: PGlite + embedded broker, hub and dashboard as processes, Chromium).
  * A scripted device answers three latency campaigns of one model over MQTT with real HDR histograms: twice on
  * onnxruntime 1.29 at 5 ms, then on 1.30 at 5.7 ms. The Changes page lists one regression naming the version change;
- * its History page draws the three results with the change line. Screenshots in test-results/screenshots/.
+ * its History page draws the three results with the change line. Then one campaign is repeated on a cron schedule
+ * from its page and edited on the Campaigns page. Screenshots in test-results/screenshots/.
  */
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -10,6 +11,7 @@ import type { Browser } from 'playwright-core';
 import {
   apiPaths,
   changePaths,
+  schedulePaths,
   PROTOCOL_MAJOR,
   topics,
   type Campaign,
@@ -17,6 +19,7 @@ import {
   type EnrollResponse,
   type JobAssignMessage,
   type Model,
+  type Schedule,
 } from '@fleetbench/protocol';
 import { hardware, software } from '../../apps/hub/src/test-support/fixtures';
 import { measuredResult, seededLatencies } from '../../apps/hub/src/test-support/measured-result';
@@ -142,5 +145,43 @@ describe('Changes page', () => {
     expect(await page.textContent('[data-testid="series-chart"]')).toContain('onnxruntime 1.30.0');
     expect(await page.textContent('[data-testid="history-points"]')).toContain('1.29.0');
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'changes-history.png'), fullPage: true });
+  });
+
+  it('repeats a campaign on a schedule from its page, and edits the schedule on the Campaigns page', async () => {
+    const dashboard = procs.find((p) => p.name === 'dashboard') as ManagedProcess & { url: string };
+    const [campaign] = await api<Campaign[]>(hub.url, hub.token, 'GET', apiPaths.campaigns);
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await page.goto(`${dashboard.url}/login`);
+    await page.fill('input[name="token"]', hub.token);
+    await page.click('[data-testid="login-submit"]');
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+
+    await page.goto(`${dashboard.url}/campaigns/${campaign!.id}`);
+    await page.fill('[data-testid="schedule-form"] input[name="name"]', 'nightly mnist');
+    await page.fill('[data-testid="schedule-form"] input[name="cron"]', 'not a cron');
+    await page.click('[data-testid="schedule-form"] button[type="submit"]');
+    await page.waitForSelector('.notice-error:has-text("not a cron")');
+
+    await page.goto(`${dashboard.url}/campaigns/${campaign!.id}`);
+    await page.fill('[data-testid="schedule-form"] input[name="name"]', 'nightly mnist');
+    await page.fill('[data-testid="schedule-form"] input[name="cron"]', '0 3 * * *');
+    await page.click('[data-testid="schedule-form"] button[type="submit"]');
+    await page.waitForSelector('[data-testid="schedule-row"]:has-text("nightly mnist")');
+    const [schedule] = await api<Schedule[]>(hub.url, hub.token, 'GET', schedulePaths.schedules);
+    expect(schedule).toMatchObject({ name: 'nightly mnist', cron: '0 3 * * *', enabled: true });
+    expect(schedule!.campaign.modelIds).toEqual(campaign!.request!.modelIds);
+
+    // Edit in place: weekly, off.
+    await page.fill('[data-testid="schedule-row"] input[name="cron"]', '0 4 * * 1');
+    await page.uncheck('[data-testid="schedule-row"] input[name="enabled"]');
+    await page.click('[data-testid="schedule-row"] button:has-text("Save")');
+    await page.waitForSelector('.notice-info:has-text("Schedule saved")');
+    expect((await api<Schedule[]>(hub.url, hub.token, 'GET', schedulePaths.schedules))[0]).toMatchObject({
+      cron: '0 4 * * 1',
+      enabled: false,
+      nextRunAt: null,
+    });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'campaign-schedules.png'), fullPage: true });
   });
 });
