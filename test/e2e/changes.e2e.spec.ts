@@ -3,7 +3,8 @@
  * A scripted device answers three latency campaigns of one model over MQTT with real HDR histograms: twice on
  * onnxruntime 1.29 at 5 ms, then on 1.30 at 5.7 ms. The Changes page lists one regression naming the version change;
  * its History page draws the three results with the change line. Then one campaign is repeated on a cron schedule
- * from its page and edited on the Campaigns page. Screenshots in test-results/screenshots/.
+ * from its page and edited on the Campaigns page, and a MobileNetV2 result is set against PaddleClas's published
+ * Snapdragon 855 figure. Screenshots in test-results/screenshots/.
  */
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -82,7 +83,8 @@ describe('Changes page', () => {
     client.on('message', (_t, payload) => {
       const m = JSON.parse(payload.toString()) as JobAssignMessage;
       if (m.kind !== 'assign') return;
-      const [version, medianMs] = runs[answered]!;
+      // Jobs after the three runs (the published comparison below) answer at 40 ms on the newer version.
+      const [version, medianMs] = runs[answered] ?? ['1.30.0', 40];
       const msg = measuredResult(m, seededLatencies(200 + answered++, 400, medianMs), version);
       void client!
         .publishAsync(
@@ -183,5 +185,43 @@ describe('Changes page', () => {
     });
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'campaign-schedules.png'), fullPage: true });
+  });
+
+  it("compares the fleet class with PaddleClas's published Snapdragon 855 model by model, labelled as published", async () => {
+    const dashboard = procs.find((p) => p.name === 'dashboard') as ManagedProcess & { url: string };
+    // A real MobileNetV2 under its catalogue name, measured (scripted) at 40 ms; PaddleClas published 23.318 ms.
+    const model = await api<Model>(hub.url, hub.token, 'POST', apiPaths.models, {
+      name: 'MobileNetV2',
+      path: path.join(SHARED_DATA, 'models', 'mobilenetv2-12-int8.onnx'),
+    });
+    const devices = await api<{ id: string }[]>(hub.url, hub.token, 'GET', apiPaths.devices);
+    const c = await api<Campaign>(hub.url, hub.token, 'POST', apiPaths.campaigns, {
+      name: 'mobilenet',
+      modelIds: [model.id],
+      devices: { ids: devices.map((d) => d.id) },
+      settings: [{ mode: 'latency' }],
+    });
+    await waitFor(
+      'the MobileNetV2 campaign to complete',
+      async () => (await api<Campaign>(hub.url, hub.token, 'GET', apiPaths.campaign(c.id))).state === 'completed',
+      30_000,
+    );
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await page.goto(`${dashboard.url}/login`);
+    await page.fill('input[name="token"]', hub.token);
+    await page.click('[data-testid="login-submit"]');
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await page.goto(`${dashboard.url}/published?ref=paddleclas-sd855-lite-fp32-t1`);
+    await page.waitForSelector('[data-testid="published-row"]');
+    expect(await page.locator('[data-testid="published-row"]').count()).toBe(1);
+    const row = await page.textContent('[data-testid="published-row"]');
+    expect(row).toContain('MobileNetV2');
+    expect(row).toContain('23.3');
+    expect(row).toMatch(/1\.7\d× slower than published/);
+    expect(await page.textContent('[data-testid="published-table"] thead')).toContain('published');
+    expect(await page.textContent('[data-testid="published-notice"]')).toContain('published by PaddleClas');
+    expect(await page.textContent('[data-testid="published-unmatched"]')).toContain('mnist');
+    await page.waitForSelector('[data-testid="published-ratio-chart"] .recharts-bar-rectangle');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'published-compare.png'), fullPage: true });
   });
 });
