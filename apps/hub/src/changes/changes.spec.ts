@@ -20,7 +20,9 @@ import {
   type WebhookSetting,
 } from '@fleetbench/protocol';
 import type { MqttClient } from 'mqtt';
+import type { DestinationStream } from 'pino';
 import { sharedPath } from '../../../../test/support/shared-data';
+import { createLogger } from '../logger';
 import { ClockRepository } from '../repositories/clock.repository';
 import { connectFakeAgent, enrollFakeAgent } from '../test-support/fake-agent';
 import { measuredResult, seededLatencies } from '../test-support/measured-result';
@@ -30,7 +32,11 @@ import { RegressionWebhookService, WEBHOOK_RETRY_DELAYS_MS } from './regression-
 
 const ADMIN = 'test-admin-token-changes-0123456789';
 const SECRET = 'webhook-secret-0123456789';
-const medium = mediumHub(ADMIN);
+/** Every line the hub logs, to check that neither the webhook's secret nor its URL's query is ever written. */
+const logLines: string[] = [];
+const medium = mediumHub(ADMIN, {
+  logger: createLogger('debug', { write: (line: string) => void logLines.push(line) } as DestinationStream),
+});
 const api = medium.api;
 const agents: MqttClient[] = [];
 
@@ -173,6 +179,10 @@ it('marks the slower run on a newer onnxruntime as a regression, serves it, and 
   expect(calls).toHaveLength(2);
   const after = (await api<Change[]>('GET', changePaths.changes)).body[0]!;
   expect(after.notifiedAt).toBe(later.toISOString());
+
+  // The hub logged the calls (origin only), never the secret or the URL's path and query.
+  expect(logLines.some((l) => l.includes('regression webhook call failed; will retry'))).toBe(true);
+  expect(logLines.filter((l) => l.includes(SECRET) || l.includes('do-not-log'))).toEqual([]);
 
   // Clearing it: GET says so.
   expect((await api('DELETE', changePaths.webhook)).status).toBe(204);
