@@ -147,6 +147,11 @@ describe('Changes page', () => {
     expect(await page.textContent('[data-testid="series-chart"]')).toContain('onnxruntime 1.30.0');
     expect(await page.textContent('[data-testid="history-points"]')).toContain('1.29.0');
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'changes-history.png'), fullPage: true });
+
+    // The leaderboard's model names open the same history.
+    await page.click('[data-testid="nav-leaderboard"]');
+    await page.click('[data-testid="model-name"] a:has-text("mnist")');
+    await page.waitForSelector('[data-testid="series-chart"][data-points="3"][data-changes="1"]');
   });
 
   it('repeats a campaign on a schedule from its page, and edits the schedule on the Campaigns page', async () => {
