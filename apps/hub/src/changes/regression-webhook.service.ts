@@ -153,8 +153,10 @@ export class RegressionWebhookService implements OnModuleInit, OnModuleDestroy {
       await res.body?.cancel();
       return res.ok ? null : `HTTP ${res.status}`;
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string } };
-      return e.name === 'TimeoutError' ? `no answer within ${CALL_TIMEOUT_MS / 1000} s` : (e.cause?.code ?? e.name);
+      // fetch wraps the socket error ("fetch failed"); its cause says what happened (ECONNREFUSED, bad port, …).
+      const e = err as Error & { cause?: { code?: string; message?: string } };
+      if (e.name === 'TimeoutError') return `no answer within ${CALL_TIMEOUT_MS / 1000} s`;
+      return (e.cause?.code ?? e.cause?.message ?? e.message).slice(0, 200);
     }
   }
 }
