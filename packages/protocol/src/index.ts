@@ -11,3 +11,6 @@ export * from './datasets';
 export * from './broker-hooks';
 export * from './preprocessing';
 export * from './agent-package';
+export * from './change-detection';
+export * from './changes';
+export * from './schedules';
