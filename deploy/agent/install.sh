@@ -28,6 +28,8 @@ Options:
   --uninstall      stop and remove the agent, its user, config, data and unit
   --root DIR       install under DIR instead of / (tests, image building); no system user, no root needed
   --no-systemd     do not install or start the systemd unit (print how to start the agent instead)
+  --gpu            also install onnxruntime-node's CUDA/TensorRT providers (x86-64 with NVIDIA drivers; downloads
+                   from api.nuget.org; CUDA 12 and cuDNN 9 must be installed; a failure leaves the CPU agent working)
 EOF
 }
 
@@ -37,7 +39,7 @@ die() {
 }
 say() { echo "==> $*"; }
 
-TOKEN="" NAME="" VERSION="" ROOT="" SYSTEMD=1 UNINSTALL=0
+TOKEN="" NAME="" VERSION="" ROOT="" SYSTEMD=1 UNINSTALL=0 GPU=0
 TAGS=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -48,6 +50,7 @@ while [ $# -gt 0 ]; do
     --version) VERSION=${2:?--version needs a value}; shift 2 ;;
     --root) ROOT=${2:?--root needs a folder}; shift 2 ;;
     --no-systemd) SYSTEMD=0; shift ;;
+    --gpu) GPU=1; shift ;;
     --uninstall) UNINSTALL=1; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown option $1" ;;
@@ -171,6 +174,16 @@ else
   echo "$SHA256" >"$DEST.tmp/.installed"
   rm -rf "$DEST"
   mv "$DEST.tmp" "$DEST"
+fi
+
+# ---- optional GPU step: onnxruntime-node's own CUDA install (the npm install above skipped it) ----
+if [ "$GPU" = 1 ]; then
+  say "GPU step: installing onnxruntime-node's CUDA/TensorRT providers (a download from api.nuget.org)"
+  if node "$DEST/bin/fleetbench-agent.js" gpu-install; then
+    node "$DEST/bin/fleetbench-agent.js" doctor | grep -E '^(ok|warn) +provider ' || true
+  else
+    say "warning: the GPU step did not complete (see above); the agent is installed and runs on the CPU provider"
+  fi
 fi
 
 # A manual install decides the version: a self-upgrade still waiting for confirmation no longer applies.

@@ -19,8 +19,10 @@ import { enroll } from './enroll';
 import { probeHardware, softwareFingerprint } from './probe/hardware.probe';
 import { RunnerSelector } from './runner/external-runner';
 import { OnnxRunner } from './runner/onnx-runner';
+import { bindingDir } from './runner/providers';
 import { RESTART_EXIT_CODE } from './upgrade/self-upgrade';
 import { AgentError } from './util/errors';
+import { parseDurationMs } from './util/duration';
 import { createLogger } from './util/logger';
 import { AGENT_VERSION } from './version';
 
@@ -35,6 +37,12 @@ const num = (name: string) => (v: string) => {
   return n;
 };
 const collect = (v: string, prev: string[]) => [...prev, v];
+const duration = (name: string) => (v: string) => {
+  const ms = parseDurationMs(v);
+  if (ms === null || ms <= 0)
+    throw new InvalidArgumentError(`${name} must be a duration such as 10m, 90s or 1h (plain numbers are seconds).`);
+  return ms;
+};
 
 interface Io {
   stdout: (s: string) => void;
@@ -171,6 +179,16 @@ export async function main(
     .option('--max-duration <s>', 'maximum measuring time in seconds (per batch size)', num('--max-duration'), 60)
     .option('--max-samples <n>', 'accuracy: evaluate at most n samples', int('--max-samples', 1))
     .option(
+      '--sustained <duration>',
+      'latency/throughput: measure for this long (e.g. 10m, 90s), recording p50, throughput, CPU frequency and temperature per interval',
+      duration('--sustained'),
+    )
+    .option(
+      '--sustained-interval <duration>',
+      'with --sustained: interval length (default 10s)',
+      duration('--sustained-interval'),
+    )
+    .option(
       '--seed <n>',
       'with --zoo: seed of the weights (default 0); else seed of the generated input data (default 1)',
       int('--seed', 0),
@@ -221,6 +239,23 @@ export async function main(
       if (checks.some((c) => c.status === 'fail')) exitCode = 1;
     });
 
+  program
+    .command('gpu-install')
+    .description(
+      "install onnxruntime-node's CUDA and TensorRT provider libraries (its own CUDA install; downloads from api.nuget.org)",
+    )
+    .action(async () => {
+      const { installGpuProviders } = await import('./runner/gpu-install');
+      const binDir = bindingDir();
+      if (!binDir) throw new AgentError('config-invalid', 'onnxruntime-node is not installed beside the agent.');
+      const r = await installGpuProviders({
+        ortDir: path.dirname(require.resolve('onnxruntime-node/package.json')),
+        binDir,
+      });
+      (r.ok ? io.stdout : io.stderr)(`${r.message}\n`);
+      if (!r.ok) exitCode = 1;
+    });
+
   try {
     await program.parseAsync(argv);
   } catch (err) {
@@ -265,6 +300,10 @@ async function resolveBenchModel(o: BenchOptions, logger: ReturnType<typeof crea
 function benchSettings(o: BenchOptions, fromZoo: boolean): BenchmarkSettings {
   const batches = o.batch.split(',').map((b) => int('--batch', 1)(b.trim()));
   const mode = o.mode ?? (o.dataset ? 'accuracy' : batches.length > 1 ? 'throughput' : 'latency');
+  if (o.sustained !== undefined && mode === 'accuracy')
+    throw new AgentError('config-invalid', '--sustained measures latency or throughput, not accuracy.');
+  if (o.sustainedInterval !== undefined && o.sustained === undefined)
+    throw new AgentError('config-invalid', '--sustained-interval needs --sustained DURATION.');
   if (mode === 'accuracy' && !o.dataset)
     throw new AgentError('config-invalid', 'Accuracy mode needs --dataset DIR (a labeled image folder).');
   const warm = /^(\d+(?:\.\d+)?)s$/.exec(o.warmup.trim());
@@ -290,6 +329,8 @@ function benchSettings(o: BenchOptions, fromZoo: boolean): BenchmarkSettings {
     maxDurationMs: Math.max(Math.round(o.maxDuration * 1000), minDurationMs, 1),
     seed: o.inputSeed ?? (fromZoo ? 1 : (o.seed ?? 1)),
     ...(o.maxSamples ? { maxSamples: o.maxSamples } : {}),
+    ...(o.sustained !== undefined ? { sustainedMs: o.sustained } : {}),
+    ...(o.sustainedInterval !== undefined ? { sustainedIntervalMs: o.sustainedInterval } : {}),
   });
   if (!parsed.success)
     throw new AgentError('config-invalid', `Invalid benchmark options: ${formatZodError(parsed.error)}.`);
@@ -420,6 +461,8 @@ interface BenchOptions {
   duration: number;
   maxDuration: number;
   maxSamples?: number;
+  sustained?: number;
+  sustainedInterval?: number;
   seed?: number;
   variant?: string;
   flops?: number;
@@ -490,6 +533,14 @@ export function formatTable(
   );
   for (const b of m.throughputByBatch ?? [])
     rows.push([`  batch ${b.batchSize}`, `${b.throughputIps.toFixed(1)} images/s, p50 ${f(b.latencyMs.p50)} ms`]);
+  rows.push(...sustainedRows(m.sustained));
+  if (m.energy)
+    rows.push([
+      'energy',
+      m.energy.status === 'measured'
+        ? `${m.energy.averageWatts.toFixed(2)} W average, ${(m.energy.joulesPerInference * 1000).toFixed(3)} mJ per image (${m.energy.source}: ${m.energy.scope})`
+        : `unavailable (${m.energy.reasons.map((r) => `${r.source}: ${r.reason}`).join('; ') || 'no source'})`,
+    ]);
   rows.push(
     [
       'GFLOP/s',
@@ -510,6 +561,29 @@ export function formatTable(
   );
   const width = Math.max(...rows.map(([k]) => k.length));
   return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
+}
+
+/** Sustained runs: burst vs sustained throughput, when throttling began, and one line per interval. */
+function sustainedRows(su: RunOutput['metrics']['sustained']): Array<[string, string]> {
+  if (!su) return [];
+  const rows: Array<[string, string]> = [
+    [
+      'sustained ÷ burst',
+      `${(su.sustainedRatio * 100).toFixed(1)} % (${su.sustainedIps.toFixed(1)} of ${su.burstIps.toFixed(1)} images/s)`,
+    ],
+    [
+      'throttling began',
+      su.throttledAtS === null
+        ? `never (no lasting drop below ${su.throttleThreshold * 100} % of burst)`
+        : `after ${su.throttledAtS.toFixed(0)} s`,
+    ],
+  ];
+  for (const i of su.intervals)
+    rows.push([
+      `  ${i.endS.toFixed(0)} s`,
+      `${i.throughputIps.toFixed(1)} images/s, p50 ${i.p50Ms?.toFixed(3) ?? 'n/a'} ms, ${i.cpuFrequencyMHz ?? 'n/a'} MHz, ${i.temperatureC ?? 'n/a'} °C`,
+    ]);
+  return rows;
 }
 
 /** How an accuracy run read the model: input fed, output scored, label offset, preset. */

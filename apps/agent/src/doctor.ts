@@ -6,8 +6,10 @@ import { ConfigError, loadAgentConfig, parseEnv, resolveDataDir } from './config
 import { probeHardware } from './probe/hardware.probe';
 import { readCpuFrequencyMHz, readCpuTimes, readThermalZones, readVmHwmBytes } from './probe/run-environment';
 import { loadSharp } from './accuracy/preprocess';
+import { energyProbes, openEnergy } from './probe/energy/energy';
+import { diagnoseProviders, loaderLibraries, tinySession } from './runner/provider-diagnosis';
 import { loadOrt } from './runner/ort';
-import { listProviders } from './runner/providers';
+import { bindingDir, listProviders, nativeBackends } from './runner/providers';
 import { findTool } from './runner/external-runner';
 import { AGENT_VERSION, onnxruntimeVersion } from './version';
 
@@ -58,6 +60,28 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorCheck[]
     usable.length ? 'ok' : 'fail',
     `usable: ${usable.join(', ') || 'none'}${missing.length ? `; known but not installed: ${missing.join(', ')}` : ''}`,
   );
+  // GPU providers (issue 13): what is missing, by file and soname, when one does not load.
+  const gpu = await diagnoseProviders({
+    backends: (nativeBackends() ?? []).filter((b) => !b.bundled),
+    binDir: bindingDir(),
+    systemLibs: loaderLibraries(),
+    trySession: tinySession,
+  });
+  for (const p of gpu)
+    add(`provider ${p.name}`, p.loads ? 'ok' : 'warn', p.loads ? p.detail : `unavailable: ${p.detail}`);
+  for (const provider of ['cpu', ...gpu.filter((p) => p.loads).map((p) => p.name)]) {
+    const energy = await openEnergy(energyProbes(provider));
+    if ('meter' in energy) {
+      add(`energy (${provider} runs)`, 'ok', `${energy.source}: ${energy.meter.scope}`);
+    } else {
+      const reasons = energy.status === 'unavailable' ? energy.reasons : [];
+      add(
+        `energy (${provider} runs)`,
+        'warn',
+        `unavailable: ${reasons.map((r) => `${r.source}: ${r.reason}`).join('; ')}`,
+      );
+    }
+  }
   try {
     const sharp = loadSharp() as unknown as { versions: { sharp?: string; vips: string } };
     add(

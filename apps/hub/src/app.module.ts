@@ -2,6 +2,14 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { BrokerAuthority } from './broker/broker.types';
 import type { HubConfig } from './config';
+import { ChangeRepository } from './changes/change.repository';
+import { ChangeWatchService } from './changes/change-watch.service';
+import { ChangesController } from './changes/changes.controller';
+import { ChangesService } from './changes/changes.service';
+import { RegressionWebhookService } from './changes/regression-webhook.service';
+import { ScheduleController } from './schedules/schedule.controller';
+import { ScheduleRepository } from './schedules/schedule.repository';
+import { ScheduleService } from './schedules/schedule.service';
 import { AgentPackageController } from './controllers/agent-package.controller';
 import { ApiTokenController } from './controllers/api-token.controller';
 import { ArtifactController } from './controllers/artifact.controller';
@@ -75,6 +83,8 @@ export const controllers = [
   DashboardViewsController,
   BrokerHookController,
   AgentPackageController,
+  ChangesController,
+  ScheduleController,
 ];
 export const repositories = [
   AgentPackageRepository,
@@ -94,6 +104,8 @@ export const repositories = [
   TokenRepository,
   ZooBuildRepository,
   ZooTaskRepository,
+  ChangeRepository,
+  ScheduleRepository,
 ];
 export const services = [
   AgentPackageService,
@@ -115,6 +127,10 @@ export const services = [
   LeaderboardIndexService,
   TelemetryHistoryService,
   ZooService,
+  ChangeWatchService,
+  ChangesService,
+  RegressionWebhookService,
+  ScheduleService,
 ];
 
 export interface AppDeps {

@@ -31,6 +31,9 @@ const EXPECTED: Record<string, ApiRole> = {
   'GET /api/v1/api-tokens': 'admin',
   'DELETE /api/v1/api-tokens/{id}': 'admin',
   'POST /api/v1/auth/socket-ticket': 'viewer',
+  'GET /api/v1/changes/webhook': 'admin',
+  'PUT /api/v1/changes/webhook': 'admin',
+  'DELETE /api/v1/changes/webhook': 'admin',
 };
 const leastRole = (method: string, key: string): ApiRole => EXPECTED[key] ?? (method === 'GET' ? 'viewer' : 'operator');
 

@@ -53,6 +53,13 @@ describe('formatComparabilityKey', () => {
     expect(key({ mode: 'latency', maxSamples: 500 })).toBe(key({}));
   });
 
+  it('keys a sustained run by its length, apart from burst runs and from other lengths (not for accuracy)', () => {
+    expect(key({ sustainedMs: 600_000 })).toBe('latency/bs1/t0x0/cpu/onnxruntime-node/opt-all/sustained600s');
+    expect(key({ sustainedMs: 600_000, sustainedIntervalMs: 5000 })).toBe(key({ sustainedMs: 600_000 }));
+    expect(new Set([key({}), key({ sustainedMs: 600_000 }), key({ sustainedMs: 1_800_000 })]).size).toBe(3);
+    expect(key({ mode: 'accuracy', sustainedMs: 600_000 })).toBe(key({ mode: 'accuracy' }));
+  });
+
   it('settingsKey is the same function under its old name', () => {
     const s = BenchmarkSettingsSchema.parse({ runner: 'trtexec', batchSize: 3 });
     expect(settingsKey(s)).toBe(formatComparabilityKey(s));
@@ -67,6 +74,8 @@ describe('parseComparabilityKey', () => {
     { runner: 'trtexec', executionProvider: 'tensorrt', batchSize: 1024 },
     // Provider text with the separator and the escape character still round-trips.
     { executionProvider: 'vendor/npu%2F 100%' },
+    { mode: 'throughput', batchSize: 4, sustainedMs: 90_500 },
+    { executionProvider: 'sustained5s', sustainedMs: 5000 },
   ];
 
   it.each(samples)('round-trips %j', (input) => {
@@ -88,6 +97,12 @@ describe('parseComparabilityKey', () => {
       runner: 'trtexec',
       graphOptimizationLevel: 'basic',
       maxSamples: 500,
+      sustainedS: null,
+    });
+    expect(parseComparabilityKey('throughput/bs4/t0x0/cpu/onnxruntime-node/opt-all/sustained600s')).toMatchObject({
+      mode: 'throughput',
+      maxSamples: null,
+      sustainedS: 600,
     });
   });
 
@@ -103,6 +118,8 @@ describe('parseComparabilityKey', () => {
     ['a non-canonical escape', 'latency/bs1/t0x0/a%2fb/onnxruntime-node/opt-all', /provider segment/],
     ['a sample limit outside accuracy', 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all/n5', /accuracy runs only/],
     ['a bad sample limit', 'accuracy/bs1/t0x0/cpu/onnxruntime-node/opt-all/x5', /samples segment/],
+    ['a sustained accuracy run', 'accuracy/bs1/t0x0/cpu/onnxruntime-node/opt-all/sustained60s', /not accuracy/],
+    ['a sustained length of 0', 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all/sustained0s', /sustainedS/],
   ])('rejects %s with a ZodError naming the problem', (_what, text, why) => {
     expect(() => parseComparabilityKey(text)).toThrow(ZodError);
     const r = ComparabilityKeyStringSchema.safeParse(text);
@@ -123,10 +140,12 @@ describe('compareComparabilityKeys', () => {
       key({ executionProvider: 'xnnpack' }),
       key({ intraOpThreads: 2 }),
       key({ batchSize: 4 }),
+      key({ sustainedMs: 60_000 }),
       key({}),
     ];
     expect([...keys].sort(compareComparabilityKeys)).toEqual([
       key({}),
+      key({ sustainedMs: 60_000 }),
       key({ graphOptimizationLevel: 'disabled' }),
       key({ runner: 'trtexec' }),
       key({ executionProvider: 'xnnpack' }),

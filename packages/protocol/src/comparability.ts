@@ -11,11 +11,14 @@ import {
 // parseComparabilityKey. The SQL in prisma/migrations/*_comparability_key computes the same text from stored
 // settings JSON; change both together (a new migration re-keys the rows).
 //
-// Format: <mode>/bs<batch>/t<intra>x<inter>/<provider>/<runner>/opt-<level>[/n<maxSamples>]
+// Format: <mode>/bs<batch>/t<intra>x<inter>/<provider>/<runner>/opt-<level>[/n<maxSamples>][/sustained<seconds>s]
 //   e.g. latency/bs1/t0x0/cpu/onnxruntime-node/opt-all, accuracy/bs8/t4x0/cuda/onnxruntime-node/opt-basic/n500
 // - batch is the batch of the reported figures: throughput sweeps report their last (largest) batch size.
 // - provider is the settings' executionProvider with `%` and `/` percent-encoded, so any string round-trips.
 // - n<maxSamples> only for accuracy runs limited to a sample count (top-1 over 500 images ≠ over the whole set).
+// - sustained<seconds>s only for sustained runs (issue 13): figures of a 10-minute run include throttling that a
+//   burst run never sees, so they never pool with burst figures, nor with sustained runs of another length. No
+//   stored row had sustainedMs before it existed, so no migration re-keys anything.
 // Not in the key, because they do not change what is measured: warm-up, iteration counts, durations and the seed.
 // Precision is a property of the model (a zoo fp16 variant has its own bytes and model id), so it is not a setting.
 
@@ -30,12 +33,18 @@ export const ComparabilityKeySchema = z
     graphOptimizationLevel: GraphOptimizationLevelSchema,
     /** Accuracy runs limited to this many samples; null = the whole dataset (and always null for other modes). */
     maxSamples: z.number().int().min(1).nullable(),
+    /** Sustained runs: their length in whole seconds; null = a burst run. */
+    sustainedS: z.number().int().min(1).nullable().default(null),
   })
   .refine((k) => k.mode === 'accuracy' || k.maxSamples === null, {
     message: 'maxSamples belongs to accuracy runs only',
     path: ['maxSamples'],
+  })
+  .refine((k) => k.mode !== 'accuracy' || k.sustainedS === null, {
+    message: 'sustained runs measure latency or throughput, not accuracy',
+    path: ['sustainedS'],
   });
-export type ComparabilityKey = z.infer<typeof ComparabilityKeySchema>;
+export type ComparabilityKey = z.output<typeof ComparabilityKeySchema>;
 
 /** What a key is computed from: BenchmarkSettings, or a parsed ComparabilityKey. */
 export type ComparabilitySource = Pick<
@@ -45,6 +54,8 @@ export type ComparabilitySource = Pick<
   runner?: BenchmarkSettings['runner'];
   batchSizes?: readonly number[];
   maxSamples?: number | null;
+  sustainedMs?: number | null;
+  sustainedS?: number | null;
 };
 
 /** The batch whose figures a run reports: the last distinct size of a throughput sweep (see the ONNX runner). */
@@ -65,6 +76,11 @@ export function comparabilityOf(s: ComparabilitySource): ComparabilityKey {
     runner: s.runner ?? 'onnxruntime-node',
     graphOptimizationLevel: s.graphOptimizationLevel,
     maxSamples: s.mode === 'accuracy' ? (s.maxSamples ?? null) : null,
+    // Accuracy runs have no sustained form (as maxSamples belongs to them only); the agent ignores it there.
+    sustainedS:
+      s.mode === 'accuracy'
+        ? null
+        : (s.sustainedS ?? (s.sustainedMs ? Math.max(1, Math.round(s.sustainedMs / 1000)) : null)),
   });
 }
 
@@ -83,6 +99,7 @@ export function formatComparabilityKey(s: ComparabilitySource): string {
     `opt-${k.graphOptimizationLevel}`,
   ];
   if (k.maxSamples !== null) parts.push(`n${k.maxSamples}`);
+  if (k.sustainedS !== null) parts.push(`sustained${k.sustainedS}s`);
   return parts.join('/');
 }
 
@@ -95,8 +112,10 @@ const SEGMENTS = {
   threads: new RegExp(`^t${UINT}x${UINT}$`),
   level: /^opt-(.+)$/,
   samples: new RegExp(`^n${UINT}$`),
+  sustained: new RegExp(`^sustained${UINT}s$`),
 };
-const KEY_FORMAT = '<mode>/bs<batch>/t<intra>x<inter>/<provider>/<runner>/opt-<level>[/n<samples>]';
+const KEY_FORMAT =
+  '<mode>/bs<batch>/t<intra>x<inter>/<provider>/<runner>/opt-<level>[/n<samples>][/sustained<seconds>s]';
 
 /** A key string checked and read into its fields; `.safeParse` for text that may be foreign (URLs, old keys). */
 export const ComparabilityKeyStringSchema = z.string().transform((text, ctx): ComparabilityKey => {
@@ -105,7 +124,9 @@ export const ComparabilityKeyStringSchema = z.string().transform((text, ctx): Co
     return z.NEVER;
   };
   const parts = text.split('/');
-  if (parts.length !== 6 && parts.length !== 7) return fail(`${parts.length} segments`);
+  const last = parts.length > 6 ? SEGMENTS.sustained.exec(parts[parts.length - 1]!) : null;
+  if (last) parts.pop();
+  if (parts.length !== 6 && parts.length !== 7) return fail(`${parts.length + (last ? 1 : 0)} segments`);
   const [mode, batch, threads, provider, runner, level, samples] = parts as [string, ...string[]];
   const b = SEGMENTS.batch.exec(batch!);
   const t = SEGMENTS.threads.exec(threads!);
@@ -127,6 +148,7 @@ export const ComparabilityKeyStringSchema = z.string().transform((text, ctx): Co
     runner,
     graphOptimizationLevel: l[1],
     maxSamples: n ? Number(n[1]) : null,
+    sustainedS: last ? Number(last[1]) : null,
   });
   if (!key.success) return fail(key.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return key.data;
@@ -144,7 +166,8 @@ const LEVEL_ORDER = ['all', 'disabled', 'basic', 'extended'] as const;
 
 /**
  * Display order of keys: latency, throughput, accuracy; then batch, threads, provider, runner (onnxruntime-node
- * first), optimisation level (the default first) and sample limit (whole dataset first); text that is no key last.
+ * first), optimisation level (the default first), sample limit (whole dataset first) and sustained length (burst
+ * first); text that is no key last.
  */
 export function compareComparabilityKeys(a: string, b: string): number {
   const pa = ComparabilityKeyStringSchema.safeParse(a);
@@ -160,6 +183,7 @@ export function compareComparabilityKeys(a: string, b: string): number {
     x.executionProvider.localeCompare(y.executionProvider) ||
     RUNNER_ORDER.indexOf(x.runner) - RUNNER_ORDER.indexOf(y.runner) ||
     LEVEL_ORDER.indexOf(x.graphOptimizationLevel) - LEVEL_ORDER.indexOf(y.graphOptimizationLevel) ||
-    (x.maxSamples ?? 0) - (y.maxSamples ?? 0)
+    (x.maxSamples ?? 0) - (y.maxSamples ?? 0) ||
+    (x.sustainedS ?? 0) - (y.sustainedS ?? 0)
   );
 }

@@ -12,3 +12,6 @@ export * from './datasets';
 export * from './broker-hooks';
 export * from './preprocessing';
 export * from './agent-package';
+export * from './change-detection';
+export * from './changes';
+export * from './schedules';

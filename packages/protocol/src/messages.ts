@@ -94,6 +94,64 @@ export const AccuracyScoringSchema = z.object({
 });
 export type AccuracyScoring = z.infer<typeof AccuracyScoringSchema>;
 
+// ---- sustained runs and energy (issue 13) --------------------------------------------------------------------
+
+/** One recorded interval of a sustained run; frequency and temperature are null where the OS does not expose them. */
+export const SustainedIntervalSchema = z.object({
+  /** Seconds from the start of the measured loop to the end of the interval. */
+  endS: z.number().nonnegative(),
+  iterations: z.number().int().nonnegative(),
+  p50Ms: z.number().nonnegative().nullable(),
+  throughputIps: z.number().nonnegative(),
+  cpuFrequencyMHz: z.number().nonnegative().nullable(),
+  temperatureC: z.number().nullable(),
+});
+export type SustainedInterval = z.infer<typeof SustainedIntervalSchema>;
+
+export const SustainedSummarySchema = z.object({
+  durationS: z.number().nonnegative(),
+  intervalS: z.number().positive(),
+  /** Throughput of the first interval (what a burst benchmark sees). */
+  burstIps: z.number().nonnegative(),
+  /** Median throughput of the intervals in the second half of the run (the steady state). */
+  sustainedIps: z.number().nonnegative(),
+  /** sustainedIps ÷ burstIps. */
+  sustainedRatio: z.number().nonnegative(),
+  /** The share of burst below which an interval counts as throttled (0.9). */
+  throttleThreshold: z.number().min(0).max(1),
+  /** Seconds from the start at which throughput fell below the threshold and stayed there; null: it never did. */
+  throttledAtS: z.number().nonnegative().nullable(),
+  intervals: z.array(SustainedIntervalSchema).max(1440),
+});
+export type SustainedSummary = z.infer<typeof SustainedSummarySchema>;
+
+export const EnergySourceSchema = z.enum(['rapl', 'hwmon-energy', 'hwmon-power', 'ina3221', 'nvidia-smi']);
+export type EnergySource = z.infer<typeof EnergySourceSchema>;
+
+/** Energy of the measured loop from one source, or why no source could measure it. */
+export const EnergyReadingSchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('measured'),
+    source: EnergySourceSchema,
+    /** What the source covers, e.g. "package-0 + package-1 (CPU packages)", "GPU 0 (NVIDIA H100)", "VDD_IN rail". */
+    scope: z.string().max(LIMITS.text),
+    seconds: z.number().nonnegative(),
+    joules: z.number().nonnegative(),
+    averageWatts: z.number().nonnegative(),
+    /** joules ÷ images inferred in the measured loop (iterations × batch). */
+    joulesPerInference: z.number().nonnegative(),
+  }),
+  z.object({
+    status: z.literal('unavailable'),
+    /** Every source tried and why it could not measure (e.g. RAPL's energy_uj needs root since CVE-2020-8694). */
+    reasons: z
+      .array(z.object({ source: EnergySourceSchema, reason: Message }))
+      .max(8)
+      .default([]),
+  }),
+]);
+export type EnergyReading = z.infer<typeof EnergyReadingSchema>;
+
 export const ResultMetricsSchema = z.object({
   latencyMs: LatencySummarySchema,
   iterations: z.number().int().nonnegative(),
@@ -129,6 +187,10 @@ export const ResultMetricsSchema = z.object({
   endToEndIps: z.number().nonnegative().nullable().optional(),
   /** Optional, accuracy mode (issue 12): what was scored and how (output, class axis, label offset, preset). */
   scoring: AccuracyScoringSchema.optional(),
+  /** Optional, sustained runs (issue 13): the per-interval series and the sustained ÷ burst figures. */
+  sustained: SustainedSummarySchema.optional(),
+  /** Optional (issue 13): energy of the measured loop, or why it could not be measured. */
+  energy: EnergyReadingSchema.optional(),
 });
 export type ResultMetrics = z.infer<typeof ResultMetricsSchema>;
 

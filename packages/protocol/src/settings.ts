@@ -30,6 +30,16 @@ export const BenchmarkSettingsSchema = z.object({
   runner: BenchmarkRunnerSchema.optional(),
   /** Optional, accuracy mode: evaluate at most this many samples of the dataset (absent = all). */
   maxSamples: z.number().int().min(1).optional(),
+  /** Optional, latency/throughput (issue 13): measure for exactly this long (ms), recording every interval, instead of
+   *  the burst loop (minIterations / minDurationMs / maxDurationMs are ignored). The comparability key carries it. */
+  sustainedMs: z
+    .number()
+    .int()
+    .min(1000)
+    .max(24 * 3600_000)
+    .optional(),
+  /** Optional, with sustainedMs: length of one recorded interval (default 10 s; widened to keep ≤ 1440 intervals). */
+  sustainedIntervalMs: z.number().int().min(100).max(3600_000).optional(),
 });
 export type BenchmarkSettings = z.infer<typeof BenchmarkSettingsSchema>;
 export type BenchmarkSettingsInput = z.input<typeof BenchmarkSettingsSchema>;

@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type * as Hdr from 'hdr-histogram-js';
-import type { BenchmarkSettings } from '@fleetbench/protocol';
+import type { BenchmarkSettings, SustainedSummary } from '@fleetbench/protocol';
 import type { PeakRssMeter } from '../probe/run-environment';
 import { AgentError } from '../util/errors';
+import { summarizeSustained, type IntervalRecorder } from './sustained';
 
 // The timed part of a latency or throughput run: warm-up, then the measured loop. What is timed is the caller's
 // `runOnce` (one `session.run`), so the loop knows nothing of onnxruntime.
@@ -13,6 +14,8 @@ export interface Measured {
   endTimes: number[];
   elapsedMs: number;
   batch: number;
+  /** Sustained runs: the recorded intervals. */
+  sustained?: SustainedSummary | null;
 }
 
 export async function warmUp(
@@ -49,7 +52,9 @@ export async function measureLoop(
   histogram: Hdr.Histogram | null,
   rss: PeakRssMeter,
   onProgress: (p: number) => void,
+  recorder: IntervalRecorder | null = null,
 ): Promise<Measured> {
+  const sustainedMs = recorder ? settings.sustainedMs! : null;
   const latencies: number[] = [];
   const endTimes: number[] = [];
   const start = performance.now();
@@ -60,19 +65,31 @@ export async function measureLoop(
     latencies.push(ms);
     endTimes.push(elapsed);
     histogram?.recordValue(Math.max(1, Math.round(ms * 1000)));
+    recorder?.add(ms, elapsed);
     const n = latencies.length;
     if ((n & 15) === 0) rss.sample();
     const done =
-      (n >= settings.minIterations && elapsed >= settings.minDurationMs) || elapsed >= settings.maxDurationMs;
+      sustainedMs !== null
+        ? elapsed >= sustainedMs
+        : (n >= settings.minIterations && elapsed >= settings.minDurationMs) || elapsed >= settings.maxDurationMs;
     if (done) break;
     if ((n & 7) === 0)
       onProgress(
-        Math.min(n / settings.minIterations, settings.minDurationMs > 0 ? elapsed / settings.minDurationMs : 1, 0.99),
+        sustainedMs !== null
+          ? Math.min(elapsed / sustainedMs, 0.99)
+          : Math.min(
+              n / settings.minIterations,
+              settings.minDurationMs > 0 ? elapsed / settings.minDurationMs : 1,
+              0.99,
+            ),
       );
     throwIfAborted(signal);
   }
   rss.sample();
-  return { latencies, endTimes, elapsedMs: elapsed, batch };
+  const sustained = recorder
+    ? summarizeSustained(recorder.finish(), elapsed / 1000, recorder.intervalMs / 1000)
+    : undefined;
+  return { latencies, endTimes, elapsedMs: elapsed, batch, sustained };
 }
 
 export function throwIfAborted(signal: AbortSignal): void {

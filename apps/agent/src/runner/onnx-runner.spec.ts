@@ -1,5 +1,9 @@
 import * as hdr from 'hdr-histogram-js';
 import { BenchmarkSettingsSchema, ResultMetricsSchema, type BenchmarkSettingsInput } from '@fleetbench/protocol';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { energyProbes } from '../probe/energy/energy';
 import { AgentError } from '../util/errors';
 import { OnnxRunner } from './onnx-runner';
 import { chooseScoredOutput, rankOf, topK } from './scoring';
@@ -55,12 +59,78 @@ describe('OnnxRunner with the real mnist.onnx', () => {
     expect(capped.verdict.reasons[0].code).toBe('too-few-samples');
   });
 
+  it('a sustained run measures for its length, records intervals with the machine readings, and is not flagged for drift', async () => {
+    let t = 0;
+    const out = await new OnnxRunner({
+      environment: null,
+      machineSampler: () => ({ cpuFrequencyMHz: 2000, temperatureC: 40 + t++ }),
+    }).run({
+      modelPath: MNIST,
+      modelSha256: SHA,
+      settings: BenchmarkSettingsSchema.parse({
+        sustainedMs: 1200,
+        sustainedIntervalMs: 300,
+        minIterations: 10_000_000,
+        maxDurationMs: 100,
+        warmupIterations: 2,
+      }),
+      signal: new AbortController().signal,
+      onProgress: () => {},
+    });
+    const su = out.metrics.sustained!;
+    expect(ResultMetricsSchema.parse(out.metrics).sustained).toEqual(su);
+    expect(su.intervals).toHaveLength(4);
+    expect(su.intervals.map((i) => i.temperatureC)).toEqual([40, 41, 42, 43]);
+    expect(su.intervals.reduce((n, i) => n + i.iterations, 0)).toBe(out.metrics.iterations);
+    expect(su.durationS).toBeGreaterThanOrEqual(1.2);
+    expect(su.burstIps).toBe(su.intervals[0].throughputIps);
+    expect(su.sustainedRatio).toBeGreaterThan(0);
+    // minIterations and maxDurationMs do not apply: the run lasted its 1.2 s, and no too-few-samples flag.
+    expect(out.verdict.reasons.map((r) => r.code)).not.toContain('too-few-samples');
+    const plain = await run({ minIterations: 5, minDurationMs: 0, warmupIterations: 0 });
+    expect(plain.metrics.sustained).toBeUndefined();
+  });
+
+  it('measures the energy of the timed loop from the first source that opens, per inference', async () => {
+    const sys = mkdtempSync(path.join(tmpdir(), 'fb-sys-'));
+    try {
+      const hwmon = path.join(sys, 'class/hwmon/hwmon0');
+      mkdirSync(hwmon, { recursive: true });
+      writeFileSync(path.join(hwmon, 'name'), 'acpi_power_meter\n');
+      writeFileSync(path.join(hwmon, 'power1_input'), '12000000\n'); // 12 W
+      const out = await new OnnxRunner({ environment: null, energy: (p) => energyProbes(p, { sysRoot: sys }) }).run({
+        modelPath: MNIST,
+        modelSha256: SHA,
+        settings: BenchmarkSettingsSchema.parse({ minIterations: 20, minDurationMs: 300, warmupIterations: 0 }),
+        signal: new AbortController().signal,
+        onProgress: () => {},
+      });
+      const e = ResultMetricsSchema.parse(out.metrics).energy!;
+      if (e.status !== 'measured') throw new Error(JSON.stringify(e));
+      expect(e.source).toBe('hwmon-power');
+      expect(e.averageWatts).toBeCloseTo(12, 1);
+      expect(e.seconds).toBeGreaterThanOrEqual(0.25);
+      expect(e.joulesPerInference).toBeCloseTo(e.joules / out.metrics.iterations, 5);
+    } finally {
+      rmSync(sys, { recursive: true, force: true });
+    }
+    // Where no source measures (this machine's /sys, read as is), the result says why for each.
+    const plain = await run({ minIterations: 5, minDurationMs: 0, warmupIterations: 0 });
+    expect(plain.metrics.energy).toBeDefined();
+  });
+
   it('refuses the cuda provider with a clear provider-unavailable error naming the available ones', async () => {
     const err = await run({ executionProvider: 'cuda' }).catch((e) => e);
     expect(err).toBeInstanceOf(AgentError);
     expect(err.code).toBe('provider-unavailable');
     expect(err.message).toMatch(/"cuda"/);
     expect(err.message).toMatch(/available providers: .*cpu/);
+    // Not verifiable on these machines (no GPU): the path stops here, naming what is missing.
+    expect(err.message).toMatch(/libonnxruntime_providers_cuda\.so is not installed/);
+    expect(err.message).toMatch(/missing system libraries: .*libcudart\.so\.12/);
+    const trt = await run({ executionProvider: 'tensorrt' }).catch((e) => e);
+    expect(trt.code).toBe('provider-unavailable');
+    expect(trt.message).toMatch(/libnvinfer\.so\.10/);
   });
 
   it('refuses an unknown provider', async () => {

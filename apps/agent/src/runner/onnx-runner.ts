@@ -9,10 +9,13 @@ import {
   type IoTensor,
   type PreprocessingSpec,
   type ResolvedPreprocessing,
+  type EnergyReading,
   type ResultEnvironment,
   type ResultMetrics,
 } from '@fleetbench/protocol';
 import { loadDataset } from '../accuracy/dataset';
+import { energyProbes, finishEnergy, openEnergy } from '../probe/energy/energy';
+import type { EnergyProbe } from '../probe/energy/meters';
 import { openPixelSource } from '../accuracy/pixel-cache';
 import { resolveAgainstModel } from '../accuracy/presets';
 import { allocateInput, inputShape, pixelSpecOf, pixelsToInput } from '../accuracy/preprocess';
@@ -29,8 +32,10 @@ import { silentLogger, type Logger } from '../util/logger';
 import { AGENT_VERSION, onnxruntimeVersion } from '../version';
 import { FILLABLE_TYPES, fillData, mulberry32, resolveShape, type FillableType } from './input-data';
 import { loadOrt, type Ort } from './ort';
-import { listProviders } from './providers';
+import { diagnoseProviders, loaderLibraries } from './provider-diagnosis';
+import { bindingDir, listProviders } from './providers';
 import { coefficientOfVariation, perWindowMedians, summarize, throughput } from './stats';
+import { effectiveIntervalMs, IntervalRecorder, sysfsSampler, type MachineSampler } from './sustained';
 import { verdictOf } from './verdict';
 import { measureLoop, throwIfAborted, warmUp, type Measured } from './measure-loop';
 import { chooseScoredOutput, isConstant, rankOf, topK } from './scoring';
@@ -55,6 +60,10 @@ export interface OnnxRunnerOptions {
   /** Accuracy runs read the model's signature from files up to this size before the session exists (default 256 MiB;
    *  larger ones, or 0, through the session, and decoding starts after it). */
   signatureFromFileUpToBytes?: number;
+  /** Energy sources for a provider (default: RAPL, hwmon, INA3221 or nvidia-smi under /sys); null skips energy. */
+  energy?: ((provider: string) => EnergyProbe[]) | null;
+  /** Sustained runs: what reads CPU frequency and temperature at each interval (default: sysfs). */
+  machineSampler?: MachineSampler;
 }
 
 interface PreparedAccuracy {
@@ -99,6 +108,8 @@ interface MeasuredRun {
   accuracy: AccuracyFigures | null;
   predictions?: ImagePrediction[];
   datasetSha256: string | null;
+  /** Energy over the reported configuration's loop, when a meter was found. */
+  energy?: EnergyReading;
 }
 
 /** Runs latency, throughput and accuracy benchmarks of one ONNX model with onnxruntime-node. */
@@ -115,7 +126,7 @@ export class OnnxRunner implements ModelRunner {
   async run(req: RunRequest): Promise<RunOutput> {
     requireAccuracyInputs(req);
     const ort = loadOrt();
-    checkProvider(req.settings.executionProvider);
+    await checkProvider(req.settings.executionProvider);
     const { flops, signature } = await this.readGraph(req);
     const envBefore = this.readEnv();
     const rss = new PeakRssMeter();
@@ -227,6 +238,10 @@ export class OnnxRunner implements ModelRunner {
     const byBatch: NonNullable<ResultMetrics['throughputByBatch']> = [];
     let main: Measured | null = null;
     let firstInferenceMs = 0;
+    let energy: EnergyReading | undefined;
+    // Sources are found before anything is timed; the meter runs over the reported configuration's loop only.
+    const energySources = this.opts.energy === undefined ? energyProbes : this.opts.energy;
+    const opened = energySources ? await openEnergy(energySources(settings.executionProvider)) : null;
     for (const [k, size] of sizes.entries()) {
       const feeds = buildFeeds(ort, session, settings, size);
       // A fixed batch dimension wins over the requested size (batchSize 1 on a batch-8 model measures 8).
@@ -246,10 +261,35 @@ export class OnnxRunner implements ModelRunner {
       const phase = sizes.length > 1 ? `measure bs${size}` : 'measure';
       await warmUp(runOnce, settings, signal, (p) => onProgress(p, sizes.length > 1 ? `warmup bs${size}` : 'warmup'));
       rss.sample();
-      const record = k === sizes.length - 1 ? histogram : null;
-      main = await measureLoop(runOnce, settings, signal, actual, record, rss, (p) =>
-        onProgress(sizes.length > 1 ? (k + p) / sizes.length : p, phase),
-      );
+      // Only the reported configuration goes into the histogram (the largest batch of a sweep).
+      const last = k === sizes.length - 1;
+      const record = last ? histogram : null;
+      // A sustained run measures the reported configuration for its whole length; a sweep's other sizes are bursts.
+      const sustainedMs = last ? (settings.sustainedMs ?? null) : null;
+      const recorder = sustainedMs
+        ? new IntervalRecorder(
+            effectiveIntervalMs(sustainedMs, settings.sustainedIntervalMs),
+            actual,
+            this.opts.machineSampler ?? sysfsSampler,
+          )
+        : null;
+      if (last && opened && 'meter' in opened) opened.meter.start();
+      try {
+        main = await measureLoop(
+          runOnce,
+          settings,
+          signal,
+          actual,
+          record,
+          rss,
+          (p) => onProgress(sizes.length > 1 ? (k + p) / sizes.length : p, sustainedMs ? 'sustained' : phase),
+          recorder,
+        );
+      } catch (err) {
+        if (last && opened) await finishEnergy(opened, 0); // stops the meter (and nvidia-smi) of an aborted run
+        throw err;
+      }
+      if (last && opened) energy = await finishEnergy(opened, main.latencies.length * actual);
       if (settings.mode === 'throughput')
         byBatch.push({
           batchSize: actual,
@@ -266,13 +306,14 @@ export class OnnxRunner implements ModelRunner {
       byBatch: settings.mode === 'throughput' ? byBatch : undefined,
       accuracy: null,
       datasetSha256: null,
+      energy,
     };
   }
 
   /** ResultMetrics of a measured run: latency summary, throughput, cold start, memory, GFLOP/s, accuracy. */
   private metricsOf(
     settings: BenchmarkSettings,
-    { main, firstInferenceMs, byBatch, accuracy }: MeasuredRun,
+    { main, firstInferenceMs, byBatch, accuracy, energy }: MeasuredRun,
     sessionCreateMs: number,
     flops: number | null,
     rss: PeakRssMeter,
@@ -298,6 +339,8 @@ export class OnnxRunner implements ModelRunner {
       perSecondMedianCv: perSecondMedianCv === null ? null : round3(perSecondMedianCv),
       ...(byBatch ? { throughputByBatch: byBatch } : {}),
       ...(accuracy ? { endToEndIps: accuracy.endToEndIps, scoring: accuracy.scoring } : {}),
+      ...(main.sustained ? { sustained: main.sustained } : {}),
+      ...(energy ? { energy } : {}),
     };
   }
 
@@ -601,7 +644,9 @@ function verdictOfRun(
   return verdictOf({
     samples: main.latencies.length,
     // Accuracy runs measure every sample once: the sample count, not minIterations, is what they need.
-    minSamples: settings.mode === 'accuracy' ? 0 : settings.minIterations,
+    // Sustained runs measure for a fixed time, not an iteration count.
+    minSamples: settings.mode === 'accuracy' || main.sustained ? 0 : settings.minIterations,
+    sustained: !!main.sustained,
     accuracySamples: accuracy ? { evaluated: accuracy.samples, expected: accuracy.expected } : null,
     unreliable: metrics.latencyMs.unreliable,
     maxDurationMs: settings.maxDurationMs,
@@ -655,11 +700,19 @@ export function sessionOptions(
   };
 }
 
-function checkProvider(name: string): void {
+async function checkProvider(name: string): Promise<void> {
   const providers = listProviders();
   const known = providers.find((p) => p.name === name);
   if (!known || !known.usable) {
-    const why = known ? 'its libraries are not installed' : 'onnxruntime-node does not know it on this platform';
+    const why = known
+      ? ((
+          await diagnoseProviders({
+            backends: [{ name, bundled: false }],
+            binDir: bindingDir(),
+            systemLibs: loaderLibraries(),
+          })
+        )[0]?.detail ?? 'its libraries are not installed')
+      : 'onnxruntime-node does not know it on this platform';
     throw new AgentError(
       'provider-unavailable',
       `Execution provider "${name}" is not available on this device (${why}); available providers: ${availableList()}.`,

@@ -40,7 +40,7 @@ export function usableProviderNames(backends?: BackendInfo[] | null): string[] {
 }
 
 /** In-process: null when onnxruntime-node cannot be loaded. */
-function nativeBackends(): BackendInfo[] | null {
+export function nativeBackends(): BackendInfo[] | null {
   let ort: Ort;
   try {
     ort = loadOrt();
@@ -99,7 +99,8 @@ export async function cachedBackends(cacheFile: string): Promise<BackendInfo[] |
   return backends;
 }
 
-function bindingDir(): string | null {
+/** The folder of the native binding for this platform, where non-bundled provider libraries are installed. */
+export function bindingDir(): string | null {
   try {
     const root = path.dirname(require.resolve('onnxruntime-node/package.json'));
     return path.join(root, 'bin', 'napi-v6', process.platform, process.arch);

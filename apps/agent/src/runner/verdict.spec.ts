@@ -50,6 +50,12 @@ describe('verdict rules (pure)', () => {
     expect(trip?.detail).toMatch(/trip point.*96/);
   });
 
+  it('sustained runs report throttling and drift in their series instead of a throttled / high-variance flag', () => {
+    const drifting = { ...clean, cpuFrequencyMHz: { before: 2000, after: 1200 }, perSecondMedianCv: 0.4 };
+    expect(verdictOf(drifting).reasons.map((r) => r.code)).toEqual(['throttled', 'high-variance']);
+    expect(verdictOf({ ...drifting, sustained: true })).toEqual({ status: 'valid', reasons: [] });
+  });
+
   it('accuracy-inconsistent: top-5 below top-1 (an impossible pair)', () => {
     const acc = { top1: 0.5, top5: 0.8, samples: 100, constantScoreImages: 0, identicalOutputs: false };
     expect(accuracyInconsistentRule({ ...clean, accuracy: acc })).toBeNull();

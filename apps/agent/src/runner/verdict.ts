@@ -26,6 +26,8 @@ export interface VerdictInputs {
   cpuFrequencyMHz: { before: number | null; after: number | null };
   thermalTripCrossed: boolean | null;
   temperatureC?: { before: number | null; after: number | null };
+  /** Sustained runs (issue 13) measure throttling and drift on purpose: the result reports them instead of a flag. */
+  sustained?: boolean;
   /** CV of the per-second medians; null when the run lasted under two seconds. */
   perSecondMedianCv: number | null;
   /** Accuracy runs: the figures and how many images got the same score for every class (issue 12). */
@@ -71,6 +73,7 @@ export function busyRule(i: VerdictInputs): Reason | null {
 }
 
 export function throttledRule(i: VerdictInputs): Reason | null {
+  if (i.sustained) return null;
   const { before, after } = i.cpuFrequencyMHz;
   if (before !== null && after !== null && before > 0 && after < before * (1 - VERDICT_RULES.throttleFrequencyDrop))
     return {
@@ -87,7 +90,7 @@ export function throttledRule(i: VerdictInputs): Reason | null {
 
 export function highVarianceRule(i: VerdictInputs): Reason | null {
   const cv = i.perSecondMedianCv;
-  if (cv === null || cv <= VERDICT_RULES.highVarianceCv) return null;
+  if (i.sustained || cv === null || cv <= VERDICT_RULES.highVarianceCv) return null;
   return {
     code: 'high-variance',
     detail: `the per-second medians vary by ${(cv * 100).toFixed(1)} % (coefficient of variation; limit ${VERDICT_RULES.highVarianceCv * 100} %)`,

@@ -8,7 +8,9 @@ const LINKS = [
   { href: '/leaderboard', label: 'Leaderboard', id: 'leaderboard' },
   { href: '/chart', label: 'Speed vs accuracy', id: 'chart' },
   { href: '/compare', label: 'Compare', id: 'compare' },
+  { href: '/published', label: 'vs Published', id: 'published' },
   { href: '/campaigns', label: 'Campaigns', id: 'campaigns' },
+  { href: '/changes', label: 'Changes', id: 'changes' },
   { href: '/models', label: 'Models', id: 'models' },
 ] as const;
 

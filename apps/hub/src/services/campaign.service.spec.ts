@@ -55,6 +55,17 @@ describe('CampaignService.create', () => {
     expect(campaigns.createWithJobs).not.toHaveBeenCalled();
   });
 
+  it('400s on a sustained run longer than the job time limit allows', async () => {
+    const { svc, campaigns } = setup();
+    const req = request({ timeoutMs: 600_000, settings: [{ sustainedMs: 600_000 }] });
+    await expect(svc.create(req)).rejects.toMatchObject({
+      code: 'validation-failed',
+      status: 400,
+      message: expect.stringMatching(/sustained run of 600 s .* time limit of 600 s/),
+    });
+    expect(campaigns.createWithJobs).not.toHaveBeenCalled();
+  });
+
   it('400s when the selector matches no device', async () => {
     const { svc, models, devices, campaigns } = setup();
     models.findByIds.mockResolvedValue([{ id: 'm1' }, { id: 'm2' }] as never);

@@ -47,6 +47,16 @@ export function expandJobs(
   return out;
 }
 
+/** A sustained run (issue 13) lasts its whole length plus set-up: it must fit in the job's time limit. */
+function checkSustained(req: Pick<CreateCampaignRequest, 'settings' | 'timeoutMs'>): void {
+  const tooLong = req.settings.filter((s) => s.sustainedMs !== undefined && s.sustainedMs >= req.timeoutMs * 0.9);
+  if (tooLong.length)
+    throw new AppError(
+      'validation-failed',
+      `A sustained run of ${Math.max(...tooLong.map((s) => s.sustainedMs!)) / 1000} s does not fit in the job time limit of ${req.timeoutMs / 1000} s (it needs the run plus 10 % for loading and warm-up); raise timeoutMs or shorten sustainedMs.`,
+    );
+}
+
 @Injectable()
 export class CampaignService {
   constructor(
@@ -61,6 +71,7 @@ export class CampaignService {
   ) {}
 
   async create(req: CreateCampaignRequest): Promise<Campaign> {
+    checkSustained(req);
     const modelIds = [...new Set(req.modelIds)];
     const found = new Set((await this.models.findByIds(modelIds)).map((m) => m.id));
     const unknown = modelIds.filter((id) => !found.has(id));

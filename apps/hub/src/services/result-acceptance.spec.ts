@@ -266,6 +266,54 @@ describe('result acceptance: forged figures', () => {
     expect(forge((m) => void (m.metrics.coldStart.sessionCreateMs = 1e12))).toBe('implausible-latency');
   });
 
+  it('a sustained series on a burst job, or one that disagrees with itself; energy beyond one device', () => {
+    const su = () => {
+      const ips = base.metrics.throughputIps;
+      const intervals = [0.9, 0.8].map((f, k) => ({
+        endS: (k + 1) * 2,
+        iterations: 250,
+        p50Ms: base.metrics.latencyMs.p50,
+        throughputIps: ips * f,
+        cpuFrequencyMHz: null,
+        temperatureC: null,
+      }));
+      return {
+        durationS: 4,
+        intervalS: 2,
+        burstIps: ips * 0.9,
+        sustainedIps: ips * 0.8,
+        sustainedRatio: 0.8 / 0.9,
+        throttleThreshold: 0.9,
+        throttledAtS: 2,
+        intervals,
+      };
+    };
+    const sj = job({}, { sustainedMs: 4000 });
+    const ok = measured(sj, latencies(500, 5, 11));
+    ok.metrics.sustained = su();
+    expect(reasonOf(DEVICE, ok, sj)).toBe('ok');
+    const forgeS = (mut: (s: ReturnType<typeof su>) => void) => {
+      const m = structuredClone(ok);
+      mut(m.metrics.sustained!);
+      return reasonOf(DEVICE, m, sj);
+    };
+    expect(forgeS((s) => void (s.sustainedRatio = 1))).toBe('implausible-throughput');
+    expect(forgeS((s) => void (s.intervals[0]!.iterations = 400))).toBe('implausible-throughput');
+    expect(forgeS((s) => void (s.intervals[1]!.throughputIps = 1e9))).toBe('implausible-throughput');
+    expect(forge((m) => void (m.metrics.sustained = su()))).toBe('implausible-throughput'); // burst job
+    const energy = { status: 'measured' as const, source: 'rapl' as const, scope: 'package-0', seconds: 10 };
+    expect(
+      forge((m) => void (m.metrics.energy = { ...energy, joules: 300, averageWatts: 30, joulesPerInference: 0.6 })),
+    ).toBe('ok');
+    expect(
+      forge((m) => void (m.metrics.energy = { ...energy, joules: 300, averageWatts: 3, joulesPerInference: 0.6 })),
+    ).toBe('implausible-throughput');
+    expect(
+      forge((m) => void (m.metrics.energy = { ...energy, joules: 1e7, averageWatts: 1e6, joulesPerInference: 1 })),
+    ).toBe('implausible-throughput');
+    expect(forge((m) => void (m.metrics.energy = { status: 'unavailable', reasons: [] }))).toBe('ok');
+  });
+
   it('top-k on a latency job, a valid verdict with too few samples', () => {
     expect(forge((m) => void (m.metrics.top1 = 0.99))).toBe('implausible-accuracy');
     const few = measured(j, latencies(50, 5, 14));

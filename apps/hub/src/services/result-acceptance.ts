@@ -61,6 +61,8 @@ export const RESULT_LIMITS = {
   maxFlopsPerSecond: 2e16,
   /** A `valid` verdict needs a trustworthy p90 (the agent's rule: 10 / (1 − 0.9) samples). */
   minValidSamples: 100,
+  /** Average power above this is no single device's (an 8-GPU server draws ~10 kW). */
+  maxDeviceWatts: 100_000,
   /** HDR histograms the agent writes: µs resolution, 3 significant digits; a forger may not coarsen them. */
   histogramMaxSignificantDigits: 4,
   histogramMinSignificantDigits: 2,
@@ -150,6 +152,9 @@ export function assessValues(
   if (flops && m.gflops != null && !close(m.gflops, (flops * m.throughputIps) / 1e9, 1e-3, 2e-3))
     return reject('implausible-throughput', `gflops ${m.gflops} ≠ model FLOPs × throughput`);
 
+  const extra = sustainedProblem(msg, settings, batch, job.timeoutMs) ?? energyProblem(msg);
+  if (extra) return reject('implausible-throughput', extra);
+
   const acc = accuracyProblem(msg, settings);
   if (acc) return reject('implausible-accuracy', acc);
 
@@ -206,6 +211,42 @@ function throughputProblem(ips: number, l: LatencySummary, batch: number, extern
     ? (batch * 1000 * RESULT_LIMITS.externalPipelineFactor) / l.min
     : ((batch * 1000) / l.mean) * (1 + RESULT_LIMITS.throughputSlack) + 0.001;
   if (ips > bound) return `${ips} img/s at batch ≤ ${batch} is more than ${round(bound)} the latency allows`;
+  return null;
+}
+
+/** A sustained series (issue 13) only on a sustained job, within its runs, its time limit and its own figures. */
+function sustainedProblem(
+  msg: ResultMessage,
+  settings: BenchmarkSettings,
+  batch: number,
+  timeoutMs: number,
+): string | null {
+  const su = msg.metrics.sustained;
+  const wanted = settings.sustainedMs !== undefined && settings.mode !== 'accuracy';
+  if (!su) return null; // an agent without sustained support measured a burst; the key still says sustained
+  if (!wanted) return 'a sustained series on a job that is not sustained';
+  if (su.durationS * 1000 > timeoutMs) return `a sustained run of ${su.durationS} s exceeds the job's time limit`;
+  const runs = su.intervals.reduce((n, i) => n + i.iterations, 0);
+  if (runs > msg.metrics.iterations) return `the intervals hold ${runs} runs, the result ${msg.metrics.iterations}`;
+  // Every run takes at least the fastest latency: no interval can go faster than batch ÷ min.
+  const ceiling = ((batch * 1000) / msg.metrics.latencyMs.min) * (1 + RESULT_LIMITS.throughputSlack);
+  if (su.intervals.some((i) => !Number.isFinite(i.throughputIps) || i.throughputIps > ceiling))
+    return `an interval is faster than batch × 1000 / min latency (${ceiling.toFixed(1)} img/s)`;
+  if (su.intervals.length && !close(su.burstIps, su.intervals[0]!.throughputIps, 1e-3, 1e-3))
+    return 'burstIps is not the first interval’s throughput';
+  if (su.burstIps > 0 && !close(su.sustainedRatio, su.sustainedIps / su.burstIps, 2e-3, 2e-3))
+    return 'sustainedRatio is not sustainedIps ÷ burstIps';
+  return null;
+}
+
+/** A measured energy reading (issue 13) whose figures agree with each other and with one device's power. */
+function energyProblem(msg: ResultMessage): string | null {
+  const e = msg.metrics.energy;
+  if (!e || e.status !== 'measured') return null;
+  if (![e.joules, e.seconds, e.averageWatts, e.joulesPerInference].every(Number.isFinite)) return 'energy not finite';
+  if (e.averageWatts > RESULT_LIMITS.maxDeviceWatts) return `${e.averageWatts} W is beyond any single device`;
+  if (e.seconds > 0 && !close(e.averageWatts, e.joules / e.seconds, 1e-2, 1e-2))
+    return 'averageWatts is not joules ÷ seconds';
   return null;
 }
 

@@ -9,6 +9,7 @@ import {
   parseWordList,
   pickModels,
   rerunRequest,
+  timeoutForSustained,
 } from '../../features/campaigns/matrix';
 import { hubApi } from '../../lib/hub/api';
 import { errorMessage } from '../../lib/hub/errors';
@@ -45,6 +46,12 @@ export async function createCampaignAction(_prev: ActionState, form: FormData): 
       throw new Error('Pick the devices (all, tags, hardware classes or devices).');
     const mode = String(form.get('mode') ?? 'latency');
     if (mode !== 'latency' && mode !== 'throughput' && mode !== 'accuracy') throw new Error(`unknown mode ${mode}`);
+    const sustainedMin = String(form.get('sustainedMin') ?? '').trim();
+    const sustainedMs = sustainedMin ? Math.round(Number(sustainedMin) * 60_000) : undefined;
+    if (sustainedMs !== undefined && !(sustainedMs >= 1000 && sustainedMs <= 16 * 3600_000))
+      throw new Error(`Sustained minutes: "${sustainedMin}" is not a length between 1 s and 16 h.`);
+    if (sustainedMs !== undefined && mode === 'accuracy')
+      throw new Error('Sustained runs measure latency or throughput, not accuracy.');
     const settings = expandMatrix({
       mode,
       batchSizes: parseIntList(String(form.get('batch') ?? '1'), 'Batch sizes', 1),
@@ -53,9 +60,17 @@ export async function createCampaignAction(_prev: ActionState, form: FormData): 
       minIterations: optInt(form.get('iterations')),
       minDurationMs: optInt(form.get('durationMs')),
       warmupIterations: optInt(form.get('warmup')),
+      sustainedMs,
     });
     if (settings.length > 100) throw new Error(`The settings matrix has ${settings.length} combinations; at most 100.`);
-    const c = await hubApi.createCampaign(token, { name, modelIds, devices, settings });
+    const timeoutMs = timeoutForSustained(sustainedMs);
+    const c = await hubApi.createCampaign(token, {
+      name,
+      modelIds,
+      devices,
+      settings,
+      ...(timeoutMs ? { timeoutMs } : {}),
+    });
     id = c.id;
   } catch (err) {
     return { error: message(err) };

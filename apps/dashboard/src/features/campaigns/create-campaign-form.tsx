@@ -190,6 +190,17 @@ export function CreateCampaignForm({
               <span>Warm-up iterations</span>
               <input name="warmup" type="number" min={0} placeholder="10" data-testid="campaign-warmup" />
             </label>
+            <label className="field">
+              <span>Sustained minutes (empty: burst)</span>
+              <input
+                name="sustainedMin"
+                type="number"
+                min={0.02}
+                step="any"
+                placeholder="burst"
+                data-testid="campaign-sustained"
+              />
+            </label>
           </div>
           <p className="muted small" data-testid="matrix-size">
             {typeof size === 'number'

@@ -7,6 +7,7 @@ import {
   pickModels,
   jobResultFromSummary,
   rerunRequest,
+  timeoutForSustained,
 } from './matrix';
 
 describe('campaign form maths', () => {
@@ -34,6 +35,22 @@ describe('campaign form maths', () => {
       minIterations: 20,
     });
     expect(m.map((s) => `${s.batchSize}/${s.intraOpThreads}`)).toEqual(['1/0', '4/0', '1/2', '4/2']);
+  });
+
+  it('a sustained matrix carries its length, and the job time limit grows to fit it', () => {
+    const m = expandMatrix({
+      mode: 'latency',
+      batchSizes: [1],
+      threads: [0],
+      providers: ['cpu'],
+      sustainedMs: 600_000,
+    });
+    expect(m[0]).toMatchObject({ sustainedMs: 600_000 });
+    expect(timeoutForSustained(undefined)).toBeUndefined();
+    expect(timeoutForSustained(60_000)).toBe(15 * 60_000);
+    expect(timeoutForSustained(600_000)).toBe(20 * 60_000);
+    expect(timeoutForSustained(600_000)! * 0.9).toBeGreaterThan(600_000);
+    expect(timeoutForSustained(20 * 3600_000)).toBe(24 * 3600_000);
   });
 
   it('picks models and whole families', () => {

@@ -33,6 +33,8 @@ export interface MatrixInput {
   minIterations?: number;
   minDurationMs?: number;
   warmupIterations?: number;
+  /** Sustained runs (issue 13): measure each combination for this long, recording intervals. */
+  sustainedMs?: number;
 }
 
 /** Cartesian product batch × threads × provider (the hub completes every entry with its defaults). */
@@ -49,8 +51,16 @@ export function expandMatrix(m: MatrixInput): BenchmarkSettingsInput[] {
           ...(m.minIterations !== undefined ? { minIterations: m.minIterations } : {}),
           ...(m.minDurationMs !== undefined ? { minDurationMs: m.minDurationMs } : {}),
           ...(m.warmupIterations !== undefined ? { warmupIterations: m.warmupIterations } : {}),
+          ...(m.sustainedMs !== undefined ? { sustainedMs: m.sustainedMs } : {}),
         });
   return out;
+}
+
+/** The hub's default job time limit (15 min), raised for a sustained run: its length plus half again and 5 minutes
+ *  for loading and warm-up (the hub wants the run within 90 % of the limit), at most 24 h. */
+export function timeoutForSustained(sustainedMs: number | undefined): number | undefined {
+  if (sustainedMs === undefined) return undefined;
+  return Math.min(24 * 3600_000, Math.max(15 * 60_000, Math.ceil(sustainedMs * 1.5) + 5 * 60_000));
 }
 
 /** Model ids from individually ticked models plus whole families, de-duplicated, in catalogue order. */

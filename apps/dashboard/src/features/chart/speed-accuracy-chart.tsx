@@ -1,11 +1,13 @@
 'use client';
 
-import { useMemo } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
+import { ChartDownloads } from '../../components/chart-downloads';
 import { ExportButtons } from '../../components/export-buttons';
 import type { ExportColumn } from '../../lib/export';
 import { formatMs, formatPercent, formatThroughput } from '../../lib/format';
 import { byFamily, familyColour, logTicks, paretoFront, stepTicks, type ChartPoint, type XMetric } from './pareto';
+import { PointLabels } from './point-labels';
 
 /** A published reference series drawn beside measured points: own marker, own dashed front, never merged. */
 export interface ChartOverlay {
@@ -78,6 +80,17 @@ export function SpeedAccuracyChart({
   const families = useMemo(() => byFamily(points), [points]);
   const front = useMemo(() => paretoFront(points, metric), [points, metric]);
   const frontIds = useMemo(() => new Set(front.map((p) => p.modelId)), [front]);
+  const [showNames, setShowNames] = useState(true);
+  const [familyLines, setFamilyLines] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+  // The front's names first (they matter most), then the most accurate models: the greedy placement keeps those.
+  const labels = useMemo(
+    () =>
+      [...points]
+        .sort((a, b) => Number(frontIds.has(b.modelId)) - Number(frontIds.has(a.modelId)) || b.y - a.y)
+        .map((p) => ({ id: p.modelId, text: p.model, x: p.x, y: p.y })),
+    [points, frontIds],
+  );
   const series = useMemo(
     () =>
       overlays.map((o, i) => {
@@ -118,7 +131,24 @@ export function SpeedAccuracyChart({
 
   return (
     <>
+      <div className="toolbar" data-testid="chart-options">
+        <label>
+          <input type="checkbox" checked={showNames} onChange={(e) => setShowNames(e.target.checked)} /> model names
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            checked={familyLines}
+            onChange={(e) => setFamilyLines(e.target.checked)}
+            data-testid="family-lines"
+          />{' '}
+          one line per family
+        </label>
+        <span className="spacer" />
+        <ChartDownloads target={box} name={`speed-accuracy-${title}`} testId="chart-download" />
+      </div>
       <div
+        ref={box}
         className="chart-box"
         data-testid="speed-accuracy-chart"
         data-points={points.length}
@@ -196,6 +226,22 @@ export function SpeedAccuracyChart({
                 />
               )),
             )}
+            {familyLines
+              ? families
+                  .filter((f) => f.points.length > 1)
+                  .map((f) => (
+                    <Scatter
+                      key={`line:${f.family}`}
+                      name={`${f.family} line`}
+                      data={[...f.points].sort((a, b) => a.x - b.x)}
+                      line={{ stroke: familyColour(f.family), strokeWidth: 1.5 }}
+                      shape={() => <g />}
+                      isAnimationActive={false}
+                      legendType="none"
+                      className="family-line"
+                    />
+                  ))
+              : null}
             {families.map((f) => (
               <Scatter
                 key={f.family}
@@ -206,6 +252,7 @@ export function SpeedAccuracyChart({
                 isAnimationActive={false}
               />
             ))}
+            {showNames ? <PointLabels points={labels} /> : null}
           </ScatterChart>
         </ResponsiveContainer>
       </div>

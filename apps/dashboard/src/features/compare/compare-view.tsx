@@ -1,7 +1,8 @@
 'use client';
 
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { ChartDownloads } from '../../components/chart-downloads';
 import { ExportButtons } from '../../components/export-buttons';
 import { FilterSelect } from '../../components/filter-select';
 import type { ExportColumn } from '../../lib/export';
@@ -43,6 +44,7 @@ export function CompareView({
   const spread = useMemo(() => spreadLines(rows, ids), [rows, ids]);
   const families = useMemo(() => [...new Set(models.map((m) => m.family ?? 'other'))].sort(), [models]);
   const [family, setFamily] = useState('');
+  const bars = useRef<HTMLDivElement>(null);
   const shown = useMemo(
     () => (family ? models.filter((m) => (m.family ?? 'other') === family) : models),
     [models, family],
@@ -164,8 +166,13 @@ export function CompareView({
         </table>
       </div>
 
-      <h2>p50 latency per model</h2>
+      <div className="toolbar">
+        <h2>p50 latency per model</h2>
+        <span className="spacer" />
+        <ChartDownloads target={bars} name={`compare-${settingsKey}`} testId="compare-download" />
+      </div>
       <div
+        ref={bars}
         className="chart-box"
         style={{ height: Math.max(320, shown.length * classes.length * 9 + 80) }}
         data-testid="compare-bars"

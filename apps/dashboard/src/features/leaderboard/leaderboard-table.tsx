@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import { useEffect, useMemo, useState } from 'react';
 import type { LeaderboardRow } from '@fleetbench/protocol';
 import { ExportButtons } from '../../components/export-buttons';
@@ -251,7 +252,12 @@ export function LeaderboardTable({
                     {r.rank ?? '—'}
                   </td>
                   <th scope="row" className="cell-name" data-testid="model-name">
-                    {r.modelName}
+                    <Link
+                      href={`/changes/history?${new URLSearchParams({ model: r.modelId, class: r.hardwareClassId, settings: r.settingsKey }).toString()}`}
+                      title="History of this model on this hardware: every result over time and the changes marked"
+                    >
+                      {r.modelName}
+                    </Link>
                   </th>
                   <td className="col-opt">{r.family ?? <span className="muted">—</span>}</td>
                   <td className="num nowrap" data-testid="top1">

@@ -9,8 +9,10 @@ const LEVEL_WORDS = {
   all: '',
 } as const;
 
+const formatLength = (s: number) => (s % 60 === 0 ? `${s / 60} min` : `${s} s`);
+
 /**
- * "Latency · batch 1 · default threads · cpu", plus the runner when it is not onnxruntime-node, the graph
+ * "Latency · batch 1 · default threads · cpu · burst" (or "sustained 10 min"), plus the runner when it is not onnxruntime-node, the graph
  * optimisation level when it is not the default (all) and an accuracy sample limit; text that is no key comes back
  * unchanged (e.g. a published reference's label).
  */
@@ -30,5 +32,7 @@ export function describeSettingsKey(key: string): string {
   if (p.runner !== 'onnxruntime-node') parts.push(p.runner);
   if (LEVEL_WORDS[p.graphOptimizationLevel]) parts.push(LEVEL_WORDS[p.graphOptimizationLevel]);
   if (p.maxSamples !== null) parts.push(`${p.maxSamples} samples`);
+  // Sustained figures include throttling that burst runs never see: the label says which kind a row is.
+  if (p.mode !== 'accuracy') parts.push(p.sustainedS === null ? 'burst' : `sustained ${formatLength(p.sustainedS)}`);
   return parts.join(' · ');
 }

@@ -24,6 +24,17 @@ describe('bucketize', () => {
 });
 
 describe('reproduceCommand', () => {
+  it('repeats a sustained run with its length and interval', () => {
+    const cmd = reproduceCommand({
+      hubUrl: 'http://hub:4000',
+      modelSha256: 'a'.repeat(64),
+      modelName: 'm',
+      settings: BenchmarkSettingsSchema.parse({ sustainedMs: 600_000, sustainedIntervalMs: 5000 }),
+    });
+    expect(cmd).toContain('--sustained 600s');
+    expect(cmd).toContain('--sustained-interval 5s');
+  });
+
   it('downloads the exact artifact and runs fleetbench-agent bench with the same settings', () => {
     const settings = BenchmarkSettingsSchema.parse({
       batchSize: 4,

@@ -113,6 +113,10 @@ export function reproduceCommand(opts: {
     ...(s.graphOptimizationLevel !== 'all' ? [`--opt-level ${s.graphOptimizationLevel}`] : []),
     ...(s.runner && s.runner !== 'onnxruntime-node' ? [`--runner ${s.runner}`] : []),
     `--seed ${s.seed}`,
+    ...(s.sustainedMs && s.mode !== 'accuracy' ? [`--sustained ${s.sustainedMs / 1000}s`] : []),
+    ...(s.sustainedMs && s.sustainedIntervalMs && s.mode !== 'accuracy'
+      ? [`--sustained-interval ${s.sustainedIntervalMs / 1000}s`]
+      : []),
     ...(sc
       ? [
           '--dataset DATASET_DIR',

@@ -62,7 +62,7 @@ export async function checkToken(token: string, path: string): Promise<'ok' | 'r
  * Throws HubError like hubGet (the hub's ErrorBody message becomes `detail`).
  */
 export async function hubSend<S extends z.ZodType>(
-  method: 'POST' | 'PUT' | 'DELETE',
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
   token: string,
   schema: S,

@@ -7,6 +7,7 @@ import { hubApi } from '../../../lib/hub/api';
 import { load } from '../../../lib/hub/load';
 import { hubViews } from '../../../lib/hub/views';
 import { getAbilities, requireToken } from '../../../lib/session';
+import { scheduleCampaignAction } from '../schedule-actions';
 
 export const metadata: Metadata = { title: 'Campaign · Fleetbench' };
 
@@ -34,6 +35,34 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
             deviceNames={Object.fromEntries((devices.ok ? devices.data : []).map((d) => [d.id, d.name]))}
             canOperate={can.operate}
           />
+          {can.operate ? (
+            <form action={scheduleCampaignAction} className="card form-grid" data-testid="schedule-form">
+              <h2>Repeat on a schedule</h2>
+              <p className="muted small">
+                Starts this campaign again (same models, device selector and settings) at every tick of a cron
+                expression; a tick is skipped while the previous run is still going. Its results feed the{' '}
+                <Link href="/changes">regression watch</Link>.
+              </p>
+              <input type="hidden" name="campaignId" value={campaign.data.id} />
+              <label className="field">
+                Name
+                <input name="name" defaultValue={campaign.data.name} maxLength={200} />
+              </label>
+              <label className="field">
+                Cron (minute hour day month weekday)
+                <input name="cron" defaultValue="0 3 * * *" required className="mono" />
+              </label>
+              <label className="field">
+                Time zone
+                <input name="timezone" defaultValue="UTC" />
+              </label>
+              <div className="row-actions">
+                <button type="submit" className="btn btn-primary">
+                  Create schedule
+                </button>
+              </div>
+            </form>
+          ) : null}
         </>
       ) : (
         <HubErrorNotice problem={campaign.problem} />

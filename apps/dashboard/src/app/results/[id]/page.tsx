@@ -8,6 +8,8 @@ import { decodeHistogram } from '../../../features/results/histogram';
 import { HistogramChart } from '../../../features/results/histogram-chart';
 import { describeScoring } from '../../../features/models/model-io';
 import { reproduceCommand } from '../../../features/results/result-maths';
+import { SustainedCharts } from '../../../features/results/sustained-chart';
+import { describeEnergy, describeSustained } from '../../../features/results/sustained-words';
 import { getConfig } from '../../../config';
 import { formatBytes, formatMs, formatPercent, formatThroughput, formatTimestamp } from '../../../lib/format';
 import { hubApi } from '../../../lib/hub/api';
@@ -115,6 +117,18 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
               {formatPercent(m.top1)} / {formatPercent(m.top5)}{' '}
               {m.accuracySamples ? `(${m.accuracySamples} samples)` : ''}
             </dd>
+            {m.sustained ? (
+              <>
+                <dt>Sustained</dt>
+                <dd data-testid="result-sustained">{describeSustained(m.sustained)}</dd>
+              </>
+            ) : null}
+            {m.energy ? (
+              <>
+                <dt>Energy</dt>
+                <dd data-testid="result-energy">{describeEnergy(m.energy)}</dd>
+              </>
+            ) : null}
             {m.scoring
               ? describeScoring(m.scoring).map(([k, v]) => (
                   <Fragment key={k}>
@@ -164,6 +178,16 @@ export default async function ResultPage({ params }: { params: Promise<{ id: str
           </dl>
         </div>
       </div>
+      {m.sustained ? (
+        <>
+          <h2>Sustained run</h2>
+          <SustainedCharts summary={m.sustained} />
+          <p className="muted small">
+            One point per interval; the dashed line marks where throughput fell below{' '}
+            {Math.round(m.sustained.throttleThreshold * 100)} % of the first interval&apos;s and stayed there.
+          </p>
+        </>
+      ) : null}
       <h2>Latency histogram</h2>
       {hist ? (
         <>
