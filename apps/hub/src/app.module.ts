@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { BrokerAuthority } from './broker/broker.types';
 import type { HubConfig } from './config';
 import { ChangeRepository } from './changes/change.repository';
+import { SecretBox } from './repositories/secret-box.repository';
 import { ChangeWatchService } from './changes/change-watch.service';
 import { ChangesController } from './changes/changes.controller';
 import { ChangesService } from './changes/changes.service';
@@ -106,6 +107,7 @@ export const repositories = [
   ZooTaskRepository,
   ChangeRepository,
   ScheduleRepository,
+  SecretBox,
 ];
 export const services = [
   AgentPackageService,

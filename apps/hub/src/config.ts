@@ -24,6 +24,8 @@ const EnvSchema = z.object({
   FLEETBENCH_MQTT_PUBLIC_URL: url(['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:']).optional(),
   FLEETBENCH_ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   FLEETBENCH_BROKER_HOOK_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
+  /** Key for secrets the hub stores encrypted (webhook signing keys); the same on every replica. */
+  FLEETBENCH_SECRETS_KEY: z.string().min(32, 'use at least 32 characters').optional(),
   FLEETBENCH_EMQX_API_URL: url(['http:', 'https:']).optional(),
   FLEETBENCH_EMQX_API_KEY: z.string().min(1).optional(),
   FLEETBENCH_EMQX_API_SECRET: z.string().min(1).optional(),
@@ -73,6 +75,8 @@ export interface HubConfig {
   adminToken: string | null;
   /** Shared secret EMQX sends to the hub's broker hooks (`x-fleetbench-hook-secret`); null = hooks disabled. */
   brokerHookSecret: string | null;
+  /** Unset: a random key is kept in `<dataDir>/secrets.key`. */
+  secretsKey: string | null;
   /** EMQX's REST API (an API key), so revoking a device also disconnects its live session; null = not used. */
   emqxApi: { url: string; key: string; secret: string } | null;
   dataDir: string;
@@ -135,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     mqttPublicUrl: e.FLEETBENCH_MQTT_PUBLIC_URL ?? null,
     adminToken: e.FLEETBENCH_ADMIN_TOKEN ?? null,
     brokerHookSecret: e.FLEETBENCH_BROKER_HOOK_SECRET ?? null,
+    secretsKey: e.FLEETBENCH_SECRETS_KEY ?? null,
     emqxApi:
       e.FLEETBENCH_EMQX_API_URL && e.FLEETBENCH_EMQX_API_KEY && e.FLEETBENCH_EMQX_API_SECRET
         ? { url: e.FLEETBENCH_EMQX_API_URL, key: e.FLEETBENCH_EMQX_API_KEY, secret: e.FLEETBENCH_EMQX_API_SECRET }

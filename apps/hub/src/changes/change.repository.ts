@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ChangeQuery } from '@fleetbench/protocol';
 import { Prisma } from '../../generated/prisma/client';
 import type { Db } from '../db/database';
+import { SecretBox } from '../repositories/secret-box.repository';
 import { DB } from '../repositories/tokens';
 
 export const changeInclude = {
@@ -41,7 +42,10 @@ export interface StoredWebhook {
 /** Series points, changes and the webhook setting of the regression watch (issue 13). */
 @Injectable()
 export class ChangeRepository {
-  constructor(@Inject(DB) private readonly db: Db) {}
+  constructor(
+    @Inject(DB) private readonly db: Db,
+    private readonly secrets: SecretBox,
+  ) {}
 
   watchedResult(id: string): Promise<WatchedResult | null> {
     return this.db.result.findUnique({ where: { id }, select: watchedResultSelect });
@@ -119,9 +123,24 @@ export class ChangeRepository {
 
   // ---- webhook ---------------------------------------------------------------------------------------------------
 
+  /** The webhook with its signing secret decrypted; throws SecretUnreadableError when this hub's key cannot open it. */
   async webhook(): Promise<(StoredWebhook & { updatedAt: Date }) | null> {
     const row = await this.db.hubSetting.findUnique({ where: { key: WEBHOOK_SETTING_KEY } });
-    return row ? { ...(row.value as unknown as StoredWebhook), updatedAt: row.updatedAt } : null;
+    if (!row) return null;
+    const stored = row.value as unknown as StoredWebhook;
+    return {
+      url: stored.url,
+      secret: stored.secret ? this.secrets.open(stored.secret) : null,
+      updatedAt: row.updatedAt,
+    };
+  }
+
+  /** Whether a webhook is set and signs its calls, without opening the secret. */
+  async webhookSummary(): Promise<{ url: string; secretSet: boolean; updatedAt: Date } | null> {
+    const row = await this.db.hubSetting.findUnique({ where: { key: WEBHOOK_SETTING_KEY } });
+    if (!row) return null;
+    const stored = row.value as unknown as StoredWebhook;
+    return { url: stored.url, secretSet: !!stored.secret, updatedAt: row.updatedAt };
   }
 
   async setWebhook(w: StoredWebhook | null): Promise<void> {
@@ -129,7 +148,9 @@ export class ChangeRepository {
       await this.db.hubSetting.deleteMany({ where: { key: WEBHOOK_SETTING_KEY } });
       return;
     }
-    const value = w as unknown as Prisma.InputJsonValue;
+    // The signing secret is stored sealed (AES-256-GCM), never in plain text.
+    const sealed: StoredWebhook = { url: w.url, secret: w.secret ? this.secrets.seal(w.secret) : null };
+    const value = sealed as unknown as Prisma.InputJsonValue;
     await this.db.hubSetting.upsert({
       where: { key: WEBHOOK_SETTING_KEY },
       create: { key: WEBHOOK_SETTING_KEY, value },

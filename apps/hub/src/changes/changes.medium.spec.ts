@@ -20,6 +20,7 @@ import {
   type WebhookSetting,
 } from '@fleetbench/protocol';
 import type { MqttClient } from 'mqtt';
+import pg from 'pg';
 import type { DestinationStream } from 'pino';
 import { sharedPath } from '../../../../test/support/shared-data';
 import { createLogger } from '../logger';
@@ -75,6 +76,13 @@ it('marks the slower run on a newer onnxruntime as a regression, serves it, and 
   expect(put.status).toBe(200);
   expect(put.body).toEqual({ url: receiverUrl, secretSet: true, updatedAt: expect.any(String) });
   expect(JSON.stringify(put.body)).not.toContain(SECRET);
+  // Stored sealed: the database never holds the signing secret in plain text.
+  const stored = new pg.Client({ connectionString: medium.db.url });
+  await stored.connect();
+  const rows = (await stored.query(`SELECT value::text AS v FROM "HubSetting"`)).rows as { v: string }[];
+  await stored.end();
+  expect(rows.map((r) => r.v).join()).toContain('"secret": "v1:');
+  expect(rows.map((r) => r.v).join()).not.toContain(SECRET);
   expect((await api('PUT', changePaths.webhook, { url: 'ftp://example.com/x' })).status).toBe(400);
 
   const e = await enrollFakeAgent(medium, 'board-1');

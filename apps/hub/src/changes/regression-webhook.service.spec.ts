@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ChangeRepository, ChangeRow } from './change.repository';
+import { SecretUnreadableError } from '../repositories/secret-box.repository';
 import { RegressionWebhookService, WEBHOOK_RETRY_DELAYS_MS } from './regression-webhook.service';
 import { fixedClock, mockLogger, mockOf } from '../test-support/mocks';
 
@@ -74,6 +75,18 @@ describe('RegressionWebhookService', () => {
     const { svc, repo } = setup(1, null);
     await svc.sweep();
     expect(repo.markFailed).toHaveBeenCalledWith('chg-1', 'no webhook set', null);
+    expect(repo.markDelivered).not.toHaveBeenCalled();
+  });
+
+  it('never calls unsigned when the stored secret cannot be decrypted: the call waits for its next try', async () => {
+    const { svc, repo } = setup(0, { url: CLOSED, secret: 's'.repeat(16) });
+    repo.webhook.mockRejectedValue(new SecretUnreadableError('wrong key'));
+    await svc.sweep();
+    expect(repo.markFailed).toHaveBeenCalledWith(
+      'chg-1',
+      expect.stringContaining('cannot be decrypted'),
+      new Date(Date.parse(NOW) + WEBHOOK_RETRY_DELAYS_MS[0]!),
+    );
     expect(repo.markDelivered).not.toHaveBeenCalled();
   });
 });

@@ -53,8 +53,8 @@ export class RegressionWebhookService implements OnModuleInit, OnModuleDestroy {
   }
 
   async get(): Promise<WebhookSetting> {
-    const w = await this.changes.webhook();
-    return { url: w?.url ?? null, secretSet: !!w?.secret, updatedAt: w?.updatedAt.toISOString() ?? null };
+    const w = await this.changes.webhookSummary();
+    return { url: w?.url ?? null, secretSet: w?.secretSet ?? false, updatedAt: w?.updatedAt.toISOString() ?? null };
   }
 
   async set(req: WebhookSettingRequest): Promise<WebhookSetting> {
@@ -105,7 +105,14 @@ export class RegressionWebhookService implements OnModuleInit, OnModuleDestroy {
     for (;;) {
       const due = await this.changes.claimDue(this.clock.now(), CLAIM_LEASE_MS, 20);
       if (!due.length) return delivered;
-      const hook = await this.changes.webhook();
+      let hook: Awaited<ReturnType<ChangeRepository['webhook']>>;
+      try {
+        hook = await this.changes.webhook();
+      } catch (err) {
+        // A signing secret this hub cannot decrypt: never call unsigned; retry later (another replica may hold the key).
+        for (const row of due) await this.changes.markFailed(row.id, (err as Error).message, this.retryAt(row));
+        return delivered;
+      }
       for (const row of due) {
         const attempt = row.notifyAttempts + 1;
         if (!hook) {
@@ -122,8 +129,7 @@ export class RegressionWebhookService implements OnModuleInit, OnModuleDestroy {
           delivered++;
           continue;
         }
-        const delay = WEBHOOK_RETRY_DELAYS_MS[attempt - 1];
-        const retryAt = delay === undefined ? null : new Date(this.clock.now().getTime() + delay);
+        const retryAt = this.retryAt(row);
         await this.changes.markFailed(row.id, error, retryAt);
         this.logger.warn(
           { changeId: row.id, webhook: originOf(hook.url), attempt, error, retryAt: retryAt?.toISOString() ?? null },
@@ -131,6 +137,12 @@ export class RegressionWebhookService implements OnModuleInit, OnModuleDestroy {
         );
       }
     }
+  }
+
+  /** When to try a change's call again after a failed attempt; null once the retries are used up. */
+  private retryAt(row: { notifyAttempts: number }): Date | null {
+    const delay = WEBHOOK_RETRY_DELAYS_MS[row.notifyAttempts];
+    return delay === undefined ? null : new Date(this.clock.now().getTime() + delay);
   }
 
   /** One POST; null on a 2xx answer, else what went wrong (no secret, no URL beyond its origin). */
