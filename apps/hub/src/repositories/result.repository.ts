@@ -43,29 +43,51 @@ export class ResultRepository {
   }
 
   /**
-   * Many results in one statement: `INSERT … ON CONFLICT DO NOTHING RETURNING`, through Prisma's raw query API on the
-   * hub's adapter (PostgreSQL or the embedded PGlite). Returns the rows created now; a msgId already stored (a
-   * repeat), or a second result for the same job attempt (unique jobId + attempt), is left out and not returned.
+   * Many results in one statement: `INSERT … SELECT FROM jsonb_to_recordset($1) ON CONFLICT DO NOTHING RETURNING`,
+   * through Prisma's raw query API on the hub's adapter (PostgreSQL or the embedded PGlite). The rows travel as one
+   * JSON parameter, not 21 parameters each: the hub serializes a batch in one call and PostgreSQL (on its own core)
+   * parses it. Returns the rows created now; a msgId already stored (a repeat), or a second result for the same job
+   * attempt (unique jobId + attempt), is left out and not returned.
    */
   async insertManyIfNew(
     rows: (Prisma.ResultCreateManyInput & { verdictStatus: 'valid' | 'flagged' })[],
   ): Promise<{ id: string; msgId: string; createdAt: Date }[]> {
     if (rows.length === 0) return [];
-    const json = (v: unknown) => JSON.stringify(v ?? null);
-    const values = rows.map(
-      (
-        r,
-      ) => Prisma.sql`(${r.id ?? randomUUID()}, ${r.msgId}, ${r.jobId}, ${r.attempt ?? null}::int, ${r.deviceId}, ${r.modelId},
-        ${r.hardwareClassId}, ${r.settingsKey}, ${json(r.settings)}::jsonb, ${json(r.metrics)}::jsonb, ${r.p50Ms},
-        ${r.p90Ms}, ${r.p99Ms}, ${r.throughputIps}, ${r.top1 ?? null}::float8, ${r.top5 ?? null}::float8,
-        ${r.histogram ?? null}::text, ${json(r.environment)}::jsonb, ${r.verdictStatus}::"VerdictStatus",
-        ${json(r.verdictReasons)}::jsonb, (${new Date(r.measuredAt).toISOString()}::timestamptz AT TIME ZONE 'UTC'))`,
-    );
+    const records = rows.map((r) => ({
+      id: r.id ?? randomUUID(),
+      msgId: r.msgId,
+      jobId: r.jobId,
+      attempt: r.attempt ?? null,
+      deviceId: r.deviceId,
+      modelId: r.modelId,
+      hardwareClassId: r.hardwareClassId,
+      settingsKey: r.settingsKey,
+      settings: r.settings ?? null,
+      metrics: r.metrics ?? null,
+      p50Ms: r.p50Ms,
+      p90Ms: r.p90Ms,
+      p99Ms: r.p99Ms,
+      throughputIps: r.throughputIps,
+      top1: r.top1 ?? null,
+      top5: r.top5 ?? null,
+      histogram: r.histogram ?? null,
+      environment: r.environment ?? null,
+      verdictStatus: r.verdictStatus,
+      verdictReasons: r.verdictReasons ?? null,
+      measuredAt: new Date(r.measuredAt).toISOString(),
+    }));
     return this.db.$queryRaw<{ id: string; msgId: string; createdAt: Date }[]>`
       INSERT INTO "Result" ("id", "msgId", "jobId", "attempt", "deviceId", "modelId", "hardwareClassId", "settingsKey",
         "settings", "metrics", "p50Ms", "p90Ms", "p99Ms", "throughputIps", "top1", "top5", "histogram",
         "environment", "verdictStatus", "verdictReasons", "measuredAt")
-      VALUES ${Prisma.join(values)}
+      SELECT r."id", r."msgId", r."jobId", r."attempt", r."deviceId", r."modelId", r."hardwareClassId", r."settingsKey",
+        r."settings", r."metrics", r."p50Ms", r."p90Ms", r."p99Ms", r."throughputIps", r."top1", r."top5", r."histogram",
+        r."environment", r."verdictStatus"::"VerdictStatus", r."verdictReasons", (r."measuredAt" AT TIME ZONE 'UTC')
+      FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb) AS r("id" text, "msgId" text, "jobId" text,
+        "attempt" int, "deviceId" text, "modelId" text, "hardwareClassId" text, "settingsKey" text, "settings" jsonb,
+        "metrics" jsonb, "p50Ms" float8, "p90Ms" float8, "p99Ms" float8, "throughputIps" float8, "top1" float8,
+        "top5" float8, "histogram" text, "environment" jsonb, "verdictStatus" text, "verdictReasons" jsonb,
+        "measuredAt" timestamptz)
       ON CONFLICT DO NOTHING
       RETURNING "id", "msgId", "createdAt"`;
   }

@@ -28,6 +28,11 @@ import { assessResult, resultRejections } from './result-acceptance';
 /** How long results are collected before one batch is written, and the most in one batch. */
 export const RESULT_BATCH_MS = 5;
 export const RESULT_BATCH_MAX = 500;
+/**
+ * Batches being written at once. Results arriving meanwhile wait for one of them to finish, so under load batches grow
+ * by themselves (fewer statements per result) and the hub's decoding overlaps with the database's writing.
+ */
+export const RESULT_BATCHES_IN_FLIGHT = 2;
 
 /** Channels the hub subscribes to. */
 export const INGEST_CHANNELS: AgentChannel[] = ['status', 'hardware', 'telemetry', 'events', 'results'];
@@ -195,6 +200,7 @@ export class IngestService {
 
   private pending: PendingResult[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private storing = 0;
 
   private enqueueResult(agentId: string, payload: Buffer | string): Promise<void> {
     if (payload.length === 0) return Promise.resolve();
@@ -213,16 +219,23 @@ export class IngestService {
   private flushResults(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const batch = this.pending;
-    this.pending = [];
-    if (!batch.length) return;
-    this.storeResults(batch).then(
-      () => batch.forEach((p) => p.resolve()),
-      (err: unknown) => {
-        this.logger.error({ err, results: batch.length }, 'failed to store a batch of results');
-        batch.forEach((p) => p.reject(err));
-      },
-    );
+    while (this.pending.length && this.storing < RESULT_BATCHES_IN_FLIGHT) {
+      const batch = this.pending.splice(0, RESULT_BATCH_MAX);
+      this.storing++;
+      this.storeResults(batch)
+        .then(
+          () => batch.forEach((p) => p.resolve()),
+          (err: unknown) => {
+            this.logger.error({ err, results: batch.length }, 'failed to store a batch of results');
+            batch.forEach((p) => p.reject(err));
+          },
+        )
+        .finally(() => {
+          this.storing--;
+          // What arrived while this batch was written goes now: it waited at least as long as the timer would have.
+          this.flushResults();
+        });
+    }
   }
 
   /**
