@@ -31,7 +31,13 @@ function setup() {
   const jobs = mockOf<JobRepository>('findById', 'factsByIds');
   const results = mockOf<ResultRepository>('insertManyIfNew', 'storedMsgIds');
   results.storedMsgIds.mockResolvedValue(new Set());
-  const dispatcher = mockOf<DispatcherService>('onJobEvent', 'onDeviceOnline', 'onDeviceOffline', 'onResult');
+  const dispatcher = mockOf<DispatcherService>(
+    'onJobEvent',
+    'onJobEvents',
+    'onDeviceOnline',
+    'onDeviceOffline',
+    'onResult',
+  );
   const events = mockOf<EventRepository>('emit');
   const logger = mockLogger();
   devices.findById.mockResolvedValue(deviceRow());
@@ -283,6 +289,74 @@ describe('IngestService', () => {
       await svc.handle(topics.results('agent-unknown'), JSON.stringify(resultMessage('j1')));
       expect(results.insertManyIfNew).toHaveBeenCalledWith([]);
       expect(mqtt.publish).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('events (batched)', () => {
+    const event = (jobId: string, kind: string, more = {}) =>
+      JSON.stringify({ v: 1, ts: new Date().toISOString(), jobId, kind, ...more });
+
+    it('hands the events of several agents to the dispatcher as one batch, in arrival order', async () => {
+      const { svc, devices, dispatcher } = setup();
+      devices.factsByIds.mockResolvedValue(
+        ['agent-a1', 'agent-a2'].map((id) => ({ id, name: id, hardwareClassId: 'hc-1', revokedAt: null })),
+      );
+      dispatcher.onJobEvents.mockResolvedValue();
+      await Promise.all([
+        svc.handle(topics.events('agent-a1'), event('j1', 'accepted')),
+        svc.handle(topics.events('agent-a2'), event('j2', 'failed')),
+        svc.handle(topics.events('agent-a1'), event('j1', 'progress', { progress: 0.5 })),
+      ]);
+      expect(devices.factsByIds).toHaveBeenCalledTimes(1);
+      expect(dispatcher.onJobEvents).toHaveBeenCalledTimes(1);
+      expect(
+        dispatcher.onJobEvents.mock.calls[0][0].map((i) => [i.deviceId, i.ev.jobId, i.ev.kind, i.ev.progress]),
+      ).toEqual([
+        ['agent-a1', 'j1', 'accepted', undefined],
+        ['agent-a2', 'j2', 'failed', undefined],
+        ['agent-a1', 'j1', 'progress', 0.5],
+      ]);
+      expect(dispatcher.onJobEvent).not.toHaveBeenCalled();
+    });
+
+    it("keeps an agent's messages in order: its status waits for its event's batch, its next event for the status", async () => {
+      const { svc, dispatcher, devices } = setup();
+      const order: string[] = [];
+      let release!: () => void;
+      dispatcher.onJobEvents.mockImplementation(async (items) => {
+        order.push(`events ${items.map((i) => i.ev.kind).join(',')}`);
+        if (order.length === 1) await new Promise<void>((r) => (release = r));
+      });
+      devices.updateStatus.mockImplementation(async (_id, _seen, data) => {
+        order.push('status');
+        return deviceRow(data as never);
+      });
+      dispatcher.onDeviceOffline.mockResolvedValue(undefined);
+      const first = svc.handle(topics.events(AGENT), event('j1', 'progress', { progress: 0.2 }));
+      const st = svc.handle(topics.status(AGENT), status(false, 3));
+      const second = svc.handle(topics.events(AGENT), event('j1', 'progress', { progress: 0.3 }));
+      await new Promise((r) => setTimeout(r, 30));
+      expect(order).toEqual(['events progress']); // the status waits for the first batch
+      release();
+      await Promise.all([first, st, second]);
+      expect(order).toEqual(['events progress', 'status', 'events progress']);
+    });
+
+    it('drops events of unknown, revoked and malformed senders; a failed write rejects every event of the batch', async () => {
+      const { svc, devices, dispatcher, logger } = setup();
+      devices.factsByIds.mockResolvedValue([{ id: AGENT, name: 'a', hardwareClassId: 'h', revokedAt: new Date() }]);
+      await svc.handle(topics.events(AGENT), event('j1', 'failed'));
+      await svc.handle(topics.events('agent-unknown'), event('j1', 'failed'));
+      await svc.handle(topics.events(AGENT), '{"not":"an event"}');
+      expect(dispatcher.onJobEvents).not.toHaveBeenCalled();
+      expect(logger.warn).toHaveBeenCalledTimes(3);
+
+      devices.factsByIds.mockResolvedValue([{ id: AGENT, name: 'a', hardwareClassId: 'h', revokedAt: null }]);
+      dispatcher.onJobEvents.mockRejectedValueOnce(new Error('connection refused'));
+      const both = [event('j1', 'accepted'), event('j1', 'progress', { progress: 0.1 })].map((e) =>
+        svc.handle(topics.events(AGENT), e),
+      );
+      for (const p of both) await expect(p).rejects.toThrow('connection refused');
     });
   });
 });

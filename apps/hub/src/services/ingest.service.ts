@@ -7,6 +7,7 @@ import {
   parseAgentTopic,
   type AgentChannel,
   type HardwareMessage,
+  type JobEventMessage,
   type ResultMessage,
   type StatusMessage,
   type TelemetryMessage,
@@ -33,6 +34,9 @@ export const RESULT_BATCH_MAX = 500;
  * by themselves (fewer statements per result) and the hub's decoding overlaps with the database's writing.
  */
 export const RESULT_BATCHES_IN_FLIGHT = 2;
+/** The same for agents' job events (accepted, progress, failed, cancelled). */
+export const EVENT_BATCH_MS = 5;
+export const EVENT_BATCH_MAX = 500;
 
 /** Channels the hub subscribes to. */
 export const INGEST_CHANNELS: AgentChannel[] = ['status', 'hardware', 'telemetry', 'events', 'results'];
@@ -86,6 +90,7 @@ export class IngestService {
     }
     const { agentId, channel } = parsed;
     if (channel === 'results') return this.enqueueResult(agentId, payload);
+    if (channel === 'events') return this.enqueueEvent(agentId, payload);
     const prev = this.chains.get(agentId) ?? Promise.resolve();
     const run = prev.then(() => this.process(agentId, channel, payload));
     const settled = run.catch(() => undefined);
@@ -124,10 +129,8 @@ export class IngestService {
       case 'telemetry':
         return this.onTelemetry(device, decoded.value as TelemetryMessage);
       case 'events':
-        await this.dispatcher.onJobEvent(agentId, decoded.value as Parameters<DispatcherService['onJobEvent']>[1]);
-        return;
       case 'results':
-        return; // batched: enqueueResult
+        return; // batched: enqueueEvent, enqueueResult
     }
   }
 
@@ -194,6 +197,85 @@ export class IngestService {
     };
     await this.devices.update(device.id, { telemetry, lastSeenAt: this.clock.now() });
     this.events.emit('device.telemetry', { id: device.id, telemetry });
+  }
+
+  // ---- events: collected for a few ms, written as one batch of job transitions, then acknowledged -------------
+
+  private collectingEvents: EventBatch | null = null;
+
+  /**
+   * An agent's events stay in order with its other messages: an event joins the batch being collected when the
+   * agent's previous message is in that same batch (or it has none in hand), else it waits for that message first.
+   */
+  private enqueueEvent(agentId: string, payload: Buffer | string): Promise<void> {
+    if (payload.length === 0) return Promise.resolve();
+    const decoded = decodePayload('events', payload);
+    if (!decoded.ok) {
+      this.logger.warn({ agentId, channel: 'events', reason: decoded.error }, 'malformed payload ignored');
+      return Promise.resolve();
+    }
+    const item = { agentId, ev: decoded.value };
+    const prev = this.chains.get(agentId);
+    let run: Promise<void>;
+    let settled: Promise<void>;
+    if (!prev || (this.collectingEvents && prev === this.collectingEvents.settled)) {
+      const batch = this.collectEvent(item);
+      run = batch.done;
+      settled = batch.settled;
+    } else {
+      run = prev.then(() => this.collectEvent(item).done);
+      settled = run.catch(() => undefined);
+    }
+    this.chains.set(agentId, settled);
+    void settled.finally(() => {
+      if (this.chains.get(agentId) === settled) this.chains.delete(agentId);
+    });
+    return run.catch((err: unknown) => {
+      this.logger.error({ err, agentId, channel: 'events' }, 'failed to ingest message');
+      throw err;
+    });
+  }
+
+  private collectEvent(item: EventBatch['items'][number]): EventBatch {
+    let batch = this.collectingEvents;
+    if (!batch) {
+      let resolve!: () => void;
+      let reject!: (err: unknown) => void;
+      const done = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+      batch = { items: [], done, settled: done.catch(() => undefined), resolve, reject, timer: null };
+      const b = batch;
+      b.timer = setTimeout(() => this.flushEvents(b), EVENT_BATCH_MS);
+      this.collectingEvents = batch;
+    }
+    batch.items.push(item);
+    if (batch.items.length >= EVENT_BATCH_MAX) this.flushEvents(batch);
+    return batch;
+  }
+
+  private flushEvents(batch: EventBatch): void {
+    if (batch.timer) clearTimeout(batch.timer);
+    if (this.collectingEvents === batch) this.collectingEvents = null;
+    this.storeEvents(batch.items).then(batch.resolve, (err: unknown) => {
+      this.logger.error({ err, events: batch.items.length }, 'failed to store a batch of events');
+      batch.reject(err);
+    });
+  }
+
+  /** Events of unknown and revoked devices are dropped (logged); the rest go to the dispatcher as one batch. */
+  private async storeEvents(items: EventBatch['items']): Promise<void> {
+    const devices = new Map(
+      (await this.devices.factsByIds([...new Set(items.map((i) => i.agentId))])).map((d) => [d.id, d]),
+    );
+    const known = items.filter(({ agentId }) => {
+      const device = devices.get(agentId);
+      if (device && !device.revokedAt) return true;
+      this.logger.warn(
+        { agentId, channel: 'events' },
+        `message from ${device ? 'a revoked' : 'an unknown'} device ignored`,
+      );
+      return false;
+    });
+    if (known.length) await this.dispatcher.onJobEvents(known.map(({ agentId, ev }) => ({ deviceId: agentId, ev })));
   }
 
   // ---- results: collected for a few ms, stored with one multi-row insert, then acknowledged --------------------
@@ -355,6 +437,16 @@ export class IngestService {
     await Promise.all([...toComplete].map(([jobId, deviceId]) => this.dispatcher.onResult(deviceId, jobId)));
     for (const [agentId, msgIds] of receipts) this.receipt(agentId, msgIds);
   }
+}
+
+interface EventBatch {
+  items: { agentId: string; ev: JobEventMessage }[];
+  /** Settles when the batch is stored (rejects when that failed); `settled` never rejects (per-agent chains). */
+  done: Promise<void>;
+  settled: Promise<void>;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+  timer: NodeJS.Timeout | null;
 }
 
 interface PendingResult {
