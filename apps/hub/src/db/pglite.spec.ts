@@ -36,6 +36,7 @@ it('migrates an embedded PGlite data dir, queries it, and reopens it without re-
     expect(first.resultBatch).toMatchObject(RESULT_BATCH_EXPECTED);
     expect(first.resultBatch.first).toEqual(first.resultBatch.expectedFirst);
     expect(first.resultBatch.second).toEqual(first.resultBatch.expectedSecond);
+    expect(first.resultBatch.storedOfAskedFor).toEqual(first.resultBatch.expectedStoredOfAskedFor);
     const second = await smoke(dir);
     expect(second.applied).toEqual([]);
     expect(second.tokens).toBe(2);

@@ -334,8 +334,11 @@ export class IngestService {
     const deviceById = new Map(devices.map((d) => [d.id, d]));
     const jobById = new Map(jobs.map((j) => [j.id, j]));
     const receipts = new Map<string, string[]>();
-    const receipt = (agentId: string, msgId: string) =>
-      receipts.set(agentId, [...(receipts.get(agentId) ?? []), msgId]);
+    const receipt = (agentId: string, msgId: string) => {
+      const list = receipts.get(agentId);
+      if (list) list.push(msgId);
+      else receipts.set(agentId, [msgId]);
+    };
     const rows: Parameters<ResultRepository['insertManyIfNew']>[0] = [];
     const accepted: { p: PendingResult; job: (typeof jobs)[number]; device: (typeof devices)[number] }[] = [];
     const seen = new Set<string>();

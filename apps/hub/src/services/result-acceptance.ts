@@ -93,7 +93,7 @@ export function assessResult<J extends ResultJobFacts>(
       return reject('job-not-active', `the job is ${job.state}, not assigned to or running on the device`);
   } else if (msg.attempt < 1 || msg.attempt > job.attempts)
     return reject('stale-attempt', `attempt ${msg.attempt} was never assigned (the job is on attempt ${job.attempts})`);
-  const parsed = BenchmarkSettingsSchema.safeParse(job.settings);
+  const parsed = jobSettings(job);
   if (!parsed.success) return reject('settings-mismatch', "the job's stored settings do not parse");
   const settings = parsed.data;
   if (settingsKey(msg.settings) !== job.settingsKey)
@@ -104,6 +104,17 @@ export function assessResult<J extends ResultJobFacts>(
     return reject('artifact-mismatch', "environment.datasetSha256 is not the job's dataset");
   const values = assessValues(msg, settings, job);
   return values.ok ? { ok: true, job } : values;
+}
+
+/**
+ * The job's stored settings, parsed once per job row: a batch of results usually names a few jobs many times, and
+ * the parse is a zod pass per call. Keyed by the row object, so a re-read job is parsed afresh.
+ */
+const parsedSettings = new WeakMap<object, ReturnType<typeof BenchmarkSettingsSchema.safeParse>>();
+function jobSettings(job: ResultJobFacts): ReturnType<typeof BenchmarkSettingsSchema.safeParse> {
+  let parsed = parsedSettings.get(job);
+  if (!parsed) parsedSettings.set(job, (parsed = BenchmarkSettingsSchema.safeParse(job.settings)));
+  return parsed;
 }
 
 /** The value rules alone (the job's identity already checked). */

@@ -58,8 +58,12 @@ export async function resultBatchCheck(p: Db, ids: { deviceId: string; jobId: st
       // Float columns hold the very doubles sent (they travel as JSON text).
       p50Exact: stored.p50Ms === a.metrics.latencyMs.p50 && stored.throughputIps === a.metrics.throughputIps,
       idIsString: typeof stored.id === 'string' && stored.id.length > 0,
+      // The insert's RETURNING gives the very createdAt Prisma reads back (no time-zone shift on the driver).
+      createdAtReturned: first.find((r) => r.msgId === a.msgId)?.createdAt.getTime() === stored.createdAt.getTime(),
     },
     count: await p.result.count({ where: { jobId: ids.jobId } }),
+    storedOfAskedFor: [...(await repo.storedMsgIds([a.msgId, 'never-sent', c.msgId]))].sort(),
+    expectedStoredOfAskedFor: [a.msgId, c.msgId].sort(),
   };
 }
 
@@ -74,6 +78,7 @@ export const RESULT_BATCH_EXPECTED = {
     metricsMatch: true,
     p50Exact: true,
     idIsString: true,
+    createdAtReturned: true,
   },
   count: 3,
 };
