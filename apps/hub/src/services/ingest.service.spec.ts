@@ -335,11 +335,36 @@ describe('IngestService', () => {
       const first = svc.handle(topics.events(AGENT), event('j1', 'progress', { progress: 0.2 }));
       const st = svc.handle(topics.status(AGENT), status(false, 3));
       const second = svc.handle(topics.events(AGENT), event('j1', 'progress', { progress: 0.3 }));
+      const third = svc.handle(topics.events(AGENT), event('j1', 'failed'));
       await new Promise((r) => setTimeout(r, 30));
       expect(order).toEqual(['events progress']); // the status waits for the first batch
       release();
-      await Promise.all([first, st, second]);
-      expect(order).toEqual(['events progress', 'status', 'events progress']);
+      await Promise.all([first, st, second, third]);
+      // The events after the status wait for it, then go together in one batch (not one batch each).
+      expect(order).toEqual(['events progress', 'status', 'events progress,failed']);
+    });
+
+    it("an agent's events that arrive while its earlier batch is written go together in the next one", async () => {
+      const { svc, dispatcher } = setup();
+      const batches: string[] = [];
+      let release!: () => void;
+      dispatcher.onJobEvents.mockImplementation(async (items) => {
+        batches.push(items.map((i) => i.ev.progress).join(','));
+        if (batches.length === 1) await new Promise<void>((r) => (release = r));
+      });
+      const first = svc.handle(topics.events(AGENT), event('j1', 'progress', { progress: 0.1 }));
+      await new Promise((r) => setTimeout(r, 20)); // the first batch is being written
+      const rest = [0.2, 0.3, 0.4].map((p) =>
+        svc.handle(topics.events(AGENT), event('j1', 'progress', { progress: p })),
+      );
+      await new Promise((r) => setTimeout(r, 20));
+      expect(batches).toEqual(['0.1']);
+      release();
+      await Promise.all([first, ...rest]);
+      expect(batches).toEqual(['0.1', '0.2,0.3,0.4']);
+      // Then the agent has nothing in hand: its next event starts a batch of its own at once.
+      await svc.handle(topics.events(AGENT), event('j1', 'progress', { progress: 0.5 }));
+      expect(batches).toEqual(['0.1', '0.2,0.3,0.4', '0.5']);
     });
 
     it('drops events of unknown, revoked and malformed senders; a failed write rejects every event of the batch', async () => {

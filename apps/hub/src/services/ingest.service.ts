@@ -202,10 +202,13 @@ export class IngestService {
   // ---- events: collected for a few ms, written as one batch of job transitions, then acknowledged -------------
 
   private collectingEvents: EventBatch | null = null;
+  /** Per agent: its events waiting for an earlier message of the agent, to join the same batch together. */
+  private readonly waitingEvents = new Map<string, EventGroup>();
 
   /**
    * An agent's events stay in order with its other messages: an event joins the batch being collected when the
-   * agent's previous message is in that same batch (or it has none in hand), else it waits for that message first.
+   * agent's previous message is in that same batch (or it has none in hand); otherwise it waits for that message,
+   * together with the agent's other events that arrive meanwhile, and then they join the batch being collected.
    */
   private enqueueEvent(agentId: string, payload: Buffer | string): Promise<void> {
     if (payload.length === 0) return Promise.resolve();
@@ -216,27 +219,44 @@ export class IngestService {
     }
     const item = { agentId, ev: decoded.value };
     const prev = this.chains.get(agentId);
-    let run: Promise<void>;
-    let settled: Promise<void>;
+    const waiting = this.waitingEvents.get(agentId);
+    let done: Promise<void>;
     if (!prev || (this.collectingEvents && prev === this.collectingEvents.settled)) {
-      const batch = this.collectEvent(item);
-      run = batch.done;
-      settled = batch.settled;
+      const batch = this.collectEvents([item]);
+      this.setTail(agentId, batch.settled);
+      done = batch.done;
+    } else if (waiting && prev === waiting.settled) {
+      waiting.items.push(item);
+      done = waiting.done;
     } else {
-      run = prev.then(() => this.collectEvent(item).done);
-      settled = run.catch(() => undefined);
+      const group: EventGroup = { items: [item], done: Promise.resolve(), settled: Promise.resolve() };
+      group.done = prev.then(() => {
+        if (this.waitingEvents.get(agentId) === group) this.waitingEvents.delete(agentId);
+        const batch = this.collectEvents(group.items);
+        // Nothing of the agent came after these: its next events may join this batch directly.
+        if (this.chains.get(agentId) === group.settled) this.setTail(agentId, batch.settled);
+        return batch.done;
+      });
+      group.settled = group.done.catch(() => undefined);
+      this.waitingEvents.set(agentId, group);
+      this.setTail(agentId, group.settled);
+      done = group.done;
     }
-    this.chains.set(agentId, settled);
-    void settled.finally(() => {
-      if (this.chains.get(agentId) === settled) this.chains.delete(agentId);
-    });
-    return run.catch((err: unknown) => {
+    return done.catch((err: unknown) => {
       this.logger.error({ err, agentId, channel: 'events' }, 'failed to ingest message');
       throw err;
     });
   }
 
-  private collectEvent(item: EventBatch['items'][number]): EventBatch {
+  /** The agent's last message in hand settles with `settled`; its next message waits for that. */
+  private setTail(agentId: string, settled: Promise<void>): void {
+    this.chains.set(agentId, settled);
+    void settled.finally(() => {
+      if (this.chains.get(agentId) === settled) this.chains.delete(agentId);
+    });
+  }
+
+  private collectEvents(items: EventBatch['items']): EventBatch {
     let batch = this.collectingEvents;
     if (!batch) {
       let resolve!: () => void;
@@ -247,7 +267,7 @@ export class IngestService {
       b.timer = setTimeout(() => this.flushEvents(b), EVENT_BATCH_MS);
       this.collectingEvents = batch;
     }
-    batch.items.push(item);
+    batch.items.push(...items);
     if (batch.items.length >= EVENT_BATCH_MAX) this.flushEvents(batch);
     return batch;
   }
@@ -450,6 +470,13 @@ interface EventBatch {
   resolve: () => void;
   reject: (err: unknown) => void;
   timer: NodeJS.Timeout | null;
+}
+
+/** Events of one agent that wait for its earlier message, then join one batch together. */
+interface EventGroup {
+  items: EventBatch['items'];
+  done: Promise<void>;
+  settled: Promise<void>;
 }
 
 interface PendingResult {
