@@ -16,8 +16,10 @@
 // (FLEETBENCH_TEST_DATABASE_URL), /usr/sbin/mosquitto + /usr/bin/mosquitto_ctrl + the dynsec plugin, /usr/bin/redis-server
 // (FLEETBENCH_MOSQUITTO_BIN, FLEETBENCH_MOSQUITTO_CTRL, FLEETBENCH_MOSQUITTO_DYNSEC_PLUGIN, FLEETBENCH_REDIS_BIN).
 // Usage: node bench/hub-ingest.mjs [--agents 8] [--results 250] [--inflight 10] [--warmup 5] [--setups one,two]
-//        [--max-queued N] [--timeout 120]     (env HUB_NODE_ARGS: extra node flags for the hubs, e.g. --cpu-prof)
+//        [--max-queued N] [--timeout 120] [--events 0]  (env HUB_NODE_ARGS: extra node flags for the hubs, e.g. --cpu-prof)
 //   --inflight    QoS 1 publishes each agent keeps outstanding (waiting for PUBACK)
+//   --events      before the results, each agent sends this many job progress events (QoS 1) for its running job,
+//                 the last one with progress 1; timed until every job shows progress 1 (the hub batches events too)
 //   --max-queued  Mosquitto's max_queued_messages (per client; default: deploy/mosquitto/mosquitto.conf's, which the
 //                 test broker uses too; 1000 = Mosquitto's own default, which drops results; 0 = unlimited)
 import { randomBytes } from 'node:crypto';
@@ -58,6 +60,7 @@ const WARMUP = Number(arg('warmup', 5));
 const SETUPS = String(arg('setups', 'one,two')).split(',');
 const MAX_QUEUED = Number(arg('max-queued', deployedMaxQueued()));
 const TIMEOUT_MS = Number(arg('timeout', 120)) * 1000;
+const EVENTS = Number(arg('events', 0));
 const REDIS = process.env.FLEETBENCH_REDIS_BIN ?? '/usr/bin/redis-server';
 // Extra node flags for the hubs, e.g. HUB_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (written when a hub stops).
 const HUB_NODE_ARGS = (process.env.HUB_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -211,8 +214,120 @@ async function dbCeiling(db, jobId, n) {
   return (n / (performance.now() - t)) * 1000;
 }
 
+/**
+ * The same rows written the way the hub writes them since the jsonb change: batches of 500 as one JSON parameter,
+ * `INSERT … SELECT FROM jsonb_to_recordset($1) ON CONFLICT DO NOTHING RETURNING`. Rows/s.
+ */
+async function dbCeilingJson(db, jobId, n) {
+  const { rows } = await db.query(
+    'SELECT j."deviceId", j."modelId", d."hardwareClassId" FROM "Job" j JOIN "Device" d ON d.id = j."deviceId" WHERE j.id = $1',
+    [jobId],
+  );
+  const f = rows[0];
+  const t = performance.now();
+  for (let i = 0; i < n; i += 500) {
+    const records = [];
+    for (let j = 0; j < Math.min(500, n - i); j++) {
+      const msg = resultMessage(jobId, ulid());
+      const m = msg.metrics;
+      records.push({
+        id: `ceil_${msg.msgId}`,
+        msgId: msg.msgId,
+        jobId,
+        deviceId: f.deviceId,
+        modelId: f.modelId,
+        hardwareClassId: f.hardwareClassId,
+        settingsKey: 'latency/bs1/t0x0/cpu',
+        settings: msg.settings,
+        metrics: m,
+        p50Ms: m.latencyMs.p50,
+        p90Ms: m.latencyMs.p90,
+        p99Ms: m.latencyMs.p99,
+        throughputIps: m.throughputIps,
+        top1: m.top1 ?? null,
+        top5: m.top5 ?? null,
+        histogram: msg.histogram ?? null,
+        environment: msg.environment,
+        verdictStatus: msg.verdict.status,
+        verdictReasons: msg.verdict.reasons,
+        measuredAt: msg.ts,
+      });
+    }
+    await db.query(
+      `INSERT INTO "Result" ("id", "msgId", "jobId", "deviceId", "modelId", "hardwareClassId", "settingsKey", "settings",
+        "metrics", "p50Ms", "p90Ms", "p99Ms", "throughputIps", "top1", "top5", "histogram", "environment",
+        "verdictStatus", "verdictReasons", "measuredAt")
+       SELECT r."id", r."msgId", r."jobId", r."deviceId", r."modelId", r."hardwareClassId", r."settingsKey", r."settings",
+        r."metrics", r."p50Ms", r."p90Ms", r."p99Ms", r."throughputIps", r."top1", r."top5", r."histogram", r."environment",
+        r."verdictStatus"::"VerdictStatus", r."verdictReasons", (r."measuredAt" AT TIME ZONE 'UTC')
+       FROM jsonb_to_recordset($1::jsonb) AS r("id" text, "msgId" text, "jobId" text, "deviceId" text, "modelId" text,
+        "hardwareClassId" text, "settingsKey" text, "settings" jsonb, "metrics" jsonb, "p50Ms" float8, "p90Ms" float8,
+        "p99Ms" float8, "throughputIps" float8, "top1" float8, "top5" float8, "histogram" text, "environment" jsonb,
+        "verdictStatus" text, "verdictReasons" jsonb, "measuredAt" timestamptz)
+       ON CONFLICT DO NOTHING RETURNING "msgId"`,
+      [JSON.stringify(records)],
+    );
+  }
+  return (n / (performance.now() - t)) * 1000;
+}
+
+/** Jiffies of all cores from /proc/stat, in seconds: busy (not idle or iowait) and total. */
+function machineCpu() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: (total - f[3] - f[4]) / 100, total: total / 100 };
+}
+
 async function countResults(db) {
   return Number((await db.query('SELECT count(*)::int AS n FROM "Result"')).rows[0].n);
+}
+
+/**
+ * Job events through the hub: each agent publishes EVENTS progress events (i / EVENTS, QoS 1, INFLIGHT outstanding)
+ * for its running job, in order; timed from the first publish until every job's progress is 1 (an agent's events are
+ * applied in order, so its last one lands last). Returns events/s and the CPU per event of the hubs and the broker.
+ */
+async function eventsPhase(db, agents, hubs, broker) {
+  const pids = [...hubs.map((h) => h.proc.child.pid), broker.proc.child.pid];
+  const cpu0 = pids.map(cpuSeconds);
+  const t0 = performance.now();
+  await Promise.all(
+    agents.map(async (a) => {
+      let next = 0;
+      // Each worker takes the next index and publishes it in the same tick: one client's publishes go out, and the
+      // broker delivers them, in index order.
+      const worker = async () => {
+        while (next < EVENTS) {
+          const ev = {
+            v: 1,
+            ts: new Date().toISOString(),
+            jobId: a.jobId,
+            kind: 'progress',
+            progress: ++next / EVENTS,
+          };
+          await a.client.publishAsync(topics.events(a.agentId), JSON.stringify(ev), { qos: 1 });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(INFLIGHT, EVENTS) }, worker));
+    }),
+  );
+  for (;;) {
+    const { rows } = await db.query('SELECT count(*)::int AS n FROM "Job" WHERE progress = 1');
+    if (rows[0].n >= agents.length) break;
+    if (performance.now() - t0 > TIMEOUT_MS) throw new Error(`events: ${rows[0].n}/${agents.length} jobs reached 1`);
+    await sleep(25);
+  }
+  const ms = performance.now() - t0;
+  const cpu1 = pids.map(cpuSeconds);
+  const n = EVENTS * agents.length;
+  const hubCpu = hubs.reduce((acc, _h, i) => acc + (cpu1[i] - cpu0[i]), 0);
+  return {
+    n,
+    ms,
+    rate: (n / ms) * 1000,
+    hubMsPer: (hubCpu / n) * 1000,
+    brokerMsPer: ((cpu1.at(-1) - cpu0.at(-1)) / n) * 1000,
+  };
 }
 
 async function runSetup(setup) {
@@ -266,7 +381,12 @@ async function runSetup(setup) {
       reconnectPeriod: 0,
     });
     cleanups.push(() => client.endAsync(true));
-    agents.push({ client, topic: topics.results(e.agentId), jobId: jobs.get(e.agentId) });
+    agents.push({
+      client,
+      agentId: e.agentId,
+      topic: topics.results(e.agentId),
+      jobId: jobs.get(e.agentId),
+    });
   }
   // The payload the hub will see must pass the protocol's own validation.
   const probe = decodePayload('results', JSON.stringify(resultMessage(agents[0].jobId, ulid())));
@@ -290,6 +410,7 @@ async function runSetup(setup) {
     }
   };
 
+  const events = EVENTS > 0 ? await eventsPhase(db, agents, hubs, broker) : null;
   const sent = [];
   if (WARMUP > 0) {
     const t = performance.now();
@@ -307,6 +428,8 @@ async function runSetup(setup) {
   const pg0 = pgCpu();
   const cpu0 = pids.map(cpuSeconds);
   const load0 = os.loadavg();
+  const self0 = process.cpuUsage();
+  const machine0 = machineCpu();
   const t0 = performance.now();
   const latencies = await Promise.all(agents.map((a) => publishAll(a, RESULTS, sent)));
   const publishMs = performance.now() - t0;
@@ -314,6 +437,8 @@ async function runSetup(setup) {
   const cpu1 = pids.map(cpuSeconds);
   const pg1 = pgCpu();
   const load1 = os.loadavg();
+  const self1 = process.cpuUsage(self0);
+  const machine1 = machineCpu();
 
   // Exactness: every msgId sent is stored once, nothing else is.
   await sleep(500); // a straggler after the count matched would show up as an extra row
@@ -344,10 +469,24 @@ async function runSetup(setup) {
     p99: pct(lat, 99),
     hubCpu: hubs.map((h, i) => (cpu1[i] ?? NaN) - (cpu0[i] ?? NaN)),
     pgCpu: pg1 - pg0,
-    ceiling: await dbCeiling(db, agents[0].jobId, measured),
+    // The database's ceiling: the better of the two statement forms (multi-row VALUES, one JSON parameter).
+    ...(await (async () => {
+      const values = await dbCeiling(db, agents[0].jobId, measured);
+      const json = await dbCeilingJson(db, agents[0].jobId, measured);
+      return {
+        ceiling: Math.max(values, json),
+        ceilingValues: values,
+        ceilingJson: json,
+      };
+    })()),
     brokerCpu: cpu1.at(-1) - cpu0.at(-1),
     load: [load0[0], load1[0]],
+    benchCpu: (self1.user + self1.system) / 1e6,
+    // Busy CPU seconds of the whole machine (every process, other users' too) over the timed part.
+    machineBusy: machine1.busy - machine0.busy,
+    machineTotal: machine1.total - machine0.total,
     dropped,
+    events,
   };
 }
 
@@ -373,11 +512,14 @@ async function main() {
       console.log(
         `${setup.padEnd(3)} (${r.replicas} hub${r.replicas > 1 ? 's' : ''}): ${r.stored}/${r.sent} stored in ${(r.ms / 1000).toFixed(2)} s${r.stalled ? ' (to the last row seen)' : ''} = ${r.rate.toFixed(0)} results/s` +
           ` | publishing took ${(r.publishMs / 1000).toFixed(2)} s, PUBACK p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms` +
-          ` | CPU s: hub ${r.hubCpu.map((c) => c.toFixed(1)).join(' + ')} (${((r.hubCpu.reduce((a, b) => a + b, 0) / r.stored) * 1000).toFixed(2)} ms per result), PostgreSQL ${r.pgCpu.toFixed(1)} (${((r.pgCpu / r.stored) * 1000).toFixed(2)} ms), broker ${r.brokerCpu.toFixed(1)} (${((r.brokerCpu / r.stored) * 1000).toFixed(2)} ms)` +
-          ` | database ceiling (multi-row insert, no hub) ${r.ceiling.toFixed(0)} rows/s → ratio ${(r.rate / r.ceiling).toFixed(2)}` +
+          ` | CPU s: hub ${r.hubCpu.map((c) => c.toFixed(1)).join(' + ')} (${((r.hubCpu.reduce((a, b) => a + b, 0) / r.stored) * 1000).toFixed(2)} ms per result), PostgreSQL ${r.pgCpu.toFixed(1)} (${((r.pgCpu / r.stored) * 1000).toFixed(2)} ms), broker ${r.brokerCpu.toFixed(1)} (${((r.brokerCpu / r.stored) * 1000).toFixed(2)} ms), bench's agents ${r.benchCpu.toFixed(1)} (${((r.benchCpu / r.stored) * 1000).toFixed(2)} ms); machine ${((100 * r.machineBusy) / r.machineTotal).toFixed(0)} % busy (${r.machineBusy.toFixed(1)} of ${r.machineTotal.toFixed(1)} core-s)` +
+          ` | database ceiling (multi-row insert, no hub) ${r.ceiling.toFixed(0)} rows/s (VALUES ${r.ceilingValues.toFixed(0)}, jsonb ${r.ceilingJson.toFixed(0)}) → ratio ${(r.rate / r.ceiling).toFixed(2)}` +
           ` | load ${r.load.map((x) => x.toFixed(2)).join(' → ')}` +
           ` | ${r.exact ? 'exact (distinct msgIds, none missing, none extra)' : `NOT EXACT: missing ${r.missing}, extra ${r.extra}, duplicate rows ${r.dupRows}${r.stalled ? ', count stalled' : ''}`}` +
-          (r.dropped ? ` | broker log: ${r.dropped}× "Outgoing messages are being dropped"` : ''),
+          (r.dropped ? ` | broker log: ${r.dropped}× "Outgoing messages are being dropped"` : '') +
+          (r.events
+            ? ` | events: ${r.events.n} in ${(r.events.ms / 1000).toFixed(2)} s = ${r.events.rate.toFixed(0)} events/s, hub ${r.events.hubMsPer.toFixed(2)} ms, broker ${r.events.brokerMsPer.toFixed(2)} ms CPU per event`
+            : ''),
       );
     } finally {
       await cleanupAll();

@@ -10,6 +10,25 @@ import { applyMigrations, readMigrations, type SqlSession } from './migration-ru
 
 export type Db = PrismaClient;
 
+/** One SQL statement with positional parameters ($1, $2, …), run on the driver; resolves to its rows. */
+export interface SqlRunner {
+  query<T>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+const drivers = new WeakMap<Db, SqlRunner>();
+
+/**
+ * The PostgreSQL pool under a client that {@link openDatabase} opened, for the ingest's hot statements: their one
+ * large parameter (a batch of results as JSON text) would otherwise be serialized to JSON and parsed back once more by
+ * Prisma's raw API. Any other client (PGlite, whose single connection Prisma's transactions hold; tests' own clients)
+ * gets Prisma's raw API.
+ */
+export function sqlOf(db: Db): SqlRunner {
+  return (
+    drivers.get(db) ?? { query: <T>(sql: string, params: unknown[] = []) => db.$queryRawUnsafe<T[]>(sql, ...params) }
+  );
+}
+
 export interface Database {
   prisma: PrismaClient;
   kind: 'postgres' | 'pglite';
@@ -50,8 +69,20 @@ export async function openDatabase(
 ): Promise<Database> {
   if (opts.databaseUrl) {
     const applied = await migratePostgres(opts.databaseUrl, logger);
-    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: opts.databaseUrl }) });
-    return { prisma, kind: 'postgres', applied, close: () => prisma.$disconnect() };
+    // One pool for Prisma and for the hot statements (sqlOf).
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl });
+    pool.on('error', (err) => logger?.warn({ err: err.message }, 'idle database connection lost'));
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    drivers.set(prisma, { query: async (sql, params) => (await pool.query(sql, params)).rows });
+    return {
+      prisma,
+      kind: 'postgres',
+      applied,
+      close: async () => {
+        await prisma.$disconnect();
+        await pool.end();
+      },
+    };
   }
   let dir = 'memory://';
   if (opts.dataDir) {

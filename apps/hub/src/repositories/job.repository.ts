@@ -40,6 +40,52 @@ export class JobRepository {
     });
   }
 
+  /** What a batch of agent events needs of their jobs (one query): owner, state, campaign and time limit. */
+  eventFactsByIds(
+    ids: string[],
+  ): Promise<{ id: string; deviceId: string; campaignId: string; state: JobState; timeoutMs: number }[]> {
+    return this.db.job.findMany({
+      where: { id: { in: ids } },
+      select: { id: true, deviceId: true, campaignId: true, state: true, timeoutMs: true },
+    });
+  }
+
+  findManyByIds(ids: string[]): Promise<JobRow[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return this.db.job.findMany({ where: { id: { in: ids } }, include: jobInclude });
+  }
+
+  /**
+   * The transitions of a batch of agent events in one statement: each job moves to its new state only while it is
+   * still open (queued, assigned or running; a compare-and-set, as {@link transition}). `progress` and `error` are
+   * left as they are where undefined. Returns the ids of the jobs updated. Throws (nothing updated) when a job would
+   * become active beside another active job of its device (the one-active-job-per-device index).
+   */
+  async applyEventTransitions(rows: EventTransition[], now: Date): Promise<string[]> {
+    if (!rows.length) return [];
+    const records = rows.map((r) => ({
+      id: r.id,
+      state: r.state,
+      leaseExpiresAt: r.leaseExpiresAt?.toISOString() ?? null,
+      setProgress: r.progress !== undefined,
+      progress: r.progress ?? null,
+      setError: r.error !== undefined,
+      error: r.error ?? null,
+    }));
+    const updated = await this.db.$queryRaw<{ id: string }[]>`
+      UPDATE "Job" AS j SET
+        "state" = v."state"::"JobState",
+        "leaseExpiresAt" = (v."leaseExpiresAt" AT TIME ZONE 'UTC'),
+        "progress" = CASE WHEN v."setProgress" THEN v."progress" ELSE j."progress" END,
+        "error" = CASE WHEN v."setError" THEN v."error" ELSE j."error" END,
+        "updatedAt" = (${now.toISOString()}::timestamptz AT TIME ZONE 'UTC')
+      FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb) AS v("id" text, "state" text,
+        "leaseExpiresAt" timestamptz, "setProgress" boolean, "progress" float8, "setError" boolean, "error" jsonb)
+      WHERE j."id" = v."id" AND j."state" IN ('queued', 'assigned', 'running')
+      RETURNING j."id"`;
+    return updated.map((r) => r.id);
+  }
+
   list(filter: { campaignId?: string; deviceId?: string; state?: JobState }): Promise<JobRow[]> {
     return this.db.job.findMany({ where: filter, include: jobInclude, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
   }
@@ -93,4 +139,19 @@ export class JobRepository {
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     });
   }
+}
+
+/** One job's transition from a batch of agent events (see JobRepository.applyEventTransitions). */
+export interface EventTransition {
+  id: string;
+  state: 'running' | 'failed' | 'cancelled';
+  leaseExpiresAt: Date | null;
+  progress?: number;
+  error?: { code: string; message: string };
+}
+
+/** A unique violation, as Prisma reports it for model queries (P2002) and raw ones (the PostgreSQL code 23505). */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; meta?: { code?: string }; message?: string };
+  return e?.code === 'P2002' || e?.meta?.code === '23505' || /\b23505\b|unique constraint/i.test(e?.message ?? '');
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Prisma } from '../../generated/prisma/client';
-import type { Db } from '../db/database';
+import { sqlOf, type Db } from '../db/database';
 import { DB } from './tokens';
 
 export const resultInclude = { device: { select: { name: true } }, model: { select: { name: true } } } as const;
@@ -38,36 +38,65 @@ export class ResultRepository {
   /** Which of these msgIds are stored already (repeats of a batch, one indexed query). */
   async storedMsgIds(msgIds: string[]): Promise<Set<string>> {
     if (!msgIds.length) return new Set();
-    const rows = await this.db.result.findMany({ where: { msgId: { in: msgIds } }, select: { msgId: true } });
+    // One array parameter, not one per msgId (a batch holds hundreds).
+    const rows = await sqlOf(this.db).query<{ msgId: string }>(
+      'SELECT "msgId" FROM "Result" WHERE "msgId" = ANY($1::text[])',
+      [msgIds],
+    );
     return new Set(rows.map((r) => r.msgId));
   }
 
   /**
-   * Many results in one statement: `INSERT … ON CONFLICT DO NOTHING RETURNING`, through Prisma's raw query API on the
-   * hub's adapter (PostgreSQL or the embedded PGlite). Returns the rows created now; a msgId already stored (a
-   * repeat), or a second result for the same job attempt (unique jobId + attempt), is left out and not returned.
+   * Many results in one statement: `INSERT … SELECT FROM jsonb_to_recordset($1) ON CONFLICT DO NOTHING RETURNING`,
+   * on the database driver ({@link sqlOf}: PostgreSQL's pool, or Prisma's raw API on the embedded PGlite). The rows
+   * travel as one JSON parameter, not 21 parameters each: the hub serializes a batch in one call and PostgreSQL (on
+   * its own core) parses it. Returns the rows created now; a msgId already stored (a repeat), or a second result for the same job
+   * attempt (unique jobId + attempt), is left out and not returned.
    */
   async insertManyIfNew(
     rows: (Prisma.ResultCreateManyInput & { verdictStatus: 'valid' | 'flagged' })[],
   ): Promise<{ id: string; msgId: string; createdAt: Date }[]> {
     if (rows.length === 0) return [];
-    const json = (v: unknown) => JSON.stringify(v ?? null);
-    const values = rows.map(
-      (
-        r,
-      ) => Prisma.sql`(${r.id ?? randomUUID()}, ${r.msgId}, ${r.jobId}, ${r.attempt ?? null}::int, ${r.deviceId}, ${r.modelId},
-        ${r.hardwareClassId}, ${r.settingsKey}, ${json(r.settings)}::jsonb, ${json(r.metrics)}::jsonb, ${r.p50Ms},
-        ${r.p90Ms}, ${r.p99Ms}, ${r.throughputIps}, ${r.top1 ?? null}::float8, ${r.top5 ?? null}::float8,
-        ${r.histogram ?? null}::text, ${json(r.environment)}::jsonb, ${r.verdictStatus}::"VerdictStatus",
-        ${json(r.verdictReasons)}::jsonb, (${new Date(r.measuredAt).toISOString()}::timestamptz AT TIME ZONE 'UTC'))`,
-    );
-    return this.db.$queryRaw<{ id: string; msgId: string; createdAt: Date }[]>`
+    const records = rows.map((r) => ({
+      id: r.id ?? randomUUID(),
+      msgId: r.msgId,
+      jobId: r.jobId,
+      attempt: r.attempt ?? null,
+      deviceId: r.deviceId,
+      modelId: r.modelId,
+      hardwareClassId: r.hardwareClassId,
+      settingsKey: r.settingsKey,
+      settings: r.settings ?? null,
+      metrics: r.metrics ?? null,
+      p50Ms: r.p50Ms,
+      p90Ms: r.p90Ms,
+      p99Ms: r.p99Ms,
+      throughputIps: r.throughputIps,
+      top1: r.top1 ?? null,
+      top5: r.top5 ?? null,
+      histogram: r.histogram ?? null,
+      environment: r.environment ?? null,
+      verdictStatus: r.verdictStatus,
+      verdictReasons: r.verdictReasons ?? null,
+      measuredAt: new Date(r.measuredAt).toISOString(),
+    }));
+    return sqlOf(this.db).query<{ id: string; msgId: string; createdAt: Date }>(
+      `
       INSERT INTO "Result" ("id", "msgId", "jobId", "attempt", "deviceId", "modelId", "hardwareClassId", "settingsKey",
         "settings", "metrics", "p50Ms", "p90Ms", "p99Ms", "throughputIps", "top1", "top5", "histogram",
         "environment", "verdictStatus", "verdictReasons", "measuredAt")
-      VALUES ${Prisma.join(values)}
+      SELECT r."id", r."msgId", r."jobId", r."attempt", r."deviceId", r."modelId", r."hardwareClassId", r."settingsKey",
+        r."settings", r."metrics", r."p50Ms", r."p90Ms", r."p99Ms", r."throughputIps", r."top1", r."top5", r."histogram",
+        r."environment", r."verdictStatus"::"VerdictStatus", r."verdictReasons", (r."measuredAt" AT TIME ZONE 'UTC')
+      FROM jsonb_to_recordset($1::jsonb) AS r("id" text, "msgId" text, "jobId" text,
+        "attempt" int, "deviceId" text, "modelId" text, "hardwareClassId" text, "settingsKey" text, "settings" jsonb,
+        "metrics" jsonb, "p50Ms" float8, "p90Ms" float8, "p99Ms" float8, "throughputIps" float8, "top1" float8,
+        "top5" float8, "histogram" text, "environment" jsonb, "verdictStatus" text, "verdictReasons" jsonb,
+        "measuredAt" timestamptz)
       ON CONFLICT DO NOTHING
-      RETURNING "id", "msgId", "createdAt"`;
+      RETURNING "id", "msgId", ("createdAt" AT TIME ZONE 'UTC') AS "createdAt"`,
+      [JSON.stringify(records)],
+    );
   }
 
   findById(id: string): Promise<ResultRow | null> {

@@ -262,4 +262,117 @@ describe('DispatcherService', () => {
       expect.objectContaining({ id: 'c1', state: 'completed' }),
     );
   });
+
+  describe('a batch of agent events', () => {
+    const ts = new Date().toISOString();
+    const ev = (jobId: string, kind: 'accepted' | 'progress' | 'failed' | 'cancelled', more = {}) => ({
+      v: 1 as const,
+      ts,
+      jobId,
+      kind,
+      ...more,
+    });
+    const facts = (id: string, deviceId: string, state: JobRow['state'] = 'assigned', campaignId = 'c1') => ({
+      id,
+      deviceId,
+      campaignId,
+      state,
+      timeoutMs: 1000,
+    });
+
+    it('folds the events of each job into one transition, written in one statement, in arrival order', async () => {
+      const { svc, jobs, events, campaigns } = setup();
+      jobs.eventFactsByIds.mockResolvedValue([
+        facts('j1', 'dev-1'),
+        facts('j2', 'dev-2', 'running', 'c2'),
+        facts('j3', 'dev-3', 'running'),
+        facts('j4', 'dev-4'),
+      ]);
+      jobs.applyEventTransitions.mockImplementation(async (rows) => rows.map((r) => r.id));
+      jobs.findManyByIds.mockImplementation(async (ids) => ids.map((id) => job({ id, state: 'running' })));
+      jobs.findNextQueued.mockResolvedValue(null);
+      await svc.onJobEvents([
+        { deviceId: 'dev-1', ev: ev('j1', 'accepted') },
+        { deviceId: 'dev-2', ev: ev('j2', 'progress', { progress: 0.4 }) },
+        { deviceId: 'dev-1', ev: ev('j1', 'progress', { progress: 0.5 }) },
+        { deviceId: 'dev-2', ev: ev('j2', 'failed', { error: { code: 'oom', message: 'out of memory' } }) },
+        { deviceId: 'dev-2', ev: ev('j2', 'progress', { progress: 0.9 }) }, // after the failure: changes nothing
+        { deviceId: 'dev-3', ev: ev('j3', 'cancelled') },
+        { deviceId: 'dev-9', ev: ev('j4', 'failed') }, // not its job: ignored
+        { deviceId: 'dev-1', ev: ev('nope', 'progress') }, // no such job: ignored
+      ]);
+      expect(jobs.eventFactsByIds).toHaveBeenCalledTimes(1);
+      expect(jobs.applyEventTransitions).toHaveBeenCalledTimes(1);
+      expect(jobs.applyEventTransitions).toHaveBeenCalledWith(
+        [
+          { id: 'j1', state: 'running', progress: 0.5, leaseExpiresAt: new Date('2026-01-01T00:00:01.500Z') },
+          {
+            id: 'j2',
+            state: 'failed',
+            progress: 0.4,
+            leaseExpiresAt: null,
+            error: { code: 'oom', message: 'out of memory' },
+          },
+          { id: 'j3', state: 'cancelled', leaseExpiresAt: null },
+        ],
+        new Date('2026-01-01T00:00:00.000Z'),
+      );
+      expect(jobs.transition).not.toHaveBeenCalled();
+      expect(events.emit).toHaveBeenCalledWith('job.updated', expect.objectContaining({ id: 'j1' }));
+      // The ended jobs' campaigns are rolled up once each, and their devices get their next job.
+      expect(campaigns.rollUp.mock.calls.map((c) => c[0]).sort()).toEqual(['c1', 'c2']);
+      expect(jobs.findNextQueued.mock.calls.map((c) => c[0]).sort()).toEqual(['dev-2', 'dev-3']);
+    });
+
+    it('an accepted event with no progress resets it to 0; a failure without details gets a generic error', async () => {
+      const { svc, jobs } = setup();
+      jobs.eventFactsByIds.mockResolvedValue([facts('j1', 'dev-1'), facts('j2', 'dev-2')]);
+      jobs.applyEventTransitions.mockResolvedValue([]);
+      jobs.findManyByIds.mockResolvedValue([]);
+      await svc.onJobEvents([
+        { deviceId: 'dev-1', ev: ev('j1', 'accepted') },
+        { deviceId: 'dev-2', ev: ev('j2', 'failed') },
+      ]);
+      const [rows] = jobs.applyEventTransitions.mock.calls[0];
+      expect(rows[0]).toMatchObject({ id: 'j1', state: 'running', progress: 0 });
+      expect(rows[1]).toMatchObject({ id: 'j2', state: 'failed', error: { code: 'agent-failed' } });
+    });
+
+    it('a retried failure of a job that already failed still rolls up and dispatches (they are idempotent)', async () => {
+      const { svc, jobs, campaigns } = setup();
+      jobs.eventFactsByIds.mockResolvedValue([facts('j1', 'dev-1', 'failed', 'c7')]);
+      jobs.applyEventTransitions.mockResolvedValue([]);
+      jobs.findManyByIds.mockResolvedValue([]);
+      jobs.findNextQueued.mockResolvedValue(null);
+      await svc.onJobEvents([{ deviceId: 'dev-1', ev: ev('j1', 'failed') }]);
+      expect(campaigns.rollUp).toHaveBeenCalledWith('c7', expect.any(Function));
+      expect(jobs.findNextQueued).toHaveBeenCalledWith('dev-1');
+    });
+
+    it('handles the events one at a time when the database refuses the batch (one active job per device)', async () => {
+      const { svc, jobs } = setup();
+      jobs.eventFactsByIds.mockResolvedValue([facts('j1', 'dev-1'), facts('j2', 'dev-2')]);
+      jobs.applyEventTransitions.mockRejectedValue(Object.assign(new Error('unique'), { code: 'P2002' }));
+      jobs.findById.mockImplementation(async (id) => job({ id, deviceId: id === 'j1' ? 'dev-1' : 'dev-2' }));
+      jobs.transition.mockResolvedValue(null);
+      await svc.onJobEvents([
+        { deviceId: 'dev-1', ev: ev('j1', 'accepted') },
+        { deviceId: 'dev-2', ev: ev('j2', 'progress', { progress: 0.3 }) },
+      ]);
+      expect(jobs.transition.mock.calls.map((c) => [c[0], c[2].state])).toEqual([
+        ['j1', 'running'],
+        ['j2', 'running'],
+      ]);
+    });
+
+    it('rejects when the write fails for another reason (the acknowledgements stay held)', async () => {
+      const { svc, jobs } = setup();
+      jobs.eventFactsByIds.mockResolvedValue([facts('j1', 'dev-1')]);
+      jobs.applyEventTransitions.mockRejectedValue(new Error('connection lost'));
+      await expect(svc.onJobEvents([{ deviceId: 'dev-1', ev: ev('j1', 'accepted') }])).rejects.toThrow(
+        'connection lost',
+      );
+      expect(jobs.transition).not.toHaveBeenCalled();
+    });
+  });
 });

@@ -19,7 +19,7 @@ import { CampaignRepository } from '../repositories/campaign.repository';
 import { ClockRepository } from '../repositories/clock.repository';
 import { DeviceRepository } from '../repositories/device.repository';
 import { EventRepository } from '../repositories/event.repository';
-import { JobRepository, type JobRow } from '../repositories/job.repository';
+import { isUniqueViolation, JobRepository, type EventTransition, type JobRow } from '../repositories/job.repository';
 import { MqttRepository } from '../repositories/mqtt.repository';
 import { HUB_CONFIG, LOGGER } from '../repositories/tokens';
 import { KeyedSerialQueue } from '../utils/keyed-serial-queue';
@@ -271,6 +271,74 @@ export class DispatcherService {
         }
       },
       true,
+    );
+  }
+
+  /**
+   * A batch of agent events in arrival order (IngestService collects them for a few ms), handled as
+   * {@link onJobEvent} would one at a time: one query for their jobs; the events of each job folded into one
+   * transition (a failure or cancellation ends the job, and its later events change nothing); one statement for every
+   * transition, each a compare-and-set on the job being open; then for jobs that ended, the roll-up of their campaigns
+   * and the devices' next jobs. When the database refuses the batched statement because a job would become active
+   * beside another active job of its device, the events are handled one at a time instead.
+   */
+  async onJobEvents(items: { deviceId: string; ev: JobEventMessage }[]): Promise<void> {
+    const facts = new Map(
+      (await this.jobs.eventFactsByIds([...new Set(items.map((i) => i.ev.jobId))])).map((j) => [j.id, j]),
+    );
+    const folded = new Map<string, EventTransition & { deviceId: string; campaignId: string }>();
+    for (const { deviceId, ev } of items) {
+      const job = facts.get(ev.jobId);
+      if (!job || job.deviceId !== deviceId) {
+        this.logger.warn({ agentId: deviceId, jobId: ev.jobId }, 'event for a job this device does not own; ignored');
+        continue;
+      }
+      const prev = folded.get(job.id);
+      if (prev && prev.state !== 'running') continue; // ended by an earlier event of this batch
+      const progress =
+        ev.kind === 'progress' && ev.progress !== undefined
+          ? ev.progress
+          : ev.kind === 'accepted'
+            ? (ev.progress ?? 0)
+            : prev?.progress;
+      const base = {
+        id: job.id,
+        deviceId,
+        campaignId: job.campaignId,
+        ...(progress !== undefined ? { progress } : {}),
+      };
+      if (ev.kind === 'accepted' || ev.kind === 'progress')
+        folded.set(job.id, { ...base, state: 'running', leaseExpiresAt: this.lease(job) });
+      else if (ev.kind === 'failed')
+        folded.set(job.id, {
+          ...base,
+          state: 'failed',
+          leaseExpiresAt: null,
+          error: ev.error ?? { code: 'agent-failed', message: 'The agent reported a failure without details.' },
+        });
+      else folded.set(job.id, { ...base, state: 'cancelled', leaseExpiresAt: null });
+    }
+    if (!folded.size) return;
+    let updatedIds: string[];
+    try {
+      updatedIds = await this.jobs.applyEventTransitions(
+        [...folded.values()].map(({ deviceId: _d, campaignId: _c, ...t }) => t),
+        this.clock.now(),
+      );
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      for (const { deviceId, ev } of items) await this.onJobEvent(deviceId, ev);
+      return;
+    }
+    for (const job of await this.jobs.findManyByIds(updatedIds)) this.events.emit('job.updated', toJobDto(job));
+    // Ended now, or already by this very event (a retried batch whose first handling stopped before the roll-up).
+    const updated = new Set(updatedIds);
+    const ended = [...folded.values()].filter(
+      (t) => t.state !== 'running' && (updated.has(t.id) || facts.get(t.id)?.state === t.state),
+    );
+    await Promise.all([...new Set(ended.map((t) => t.campaignId))].map((id) => this.rollup(id)));
+    await Promise.all(
+      [...new Set(ended.map((t) => t.deviceId))].map((id) => this.serialize(id, () => this.dispatchNow(id), true)),
     );
   }
 

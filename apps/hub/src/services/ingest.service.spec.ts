@@ -305,4 +305,97 @@ describe('IngestService', () => {
       expect(mqtt.publish).not.toHaveBeenCalled();
     });
   });
+
+  describe('events (batched)', () => {
+    const event = (jobId: string, kind: string, more = {}) =>
+      JSON.stringify({ v: 1, ts: new Date().toISOString(), jobId, kind, ...more });
+
+    it('hands the events of several agents to the dispatcher as one batch, in arrival order', async () => {
+      const { svc, devices, dispatcher } = setup();
+      devices.factsByIds.mockResolvedValue(
+        ['agent-a1', 'agent-a2'].map((id) => ({ id, name: id, hardwareClassId: 'hc-1', revokedAt: null })),
+      );
+      dispatcher.onJobEvents.mockResolvedValue();
+      await Promise.all([
+        svc.handle(topics.events('agent-a1'), event('j1', 'accepted')),
+        svc.handle(topics.events('agent-a2'), event('j2', 'failed')),
+        svc.handle(topics.events('agent-a1'), event('j1', 'progress', { progress: 0.5 })),
+      ]);
+      expect(devices.factsByIds).toHaveBeenCalledTimes(1);
+      expect(dispatcher.onJobEvents).toHaveBeenCalledTimes(1);
+      expect(
+        dispatcher.onJobEvents.mock.calls[0][0].map((i) => [i.deviceId, i.ev.jobId, i.ev.kind, i.ev.progress]),
+      ).toEqual([
+        ['agent-a1', 'j1', 'accepted', undefined],
+        ['agent-a2', 'j2', 'failed', undefined],
+        ['agent-a1', 'j1', 'progress', 0.5],
+      ]);
+      expect(dispatcher.onJobEvent).not.toHaveBeenCalled();
+    });
+
+    it("keeps an agent's messages in order: its status waits for its event's batch, its next event for the status", async () => {
+      const { svc, dispatcher, devices } = setup();
+      const order: string[] = [];
+      let release!: () => void;
+      dispatcher.onJobEvents.mockImplementation(async (items) => {
+        order.push(`events ${items.map((i) => i.ev.kind).join(',')}`);
+        if (order.length === 1) await new Promise<void>((r) => (release = r));
+      });
+      devices.updateStatus.mockImplementation(async (_id, _seen, data) => {
+        order.push('status');
+        return deviceRow(data as never);
+      });
+      dispatcher.onDeviceOffline.mockResolvedValue(undefined);
+      const first = svc.handle(topics.events(AGENT), event('j1', 'progress', { progress: 0.2 }));
+      const st = svc.handle(topics.status(AGENT), status(false, 3));
+      const second = svc.handle(topics.events(AGENT), event('j1', 'progress', { progress: 0.3 }));
+      const third = svc.handle(topics.events(AGENT), event('j1', 'failed'));
+      await new Promise((r) => setTimeout(r, 30));
+      expect(order).toEqual(['events progress']); // the status waits for the first batch
+      release();
+      await Promise.all([first, st, second, third]);
+      // The events after the status wait for it, then go together in one batch (not one batch each).
+      expect(order).toEqual(['events progress', 'status', 'events progress,failed']);
+    });
+
+    it("an agent's events that arrive while its earlier batch is written go together in the next one", async () => {
+      const { svc, dispatcher } = setup();
+      const batches: string[] = [];
+      let release!: () => void;
+      dispatcher.onJobEvents.mockImplementation(async (items) => {
+        batches.push(items.map((i) => i.ev.progress).join(','));
+        if (batches.length === 1) await new Promise<void>((r) => (release = r));
+      });
+      const first = svc.handle(topics.events(AGENT), event('j1', 'progress', { progress: 0.1 }));
+      await new Promise((r) => setTimeout(r, 20)); // the first batch is being written
+      const rest = [0.2, 0.3, 0.4].map((p) =>
+        svc.handle(topics.events(AGENT), event('j1', 'progress', { progress: p })),
+      );
+      await new Promise((r) => setTimeout(r, 20));
+      expect(batches).toEqual(['0.1']);
+      release();
+      await Promise.all([first, ...rest]);
+      expect(batches).toEqual(['0.1', '0.2,0.3,0.4']);
+      // Then the agent has nothing in hand: its next event starts a batch of its own at once.
+      await svc.handle(topics.events(AGENT), event('j1', 'progress', { progress: 0.5 }));
+      expect(batches).toEqual(['0.1', '0.2,0.3,0.4', '0.5']);
+    });
+
+    it('drops events of unknown, revoked and malformed senders; a failed write rejects every event of the batch', async () => {
+      const { svc, devices, dispatcher, logger } = setup();
+      devices.factsByIds.mockResolvedValue([{ id: AGENT, name: 'a', hardwareClassId: 'h', revokedAt: new Date() }]);
+      await svc.handle(topics.events(AGENT), event('j1', 'failed'));
+      await svc.handle(topics.events('agent-unknown'), event('j1', 'failed'));
+      await svc.handle(topics.events(AGENT), '{"not":"an event"}');
+      expect(dispatcher.onJobEvents).not.toHaveBeenCalled();
+      expect(logger.warn).toHaveBeenCalledTimes(3);
+
+      devices.factsByIds.mockResolvedValue([{ id: AGENT, name: 'a', hardwareClassId: 'h', revokedAt: null }]);
+      dispatcher.onJobEvents.mockRejectedValueOnce(new Error('connection refused'));
+      const both = [event('j1', 'accepted'), event('j1', 'progress', { progress: 0.1 })].map((e) =>
+        svc.handle(topics.events(AGENT), e),
+      );
+      for (const p of both) await expect(p).rejects.toThrow('connection refused');
+    });
+  });
 });

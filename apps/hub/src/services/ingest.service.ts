@@ -7,6 +7,7 @@ import {
   parseAgentTopic,
   type AgentChannel,
   type HardwareMessage,
+  type JobEventMessage,
   type ResultMessage,
   type StatusMessage,
   type TelemetryMessage,
@@ -21,7 +22,6 @@ import { ResultRepository } from '../repositories/result.repository';
 import { MqttRepository } from '../repositories/mqtt.repository';
 import { LOGGER } from '../repositories/tokens';
 import { hardwareClassOf } from '../utils/hardware-class';
-import { KeyedSerialQueue } from '../utils/keyed-serial-queue';
 import { toDeviceDto } from '../utils/mappers';
 import { DispatcherService } from './dispatcher.service';
 import { assessResult, resultRejections } from './result-acceptance';
@@ -29,6 +29,14 @@ import { assessResult, resultRejections } from './result-acceptance';
 /** How long results are collected before one batch is written, and the most in one batch. */
 export const RESULT_BATCH_MS = 5;
 export const RESULT_BATCH_MAX = 500;
+/**
+ * Batches being written at once. Results arriving meanwhile wait for one of them to finish, so under load batches grow
+ * by themselves (fewer statements per result) and the hub's decoding overlaps with the database's writing.
+ */
+export const RESULT_BATCHES_IN_FLIGHT = 2;
+/** The same for agents' job events (accepted, progress, failed, cancelled). */
+export const EVENT_BATCH_MS = 5;
+export const EVENT_BATCH_MAX = 500;
 
 /** Channels the hub subscribes to. */
 export const INGEST_CHANNELS: AgentChannel[] = ['status', 'hardware', 'telemetry', 'events', 'results'];
@@ -39,7 +47,11 @@ export const INGEST_CHANNELS: AgentChannel[] = ['status', 'hardware', 'telemetry
  */
 @Injectable()
 export class IngestService {
-  private readonly perDevice = new KeyedSerialQueue();
+  /**
+   * Per agent, the promise its next message waits for (arrival order). Not a KeyedSerialQueue: an agent's events
+   * queued behind one earlier message join one batch, which needs to see and replace the tail.
+   */
+  private readonly chains = new Map<string, Promise<void>>();
 
   constructor(
     private readonly devices: DeviceRepository,
@@ -82,12 +94,17 @@ export class IngestService {
     }
     const { agentId, channel } = parsed;
     if (channel === 'results') return this.enqueueResult(agentId, payload);
-    return this.perDevice
-      .run(agentId, () => this.process(agentId, channel, payload))
-      .catch((err: unknown) => {
-        this.logger.error({ err, agentId, channel }, 'failed to ingest message');
-        throw err;
-      });
+    if (channel === 'events') return this.enqueueEvent(agentId, payload);
+    const prev = this.chains.get(agentId) ?? Promise.resolve();
+    const run = prev.then(() => this.process(agentId, channel, payload));
+    this.setTail(
+      agentId,
+      run.catch(() => undefined),
+    );
+    return run.catch((err: unknown) => {
+      this.logger.error({ err, agentId, channel }, 'failed to ingest message');
+      throw err;
+    });
   }
 
   private async process(agentId: string, channel: AgentChannel, payload: Buffer | string): Promise<void> {
@@ -115,10 +132,8 @@ export class IngestService {
       case 'telemetry':
         return this.onTelemetry(device, decoded.value as TelemetryMessage);
       case 'events':
-        await this.dispatcher.onJobEvent(agentId, decoded.value as Parameters<DispatcherService['onJobEvent']>[1]);
-        return;
       case 'results':
-        return; // batched: enqueueResult
+        return; // batched: enqueueEvent, enqueueResult
     }
   }
 
@@ -187,10 +202,110 @@ export class IngestService {
     this.events.emit('device.telemetry', { id: device.id, telemetry });
   }
 
+  // ---- events: collected for a few ms, written as one batch of job transitions, then acknowledged -------------
+
+  private collectingEvents: EventBatch | null = null;
+  /** Per agent: its events waiting for an earlier message of the agent, to join the same batch together. */
+  private readonly waitingEvents = new Map<string, EventGroup>();
+
+  /**
+   * An agent's events stay in order with its other messages: an event joins the batch being collected when the
+   * agent's previous message is in that same batch (or it has none in hand); otherwise it waits for that message,
+   * together with the agent's other events that arrive meanwhile, and then they join the batch being collected.
+   */
+  private enqueueEvent(agentId: string, payload: Buffer | string): Promise<void> {
+    if (payload.length === 0) return Promise.resolve();
+    const decoded = decodePayload('events', payload);
+    if (!decoded.ok) {
+      this.logger.warn({ agentId, channel: 'events', reason: decoded.error }, 'malformed payload ignored');
+      return Promise.resolve();
+    }
+    const item = { agentId, ev: decoded.value };
+    const prev = this.chains.get(agentId);
+    const waiting = this.waitingEvents.get(agentId);
+    let done: Promise<void>;
+    if (!prev || (this.collectingEvents && prev === this.collectingEvents.settled)) {
+      const batch = this.collectEvents([item]);
+      this.setTail(agentId, batch.settled);
+      done = batch.done;
+    } else if (waiting && prev === waiting.settled) {
+      waiting.items.push(item);
+      done = waiting.done;
+    } else {
+      const group: EventGroup = { items: [item], done: Promise.resolve(), settled: Promise.resolve() };
+      group.done = prev.then(() => {
+        if (this.waitingEvents.get(agentId) === group) this.waitingEvents.delete(agentId);
+        const batch = this.collectEvents(group.items);
+        // Nothing of the agent came after these: its next events may join this batch directly.
+        if (this.chains.get(agentId) === group.settled) this.setTail(agentId, batch.settled);
+        return batch.done;
+      });
+      group.settled = group.done.catch(() => undefined);
+      this.waitingEvents.set(agentId, group);
+      this.setTail(agentId, group.settled);
+      done = group.done;
+    }
+    return done.catch((err: unknown) => {
+      this.logger.error({ err, agentId, channel: 'events' }, 'failed to ingest message');
+      throw err;
+    });
+  }
+
+  /** The agent's last message in hand settles with `settled`; its next message waits for that. */
+  private setTail(agentId: string, settled: Promise<void>): void {
+    this.chains.set(agentId, settled);
+    void settled.finally(() => {
+      if (this.chains.get(agentId) === settled) this.chains.delete(agentId);
+    });
+  }
+
+  private collectEvents(items: EventBatch['items']): EventBatch {
+    let batch = this.collectingEvents;
+    if (!batch) {
+      let resolve!: () => void;
+      let reject!: (err: unknown) => void;
+      const done = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+      batch = { items: [], done, settled: done.catch(() => undefined), resolve, reject, timer: null };
+      const b = batch;
+      b.timer = setTimeout(() => this.flushEvents(b), EVENT_BATCH_MS);
+      this.collectingEvents = batch;
+    }
+    batch.items.push(...items);
+    if (batch.items.length >= EVENT_BATCH_MAX) this.flushEvents(batch);
+    return batch;
+  }
+
+  private flushEvents(batch: EventBatch): void {
+    if (batch.timer) clearTimeout(batch.timer);
+    if (this.collectingEvents === batch) this.collectingEvents = null;
+    this.storeEvents(batch.items).then(batch.resolve, (err: unknown) => {
+      this.logger.error({ err, events: batch.items.length }, 'failed to store a batch of events');
+      batch.reject(err);
+    });
+  }
+
+  /** Events of unknown and revoked devices are dropped (logged); the rest go to the dispatcher as one batch. */
+  private async storeEvents(items: EventBatch['items']): Promise<void> {
+    const devices = new Map(
+      (await this.devices.factsByIds([...new Set(items.map((i) => i.agentId))])).map((d) => [d.id, d]),
+    );
+    const known = items.filter(({ agentId }) => {
+      const device = devices.get(agentId);
+      if (device && !device.revokedAt) return true;
+      this.logger.warn(
+        { agentId, channel: 'events' },
+        `message from ${device ? 'a revoked' : 'an unknown'} device ignored`,
+      );
+      return false;
+    });
+    if (known.length) await this.dispatcher.onJobEvents(known.map(({ agentId, ev }) => ({ deviceId: agentId, ev })));
+  }
+
   // ---- results: collected for a few ms, stored with one multi-row insert, then acknowledged --------------------
 
   private pending: PendingResult[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private storing = 0;
 
   private enqueueResult(agentId: string, payload: Buffer | string): Promise<void> {
     if (payload.length === 0) return Promise.resolve();
@@ -209,16 +324,23 @@ export class IngestService {
   private flushResults(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const batch = this.pending;
-    this.pending = [];
-    if (!batch.length) return;
-    this.storeResults(batch).then(
-      () => batch.forEach((p) => p.resolve()),
-      (err: unknown) => {
-        this.logger.error({ err, results: batch.length }, 'failed to store a batch of results');
-        batch.forEach((p) => p.reject(err));
-      },
-    );
+    while (this.pending.length && this.storing < RESULT_BATCHES_IN_FLIGHT) {
+      const batch = this.pending.splice(0, RESULT_BATCH_MAX);
+      this.storing++;
+      this.storeResults(batch)
+        .then(
+          () => batch.forEach((p) => p.resolve()),
+          (err: unknown) => {
+            this.logger.error({ err, results: batch.length }, 'failed to store a batch of results');
+            batch.forEach((p) => p.reject(err));
+          },
+        )
+        .finally(() => {
+          this.storing--;
+          // What arrived while this batch was written goes now: it waited at least as long as the timer would have.
+          this.flushResults();
+        });
+    }
   }
 
   /**
@@ -235,8 +357,11 @@ export class IngestService {
     const deviceById = new Map(devices.map((d) => [d.id, d]));
     const jobById = new Map(jobs.map((j) => [j.id, j]));
     const receipts = new Map<string, string[]>();
-    const receipt = (agentId: string, msgId: string) =>
-      receipts.set(agentId, [...(receipts.get(agentId) ?? []), msgId]);
+    const receipt = (agentId: string, msgId: string) => {
+      const list = receipts.get(agentId);
+      if (list) list.push(msgId);
+      else receipts.set(agentId, [msgId]);
+    };
     const rows: Parameters<ResultRepository['insertManyIfNew']>[0] = [];
     const accepted: { p: PendingResult; job: (typeof jobs)[number]; device: (typeof devices)[number] }[] = [];
     const seen = new Set<string>();
@@ -343,6 +468,23 @@ export class IngestService {
     await Promise.all([...toComplete].map(([jobId, deviceId]) => this.dispatcher.onResult(deviceId, jobId)));
     for (const [agentId, msgIds] of receipts) this.receipt(agentId, msgIds);
   }
+}
+
+interface EventBatch {
+  items: { agentId: string; ev: JobEventMessage }[];
+  /** Settles when the batch is stored (rejects when that failed); `settled` never rejects (per-agent chains). */
+  done: Promise<void>;
+  settled: Promise<void>;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+  timer: NodeJS.Timeout | null;
+}
+
+/** Events of one agent that wait for its earlier message, then join one batch together. */
+interface EventGroup {
+  items: EventBatch['items'];
+  done: Promise<void>;
+  settled: Promise<void>;
 }
 
 interface PendingResult {

@@ -4,8 +4,6 @@
  * publish only under its own id (the broker enforces that), not to tell the truth: every figure that reaches a
  * leaderboard is checked here against the job's own record and against what the measurement method can produce.
  */
-import { inflateSync } from 'node:zlib';
-import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
 import {
   BenchmarkSettingsSchema,
   settingsKey,
@@ -13,6 +11,7 @@ import {
   type LatencySummary,
   type ResultMessage,
 } from '@fleetbench/protocol';
+import { bucketOfRank, decodeHistogram } from './hdr-histogram';
 
 /** What the check needs to know about the job a result names (a subset of the hub's job row). */
 export interface ResultJobFacts {
@@ -96,7 +95,7 @@ export function assessResult<J extends ResultJobFacts>(
       return reject('job-not-active', `the job is ${job.state}, not assigned to or running on the device`);
   } else if (msg.attempt < 1 || msg.attempt > job.attempts)
     return reject('stale-attempt', `attempt ${msg.attempt} was never assigned (the job is on attempt ${job.attempts})`);
-  const parsed = BenchmarkSettingsSchema.safeParse(job.settings);
+  const parsed = jobSettings(job);
   if (!parsed.success) return reject('settings-mismatch', "the job's stored settings do not parse");
   const settings = parsed.data;
   if (settingsKey(msg.settings) !== job.settingsKey)
@@ -107,6 +106,17 @@ export function assessResult<J extends ResultJobFacts>(
     return reject('artifact-mismatch', "environment.datasetSha256 is not the job's dataset");
   const values = assessValues(msg, settings, job);
   return values.ok ? { ok: true, job } : values;
+}
+
+/**
+ * The job's stored settings, parsed once per job row: a batch of results usually names a few jobs many times, and
+ * the parse is a zod pass per call. Keyed by the row object, so a re-read job is parsed afresh.
+ */
+const parsedSettings = new WeakMap<object, ReturnType<typeof BenchmarkSettingsSchema.safeParse>>();
+function jobSettings(job: ResultJobFacts): ReturnType<typeof BenchmarkSettingsSchema.safeParse> {
+  let parsed = parsedSettings.get(job);
+  if (!parsed) parsedSettings.set(job, (parsed = BenchmarkSettingsSchema.safeParse(job.settings)));
+  return parsed;
 }
 
 /** The value rules alone (the job's identity already checked). */
@@ -295,19 +305,12 @@ const round = (v: number) => Math.round(v * 1000) / 1000;
 
 // ---- HDR histogram --------------------------------------------------------------------------------------------
 
-const V2_COMPRESSED_COOKIE_BASE = 0x1c849304;
-const V2_COOKIE_BASE = 0x1c849303;
-
-interface HdrHistogram {
-  totalCount: number;
-  lowestEquivalentValue(v: number): number;
-  highestEquivalentValue(v: number): number;
-  recordedValuesIterator: {
-    reset(): void;
-    hasNext(): boolean;
-    next(): { valueIteratedTo: number; countAtValueIteratedTo: number };
-  };
-}
+const HISTOGRAM_LIMITS = {
+  minSignificantDigits: RESULT_LIMITS.histogramMinSignificantDigits,
+  maxSignificantDigits: RESULT_LIMITS.histogramMaxSignificantDigits,
+  maxHighestTrackable: RESULT_LIMITS.histogramMaxHighestTrackable,
+  maxInflatedBytes: RESULT_LIMITS.histogramMaxInflatedBytes,
+};
 
 /**
  * Checks the agent's HDR histogram (compressed base64 of hdr-histogram-js, values in µs) against the summary: same
@@ -316,58 +319,15 @@ interface HdrHistogram {
  * forged histogram cannot make the hub allocate more than a few hundred kB (no zip bomb, no giant counts array).
  */
 export function histogramProblem(base64: string, l: LatencySummary): string | null {
-  let h: HdrHistogram;
-  try {
-    const raw = Buffer.from(base64, 'base64');
-    if (raw.length < 8 || (raw.readInt32BE(0) & ~0xf0) !== V2_COMPRESSED_COOKIE_BASE)
-      return 'not a compressed V2 HDR histogram';
-    const len = raw.readInt32BE(4);
-    if (len <= 0 || 8 + len > raw.length) return 'truncated histogram';
-    const inflated = inflateSync(raw.subarray(8, 8 + len), {
-      maxOutputLength: RESULT_LIMITS.histogramMaxInflatedBytes,
-    });
-    if (inflated.length < 40 || (inflated.readInt32BE(0) & ~0xf0) !== V2_COOKIE_BASE) return 'bad histogram payload';
-    const digits = inflated.readInt32BE(12);
-    const lowest = Number(inflated.readBigInt64BE(16));
-    const highest = Number(inflated.readBigInt64BE(24));
-    if (
-      digits < RESULT_LIMITS.histogramMinSignificantDigits ||
-      digits > RESULT_LIMITS.histogramMaxSignificantDigits ||
-      lowest !== 1 ||
-      highest < 2 ||
-      highest > RESULT_LIMITS.histogramMaxHighestTrackable
-    )
-      return `histogram resolution not accepted (digits ${digits}, lowest ${lowest} µs, highest ${highest} µs)`;
-    h = decodeFromCompressedBase64(base64, 32, false) as unknown as HdrHistogram;
-  } catch (err) {
-    return `undecodable histogram (${(err as Error).message.slice(0, 80)})`;
-  }
+  const h = decodeHistogram(base64, HISTOGRAM_LIMITS);
+  if ('problem' in h) return h.problem;
   const n = h.totalCount;
+  if (n === 0) return 'empty histogram';
   if (n !== l.count) return `histogram holds ${n} samples, the summary ${l.count}`;
-  const buckets: { value: number; cum: number }[] = [];
-  const it = h.recordedValuesIterator;
-  it.reset();
-  let cum = 0;
-  while (it.hasNext()) {
-    const v = it.next();
-    cum += v.countAtValueIteratedTo;
-    buckets.push({ value: v.valueIteratedTo, cum });
-  }
-  const bucketAt = (rank: number) => {
-    const r = Math.min(n, Math.max(1, rank));
-    let lo = 0;
-    let hi = buckets.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (buckets[mid].cum >= r) hi = mid;
-      else lo = mid + 1;
-    }
-    return buckets[lo].value;
-  };
   const within = (name: string, ms: number, rank: number): string | null => {
     const us = ms * 1000;
-    const from = Math.max(1, h.lowestEquivalentValue(bucketAt(rank - 1))) - 1;
-    const to = h.highestEquivalentValue(bucketAt(rank + 1)) + 1;
+    const from = Math.max(1, h.lowest[bucketOfRank(h, rank - 1)]) - 1;
+    const to = h.highest[bucketOfRank(h, rank + 1)] + 1;
     return us >= from && us <= to
       ? null
       : `${name} ${ms} ms is outside the histogram's [${from / 1000}, ${to / 1000}] ms`;

@@ -1,7 +1,7 @@
 // Run by db/pglite.medium.spec.ts in a child process: open an in-memory PGlite, migrate, query through Prisma.
 import { openDatabase } from '../db/database';
 import { CampaignRepository } from '../repositories/campaign.repository';
-import { JobRepository } from '../repositories/job.repository';
+import { isUniqueViolation, JobRepository } from '../repositories/job.repository';
 import { TelemetryRepository } from '../repositories/telemetry.repository';
 import { TokenRepository } from '../repositories/token.repository';
 import { ZooTaskRepository } from '../repositories/zoo-task.repository';
@@ -79,8 +79,24 @@ async function claims(p: Awaited<ReturnType<typeof openDatabase>>['prisma']) {
   ];
   await p.apiToken.delete({ where: { id: token.id } }); // the caller counts tokens across runs
   const resultBatch = await resultBatchCheck(p, { deviceId: device.id, jobId: j1.id, modelId: model.id });
+  // Batched job events: one UPDATE for several jobs; a second active job of the device refuses the whole statement.
+  const [j3, j4] = [await job(3), await job(4)];
+  const lease = new Date(Date.now() + 60_000);
+  const updated = await jobs.applyEventTransitions(
+    [{ id: j3.id, state: 'running', leaseExpiresAt: lease, progress: 0.5 }],
+    new Date(),
+  );
+  const refused = await jobs
+    .applyEventTransitions([{ id: j4.id, state: 'running', leaseExpiresAt: lease }], new Date())
+    .then(() => false, isUniqueViolation);
+  const eventBatch = {
+    updated: updated.length === 1 && updated[0] === j3.id,
+    progress: (await jobs.findById(j3.id))?.progress,
+    refused,
+  };
   return {
     resultBatch,
+    eventBatch,
     assigned,
     rolledUp: rolled?.campaign.state,
     redeemed: redeemed.map((t) => t === token.id),

@@ -36,6 +36,9 @@ export async function resultBatchCheck(p: Db, ids: { deviceId: string; jobId: st
     measuredAt: new Date('2026-03-01T10:00:00.123Z'),
   });
   const [a, b, c] = [resultMessage(ids.jobId), resultMessage(ids.jobId), resultMessage(ids.jobId)];
+  // Doubles with no short decimal form: they must come back bit for bit.
+  a.metrics.latencyMs.p50 = 0.1 + 0.2;
+  a.metrics.throughputIps = 1000 / 3;
   const first = await repo.insertManyIfNew([row(a), row(b)]);
   const second = await repo.insertManyIfNew([row(a), row(b), row(c)]);
   const stored = await p.result.findUniqueOrThrow({ where: { msgId: a.msgId } });
@@ -52,9 +55,15 @@ export async function resultBatchCheck(p: Db, ids: { deviceId: string; jobId: st
       verdictStatus: stored.verdictStatus,
       verdictReasons: stored.verdictReasons,
       metricsMatch: isDeepStrictEqual(stored.metrics, JSON.parse(JSON.stringify(a.metrics))),
+      // Float columns hold the very doubles sent (they travel as JSON text).
+      p50Exact: stored.p50Ms === a.metrics.latencyMs.p50 && stored.throughputIps === a.metrics.throughputIps,
       idIsString: typeof stored.id === 'string' && stored.id.length > 0,
+      // The insert's RETURNING gives the very createdAt Prisma reads back (no time-zone shift on the driver).
+      createdAtReturned: first.find((r) => r.msgId === a.msgId)?.createdAt.getTime() === stored.createdAt.getTime(),
     },
     count: await p.result.count({ where: { jobId: ids.jobId } }),
+    storedOfAskedFor: [...(await repo.storedMsgIds([a.msgId, 'never-sent', c.msgId]))].sort(),
+    expectedStoredOfAskedFor: [a.msgId, c.msgId].sort(),
   };
 }
 
@@ -67,7 +76,9 @@ export const RESULT_BATCH_EXPECTED = {
     verdictStatus: 'flagged',
     verdictReasons: ['busy'],
     metricsMatch: true,
+    p50Exact: true,
     idIsString: true,
+    createdAtReturned: true,
   },
   count: 3,
 };

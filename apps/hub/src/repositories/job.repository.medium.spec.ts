@@ -1,0 +1,109 @@
+/** Medium test: the batched job transitions of agent events on a real PostgreSQL. */
+import { openDatabase, type Database } from '../db/database';
+import { createTestDatabase } from '../test-support/database';
+import { isUniqueViolation, JobRepository } from './job.repository';
+
+let tdb: Awaited<ReturnType<typeof createTestDatabase>>;
+let db: Database;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  db = await openDatabase({ databaseUrl: tdb.url, dataDir: null });
+});
+
+afterAll(async () => {
+  await db?.close();
+  await tdb?.drop();
+});
+
+async function seed(
+  jobs: { id: string; deviceId: string; state: 'queued' | 'running' | 'succeeded'; progress?: number }[],
+) {
+  const p = db.prisma;
+  await p.hardwareClass.upsert({ where: { id: 'hc-1' }, create: { id: 'hc-1', key: 'k', name: 'n' }, update: {} });
+  for (const deviceId of new Set(jobs.map((j) => j.deviceId)))
+    await p.device.upsert({
+      where: { id: deviceId },
+      create: { id: deviceId, name: deviceId, passwordHash: 'x', hardware: {}, software: {}, hardwareClassId: 'hc-1' },
+      update: {},
+    });
+  const model = await p.model.upsert({
+    where: { sha256: '0'.repeat(64) },
+    create: { sha256: '0'.repeat(64), sizeBytes: 1n, name: 'm', source: 'path', inputs: [], outputs: [] },
+    update: {},
+  });
+  const campaign = await p.campaign.create({ data: { name: 'c', request: {} } });
+  for (const j of jobs)
+    await p.job.create({
+      data: {
+        ...j,
+        campaignId: campaign.id,
+        modelId: model.id,
+        settings: {},
+        settingsKey: 'k',
+        maxAttempts: 1,
+        timeoutMs: 1000,
+        error: j.id.endsWith('err') ? { code: 'old', message: 'kept' } : undefined,
+      },
+    });
+}
+
+it('moves open jobs only, sets progress and error where given and keeps them where not', async () => {
+  await seed([
+    { id: 'a', deviceId: 'd1', state: 'queued', progress: 0.25 },
+    { id: 'b-err', deviceId: 'd2', state: 'running', progress: 0.5 },
+    { id: 'c', deviceId: 'd3', state: 'running' },
+    { id: 'done', deviceId: 'd4', state: 'succeeded', progress: 1 },
+  ]);
+  const repo = new JobRepository(db.prisma);
+  const now = new Date('2026-02-01T10:00:00.123Z');
+  const lease = new Date('2026-02-01T10:05:00.456Z');
+  const updated = await repo.applyEventTransitions(
+    [
+      { id: 'a', state: 'running', leaseExpiresAt: lease },
+      { id: 'b-err', state: 'cancelled', leaseExpiresAt: null },
+      {
+        id: 'c',
+        state: 'failed',
+        leaseExpiresAt: null,
+        progress: 0.75,
+        error: { code: 'oom', message: 'out of memory' },
+      },
+      { id: 'done', state: 'failed', leaseExpiresAt: null, error: { code: 'late', message: 'too late' } },
+      { id: 'missing', state: 'running', leaseExpiresAt: lease },
+    ],
+    now,
+  );
+  expect(updated.sort()).toEqual(['a', 'b-err', 'c']);
+  const rows = new Map((await repo.findManyByIds(['a', 'b-err', 'c', 'done'])).map((j) => [j.id, j]));
+  expect(rows.get('a')).toMatchObject({ state: 'running', progress: 0.25, leaseExpiresAt: lease, updatedAt: now });
+  expect(rows.get('b-err')).toMatchObject({ state: 'cancelled', progress: 0.5, leaseExpiresAt: null });
+  expect(rows.get('b-err')?.error).toEqual({ code: 'old', message: 'kept' });
+  expect(rows.get('c')).toMatchObject({
+    state: 'failed',
+    progress: 0.75,
+    error: { code: 'oom', message: 'out of memory' },
+  });
+  expect(rows.get('done')).toMatchObject({ state: 'succeeded', progress: 1, error: null });
+});
+
+it('refuses the whole statement when a job would become active beside another of its device, as a unique violation', async () => {
+  await seed([
+    { id: 'busy', deviceId: 'd9', state: 'running' },
+    { id: 'second', deviceId: 'd9', state: 'queued' },
+    { id: 'other', deviceId: 'd8', state: 'queued' },
+  ]);
+  const repo = new JobRepository(db.prisma);
+  const err = await repo
+    .applyEventTransitions(
+      [
+        { id: 'other', state: 'running', leaseExpiresAt: null },
+        { id: 'second', state: 'running', leaseExpiresAt: null },
+      ],
+      new Date(),
+    )
+    .catch((e: unknown) => e);
+  expect(isUniqueViolation(err)).toBe(true);
+  expect((await repo.findManyByIds(['other', 'second'])).map((j) => j.state)).toEqual(['queued', 'queued']);
+  expect(isUniqueViolation(new Error('connection refused'))).toBe(false);
+});
