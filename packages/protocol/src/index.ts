@@ -11,3 +11,4 @@ export * from './datasets';
 export * from './broker-hooks';
 export * from './preprocessing';
 export * from './agent-package';
+export * from './reproduce';
