@@ -31,6 +31,8 @@ const EXPECTED: Record<string, ApiRole> = {
   'GET /api/v1/api-tokens': 'admin',
   'DELETE /api/v1/api-tokens/{id}': 'admin',
   'POST /api/v1/auth/socket-ticket': 'viewer',
+  // Listed although GET's default: a report holds every result of a campaign, and viewers may share it.
+  'GET /api/v1/campaigns/{id}/report.html': 'viewer',
 };
 const leastRole = (method: string, key: string): ApiRole => EXPECTED[key] ?? (method === 'GET' ? 'viewer' : 'operator');
 
