@@ -19,7 +19,7 @@ const latency = BenchmarkSettingsSchema.parse({});
 const accuracy = BenchmarkSettingsSchema.parse({ mode: 'accuracy' });
 
 /** Class A: fastnet (p50 4 and 6 ms, top-1 70 %) and the hostile model (20 ms valid, 2 ms flagged, top-1 80 %);
- *  class B: the hostile model only (50 ms) and one failed job. */
+ *  class B: refnet (10 ms, reference top-1 75 %, no accuracy run), the hostile model (50 ms) and one failed job. */
 beforeAll(async () => {
   await medium.start();
   db = await openDatabase({ databaseUrl: medium.db.url, dataDir: null });
@@ -40,12 +40,21 @@ beforeAll(async () => {
   await device('dev-a1', HOSTILE_DEVICE, 'hc-a', 'Xeon A');
   await device('dev-a2', 'bench-a2', 'hc-a', 'Xeon A');
   await device('dev-b', 'bench-b', 'hc-b', 'Cortex B');
-  const model = (name: string, n: number) =>
+  const model = (name: string, n: number, referenceMetrics?: { top1: number }) =>
     p.model.create({
-      data: { sha256: String(n).repeat(64), sizeBytes: 1n, name, source: 'path', inputs: [], outputs: [] },
+      data: {
+        sha256: String(n).repeat(64),
+        sizeBytes: 1n,
+        name,
+        source: 'path',
+        inputs: [],
+        outputs: [],
+        referenceMetrics,
+      },
     });
   const fast = await model('fastnet', 1);
   const slow = await model(HOSTILE_MODEL, 2);
+  const ref = await model('refnet', 3, { top1: 0.75 });
   const campaign = await p.campaign.create({ data: { name: `report ${HOSTILE_DEVICE}`, request: {} } });
   campaignId = campaign.id;
   let n = 0;
@@ -99,6 +108,7 @@ beforeAll(async () => {
   await result('dev-a1', 'hc-a', fast, { p50: 9, top1: 0.7 });
   await result('dev-a1', 'hc-a', slow, { p50: 30, top1: 0.8 });
   await result('dev-b', 'hc-b', slow, { p50: 50 });
+  await result('dev-b', 'hc-b', ref, { p50: 10 });
   await result('dev-b', 'hc-b', fast, { p50: 0, state: 'failed' });
 });
 
@@ -155,7 +165,7 @@ it('is one self-contained HTML file: no script, no external reference, every nam
 it('ranks each class by median p50 over valid results, with measured top-1/top-5 and verdicts', async () => {
   const html = await (await report()).text();
   expect(html).toContain('<h2>Summary</h2>');
-  expect(html).toMatch(/<dt>Jobs<\/dt><dd>(?=.*succeeded: 7)(?=.*failed: 1)/);
+  expect(html).toMatch(/<dt>Jobs<\/dt><dd>(?=.*succeeded: 8)(?=.*failed: 1)/);
   expect(html).toContain('<code>key-accuracy</code><br><code>key-latency</code>');
   // Class A's groups: key-accuracy first (keys sorted), then key-latency.
   const accuracyA = rows(section(html, 'Class A').split('</table>')[0]);
@@ -170,36 +180,43 @@ it('ranks each class by median p50 over valid results, with measured top-1/top-5
   expect(r[1][2]).toBe('20.00'); // the flagged 2 ms result is left out of the median
   expect(r[1][9]).toMatch(/1 valid, 1 flagged \(busy\)/);
   const b = rows(section(html, 'Class B').split('</table>')[0]);
-  expect(b).toHaveLength(1);
-  expect(b[0][7]).toBe('—'); // no accuracy measured on class B
+  expect(b.map((c) => c[1])).toEqual(['refnet', '&lt;img src=http://evil.example/x onerror=alert(2)&gt;']);
+  expect(b[0][7]).toBe('75.00 % <span class="muted">(reference)</span>'); // labelled, never passed off as measured
+  expect(b[1][7]).toBe('—');
 });
 
-it('draws the speed-vs-top-1 scatter as inline SVG where top-1 was measured, latency bars elsewhere', async () => {
+it('draws the speed-vs-top-1 scatter as inline SVG per class and key, reference top-1 as hollow points', async () => {
   const html = await (await report()).text();
   const svgs = [...html.matchAll(/<svg[^>]*>.*?<\/svg>/g)].map((m) => m[0]);
-  expect(svgs).toHaveLength(3); // Class A accuracy + latency (scatter each), Class B latency (bars)
-  const scatter = svgs[0];
-  const points = [...scatter.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"[^>]*><title>([^<]*)<\/title>/g)].map(
-    (m) => ({ x: Number(m[1]), y: Number(m[2]), title: m[3] }),
-  );
-  expect(points).toHaveLength(2);
-  const [fast, slow] = [
-    points.find((p) => p.title.startsWith('fastnet'))!,
-    points.find((p) => !p.title.startsWith('fastnet'))!,
-  ];
+  expect(svgs).toHaveLength(3); // Class A accuracy and latency, Class B latency
+  const points = (svg: string) =>
+    [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)" r="4" ([^>]*)><title>([^<]*)<\/title>/g)].map((m) => ({
+      x: Number(m[1]),
+      y: Number(m[2]),
+      hollow: m[3].includes('fill="#fff"'),
+      title: m[4],
+    }));
+  const a = points(svgs[0]);
+  expect(a).toHaveLength(2);
+  const fast = a.find((p) => p.title.startsWith('fastnet'))!;
+  const slow = a.find((p) => !p.title.startsWith('fastnet'))!;
   // Faster (9 ms) is left of slower (30 ms); higher top-1 (80 %) is higher up (smaller y).
   expect(fast.x).toBeLessThan(slow.x);
   expect(slow.y).toBeLessThan(fast.y);
-  for (const p of points) {
+  for (const p of a) {
+    expect(p.hollow).toBe(false);
     expect(p.x).toBeGreaterThan(0);
     expect(p.x).toBeLessThan(640);
     expect(p.y).toBeGreaterThan(0);
     expect(p.y).toBeLessThan(320);
   }
-  expect(scatter).toContain('top-1 (%)');
-  const bars = svgs[2];
-  expect([...bars.matchAll(/<rect /g)]).toHaveLength(1);
-  expect(bars).toContain('50.0 ms');
+  expect(svgs[0]).toContain('top-1 (%)');
+  // Class B: only refnet has a top-1 (its reference): one hollow point and the legend saying so.
+  const b = points(svgs[2]);
+  expect(b).toEqual([
+    expect.objectContaining({ hollow: true, title: 'refnet: p50 10.0 ms, top-1 75.0 % (reference)' }),
+  ]);
+  expect(svgs[2]).toContain('hollow: reference top-1');
 });
 
 it('lists each device environment and a reproduce command per result', async () => {
@@ -214,7 +231,7 @@ it('lists each device environment and a reproduce command per result', async () 
   expect(env[2][7]).toContain('Cortex B');
   expect(env[2][9]).toBe('cpu');
   const commands = [...html.matchAll(/<pre>(.*?)<\/pre>/gs)].map((m) => m[1]);
-  expect(commands).toHaveLength(7);
+  expect(commands).toHaveLength(8);
   expect(commands[0]).toContain(`/api/v1/artifacts/${'1'.repeat(64)}`);
   expect(commands[0]).toContain('fleetbench-agent bench');
   expect(commands[4]).toContain('--mode accuracy');

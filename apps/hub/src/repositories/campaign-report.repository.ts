@@ -17,7 +17,7 @@ const campaignInclude = {
 
 const resultInclude = {
   device: { select: { name: true } },
-  model: { select: { name: true, family: true } },
+  model: { select: { name: true, family: true, referenceMetrics: true } },
   hardwareClass: { select: { name: true } },
 } as const;
 

@@ -20,8 +20,10 @@ export interface ReportRankRow {
   p95Ms: number | null;
   p99Ms: number;
   throughputIps: number;
-  /** Median of the model's accuracy results on this class in this campaign (flags are about timing); null: none. */
+  /** Median of the model's accuracy results on this class in this campaign (flags are about timing), else the
+   *  model's reference (published) figure; null: neither. `top1Source` says which. */
   top1: number | null;
+  top1Source: 'measured' | 'reference' | null;
   top5: number | null;
   valid: number;
   flagged: number;
@@ -88,6 +90,12 @@ const storedP95 = (r: ReportResultRow): number | null => {
   return typeof p95 === 'number' ? p95 : null;
 };
 
+/** The model's reference top-1 (its registered referenceMetrics), when it has a usable one. */
+const referenceTop1 = (r: ReportResultRow): number | null => {
+  const top1 = (r.model.referenceMetrics as { top1?: unknown } | null)?.top1;
+  return typeof top1 === 'number' && top1 >= 0 && top1 <= 1 ? top1 : null;
+};
+
 /** Ranked rows of one class × key: valid results ranked like the leaderboard, all-flagged models after them. */
 function rankGroup(results: ReportResultRow[], accuracy: Map<string, ReportResultRow[]>): ReportRankRow[] {
   const rows = [...groupBy(results, (r) => r.modelId).values()].map((g) => {
@@ -98,6 +106,8 @@ function rankGroup(results: ReportResultRow[], accuracy: Map<string, ReportResul
       .filter((r) => r.verdictStatus === 'flagged')
       .flatMap((r) => (Array.isArray(r.verdictReasons) ? r.verdictReasons : []))
       .map((x) => String((x as { code?: unknown }).code ?? ''));
+    const measured = median(scored.map((r) => r.top1));
+    const reference = referenceTop1(g[0]);
     return {
       rank: null as number | null,
       modelName: g[0].model.name,
@@ -106,7 +116,8 @@ function rankGroup(results: ReportResultRow[], accuracy: Map<string, ReportResul
       p95Ms: median(basis.map(storedP95)),
       p99Ms: median(basis.map((r) => r.p99Ms)) ?? NaN,
       throughputIps: median(basis.map((r) => r.throughputIps)) ?? NaN,
-      top1: median(scored.map((r) => r.top1)),
+      top1: measured ?? reference,
+      top1Source: measured !== null ? ('measured' as const) : reference !== null ? ('reference' as const) : null,
       top5: median(scored.map((r) => r.top5)),
       valid: valid.length,
       flagged: g.length - valid.length,

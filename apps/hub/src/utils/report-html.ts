@@ -58,7 +58,7 @@ function group(g: ReportGroup, i: number): string {
     tn(num(r.p95Ms)),
     tn(num(r.p99Ms)),
     tn(num(r.throughputIps, 1)),
-    tn(pct(r.top1)),
+    tn(r.top1Source === 'reference' ? `${pct(r.top1)} <span class="muted">(reference)</span>` : pct(r.top1)),
     tn(pct(r.top5)),
     td(
       r.flagged

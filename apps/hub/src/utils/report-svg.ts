@@ -21,7 +21,8 @@ function span(values: number[]): [number, number] {
 const svgOpen = (h: number, label: string) =>
   `<svg role="img" aria-label="${escapeHtml(label)}" width="${W}" height="${h}" viewBox="0 0 ${W} ${h}" font-family="sans-serif" font-size="11">`;
 
-/** Speed vs top-1: median p50 (ms, x) against measured top-1 (%, y), one labelled point per model. */
+/** Speed vs top-1: median p50 (ms, x) against top-1 (%, y), one labelled point per model; a hollow point is the
+ *  model's reference top-1, not measured in this campaign. */
 export function speedAccuracyScatter(rows: ReportRankRow[], title: string): string | null {
   const pts = rows.filter((r) => r.top1 !== null && Number.isFinite(r.p50Ms));
   if (!pts.length) return null;
@@ -42,13 +43,18 @@ export function speedAccuracyScatter(rows: ReportRankRow[], title: string): stri
   ];
   const points = pts.map(
     (r) =>
-      `<g class="point"><circle cx="${px(r.p50Ms)}" cy="${py((r.top1 as number) * 100)}" r="4" fill="#2563eb"><title>${escapeHtml(`${r.modelName}: p50 ${fmt(r.p50Ms)} ms, top-1 ${fmt((r.top1 as number) * 100)} %`)}</title></circle><text x="${px(r.p50Ms) + 6}" y="${py((r.top1 as number) * 100) - 6}">${escapeHtml(r.modelName)}</text></g>`,
+      `<g class="point ${r.top1Source ?? ''}"><circle cx="${px(r.p50Ms)}" cy="${py((r.top1 as number) * 100)}" r="4" ${r.top1Source === 'reference' ? 'fill="#fff" stroke="#2563eb" stroke-width="1.5"' : 'fill="#2563eb"'}><title>${escapeHtml(`${r.modelName}: p50 ${fmt(r.p50Ms)} ms, top-1 ${fmt((r.top1 as number) * 100)} % (${r.top1Source ?? ''})`)}</title></circle><text x="${px(r.p50Ms) + 6}" y="${py((r.top1 as number) * 100) - 6}">${escapeHtml(r.modelName)}</text></g>`,
   );
   return [
     svgOpen(H, title),
     ...grid,
     `<text x="${(W + PAD.left) / 2}" y="${H - 8}" text-anchor="middle">median p50 latency (ms) — lower is faster</text>`,
     `<text transform="rotate(-90)" x="${-(H - PAD.bottom + PAD.top) / 2}" y="14" text-anchor="middle">top-1 (%)</text>`,
+    ...(pts.some((r) => r.top1Source === 'reference')
+      ? [
+          `<text x="${W - PAD.right}" y="${PAD.top + 10}" text-anchor="end">filled: measured in this campaign · hollow: reference top-1</text>`,
+        ]
+      : []),
     ...points,
     '</svg>',
   ].join('');
