@@ -211,6 +211,7 @@ it('draws the speed-vs-top-1 scatter as inline SVG per class and key, reference 
     expect(p.y).toBeLessThan(320);
   }
   expect(svgs[0]).toContain('top-1 (%)');
+  expect(svgs[0]).toMatch(/<text class="label"[^>]*>fastnet<\/text>/); // named beside its point
   // Class B: only refnet has a top-1 (its reference): one hollow point and the legend saying so.
   const b = points(svgs[2]);
   expect(b).toEqual([

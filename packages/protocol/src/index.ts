@@ -12,3 +12,4 @@ export * from './broker-hooks';
 export * from './preprocessing';
 export * from './agent-package';
 export * from './reproduce';
+export * from './label-placement';

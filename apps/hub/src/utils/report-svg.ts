@@ -1,10 +1,13 @@
+import { placeLabels } from '@fleetbench/protocol';
 import escapeHtml from 'escape-html';
 import type { ReportRankRow } from './campaign-report';
 
 // Inline SVG figures of the campaign report: drawn on the hub, no script, no external reference, every label escaped.
 
 const W = 640;
-const PAD = { left: 64, right: 24, top: 16, bottom: 44 };
+const PAD = { left: 64, right: 24, top: 28, bottom: 44 };
+/** Pixel coordinates to 0.1 px: plenty for a 640 px figure, and a smaller file. */
+const r1 = (v: number) => Math.round(v * 10) / 10;
 const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
 
 /** Evenly spaced ticks over [lo, hi] (inclusive), `n` intervals. */
@@ -29,8 +32,8 @@ export function speedAccuracyScatter(rows: ReportRankRow[], title: string): stri
   const H = 320;
   const [x0, x1] = span(pts.map((r) => r.p50Ms));
   const [y0, y1] = span(pts.map((r) => (r.top1 as number) * 100));
-  const px = (v: number) => PAD.left + ((v - x0) / (x1 - x0)) * (W - PAD.left - PAD.right);
-  const py = (v: number) => H - PAD.bottom - ((v - y0) / (y1 - y0)) * (H - PAD.top - PAD.bottom);
+  const px = (v: number) => r1(PAD.left + ((v - x0) / (x1 - x0)) * (W - PAD.left - PAD.right));
+  const py = (v: number) => r1(H - PAD.bottom - ((v - y0) / (y1 - y0)) * (H - PAD.top - PAD.bottom));
   const grid = [
     ...ticks(x0, x1, 5).map(
       (t) =>
@@ -41,10 +44,18 @@ export function speedAccuracyScatter(rows: ReportRankRow[], title: string): stri
         `<line x1="${PAD.left}" y1="${py(t)}" x2="${W - PAD.right}" y2="${py(t)}" stroke="#e5e5e5"/><text x="${PAD.left - 6}" y="${py(t) + 4}" text-anchor="end">${fmt(t)}</text>`,
     ),
   ];
-  const points = pts.map(
-    (r) =>
-      `<g class="point ${r.top1Source ?? ''}"><circle cx="${px(r.p50Ms)}" cy="${py((r.top1 as number) * 100)}" r="4" ${r.top1Source === 'reference' ? 'fill="#fff" stroke="#2563eb" stroke-width="1.5"' : 'fill="#2563eb"'}><title>${escapeHtml(`${r.modelName}: p50 ${fmt(r.p50Ms)} ms, top-1 ${fmt((r.top1 as number) * 100)} % (${r.top1Source ?? ''})`)}</title></circle><text x="${px(r.p50Ms) + 6}" y="${py((r.top1 as number) * 100) - 6}">${escapeHtml(r.modelName)}</text></g>`,
-  );
+  const xy = (r: ReportRankRow) => ({ x: px(r.p50Ms), y: py((r.top1 as number) * 100) });
+  const points = pts.map((r) => {
+    const { x, y } = xy(r);
+    const style = r.top1Source === 'reference' ? 'fill="#fff" stroke="#2563eb" stroke-width="1.5"' : 'fill="#2563eb"';
+    const tip = `${r.modelName}: p50 ${fmt(r.p50Ms)} ms, top-1 ${fmt((r.top1 as number) * 100)} % (${r.top1Source ?? ''})`;
+    return `<circle cx="${x}" cy="${y}" r="4" ${style}><title>${escapeHtml(tip)}</title></circle>`;
+  });
+  // Names beside the points without overlaps; one with no free spot is left out (its tooltip and the table name it).
+  const labels = placeLabels(
+    pts.map((r, i) => ({ id: String(i), text: r.modelName, ...xy(r) })),
+    { bounds: { x: PAD.left, y: PAD.top, w: W - PAD.left - PAD.right, h: H - PAD.top - PAD.bottom } },
+  ).map((l) => `<text class="label" x="${l.x}" y="${l.y}" text-anchor="${l.anchor}">${escapeHtml(l.text)}</text>`);
   return [
     svgOpen(H, title),
     ...grid,
@@ -52,10 +63,11 @@ export function speedAccuracyScatter(rows: ReportRankRow[], title: string): stri
     `<text transform="rotate(-90)" x="${-(H - PAD.bottom + PAD.top) / 2}" y="14" text-anchor="middle">top-1 (%)</text>`,
     ...(pts.some((r) => r.top1Source === 'reference')
       ? [
-          `<text x="${W - PAD.right}" y="${PAD.top + 10}" text-anchor="end">filled: measured in this campaign · hollow: reference top-1</text>`,
+          `<text x="${W - PAD.right}" y="${PAD.top - 10}" text-anchor="end">filled: measured in this campaign · hollow: reference top-1</text>`,
         ]
       : []),
     ...points,
+    ...labels,
     '</svg>',
   ].join('');
 }
@@ -68,7 +80,7 @@ export function latencyBars(rows: ReportRankRow[], title: string): string | null
   const H = PAD.top + bars.length * rowH + PAD.bottom;
   const left = 200;
   const max = Math.max(...bars.map((r) => r.p50Ms)) || 1;
-  const bw = (v: number) => (v / max) * (W - left - PAD.right - 60);
+  const bw = (v: number) => r1((v / max) * (W - left - PAD.right - 60));
   return [
     svgOpen(H, title),
     ...bars.map((r, i) => {
