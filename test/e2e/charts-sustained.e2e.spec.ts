@@ -243,6 +243,9 @@ describe('issue 13 charts and sustained results in a browser', () => {
     expect(report.match(/<svg /g)).toHaveLength(2); // one figure per comparability key of the one hardware class
     expect(report.match(/<pre>/g)).toHaveLength(ZOO.length * 2 * 2); // a reproduce command per result
     expect(report).toContain('--sustained 60s');
+    // The zoo models' reference top-1 (no accuracy run here): a scatter per key, every point hollow and labelled so.
+    expect(report.match(/<circle [^>]*fill="#fff"/g)).toHaveLength(ZOO.length * 2);
+    expect(report).toContain('hollow: reference top-1');
     const offline = await browser.newContext({ viewport: { width: 1280, height: 800 }, offline: true });
     const viewer = await offline.newPage();
     const requests: string[] = [];
