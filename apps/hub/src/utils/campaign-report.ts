@@ -7,7 +7,11 @@ import {
   type BenchmarkSettings,
   type JobState,
 } from '@fleetbench/protocol';
-import type { ReportCampaignRow, ReportResultRow } from '../repositories/campaign-report.repository';
+import {
+  REPORT_RESULT_LIMIT,
+  type ReportCampaignRow,
+  type ReportResultRow,
+} from '../repositories/campaign-report.repository';
 import { compareRankOrder } from './leaderboard';
 
 /** One model's figures on one hardware class under one comparability key, over this campaign's results only. */
@@ -75,12 +79,19 @@ export interface CampaignReport {
   groups: ReportGroup[];
   devices: ReportDevice[];
   results: ReportResult[];
+  /** True when the campaign has more results than one report lists (REPORT_RESULT_LIMIT, oldest first). */
+  truncated: boolean;
 }
 
 const sorted = (xs: Iterable<string>) => [...new Set(xs)].sort((a, b) => a.localeCompare(b));
 const groupBy = <T>(xs: T[], key: (x: T) => string) => {
   const out = new Map<string, T[]>();
-  for (const x of xs) out.set(key(x), [...(out.get(key(x)) ?? []), x]);
+  for (const x of xs) {
+    const k = key(x);
+    const list = out.get(k);
+    if (list) list.push(x);
+    else out.set(k, [x]);
+  }
   return out;
 };
 
@@ -184,6 +195,7 @@ export function buildCampaignReport(
     hardwareClasses: sorted([...devices.values()].map((d) => d.hardwareClass.name)),
     settingsKeys: sorted(results.map((r) => r.settingsKey)),
     jobCounts,
+    truncated: results.length >= REPORT_RESULT_LIMIT,
     groups,
     devices: [...devices.values()]
       .map((d) => describeDevice(d, resultsByDevice.get(d.id) ?? []))

@@ -43,7 +43,10 @@ function summary(r: CampaignReport): string {
     item('Hardware classes', r.hardwareClasses.map(e).join(', ') || '—'),
     item('Comparability keys', r.settingsKeys.map((k) => `<code>${e(k)}</code>`).join('<br>') || '—'),
     item('Jobs', jobs || 'none'),
-    item('Results', String(r.results.length)),
+    item(
+      'Results',
+      r.truncated ? `the first ${r.results.length} (the report lists no more)` : String(r.results.length),
+    ),
   ].join('')}</dl>`;
 }
 
