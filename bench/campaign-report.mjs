@@ -43,9 +43,14 @@ const results = [];
 for (let n = 0; n < 5000; n++) {
   const device = devices[n % devices.length];
   const model = models[Math.floor(n / devices.length) % models.length];
-  jobs.push({ state: 'succeeded', device, model: { id: model.id, name: model.name } });
   const p50 = 1 + (n % 50) + Math.random();
-  const latency = Math.floor(n / devices.length) % 2 === 1;
+  const latency = Math.floor(n / 1000) % 2 === 1; // blocks of 1000: every model × device under each key
+  jobs.push({
+    state: 'succeeded',
+    settingsKey: latency ? 'latency/bs1' : 'accuracy/bs1',
+    device,
+    model: { id: model.id, name: model.name },
+  });
   results.push({
     id: `r-${n}`,
     msgId: `m-${n}`,

@@ -12,7 +12,14 @@ const deviceSelect = {
 } as const;
 
 const campaignInclude = {
-  jobs: { select: { state: true, device: { select: deviceSelect }, model: { select: { id: true, name: true } } } },
+  jobs: {
+    select: {
+      state: true,
+      settingsKey: true,
+      device: { select: deviceSelect },
+      model: { select: { id: true, name: true } },
+    },
+  },
 } as const;
 
 const resultInclude = {

@@ -193,7 +193,8 @@ export function buildCampaignReport(
     generatedAt: opts.now,
     models: sorted(campaign.jobs.map((j) => j.model.name)),
     hardwareClasses: sorted([...devices.values()].map((d) => d.hardwareClass.name)),
-    settingsKeys: sorted(results.map((r) => r.settingsKey)),
+    // From the jobs, so a campaign still running lists every key it will measure.
+    settingsKeys: sorted(campaign.jobs.map((j) => j.settingsKey)),
     jobCounts,
     truncated: results.length >= REPORT_RESULT_LIMIT,
     groups,
