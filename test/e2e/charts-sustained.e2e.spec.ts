@@ -2,7 +2,8 @@
  * Issue 13 in a browser, on the embedded stack: eleven small zoo models measured by two scripted devices (MQTT, like
  * agents) in a burst and a sustained campaign. The speed-vs-accuracy chart names its points without overlapping
  * labels, draws one line per family and saves itself as SVG and PNG; the compare chart saves as SVG; a sustained
- * result's page draws p50/throughput and CPU frequency/temperature per interval, its ratio to burst, and energy.
+ * result's page draws p50/throughput and CPU frequency/temperature per interval, its ratio to burst, and energy; the
+ * campaign's report downloads as one HTML file that loads nothing.
  * Screenshots in test-results/screenshots/issue13-*.png.
  */
 import { readFileSync } from 'node:fs';
@@ -230,6 +231,38 @@ describe('issue 13 charts and sustained results in a browser', () => {
     );
     expect(await page.locator('[data-testid="sustained-machine"] .recharts-line-curve').count()).toBe(2);
     await shot(page, 'sustained-result');
+
+    // The campaign page's report download: one HTML file that loads nothing when opened (counted by the browser).
+    await page.goto(`${dashboard.url}/campaigns/${campaign.id}`);
+    const [reportFile] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-testid="campaign-report-download"]'),
+    ]);
+    expect(reportFile.suggestedFilename()).toBe('burst_and_sustained-report.html');
+    const report = readFileSync((await reportFile.path())!, 'utf8');
+    expect(report.match(/<svg /g)).toHaveLength(2); // one figure per comparability key of the one hardware class
+    expect(report.match(/<pre>/g)).toHaveLength(ZOO.length * 2 * 2); // a reproduce command per result
+    expect(report).toContain('--sustained 60s');
+    // The zoo models' reference top-1 (no accuracy run here): a scatter per key, every point hollow and labelled so.
+    expect(report.match(/<circle [^>]*fill="#fff"/g)).toHaveLength(ZOO.length * 2);
+    expect(report).toContain('hollow: reference top-1');
+    const offline = await browser.newContext({ viewport: { width: 1280, height: 800 }, offline: true });
+    const viewer = await offline.newPage();
+    const requests: string[] = [];
+    viewer.on('request', (r) => requests.push(r.url()));
+    await viewer.setContent(report, { waitUntil: 'load' });
+    expect(requests).toEqual([]);
+    expect(await viewer.locator('table.ranking').count()).toBe(2);
+    expect(await viewer.locator('table.environment tbody tr').count()).toBe(2);
+    // The top (summary, first ranking) and the first group's table and figure; the full page is long (44 commands).
+    await viewer.screenshot({ path: path.join(SCREENSHOT_DIR, 'issue13-campaign-report.png') });
+    await viewer
+      .locator('section.group')
+      .first()
+      .screenshot({
+        path: path.join(SCREENSHOT_DIR, 'issue13-campaign-report-group.png'),
+      });
+    await offline.close();
     await context.close();
   }, 360_000);
 });

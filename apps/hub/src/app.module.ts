@@ -16,6 +16,7 @@ import { ApiTokenController } from './controllers/api-token.controller';
 import { ArtifactController } from './controllers/artifact.controller';
 import { BrokerHookController } from './controllers/broker-hook.controller';
 import { CampaignController } from './controllers/campaign.controller';
+import { CampaignReportController } from './controllers/campaign-report.controller';
 import { DashboardViewsController } from './controllers/dashboard-views.controller';
 import { DatasetController } from './controllers/dataset.controller';
 import { DeviceController } from './controllers/device.controller';
@@ -32,6 +33,7 @@ import { AuthGuard } from './middleware/auth.guard';
 import { ErrorFilter } from './middleware/error.filter';
 import { AgentPackageRepository } from './repositories/agent-package.repository';
 import { CampaignRepository } from './repositories/campaign.repository';
+import { CampaignReportRepository } from './repositories/campaign-report.repository';
 import { ClockRepository } from './repositories/clock.repository';
 import { DatasetRepository } from './repositories/dataset.repository';
 import { DeviceRepository } from './repositories/device.repository';
@@ -54,6 +56,7 @@ import { ApiTokenService } from './services/api-token.service';
 import { AuthService } from './services/auth.service';
 import { BrokerHookService } from './services/broker-hook.service';
 import { CampaignService } from './services/campaign.service';
+import { CampaignReportService } from './services/campaign-report.service';
 import { DashboardViewsService } from './services/dashboard-views.service';
 import { DatasetService } from './services/dataset.service';
 import { DeviceService } from './services/device.service';
@@ -77,6 +80,7 @@ export const controllers = [
   ArtifactController,
   DatasetController,
   CampaignController,
+  CampaignReportController,
   ResultController,
   InsightsController,
   ZooController,
@@ -90,6 +94,7 @@ export const controllers = [
 export const repositories = [
   AgentPackageRepository,
   CampaignRepository,
+  CampaignReportRepository,
   ClockRepository,
   DatasetRepository,
   DeviceRepository,
@@ -115,6 +120,7 @@ export const services = [
   AuthService,
   BrokerHookService,
   CampaignService,
+  CampaignReportService,
   DashboardViewsService,
   DatasetService,
   DeviceService,

@@ -34,6 +34,8 @@ const EXPECTED: Record<string, ApiRole> = {
   'GET /api/v1/changes/webhook': 'admin',
   'PUT /api/v1/changes/webhook': 'admin',
   'DELETE /api/v1/changes/webhook': 'admin',
+  // Listed although GET's default: a report holds every result of a campaign, and viewers may share it.
+  'GET /api/v1/campaigns/{id}/report.html': 'viewer',
 };
 const leastRole = (method: string, key: string): ApiRole => EXPECTED[key] ?? (method === 'GET' ? 'viewer' : 'operator');
 

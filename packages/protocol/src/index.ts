@@ -15,3 +15,5 @@ export * from './agent-package';
 export * from './change-detection';
 export * from './changes';
 export * from './schedules';
+export * from './reproduce';
+export * from './label-placement';

@@ -26,6 +26,8 @@ export const apiPaths = {
   artifact: (sha256: string) => `${API_PREFIX}/artifacts/${sha256}`,
   campaigns: `${API_PREFIX}/campaigns`,
   campaign: (id: string) => `${API_PREFIX}/campaigns/${encodeURIComponent(id)}`,
+  /** GET: the campaign as one self-contained HTML file for sharing (text/html, as an attachment). */
+  campaignReport: (id: string) => `${API_PREFIX}/campaigns/${encodeURIComponent(id)}/report.html`,
   jobs: `${API_PREFIX}/jobs`,
   results: `${API_PREFIX}/results`,
   leaderboard: `${API_PREFIX}/leaderboard`,

@@ -2,7 +2,7 @@
 
 import { useMemo } from 'react';
 import { usePlotArea, useXAxisScale, useYAxisScale } from 'recharts';
-import { placeLabels } from './label-placement';
+import { placeLabels } from '@fleetbench/protocol';
 
 /** Model names beside the chart's points, placed without overlaps; rendered inside the recharts surface. */
 export function PointLabels({ points }: { points: { id: string; text: string; x: number; y: number }[] }) {

@@ -29,6 +29,13 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
       {campaign.ok ? (
         <>
           <h1 data-testid="campaign-name">{campaign.data.name}</h1>
+          <p className="small">
+            {/* A route handler of the dashboard (it adds the session's token); the file opens without the dashboard. */}
+            <a href={`${here}/report`} download data-testid="campaign-report-download">
+              Download report
+            </a>{' '}
+            (one HTML file: tables, charts, environments and reproduce commands, for sharing)
+          </p>
           <CampaignLive
             initial={campaign.data}
             initialResults={results.ok ? results.data.map(jobResultFromSummary) : []}

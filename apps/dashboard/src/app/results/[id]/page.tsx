@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { reproduceCommand } from '@fleetbench/protocol';
 import Link from 'next/link';
 import { Fragment } from 'react';
 import { CopyButton } from '../../../components/copy-button';
@@ -7,7 +8,6 @@ import { describeSettingsKey } from '../../../features/leaderboard/settings-key'
 import { decodeHistogram } from '../../../features/results/histogram';
 import { HistogramChart } from '../../../features/results/histogram-chart';
 import { describeScoring } from '../../../features/models/model-io';
-import { reproduceCommand } from '../../../features/results/result-maths';
 import { SustainedCharts } from '../../../features/results/sustained-chart';
 import { describeEnergy, describeSustained } from '../../../features/results/sustained-words';
 import { getConfig } from '../../../config';

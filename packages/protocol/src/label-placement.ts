@@ -1,7 +1,7 @@
-// Model-name labels beside scatter points without overlaps (pure): a greedy placement in the spirit of PaddleClas's
-// annotated charts. Each label tries eight spots around its point, in order, and takes the first that overlaps no
-// placed label, no point marker and stays inside the plot; a label with no free spot is left out (the tooltip and
-// the table still name the point).
+// Model-name labels beside scatter points without overlaps (pure; the dashboard's chart and the hub's campaign
+// report): a greedy placement in the spirit of PaddleClas's annotated charts. Each label tries eight spots around its
+// point, in order, and takes the first that overlaps no placed label, no point marker and stays inside the plot; a
+// label with no free spot is left out (the tooltip and the table still name the point).
 
 export interface LabelAnchor {
   id: string;
