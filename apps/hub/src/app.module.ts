@@ -7,13 +7,13 @@ import { ApiTokenController } from './controllers/api-token.controller';
 import { ArtifactController } from './controllers/artifact.controller';
 import { BrokerHookController } from './controllers/broker-hook.controller';
 import { CampaignController } from './controllers/campaign.controller';
-import { DashboardViewsController } from './controllers/dashboard-views.controller';
 import { DatasetController } from './controllers/dataset.controller';
 import { DeviceController } from './controllers/device.controller';
 import { EnrollmentController } from './controllers/enrollment.controller';
 import { EventsGateway } from './controllers/events.gateway';
 import { HealthController } from './controllers/health.controller';
 import { InsightsController } from './controllers/insights.controller';
+import { LeaderboardController } from './controllers/leaderboard.controller';
 import { ModelController } from './controllers/model.controller';
 import { ResultController } from './controllers/result.controller';
 import { ZooController } from './controllers/zoo.controller';
@@ -32,6 +32,8 @@ import { JobRepository } from './repositories/job.repository';
 import { ModelRepository } from './repositories/model.repository';
 import { MqttRepository } from './repositories/mqtt.repository';
 import { RolloutRepository } from './repositories/rollout.repository';
+import { DatabaseHealthRepository } from './repositories/database-health.repository';
+import { LeaderboardRepository } from './repositories/leaderboard.repository';
 import { ResultRepository } from './repositories/result.repository';
 import { RUNTIME, type HubRuntime } from './repositories/runtime';
 import { StorageRepository } from './repositories/storage.repository';
@@ -45,14 +47,13 @@ import { ApiTokenService } from './services/api-token.service';
 import { AuthService } from './services/auth.service';
 import { BrokerHookService } from './services/broker-hook.service';
 import { CampaignService } from './services/campaign.service';
-import { DashboardViewsService } from './services/dashboard-views.service';
 import { DatasetService } from './services/dataset.service';
 import { DeviceService } from './services/device.service';
 import { DispatcherService } from './services/dispatcher.service';
 import { EnrollmentService } from './services/enrollment.service';
 import { HealthService } from './services/health.service';
 import { IngestService } from './services/ingest.service';
-import { LeaderboardIndexService } from './services/leaderboard-index.service';
+import { LeaderboardService } from './services/leaderboard.service';
 import { ModelService } from './services/model.service';
 import { RolloutService } from './services/rollout.service';
 import { RateLimitService } from './services/rate-limit.service';
@@ -72,7 +73,7 @@ export const controllers = [
   InsightsController,
   ZooController,
   ApiTokenController,
-  DashboardViewsController,
+  LeaderboardController,
   BrokerHookController,
   AgentPackageController,
 ];
@@ -88,6 +89,8 @@ export const repositories = [
   ModelRepository,
   MqttRepository,
   ResultRepository,
+  LeaderboardRepository,
+  DatabaseHealthRepository,
   RolloutRepository,
   StorageRepository,
   TelemetryRepository,
@@ -101,7 +104,6 @@ export const services = [
   AuthService,
   BrokerHookService,
   CampaignService,
-  DashboardViewsService,
   DatasetService,
   DeviceService,
   DispatcherService,
@@ -112,7 +114,7 @@ export const services = [
   ResultService,
   RolloutService,
   RateLimitService,
-  LeaderboardIndexService,
+  LeaderboardService,
   TelemetryHistoryService,
   ZooService,
 ];

@@ -6,7 +6,6 @@ import path from 'node:path';
 import {
   apiPaths,
   topics,
-  viewPaths,
   type Campaign,
   type DeviceLeaderboardRow,
   type EnrollResponse,
@@ -277,22 +276,22 @@ describe('enroll → campaign → dispatch → result → leaderboard', () => {
     expect(done.request).toMatchObject({ name: 'c1', devices: { tags: ['lab'], all: false }, modelIds: [model.id] });
     const byDevice = await api<DeviceLeaderboardRow[]>(
       'GET',
-      `${viewPaths.deviceLeaderboard}?deviceIds=${a.agentId},${b.agentId}&settingsKey=latency/bs1/t0x0/cpu/onnxruntime-node/opt-all`,
+      `${apiPaths.deviceLeaderboard}?deviceIds=${a.agentId},${b.agentId}&settingsKey=latency/bs1/t0x0/cpu/onnxruntime-node/opt-all`,
     );
     expect(byDevice.body).toEqual([
       expect.objectContaining({ deviceId: a.agentId, deviceName: 'board-a', modelId: model.id, results: 1, p50Ms: 4 }),
     ]);
     const flaggedOnly = await api(
       'GET',
-      `${viewPaths.deviceLeaderboard}?deviceIds=${a.agentId}&settingsKey=latency/bs4/t0x0/cpu/onnxruntime-node/opt-all`,
+      `${apiPaths.deviceLeaderboard}?deviceIds=${a.agentId}&settingsKey=latency/bs4/t0x0/cpu/onnxruntime-node/opt-all`,
     );
     expect(flaggedOnly.body).toEqual([]);
-    expect((await api('GET', viewPaths.deviceLeaderboard)).status).toBe(400);
-    const devIndex = await api('GET', viewPaths.deviceLeaderboardIndex);
+    expect((await api('GET', apiPaths.deviceLeaderboard)).status).toBe(400);
+    const devIndex = await api('GET', apiPaths.deviceLeaderboardIndex);
     expect(devIndex.body).toEqual([
       { deviceId: a.agentId, settingsKey: 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all', models: 1 },
     ]);
-    const summaries = await api('GET', `${viewPaths.resultSummaries}?campaignId=${c.body.id}`);
+    const summaries = await api('GET', `${apiPaths.resultSummaries}?campaignId=${c.body.id}`);
     expect(summaries.body).toHaveLength(2);
     expect(Object.keys(summaries.body[0]).sort()).toEqual(
       [

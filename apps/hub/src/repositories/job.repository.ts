@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { JobState, Prisma } from '../../generated/prisma/client';
+import { Prisma, type JobState } from '../../generated/prisma/client';
 import type { Db } from '../db/database';
 import { DB } from './tokens';
 
@@ -13,6 +13,9 @@ export type JobRow = Prisma.JobGetPayload<{ include: typeof jobInclude }>;
 
 export const ACTIVE_STATES: JobState[] = ['assigned', 'running'];
 export const TERMINAL_STATES: JobState[] = ['succeeded', 'failed', 'cancelled'];
+
+/** A job update; `error: null` clears the stored error. */
+export type JobUpdate = Omit<Prisma.JobUncheckedUpdateManyInput, 'error'> & { error?: Prisma.InputJsonValue | null };
 
 @Injectable()
 export class JobRepository {
@@ -67,11 +70,14 @@ export class JobRepository {
   async transition(
     id: string,
     from: JobState[],
-    data: Prisma.JobUncheckedUpdateManyInput,
+    data: JobUpdate,
     where: Prisma.JobWhereInput = {},
   ): Promise<JobRow | null> {
+    const { error, ...rest } = data;
+    // `error: null` clears the JSON column (Prisma spells a JSON NULL `DbNull`).
+    const update = error === undefined ? rest : { ...rest, error: error === null ? Prisma.DbNull : error };
     try {
-      const r = await this.db.job.updateMany({ where: { ...where, id, state: { in: from } }, data });
+      const r = await this.db.job.updateMany({ where: { ...where, id, state: { in: from } }, data: update });
       return r.count === 1 ? this.findById(id) : null;
     } catch (err) {
       // The only unique key an update of a job can break is the one-active-job-per-device index.

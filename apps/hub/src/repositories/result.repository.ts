@@ -6,29 +6,30 @@ import { DB } from './tokens';
 
 export const resultInclude = { device: { select: { name: true } }, model: { select: { name: true } } } as const;
 export type ResultRow = Prisma.ResultGetPayload<{ include: typeof resultInclude }>;
+/** Every column but the histogram (a few kB each): what lists read. */
+const resultListSelect = {
+  id: true,
+  msgId: true,
+  jobId: true,
+  deviceId: true,
+  hardwareClassId: true,
+  modelId: true,
+  settingsKey: true,
+  settings: true,
+  metrics: true,
+  environment: true,
+  verdictStatus: true,
+  verdictReasons: true,
+  createdAt: true,
+  ...resultInclude,
+} as const;
+export type ResultListRow = Prisma.ResultGetPayload<{ select: typeof resultListSelect }>;
 
 export interface ResultFilter {
   campaignId?: string;
   deviceId?: string;
   modelId?: string;
   hardwareClassId?: string;
-}
-
-/** Columns the leaderboard aggregates. */
-export interface LeaderboardSample {
-  hardwareClassId: string;
-  settingsKey: string;
-  modelId: string;
-  deviceId: string;
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-  throughputIps: number;
-  top1: number | null;
-  verdictStatus: 'valid' | 'flagged';
-  measuredAt: Date;
-  /** The stored ResultMetrics JSON (cold start, peak RSS, GFLOP/s, peak share); optional for callers that omit it. */
-  metrics?: unknown;
 }
 
 @Injectable()
@@ -74,7 +75,8 @@ export class ResultRepository {
     return this.db.result.findUnique({ where: { id }, include: resultInclude });
   }
 
-  list(f: ResultFilter): Promise<ResultRow[]> {
+  /** A page of results, newest first, without histograms (`before`: the id of the previous page's last row). */
+  list(f: ResultFilter & { limit: number; before?: string }): Promise<ResultListRow[]> {
     return this.db.result.findMany({
       where: {
         deviceId: f.deviceId,
@@ -82,38 +84,30 @@ export class ResultRepository {
         hardwareClassId: f.hardwareClassId,
         ...(f.campaignId ? { job: { campaignId: f.campaignId } } : {}),
       },
-      include: resultInclude,
-      orderBy: { createdAt: 'desc' },
-      take: 5000,
+      select: resultListSelect,
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: f.limit,
+      ...(f.before ? { cursor: { id: f.before }, skip: 1 } : {}),
     });
   }
 
-  leaderboardSamples(f: { hardwareClassId?: string; settingsKey?: string }): Promise<LeaderboardSample[]> {
+  /** A campaign's results for its job table: figures only. */
+  summaries(campaignId: string) {
     return this.db.result.findMany({
-      where: { hardwareClassId: f.hardwareClassId, settingsKey: f.settingsKey },
+      where: { job: { campaignId } },
       select: {
-        hardwareClassId: true,
-        settingsKey: true,
-        modelId: true,
+        id: true,
+        jobId: true,
         deviceId: true,
+        modelId: true,
+        settingsKey: true,
         p50Ms: true,
-        p90Ms: true,
-        p99Ms: true,
         throughputIps: true,
-        top1: true,
         verdictStatus: true,
-        measuredAt: true,
-        metrics: true,
+        createdAt: true,
       },
-    });
-  }
-
-  /** Accuracy results (top1 set) per model, for measured top-1 beside speed. Flagged ones count too: every verdict
-   *  reason (busy, throttled, high variance, too few latency samples) is about timing, not about the answers. */
-  accuracySamples(modelIds: string[]): Promise<{ modelId: string; hardwareClassId: string; top1: number | null }[]> {
-    return this.db.result.findMany({
-      where: { modelId: { in: modelIds }, top1: { not: null } },
-      select: { modelId: true, hardwareClassId: true, top1: true },
+      orderBy: { createdAt: 'desc' },
+      take: 20_000,
     });
   }
 }

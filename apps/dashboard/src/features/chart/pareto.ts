@@ -38,11 +38,6 @@ export function paretoFront<P extends { x: number; y: number }>(points: readonly
   return front.sort((a, b) => a.x - b.x);
 }
 
-/** Ids of the points on the front (for highlighting). */
-export function paretoIds(points: readonly ChartPoint[], metric: XMetric): Set<string> {
-  return new Set(paretoFront(points, metric).map((p) => p.modelId));
-}
-
 export interface MeasuredRowLike {
   modelId: string;
   modelName: string;

@@ -2,7 +2,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { DatasetLayout } from '@fleetbench/protocol';
-import { AppError } from './app-error';
+import { AppError } from '../utils/app-error';
 
 /**
  * Dataset packaging: a labeled image folder on the hub becomes the one-file archive the agent expects
