@@ -256,6 +256,18 @@ describe('enroll → campaign → dispatch → result → leaderboard', () => {
     const results = await api('GET', `${apiPaths.results}?campaignId=${c.body.id}`);
     expect(results.body).toHaveLength(2);
     expect(results.body.every((r: { deviceId: string }) => r.deviceId === a.agentId)).toBe(true);
+    expect(results.body.some((r: object) => 'histogram' in r)).toBe(false);
+    expect(results.headers.get('x-next-before')).toBeNull();
+    // Paged: a full page names where the next one starts; the two pages are the two results, newest first.
+    const page1 = await api('GET', `${apiPaths.results}?campaignId=${c.body.id}&limit=1`);
+    const before = page1.headers.get('x-next-before');
+    expect(before).toBe(page1.body[0].id);
+    const page2 = await api('GET', `${apiPaths.results}?campaignId=${c.body.id}&limit=1&before=${before}`);
+    expect([...page1.body, ...page2.body].map((r: { id: string }) => r.id)).toEqual(
+      results.body.map((r: { id: string }) => r.id),
+    );
+    expect((await api('GET', `${apiPaths.results}?limit=0`)).status).toBe(400);
+    expect(Object.keys((await api('GET', `${apiPaths.results}/${results.body[0].id}`)).body)).toContain('histogram');
 
     const lb = await api<LeaderboardRow[]>('GET', `${apiPaths.leaderboard}?hardwareClassId=${a.hardwareClassId}`);
     expect(lb.body).toHaveLength(2);

@@ -465,7 +465,7 @@ export const ResultListItemSchema = ResultSchema.omit({ histogram: true });
 export type ResultListItem = z.infer<typeof ResultListItemSchema>;
 
 /** Page size of GET /results: at most this many rows per call; the next page starts `before` the last row's id. */
-export const RESULT_PAGE = { default: 200, max: 1000 } as const;
+export const RESULT_PAGE = { default: 100, max: 1000 } as const;
 
 export const ResultQuerySchema = z.object({
   campaignId: IdSchema.optional(),

@@ -45,7 +45,7 @@ export class ResultController {
   @ApiDoc({
     response: ResultSummarySchema.array(),
     errors: [400, 401],
-    summary: "a campaign's results without histograms, environment or settings (job table)",
+    summary: "the newest result of each of a campaign's jobs, newest first: figures only (job table)",
   })
   resultSummaries(@Query(new ZodPipe(ResultSummaryQuerySchema)) q: z.infer<typeof ResultSummaryQuerySchema>) {
     return this.results.summaries(q.campaignId);

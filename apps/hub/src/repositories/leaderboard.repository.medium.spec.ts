@@ -279,3 +279,17 @@ it('lists results newest first in pages, without histograms', async () => {
   expect(pages.slice(0, -1).every((p) => p.length === 3)).toBe(true);
   expect(pages.flat()).toEqual(all.map((s) => s.id));
 });
+
+it("summarises a campaign by each job's newest result", async () => {
+  const campaign = await db.prisma.campaign.findFirstOrThrow();
+  const jobs = await db.prisma.job.findMany({ where: { campaignId: campaign.id }, select: { id: true } });
+  const byJob = new Map<string, { id: string; createdAt: Date }>();
+  for (const r of await db.prisma.result.findMany({ select: { id: true, jobId: true, createdAt: true } })) {
+    const cur = byJob.get(r.jobId);
+    if (!cur || cur.createdAt < r.createdAt) byJob.set(r.jobId, r);
+  }
+  const rows = await new ResultRepository(db.prisma).summaries(campaign.id);
+  expect(jobs.length).toBeGreaterThan(byJob.size); // some jobs have no result
+  expect(new Map(rows.map((r) => [r.jobId, r.id]))).toEqual(new Map([...byJob].map(([j, r]) => [j, r.id])));
+  expect(rows).toHaveLength(byJob.size);
+});

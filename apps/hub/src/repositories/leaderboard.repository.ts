@@ -43,10 +43,6 @@ export interface DeviceModelMedians {
   throughputIps: number;
 }
 
-/** A number the result metrics JSON holds at this path, else NULL (absent, null, or not a number). */
-const metric = (path: string) =>
-  Prisma.raw(`CASE WHEN jsonb_typeof(metrics #> '{${path}}') = 'number' THEN (metrics #>> '{${path}}')::float8 END`);
-
 /** Median of a column over the group's basis rows (`percentile_cont` skips NULLs: unknown figures never count). */
 const med = (column: string) =>
   Prisma.raw(`percentile_cont(0.5) WITHIN GROUP (ORDER BY ${column}) FILTER (WHERE in_basis)`);
@@ -61,8 +57,8 @@ type GroupRow = Omit<LeaderboardGroup, 'spread'> & {
 
 /**
  * The read model's queries: every median, count and the accuracy roll-up computed in PostgreSQL (a leaderboard is one
- * indexed range of Result, never the whole table), and the indexes (`ResultModelTally`, `ResultDeviceTally`) kept
- * by the triggers of migration *_read_model_tallies.
+ * index-only range of Result, never the whole table), and the indexes read tallies (`ResultModelTally`,
+ * `ResultDeviceKeyTally`) kept current by the triggers of migration *_read_model.
  */
 @Injectable()
 export class LeaderboardRepository {
@@ -77,12 +73,8 @@ export class LeaderboardRepository {
     const rows = await this.db.$queryRaw<GroupRow[]>`
       WITH base AS (
         SELECT r."hardwareClassId", r."settingsKey", r."modelId", r."deviceId", r."p50Ms", r."p90Ms", r."p99Ms",
-               r."throughputIps", r."verdictStatus" = 'valid' AS valid,
-               CASE WHEN jsonb_typeof(metrics #> '{coldStart,sessionCreateMs}') = 'number'
-                     AND jsonb_typeof(metrics #> '{coldStart,firstInferenceMs}') = 'number'
-                    THEN (metrics #>> '{coldStart,sessionCreateMs}')::float8
-                       + (metrics #>> '{coldStart,firstInferenceMs}')::float8 END AS cold,
-               ${metric('peakRssBytes')} AS rss, ${metric('gflops')} AS gflops, ${metric('peakShare')} AS share
+               r."throughputIps", r."verdictStatus" = 'valid' AS valid, r."coldStartMs" AS cold,
+               r."peakRssBytes" AS rss, r.gflops, r."peakShare" AS share
           FROM "Result" r ${filter}
       ), basis AS (
         -- Medians over valid results; a group with none is listed (unranked) with medians over its flagged ones.
@@ -171,8 +163,6 @@ export class LeaderboardRepository {
   /** Which (device, key) pairs have valid results, with the number of models (from the tally). */
   deviceIndex(): Promise<{ deviceId: string; settingsKey: string; models: number }[]> {
     return this.db.$queryRaw`
-      SELECT "deviceId", "settingsKey", count(*)::int AS models
-        FROM "ResultDeviceTally" WHERE "valid" > 0
-       GROUP BY "deviceId", "settingsKey"`;
+      SELECT "deviceId", "settingsKey", "models" FROM "ResultDeviceKeyTally"`;
   }
 }

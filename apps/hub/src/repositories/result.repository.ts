@@ -23,6 +23,17 @@ const resultListSelect = {
   createdAt: true,
   ...resultInclude,
 } as const;
+export interface ResultSummaryRow {
+  id: string;
+  jobId: string;
+  deviceId: string;
+  modelId: string;
+  settingsKey: string;
+  p50Ms: number;
+  throughputIps: number;
+  verdictStatus: 'valid' | 'flagged';
+  createdAt: Date;
+}
 export type ResultListRow = Prisma.ResultGetPayload<{ select: typeof resultListSelect }>;
 
 export interface ResultFilter {
@@ -91,23 +102,13 @@ export class ResultRepository {
     });
   }
 
-  /** A campaign's results for its job table: figures only. */
-  summaries(campaignId: string) {
-    return this.db.result.findMany({
-      where: { job: { campaignId } },
-      select: {
-        id: true,
-        jobId: true,
-        deviceId: true,
-        modelId: true,
-        settingsKey: true,
-        p50Ms: true,
-        throughputIps: true,
-        verdictStatus: true,
-        createdAt: true,
-      },
-      orderBy: { createdAt: 'desc' },
-      take: 20_000,
-    });
+  /** The newest result of each of a campaign's jobs (its job table): figures only, one indexed probe per job. */
+  summaries(campaignId: string): Promise<ResultSummaryRow[]> {
+    return this.db.$queryRaw`
+      SELECT DISTINCT ON (r."jobId") r.id, r."jobId", r."deviceId", r."modelId", r."settingsKey", r."p50Ms",
+             r."throughputIps", r."verdictStatus"::text AS "verdictStatus", r."createdAt"
+        FROM "Job" j JOIN "Result" r ON r."jobId" = j.id
+       WHERE j."campaignId" = ${campaignId}
+       ORDER BY r."jobId", r."createdAt" DESC, r.id DESC`;
   }
 }

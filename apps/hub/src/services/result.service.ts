@@ -20,6 +20,8 @@ export class ResultService {
   }
 
   async summaries(campaignId: string): Promise<ResultSummary[]> {
-    return (await this.results.summaries(campaignId)).map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
+    return (await this.results.summaries(campaignId))
+      .map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 }
