@@ -319,7 +319,7 @@ async function grow(db, seeded, total) {
               settings, metrics, "p50Ms" * f, "p90Ms" * f, "p99Ms" * f, "throughputIps" / f, environment,
               CASE WHEN f > 1.045 THEN 'flagged' ELSE 'valid' END::"VerdictStatus", '[]'::jsonb, "measuredAt",
               repeat(md5(id || g), 12)
-         FROM (SELECT r.*, g, 0.95 + (abs(hashint4(g * 7919 + hashtext(r.id))) % 1000) / 10000.0 AS f
+         FROM (SELECT r.*, g, 0.95 + (abs(hashtext(r.id || ':' || g)::bigint) % 1000) / 10000.0 AS f
                  FROM "Result" r, generate_series($1::int, $2::int) g
                 WHERE r.attempt IS NULL) x
         LIMIT $3`,
@@ -359,6 +359,8 @@ async function main() {
       throw new Error(`${e.message}\n${hub.output()}`);
     });
     const db = new Client({ connectionString: dbUrl.toString() });
+    // A failed seed drops the database in `finally` while this client is connected: report the seed's error, not that.
+    db.on('error', () => {});
     await db.connect();
     const t0 = Date.now();
     const seeded = await seed(db);

@@ -7,19 +7,14 @@
 // After each growth step: VACUUM ANALYZE (what autovacuum does after a bulk load; timed and printed).
 // Prereqs: `npm run build` (hub dist), PostgreSQL on 127.0.0.1:5432 (FLEETBENCH_TEST_DATABASE_URL).
 // Usage: node bench/read-scale.mjs [--sizes 10000,100000,1000000] [--requests 40] [--keep]
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort } from '../scripts/lib/ports.mjs';
+import { cleanupAll, cleanups, createDatabase, startHub, tempDir } from './lib/services.mjs';
 
 const require = createRequire(import.meta.url);
 const { Client } = require('pg');
 const { formatComparabilityKey } = require('@fleetbench/protocol');
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : dflt;
@@ -27,7 +22,6 @@ const arg = (name, dflt) => {
 const SIZES = arg('sizes', '10000,100000,1000000').split(',').map(Number);
 const REQUESTS = Number(arg('requests', '40'));
 const KEEP = process.argv.includes('--keep');
-const ADMIN_URL = process.env.FLEETBENCH_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const CLASSES = 50;
 const DEVICES = 500;
 const MODELS = 120;
@@ -49,41 +43,10 @@ const SETTINGS = [
 ];
 const KEYS = SETTINGS.map((s) => formatComparabilityKey(s));
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 };
-
-function start(args, env) {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'pipe' });
-  let out = '';
-  child.stdout.on('data', (d) => (out = (out + d).slice(-20000)));
-  child.stderr.on('data', (d) => (out = (out + d).slice(-20000)));
-  return {
-    output: () => out,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', resolve);
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-      }),
-  };
-}
-
-async function waitUntil(what, fn, timeoutMs = 120_000) {
-  const t0 = Date.now();
-  for (;;) {
-    try {
-      if (await fn()) return;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(300);
-  }
-}
 
 /** Classes, devices, models, one campaign per class × key, one job per device × model × key. */
 async function seedFleet(db) {
@@ -132,8 +95,8 @@ async function seedFleet(db) {
 async function seedResults(db, from, to) {
   await db.query(
     `WITH g AS (
-       SELECT i, abs(hashint4(i)) % ${DEVICES} AS d, abs(hashint4(i + 7919)) % ${MODELS} AS m,
-              abs(hashint4(i + 104729)) % 3 AS s, (abs(hashint4(i + 1299709)) % 1000) / 1000.0 AS u
+       SELECT i, abs(hashint4(i)::bigint) % ${DEVICES} AS d, abs(hashint4(i + 7919)::bigint) % ${MODELS} AS m,
+              abs(hashint4(i + 104729)::bigint) % 3 AS s, (abs(hashint4(i + 1299709)::bigint) % 1000) / 1000.0 AS u
          FROM generate_series($1::int, $2::int - 1) i
      ), f AS (
        SELECT g.*, (1 + m % 17) * (0.4 + (d % ${CLASSES}) / 25.0) * CASE s WHEN 1 THEN 6 ELSE 1 END * (0.9 + 0.2 * u) AS p50,
@@ -192,32 +155,17 @@ async function time(hubUrl, token, name, urls) {
 }
 
 async function main() {
-  const dbName = `fleetbench_readscale_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  const dbUrl = new URL(ADMIN_URL);
-  dbUrl.pathname = `/${dbName}`;
-  let hub;
-  const db = new Client({ connectionString: dbUrl.toString() });
+  const dbUrl = await createDatabase('fleetbench_readscale');
+  // createDatabase registered the drop last: keep the database with --keep (to EXPLAIN queries on it afterwards).
+  const dropDatabase = cleanups.pop();
+  if (!KEEP) cleanups.push(dropDatabase);
+  const db = new Client({ connectionString: dbUrl });
   try {
-    const hubPort = await freePort();
     const token = `fb_bench_${randomBytes(12).toString('hex')}`;
-    const hubUrl = `http://127.0.0.1:${hubPort}`;
-    hub = start([path.join(ROOT, 'apps/hub/dist/main.js')], {
-      DATABASE_URL: dbUrl.toString(),
-      FLEETBENCH_HUB_PORT: String(hubPort),
-      FLEETBENCH_HUB_HOST: '127.0.0.1',
+    const { url: hubUrl } = await startHub({
+      DATABASE_URL: dbUrl,
       FLEETBENCH_ADMIN_TOKEN: token,
-      FLEETBENCH_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'fb-readscale-')),
-      FLEETBENCH_PUBLIC_URL: hubUrl,
-      LOG_LEVEL: 'warn',
-    });
-    await waitUntil(
-      'hub healthy',
-      async () => (await (await fetch(`${hubUrl}/api/v1/health`)).json()).status === 'ok',
-    ).catch((e) => {
-      throw new Error(`${e.message}\n${hub.output()}`);
+      FLEETBENCH_DATA_DIR: tempDir('readscale'),
     });
     await db.connect();
     let t0 = Date.now();
@@ -277,9 +225,7 @@ async function main() {
     if (KEEP) console.log(`database kept: ${dbUrl}`);
   } finally {
     await db.end().catch(() => {});
-    await hub?.stop();
-    if (!KEEP) await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-    await admin.end();
+    await cleanupAll();
   }
 }
 
