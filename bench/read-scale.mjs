@@ -96,7 +96,7 @@ async function seedResults(db, from, to) {
   await db.query(
     `WITH g AS (
        SELECT i, abs(hashint4(i)::bigint) % ${DEVICES} AS d, abs(hashint4(i + 7919)::bigint) % ${MODELS} AS m,
-              abs(hashint4(i + 104729)::bigint) % 3 AS s, (abs(hashint4(i + 1299709)::bigint) % 1000) / 1000.0 AS u
+              (abs(hashint4(i + 104729)::bigint) % 3)::int AS s, (abs(hashint4(i + 1299709)::bigint) % 1000) / 1000.0 AS u
          FROM generate_series($1::int, $2::int - 1) i
      ), f AS (
        SELECT g.*, (1 + m % 17) * (0.4 + (d % ${CLASSES}) / 25.0) * CASE s WHEN 1 THEN 6 ELSE 1 END * (0.9 + 0.2 * u) AS p50,
