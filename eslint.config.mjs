@@ -33,6 +33,48 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // The hub's layering (apps/hub/README.md): controllers → services → repositories. Only repositories (and db/,
+    // which opens the database) touch Prisma, PostgreSQL or the file system; the rest may import row types only.
+    files: [
+      'apps/hub/src/controllers/**/*.ts',
+      'apps/hub/src/services/**/*.ts',
+      'apps/hub/src/middleware/**/*.ts',
+      'apps/hub/src/utils/**/*.ts',
+      // Feature folders (changes/, schedules/, …) follow the same layering by file name.
+      'apps/hub/src/**/*.controller.ts',
+      'apps/hub/src/**/*.service.ts',
+    ],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'pg', '@electric-sql/pglite'].map((name) => ({
+            name,
+            message: 'Only repositories touch the database or the file system: add a repository method.',
+          })),
+          patterns: [
+            {
+              group: ['**/generated/prisma', '**/generated/prisma/**', '@prisma/*'],
+              allowTypeImports: true,
+              message: 'Only repositories use the Prisma client (row types are fine: `import type`).',
+            },
+            {
+              group: ['**/db/database'],
+              allowTypeImports: false,
+              message: 'Only repositories query the database: inject a repository.',
+            },
+            {
+              group: ['**/repositories/tokens'],
+              importNames: ['DB'],
+              message: 'Only repositories inject the database client: inject a repository.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests poke at untyped JSON responses; `any` there keeps assertions readable.
     files: ['**/*.spec.ts', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

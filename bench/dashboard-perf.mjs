@@ -6,8 +6,10 @@
 //   leaderboard: all 117 rows shown; then a click on a sort header answered (first row changed)
 //   chart:       all points drawn (SVG symbols in the DOM)
 //   compare:     3 classes — ratio table, heatmap and bar chart complete
+// `--results N` grows the database to N results (e.g. 1000000) by repeating each seeded result with its figures
+// scaled by ±5 % (then VACUUM ANALYZE): the same pages, rows and points, medians over ~N / 7,020 results each.
 // Prereqs: `npm run build` (hub dist + dashboard .next), PostgreSQL on 127.0.0.1:5432 (FLEETBENCH_TEST_DATABASE_URL).
-// Usage: node bench/dashboard-perf.mjs [--runs 5]
+// Usage: node bench/dashboard-perf.mjs [--runs 5] [--results 1000000]
 import { spawn } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -23,6 +25,7 @@ const { chromium } = require('playwright-core');
 const { formatComparabilityKey } = require('@fleetbench/protocol');
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1] || 5) || 5;
+const RESULTS = process.argv.includes('--results') ? Number(process.argv[process.argv.indexOf('--results') + 1]) : 0;
 const ADMIN_URL = process.env.FLEETBENCH_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const CLASSES = 20;
 const SETTINGS = [
@@ -304,6 +307,28 @@ async function seed(db) {
   return { classes, models, results: n };
 }
 
+/** Repeat every seeded result until the table holds `total` rows (each copy its own attempt, figures ±5 %). */
+async function grow(db, seeded, total) {
+  const copies = Math.ceil(total / seeded) - 1;
+  for (let from = 1; from <= copies; from += 10) {
+    await db.query(
+      `INSERT INTO "Result" (id, "msgId", "jobId", attempt, "deviceId", "modelId", "hardwareClassId", "settingsKey",
+                             settings, metrics, "p50Ms", "p90Ms", "p99Ms", "throughputIps", environment, "verdictStatus",
+                             "verdictReasons", "measuredAt", histogram)
+       SELECT id || '_' || g, "msgId" || '_' || g, "jobId", g, "deviceId", "modelId", "hardwareClassId", "settingsKey",
+              settings, metrics, "p50Ms" * f, "p90Ms" * f, "p99Ms" * f, "throughputIps" / f, environment,
+              CASE WHEN f > 1.045 THEN 'flagged' ELSE 'valid' END::"VerdictStatus", '[]'::jsonb, "measuredAt",
+              repeat(md5(id || g), 12)
+         FROM (SELECT r.*, g, 0.95 + (abs(hashtext(r.id || ':' || g)::bigint) % 1000) / 10000.0 AS f
+                 FROM "Result" r, generate_series($1::int, $2::int) g
+                WHERE r.attempt IS NULL) x
+        LIMIT $3`,
+      [from, Math.min(copies, from + 9), total - seeded - (from - 1) * seeded],
+    );
+  }
+  await db.query('VACUUM ANALYZE');
+}
+
 async function main() {
   const dbName = `fleetbench_dashperf_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: ADMIN_URL });
@@ -334,13 +359,21 @@ async function main() {
       throw new Error(`${e.message}\n${hub.output()}`);
     });
     const db = new Client({ connectionString: dbUrl.toString() });
+    // A failed seed drops the database in `finally` while this client is connected: report the seed's error, not that.
+    db.on('error', () => {});
     await db.connect();
     const t0 = Date.now();
     const seeded = await seed(db);
-    await db.end();
     console.log(
       `seeded ${seeded.models.length} models × ${seeded.classes.length} classes × ${SETTINGS.length} settings = ${seeded.results} results in ${Date.now() - t0} ms`,
     );
+    if (RESULTS > seeded.results) {
+      const t1 = Date.now();
+      await grow(db, seeded.results, RESULTS);
+      const { rows } = await db.query('SELECT count(*)::int AS n FROM "Result"');
+      console.log(`grown to ${rows[0].n} results in ${Date.now() - t1} ms (with VACUUM ANALYZE)`);
+    }
+    await db.end();
 
     const dashPort = await freePort();
     const dash = start(

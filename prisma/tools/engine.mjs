@@ -62,6 +62,15 @@ export function adapterFactory(url) {
       // Idle connections of a pool being ended may still see the forced DROP DATABASE: not an error here.
       pool.on('error', () => {});
       const adapter = await new PrismaPg(pool, { disposeExternalPool: false }).connect();
+      // adapter-pg's executeScript splits a migration on every ";", which cuts PL/pgSQL function bodies apart: send
+      // the script whole instead (the simple query protocol runs several statements, as the hub's runner does).
+      adapter.executeScript = async (script) => {
+        try {
+          await pool.query(script);
+        } catch (error) {
+          adapter.onError(error);
+        }
+      };
       const dispose = adapter.dispose.bind(adapter);
       adapter.dispose = async () => {
         await dispose();

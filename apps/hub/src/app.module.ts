@@ -17,13 +17,13 @@ import { ArtifactController } from './controllers/artifact.controller';
 import { BrokerHookController } from './controllers/broker-hook.controller';
 import { CampaignController } from './controllers/campaign.controller';
 import { CampaignReportController } from './controllers/campaign-report.controller';
-import { DashboardViewsController } from './controllers/dashboard-views.controller';
 import { DatasetController } from './controllers/dataset.controller';
 import { DeviceController } from './controllers/device.controller';
 import { EnrollmentController } from './controllers/enrollment.controller';
 import { EventsGateway } from './controllers/events.gateway';
 import { HealthController } from './controllers/health.controller';
 import { InsightsController } from './controllers/insights.controller';
+import { LeaderboardController } from './controllers/leaderboard.controller';
 import { ModelController } from './controllers/model.controller';
 import { ResultController } from './controllers/result.controller';
 import { ZooController } from './controllers/zoo.controller';
@@ -43,6 +43,8 @@ import { JobRepository } from './repositories/job.repository';
 import { ModelRepository } from './repositories/model.repository';
 import { MqttRepository } from './repositories/mqtt.repository';
 import { RolloutRepository } from './repositories/rollout.repository';
+import { DatabaseHealthRepository } from './repositories/database-health.repository';
+import { LeaderboardRepository } from './repositories/leaderboard.repository';
 import { ResultRepository } from './repositories/result.repository';
 import { RUNTIME, type HubRuntime } from './repositories/runtime';
 import { StorageRepository } from './repositories/storage.repository';
@@ -57,14 +59,13 @@ import { AuthService } from './services/auth.service';
 import { BrokerHookService } from './services/broker-hook.service';
 import { CampaignService } from './services/campaign.service';
 import { CampaignReportService } from './services/campaign-report.service';
-import { DashboardViewsService } from './services/dashboard-views.service';
 import { DatasetService } from './services/dataset.service';
 import { DeviceService } from './services/device.service';
 import { DispatcherService } from './services/dispatcher.service';
 import { EnrollmentService } from './services/enrollment.service';
 import { HealthService } from './services/health.service';
 import { IngestService } from './services/ingest.service';
-import { LeaderboardIndexService } from './services/leaderboard-index.service';
+import { LeaderboardService } from './services/leaderboard.service';
 import { ModelService } from './services/model.service';
 import { RolloutService } from './services/rollout.service';
 import { RateLimitService } from './services/rate-limit.service';
@@ -85,7 +86,7 @@ export const controllers = [
   InsightsController,
   ZooController,
   ApiTokenController,
-  DashboardViewsController,
+  LeaderboardController,
   BrokerHookController,
   AgentPackageController,
   ChangesController,
@@ -104,6 +105,8 @@ export const repositories = [
   ModelRepository,
   MqttRepository,
   ResultRepository,
+  LeaderboardRepository,
+  DatabaseHealthRepository,
   RolloutRepository,
   StorageRepository,
   TelemetryRepository,
@@ -121,7 +124,6 @@ export const services = [
   BrokerHookService,
   CampaignService,
   CampaignReportService,
-  DashboardViewsService,
   DatasetService,
   DeviceService,
   DispatcherService,
@@ -132,7 +134,7 @@ export const services = [
   ResultService,
   RolloutService,
   RateLimitService,
-  LeaderboardIndexService,
+  LeaderboardService,
   TelemetryHistoryService,
   ZooService,
   ChangeWatchService,

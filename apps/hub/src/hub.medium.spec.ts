@@ -6,7 +6,6 @@ import path from 'node:path';
 import {
   apiPaths,
   topics,
-  viewPaths,
   type Campaign,
   type DeviceLeaderboardRow,
   type EnrollResponse,
@@ -267,6 +266,18 @@ describe('enroll → campaign → dispatch → result → leaderboard', () => {
     const results = await api('GET', `${apiPaths.results}?campaignId=${c.body.id}`);
     expect(results.body).toHaveLength(2);
     expect(results.body.every((r: { deviceId: string }) => r.deviceId === a.agentId)).toBe(true);
+    expect(results.body.some((r: object) => 'histogram' in r)).toBe(false);
+    expect(results.headers.get('x-next-before')).toBeNull();
+    // Paged: a full page names where the next one starts; the two pages are the two results, newest first.
+    const page1 = await api('GET', `${apiPaths.results}?campaignId=${c.body.id}&limit=1`);
+    const before = page1.headers.get('x-next-before');
+    expect(before).toBe(page1.body[0].id);
+    const page2 = await api('GET', `${apiPaths.results}?campaignId=${c.body.id}&limit=1&before=${before}`);
+    expect([...page1.body, ...page2.body].map((r: { id: string }) => r.id)).toEqual(
+      results.body.map((r: { id: string }) => r.id),
+    );
+    expect((await api('GET', `${apiPaths.results}?limit=0`)).status).toBe(400);
+    expect(Object.keys((await api('GET', `${apiPaths.results}/${results.body[0].id}`)).body)).toContain('histogram');
 
     const lb = await api<LeaderboardRow[]>('GET', `${apiPaths.leaderboard}?hardwareClassId=${a.hardwareClassId}`);
     expect(lb.body).toHaveLength(2);
@@ -287,22 +298,22 @@ describe('enroll → campaign → dispatch → result → leaderboard', () => {
     expect(done.request).toMatchObject({ name: 'c1', devices: { tags: ['lab'], all: false }, modelIds: [model.id] });
     const byDevice = await api<DeviceLeaderboardRow[]>(
       'GET',
-      `${viewPaths.deviceLeaderboard}?deviceIds=${a.agentId},${b.agentId}&settingsKey=latency/bs1/t0x0/cpu/onnxruntime-node/opt-all`,
+      `${apiPaths.deviceLeaderboard}?deviceIds=${a.agentId},${b.agentId}&settingsKey=latency/bs1/t0x0/cpu/onnxruntime-node/opt-all`,
     );
     expect(byDevice.body).toEqual([
       expect.objectContaining({ deviceId: a.agentId, deviceName: 'board-a', modelId: model.id, results: 1, p50Ms: 4 }),
     ]);
     const flaggedOnly = await api(
       'GET',
-      `${viewPaths.deviceLeaderboard}?deviceIds=${a.agentId}&settingsKey=latency/bs4/t0x0/cpu/onnxruntime-node/opt-all`,
+      `${apiPaths.deviceLeaderboard}?deviceIds=${a.agentId}&settingsKey=latency/bs4/t0x0/cpu/onnxruntime-node/opt-all`,
     );
     expect(flaggedOnly.body).toEqual([]);
-    expect((await api('GET', viewPaths.deviceLeaderboard)).status).toBe(400);
-    const devIndex = await api('GET', viewPaths.deviceLeaderboardIndex);
+    expect((await api('GET', apiPaths.deviceLeaderboard)).status).toBe(400);
+    const devIndex = await api('GET', apiPaths.deviceLeaderboardIndex);
     expect(devIndex.body).toEqual([
       { deviceId: a.agentId, settingsKey: 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all', models: 1 },
     ]);
-    const summaries = await api('GET', `${viewPaths.resultSummaries}?campaignId=${c.body.id}`);
+    const summaries = await api('GET', `${apiPaths.resultSummaries}?campaignId=${c.body.id}`);
     expect(summaries.body).toHaveLength(2);
     expect(Object.keys(summaries.body[0]).sort()).toEqual(
       [

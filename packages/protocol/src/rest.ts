@@ -29,10 +29,17 @@ export const apiPaths = {
   /** GET: the campaign as one self-contained HTML file for sharing (text/html, as an attachment). */
   campaignReport: (id: string) => `${API_PREFIX}/campaigns/${encodeURIComponent(id)}/report.html`,
   jobs: `${API_PREFIX}/jobs`,
+  /** GET ?campaignId&deviceId&modelId&hardwareClassId&limit&before: newest first, without histograms (paged). */
   results: `${API_PREFIX}/results`,
+  /** GET ?campaignId=: the figures a campaign's job table needs, without histograms, environment or settings. */
+  resultSummaries: `${API_PREFIX}/result-summaries`,
   leaderboard: `${API_PREFIX}/leaderboard`,
   /** Which (hardware class, settings) leaderboards exist, with their row counts (cheap; for pickers). */
   leaderboardIndex: `${API_PREFIX}/leaderboard/index`,
+  /** GET ?deviceIds=a,b&settingsKey=k: per device × model median p50/throughput over that device's valid results. */
+  deviceLeaderboard: `${API_PREFIX}/device-leaderboard`,
+  /** GET: which (device, settings) pairs have valid results, with model counts (for pickers). */
+  deviceLeaderboardIndex: `${API_PREFIX}/device-leaderboard/index`,
   /** Recent telemetry samples of one device (a bounded history the hub keeps in its database). */
   deviceTelemetry: (id: string) => `${API_PREFIX}/devices/${encodeURIComponent(id)}/telemetry`,
   /** Named API tokens (admin only): POST creates (token shown once), GET lists (no secrets), DELETE revokes. */
@@ -443,17 +450,23 @@ export const ResultSchema = z.object({
 });
 export type Result = z.infer<typeof ResultSchema>;
 
-// ---- read-only dashboard views (additive) -------------------------------------------------------------------------
+/** A result in a list (GET /results): everything but the histogram, which only the single result carries. */
+export const ResultListItemSchema = ResultSchema.omit({ histogram: true });
+export type ResultListItem = z.infer<typeof ResultListItemSchema>;
 
-/** Read-only views for the dashboard, beside `apiPaths` (kept separate so the main list stays untouched). */
-export const viewPaths = {
-  /** GET ?deviceIds=a,b&settingsKey=k: per device × model median p50/throughput over that device's valid results. */
-  deviceLeaderboard: `${API_PREFIX}/device-leaderboard`,
-  /** GET: which (device, settings) pairs have valid results, with model counts (for pickers). */
-  deviceLeaderboardIndex: `${API_PREFIX}/device-leaderboard/index`,
-  /** GET ?campaignId=: the figures a campaign's job table needs, without histograms, environment or settings. */
-  resultSummaries: `${API_PREFIX}/result-summaries`,
-} as const;
+/** Page size of GET /results: at most this many rows per call; the next page starts `before` the last row's id. */
+export const RESULT_PAGE = { default: 100, max: 1000 } as const;
+
+export const ResultQuerySchema = z.object({
+  campaignId: IdSchema.optional(),
+  deviceId: IdSchema.optional(),
+  modelId: IdSchema.optional(),
+  hardwareClassId: IdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(RESULT_PAGE.max).default(RESULT_PAGE.default),
+  /** The id of the last row of the previous page: this page lists the results after it (older ones). */
+  before: IdSchema.optional(),
+});
+export type ResultQuery = z.infer<typeof ResultQuerySchema>;
 
 export const DeviceLeaderboardQuerySchema = z.object({
   /** Comma-separated device ids (at most 50). */

@@ -1,19 +1,15 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { LeaderboardIndexEntrySchema, TelemetrySampleSchema } from '@fleetbench/protocol';
-import { LeaderboardIndexService } from '../services/leaderboard-index.service';
+import { TelemetrySampleSchema } from '@fleetbench/protocol';
 import { TelemetryHistoryService } from '../services/telemetry-history.service';
 import { ApiDoc } from '../utils/openapi.decorators';
 
-/** Read-only views for the dashboard: telemetry history and the leaderboard index. */
+/** Read-only views for the dashboard: a device's telemetry history. */
 @ApiTags('insights')
 @ApiBearerAuth()
 @Controller()
 export class InsightsController {
-  constructor(
-    private readonly telemetry: TelemetryHistoryService,
-    private readonly leaderboards: LeaderboardIndexService,
-  ) {}
+  constructor(private readonly telemetry: TelemetryHistoryService) {}
 
   @Get('devices/:id/telemetry')
   @ApiDoc({
@@ -23,11 +19,5 @@ export class InsightsController {
   })
   deviceTelemetry(@Param('id') id: string) {
     return this.telemetry.history(id);
-  }
-
-  @Get('leaderboard/index')
-  @ApiDoc({ response: LeaderboardIndexEntrySchema.array(), errors: [401] })
-  leaderboardIndex() {
-    return this.leaderboards.index();
   }
 }

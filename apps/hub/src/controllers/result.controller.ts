@@ -1,17 +1,21 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { IdSchema, LeaderboardQuerySchema, LeaderboardRowSchema, ResultSchema } from '@fleetbench/protocol';
-import { z } from 'zod';
+import {
+  ResultListItemSchema,
+  ResultQuerySchema,
+  ResultSchema,
+  ResultSummaryQuerySchema,
+  ResultSummarySchema,
+  type ResultQuery,
+} from '@fleetbench/protocol';
+import type { Response } from 'express';
+import type { z } from 'zod';
 import { ResultService } from '../services/result.service';
 import { ApiDoc } from '../utils/openapi.decorators';
 import { ZodPipe } from '../utils/zod';
 
-const ResultQuerySchema = z.object({
-  campaignId: IdSchema.optional(),
-  deviceId: IdSchema.optional(),
-  modelId: IdSchema.optional(),
-  hardwareClassId: IdSchema.optional(),
-});
+/** Header of a full page of GET /results: pass it back as `before` for the next (older) page. */
+export const NEXT_PAGE_HEADER = 'x-next-before';
 
 @ApiTags('results')
 @ApiBearerAuth()
@@ -20,9 +24,15 @@ export class ResultController {
   constructor(private readonly results: ResultService) {}
 
   @Get('results')
-  @ApiDoc({ response: ResultSchema.array(), errors: [400, 401] })
-  list(@Query(new ZodPipe(ResultQuerySchema)) q: z.infer<typeof ResultQuerySchema>) {
-    return this.results.list(q);
+  @ApiDoc({
+    response: ResultListItemSchema.array(),
+    errors: [400, 401],
+    summary: `newest first, without histograms; a full page carries ${NEXT_PAGE_HEADER} (the next page's \`before\`)`,
+  })
+  async list(@Query(new ZodPipe(ResultQuerySchema)) q: ResultQuery, @Res({ passthrough: true }) res: Response) {
+    const rows = await this.results.list(q);
+    if (rows.length === q.limit) res.setHeader(NEXT_PAGE_HEADER, rows[rows.length - 1]!.id);
+    return rows;
   }
 
   @Get('results/:id')
@@ -31,9 +41,13 @@ export class ResultController {
     return this.results.get(id);
   }
 
-  @Get('leaderboard')
-  @ApiDoc({ response: LeaderboardRowSchema.array(), errors: [400, 401] })
-  leaderboard(@Query(new ZodPipe(LeaderboardQuerySchema)) q: z.infer<typeof LeaderboardQuerySchema>) {
-    return this.results.leaderboard(q);
+  @Get('result-summaries')
+  @ApiDoc({
+    response: ResultSummarySchema.array(),
+    errors: [400, 401],
+    summary: "the newest result of each of a campaign's jobs, newest first: figures only (job table)",
+  })
+  resultSummaries(@Query(new ZodPipe(ResultSummaryQuerySchema)) q: z.infer<typeof ResultSummaryQuerySchema>) {
+    return this.results.summaries(q.campaignId);
   }
 }

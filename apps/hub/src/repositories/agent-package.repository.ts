@@ -1,11 +1,26 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as tar from 'tar';
 import { Inject, Injectable } from '@nestjs/common';
 import { AgentVersionSchema, Sha256Schema } from '@fleetbench/protocol';
 import { z } from 'zod';
 import type { HubConfig } from '../config';
+import { AppError } from '../utils/app-error';
 import { HUB_CONFIG } from './tokens';
+
+/** The device install script (deploy/agent/install.sh); the hub fills in its own URL. */
+export const INSTALL_SCRIPT = path.join(__dirname, '../../../../deploy/agent/install.sh');
+
+/** An upload spooled to a temporary file. */
+export interface SpooledUpload {
+  file: string;
+  sha256: string;
+  sizeBytes: number;
+}
 
 /** What `scripts/lib/agent-package.mjs` writes beside the tarball (dist/agent-package/manifest.json). */
 export const AgentPackageManifestSchema = z.object({
@@ -90,6 +105,61 @@ export class AgentPackageRepository {
 
   pathOf(version: string): string {
     return this.file(version, 'tgz');
+  }
+
+  /** The manifest JSON a build folder holds (dist/agent-package/manifest.json); null when nothing was built there. */
+  async readBuiltManifest(dir: string): Promise<unknown | null> {
+    const manifestFile = path.join(dir, 'manifest.json');
+    if (!existsSync(manifestFile)) return null;
+    return JSON.parse(await fs.readFile(manifestFile, 'utf8'));
+  }
+
+  /** Spools an upload to a temporary file (hashed; 413 past maxBytes), hands it to `use`, and removes it after. */
+  async withUpload<T>(body: Readable, maxBytes: number, use: (u: SpooledUpload) => Promise<T>): Promise<T> {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fleetbench-agent-upload-'));
+    try {
+      const file = path.join(dir, 'upload.tgz');
+      const hash = createHash('sha256');
+      let size = 0;
+      await pipeline(
+        body,
+        new Transform({
+          transform(chunk: Buffer, _enc, cb) {
+            size += chunk.length;
+            if (size > maxBytes)
+              return cb(new AppError('payload-too-large', `An agent package is at most ${maxBytes} bytes.`));
+            hash.update(chunk);
+            cb(null, chunk);
+          },
+        }),
+        createWriteStream(file),
+      );
+      return await use({ file, sha256: hash.digest('hex'), sizeBytes: size });
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** The text of `package/package.json` inside a package tarball ('' when absent); 400 when it is not a gzipped tar. */
+  async packageJsonOf(file: string): Promise<string> {
+    let pkgJson = '';
+    try {
+      await tar.t({
+        file,
+        onReadEntry: (entry) => {
+          if (entry.path === 'package/package.json') entry.on('data', (d: Buffer) => (pkgJson += d.toString()));
+          else entry.resume();
+        },
+      });
+    } catch (err) {
+      throw new AppError('bad-request', `The upload is not a gzipped tar (${(err as Error).message}).`);
+    }
+    return pkgJson;
+  }
+
+  /** The install script as shipped, with its hub URL placeholder. */
+  installScriptTemplate(): Promise<string> {
+    return fs.readFile(INSTALL_SCRIPT, 'utf8');
   }
 
   private async writeAtomic(file: string, text: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ACTIVE_JOB_STATES } from '@fleetbench/protocol';
-import type { JobState, Prisma } from '../../generated/prisma/client';
+import { Prisma, type JobState } from '../../generated/prisma/client';
 import type { Db } from '../db/database';
 import { DB } from './tokens';
 
@@ -11,6 +11,9 @@ export const jobInclude = {
   dataset: { select: { name: true, sha256: true, sizeBytes: true } },
 } as const;
 export type JobRow = Prisma.JobGetPayload<{ include: typeof jobInclude }>;
+
+/** A job update; `error: null` clears the stored error. */
+export type JobUpdate = Omit<Prisma.JobUncheckedUpdateManyInput, 'error'> & { error?: Prisma.InputJsonValue | null };
 
 @Injectable()
 export class JobRepository {
@@ -112,11 +115,14 @@ export class JobRepository {
   async transition(
     id: string,
     from: readonly JobState[],
-    data: Prisma.JobUncheckedUpdateManyInput,
+    data: JobUpdate,
     where: Prisma.JobWhereInput = {},
   ): Promise<JobRow | null> {
+    const { error, ...rest } = data;
+    // `error: null` clears the JSON column (Prisma spells a JSON NULL `DbNull`).
+    const update = error === undefined ? rest : { ...rest, error: error === null ? Prisma.DbNull : error };
     try {
-      const r = await this.db.job.updateMany({ where: { ...where, id, state: { in: [...from] } }, data });
+      const r = await this.db.job.updateMany({ where: { ...where, id, state: { in: [...from] } }, data: update });
       return r.count === 1 ? this.findById(id) : null;
     } catch (err) {
       // The only unique key an update of a job can break is the one-active-job-per-device index.

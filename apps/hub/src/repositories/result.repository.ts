@@ -6,29 +6,41 @@ import { DB } from './tokens';
 
 export const resultInclude = { device: { select: { name: true } }, model: { select: { name: true } } } as const;
 export type ResultRow = Prisma.ResultGetPayload<{ include: typeof resultInclude }>;
+/** Every column but the histogram (a few kB each): what lists read. */
+const resultListSelect = {
+  id: true,
+  msgId: true,
+  jobId: true,
+  deviceId: true,
+  hardwareClassId: true,
+  modelId: true,
+  settingsKey: true,
+  settings: true,
+  metrics: true,
+  environment: true,
+  verdictStatus: true,
+  verdictReasons: true,
+  createdAt: true,
+  ...resultInclude,
+} as const;
+export interface ResultSummaryRow {
+  id: string;
+  jobId: string;
+  deviceId: string;
+  modelId: string;
+  settingsKey: string;
+  p50Ms: number;
+  throughputIps: number;
+  verdictStatus: 'valid' | 'flagged';
+  createdAt: Date;
+}
+export type ResultListRow = Prisma.ResultGetPayload<{ select: typeof resultListSelect }>;
 
 export interface ResultFilter {
   campaignId?: string;
   deviceId?: string;
   modelId?: string;
   hardwareClassId?: string;
-}
-
-/** Columns the leaderboard aggregates. */
-export interface LeaderboardSample {
-  hardwareClassId: string;
-  settingsKey: string;
-  modelId: string;
-  deviceId: string;
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-  throughputIps: number;
-  top1: number | null;
-  verdictStatus: 'valid' | 'flagged';
-  measuredAt: Date;
-  /** The stored ResultMetrics JSON (cold start, peak RSS, GFLOP/s, peak share); optional for callers that omit it. */
-  metrics?: unknown;
 }
 
 @Injectable()
@@ -103,7 +115,8 @@ export class ResultRepository {
     return this.db.result.findUnique({ where: { id }, include: resultInclude });
   }
 
-  list(f: ResultFilter): Promise<ResultRow[]> {
+  /** A page of results, newest first, without histograms (`before`: the id of the previous page's last row). */
+  list(f: ResultFilter & { limit: number; before?: string }): Promise<ResultListRow[]> {
     return this.db.result.findMany({
       where: {
         deviceId: f.deviceId,
@@ -111,38 +124,20 @@ export class ResultRepository {
         hardwareClassId: f.hardwareClassId,
         ...(f.campaignId ? { job: { campaignId: f.campaignId } } : {}),
       },
-      include: resultInclude,
-      orderBy: { createdAt: 'desc' },
-      take: 5000,
+      select: resultListSelect,
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: f.limit,
+      ...(f.before ? { cursor: { id: f.before }, skip: 1 } : {}),
     });
   }
 
-  leaderboardSamples(f: { hardwareClassId?: string; settingsKey?: string }): Promise<LeaderboardSample[]> {
-    return this.db.result.findMany({
-      where: { hardwareClassId: f.hardwareClassId, settingsKey: f.settingsKey },
-      select: {
-        hardwareClassId: true,
-        settingsKey: true,
-        modelId: true,
-        deviceId: true,
-        p50Ms: true,
-        p90Ms: true,
-        p99Ms: true,
-        throughputIps: true,
-        top1: true,
-        verdictStatus: true,
-        measuredAt: true,
-        metrics: true,
-      },
-    });
-  }
-
-  /** Accuracy results (top1 set) per model, for measured top-1 beside speed. Flagged ones count too: every verdict
-   *  reason (busy, throttled, high variance, too few latency samples) is about timing, not about the answers. */
-  accuracySamples(modelIds: string[]): Promise<{ modelId: string; hardwareClassId: string; top1: number | null }[]> {
-    return this.db.result.findMany({
-      where: { modelId: { in: modelIds }, top1: { not: null } },
-      select: { modelId: true, hardwareClassId: true, top1: true },
-    });
+  /** The newest result of each of a campaign's jobs (its job table): figures only, one indexed probe per job. */
+  summaries(campaignId: string): Promise<ResultSummaryRow[]> {
+    return this.db.$queryRaw`
+      SELECT DISTINCT ON (r."jobId") r.id, r."jobId", r."deviceId", r."modelId", r."settingsKey", r."p50Ms",
+             r."throughputIps", r."verdictStatus"::text AS "verdictStatus", r."createdAt"
+        FROM "Job" j JOIN "Result" r ON r."jobId" = j.id
+       WHERE j."campaignId" = ${campaignId}
+       ORDER BY r."jobId", r."createdAt" DESC, r.id DESC`;
   }
 }

@@ -27,6 +27,11 @@ export class StorageRepository {
     return path.join(this.root, sha256);
   }
 
+  /** Whether a path on the hub is a regular file (registration by path). */
+  async isFile(file: string): Promise<boolean> {
+    return (await fs.stat(file).catch(() => null))?.isFile() ?? false;
+  }
+
   async stat(sha256: string): Promise<{ size: number } | null> {
     try {
       const s = await fs.stat(this.pathOf(sha256));

@@ -1,10 +1,5 @@
-import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import * as tar from 'tar';
+import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { AgentVersionSchema, type AgentPackage } from '@fleetbench/protocol';
@@ -19,8 +14,6 @@ import { ClockRepository } from '../repositories/clock.repository';
 import { HUB_CONFIG, LOGGER } from '../repositories/tokens';
 import { AppError } from '../utils/app-error';
 
-/** The device install script (deploy/agent/install.sh); the hub fills in its own URL. */
-export const INSTALL_SCRIPT = path.join(__dirname, '../../../../deploy/agent/install.sh');
 /** The bundled package is under 1 MB; anything near this is not one. */
 const MAX_PACKAGE_BYTES = 200 * 1024 ** 2;
 const UploadedPackageJsonSchema = z.object({
@@ -60,12 +53,12 @@ export class AgentPackageService implements OnModuleInit {
 
   /** Stores the package from a build folder (manifest.json + tarball) and makes it the default for installs. */
   async importBuilt(dir: string): Promise<StoredAgentPackage | null> {
-    const manifestFile = path.join(dir, 'manifest.json');
-    if (!existsSync(manifestFile)) {
+    const built = await this.packages.readBuiltManifest(dir);
+    if (built === null) {
       this.logger.warn({ dir }, 'no agent package built (run `npm run build`); device installs are unavailable');
       return null;
     }
-    const manifest = AgentPackageManifestSchema.parse(JSON.parse(await fs.readFile(manifestFile, 'utf8')));
+    const manifest = AgentPackageManifestSchema.parse(built);
     let stored = await this.packages.get(manifest.version);
     if (stored && stored.sha256 !== manifest.sha256) {
       // A version names one set of bytes forever (devices and rollouts key on it); a rebuild needs a new version.
@@ -86,36 +79,8 @@ export class AgentPackageService implements OnModuleInit {
    * dependencies come from the package.json inside. `makeLatest`: installs get it by default from now on.
    */
   async upload(body: Readable, makeLatest: boolean): Promise<AgentPackage> {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'fleetbench-agent-upload-'));
-    try {
-      const file = path.join(dir, 'upload.tgz');
-      const hash = createHash('sha256');
-      let size = 0;
-      await pipeline(
-        body,
-        new Transform({
-          transform(chunk: Buffer, _enc, cb) {
-            size += chunk.length;
-            if (size > MAX_PACKAGE_BYTES)
-              return cb(new AppError('payload-too-large', `An agent package is at most ${MAX_PACKAGE_BYTES} bytes.`));
-            hash.update(chunk);
-            cb(null, chunk);
-          },
-        }),
-        createWriteStream(file),
-      );
-      let pkgJson = '';
-      try {
-        await tar.t({
-          file,
-          onReadEntry: (entry) => {
-            if (entry.path === 'package/package.json') entry.on('data', (d: Buffer) => (pkgJson += d.toString()));
-            else entry.resume();
-          },
-        });
-      } catch (err) {
-        throw new AppError('bad-request', `The upload is not a gzipped tar (${(err as Error).message}).`);
-      }
+    return this.packages.withUpload(body, MAX_PACKAGE_BYTES, async ({ file, sha256, sizeBytes: size }) => {
+      const pkgJson = await this.packages.packageJsonOf(file);
       const parsed = UploadedPackageJsonSchema.safeParse(pkgJson ? JSON.parse(pkgJson) : undefined);
       if (!parsed.success)
         throw new AppError(
@@ -123,7 +88,6 @@ export class AgentPackageService implements OnModuleInit {
           'The upload is not an agent package: it needs package/package.json with name "fleetbench-agent", a version and its dependencies (build one with node scripts/build-agent-package.mjs).',
         );
       const { version, dependencies, engines } = parsed.data;
-      const sha256 = hash.digest('hex');
       const existing = await this.packages.get(version);
       if (existing && existing.sha256 !== sha256)
         throw new AppError(
@@ -147,9 +111,7 @@ export class AgentPackageService implements OnModuleInit {
       if (makeLatest) await this.packages.setLatest(version);
       this.logger.info({ version, sha256, latest: makeLatest }, 'agent package uploaded');
       return this.view(stored, await this.packages.latest());
-    } finally {
-      await fs.rm(dir, { recursive: true, force: true });
-    }
+    });
   }
 
   async list(): Promise<AgentPackage[]> {
@@ -188,7 +150,7 @@ export class AgentPackageService implements OnModuleInit {
         'bad-request',
         `Cannot write the hub URL "${hubUrl.slice(0, 100)}" into the install script; set FLEETBENCH_PUBLIC_URL on the hub (e.g. http://hub.local:4000).`,
       );
-    const script = await fs.readFile(INSTALL_SCRIPT, 'utf8');
+    const script = await this.packages.installScriptTemplate();
     return script.replace(`"${HUB_URL_PLACEHOLDER}"`, `"${hubUrl}"`);
   }
 

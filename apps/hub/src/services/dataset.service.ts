@@ -8,8 +8,8 @@ import { DatasetRepository } from '../repositories/dataset.repository';
 import { StorageRepository, type StagedFile } from '../repositories/storage.repository';
 import { HUB_CONFIG, LOGGER } from '../repositories/tokens';
 import { AppError } from '../utils/app-error';
-import { registrationPath } from '../utils/register-path';
-import { archiveStream, inspectArchive, planDataset } from '../utils/dataset-archive';
+import { registrationPath } from '../repositories/register-path';
+import { archiveStream, inspectArchive, planDataset } from '../repositories/dataset-archive';
 
 export function toDatasetDto(d: DatasetRow): Dataset {
   return {

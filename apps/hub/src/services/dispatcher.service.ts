@@ -12,7 +12,7 @@ import {
   type JobCancelMessage,
   type JobEventMessage,
 } from '@fleetbench/protocol';
-import { Prisma, type CampaignState } from '../../generated/prisma/client';
+import type { CampaignState } from '../../generated/prisma/client';
 import type { HubConfig } from '../config';
 import type { Logger } from '../logger';
 import { CampaignRepository } from '../repositories/campaign.repository';
@@ -106,7 +106,7 @@ export class DispatcherService {
       attempts: next.attempts + 1,
       leaseExpiresAt: this.lease(next),
       progress: null,
-      error: Prisma.DbNull,
+      error: null,
     });
     if (!job) return null;
     const msg = this.assignMessage(job);
@@ -350,7 +350,7 @@ export class DispatcherService {
         const updated = await this.jobs.transition(jobId, [...OPEN_JOB_STATES, 'failed'], {
           state: 'succeeded',
           progress: 1,
-          error: Prisma.DbNull,
+          error: null,
           leaseExpiresAt: null,
         });
         if (updated) {

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Db } from '../db/database';
+import { DatabaseHealthRepository } from '../repositories/database-health.repository';
 import { MqttRepository } from '../repositories/mqtt.repository';
 import { RUNTIME, type HubRuntime } from '../repositories/runtime';
-import { DB } from '../repositories/tokens';
 import { AppError } from '../utils/app-error';
 import { resultRejections } from './result-acceptance';
 
@@ -21,7 +20,7 @@ export interface HealthBody {
 @Injectable()
 export class HealthService {
   constructor(
-    @Inject(DB) private readonly db: Db,
+    private readonly database: DatabaseHealthRepository,
     private readonly mqtt: MqttRepository,
     @Inject(RUNTIME) private readonly runtime: Pick<HubRuntime, 'version' | 'mqttPublicUrl' | 'redis'>,
   ) {}
@@ -34,14 +33,11 @@ export class HealthService {
    */
   async check(): Promise<HealthBody> {
     const redis = this.runtime.redis ? this.runtime.redis.healthy() : null;
-    try {
-      await this.db.$queryRawUnsafe('SELECT 1');
-    } catch {
+    if (!(await this.database.reachable()))
       throw new AppError(
         'unavailable',
         'The hub cannot reach its database; check DATABASE_URL and that PostgreSQL is running.',
       );
-    }
     return {
       status: 'ok',
       db: 'ok',

@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { analyseModelIo, type Model, type RegisterModelRequest } from '@fleetbench/protocol';
@@ -9,7 +8,7 @@ import { ModelRepository } from '../repositories/model.repository';
 import { StorageRepository, type StagedFile } from '../repositories/storage.repository';
 import { HUB_CONFIG, LOGGER } from '../repositories/tokens';
 import { AppError } from '../utils/app-error';
-import { registrationPath } from '../utils/register-path';
+import { registrationPath } from '../repositories/register-path';
 import { toModelDto } from '../utils/mappers';
 import { countFlops, readOnnxSignature } from '@fleetbench/zoo';
 
@@ -47,8 +46,7 @@ export class ModelService {
       );
     }
     const file = await registrationPath(req.path, this.config.registerDirs);
-    const stat = await fs.stat(file).catch(() => null);
-    if (!stat?.isFile())
+    if (!(await this.storage.isFile(file)))
       throw new AppError('bad-request', `The hub cannot read a file at ${req.path}; give a path on the hub machine.`);
     const staged = await this.storage.stageFromPath(file, this.config.maxUploadBytes);
     return this.finish(staged, req, 'path');

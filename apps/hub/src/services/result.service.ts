@@ -1,22 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import type { LeaderboardRow, Result } from '@fleetbench/protocol';
-import { HardwareClassRepository } from '../repositories/hardware-class.repository';
-import { ModelRepository } from '../repositories/model.repository';
-import { ResultRepository, type ResultFilter } from '../repositories/result.repository';
+import type { Result, ResultListItem, ResultQuery, ResultSummary } from '@fleetbench/protocol';
+import { ResultRepository } from '../repositories/result.repository';
 import { AppError } from '../utils/app-error';
-import { computeLeaderboard } from '../utils/leaderboard';
-import { toResultDto } from '../utils/mappers';
+import { toResultDto, toResultListItem } from '../utils/mappers';
 
+/** Result lists (paged, no histograms) and the single result with its histogram. */
 @Injectable()
 export class ResultService {
-  constructor(
-    private readonly results: ResultRepository,
-    private readonly models: ModelRepository,
-    private readonly classes: HardwareClassRepository,
-  ) {}
+  constructor(private readonly results: ResultRepository) {}
 
-  async list(filter: ResultFilter): Promise<Result[]> {
-    return (await this.results.list(filter)).map(toResultDto);
+  async list(q: ResultQuery): Promise<ResultListItem[]> {
+    return (await this.results.list(q)).map(toResultListItem);
   }
 
   async get(id: string): Promise<Result> {
@@ -25,24 +19,9 @@ export class ResultService {
     return toResultDto(r);
   }
 
-  async leaderboard(q: { hardwareClassId?: string; settingsKey?: string }): Promise<LeaderboardRow[]> {
-    const samples = await this.results.leaderboardSamples(q);
-    const modelIds = [...new Set(samples.map((s) => s.modelId))];
-    const [models, names, accuracy] = await Promise.all([
-      this.models.findByIds(modelIds),
-      this.classes.names([...new Set(samples.map((s) => s.hardwareClassId))]),
-      this.results.accuracySamples(modelIds),
-    ]);
-    const info = new Map(
-      models.map((m) => [
-        m.id,
-        {
-          name: m.name,
-          family: m.family,
-          referenceTop1: (m.referenceMetrics as { top1?: number } | null)?.top1 ?? null,
-        },
-      ]),
-    );
-    return computeLeaderboard(samples, info, names, accuracy);
+  async summaries(campaignId: string): Promise<ResultSummary[]> {
+    return (await this.results.summaries(campaignId))
+      .map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 }

@@ -12,7 +12,7 @@ import {
   type ReportCampaignRow,
   type ReportResultRow,
 } from '../repositories/campaign-report.repository';
-import { compareRankOrder } from './leaderboard';
+import { compareRankOrder } from './leaderboard-rank';
 
 /** One model's figures on one hardware class under one comparability key, over this campaign's results only. */
 export interface ReportRankRow {

@@ -7,6 +7,7 @@ import type {
   JobState,
   Model as ModelDto,
   Result as ResultDto,
+  ResultListItem,
   SoftwareFingerprint,
 } from '@fleetbench/protocol';
 import { analyseModelIo, CreateCampaignRequestSchema } from '@fleetbench/protocol';
@@ -14,7 +15,7 @@ import { JOB_STATES } from './job-states';
 import type { Campaign, Model } from '../../generated/prisma/client';
 import type { DeviceRow } from '../repositories/device.repository';
 import type { JobRow } from '../repositories/job.repository';
-import type { ResultRow } from '../repositories/result.repository';
+import type { ResultListRow, ResultRow } from '../repositories/result.repository';
 
 /** Database rows → protocol read models (the only shapes that leave the hub). */
 export function toDeviceDto(d: DeviceRow): DeviceDto {
@@ -93,7 +94,8 @@ export function toCampaignDto(c: Campaign, counts: Partial<Record<JobState, numb
   };
 }
 
-export function toResultDto(r: ResultRow): ResultDto {
+/** A result in a list: every field but the histogram. */
+export function toResultListItem(r: ResultListRow): ResultListItem {
   return {
     id: r.id,
     msgId: r.msgId,
@@ -108,7 +110,10 @@ export function toResultDto(r: ResultRow): ResultDto {
     metrics: r.metrics as unknown as ResultDto['metrics'],
     environment: r.environment as unknown as ResultDto['environment'],
     verdict: { status: r.verdictStatus, reasons: r.verdictReasons as unknown as ResultDto['verdict']['reasons'] },
-    histogram: r.histogram,
     createdAt: r.createdAt.toISOString(),
   };
+}
+
+export function toResultDto(r: ResultRow): ResultDto {
+  return { ...toResultListItem(r), histogram: r.histogram };
 }

@@ -12,7 +12,6 @@ import { LiveRefresh } from '../../features/live/live-refresh';
 import { hubApi } from '../../lib/hub/api';
 import type { HubProblem } from '../../lib/hub/errors';
 import { load } from '../../lib/hub/load';
-import { hubViews } from '../../lib/hub/views';
 import { many, one, pathWith, type SearchParams } from '../../lib/params';
 import { requireToken } from '../../lib/session';
 
@@ -54,7 +53,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
     else problem = index.problem;
   } else {
     const [index, devices] = await Promise.all([
-      load(hubViews.deviceLeaderboardIndex(token), here),
+      load(hubApi.deviceLeaderboardIndex(token), here),
       load(hubApi.devices(token), here),
     ]);
     if (index.ok && devices.ok) {
@@ -114,7 +113,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
       }
     } else {
       const l = await load(
-        hubViews.deviceLeaderboard(
+        hubApi.deviceLeaderboard(
           token,
           picked.map((c) => c.id),
           settingsKey,

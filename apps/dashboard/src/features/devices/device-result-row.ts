@@ -1,4 +1,4 @@
-import type { Result } from '@fleetbench/protocol';
+import type { ResultListItem } from '@fleetbench/protocol';
 
 /** The few figures the device page lists per result (keeps histograms and environments out of the client props). */
 export interface DeviceResultRow {
@@ -13,7 +13,7 @@ export interface DeviceResultRow {
   createdAt: string;
 }
 
-export function toDeviceResultRow(r: Result): DeviceResultRow {
+export function toDeviceResultRow(r: ResultListItem): DeviceResultRow {
   return {
     id: r.id,
     modelName: r.modelName,

@@ -1,14 +1,12 @@
-import type { HardwareClass, LeaderboardRow } from '@fleetbench/protocol';
+import type { LeaderboardRow } from '@fleetbench/protocol';
 import {
   ariaSort,
   defaultDir,
   DEFAULT_SORT,
   familiesOf,
   filterRows,
-  groupLeaderboard,
   nextSort,
   parseFilterNumber,
-  selectLeaderboard,
   sortRows,
   verdictOf,
 } from './leaderboard';
@@ -33,63 +31,6 @@ function row(p: Partial<LeaderboardRow> & Pick<LeaderboardRow, 'modelName'>): Le
     ...p,
   };
 }
-
-const classes: HardwareClass[] = [
-  { id: 'hc-x86', name: 'Xeon · x64 · 2 cores · 24 GiB', key: 'k1', isReference: false, devices: 3 },
-  { id: 'hc-sd855', name: 'Snapdragon 855 (PaddleClas)', key: 'k2', isReference: true, devices: 0 },
-  { id: 'hc-arm', name: 'Ampere Altra', key: 'k3', isReference: false, devices: 1 },
-];
-
-describe('groupLeaderboard', () => {
-  const rows = [
-    row({
-      modelName: 'a',
-      hardwareClassId: 'hc-sd855',
-      hardwareClassName: 'Snapdragon 855 (PaddleClas)',
-      settingsKey: 'published',
-    }),
-    row({ modelName: 'b', settingsKey: 'throughput/bs8/t0x0/cpu/onnxruntime-node/opt-all' }),
-    row({ modelName: 'c' }),
-    row({ modelName: 'd', hardwareClassId: 'hc-arm', hardwareClassName: 'Ampere Altra' }),
-    row({ modelName: 'e' }),
-  ];
-
-  it('groups by class then settings, measured classes first, latency settings first', () => {
-    const groups = groupLeaderboard(rows, classes);
-    expect(groups.map((g) => [g.hardwareClassId, g.isReference, g.devices])).toEqual([
-      ['hc-arm', false, 1],
-      ['hc-x86', false, 3],
-      ['hc-sd855', true, 0],
-    ]);
-    const x86 = groups[1]!;
-    expect(x86.settings.map((s) => [s.settingsKey, s.rows.map((r) => r.modelName)])).toEqual([
-      ['latency/bs1/t0x0/cpu/onnxruntime-node/opt-all', ['c', 'e']],
-      ['throughput/bs8/t0x0/cpu/onnxruntime-node/opt-all', ['b']],
-    ]);
-  });
-
-  it('works without the hardware class list', () => {
-    const groups = groupLeaderboard(rows);
-    expect(groups.every((g) => g.isReference === false && g.devices === null)).toBe(true);
-  });
-
-  it('selects the requested group or falls back to the first', () => {
-    const groups = groupLeaderboard(rows, classes);
-    expect(
-      selectLeaderboard(groups, { classId: 'hc-x86', settingsKey: 'throughput/bs8/t0x0/cpu/onnxruntime-node/opt-all' })
-        ?.settings.rows[0]?.modelName,
-    ).toBe('b');
-    expect(selectLeaderboard(groups, { classId: 'hc-x86', settingsKey: 'nope' })?.settings.settingsKey).toBe(
-      'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all',
-    );
-    // Unknown/absent class: the measured class with the most rows, not simply the first by name.
-    expect(selectLeaderboard(groups, { classId: 'unknown' })?.group.hardwareClassId).toBe('hc-x86');
-    expect(selectLeaderboard(groups, {})?.settings.settingsKey).toBe('latency/bs1/t0x0/cpu/onnxruntime-node/opt-all');
-    const onlyReference = groupLeaderboard([rows[0]!], classes);
-    expect(selectLeaderboard(onlyReference, {})?.group.hardwareClassId).toBe('hc-sd855');
-    expect(selectLeaderboard([], {})).toBeNull();
-  });
-});
 
 describe('sortRows', () => {
   // Ranks as the hub gives them (apps/hub/src/utils/leaderboard.ts ranks; the dashboard only shows and sorts).

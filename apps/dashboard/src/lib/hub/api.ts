@@ -4,6 +4,8 @@ import {
   agentPackagePaths,
   apiPaths,
   CampaignSchema,
+  DeviceLeaderboardIndexEntrySchema,
+  DeviceLeaderboardRowSchema,
   DeviceSchema,
   EnrollmentTokenResponseSchema,
   HardwareClassSchema,
@@ -11,7 +13,9 @@ import {
   LeaderboardIndexEntrySchema,
   LeaderboardRowSchema,
   ModelSchema,
+  ResultListItemSchema,
   ResultSchema,
+  ResultSummarySchema,
   RolloutSchema,
   TelemetrySampleSchema,
   WhoAmISchema,
@@ -34,6 +38,16 @@ export const hubApi = {
   leaderboard: (token: string, q: { hardwareClassId?: string; settingsKey?: string } = {}) =>
     hubGet(apiPaths.leaderboard, token, z.array(LeaderboardRowSchema), q),
   leaderboardIndex: (token: string) => hubGet(apiPaths.leaderboardIndex, token, z.array(LeaderboardIndexEntrySchema)),
+  deviceLeaderboard: (token: string, deviceIds: string[], settingsKey: string) =>
+    hubGet(apiPaths.deviceLeaderboard, token, z.array(DeviceLeaderboardRowSchema), {
+      deviceIds: deviceIds.join(','),
+      settingsKey,
+    }),
+  deviceLeaderboardIndex: (token: string) =>
+    hubGet(apiPaths.deviceLeaderboardIndex, token, z.array(DeviceLeaderboardIndexEntrySchema)),
+  /** A campaign's job-table figures (no histograms, environment or settings). */
+  resultSummaries: (token: string, campaignId: string) =>
+    hubGet(apiPaths.resultSummaries, token, z.array(ResultSummarySchema), { campaignId }),
   models: (token: string) => hubGet(apiPaths.models, token, z.array(ModelSchema)),
   campaigns: (token: string) => hubGet(apiPaths.campaigns, token, z.array(CampaignSchema)),
   campaign: (token: string, id: string) => hubGet(apiPaths.campaign(id), token, CampaignSchema),
@@ -48,10 +62,15 @@ export const hubApi = {
     hubSend('POST', agentPackagePaths.rollouts, token, RolloutSchema, body),
   cancelCampaign: (token: string, id: string) =>
     hubSend('POST', `${apiPaths.campaign(id)}/cancel`, token, CampaignSchema),
+  /** The newest results (one page, no histograms; `limit` up to RESULT_PAGE.max). */
   results: (
     token: string,
-    q: { campaignId?: string; deviceId?: string; modelId?: string; hardwareClassId?: string } = {},
-  ) => hubGet(apiPaths.results, token, z.array(ResultSchema), q),
+    q: { campaignId?: string; deviceId?: string; modelId?: string; hardwareClassId?: string; limit?: number } = {},
+  ) =>
+    hubGet(apiPaths.results, token, z.array(ResultListItemSchema), {
+      ...q,
+      limit: q.limit === undefined ? undefined : String(q.limit),
+    }),
   result: (token: string, id: string) => hubGet(`${apiPaths.results}/${encodeURIComponent(id)}`, token, ResultSchema),
   /** The signed-in token's role (the pages hide what it may not do). */
   whoami: (token: string) => hubGet(apiPaths.whoami, token, WhoAmISchema),

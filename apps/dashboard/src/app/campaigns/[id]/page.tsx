@@ -5,7 +5,6 @@ import { CampaignLive } from '../../../features/campaigns/campaign-live';
 import { jobResultFromSummary } from '../../../features/campaigns/matrix';
 import { hubApi } from '../../../lib/hub/api';
 import { load } from '../../../lib/hub/load';
-import { hubViews } from '../../../lib/hub/views';
 import { getAbilities, requireToken } from '../../../lib/session';
 import { scheduleCampaignAction } from '../schedule-actions';
 
@@ -17,7 +16,7 @@ export default async function CampaignPage({ params }: { params: Promise<{ id: s
   const token = await requireToken(here);
   const [campaign, results, devices, can] = await Promise.all([
     load(hubApi.campaign(token, id), here),
-    load(hubViews.resultSummaries(token, id), here),
+    load(hubApi.resultSummaries(token, id), here),
     load(hubApi.devices(token), here),
     getAbilities(token),
   ]);

@@ -1,5 +1,7 @@
+// The leaderboard computed in JavaScript from raw result rows: the reference the PostgreSQL read model
+// (repositories/leaderboard.repository.ts) is checked against in leaderboard.medium.spec.ts. Not used by the hub.
 import { median, type LeaderboardRow } from '@fleetbench/protocol';
-import type { LeaderboardSample } from '../repositories/result.repository';
+import { rankLeaderboard } from '../utils/leaderboard-rank';
 
 /** Median of the known figures (see protocol `median`); NaN only when none is known, for the required columns. */
 function medianOrNaN(xs: Iterable<number | null | undefined>): number {
@@ -47,6 +49,23 @@ export function unitSpread(samples: { deviceId: string; p50Ms: number }[]): Lead
     maxP50Ms: Math.max(...meds),
     cv: mean > 0 ? Math.sqrt(variance) / mean : 0,
   };
+}
+
+/** The columns of one result the leaderboard aggregates. */
+export interface LeaderboardSample {
+  hardwareClassId: string;
+  settingsKey: string;
+  modelId: string;
+  deviceId: string;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  throughputIps: number;
+  top1: number | null;
+  verdictStatus: 'valid' | 'flagged';
+  measuredAt: Date;
+  /** The stored ResultMetrics JSON (cold start, peak RSS, GFLOP/s, peak share). */
+  metrics?: unknown;
 }
 
 export interface LeaderboardModelInfo {
@@ -118,28 +137,5 @@ export function computeLeaderboard(
       ranked: valid.length > 0,
     });
   }
-  rows.sort(
-    (a, b) =>
-      a.hardwareClassName.localeCompare(b.hardwareClassName) ||
-      a.hardwareClassId.localeCompare(b.hardwareClassId) ||
-      a.settingsKey.localeCompare(b.settingsKey) ||
-      Number(b.ranked) - Number(a.ranked) ||
-      compareRankOrder(a, b),
-  );
-  // Rows are now grouped by class and key, ranked rows first in rank order: number them per group.
-  let group = '';
-  let next = 1;
-  return rows.map(({ ranked, ...row }) => {
-    const g = `${row.hardwareClassId}\u0000${row.settingsKey}`;
-    if (g !== group) [group, next] = [g, 1];
-    return { ...row, rank: ranked ? next++ : null };
-  });
-}
-
-/** The one ranking order of a leaderboard: median p50 ascending, ties by higher throughput, then model name. */
-export function compareRankOrder(
-  a: Pick<LeaderboardRow, 'p50Ms' | 'throughputIps' | 'modelName'>,
-  b: Pick<LeaderboardRow, 'p50Ms' | 'throughputIps' | 'modelName'>,
-): number {
-  return a.p50Ms - b.p50Ms || b.throughputIps - a.throughputIps || a.modelName.localeCompare(b.modelName);
+  return rankLeaderboard(rows);
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { Header, Pack, ReadEntry, t as listTar } from 'tar';
 import type { DatasetLayout } from '@fleetbench/protocol';
-import { AppError } from './app-error';
+import { AppError } from '../utils/app-error';
 
 /**
  * Dataset packaging: a labeled image folder on the hub becomes the one-file archive the agent expects

