@@ -397,7 +397,6 @@ export const HardwareClassSchema = z.object({
   name: z.string(),
   key: z.string(),
   /** Published reference hardware (e.g. PaddleClas SD855) is read-only and never mixed with measured data. */
-  isReference: z.boolean(),
   devices: z.number().int(),
 });
 export type HardwareClass = z.infer<typeof HardwareClassSchema>;

@@ -12,10 +12,10 @@ export class HardwareClassRepository {
    * select-then-insert let the second fail with P2002, an HTTP 500).
    */
   async ensure(cls: { id: string; key: string; name: string }): Promise<void> {
-    await this.db.hardwareClass.createMany({ data: [{ ...cls, isReference: false }], skipDuplicates: true });
+    await this.db.hardwareClass.createMany({ data: [cls], skipDuplicates: true });
   }
 
-  async list(): Promise<{ id: string; name: string; key: string; isReference: boolean; devices: number }[]> {
+  async list(): Promise<{ id: string; name: string; key: string; devices: number }[]> {
     const rows = await this.db.hardwareClass.findMany({
       include: { _count: { select: { devices: true } } },
       orderBy: { name: 'asc' },
@@ -24,7 +24,6 @@ export class HardwareClassRepository {
       id: r.id,
       name: r.name,
       key: r.key,
-      isReference: r.isReference,
       devices: r._count.devices,
     }));
   }

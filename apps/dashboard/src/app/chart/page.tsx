@@ -33,9 +33,7 @@ export default async function ChartPage({ searchParams }: { searchParams: Search
     load(hubApi.leaderboardIndex(token), here),
     load(hubApi.hardwareClasses(token), here),
   ]);
-  const classes = index.ok
-    ? indexClasses(index.data, hwClasses.ok ? hwClasses.data : []).filter((c) => !c.isReference)
-    : [];
+  const classes = index.ok ? indexClasses(index.data, hwClasses.ok ? hwClasses.data : []) : [];
   const refs = referenceSources();
   const sources: ChartSource[] = [
     ...classes.map((c) => ({

@@ -47,9 +47,10 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
       load(hubApi.hardwareClasses(token), here),
     ]);
     if (index.ok)
-      all = indexClasses(index.data, hwClasses.ok ? hwClasses.data : [])
-        .filter((c) => !c.isReference)
-        .map((c) => ({ ...c, detail: `${c.models} models` }));
+      all = indexClasses(index.data, hwClasses.ok ? hwClasses.data : []).map((c) => ({
+        ...c,
+        detail: `${c.models} models`,
+      }));
     else problem = index.problem;
   } else {
     const [index, devices] = await Promise.all([

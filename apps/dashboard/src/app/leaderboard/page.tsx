@@ -58,13 +58,13 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
       ) : (
         <>
           <LeaderboardPicker
-            classes={classes.map((c) => ({ id: c.id, name: c.name, isReference: c.isReference, settings: c.settings }))}
+            classes={classes.map((c) => ({ id: c.id, name: c.name, settings: c.settings }))}
             classId={sel.cls.id}
             settingsKey={sel.settingsKey}
           />
           <p className="caption" data-testid="leaderboard-caption">
             <strong>{sel.cls.name}</strong>
-            {sel.cls.devices !== null && !sel.cls.isReference ? (
+            {sel.cls.devices !== null ? (
               <>
                 {' '}
                 · {sel.cls.devices} device{sel.cls.devices === 1 ? '' : 's'}
@@ -75,11 +75,6 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
               speed vs accuracy
             </Link>
           </p>
-          {sel.cls.isReference ? (
-            <div className="notice notice-info" data-testid="reference-notice">
-              Published reference figures, not measured by this fleet; they are never mixed into measured results.
-            </div>
-          ) : null}
           {rows && rows.ok ? (
             <LeaderboardTable rows={rows.data} exportName={`leaderboard-${sel.cls.name}-${sel.settingsKey}`} />
           ) : rows ? (

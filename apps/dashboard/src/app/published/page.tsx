@@ -40,7 +40,7 @@ export default async function PublishedPage({ searchParams }: { searchParams: Se
         <HubErrorNotice problem={index.problem} />
       </section>
     );
-  const classes = indexClasses(index.data, hwClasses.ok ? hwClasses.data : []).filter((c) => !c.isReference);
+  const classes = indexClasses(index.data, hwClasses.ok ? hwClasses.data : []);
   const sel = selectIndex(classes, want);
   const ref = referenceHardware.find((r) => r.id === want.ref) ?? referenceHardware[0]!;
   const rows = sel

@@ -124,13 +124,11 @@ export function CreateCampaignForm({
               : null}
             {selector === 'tags' && !tags.length ? <p className="muted small">No device has tags.</p> : null}
             {selector === 'classes'
-              ? classes
-                  .filter((c) => !c.isReference)
-                  .map((c) => (
-                    <label key={c.id}>
-                      <input type="checkbox" name="class" value={c.id} /> {c.name} ({c.devices})
-                    </label>
-                  ))
+              ? classes.map((c) => (
+                  <label key={c.id}>
+                    <input type="checkbox" name="class" value={c.id} /> {c.name} ({c.devices})
+                  </label>
+                ))
               : null}
             {selector === 'ids'
               ? devices.map((d) => (

@@ -12,12 +12,14 @@ describe('leaderboard index', () => {
     e('b', 'throughput/bs8/t0x0/cpu/onnxruntime-node/opt-all', 3),
     e('b', 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all', 5),
     e('a', 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all', 2),
-    e('r', 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all', 9),
+    e('c', 'accuracy/bs1/t0x0/cpu/onnxruntime-node/opt-all', 1),
   ];
-  const classes = indexClasses(idx, [{ id: 'r', name: 'Ref', key: 'r', isReference: true, devices: 0 }]);
+  const classes = indexClasses(idx, [{ id: 'c', name: 'Pi 5', key: 'c', devices: 4 }]);
 
-  it('groups by class, measured first, settings in natural order', () => {
-    expect(classes.map((c) => c.id)).toEqual(['a', 'b', 'r']);
+  it('groups by class, by name, settings in natural order, with the class facts the hub knows', () => {
+    expect(classes.map((c) => c.id)).toEqual(['a', 'b', 'c']);
+    expect(classes[2]).toMatchObject({ name: 'C', devices: 4 });
+    expect(classes[0]!.devices).toBeNull();
     expect(classes[1]!.settings.map((s) => s.key)).toEqual([
       'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all',
       'throughput/bs8/t0x0/cpu/onnxruntime-node/opt-all',
@@ -25,7 +27,7 @@ describe('leaderboard index', () => {
     expect(classes[1]!.models).toBe(5);
   });
 
-  it('selects the requested class or the measured class with the most models', () => {
+  it('selects the requested class or the class with the most models', () => {
     expect(selectIndex(classes, {})).toMatchObject({
       cls: { id: 'b' },
       settingsKey: 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all',

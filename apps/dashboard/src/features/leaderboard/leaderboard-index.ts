@@ -4,14 +4,13 @@ import { describeSettingsKey } from './settings-key';
 export interface IndexClass {
   id: string;
   name: string;
-  isReference: boolean;
   devices: number | null;
   /** Models with results, over all settings. */
   models: number;
   settings: { key: string; label: string; models: number }[];
 }
 
-/** The leaderboard index as picker data: measured classes first (by name), settings in natural order. */
+/** The leaderboard index as picker data: classes by name, settings in natural order. */
 export function indexClasses(
   index: readonly LeaderboardIndexEntry[],
   classes: readonly HardwareClass[] = [],
@@ -25,7 +24,6 @@ export function indexClasses(
       c = {
         id: e.hardwareClassId,
         name: e.hardwareClassName || i?.name || e.hardwareClassId,
-        isReference: i?.isReference ?? false,
         devices: i?.devices ?? null,
         models: 0,
         settings: [],
@@ -36,21 +34,17 @@ export function indexClasses(
     c.settings.push({ key: e.settingsKey, label: describeSettingsKey(e.settingsKey), models: e.models });
   }
   for (const c of byClass.values()) c.settings.sort((a, b) => compareComparabilityKeys(a.key, b.key));
-  return [...byClass.values()].sort(
-    (a, b) => Number(a.isReference) - Number(b.isReference) || a.name.localeCompare(b.name),
-  );
+  return [...byClass.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Requested class/settings when they exist; else the measured class with the most models and its first settings. */
+/** Requested class/settings when they exist; else the class with the most models and its first settings. */
 export function selectIndex(
   classes: readonly IndexClass[],
   want: { classId?: string; settingsKey?: string },
 ): { cls: IndexClass; settingsKey: string } | null {
-  const measured = classes.filter((c) => !c.isReference);
-  const pool = measured.length ? measured : classes;
   const cls =
     classes.find((c) => c.id === want.classId) ??
-    pool.reduce<IndexClass | undefined>((b, c) => (!b || c.models > b.models ? c : b), undefined);
+    classes.reduce<IndexClass | undefined>((b, c) => (!b || c.models > b.models ? c : b), undefined);
   if (!cls) return null;
   const s = cls.settings.find((x) => x.key === want.settingsKey) ?? cls.settings[0];
   return s ? { cls, settingsKey: s.key } : null;

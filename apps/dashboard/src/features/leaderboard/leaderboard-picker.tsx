@@ -5,7 +5,6 @@ import { useRouter } from 'next/navigation';
 export interface PickerClass {
   id: string;
   name: string;
-  isReference: boolean;
   settings: { key: string; label: string }[];
 }
 
@@ -47,7 +46,6 @@ export function LeaderboardPicker({
           {classes.map((c) => (
             <option key={c.id} value={c.id}>
               {c.name}
-              {c.isReference && !/published/i.test(c.name) ? ' (published)' : ''}
             </option>
           ))}
         </select>

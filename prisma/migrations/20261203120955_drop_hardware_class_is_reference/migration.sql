@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "HardwareClass" DROP COLUMN "isReference";
