@@ -59,6 +59,7 @@ import { RateLimitService } from './services/rate-limit.service';
 import { ResultService } from './services/result.service';
 import { ZooService } from './services/zoo.service';
 import { TelemetryHistoryService } from './services/telemetry-history.service';
+import { TelemetryIngestService } from './services/telemetry-ingest.service';
 
 export const controllers = [
   HealthController,
@@ -114,6 +115,7 @@ export const services = [
   RateLimitService,
   LeaderboardIndexService,
   TelemetryHistoryService,
+  TelemetryIngestService,
   ZooService,
 ];
 

@@ -9,6 +9,7 @@ import { hardware, resultMessage, software } from '../test-support/fixtures';
 import { fixedClock, mockLogger, mockOf } from '../test-support/mocks';
 import type { DispatcherService } from './dispatcher.service';
 import { IngestService } from './ingest.service';
+import type { TelemetryIngestService } from './telemetry-ingest.service';
 import { resultRejections } from './result-acceptance';
 
 const AGENT = 'agent-1';
@@ -51,6 +52,7 @@ function setup() {
     fixedClock() as never,
     logger,
     mqtt,
+    mockOf<TelemetryIngestService>('enqueue'),
   );
   return { svc, devices, classes, jobs, results, dispatcher, events, logger, mqtt };
 }

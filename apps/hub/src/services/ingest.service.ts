@@ -9,7 +9,6 @@ import {
   type HardwareMessage,
   type ResultMessage,
   type StatusMessage,
-  type TelemetryMessage,
 } from '@fleetbench/protocol';
 import type { Logger } from '../logger';
 import { ClockRepository } from '../repositories/clock.repository';
@@ -24,6 +23,7 @@ import { hardwareClassOf } from '../utils/hardware-class';
 import { toDeviceDto, toResultDto } from '../utils/mappers';
 import { DispatcherService } from './dispatcher.service';
 import { assessResult, resultRejections } from './result-acceptance';
+import { TelemetryIngestService } from './telemetry-ingest.service';
 
 /** How long results are collected before one batch is written, and the most in one batch. */
 export const RESULT_BATCH_MS = 5;
@@ -50,6 +50,7 @@ export class IngestService {
     private readonly clock: ClockRepository,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly mqtt: MqttRepository,
+    private readonly telemetry: TelemetryIngestService,
   ) {}
 
   /**
@@ -81,6 +82,7 @@ export class IngestService {
     }
     const { agentId, channel } = parsed;
     if (channel === 'results') return this.enqueueResult(agentId, payload);
+    if (channel === 'telemetry') return this.telemetry.enqueue(agentId, payload);
     const prev = this.chains.get(agentId) ?? Promise.resolve();
     const run = prev.then(() => this.process(agentId, channel, payload));
     const settled = run.catch(() => undefined);
@@ -116,13 +118,12 @@ export class IngestService {
         return this.onStatus(device, decoded.value as StatusMessage);
       case 'hardware':
         return this.onHardware(device, decoded.value as HardwareMessage);
-      case 'telemetry':
-        return this.onTelemetry(device, decoded.value as TelemetryMessage);
       case 'events':
         await this.dispatcher.onJobEvent(agentId, decoded.value as Parameters<DispatcherService['onJobEvent']>[1]);
         return;
       case 'results':
-        return; // batched: enqueueResult
+      case 'telemetry':
+        return; // batched: enqueueResult, TelemetryIngestService
     }
   }
 
@@ -176,19 +177,6 @@ export class IngestService {
         'device reports hardware of another class; class kept until an admin reclassifies it',
       );
     this.events.emit('device.updated', toDeviceDto(updated));
-  }
-
-  private async onTelemetry(device: DeviceRow, msg: TelemetryMessage): Promise<void> {
-    const telemetry = {
-      ts: msg.ts,
-      load1: msg.load1,
-      cpuPercent: msg.cpuPercent,
-      temperatureC: msg.temperatureC,
-      cpuFrequencyMHz: msg.cpuFrequencyMHz,
-      memoryFreeBytes: msg.memoryFreeBytes,
-    };
-    await this.devices.update(device.id, { telemetry, lastSeenAt: this.clock.now() });
-    this.events.emit('device.telemetry', { id: device.id, telemetry });
   }
 
   // ---- results: collected for a few ms, stored with one multi-row insert, then acknowledged --------------------
