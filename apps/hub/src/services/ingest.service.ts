@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   PROTOCOL_MAJOR,
@@ -23,6 +24,7 @@ import { hardwareClassOf } from '../utils/hardware-class';
 import { toDeviceDto, toResultDto } from '../utils/mappers';
 import { DispatcherService } from './dispatcher.service';
 import { assessResult, resultRejections } from './result-acceptance';
+import { PresenceReplayFilter } from './presence-replay';
 import { TelemetryIngestService } from './telemetry-ingest.service';
 
 /** How long results are collected before one batch is written, and the most in one batch. */
@@ -39,6 +41,7 @@ export const INGEST_CHANNELS: AgentChannel[] = ['status', 'hardware', 'telemetry
 @Injectable()
 export class IngestService {
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly presence = new PresenceReplayFilter();
 
   constructor(
     private readonly devices: DeviceRepository,
@@ -99,6 +102,7 @@ export class IngestService {
   private async process(agentId: string, channel: AgentChannel, payload: Buffer | string): Promise<void> {
     // An empty retained payload clears a retained message (e.g. a removed device): nothing to ingest.
     if (payload.length === 0) return;
+    if (this.presence.isReplay(agentId, channel, payload)) return; // a retained status/hardware applied already
     const decoded = decodePayload(channel, payload);
     if (!decoded.ok) {
       this.logger.warn({ agentId, channel, reason: decoded.error }, 'malformed payload ignored');
@@ -115,9 +119,11 @@ export class IngestService {
     }
     switch (channel) {
       case 'status':
-        return this.onStatus(device, decoded.value as StatusMessage);
+        await this.onStatus(device, decoded.value as StatusMessage);
+        return this.presence.remember(agentId, channel, payload);
       case 'hardware':
-        return this.onHardware(device, decoded.value as HardwareMessage);
+        await this.onHardware(device, decoded.value as HardwareMessage);
+        return this.presence.remember(agentId, channel, payload);
       case 'events':
         await this.dispatcher.onJobEvent(agentId, decoded.value as Parameters<DispatcherService['onJobEvent']>[1]);
         return;
@@ -165,6 +171,8 @@ export class IngestService {
   private async onHardware(device: DeviceRow, msg: HardwareMessage): Promise<void> {
     // A device keeps the hardware class it enrolled with; re-enrollment or an admin (POST devices/:id/reclassify)
     // changes it. Describing other hardware no longer mints classes (one per made-up CPU name, unbounded).
+    // Every (re)connect repeats the birth certificate: nothing to write when the device describes itself as stored.
+    if (sameJson(device.hardware, msg.hardware) && sameJson(device.software, msg.software)) return;
     const cls = hardwareClassOf(msg.hardware);
     const updated = await this.devices.update(device.id, {
       hardware: msg.hardware,
@@ -331,6 +339,10 @@ export class IngestService {
     for (const [agentId, msgIds] of receipts) this.receipt(agentId, msgIds);
   }
 }
+
+/** Equal as JSON values (key order aside: jsonb stores keys in its own order). */
+const sameJson = (stored: unknown, received: unknown) =>
+  isDeepStrictEqual(stored, JSON.parse(JSON.stringify(received)) as unknown);
 
 interface PendingResult {
   agentId: string;
