@@ -337,7 +337,9 @@ async function main() {
     const s = r.steady;
     console.log(
       `connect: all ${AGENTS} online after ${fmt(r.connectS)} s (hub CPU ${fmt(r.connectCpu)} s)` +
-        (BROKER === 'embedded' ? ` | bench hashed the passwords in ${fmt(r.hashS)} s` : ''),
+        (BROKER === 'embedded'
+          ? ` | passwords stored as ${hashSecret ? 'salted SHA-256' : 'scrypt'} (the bench hashed them in ${fmt(r.hashS)} s)`
+          : ''),
     );
     console.log(
       `steady (${STEADY_S} s): hub CPU ${fmt(s.cores, 3)} cores, RSS max ${fmt(s.rssMax, 0)} MiB (end ${fmt(s.rssEnd, 0)})` +
