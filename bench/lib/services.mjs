@@ -148,9 +148,15 @@ export const deployedMaxQueued = () => deployedSetting('max_queued_messages', 10
 /**
  * A private Mosquitto with dynsec, as test/support/mosquitto.ts starts it. `persistence`: on, as deployed (autosave
  * every `autosaveInterval` s, default the deployed 60). `restart(signal)`: stop (SIGTERM saves; SIGKILL is a crash)
- * and start again on the same port with the same files.
+ * and start again on the same port with the same files. `prepare(config)`: changes the dynsec configuration (e.g. adds
+ * thousands of agent clients at once, which commands would add one file rewrite each) before the first start.
  */
-export async function startMosquitto({ maxQueued = deployedMaxQueued(), persistence = false, autosaveInterval } = {}) {
+export async function startMosquitto({
+  maxQueued = deployedMaxQueued(),
+  persistence = false,
+  autosaveInterval,
+  prepare,
+} = {}) {
   const dir = tempDir('mosquitto');
   const dynsecFile = path.join(dir, 'dynamic-security.json');
   const confFile = path.join(dir, 'mosquitto.conf');
@@ -171,6 +177,7 @@ export async function startMosquitto({ maxQueued = deployedMaxQueued(), persiste
   });
   const adminClient = config.clients.find((c) => c.username === admin.username);
   adminClient.roles = [...(adminClient.roles ?? []), { rolename: 'fleetbench-hub' }];
+  prepare?.(config);
   writeFileSync(dynsecFile, JSON.stringify(config, null, 2), { mode: 0o600 });
   const deployedAutosave = Number(
     /^autosave_interval\s+(\d+)/m.exec(readFileSync(path.join(ROOT, 'deploy/mosquitto/mosquitto.conf'), 'utf8'))?.[1] ??

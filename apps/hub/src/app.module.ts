@@ -72,6 +72,7 @@ import { RateLimitService } from './services/rate-limit.service';
 import { ResultService } from './services/result.service';
 import { ZooService } from './services/zoo.service';
 import { TelemetryHistoryService } from './services/telemetry-history.service';
+import { TelemetryIngestService } from './services/telemetry-ingest.service';
 
 export const controllers = [
   HealthController,
@@ -136,6 +137,7 @@ export const services = [
   RateLimitService,
   LeaderboardService,
   TelemetryHistoryService,
+  TelemetryIngestService,
   ZooService,
   ChangeWatchService,
   ChangesService,

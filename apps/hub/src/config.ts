@@ -62,6 +62,8 @@ const EnvSchema = z.object({
       'expected comma-separated origins such as https://dashboard.example.com (scheme, host, optional port; no path)',
     )
     .optional(),
+  /** Telemetry history keeps at most one sample per device per this many seconds; 0 = every sample. */
+  FLEETBENCH_TELEMETRY_SAMPLE_S: z.coerce.number().min(0).max(86_400).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -93,6 +95,11 @@ export interface HubConfig {
   registerDirs: string[];
   /** Origins (the dashboard's) allowed cross-origin; empty = no CORS headers at all. */
   corsOrigins: string[];
+  /**
+   * Telemetry history (TelemetrySample) keeps at most one sample per device per this many seconds; the device's latest
+   * sample, its "last seen" and the live view still follow every message. 0 = every sample is kept.
+   */
+  telemetrySampleS: number;
   /** Upper bound of a model upload. */
   maxUploadBytes: number;
   /** How often expired job leases are swept. */
@@ -162,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       .filter(Boolean)
       .map((d) => path.resolve(d)),
     corsOrigins: (e.FLEETBENCH_CORS_ORIGINS ?? []).map((o) => o.replace(/\/$/, '')),
+    telemetrySampleS: e.FLEETBENCH_TELEMETRY_SAMPLE_S,
     maxUploadBytes: 2 * 1024 ** 3,
     leaseSweepMs: 5_000,
     leaseGraceMs: 5 * 60_000,

@@ -26,6 +26,7 @@ import { AuthService } from './services/auth.service';
 import { DispatcherService } from './services/dispatcher.service';
 import { IngestService } from './services/ingest.service';
 import { TelemetryHistoryService, type TelemetryRetention } from './services/telemetry-history.service';
+import { TelemetryIngestService } from './services/telemetry-ingest.service';
 import { ZOO_TASK_STALE_MS, ZooService } from './services/zoo.service';
 import { createTestDatabase } from './test-support/database';
 import { hardware, software } from './test-support/fixtures';
@@ -44,6 +45,7 @@ interface Replica {
   clock: ClockRepository;
   logger: ReturnType<typeof mockLogger>;
   telemetry: TelemetryHistoryService;
+  telemetryIngest: TelemetryIngestService;
   zoo: ZooService;
   /** The zoo builds this replica ran; each waits until the test releases it. */
   builds: GatedBuilds;
@@ -117,6 +119,16 @@ async function replica(name: string, url: string): Promise<Replica> {
     logger,
   );
   const events = new EventRepository(logger);
+  const samples = new TelemetryRepository(db.prisma);
+  const telemetry = new TelemetryHistoryService(samples, logger);
+  const telemetryIngest = new TelemetryIngestService(
+    samples,
+    telemetry,
+    events,
+    clock,
+    { telemetrySampleS: 0 },
+    logger,
+  );
   const ingest = new IngestService(
     devices,
     new HardwareClassRepository(db.prisma),
@@ -127,9 +139,9 @@ async function replica(name: string, url: string): Promise<Replica> {
     clock,
     logger,
     mqtt,
+    telemetryIngest,
   );
   const auth = new AuthService(tokens, devices, clock, { hubBrokerPassword: 'x' }, logger);
-  const telemetry = new TelemetryHistoryService(events, new TelemetryRepository(db.prisma), logger);
   const builds = new GatedBuilds();
   const zoo = zooService(db, builds, clock, logger);
   return {
@@ -144,6 +156,7 @@ async function replica(name: string, url: string): Promise<Replica> {
     clock,
     logger,
     telemetry,
+    telemetryIngest,
     zoo,
     builds,
     published,
@@ -226,7 +239,7 @@ afterAll(async () => {
   for (const r of [a, b]) {
     r?.builds.releaseAll();
     await r?.zoo.idle();
-    await r?.telemetry.onModuleDestroy();
+    await r?.telemetryIngest.onModuleDestroy();
   }
   await a?.db.close();
   await b?.db.close();
@@ -408,7 +421,6 @@ describe('telemetry history across replicas', () => {
     await publish(b, device.id, samples[3]);
     await publish(a, device.id, samples[0]);
     await publish(a, device.id, samples[2]);
-    await Promise.all([a.telemetry.flush(), b.telemetry.flush()]);
 
     const [fromA, fromB] = await Promise.all([a.telemetry.history(device.id), b.telemetry.history(device.id)]);
     expect(fromA).toEqual(samples); // as ingested (the `ts` strings too), oldest first
@@ -429,13 +441,7 @@ describe('telemetry history across replicas', () => {
     const { device } = await seed(0);
     const retention: TelemetryRetention = { perDevice: 5, pruneEvery: 4 };
     const [ra, rb] = [a, b].map(
-      (r) =>
-        new TelemetryHistoryService(
-          new EventRepository(r.logger),
-          new TelemetryRepository(r.db.prisma),
-          r.logger,
-          retention,
-        ),
+      (r) => new TelemetryHistoryService(new TelemetryRepository(r.db.prisma), r.logger, retention),
     );
     const stored = () => a.db.prisma.telemetrySample.count({ where: { deviceId: device.id } });
     const samples = Array.from({ length: 12 }, (_, i) => sample(i + 1, i));

@@ -6,7 +6,7 @@
  *
  * CONNECT, in this order:
  * 1. no username or no password → refused (`missing-credentials`);
- * 2. the hub's credential verifier (scrypt-hashed agent passwords; unknown, revoked and deleted devices have none;
+ * 2. the hub's credential verifier (hashed agent passwords, hashSecret; unknown, revoked and deleted devices have none;
  *    the hub's own account) says no → refused (`bad-credentials`);
  * 3. an agent the broker knows as revoked → refused (`revoked`);
  * 4. an agent whose client id is not its agent id → refused (`identifier-rejected`).

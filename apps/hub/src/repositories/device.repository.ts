@@ -32,6 +32,15 @@ export class DeviceRepository {
     return d && !d.revokedAt ? d.passwordHash : null;
   }
 
+  /** Sets a new password hash if the stored one is still `from` (and the device not revoked); whether it did. */
+  async replacePasswordHash(id: string, from: string, to: string): Promise<boolean> {
+    const r = await this.db.device.updateMany({
+      where: { id, passwordHash: from, revokedAt: null },
+      data: { passwordHash: to },
+    });
+    return r.count === 1;
+  }
+
   /** Marks the device revoked (first time only) and drops its password hash; null when it does not exist. */
   async revoke(id: string, at: Date): Promise<{ device: DeviceRow; newlyRevoked: boolean } | null> {
     const r = await this.db.device.updateMany({

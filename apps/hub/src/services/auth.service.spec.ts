@@ -1,7 +1,7 @@
 import type { DeviceRepository } from '../repositories/device.repository';
 import type { TokenRepository } from '../repositories/token.repository';
 import { mockLogger, mockOf } from '../test-support/mocks';
-import { hashPassword, sha256Hex } from '../utils/crypto';
+import { hashPassword, hashSecret, randomSecret, sha256Hex, verifyPassword } from '../utils/crypto';
 import { AuthService, SOCKET_TICKET_TTL_MS } from './auth.service';
 
 function setup() {
@@ -113,5 +113,38 @@ describe('agent credentials', () => {
     expect(await svc.verifyAgent('agent-0123456789abcdef', 'pw')).toBe(true); // from the cache
     devices.getPasswordHash.mockResolvedValue(null); // revoked by the other replica
     expect(await svc.verifyAgent('agent-0123456789abcdef', 'pw')).toBe(false);
+  });
+
+  it('checks a generated password against its fast hash (salted SHA-256): right passes, wrong and short fail', async () => {
+    const { svc, devices } = setup();
+    const password = randomSecret(24);
+    const stored = hashSecret(password);
+    expect(stored).toMatch(/^sha256\$[\w-]{22}\$[\w-]{43}$/);
+    expect(hashSecret(password)).not.toBe(stored); // salted
+    devices.getPasswordHash.mockResolvedValue(stored);
+    expect(await svc.verifyAgent('agent-0123456789abcdef', password)).toBe(true);
+    expect(await svc.verifyAgent('agent-0123456789abcdef', randomSecret(24))).toBe(false);
+    expect(await svc.verifyAgent('agent-0123456789abcdef', password.slice(0, -1))).toBe(false);
+    expect(devices.replacePasswordHash).not.toHaveBeenCalled();
+    expect(() => hashSecret('short-human-password')).toThrow(/at least 32 characters/);
+  });
+
+  it('replaces the scrypt hash of a device enrolled earlier by the fast one at its first successful check', async () => {
+    const { svc, devices } = setup();
+    const password = randomSecret(24);
+    const scrypt = await hashPassword(password);
+    devices.getPasswordHash.mockResolvedValue(scrypt);
+    devices.replacePasswordHash.mockResolvedValue(true);
+    expect(await svc.verifyAgent('agent-0123456789abcdef', randomSecret(24))).toBe(false);
+    expect(devices.replacePasswordHash).not.toHaveBeenCalled(); // only a verified password is re-hashed
+    expect(await svc.verifyAgent('agent-0123456789abcdef', password)).toBe(true);
+    expect(devices.replacePasswordHash).toHaveBeenCalledWith('agent-0123456789abcdef', scrypt, expect.any(String));
+    const fast = devices.replacePasswordHash.mock.calls[0][2];
+    expect(fast).toMatch(/^sha256\$/);
+    expect(await verifyPassword(password, fast)).toBe(true);
+    // From then on the stored hash is the fast one.
+    devices.getPasswordHash.mockResolvedValue(fast);
+    expect(await svc.verifyAgent('agent-0123456789abcdef', password)).toBe(true);
+    expect(devices.replacePasswordHash).toHaveBeenCalledTimes(1);
   });
 });

@@ -7,7 +7,15 @@ import { DeviceRepository } from '../repositories/device.repository';
 import { HUB_MQTT_USERNAME, RUNTIME, type HubRuntime } from '../repositories/runtime';
 import { TokenRepository } from '../repositories/token.repository';
 import { LOGGER } from '../repositories/tokens';
-import { hashPassword, randomSecret, safeEqual, sha256Hex, verifyPassword } from '../utils/crypto';
+import {
+  hashSecret,
+  isScryptHash,
+  randomSecret,
+  SECRET_MIN_CHARS,
+  safeEqual,
+  sha256Hex,
+  verifyPassword,
+} from '../utils/crypto';
 import { RateLimitService } from './rate-limit.service';
 
 export const API_TOKEN_PREFIX = 'fbt_';
@@ -16,6 +24,8 @@ export const SOCKET_TICKET_PREFIX = 'fbs_';
 export const SOCKET_TICKET_TTL_MS = 60_000;
 /** Unused tickets kept at most (oldest dropped first), so a ticket loop cannot grow the table. */
 export const SOCKET_TICKET_MAX = 10_000;
+/** Agent credentials verified recently, kept at most (a fleet's worth; about 200 bytes each). */
+const AGENT_CACHE_MAX = 50_000;
 /** lastUsedAt of an API token is written at most this often (not on every request). */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -134,9 +144,11 @@ export class AuthService implements BrokerCredentialVerifier {
   }
 
   /**
-   * Agent credentials (artifact downloads, the broker's logins). Each check of an uncached password is an scrypt, so
-   * failures are limited per agent id and per client address: over the limit, an uncached password is refused
-   * without checking it (valid cached credentials still pass) — see {@link agentAuthLimited}.
+   * Agent credentials (artifact downloads, the broker's logins): one indexed read of the stored hash and a salted
+   * SHA-256 (hashSecret), so a fleet reconnecting at once costs the hub microseconds per agent, also after a hub
+   * restart. A device enrolled before that still has an scrypt hash: checked once with scrypt, then replaced by the
+   * fast one. Failures are limited per agent id and per client address: over the limit, a password not verified
+   * recently is refused without checking it (valid cached credentials still pass) — see {@link agentAuthLimited}.
    */
   async verifyAgent(agentId: string, password: string, ip?: string): Promise<boolean> {
     if (!AgentIdSchema.safeParse(agentId).success || !password) return this.failed(agentId, ip);
@@ -147,9 +159,22 @@ export class AuthService implements BrokerCredentialVerifier {
     if (cached && cached.until > Date.now() && cached.hash === hash) return true;
     if (this.agentAuthLimited(agentId, ip)) return false;
     if (!(await verifyPassword(password, hash))) return this.failed(agentId, ip);
-    if (this.agentCache.size > 1000) this.agentCache.clear();
-    this.agentCache.set(key, { agentId, hash, until: Date.now() + 5 * 60_000 });
+    const current = isScryptHash(hash) ? await this.replaceScryptHash(agentId, hash, password) : hash;
+    if (this.agentCache.size > AGENT_CACHE_MAX) this.agentCache.clear();
+    this.agentCache.set(key, { agentId, hash: current, until: Date.now() + 5 * 60_000 });
     return true;
+  }
+
+  /** The fast hash of a password just verified against its scrypt hash, stored unless the hash changed meanwhile. */
+  private async replaceScryptHash(agentId: string, scrypt: string, password: string): Promise<string> {
+    if (password.length < SECRET_MIN_CHARS) return scrypt; // not one the hub generated: keep the slow hash
+    const fast = hashSecret(password);
+    try {
+      return (await this.devices.replacePasswordHash(agentId, scrypt, fast)) ? fast : scrypt;
+    } catch (err) {
+      this.logger.warn({ err, agentId }, 'agent password hash not upgraded; checked with scrypt until it is');
+      return scrypt;
+    }
   }
 
   /** Whether failed attempts for this agent id or from this address are over their limit (seconds to wait, or 0). */
@@ -181,7 +206,7 @@ export class AuthService implements BrokerCredentialVerifier {
     return (await this.verifyAgent(username, password, source?.ip)) ? { kind: 'agent', agentId: username } : null;
   }
 
-  hashAgentPassword(password: string): Promise<string> {
-    return hashPassword(password);
+  hashAgentPassword(password: string): string {
+    return hashSecret(password);
   }
 }

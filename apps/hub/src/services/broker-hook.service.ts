@@ -35,7 +35,7 @@ const DENY = 'deny' as const;
 /**
  * EMQX's HTTP authentication and authorization, decided exactly as the embedded broker decides them
  * (broker/broker-access.ts + topic-acl.ts):
- * - authentication: the hub's credential verifier (AuthService: scrypt-hashed agent passwords, revoked or deleted
+ * - authentication: the hub's credential verifier (AuthService: hashed agent passwords, revoked or deleted
  *   devices refused) for agents, the `MQTT_URL` credentials for the hub's own account; an agent's client id must be
  *   its agent id. Every refusal, unknown users included, is `deny` (never `ignore`), and nobody is a superuser.
  * - authorization: the principal comes from the username EMQX authenticated (the hub's account, or an agent whose

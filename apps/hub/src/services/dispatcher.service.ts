@@ -92,10 +92,11 @@ export class DispatcherService {
     await Promise.all(ids.map((id) => this.dispatch(id)));
   }
 
-  private async dispatchNow(deviceId: string): Promise<JobRow | null> {
+  /** `idleChecked`: the caller has just found no assigned/running job of the device (serialized per device). */
+  private async dispatchNow(deviceId: string, idleChecked = false): Promise<JobRow | null> {
     const device = await this.devices.findById(deviceId);
     if (!device?.online) return null;
-    if ((await this.jobs.findActiveForDevice(deviceId)).length) return null;
+    if (!idleChecked && (await this.jobs.findActiveForDevice(deviceId)).length) return null;
     const next = await this.jobs.findNextQueued(deviceId);
     if (!next) {
       if (device.currentJobId) await this.devices.clearCurrentJobIfIdle(deviceId);
@@ -184,7 +185,8 @@ export class DispatcherService {
           }
         }
         const assignedBefore = this.clock.now().getTime() - RESEND_ASSIGNMENT_AFTER_MS;
-        for (const job of await this.jobs.findActiveForDevice(deviceId)) {
+        const active = await this.jobs.findActiveForDevice(deviceId);
+        for (const job of active) {
           if (job.id === currentJobId || job.updatedAt.getTime() > assignedBefore) continue;
           this.logger.info(
             { deviceId, jobId: job.id, attempt: job.attempts, agentReports: currentJobId },
@@ -194,7 +196,8 @@ export class DispatcherService {
             .publish(topics.jobs(deviceId), this.assignMessage(job), { qos: 1 })
             .catch((err) => this.logger.warn({ err, deviceId, jobId: job.id }, 'could not re-send job assignment'));
         }
-        return this.dispatchNow(deviceId);
+        // A fleet reconnecting at once comes through here once per device: one look-up of its jobs, not two.
+        return active.length ? null : this.dispatchNow(deviceId, true);
       },
       true,
     );

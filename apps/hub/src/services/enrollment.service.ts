@@ -16,7 +16,7 @@ import { RUNTIME, type HubRuntime } from '../repositories/runtime';
 import { TokenRepository } from '../repositories/token.repository';
 import { BROKER_AUTHORITY, LOGGER } from '../repositories/tokens';
 import { AppError } from '../utils/app-error';
-import { hashPassword, randomSecret, sha256Hex } from '../utils/crypto';
+import { hashSecret, randomSecret, sha256Hex } from '../utils/crypto';
 import { hardwareClassOf } from '../utils/hardware-class';
 import { toDeviceDto } from '../utils/mappers';
 
@@ -67,7 +67,7 @@ export class EnrollmentService {
       id: agentId,
       name: req.name,
       tags: [...new Set([...token.tags, ...req.tags])],
-      passwordHash: await hashPassword(password),
+      passwordHash: hashSecret(password),
       hardware: req.hardware,
       software: req.software,
       hardwareClassId: cls.id,

@@ -9,6 +9,7 @@ import { hardware, resultMessage, software } from '../test-support/fixtures';
 import { fixedClock, mockLogger, mockOf } from '../test-support/mocks';
 import type { DispatcherService } from './dispatcher.service';
 import { IngestService } from './ingest.service';
+import type { TelemetryIngestService } from './telemetry-ingest.service';
 import { resultRejections } from './result-acceptance';
 
 const AGENT = 'agent-1';
@@ -51,6 +52,7 @@ function setup() {
     fixedClock() as never,
     logger,
     mqtt,
+    mockOf<TelemetryIngestService>('enqueue'),
   );
   return { svc, devices, classes, jobs, results, dispatcher, events, logger, mqtt };
 }
@@ -396,6 +398,47 @@ describe('IngestService', () => {
         svc.handle(topics.events(AGENT), e),
       );
       for (const p of both) await expect(p).rejects.toThrow('connection refused');
+    });
+  });
+
+  describe('presence repeats (every reconnect: retained replays to the hub, birth messages from the agent)', () => {
+    it('a retained status replayed byte for byte after it was applied is skipped; a fresh one is applied', async () => {
+      const { svc, devices, dispatcher } = setup();
+      const retained = status(true, 3);
+      await svc.handle(topics.status(AGENT), retained);
+      await svc.handle(topics.status(AGENT), retained); // the broker replays it when the hub re-subscribes
+      expect(devices.findById).toHaveBeenCalledTimes(1);
+      expect(devices.updateStatus).toHaveBeenCalledTimes(1);
+      expect(dispatcher.onDeviceOnline).toHaveBeenCalledTimes(1);
+      await new Promise((r) => setTimeout(r, 2)); // a new birth message has a new ts
+      await svc.handle(topics.status(AGENT), status(true, 3));
+      expect(devices.updateStatus).toHaveBeenCalledTimes(2);
+      expect(dispatcher.onDeviceOnline).toHaveBeenCalledTimes(2);
+    });
+
+    it('a status whose handling failed is applied again when it is redelivered', async () => {
+      const { svc, devices } = setup();
+      const retained = status(true, 3);
+      devices.updateStatus.mockRejectedValueOnce(new Error('database down'));
+      await expect(svc.handle(topics.status(AGENT), retained)).rejects.toThrow('database down');
+      await svc.handle(topics.status(AGENT), retained);
+      expect(devices.updateStatus).toHaveBeenCalledTimes(2);
+    });
+
+    it('hardware described as stored writes nothing; changed hardware is written', async () => {
+      const { svc, devices, events } = setup();
+      const stored = { hardware: hardware(), software };
+      devices.findById.mockResolvedValue(deviceRow(JSON.parse(JSON.stringify(stored))));
+      const msg = (hw: ReturnType<typeof hardware>) =>
+        JSON.stringify({ v: 1, ts: new Date().toISOString(), hardware: hw, software });
+      await svc.handle(topics.hardware(AGENT), msg(hardware()));
+      expect(devices.update).not.toHaveBeenCalled();
+      expect(events.emit).not.toHaveBeenCalled();
+      await svc.handle(topics.hardware(AGENT), msg(hardware({ maxFrequencyMHz: 3100 })));
+      expect(devices.update).toHaveBeenCalledWith(
+        AGENT,
+        expect.objectContaining({ hardware: hardware({ maxFrequencyMHz: 3100 }) }),
+      );
     });
   });
 });

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   PROTOCOL_MAJOR,
@@ -10,7 +11,6 @@ import {
   type JobEventMessage,
   type ResultMessage,
   type StatusMessage,
-  type TelemetryMessage,
 } from '@fleetbench/protocol';
 import type { Logger } from '../logger';
 import { ClockRepository } from '../repositories/clock.repository';
@@ -25,6 +25,8 @@ import { hardwareClassOf } from '../utils/hardware-class';
 import { toDeviceDto } from '../utils/mappers';
 import { DispatcherService } from './dispatcher.service';
 import { assessResult, resultRejections } from './result-acceptance';
+import { PresenceReplayFilter } from './presence-replay';
+import { TelemetryIngestService } from './telemetry-ingest.service';
 
 /** How long results are collected before one batch is written, and the most in one batch. */
 export const RESULT_BATCH_MS = 5;
@@ -52,6 +54,7 @@ export class IngestService {
    * queued behind one earlier message join one batch, which needs to see and replace the tail.
    */
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly presence = new PresenceReplayFilter();
 
   constructor(
     private readonly devices: DeviceRepository,
@@ -63,6 +66,7 @@ export class IngestService {
     private readonly clock: ClockRepository,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly mqtt: MqttRepository,
+    private readonly telemetry: TelemetryIngestService,
   ) {}
 
   /**
@@ -95,6 +99,7 @@ export class IngestService {
     const { agentId, channel } = parsed;
     if (channel === 'results') return this.enqueueResult(agentId, payload);
     if (channel === 'events') return this.enqueueEvent(agentId, payload);
+    if (channel === 'telemetry') return this.telemetry.enqueue(agentId, payload);
     const prev = this.chains.get(agentId) ?? Promise.resolve();
     const run = prev.then(() => this.process(agentId, channel, payload));
     this.setTail(
@@ -110,6 +115,7 @@ export class IngestService {
   private async process(agentId: string, channel: AgentChannel, payload: Buffer | string): Promise<void> {
     // An empty retained payload clears a retained message (e.g. a removed device): nothing to ingest.
     if (payload.length === 0) return;
+    if (this.presence.isReplay(agentId, channel, payload)) return; // a retained status/hardware applied already
     const decoded = decodePayload(channel, payload);
     if (!decoded.ok) {
       this.logger.warn({ agentId, channel, reason: decoded.error }, 'malformed payload ignored');
@@ -126,14 +132,16 @@ export class IngestService {
     }
     switch (channel) {
       case 'status':
-        return this.onStatus(device, decoded.value as StatusMessage);
+        await this.onStatus(device, decoded.value as StatusMessage);
+        return this.presence.remember(agentId, channel, payload);
       case 'hardware':
-        return this.onHardware(device, decoded.value as HardwareMessage);
-      case 'telemetry':
-        return this.onTelemetry(device, decoded.value as TelemetryMessage);
+        await this.onHardware(device, decoded.value as HardwareMessage);
+        return this.presence.remember(agentId, channel, payload);
       case 'events':
       case 'results':
         return; // batched: enqueueEvent, enqueueResult
+      case 'telemetry':
+        return; // batched: enqueueResult, TelemetryIngestService
     }
   }
 
@@ -175,6 +183,8 @@ export class IngestService {
   private async onHardware(device: DeviceRow, msg: HardwareMessage): Promise<void> {
     // A device keeps the hardware class it enrolled with; re-enrollment or an admin (POST devices/:id/reclassify)
     // changes it. Describing other hardware no longer mints classes (one per made-up CPU name, unbounded).
+    // Every (re)connect repeats the birth certificate: nothing to write when the device describes itself as stored.
+    if (sameJson(device.hardware, msg.hardware) && sameJson(device.software, msg.software)) return;
     const cls = hardwareClassOf(msg.hardware);
     const updated = await this.devices.update(device.id, {
       hardware: msg.hardware,
@@ -187,19 +197,6 @@ export class IngestService {
         'device reports hardware of another class; class kept until an admin reclassifies it',
       );
     this.events.emit('device.updated', toDeviceDto(updated));
-  }
-
-  private async onTelemetry(device: DeviceRow, msg: TelemetryMessage): Promise<void> {
-    const telemetry = {
-      ts: msg.ts,
-      load1: msg.load1,
-      cpuPercent: msg.cpuPercent,
-      temperatureC: msg.temperatureC,
-      cpuFrequencyMHz: msg.cpuFrequencyMHz,
-      memoryFreeBytes: msg.memoryFreeBytes,
-    };
-    await this.devices.update(device.id, { telemetry, lastSeenAt: this.clock.now() });
-    this.events.emit('device.telemetry', { id: device.id, telemetry });
   }
 
   // ---- events: collected for a few ms, written as one batch of job transitions, then acknowledged -------------
@@ -486,6 +483,9 @@ interface EventGroup {
   done: Promise<void>;
   settled: Promise<void>;
 }
+/** Equal as JSON values (key order aside: jsonb stores keys in its own order). */
+const sameJson = (stored: unknown, received: unknown) =>
+  isDeepStrictEqual(stored, JSON.parse(JSON.stringify(received)) as unknown);
 
 interface PendingResult {
   agentId: string;

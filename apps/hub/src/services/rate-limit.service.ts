@@ -6,7 +6,7 @@ import { AppError } from '../utils/app-error';
 
 /**
  * What is limited, per key (a client IP or an agent id), in a sliding window: guessing credentials costs the hub a
- * database look-up or an scrypt each, so failures are limited (valid credentials keep working); enrollment attempts
+ * database look-up and a hash each, so failures are limited (valid credentials keep working); enrollment attempts
  * and artifact downloads are limited outright. Counters live in @nestjs/throttler's in-memory storage (per hub
  * replica), which forgets idle keys, so a flood of made-up keys does not grow memory for long.
  */
