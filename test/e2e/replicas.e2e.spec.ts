@@ -20,6 +20,7 @@ import {
   type Model,
   type Result,
   type ResultCreatedEvent,
+  type ResultsCreatedEvent,
   type ZooRegistrationTask,
 } from '@fleetbench/protocol';
 import { dynsecHubEnv, startMosquitto } from '../support/mosquitto';
@@ -110,7 +111,7 @@ describe('two hub replicas on PostgreSQL + Mosquitto + Redis', () => {
     sockets.push(socket);
     const results: ResultCreatedEvent[] = [];
     const jobUpdates: Job[] = [];
-    socket.on('result.created', (r: ResultCreatedEvent) => results.push(r));
+    socket.on('results.created', (batch: ResultsCreatedEvent) => results.push(...batch.results));
     socket.on('job.updated', (j: Job) => jobUpdates.push(j));
     await new Promise<void>((resolve, reject) => {
       socket.once('ready', () => resolve());
@@ -223,7 +224,11 @@ describe('two hub replicas on PostgreSQL + Mosquitto + Redis', () => {
     expect(stored[0] + stored[1]).toBe(expected);
 
     // The socket on B saw every result live, those ingested by A included (through Redis).
-    await waitFor('every result.created on the socket of hub B', async () => live.results.length >= expected, 10_000);
+    await waitFor(
+      'every results.created result on the socket of hub B',
+      async () => live.results.length >= expected,
+      10_000,
+    );
     expect(live.results.map((r) => r.msgId).sort()).toEqual(results.map((r) => r.msgId).sort());
     expect(new Set(live.jobUpdates.filter((j) => j.state === 'succeeded').map((j) => j.id)).size).toBe(expected);
     process.stdout.write(`replicas e2e: ${expected} jobs on 2 hubs in ${Date.now() - t0} ms (stored ${stored})\n`);

@@ -352,7 +352,7 @@ describe('enroll → campaign → dispatch → result → leaderboard', () => {
     expect(cancelled.body.jobCounts.cancelled).toBe(1);
 
     await until(
-      async () => seen.includes('result.created') && seen.includes('job.updated') && seen.includes('device.updated'),
+      async () => seen.includes('results.created') && seen.includes('job.updated') && seen.includes('device.updated'),
       'socket.io events',
     );
     sock.close();

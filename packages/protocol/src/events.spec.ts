@@ -20,13 +20,17 @@ const summary: ResultCreatedEvent = {
 describe('hub events', () => {
   it('names every event once', () => {
     expect(new Set(HUB_EVENTS).size).toBe(HUB_EVENTS.length);
-    expect(HUB_EVENTS).toContain('result.created');
+    expect(HUB_EVENTS).toContain('results.created');
   });
 
   it('parses a payload against its event schema and refuses what does not match', () => {
-    expect(parseHubEvent('result.created', summary)).toEqual(summary);
-    expect(parseHubEvent('result.created', { ...summary, p50Ms: '3.2' })).toBeNull();
-    expect(parseHubEvent('result.created', { id: 'r1', jobId: 'j1' })).toBeNull();
+    const batch = { results: [summary, { ...summary, id: 'r2' }] };
+    expect(parseHubEvent('results.created', batch)).toEqual(batch);
+    expect(parseHubEvent('results.created', { results: [{ ...summary, p50Ms: '3.2' }] })).toBeNull();
+    expect(parseHubEvent('results.created', { results: [{ id: 'r1', jobId: 'j1' }] })).toBeNull();
+    // A bare summary (the former per-result event) and an empty batch are not a batch.
+    expect(parseHubEvent('results.created', summary)).toBeNull();
+    expect(parseHubEvent('results.created', { results: [] })).toBeNull();
     expect(parseHubEvent('device.telemetry', { id: 'agt-1' })).toBeNull();
     const telemetry = {
       ts: '2026-12-01T10:00:00.000Z',

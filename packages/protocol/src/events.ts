@@ -18,7 +18,7 @@ export const DeviceTelemetryEventSchema = z.object({ id: z.string(), telemetry: 
 export type DeviceTelemetryEvent = z.infer<typeof DeviceTelemetryEventSchema>;
 
 /**
- * `result.created`: what a live view needs to place a new result (ids, model, device, class, comparability key,
+ * One new result as live views see it: what they need to place it (ids, model, device, class, comparability key,
  * headline figures, verdict). Not the whole result: the histogram and environment stay on GET results/:id.
  */
 export const ResultCreatedEventSchema = z.object({
@@ -40,6 +40,13 @@ export const ResultCreatedEventSchema = z.object({
 });
 export type ResultCreatedEvent = z.infer<typeof ResultCreatedEventSchema>;
 
+/**
+ * `results.created`: the results one ingest batch stored, in arrival order. One event per batch rather than one per
+ * result: at thousands of results a second, a broadcast per result cost the hub as much as storing it.
+ */
+export const ResultsCreatedEventSchema = z.object({ results: z.array(ResultCreatedEventSchema).min(1) });
+export type ResultsCreatedEvent = z.infer<typeof ResultsCreatedEventSchema>;
+
 export const HUB_EVENT_SCHEMAS = {
   'device.updated': DeviceSchema,
   /** A device was revoked (DELETE /devices/:id): the Device with `revokedAt`. */
@@ -51,11 +58,11 @@ export const HUB_EVENT_SCHEMAS = {
   'campaign.created': CampaignSchema,
   'campaign.updated': CampaignSchema,
   'job.updated': JobSchema,
-  'result.created': ResultCreatedEventSchema,
+  'results.created': ResultsCreatedEventSchema,
 } as const;
 
 export type HubEvent = keyof typeof HUB_EVENT_SCHEMAS;
-/** Socket.io events the hub emits; every payload carries the `id` of the changed entity. */
+/** Socket.io events the hub emits; every payload carries the `id` of the changed entity (`results.created`: each). */
 export const HUB_EVENTS = Object.keys(HUB_EVENT_SCHEMAS) as HubEvent[];
 export type HubEventPayloads = { [E in HubEvent]: z.infer<(typeof HUB_EVENT_SCHEMAS)[E]> };
 

@@ -5,6 +5,7 @@ import {
   changedParts,
   describeChange,
   type Hardware,
+  type HubEventPayloads,
   type ResultEnvironment,
   type ResultMetrics,
   type SoftwareFingerprintParts,
@@ -18,8 +19,8 @@ import { estimateOf, fingerprintOf } from './series-point';
 
 /**
  * The regression watch: every stored result becomes a point of its series (model × hardware class × comparability
- * key) and is compared with the previous valid point of the same device. It listens to `result.created`, which
- * ingest emits after the batch committed, so ingest itself does not wait for it; a failure here is logged and loses
+ * key) and is compared with the previous valid point of the same device. It listens to `results.created`, which
+ * ingest emits once per batch after the batch committed, so ingest itself does not wait for it; a failure here is logged and loses
  * only the point (the result is stored). Points are handled one at a time, so two results of one device arriving
  * back to back compare in order.
  */
@@ -37,7 +38,8 @@ export class ChangeWatchService implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.unsubscribe = this.events.onAny((event, payload) => {
-      if (event === 'result.created') void this.watch((payload as { id: string }).id);
+      if (event !== 'results.created') return;
+      for (const r of (payload as HubEventPayloads['results.created']).results) void this.watch(r.id);
     });
   }
 

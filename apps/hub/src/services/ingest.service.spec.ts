@@ -194,11 +194,13 @@ describe('IngestService', () => {
         [AGENT, 'j1'],
         ['agent-2', 'j2'],
       ]);
-      expect(events.emit).toHaveBeenCalledTimes(2);
-      // result.created carries the protocol's small summary, not the result with its histogram.
+      // One results.created for the batch, each result as the protocol's small summary (not with its histogram).
+      expect(events.emit).toHaveBeenCalledTimes(1);
       const [event, payload] = events.emit.mock.calls[0];
-      expect(event).toBe('result.created');
-      expect(ResultCreatedEventSchema.strict().parse(payload)).toEqual({
+      expect(event).toBe('results.created');
+      const { results: summaries } = payload as { results: unknown[] };
+      expect(summaries.map((r) => (r as { id: string }).id)).toEqual([`r-${msgs[0].msgId}`, `r-${msgs[2].msgId}`]);
+      expect(ResultCreatedEventSchema.strict().parse(summaries[0])).toEqual({
         id: `r-${msgs[0].msgId}`,
         jobId: 'j1',
         campaignId: 'c1',

@@ -4,6 +4,7 @@ import {
   PROTOCOL_MAJOR,
   decodePayload,
   topics,
+  type ResultCreatedEvent,
   type ResultReceiptMessage,
   parseAgentTopic,
   type AgentChannel,
@@ -427,6 +428,7 @@ export class IngestService {
     // Job transitions, one per job: a new result completes it; a repeat completes it too when a first handling
     // stopped between the insert and the transition.
     const toComplete = new Map<string, string>();
+    const createdEvents: ResultCreatedEvent[] = [];
     for (const { p, job, device } of accepted) {
       const row = created.get(p.msg.msgId);
       if (row) {
@@ -434,7 +436,7 @@ export class IngestService {
           { agentId: device.id, jobId: job.id, msgId: p.msg.msgId, verdict: p.msg.verdict.status },
           'result stored',
         );
-        this.events.emit('result.created', {
+        createdEvents.push({
           id: row.id,
           jobId: job.id,
           campaignId: job.campaignId,
@@ -462,6 +464,8 @@ export class IngestService {
         if (job.state !== 'cancelled') toComplete.set(job.id, device.id);
       }
     }
+    // One live event for the whole batch (a broadcast per result cost as much as storing it).
+    if (createdEvents.length > 0) this.events.emit('results.created', { results: createdEvents });
     await Promise.all([...toComplete].map(([jobId, deviceId]) => this.dispatcher.onResult(deviceId, jobId)));
     for (const [agentId, msgIds] of receipts) this.receipt(agentId, msgIds);
   }

@@ -25,7 +25,7 @@ export default async function ChangesPage({ searchParams }: { searchParams: Sear
 
   return (
     <section>
-      <LiveRefresh event="result.created" />
+      <LiveRefresh event="results.created" />
       <h1>Changes</h1>
       <p className="muted">
         Each result is compared with the previous valid result of the same model, hardware class, settings and device. A

@@ -76,7 +76,7 @@ export default async function ChartPage({ searchParams }: { searchParams: Search
   return (
     <section>
       {/* Live unless the user picked published hardware (those figures never change). */}
-      {findReference(want.classId) ? null : <LiveRefresh event="result.created" />}
+      {findReference(want.classId) ? null : <LiveRefresh event="results.created" />}
       <h1>Speed vs accuracy</h1>
       <ChartPicker
         sources={sources}

@@ -129,7 +129,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
 
   return (
     <section>
-      <LiveRefresh event="result.created" delayMs={2000} />
+      <LiveRefresh event="results.created" delayMs={2000} />
       <h1>Compare hardware</h1>
       {all.length < 2 ? (
         <>

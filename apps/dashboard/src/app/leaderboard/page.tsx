@@ -42,7 +42,7 @@ export default async function LeaderboardPage({ searchParams }: { searchParams: 
 
   return (
     <section>
-      <LiveRefresh event="result.created" />
+      <LiveRefresh event="results.created" />
       <h1>Leaderboard</h1>
       {!sel ? (
         <EmptyState title="No results yet — create a campaign:">

@@ -12,7 +12,7 @@ import { campaignProgress, jobResultFromSummary, type JobResult } from './matrix
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
-/** One campaign, live: job.updated / campaign.updated / result.created patch the page without a reload. */
+/** One campaign, live: job.updated / campaign.updated / results.created patch the page without a reload. */
 export function CampaignLive({
   initial,
   initialResults,
@@ -48,10 +48,14 @@ export function CampaignLive({
   useHubEvent('campaign.updated', (c) => {
     if (c.id === campaign.id) setCampaign((cur) => ({ ...cur, ...c, jobs: cur.jobs }));
   });
-  useHubEvent('result.created', (summary) => {
-    if (summary.campaignId !== campaign.id || !jobs.has(summary.jobId)) return;
-    const r = jobResultFromSummary(summary);
-    setResults((rs) => (rs.some((x) => x.id === r.id) ? rs : [r, ...rs]));
+  useHubEvent('results.created', ({ results: batch }) => {
+    const mine = batch.filter((s) => s.campaignId === campaign.id && jobs.has(s.jobId)).map(jobResultFromSummary);
+    if (mine.length === 0) return;
+    setResults((rs) => {
+      const fresh = mine.filter((r) => !rs.some((x) => x.id === r.id));
+      // Newest first, as the list from the hub.
+      return fresh.length === 0 ? rs : [...fresh.reverse(), ...rs];
+    });
   });
 
   const list = useMemo(

@@ -51,7 +51,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Sear
   );
   return (
     <section>
-      <LiveRefresh event="result.created" />
+      <LiveRefresh event="results.created" />
       <h1 data-testid="history-title">
         {s.modelName} <span className="muted">on</span> {s.hardwareClassName}
       </h1>

@@ -33,7 +33,7 @@ export default async function DevicePage({ params }: { params: Promise<{ id: str
   const hw = d.hardware;
   return (
     <section data-testid="device-page">
-      <LiveRefresh event="result.created" delayMs={2000} />
+      <LiveRefresh event="results.created" delayMs={2000} />
       <p className="small">
         <Link href="/">← Fleet</Link>
       </p>
