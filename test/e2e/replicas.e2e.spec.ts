@@ -224,7 +224,7 @@ describe('two hub replicas on PostgreSQL + Mosquitto + Redis', () => {
 
     // The socket on B saw every result live, those ingested by A included (through Redis).
     await waitFor('every result.created on the socket of hub B', async () => live.results.length >= expected, 10_000);
-    expect(live.results.map((r) => r.msgId).sort()).toEqual(results.map((r) => r.msgId).sort());
+    expect(live.results.map((r) => r.id).sort()).toEqual(results.map((r) => r.id).sort());
     expect(new Set(live.jobUpdates.filter((j) => j.state === 'succeeded').map((j) => j.id)).size).toBe(expected);
     process.stdout.write(`replicas e2e: ${expected} jobs on 2 hubs in ${Date.now() - t0} ms (stored ${stored})\n`);
   });
