@@ -53,6 +53,8 @@ function staticChecks() {
       'format (prettier --check)',
       [path.join(ROOT, 'node_modules/prettier/bin/prettier.cjs'), '--check', '--log-level', 'warn', '.'],
     ],
+    // The cross-app tests are run by jest through swc, which strips types: check them here so they follow the apps.
+    ['types of the cross-app tests (tsc -p test)', [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'test']],
   ];
   let passed = 0;
   let failed = 0;

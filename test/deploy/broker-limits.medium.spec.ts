@@ -40,7 +40,7 @@ describe('Mosquitto as deployed', () => {
     const pub = await mqtt.connectAsync(broker.url, { username, password, clientId: 'limits-pub', reconnectPeriod: 0 });
     pub.on('error', () => undefined);
     await pub.publishAsync('fleetbench/limits/small', Buffer.alloc(512 * 1024), { qos: 1 });
-    const closed = new Promise((resolve) => pub.once('close', resolve));
+    const closed = new Promise<void>((resolve) => pub.once('close', () => resolve()));
     pub.publish('fleetbench/limits/big', Buffer.alloc(2 * MAX_MQTT_PACKET_BYTES), { qos: 0 });
     await closed;
     await new Promise((r) => setTimeout(r, 300));

@@ -229,7 +229,6 @@ describe('two hub replicas on PostgreSQL + Mosquitto + Redis', () => {
       async () => live.results.length >= expected,
       10_000,
     );
-    // The live summaries carry the result id (not the msgId).
     expect(live.results.map((r) => r.id).sort()).toEqual(results.map((r) => r.id).sort());
     expect(new Set(live.jobUpdates.filter((j) => j.state === 'succeeded').map((j) => j.id)).size).toBe(expected);
     process.stdout.write(`replicas e2e: ${expected} jobs on 2 hubs in ${Date.now() - t0} ms (stored ${stored})\n`);

@@ -7,8 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { SHARED_DATA } from './shared-data';
 
+export { SHARED_DATA };
+
 export const ROOT = path.resolve(__dirname, '../..');
-export const SHARED_DATA = path.resolve(process.env.FLEETBENCH_SHARED_DATA ?? path.join(ROOT, '../shared/data'));
 export const AGENT_BIN = path.join(ROOT, 'apps/agent/bin/fleetbench-agent.js');
 
 export interface ManagedProcess {
