@@ -304,6 +304,12 @@ async function main() {
     torn: torn.length,
     outboxLeft: agents.reduce((n, a) => n + outboxFiles(a).length, 0),
     jobStates: states,
+    // Why a job did not succeed: its attempts and the error the hub recorded.
+    jobsNotSucceeded: (
+      await db.query(
+        `SELECT id, state, attempts, "maxAttempts", error FROM "Job" WHERE state <> 'succeeded' ORDER BY "updatedAt"`,
+      )
+    ).rows,
     openJobs: await open(),
     campaignStates,
     seconds: (Date.now() - t0) / 1000,
@@ -324,6 +330,8 @@ async function main() {
   log(
     `missing ${summary.missing}, extra ${summary.extra}, duplicate rows ${summary.duplicateRows}; torn files ${summary.torn}: set aside ${summary.tornSetAside}, stored ${summary.tornStored}; outbox files left ${summary.outboxLeft}`,
   );
+  for (const j of summary.jobsNotSucceeded)
+    log(`job ${j.id} ${j.state} after ${j.attempts}/${j.maxAttempts} attempts: ${JSON.stringify(j.error)}`);
   log(`jobs ${JSON.stringify(states)}, campaigns ${campaignStates.join(', ')} → ${summary.ok ? 'EXACT' : 'NOT EXACT'}`);
   if (!summary.ok) {
     for (const a of agents) console.error(`----- ${a.name} -----\n${a.proc.output().slice(-3000)}`);

@@ -297,6 +297,12 @@ export type JobState = z.infer<typeof JobStateSchema>;
 export const OPEN_JOB_STATES: readonly JobState[] = ['queued', 'assigned', 'running'];
 /** Held by a device under a lease (at most one such job per device). */
 export const ACTIVE_JOB_STATES: readonly JobState[] = ['assigned', 'running'];
+/**
+ * Failure codes an agent reports for trouble on the way to a measurement rather than in it — the hub unreachable
+ * while downloading, the result not written to disk — which another attempt can get past: the hub re-queues the job
+ * while it has attempts left instead of failing it.
+ */
+export const RETRYABLE_JOB_FAILURES: readonly string[] = ['download-failed', 'outbox-failed'];
 export const CampaignStateSchema = z.enum(['running', 'completed', 'failed', 'cancelled']);
 export type CampaignState = z.infer<typeof CampaignStateSchema>;
 

@@ -44,12 +44,28 @@ export class JobRepository {
   }
 
   /** What a batch of agent events needs of their jobs (one query): owner, state, campaign and time limit. */
-  eventFactsByIds(
-    ids: string[],
-  ): Promise<{ id: string; deviceId: string; campaignId: string; state: JobState; timeoutMs: number }[]> {
+  eventFactsByIds(ids: string[]): Promise<
+    {
+      id: string;
+      deviceId: string;
+      campaignId: string;
+      state: JobState;
+      timeoutMs: number;
+      attempts: number;
+      maxAttempts: number;
+    }[]
+  > {
     return this.db.job.findMany({
       where: { id: { in: ids } },
-      select: { id: true, deviceId: true, campaignId: true, state: true, timeoutMs: true },
+      select: {
+        id: true,
+        deviceId: true,
+        campaignId: true,
+        state: true,
+        timeoutMs: true,
+        attempts: true,
+        maxAttempts: true,
+      },
     });
   }
 
@@ -150,9 +166,11 @@ export class JobRepository {
 /** One job's transition from a batch of agent events (see JobRepository.applyEventTransitions). */
 export interface EventTransition {
   id: string;
-  state: 'running' | 'failed' | 'cancelled';
+  /** `queued`: a retryable failure with attempts left (RETRYABLE_JOB_FAILURES). */
+  state: 'running' | 'queued' | 'failed' | 'cancelled';
   leaseExpiresAt: Date | null;
-  progress?: number;
+  /** null clears it. */
+  progress?: number | null;
   error?: { code: string; message: string };
 }
 

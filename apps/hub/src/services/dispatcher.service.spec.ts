@@ -141,6 +141,33 @@ describe('DispatcherService', () => {
     );
   });
 
+  it('one event at a time: a retryable failure re-queues the job while attempts are left, else fails it', async () => {
+    const { svc, jobs } = setup();
+    jobs.transition.mockImplementation(async (id, _from, data) => job({ id, state: data.state as never }));
+    jobs.findNextQueued.mockResolvedValue(null);
+    const failed = (jobId: string) => ({
+      v: 1 as const,
+      ts: new Date().toISOString(),
+      jobId,
+      kind: 'failed' as const,
+      error: { code: 'outbox-failed', message: 'disk full' },
+    });
+    jobs.findById.mockResolvedValueOnce(job({ id: 'a', deviceId: 'dev-1', state: 'running', attempts: 1 }));
+    await svc.onJobEvent('dev-1', failed('a'));
+    expect(jobs.transition).toHaveBeenLastCalledWith(
+      'a',
+      ['assigned', 'running'],
+      expect.objectContaining({ state: 'queued' }),
+    );
+    jobs.findById.mockResolvedValueOnce(job({ id: 'b', deviceId: 'dev-1', state: 'running', attempts: 3 }));
+    await svc.onJobEvent('dev-1', failed('b'));
+    expect(jobs.transition).toHaveBeenLastCalledWith(
+      'b',
+      expect.anything(),
+      expect.objectContaining({ state: 'failed', error: expect.objectContaining({ code: 'outbox-failed' }) }),
+    );
+  });
+
   it('resumes the job the agent reports as current when it comes back, instead of assigning another', async () => {
     const { svc, jobs, mqtt } = setup();
     jobs.findById.mockResolvedValue(job({ state: 'queued', attempts: 1 }));
@@ -278,6 +305,8 @@ describe('DispatcherService', () => {
       campaignId,
       state,
       timeoutMs: 1000,
+      attempts: 1,
+      maxAttempts: 3,
     });
 
     it('folds the events of each job into one transition, written in one statement, in arrival order', async () => {
@@ -322,6 +351,34 @@ describe('DispatcherService', () => {
       // The ended jobs' campaigns are rolled up once each, and their devices get their next job.
       expect(campaigns.rollUp.mock.calls.map((c) => c[0]).sort()).toEqual(['c1', 'c2']);
       expect(jobs.findNextQueued.mock.calls.map((c) => c[0]).sort()).toEqual(['dev-2', 'dev-3']);
+    });
+
+    it('re-queues a job whose agent failed on the way to the measurement while attempts are left', async () => {
+      const { svc, jobs, campaigns } = setup();
+      const dl = { code: 'download-failed', message: 'The hub answered HTTP 503.' };
+      jobs.eventFactsByIds.mockResolvedValue([
+        facts('j1', 'dev-1'),
+        { ...facts('j2', 'dev-2', 'running', 'c2'), attempts: 3 }, // out of attempts: fails
+        facts('j3', 'dev-3'),
+      ]);
+      jobs.applyEventTransitions.mockImplementation(async (rows) => rows.map((r) => r.id));
+      jobs.findManyByIds.mockResolvedValue([]);
+      jobs.findNextQueued.mockResolvedValue(null);
+      await svc.onJobEvents([
+        { deviceId: 'dev-1', ev: ev('j1', 'failed', { error: dl }) },
+        { deviceId: 'dev-2', ev: ev('j2', 'failed', { error: dl }) },
+        { deviceId: 'dev-3', ev: ev('j3', 'failed', { error: { code: 'output-mismatch', message: 'm' } }) },
+      ]);
+      const [rows] = jobs.applyEventTransitions.mock.calls[0];
+      expect(rows.map((r) => [r.id, r.state])).toEqual([
+        ['j1', 'queued'],
+        ['j2', 'failed'],
+        ['j3', 'failed'], // a failure of the measurement itself is final
+      ]);
+      expect(rows[0]).toMatchObject({ leaseExpiresAt: null, progress: null, error: dl });
+      // The device whose job went back to the queue gets its next job at once.
+      expect(jobs.findNextQueued.mock.calls.map((c) => c[0])).toContain('dev-1');
+      expect(campaigns.rollUp).toHaveBeenCalled();
     });
 
     it('an accepted event with no progress resets it to 0; a failure without details gets a generic error', async () => {

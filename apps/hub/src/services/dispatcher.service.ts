@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   ACTIVE_JOB_STATES,
+  RETRYABLE_JOB_FAILURES,
   OPEN_JOB_STATES,
   PROTOCOL_MAJOR,
   PreprocessingSpecSchema,
@@ -44,6 +45,11 @@ export const RESEND_ASSIGNMENT_AFTER_MS = 2_000;
 export const SWEEP_CLAIM_MS = 60_000;
 
 /** running while any job is open; then completed, or failed when nothing succeeded. A cancelled campaign stays so. */
+/** A failure another attempt can get past (the agent's way to the measurement), on a job with attempts left. */
+function retryable(ev: JobEventMessage, job: { attempts: number; maxAttempts: number }): boolean {
+  return !!ev.error && RETRYABLE_JOB_FAILURES.includes(ev.error.code) && job.attempts < job.maxAttempts;
+}
+
 export function rolledUpState(state: CampaignState, counts: Partial<Record<JobRow['state'], number>>): CampaignState {
   if (state === 'cancelled') return state;
   const open = OPEN_JOB_STATES.reduce((n, s) => n + (counts[s] ?? 0), 0);
@@ -256,6 +262,10 @@ export class DispatcherService {
             leaseExpiresAt: this.lease(job),
             ...(ev.progress !== undefined ? { progress: ev.progress } : ev.kind === 'accepted' ? { progress: 0 } : {}),
           });
+        } else if (ev.kind === 'failed' && retryable(ev, job)) {
+          await this.requeueOrFail(job, ev.error!);
+          await this.dispatchNow(deviceId);
+          return;
         } else if (ev.kind === 'failed') {
           const error = ev.error ?? { code: 'agent-failed', message: 'The agent reported a failure without details.' };
           updated = await this.jobs.transition(job.id, OPEN_JOB_STATES, {
@@ -312,6 +322,8 @@ export class DispatcherService {
       };
       if (ev.kind === 'accepted' || ev.kind === 'progress')
         folded.set(job.id, { ...base, state: 'running', leaseExpiresAt: this.lease(job) });
+      else if (ev.kind === 'failed' && retryable(ev, job))
+        folded.set(job.id, { ...base, state: 'queued', leaseExpiresAt: null, progress: null, error: ev.error! });
       else if (ev.kind === 'failed')
         folded.set(job.id, {
           ...base,
@@ -334,6 +346,9 @@ export class DispatcherService {
       return;
     }
     for (const job of await this.jobs.findManyByIds(updatedIds)) this.events.emit('job.updated', toJobDto(job));
+    for (const t of folded.values())
+      if (t.state === 'queued' && updatedIds.includes(t.id))
+        this.logger.info({ jobId: t.id, deviceId: t.deviceId, reason: t.error?.code }, 'job re-queued');
     // Ended now, or already by this very event (a retried batch whose first handling stopped before the roll-up).
     const updated = new Set(updatedIds);
     const ended = [...folded.values()].filter(
