@@ -91,7 +91,8 @@ function parse(line) {
 function hubLine(line) {
   const l = parse(line);
   if (!l) return;
-  if (l.msg === 'duplicate result ignored') seen.duplicates++;
+  // "duplicate result (same msgId or job attempt) ignored" (prefix match: the wording has changed before).
+  if (l.msg?.startsWith('duplicate result')) seen.duplicates++;
   else if (l.msg === 'message not stored; acknowledgement held, retrying') seen.retried++;
 }
 
