@@ -212,7 +212,10 @@ async function main() {
 
   let hubFaults = 0;
   const restartHub = async (signal) => {
-    const i = hubFaults++ % REPLICAS; // one replica at a time, in turn
+    // One replica at a time, in turn; each round (two hub faults) starts one replica further, so that over two rounds
+    // each of two replicas gets a kill -9 and a SIGTERM.
+    const i = (hubFaults + Math.floor(hubFaults / 2)) % REPLICAS;
+    hubFaults++;
     await hubs[i].proc.kill(signal);
     await sleep(300);
     hubs[i] = await startReplica(hubPorts[i]);
