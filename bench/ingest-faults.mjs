@@ -50,6 +50,8 @@ const AGENTS = Number(arg('agents', 3));
 const JOBS = Number(arg('jobs', 1000));
 const ROUNDS = Number(arg('rounds', 2));
 const REPLICAS = Number(arg('replicas', 1));
+// With replicas: after the other faults, one replica is killed (-9) for good, as when its machine is lost.
+const LOSE_REPLICA = process.argv.includes('--lose-replica');
 const TIMEOUT_MS = Number(arg('timeout', 900)) * 1000;
 const JSON_OUT = process.argv.includes('--json');
 if (!Number.isInteger(REPLICAS) || REPLICAS < 1) throw new Error(`--replicas must be a whole number >= 1`);
@@ -232,6 +234,11 @@ async function main() {
   const inject = {
     'hub-kill': () => restartHub('SIGKILL'),
     'hub-restart': () => restartHub('SIGTERM'),
+    'replica-lost': async () => {
+      if (REPLICAS < 2) throw new Error('--lose-replica needs --replicas 2 or more');
+      await hubs[REPLICAS - 1].proc.kill('SIGKILL');
+      return `replica ${REPLICAS - 1}, not restarted`;
+    },
     'broker-kill': () => broker.restart('SIGKILL'),
     'broker-restart': () => broker.restart('SIGTERM'),
     'db-outage': () => dbProxy.cut(3000),
@@ -263,7 +270,7 @@ async function main() {
   };
 
   // Faults spread over the campaign: the k-th once a (k+1)/(n+2) share of the jobs is stored.
-  const plan = Array.from({ length: ROUNDS }, () => FAULTS).flat();
+  const plan = [...Array.from({ length: ROUNDS }, () => FAULTS).flat(), ...(LOSE_REPLICA ? ['replica-lost'] : [])];
   const injected = [];
   for (const [k, fault] of plan.entries()) {
     const target = Math.floor((total * (k + 1)) / (plan.length + 2));
