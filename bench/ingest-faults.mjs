@@ -14,9 +14,11 @@
 // `--replicas N` (default 1) runs N hub processes on the one database and broker (shared subscription, a private Redis
 // for socket.io, one shared data folder), as a scaled-out deployment does; each hub fault hits one replica, in turn, and
 // restarts it on its port (its MQTT client id and persistent session stay the same) while the others keep working.
+// `--lose-replica` then kills the last replica for good (README "Retiring a replica": its session stays on the broker).
 // Prereqs: `npx tsc -b apps/hub apps/agent`, PostgreSQL on 127.0.0.1:5432 (FLEETBENCH_TEST_DATABASE_URL), mosquitto +
 // mosquitto_ctrl + the dynsec plugin, ../shared/data/models/mnist.onnx (FLEETBENCH_SHARED_DATA).
-// Usage: node bench/ingest-faults.mjs [--agents 3] [--jobs 1000] [--rounds 2] [--replicas 1] [--timeout 900] [--json]
+// Usage: node bench/ingest-faults.mjs [--agents 3] [--jobs 1000] [--rounds 2] [--replicas 1 [--lose-replica]]
+//        [--timeout 900] [--json]
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
