@@ -11,9 +11,9 @@
 // Prints sent (measured) / acknowledged by the broker / confirmed by the hub / stored / duplicates rejected by the
 // hub / writes retried by the hub, the faults and the job states; `--json` adds one JSON line at the end. Exit 1 when
 // anything is off.
-// `--replicas N` (default 1) runs N hub processes on the one database and broker (shared subscription, a private Redis
-// for socket.io, one shared data folder), as a scaled-out deployment does; each hub fault hits one replica, in turn, and
-// restarts it on its port (its MQTT client id and persistent session stay the same) while the others keep working.
+// `--replicas N` (default 1) runs N hub processes on the one database and broker (shared subscription, a private
+// Redis for socket.io, one shared data folder), as a scaled-out deployment does; each hub fault hits one replica, in
+// turn, and restarts it on its port (its MQTT client id and persistent session stay the same) while the others work on.
 // `--lose-replica` then kills the last replica for good (README "Retiring a replica": its session stays on the broker).
 // Prereqs: `npx tsc -b apps/hub apps/agent`, PostgreSQL on 127.0.0.1:5432 (FLEETBENCH_TEST_DATABASE_URL), mosquitto +
 // mosquitto_ctrl + the dynsec plugin, ../shared/data/models/mnist.onnx (FLEETBENCH_SHARED_DATA).

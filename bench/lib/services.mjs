@@ -233,7 +233,7 @@ export async function startMosquitto({
 
 const REDIS = process.env.FLEETBENCH_REDIS_BIN ?? '/usr/bin/redis-server';
 
-/** A private Redis (no persistence) on a free port, as test/support/redis.ts starts it, for hub replicas (REDIS_URL). */
+/** A private Redis (no persistence) on a free port, as test/support/redis.ts starts it, for hub replicas. */
 export async function startRedis() {
   const dir = tempDir('redis');
   const port = await freePort();
