@@ -11,9 +11,14 @@
 // Prints sent (measured) / acknowledged by the broker / confirmed by the hub / stored / duplicates rejected by the
 // hub / writes retried by the hub, the faults and the job states; `--json` adds one JSON line at the end. Exit 1 when
 // anything is off.
+// `--replicas N` (default 1) runs N hub processes on the one database and broker (shared subscription, a private
+// Redis for socket.io, one shared data folder), as a scaled-out deployment does; each hub fault hits one replica, in
+// turn, and restarts it on its port (its MQTT client id and persistent session stay the same) while the others work on.
+// `--lose-replica` then kills the last replica for good (README "Retiring a replica": its session stays on the broker).
 // Prereqs: `npx tsc -b apps/hub apps/agent`, PostgreSQL on 127.0.0.1:5432 (FLEETBENCH_TEST_DATABASE_URL), mosquitto +
 // mosquitto_ctrl + the dynsec plugin, ../shared/data/models/mnist.onnx (FLEETBENCH_SHARED_DATA).
-// Usage: node bench/ingest-faults.mjs [--agents 3] [--jobs 1000] [--rounds 2] [--timeout 900] [--json]
+// Usage: node bench/ingest-faults.mjs [--agents 3] [--jobs 1000] [--rounds 2] [--replicas 1 [--lose-replica]]
+//        [--timeout 900] [--json]
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -30,6 +35,7 @@ import {
   spawnTracked,
   startHub,
   startMosquitto,
+  startRedis,
   tcpProxy,
   tempDir,
 } from './lib/services.mjs';
@@ -45,8 +51,12 @@ const arg = (name, dflt) => {
 const AGENTS = Number(arg('agents', 3));
 const JOBS = Number(arg('jobs', 1000));
 const ROUNDS = Number(arg('rounds', 2));
+const REPLICAS = Number(arg('replicas', 1));
+// With replicas: after the other faults, one replica is killed (-9) for good, as when its machine is lost.
+const LOSE_REPLICA = process.argv.includes('--lose-replica');
 const TIMEOUT_MS = Number(arg('timeout', 900)) * 1000;
 const JSON_OUT = process.argv.includes('--json');
+if (!Number.isInteger(REPLICAS) || REPLICAS < 1) throw new Error(`--replicas must be a whole number >= 1`);
 const SHARED = path.resolve(process.env.FLEETBENCH_SHARED_DATA ?? path.join(ROOT, '../shared/data'));
 const MODEL = path.join(SHARED, 'models', 'mnist.onnx');
 const AGENT_BIN = path.join(ROOT, 'apps/agent/bin/fleetbench-agent.js');
@@ -85,7 +95,8 @@ function parse(line) {
 function hubLine(line) {
   const l = parse(line);
   if (!l) return;
-  if (l.msg === 'duplicate result ignored') seen.duplicates++;
+  // "duplicate result (same msgId or job attempt) ignored" (prefix match: the wording has changed before).
+  if (l.msg?.startsWith('duplicate result')) seen.duplicates++;
   else if (l.msg === 'message not stored; acknowledgement held, retrying') seen.retried++;
 }
 
@@ -110,7 +121,7 @@ async function main() {
     `machine: ${cpus[0]?.model ?? '?'}, ${cpus.length} cores, load ${os
       .loadavg()
       .map((x) => x.toFixed(2))
-      .join(' ')}; ${AGENTS} agents, ${JOBS} jobs, ${ROUNDS} round(s) of ${FAULTS.length} faults`,
+      .join(' ')}; ${AGENTS} agents, ${JOBS} jobs, ${ROUNDS} round(s) of ${FAULTS.length} faults, ${REPLICAS} hub(s)`,
   );
   const dbUrl = await createDatabase('fleetbench_faults');
   const pg = new URL(ADMIN_URL);
@@ -121,8 +132,10 @@ async function main() {
   const broker = await startMosquitto({ persistence: true });
   const agentProxy = await tcpProxy('127.0.0.1', broker.port);
   const adminToken = `fb_faults_${ulid().toLowerCase()}`;
-  const hubPort = await freePort();
+  const hubPorts = await Promise.all(Array.from({ length: REPLICAS }, () => freePort()));
+  const redis = REPLICAS > 1 ? await startRedis() : null;
   const hubEnv = {
+    ...(redis ? { REDIS_URL: redis.url } : {}),
     DATABASE_URL: hubDbUrl.toString(),
     MQTT_URL: `mqtt://${broker.admin.username}:${broker.admin.password}@127.0.0.1:${broker.port}`,
     FLEETBENCH_MQTT_DYNSEC: '1',
@@ -132,7 +145,10 @@ async function main() {
     // The sample model is registered by path (admin only, inside these folders).
     FLEETBENCH_REGISTER_DIRS: path.dirname(MODEL),
   };
-  let hub = await startHub(hubEnv, { port: hubPort, logLevel: 'info', onLine: hubLine });
+  const startReplica = (port) => startHub(hubEnv, { port, logLevel: 'info', onLine: hubLine });
+  // Replicas start at once, as a deployment's do (the migrations take an advisory lock).
+  const hubs = await Promise.all(hubPorts.map(startReplica));
+  const hub = hubs[0]; // set-up requests only; no hub fault comes before the campaigns exist
   const db = new Client({ connectionString: dbUrl });
   await db.connect();
   cleanups.push(() => db.end());
@@ -198,10 +214,16 @@ async function main() {
   log(`${campaigns.length} campaign(s), ${total} jobs`);
   const stored = async () => Number((await db.query('SELECT count(*)::int AS n FROM "Result"')).rows[0].n);
 
+  let hubFaults = 0;
   const restartHub = async (signal) => {
-    await hub.proc.kill(signal);
+    // One replica at a time, in turn; each round (two hub faults) starts one replica further, so that over two rounds
+    // each of two replicas gets a kill -9 and a SIGTERM.
+    const i = (hubFaults + Math.floor(hubFaults / 2)) % REPLICAS;
+    hubFaults++;
+    await hubs[i].proc.kill(signal);
     await sleep(300);
-    hub = await startHub(hubEnv, { port: hubPort, logLevel: 'info', onLine: hubLine });
+    hubs[i] = await startReplica(hubPorts[i]);
+    return REPLICAS > 1 ? `replica ${i}` : '';
   };
   const restartAgent = async (agent, between) => {
     await agent.proc.kill('SIGKILL');
@@ -214,6 +236,11 @@ async function main() {
   const inject = {
     'hub-kill': () => restartHub('SIGKILL'),
     'hub-restart': () => restartHub('SIGTERM'),
+    'replica-lost': async () => {
+      if (REPLICAS < 2) throw new Error('--lose-replica needs --replicas 2 or more');
+      await hubs[REPLICAS - 1].proc.kill('SIGKILL');
+      return `replica ${REPLICAS - 1}, not restarted`;
+    },
     'broker-kill': () => broker.restart('SIGKILL'),
     'broker-restart': () => broker.restart('SIGTERM'),
     'db-outage': () => dbProxy.cut(3000),
@@ -245,16 +272,16 @@ async function main() {
   };
 
   // Faults spread over the campaign: the k-th once a (k+1)/(n+2) share of the jobs is stored.
-  const plan = Array.from({ length: ROUNDS }, () => FAULTS).flat();
+  const plan = [...Array.from({ length: ROUNDS }, () => FAULTS).flat(), ...(LOSE_REPLICA ? ['replica-lost'] : [])];
   const injected = [];
   for (const [k, fault] of plan.entries()) {
     const target = Math.floor((total * (k + 1)) / (plan.length + 2));
     while ((await stored()) < target && Date.now() - t0 < TIMEOUT_MS) await sleep(100);
     const before = await stored();
     const ft = Date.now();
-    await inject[fault]();
+    const which = await inject[fault]();
     injected.push(fault);
-    log(`${fault.padEnd(14)} at ${before}/${total} stored (${Date.now() - ft} ms)`);
+    log(`${fault.padEnd(14)} at ${before}/${total} stored (${Date.now() - ft} ms)${which ? `, ${which}` : ''}`);
   }
 
   // Hands off: the campaigns must complete by themselves, and every outbox empty out.
@@ -283,6 +310,7 @@ async function main() {
   const campaignStates = (await db.query('SELECT state FROM "Campaign"')).rows.map((r) => r.state);
   const summary = {
     jobs: total,
+    replicas: REPLICAS,
     faults: injected,
     sent: seen.measured.size,
     acknowledged: [...seen.measured].filter((m) => seen.acked.has(m)).length,
@@ -335,7 +363,7 @@ async function main() {
   log(`jobs ${JSON.stringify(states)}, campaigns ${campaignStates.join(', ')} → ${summary.ok ? 'EXACT' : 'NOT EXACT'}`);
   if (!summary.ok) {
     for (const a of agents) console.error(`----- ${a.name} -----\n${a.proc.output().slice(-3000)}`);
-    console.error(`----- hub -----\n${hub.proc.output().slice(-5000)}`);
+    for (const [i, h] of hubs.entries()) console.error(`----- hub ${i} -----\n${h.proc.output().slice(-5000)}`);
     process.exitCode = 1;
   }
   if (JSON_OUT) console.log(JSON.stringify(summary));

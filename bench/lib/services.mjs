@@ -1,7 +1,7 @@
 // Private services and processes for the benches (a .mjs bench cannot import test/support's TypeScript on Node 20):
 // temp folders and processes undone by cleanupAll(), a private Mosquitto with dynamic security (optionally with
-// persistence, restartable on its port), a fresh database on the local PostgreSQL, hub processes, a TCP proxy that can
-// cut every connection through it, and CPU time of a process.
+// persistence, restartable on its port), a private Redis, a fresh database on the local PostgreSQL, hub processes, a
+// TCP proxy that can cut every connection through it, and CPU time of a process.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -229,6 +229,28 @@ export async function startMosquitto({
   };
   await start();
   return broker;
+}
+
+const REDIS = process.env.FLEETBENCH_REDIS_BIN ?? '/usr/bin/redis-server';
+
+/** A private Redis (no persistence) on a free port, as test/support/redis.ts starts it, for hub replicas. */
+export async function startRedis() {
+  const dir = tempDir('redis');
+  const port = await freePort();
+  const proc = spawnTracked('redis-server', REDIS, [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+  ]);
+  await waitUntil('redis-server', () => canConnect(port), 10_000, proc);
+  return { port, url: `redis://127.0.0.1:${port}`, proc };
 }
 
 export async function createDatabase(prefix = 'fleetbench_bench') {

@@ -3,7 +3,9 @@
  * agents run 40 short mnist jobs through a hub on PostgreSQL and Mosquitto (persistence on, as deployed) while the
  * script kills and restarts the hub (kill -9 and SIGTERM) and the broker (both), cuts the database and the agents'
  * network for 3 s, kills an agent mid-job and tears an outbox file. Every measured result must be stored exactly once
- * by msgId, every job succeed and the campaign complete with nobody touching it.
+ * by msgId, every job succeed and the campaign complete with nobody touching it. The second test runs the same faults
+ * against two hub replicas (one database, one broker through a shared subscription, Redis): each hub fault hits one
+ * replica while the other keeps working.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -11,6 +13,7 @@ import { ROOT } from '../support/processes';
 
 interface Summary {
   ok: boolean;
+  replicas: number;
   faults: string[];
   sent: number;
   stored: number;
@@ -27,7 +30,8 @@ interface Summary {
   campaignStates: string[];
 }
 
-it('stores every measured result exactly once through hub, broker, database, network and agent faults', async () => {
+/** Runs the bench at the small size and returns its JSON summary with everything it printed. */
+async function runBench(extra: string[]): Promise<{ s: Summary; code: number | null; why: string }> {
   const child = spawn(
     process.execPath,
     [
@@ -41,6 +45,7 @@ it('stores every measured result exactly once through hub, broker, database, net
       '--timeout',
       '200',
       '--json',
+      ...extra,
     ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -54,15 +59,18 @@ it('stores every measured result exactly once through hub, broker, database, net
     .reverse()
     .find((l) => l.startsWith('{"jobs"'));
   if (!last) throw new Error(`no summary from bench/ingest-faults.mjs (exit ${code}):\n${out.slice(-8000)}`);
-  const s = JSON.parse(last) as Summary;
-  const why = `\n${out.slice(-8000)}`;
+  return { s: JSON.parse(last) as Summary, code, why: `\n${out.slice(-8000)}` };
+}
+
+function expectExactlyOnce({ s, code, why }: Awaited<ReturnType<typeof runBench>>, replicas: number): void {
   try {
-    expect({ faults: s.faults.length, missing: s.missing, extra: s.extra, duplicateRows: s.duplicateRows }).toEqual({
-      faults: 8,
-      missing: 0,
-      extra: 0,
-      duplicateRows: 0,
-    });
+    expect({
+      replicas: s.replicas,
+      faults: s.faults.length,
+      missing: s.missing,
+      extra: s.extra,
+      duplicateRows: s.duplicateRows,
+    }).toEqual({ replicas, faults: 8, missing: 0, extra: 0, duplicateRows: 0 });
     expect(s.sent).toBeGreaterThanOrEqual(s.jobs);
     expect(s.stored).toBe(s.sent);
     expect([s.torn, s.tornSetAside, s.tornStored, s.outboxLeft]).toEqual([1, 1, 0, 0]);
@@ -74,4 +82,12 @@ it('stores every measured result exactly once through hub, broker, database, net
     throw err;
   }
   if (!s.ok || code !== 0) throw new Error(`bench reported a problem (exit ${code})${why}`);
+}
+
+it('stores every measured result exactly once through hub, broker, database, network and agent faults', async () => {
+  expectExactlyOnce(await runBench([]), 1);
+}, 240_000);
+
+it('stores every measured result exactly once with two hub replicas, one of them killed or restarted at a time', async () => {
+  expectExactlyOnce(await runBench(['--replicas', '2']), 2);
 }, 240_000);
