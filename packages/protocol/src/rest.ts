@@ -309,6 +309,7 @@ export type CampaignState = z.infer<typeof CampaignStateSchema>;
 // ---- leaderboard --------------------------------------------------------------------------------------------------
 
 export const LeaderboardQuerySchema = z.object({
+  /** Required by the hub (400 without it: the leaderboard index lists the classes); optional here for the service. */
   hardwareClassId: IdSchema.optional(),
   settingsKey: z.string().max(LIMITS.text).optional(),
 });
