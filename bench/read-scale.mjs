@@ -2,7 +2,8 @@
 // Read side at scale: the REST endpoints the dashboard reads, timed against a database grown to 10k, 100k and 1M
 // results. Seeded by SQL (generate_series) into a private database: 50 hardware classes, 500 devices (10 per class),
 // 120 models, 3 comparability keys (latency bs1, throughput bs8, accuracy — a third of the results carry top-1),
-// 5 % flagged, external-runner style unknown figures (null cold start / peak RSS) on a tenth. The hub (apps/hub/dist)
+// 5 % flagged, external-runner style unknown figures (null cold start / peak RSS) on a tenth, energy measured on
+// 7 classes in 10 (RAPL or nvidia-smi) and 'unavailable' on the rest. The hub (apps/hub/dist)
 // runs on that database; each endpoint is called sequentially (keep-alive), warm-up first, and p50/p95 printed.
 // After each growth step: VACUUM ANALYZE (what autovacuum does after a bulk load; timed and printed).
 // Prereqs: `npm run build` (hub dist), PostgreSQL on 127.0.0.1:5432 (FLEETBENCH_TEST_DATABASE_URL).
@@ -120,7 +121,12 @@ async function seedResults(db, from, to) {
               'top1', CASE WHEN s = 2 THEN 0.55 + (m % 30) / 100.0 + u / 100 END,
               'top5', CASE WHEN s = 2 THEN 0.85 + u / 100 END,
               'accuracySamples', CASE WHEN s = 2 THEN 1000 END,
-              'gflops', 1 + m % 10, 'peakShare', (1 + m % 10) / 200.0),
+              'gflops', 1 + m % 10, 'peakShare', (1 + m % 10) / 200.0,
+              'energy', CASE WHEN d % 10 < 7
+                THEN jsonb_build_object('status', 'measured', 'source', CASE WHEN d % 2 = 0 THEN 'rapl' ELSE 'nvidia-smi' END,
+                       'scope', 'package-0', 'seconds', 2, 'joules', 2 * (15 + d % ${CLASSES}),
+                       'averageWatts', 15 + d % ${CLASSES}, 'joulesPerInference', (15 + d % ${CLASSES}) * p50 / 1000)
+                ELSE '{"status":"unavailable","reasons":[{"source":"rapl","reason":"needs root"}]}'::jsonb END),
             p50, p50 * 1.08, p50 * 1.3, 1000 * CASE s WHEN 1 THEN 8 ELSE 1 END / p50,
             CASE WHEN s = 2 THEN 0.55 + (m % 30) / 100.0 + u / 100 END, CASE WHEN s = 2 THEN 0.85 + u / 100 END,
             repeat(md5(i::text), 12),

@@ -5,12 +5,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import mqtt from 'mqtt';
-import type { Device, LeaderboardRow, Model, Result } from '@fleetbench/protocol';
+import type { Device, Model, Result } from '@fleetbench/protocol';
 import { topics } from '@fleetbench/protocol';
 import { launchBrowser, SCREENSHOT_DIR } from '../support/browser';
 import { dynsecHubEnv, startMosquitto } from '../support/mosquitto';
 import { createTestDatabase } from '../../apps/hub/src/test-support/database';
 import {
+  allLeaderboardRows,
   api,
   enrollAgent,
   ManagedProcess,
@@ -125,7 +126,7 @@ describe('fleet on PostgreSQL + Mosquitto', () => {
     expect(done.state).toBe('completed');
 
     // Leaderboard (both agents share this machine's hardware class): two models, two devices each.
-    const board = await api<LeaderboardRow[]>(hub.url, hub.token, 'GET', '/api/v1/leaderboard');
+    const board = await allLeaderboardRows(hub.url, hub.token);
     expect(board.map((r) => r.modelName).sort()).toEqual(['mnist', 'mobilenetv2-12-int8']);
     // Each row holds both agents' results; agents sharing two cores may flag each other `busy` (not ranked).
     for (const row of board) {

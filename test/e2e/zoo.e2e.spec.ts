@@ -4,8 +4,9 @@
  * benchmarks them; the leaderboard shows the measured latency beside the published top-1 (`top1Source: 'reference'`).
  */
 import path from 'node:path';
-import type { Campaign, LeaderboardRow, Model, ZooRegistrationTask } from '@fleetbench/protocol';
+import type { Campaign, Model, ZooRegistrationTask } from '@fleetbench/protocol';
 import {
+  allLeaderboardRows,
   api,
   enrollAgent,
   startAgent,
@@ -75,7 +76,7 @@ describe('zoo models: hub registration → agent build → leaderboard', () => {
     // The bytes were built on the agent from the recipe (the hub keeps no zoo artifact to download).
     expect(agent.output()).toMatch(/zoo model built and verified/);
 
-    const rows = await api<LeaderboardRow[]>(hub.url, hub.token, 'GET', '/api/v1/leaderboard');
+    const rows = await allLeaderboardRows(hub.url, hub.token);
     for (const m of models) {
       const row = rows.find((r) => r.modelId === m.id);
       expect(row).toBeDefined();

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { LeaderboardIndexEntry, LeaderboardRow } from '@fleetbench/protocol';
 import { SHARED_DATA } from './shared-data';
 
 export { SHARED_DATA };
@@ -102,6 +103,18 @@ export async function api<T = any>(
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${p} → ${res.status}: ${text}`);
   return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** Every leaderboard row of the hub, one class at a time (the hub answers one hardware class per request). */
+export async function allLeaderboardRows(baseUrl: string, token: string): Promise<LeaderboardRow[]> {
+  const index = await api<LeaderboardIndexEntry[]>(baseUrl, token, 'GET', '/api/v1/leaderboard/index');
+  const classes = [...new Set(index.map((e) => e.hardwareClassId))];
+  const rows = await Promise.all(
+    classes.map((c) =>
+      api<LeaderboardRow[]>(baseUrl, token, 'GET', `/api/v1/leaderboard?hardwareClassId=${encodeURIComponent(c)}`),
+    ),
+  );
+  return rows.flat();
 }
 
 export interface HubProcess extends ManagedProcess {

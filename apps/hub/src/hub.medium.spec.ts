@@ -280,6 +280,10 @@ describe('enroll → campaign → dispatch → result → leaderboard', () => {
     expect(Object.keys((await api('GET', `${apiPaths.results}/${results.body[0].id}`)).body)).toContain('histogram');
 
     const lb = await api<LeaderboardRow[]>('GET', `${apiPaths.leaderboard}?hardwareClassId=${a.hardwareClassId}`);
+    // One class at a time: unfiltered, the leaderboard would aggregate every result (the index lists the classes).
+    const unfiltered = await api('GET', apiPaths.leaderboard);
+    expect(unfiltered.status).toBe(400);
+    expect(JSON.stringify(unfiltered.body)).toContain('/api/v1/leaderboard/index');
     expect(lb.body).toHaveLength(2);
     const bs1 = lb.body.find((r) => r.settingsKey === 'latency/bs1/t0x0/cpu/onnxruntime-node/opt-all')!;
     expect(bs1).toMatchObject({

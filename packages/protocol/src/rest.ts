@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { HardwareSchema, SoftwareFingerprintSchema } from './hardware';
-import { ResultEnvironmentSchema, ResultMetricsSchema, VerdictSchema, ZooRecipeSchema } from './messages';
+import {
+  EnergySourceSchema,
+  ResultEnvironmentSchema,
+  ResultMetricsSchema,
+  VerdictSchema,
+  ZooRecipeSchema,
+} from './messages';
 import { ModelIoFactsSchema, PreprocessingSpecSchema } from './preprocessing';
 import { BenchmarkSettingsSchema } from './settings';
 import { AgentIdSchema, IdSchema, LIMITS, Sha256Schema } from './version';
@@ -309,6 +315,7 @@ export type CampaignState = z.infer<typeof CampaignStateSchema>;
 // ---- leaderboard --------------------------------------------------------------------------------------------------
 
 export const LeaderboardQuerySchema = z.object({
+  /** Required by the hub (400 without it: the leaderboard index lists the classes); optional here for the service. */
   hardwareClassId: IdSchema.optional(),
   settingsKey: z.string().max(LIMITS.text).optional(),
 });
@@ -343,6 +350,15 @@ export const LeaderboardRowSchema = z.object({
   gflops: z.number().nullable().optional(),
   /** Optional: median share of the device's measured GEMM peak (achieved GFLOP/s ÷ peakGflops), 0..1+. */
   peakShare: z.number().nullable().optional(),
+  /**
+   * Optional (issue 13): median joules per image over the same results as p50 that measured energy; null when none
+   * did (an 'unavailable' reading never enters the median).
+   */
+  joulesPerInference: z.number().nullable().optional(),
+  /** Optional: median average power of the measured loop, W, over the same results as joulesPerInference. */
+  averageWatts: z.number().nullable().optional(),
+  /** Optional: the energy sources behind those medians (e.g. rapl, nvidia-smi), sorted; empty when none. */
+  energySources: z.array(EnergySourceSchema).optional(),
   /** Optional: unit-to-unit spread of the per-device median p50 (only when ≥ 2 devices have valid results). */
   unitSpread: z
     .object({

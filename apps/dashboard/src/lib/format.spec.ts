@@ -1,4 +1,13 @@
-import { formatAge, formatBytes, formatMs, formatPercent, formatThroughput, formatTimestamp, shortId } from './format';
+import {
+  formatAge,
+  formatBytes,
+  formatMs,
+  formatPercent,
+  formatPerWatt,
+  formatThroughput,
+  formatTimestamp,
+  shortId,
+} from './format';
 
 describe('formatMs', () => {
   it.each([
@@ -63,4 +72,14 @@ describe('formatTimestamp / shortId', () => {
     expect(shortId('01JDZ8Q3R4S5T6V7W8X9Y0Z1AB')).toBe('…X9Y0Z1AB');
     expect(shortId('job-1')).toBe('job-1');
   });
+});
+
+describe('formatPerWatt', () => {
+  it.each([
+    [12.345, '12.3'],
+    [1.2345, '1.23'],
+    [0.012345, '0.0123'],
+    [1234.5, '1,230'],
+    [null, '—'],
+  ])('%p → %p', (v, want) => expect(formatPerWatt(v)).toBe(want));
 });

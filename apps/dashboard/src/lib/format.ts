@@ -35,6 +35,12 @@ export function formatThroughput(ips: number | null | undefined): string {
   return NF2.format(ips);
 }
 
+/** Images per second per watt, three significant figures: 12.3 / 1.23 / 0.0123. */
+export function formatPerWatt(ipsPerWatt: number | null | undefined): string {
+  if (!finite(ipsPerWatt)) return EM_DASH;
+  return Number(ipsPerWatt.toPrecision(3)).toLocaleString('en-US', { maximumSignificantDigits: 3 });
+}
+
 /** A 0..1 fraction as a percentage with one decimal: 0.7123 → "71.2%". */
 export function formatPercent(fraction: number | null | undefined, digits = 1): string {
   if (!finite(fraction)) return EM_DASH;

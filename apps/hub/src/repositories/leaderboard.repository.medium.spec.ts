@@ -30,6 +30,30 @@ const MODELS = Array.from({ length: 5 }, (_, i) => ({
   reference: i % 2 ? 0.7 + i / 100 : null,
 }));
 
+const SOURCES = ['rapl', 'nvidia-smi', 'hwmon-power'] as const;
+
+/** A result's energy reading: measured (about half), unavailable with reasons, or absent (older agents). */
+function energy(rand: () => number): { energy?: object } {
+  const x = rand();
+  if (x < 0.5) {
+    const watts = Math.round((5 + rand() * 60) * 100) / 100;
+    const jpi = Math.round(rand() * 2000) / 1000;
+    return {
+      energy: {
+        status: 'measured',
+        source: SOURCES[Math.floor(rand() * SOURCES.length)],
+        scope: 'package-0',
+        seconds: 10,
+        joules: watts * 10,
+        averageWatts: watts,
+        joulesPerInference: jpi,
+      },
+    };
+  }
+  if (x < 0.8) return { energy: { status: 'unavailable', reasons: [{ source: 'rapl', reason: 'needs root' }] } };
+  return {};
+}
+
 interface Seeded extends LeaderboardSample {
   id: string;
   createdAt: Date;
@@ -110,6 +134,8 @@ beforeAll(async () => {
               peakRssBytes: rand() < 0.3 ? null : Math.round(rand() * 1e8),
               ...(rand() < 0.5 ? { gflops: rand() * 10 } : {}),
               peakShare: rand() < 0.4 ? null : rand(),
+              // Energy where the device could measure it, 'unavailable' or absent elsewhere: only measured counts.
+              ...energy(rand),
             },
           };
           seeded.push(r);
@@ -210,6 +236,34 @@ it('a null figure never enters a median', async () => {
   const expected =
     known.length === 0 ? null : known.length % 2 ? known[Math.floor(mid)] : (known[mid - 1]! + known[mid]!) / 2;
   expect(row!.peakRssBytes).toBe(expected);
+});
+
+it('energy medians equal the reference: only measured readings enter them, null where none measured', async () => {
+  const rows = await service.leaderboard({});
+  const measuredRows = rows.filter((r) => r.joulesPerInference !== null);
+  expect(measuredRows.length).toBeGreaterThan(0);
+  expect(rows.some((r) => r.joulesPerInference === null)).toBe(true);
+  expect(new Set(rows.flatMap((r) => r.energySources ?? [])).size).toBeGreaterThan(1);
+  for (const row of rows) {
+    const group = seeded.filter(
+      (s) =>
+        s.hardwareClassId === row.hardwareClassId && s.settingsKey === row.settingsKey && s.modelId === row.modelId,
+    );
+    const valid = group.filter((s) => s.verdictStatus === 'valid');
+    const readings = (valid.length ? valid : group)
+      .map(
+        (s) =>
+          (s.metrics as { energy?: { status: string; averageWatts?: number; joulesPerInference?: number } }).energy,
+      )
+      .filter((e) => e?.status === 'measured');
+    const med = (xs: number[]) => {
+      const o = [...xs].sort((a, b) => a - b);
+      const mid = o.length / 2;
+      return o.length === 0 ? null : o.length % 2 ? o[Math.floor(mid)]! : (o[mid - 1]! + o[mid]!) / 2;
+    };
+    expect(row.joulesPerInference).toBe(med(readings.map((e) => e!.joulesPerInference!)));
+    expect(row.averageWatts).toBe(med(readings.map((e) => e!.averageWatts!)));
+  }
 });
 
 it('the device leaderboard equals the reference', async () => {

@@ -23,6 +23,11 @@ export interface LeaderboardGroup {
   peakRssBytes: number | null;
   gflops: number | null;
   peakShare: number | null;
+  /** Median energy per image and average power over the basis results that measured energy; null when none did. */
+  joulesPerInference: number | null;
+  averageWatts: number | null;
+  /** The energy sources behind those medians, sorted (empty when none). */
+  energySources: string[];
   /** Median top-1 of the model's accuracy results on this class, else on any class; null when none. */
   measuredTop1: number | null;
   referenceTop1: number | null;
@@ -47,7 +52,8 @@ export interface DeviceModelMedians {
 const med = (column: string) =>
   Prisma.raw(`percentile_cont(0.5) WITHIN GROUP (ORDER BY ${column}) FILTER (WHERE in_basis)`);
 
-type GroupRow = Omit<LeaderboardGroup, 'spread'> & {
+type GroupRow = Omit<LeaderboardGroup, 'spread' | 'energySources'> & {
+  energySources: string[] | null;
   spreadDevices: number | null;
   spreadMin: number | null;
   spreadMax: number | null;
@@ -74,7 +80,8 @@ export class LeaderboardRepository {
       WITH base AS (
         SELECT r."hardwareClassId", r."settingsKey", r."modelId", r."deviceId", r."p50Ms", r."p90Ms", r."p99Ms",
                r."throughputIps", r."verdictStatus" = 'valid' AS valid, r."coldStartMs" AS cold,
-               r."peakRssBytes" AS rss, r.gflops, r."peakShare" AS share
+               r."peakRssBytes" AS rss, r.gflops, r."peakShare" AS share, r."joulesPerInference" AS jpi,
+               r."averageWatts" AS watts, r."energySource" AS esource
           FROM "Result" r ${filter}
       ), basis AS (
         -- Medians over valid results; a group with none is listed (unranked) with medians over its flagged ones.
@@ -87,7 +94,10 @@ export class LeaderboardRepository {
                (count(DISTINCT "deviceId") FILTER (WHERE valid))::int AS devices,
                ${med('"p50Ms"')} AS "p50Ms", ${med('"p90Ms"')} AS "p90Ms", ${med('"p99Ms"')} AS "p99Ms",
                ${med('"throughputIps"')} AS "throughputIps", ${med('cold')} AS "coldStartMs",
-               ${med('rss')} AS "peakRssBytes", ${med('gflops')} AS gflops, ${med('share')} AS "peakShare"
+               ${med('rss')} AS "peakRssBytes", ${med('gflops')} AS gflops, ${med('share')} AS "peakShare",
+               ${med('jpi')} AS "joulesPerInference", ${med('watts')} AS "averageWatts",
+               array_agg(DISTINCT esource ORDER BY esource) FILTER (WHERE in_basis AND esource IS NOT NULL)
+                 AS "energySources"
           FROM basis GROUP BY 1, 2, 3
       ), per_device AS (
         SELECT "hardwareClassId", "settingsKey", "modelId", "deviceId",
@@ -126,8 +136,9 @@ export class LeaderboardRepository {
         LEFT JOIN acc_any aa ON ac.top1 IS NULL AND aa."modelId" = g."modelId"
         LEFT JOIN spread s
           ON s."hardwareClassId" = g."hardwareClassId" AND s."settingsKey" = g."settingsKey" AND s."modelId" = g."modelId"`;
-    return rows.map(({ spreadDevices, spreadMin, spreadMax, spreadSd, spreadMean, ...g }) => ({
+    return rows.map(({ spreadDevices, spreadMin, spreadMax, spreadSd, spreadMean, energySources, ...g }) => ({
       ...g,
+      energySources: energySources ?? [],
       spread:
         spreadDevices === null
           ? null

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type {
   DeviceLeaderboardIndexEntry,
   DeviceLeaderboardRow,
+  EnergySource,
   LeaderboardIndexEntry,
   LeaderboardRow,
 } from '@fleetbench/protocol';
@@ -49,9 +50,10 @@ export class LeaderboardService {
 
 /** A group's figures as a leaderboard row: top-1 measured where an accuracy run exists, else the reference figure. */
 function toRow(g: LeaderboardGroup): Omit<LeaderboardRow, 'rank'> & { ranked: boolean } {
-  const { measuredTop1, referenceTop1, spread, ...figures } = g;
+  const { measuredTop1, referenceTop1, spread, energySources, ...figures } = g;
   return {
     ...figures,
+    energySources: energySources as EnergySource[],
     top1: measuredTop1 ?? referenceTop1,
     top1Source: measuredTop1 !== null ? 'measured' : referenceTop1 !== null ? 'reference' : null,
     // Unit-to-unit spread needs two devices; cv is the sample sd of the per-device medians over their mean.

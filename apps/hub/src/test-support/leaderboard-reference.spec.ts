@@ -166,5 +166,43 @@ describe('leaderboard extras', () => {
   it('returns nulls when metrics are absent', () => {
     const rows = computeLeaderboard([s('fast', 'd1', 10)], models, new Map(), []);
     expect(rows[0]).toMatchObject({ coldStartMs: null, peakRssBytes: null, gflops: null, peakShare: null });
+    expect(rows[0]).toMatchObject({ joulesPerInference: null, averageWatts: null, energySources: [] });
+  });
+
+  it('takes energy medians over the results that measured it; unavailable readings never count as 0', () => {
+    const measured = (source: string, watts: number, jpi: number) => ({
+      metrics: {
+        energy: {
+          status: 'measured',
+          source,
+          scope: 's',
+          seconds: 1,
+          joules: 1,
+          averageWatts: watts,
+          joulesPerInference: jpi,
+        },
+      },
+    });
+    const unavailable = { metrics: { energy: { status: 'unavailable', reasons: [] } } };
+    const rows = computeLeaderboard(
+      [
+        s('fast', 'd1', 2, 'valid', measured('rapl', 10, 0.5)),
+        s('fast', 'd1', 3, 'valid', measured('nvidia-smi', 30, 0.9)),
+        s('fast', 'd1', 4, 'valid', unavailable),
+        s('fast', 'd1', 5, 'valid', unavailable),
+        s('fast', 'd1', 6, 'flagged', measured('rapl', 99, 9)),
+        s('slow', 'd1', 9, 'valid', unavailable),
+      ],
+      models,
+      new Map(),
+      [],
+    );
+    const byModel = new Map(rows.map((r) => [r.modelId, r]));
+    expect(byModel.get('fast')).toMatchObject({
+      joulesPerInference: 0.7,
+      averageWatts: 20,
+      energySources: ['nvidia-smi', 'rapl'],
+    });
+    expect(byModel.get('slow')).toMatchObject({ joulesPerInference: null, averageWatts: null, energySources: [] });
   });
 });

@@ -1,6 +1,6 @@
 // The leaderboard computed in JavaScript from raw result rows: the reference the PostgreSQL read model
 // (repositories/leaderboard.repository.ts) is checked against in leaderboard.medium.spec.ts. Not used by the hub.
-import { median, type LeaderboardRow } from '@fleetbench/protocol';
+import { median, type EnergySource, type LeaderboardRow } from '@fleetbench/protocol';
 import { rankLeaderboard } from '../utils/leaderboard-rank';
 
 /** Median of the known figures (see protocol `median`); NaN only when none is known, for the required columns. */
@@ -13,6 +13,9 @@ interface MetricExtras {
   peakRssBytes: number | null;
   gflops: number | null;
   peakShare: number | null;
+  joulesPerInference: number | null;
+  averageWatts: number | null;
+  energySource: EnergySource | null;
 }
 
 /** Read the extra figures out of a stored ResultMetrics JSON, tolerating absent/partial objects. */
@@ -22,12 +25,18 @@ export function metricExtras(metrics: unknown): MetricExtras {
   const cs = (m.coldStart && typeof m.coldStart === 'object' ? m.coldStart : {}) as Record<string, unknown>;
   const create = num(cs.sessionCreateMs);
   const first = num(cs.firstInferenceMs);
+  // Energy counts only when measured: an 'unavailable' reading (or none) is unknown, never 0.
+  const e = (m.energy && typeof m.energy === 'object' ? m.energy : {}) as Record<string, unknown>;
+  const measured = e.status === 'measured';
   return {
     // Cold start is session creation plus the first inference: unknown when either part is (external tools).
     coldStartMs: create !== null && first !== null ? create + first : null,
     peakRssBytes: num(m.peakRssBytes),
     gflops: num(m.gflops),
     peakShare: num(m.peakShare),
+    joulesPerInference: measured ? num(e.joulesPerInference) : null,
+    averageWatts: measured ? num(e.averageWatts) : null,
+    energySource: measured && typeof e.source === 'string' ? (e.source as EnergySource) : null,
   };
 }
 
@@ -64,7 +73,7 @@ export interface LeaderboardSample {
   top1: number | null;
   verdictStatus: 'valid' | 'flagged';
   measuredAt: Date;
-  /** The stored ResultMetrics JSON (cold start, peak RSS, GFLOP/s, peak share). */
+  /** The stored ResultMetrics JSON (cold start, peak RSS, GFLOP/s, peak share, energy). */
   metrics?: unknown;
 }
 
@@ -133,6 +142,9 @@ export function computeLeaderboard(
       peakRssBytes: median(extras.map((e) => e.peakRssBytes)),
       gflops: median(extras.map((e) => e.gflops)),
       peakShare: median(extras.map((e) => e.peakShare)),
+      joulesPerInference: median(extras.map((e) => e.joulesPerInference)),
+      averageWatts: median(extras.map((e) => e.averageWatts)),
+      energySources: [...new Set(extras.flatMap((e) => (e.energySource ? [e.energySource] : [])))].sort(),
       unitSpread: unitSpread(valid),
       ranked: valid.length > 0,
     });

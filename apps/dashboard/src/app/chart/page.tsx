@@ -3,7 +3,13 @@ import Link from 'next/link';
 import { EmptyState } from '../../components/empty-state';
 import { HubErrorNotice } from '../../components/hub-error';
 import { ChartPicker, type ChartSource } from '../../features/chart/chart-picker';
-import { measuredPoints, referencePoints, type ChartPoint, type XMetric } from '../../features/chart/pareto';
+import {
+  measuredPoints,
+  parseXMetric,
+  referencePoints,
+  type ChartPoint,
+  type XMetric,
+} from '../../features/chart/pareto';
 import { catalogue, findReference, referenceSources } from '../../features/chart/reference-data';
 import { SpeedAccuracyChart, type ChartOverlay } from '../../features/chart/speed-accuracy-chart';
 import { indexClasses, selectIndex } from '../../features/leaderboard/leaderboard-index';
@@ -20,7 +26,7 @@ export const metadata: Metadata = { title: 'Speed vs accuracy · Fleetbench' };
 export default async function ChartPage({ searchParams }: { searchParams: SearchParams }) {
   const sp = await searchParams;
   const want = { classId: one(sp.class), settingsKey: one(sp.settings) };
-  const metric: XMetric = one(sp.x) === 'throughput' ? 'throughput' : 'latency';
+  const metric: XMetric = parseXMetric(one(sp.x));
   const wantOverlays = many(sp.overlay);
   const here = pathWith('/chart', {
     class: want.classId,
@@ -51,6 +57,8 @@ export default async function ChartPage({ searchParams }: { searchParams: Search
 
   let points: ChartPoint[] = [];
   let withoutTop1 = 0;
+  let withoutEnergy: string[] = [];
+  let energySources: string[] = [];
   let problem: HubProblem | null = index.ok ? null : index.problem;
   let title = '';
   if (ref) {
@@ -61,17 +69,24 @@ export default async function ChartPage({ searchParams }: { searchParams: Search
       hubApi.leaderboard(token, { hardwareClassId: sel.cls.id, settingsKey: sel.settingsKey }),
       here,
     );
-    if (rows.ok) ({ points, withoutTop1 } = measuredPoints(rows.data, metric));
-    else problem = rows.problem;
+    if (rows.ok) {
+      ({ points, withoutTop1, withoutEnergy } = measuredPoints(rows.data, metric));
+      const plotted = new Set(points.map((p) => p.modelId));
+      energySources = [
+        ...new Set(rows.data.filter((r) => plotted.has(r.modelId)).flatMap((r) => r.energySources ?? [])),
+      ].sort();
+    } else problem = rows.problem;
     title = `${sel.cls.name} ${sel.settingsKey}`;
   }
   const sourceId = ref ? `ref:${ref.id}` : (sel?.cls.id ?? '');
   // Published series drawn beside a measured class (never beside another published one, never merged).
-  const overlays: ChartOverlay[] = sel
-    ? refs
-        .filter((r) => wantOverlays.includes(r.id))
-        .map((r) => ({ id: r.id, name: r.name, points: referencePoints(catalogue, r.hw, metric) }))
-    : [];
+  // PaddleClas publishes no power figures: nothing to draw beside a speed-per-watt view.
+  const overlays: ChartOverlay[] =
+    sel && metric !== 'efficiency'
+      ? refs
+          .filter((r) => wantOverlays.includes(r.id))
+          .map((r) => ({ id: r.id, name: r.name, points: referencePoints(catalogue, r.hw, metric) }))
+      : [];
 
   return (
     <section>
@@ -96,7 +111,15 @@ export default async function ChartPage({ searchParams }: { searchParams: Search
       ) : sel ? (
         <p className="caption" data-testid="chart-caption">
           <strong>{sel.cls.name}</strong> · {describeSettingsKey(sel.settingsKey)} ·{' '}
-          <span className="src src-measured">measured</span> latency
+          <span className="src src-measured">measured</span>{' '}
+          {metric === 'efficiency' ? (
+            <span data-testid="chart-energy-caption">
+              speed per watt: median img/s ÷ median average power (W) of the results that measured energy
+              {energySources.length ? <> · energy source: {energySources.join(', ')}</> : null}
+            </span>
+          ) : (
+            'latency'
+          )}
           {withoutTop1 ? <> · {withoutTop1} model(s) without a top-1 figure not shown</> : null}
           {overlays.length ? (
             <>
@@ -109,13 +132,20 @@ export default async function ChartPage({ searchParams }: { searchParams: Search
         </p>
       ) : null}
       {problem ? <HubErrorNotice problem={problem} /> : null}
+      {withoutEnergy.length ? (
+        <p className="notice" data-testid="chart-no-energy">
+          <strong>No energy reading</strong> (not plotted): {withoutEnergy.join(', ')}. Their devices exposed no power
+          sensor the agent could read (see each result’s energy reasons).
+        </p>
+      ) : null}
       {points.length ? (
         <SpeedAccuracyChart points={points} metric={metric} title={title} overlays={overlays} />
       ) : (
         <EmptyState title="Nothing to plot yet">
           <p>
             Models need a latency result on this hardware and a top-1 figure (measured, or the published one registered
-            with the model). Run a <Link href="/campaigns">campaign</Link>, or pick published reference hardware above.
+            with the model){metric === 'efficiency' ? ', and for speed per watt an energy reading' : ''}. Run a{' '}
+            <Link href="/campaigns">campaign</Link>, or pick published reference hardware above.
           </p>
         </EmptyState>
       )}

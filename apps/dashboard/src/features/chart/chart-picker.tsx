@@ -94,6 +94,7 @@ export function ChartPicker({
         <select name="x" value={x} data-testid="chart-x-select" onChange={(e) => go({ x: e.target.value })}>
           <option value="latency">Latency (ms, log scale)</option>
           <option value="throughput">Throughput (img/s, log scale)</option>
+          <option value="efficiency">Speed per watt (img/s per W, log scale)</option>
         </select>
       </label>
       {current && !current.published ? (

@@ -1,17 +1,25 @@
 // Speed-vs-accuracy maths (pure): points, Pareto front, family colours, published reference series.
 
-export type XMetric = 'latency' | 'throughput';
+/** latency: p50 ms (lower is better); throughput: img/s; efficiency: img/s per W (both higher is better). */
+export type XMetric = 'latency' | 'throughput' | 'efficiency';
+
+/** The x metric named in a URL (`?x=`): latency unless it names another. */
+export function parseXMetric(x: string | undefined): XMetric {
+  return x === 'throughput' || x === 'efficiency' ? x : 'latency';
+}
 
 export interface ChartPoint {
   modelId: string;
   model: string;
   family: string;
-  /** Latency (ms per batch) or throughput (img/s), depending on the chart's x metric. */
+  /** Latency (ms per batch), throughput (img/s) or img/s per W, depending on the chart's x metric. */
   x: number;
   /** Top-1, 0..1. */
   y: number;
   p50Ms: number | null;
   throughputIps: number | null;
+  /** Images per second per watt; absent or null without an energy reading. */
+  ipsPerWatt?: number | null;
   /** Where the top-1 comes from: measured on this hardware, or the published reference figure. */
   top1Source: 'measured' | 'reference';
   /** True for published reference hardware (PaddleClas tables), never mixed with measured points. */
@@ -47,21 +55,42 @@ export interface MeasuredRowLike {
   top1: number | null;
   top1Source: 'measured' | 'reference' | null;
   results: number;
+  /** Median average power of the results that measured energy, W; null/absent when none did. */
+  averageWatts?: number | null;
 }
 
-/** Points of a measured leaderboard: rows with a top-1 and a positive x. Also counts the rows left out. */
+/**
+ * Speed per watt: median throughput (img/s) ÷ median average power (W) = images per joule. Null without a usable
+ * power reading, so a model whose device could not measure energy is never drawn at zero.
+ */
+export function ipsPerWatt(throughputIps: number, averageWatts: number | null | undefined): number | null {
+  if (averageWatts === null || averageWatts === undefined) return null;
+  if (!(averageWatts > 0) || !Number.isFinite(averageWatts) || !(throughputIps >= 0)) return null;
+  return throughputIps / averageWatts;
+}
+
+/**
+ * Points of a measured leaderboard: rows with a top-1 and a positive x. Also counts the rows left out for want of a
+ * top-1, and names the models left out of the speed-per-watt view for want of an energy reading.
+ */
 export function measuredPoints(
   rows: readonly MeasuredRowLike[],
   metric: XMetric,
-): { points: ChartPoint[]; withoutTop1: number } {
+): { points: ChartPoint[]; withoutTop1: number; withoutEnergy: string[] } {
   const points: ChartPoint[] = [];
   let withoutTop1 = 0;
+  const withoutEnergy: string[] = [];
   for (const r of rows) {
     if (r.top1 === null) {
       withoutTop1++;
       continue;
     }
-    const x = metric === 'latency' ? r.p50Ms : r.throughputIps;
+    const perWatt = ipsPerWatt(r.throughputIps, r.averageWatts);
+    if (metric === 'efficiency' && perWatt === null) {
+      withoutEnergy.push(r.modelName);
+      continue;
+    }
+    const x = metric === 'latency' ? r.p50Ms : metric === 'throughput' ? r.throughputIps : perWatt!;
     if (!(x > 0) || !Number.isFinite(x)) continue;
     points.push({
       modelId: r.modelId,
@@ -71,11 +100,12 @@ export function measuredPoints(
       y: r.top1,
       p50Ms: r.p50Ms,
       throughputIps: r.throughputIps,
+      ipsPerWatt: perWatt,
       top1Source: r.top1Source === 'measured' ? 'measured' : 'reference',
       published: false,
     });
   }
-  return { points, withoutTop1 };
+  return { points, withoutTop1, withoutEnergy };
 }
 
 export interface CatalogueLike {
@@ -95,7 +125,8 @@ export interface ReferenceHardwareLike {
 
 /**
  * Points of one published reference hardware class from the zoo catalogue. Latencies are ms per batch; throughput
- * = batch × 1000 / latency. Top-1 is the figure of the same PaddleClas release as the latency table.
+ * = batch × 1000 / latency. Top-1 is the figure of the same PaddleClas release as the latency table. PaddleClas
+ * publishes no power figures: none for the speed-per-watt view.
  */
 export function referencePoints(
   catalogue: readonly CatalogueLike[],
@@ -103,6 +134,7 @@ export function referencePoints(
   metric: XMetric,
 ): ChartPoint[] {
   const points: ChartPoint[] = [];
+  if (metric === 'efficiency') return points;
   for (const e of catalogue) {
     const ms = e.publishedLatencies[hw.id];
     const top1 =

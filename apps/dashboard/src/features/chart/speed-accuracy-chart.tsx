@@ -5,7 +5,7 @@ import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAx
 import { ChartDownloads } from '../../components/chart-downloads';
 import { ExportButtons } from '../../components/export-buttons';
 import type { ExportColumn } from '../../lib/export';
-import { formatMs, formatPercent, formatThroughput } from '../../lib/format';
+import { formatMs, formatPercent, formatPerWatt, formatThroughput } from '../../lib/format';
 import { byFamily, familyColour, logTicks, paretoFront, stepTicks, type ChartPoint, type XMetric } from './pareto';
 import { PointLabels } from './point-labels';
 
@@ -43,6 +43,7 @@ function PointTooltip({
         p50 {formatMs(p.p50Ms)} ms{p.published ? ' (published, per batch)' : ''}
       </div>
       <div>{formatThroughput(p.throughputIps)} img/s</div>
+      {p.ipsPerWatt != null ? <div>{formatPerWatt(p.ipsPerWatt)} img/s per W</div> : null}
     </div>
   );
 }
@@ -57,6 +58,7 @@ const EXPORT: ExportColumn<ChartPoint & { pareto: boolean; series?: string }>[] 
   },
   { key: 'p50_ms', value: (p) => p.p50Ms },
   { key: 'throughput_ips', value: (p) => p.throughputIps },
+  { key: 'ips_per_watt', value: (p) => p.ipsPerWatt ?? null },
   {
     key: 'hardware',
     value: (p) => (p.series ? `${p.series} (published)` : p.published ? 'published reference' : 'measured'),
@@ -167,13 +169,17 @@ export function SpeedAccuracyChart({
               domain={[minX / 1.15, maxX * 1.15]}
               ticks={logTicks(minX / 1.15, maxX * 1.15)}
               allowDataOverflow
-              tickFormatter={(v: number) => (metric === 'latency' ? formatMs(v) : formatThroughput(v))}
+              tickFormatter={(v: number) =>
+                metric === 'latency' ? formatMs(v) : metric === 'efficiency' ? formatPerWatt(v) : formatThroughput(v)
+              }
               stroke="var(--muted)"
               label={{
                 value:
                   metric === 'latency'
                     ? `p50 latency, ms${published ? ' per batch (published)' : ''} — log scale`
-                    : 'throughput, img/s — log scale',
+                    : metric === 'efficiency'
+                      ? 'speed per watt, img/s per W — log scale'
+                      : 'throughput, img/s — log scale',
                 position: 'insideBottom',
                 offset: -16,
                 fill: 'var(--muted)',
@@ -316,6 +322,11 @@ export function SpeedAccuracyChart({
               <th scope="col" className="num">
                 img/s
               </th>
+              {metric === 'efficiency' ? (
+                <th scope="col" className="num">
+                  img/s per W
+                </th>
+              ) : null}
             </tr>
           </thead>
           <tbody>
@@ -338,6 +349,7 @@ export function SpeedAccuracyChart({
                   </td>
                   <td className="num">{formatMs(p.p50Ms)}</td>
                   <td className="num">{formatThroughput(p.throughputIps)}</td>
+                  {metric === 'efficiency' ? <td className="num">{formatPerWatt(p.ipsPerWatt)}</td> : null}
                 </tr>
               ))}
           </tbody>
