@@ -35,6 +35,7 @@ import {
   tempDir,
   waitUntil,
 } from './lib/services.mjs';
+import { arg } from './lib/args.mjs';
 
 const require = createRequire(import.meta.url);
 const { Client } = require('pg');
@@ -44,10 +45,6 @@ const { agentRoleAcls, agentRoleName } = require('../apps/hub/dist/broker/mosqui
 // The hub's own password hash: the fast one (hashSecret) where the build has it, scrypt (hashPassword) before.
 const { hashSecret, hashPassword } = require('../apps/hub/dist/utils/crypto.js');
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : dflt;
-};
 const AGENTS = Number(arg('agents', 500));
 const TELEMETRY_S = Number(arg('telemetry-s', 10));
 const STEADY_S = Number(arg('steady-s', 60));

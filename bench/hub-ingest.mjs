@@ -28,20 +28,18 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import {
   api,
-  canConnect,
   cleanupAll,
   cleanups,
   cpuSeconds,
   createDatabase,
   deployedMaxQueued,
-  freePort,
   sleep,
-  spawnTracked,
   startHub,
   startMosquitto,
+  startRedis,
   tempDir,
-  waitUntil,
 } from './lib/services.mjs';
+import { arg } from './lib/args.mjs';
 
 const require = createRequire(import.meta.url);
 const { Client } = require('pg');
@@ -49,10 +47,6 @@ const mqtt = require('mqtt');
 const { monotonicFactory } = require('ulid');
 const { apiPaths, topics, decodePayload, settingsKey } = require('@fleetbench/protocol');
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : dflt;
-};
 const AGENTS = Number(arg('agents', 8));
 const RESULTS = Number(arg('results', 250));
 const INFLIGHT = Math.max(1, Number(arg('inflight', 10)));
@@ -61,30 +55,11 @@ const SETUPS = String(arg('setups', 'one,two')).split(',');
 const MAX_QUEUED = Number(arg('max-queued', deployedMaxQueued()));
 const TIMEOUT_MS = Number(arg('timeout', 120)) * 1000;
 const EVENTS = Number(arg('events', 0));
-const REDIS = process.env.FLEETBENCH_REDIS_BIN ?? '/usr/bin/redis-server';
 // Extra node flags for the hubs, e.g. HUB_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (written when a hub stops).
 const HUB_NODE_ARGS = (process.env.HUB_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const ulid = monotonicFactory();
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-async function startRedis() {
-  const dir = tempDir('redis');
-  const port = await freePort();
-  const proc = spawnTracked('redis', REDIS, [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--dir',
-    dir,
-  ]);
-  await waitUntil('redis', () => canConnect(port), 10_000, proc);
-  return { proc, url: `redis://127.0.0.1:${port}` };
-}
 
 // Payloads from the protocol's golden fixtures (packages/protocol/src/__fixtures__/valid), the contract's own examples.
 const fixture = (name) =>

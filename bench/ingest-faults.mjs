@@ -39,15 +39,12 @@ import {
   tcpProxy,
   tempDir,
 } from './lib/services.mjs';
+import { arg } from './lib/args.mjs';
 
 const require = createRequire(import.meta.url);
 const { Client } = require('pg');
 const { ulid } = require('ulid');
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : dflt;
-};
 const AGENTS = Number(arg('agents', 3));
 const JOBS = Number(arg('jobs', 1000));
 const ROUNDS = Number(arg('rounds', 2));

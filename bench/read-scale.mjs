@@ -12,14 +12,11 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { cleanupAll, cleanups, createDatabase, startHub, tempDir } from './lib/services.mjs';
+import { arg } from './lib/args.mjs';
 
 const require = createRequire(import.meta.url);
 const { Client } = require('pg');
 const { formatComparabilityKey } = require('@fleetbench/protocol');
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : dflt;
-};
 const SIZES = arg('sizes', '10000,100000,1000000').split(',').map(Number);
 const REQUESTS = Number(arg('requests', '40'));
 const KEEP = process.argv.includes('--keep');
