@@ -63,8 +63,8 @@ type GroupRow = Omit<LeaderboardGroup, 'spread' | 'energySources'> & {
 
 /**
  * The read model's queries: every median, count and the accuracy roll-up computed in PostgreSQL (a leaderboard is one
- * index-only range of Result, never the whole table), and the indexes read tallies (`ResultModelTally`,
- * `ResultDeviceKeyTally`) kept current by the triggers of migration *_read_model.
+ * short index-only range of Result per model, never the whole table), and the indexes read tallies
+ * (`ResultModelTally`, `ResultDeviceKeyTally`) kept current by the triggers of migration *_read_model.
  */
 @Injectable()
 export class LeaderboardRepository {
@@ -72,48 +72,56 @@ export class LeaderboardRepository {
 
   async groups(f: { hardwareClassId?: string; settingsKey?: string }): Promise<LeaderboardGroup[]> {
     const where = [
-      f.hardwareClassId !== undefined ? Prisma.sql`r."hardwareClassId" = ${f.hardwareClassId}` : null,
-      f.settingsKey !== undefined ? Prisma.sql`r."settingsKey" = ${f.settingsKey}` : null,
+      f.hardwareClassId !== undefined ? Prisma.sql`t."hardwareClassId" = ${f.hardwareClassId}` : null,
+      f.settingsKey !== undefined ? Prisma.sql`t."settingsKey" = ${f.settingsKey}` : null,
+      Prisma.sql`t.valid + t.flagged > 0`,
     ].filter((w): w is Prisma.Sql => w !== null);
-    const filter = where.length ? Prisma.sql`WHERE ${Prisma.join(where, ' AND ')}` : Prisma.empty;
+    // Driven by the tally (one row per group, in index order): each group's rows are one short index-only range read
+    // by a LATERAL aggregate, so no sort or window over the whole leaderboard; the tally's valid count says whether
+    // the medians are over valid results or, when the group has none, over its flagged ones.
     const rows = await this.db.$queryRaw<GroupRow[]>`
-      WITH base AS (
-        SELECT r."hardwareClassId", r."settingsKey", r."modelId", r."deviceId", r."p50Ms", r."p90Ms", r."p99Ms",
-               r."throughputIps", r."verdictStatus" = 'valid' AS valid, r."coldStartMs" AS cold,
-               r."peakRssBytes" AS rss, r.gflops, r."peakShare" AS share, r."joulesPerInference" AS jpi,
-               r."averageWatts" AS watts, r."energySource" AS esource
-          FROM "Result" r ${filter}
-      ), basis AS (
-        -- Medians over valid results; a group with none is listed (unranked) with medians over its flagged ones.
-        SELECT *, valid OR NOT bool_or(valid) OVER (PARTITION BY "hardwareClassId", "settingsKey", "modelId") AS in_basis
-          FROM base
-      ), grouped AS (
-        SELECT "hardwareClassId", "settingsKey", "modelId",
-               (count(*) FILTER (WHERE valid))::int AS results,
-               (count(*) FILTER (WHERE NOT valid))::int AS "flaggedResults",
-               (count(DISTINCT "deviceId") FILTER (WHERE valid))::int AS devices,
-               ${med('"p50Ms"')} AS "p50Ms", ${med('"p90Ms"')} AS "p90Ms", ${med('"p99Ms"')} AS "p99Ms",
-               ${med('"throughputIps"')} AS "throughputIps", ${med('cold')} AS "coldStartMs",
-               ${med('rss')} AS "peakRssBytes", ${med('gflops')} AS gflops, ${med('share')} AS "peakShare",
-               ${med('jpi')} AS "joulesPerInference", ${med('watts')} AS "averageWatts",
-               array_agg(DISTINCT esource ORDER BY esource) FILTER (WHERE in_basis AND esource IS NOT NULL)
-                 AS "energySources"
-          FROM basis GROUP BY 1, 2, 3
-      ), per_device AS (
-        SELECT "hardwareClassId", "settingsKey", "modelId", "deviceId",
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY "p50Ms") AS m
-          FROM base WHERE valid GROUP BY 1, 2, 3, 4
-      ), spread AS (
-        SELECT "hardwareClassId", "settingsKey", "modelId", count(*)::int AS n, min(m) AS lo, max(m) AS hi,
-               stddev_samp(m) AS sd, avg(m) AS mean
-          FROM per_device GROUP BY 1, 2, 3
+      WITH grouped AS (
+        SELECT t."hardwareClassId", t."settingsKey", t."modelId", g.*, s.*
+          FROM "ResultModelTally" t
+          CROSS JOIN LATERAL (
+            SELECT (count(*) FILTER (WHERE valid))::int AS results,
+                   (count(*) FILTER (WHERE NOT valid))::int AS "flaggedResults",
+                   (count(DISTINCT "deviceId") FILTER (WHERE valid))::int AS devices,
+                   ${med('"p50Ms"')} AS "p50Ms", ${med('"p90Ms"')} AS "p90Ms", ${med('"p99Ms"')} AS "p99Ms",
+                   ${med('"throughputIps"')} AS "throughputIps", ${med('cold')} AS "coldStartMs",
+                   ${med('rss')} AS "peakRssBytes", ${med('gflops')} AS gflops, ${med('share')} AS "peakShare",
+                   ${med('jpi')} AS "joulesPerInference", ${med('watts')} AS "averageWatts",
+                   array_agg(DISTINCT esource ORDER BY esource) FILTER (WHERE in_basis AND esource IS NOT NULL)
+                     AS "energySources"
+              FROM (SELECT r."deviceId", r."p50Ms", r."p90Ms", r."p99Ms", r."throughputIps",
+                           r."verdictStatus" = 'valid' AS valid, r."verdictStatus" = 'valid' OR t.valid = 0 AS in_basis,
+                           r."coldStartMs" AS cold, r."peakRssBytes" AS rss, r.gflops, r."peakShare" AS share,
+                           r."joulesPerInference" AS jpi, r."averageWatts" AS watts, r."energySource" AS esource
+                      FROM "Result" r
+                     WHERE r."hardwareClassId" = t."hardwareClassId" AND r."settingsKey" = t."settingsKey"
+                       AND r."modelId" = t."modelId") b
+          ) g
+          CROSS JOIN LATERAL (
+            -- Spread of the per-device median p50 over valid results (NULL when the group has none).
+            SELECT NULLIF(count(*), 0)::int AS "spreadDevices", min(m) AS "spreadMin", max(m) AS "spreadMax",
+                   stddev_samp(m) AS "spreadSd", avg(m) AS "spreadMean"
+              FROM (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY r."p50Ms") AS m
+                      FROM "Result" r
+                     WHERE r."hardwareClassId" = t."hardwareClassId" AND r."settingsKey" = t."settingsKey"
+                       AND r."modelId" = t."modelId" AND r."verdictStatus" = 'valid'
+                     GROUP BY r."deviceId") d
+          ) s
+         WHERE ${Prisma.join(where, ' AND ')}
       ), pairs AS (
         SELECT DISTINCT "hardwareClassId", "modelId" FROM grouped
       ), acc_class AS (
         -- Accuracy counts whatever its verdict: every flag is about timing, not about the answers.
-        SELECT a."hardwareClassId", a."modelId", percentile_cont(0.5) WITHIN GROUP (ORDER BY a.top1) AS top1
-          FROM "Result" a JOIN pairs p ON p."hardwareClassId" = a."hardwareClassId" AND p."modelId" = a."modelId"
-         WHERE a.top1 IS NOT NULL GROUP BY 1, 2
+        SELECT p."hardwareClassId", p."modelId", a.top1
+          FROM pairs p CROSS JOIN LATERAL (
+                 SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY r.top1) AS top1 FROM "Result" r
+                  WHERE r."hardwareClassId" = p."hardwareClassId" AND r."modelId" = p."modelId" AND r.top1 IS NOT NULL
+               ) a
+         WHERE a.top1 IS NOT NULL
       ), acc_any AS (
         SELECT a."modelId", percentile_cont(0.5) WITHIN GROUP (ORDER BY a.top1) AS top1
           FROM "Result" a
@@ -127,15 +135,12 @@ export class LeaderboardRepository {
              COALESCE(m.name, g."modelId") AS "modelName", m.family,
              COALESCE(ac.top1, aa.top1) AS "measuredTop1",
              CASE WHEN jsonb_typeof(m."referenceMetrics" -> 'top1') = 'number'
-                  THEN (m."referenceMetrics" ->> 'top1')::float8 END AS "referenceTop1",
-             s.n AS "spreadDevices", s.lo AS "spreadMin", s.hi AS "spreadMax", s.sd AS "spreadSd", s.mean AS "spreadMean"
+                  THEN (m."referenceMetrics" ->> 'top1')::float8 END AS "referenceTop1"
         FROM grouped g
         LEFT JOIN "HardwareClass" hc ON hc.id = g."hardwareClassId"
         LEFT JOIN "Model" m ON m.id = g."modelId"
         LEFT JOIN acc_class ac ON ac."hardwareClassId" = g."hardwareClassId" AND ac."modelId" = g."modelId"
-        LEFT JOIN acc_any aa ON ac.top1 IS NULL AND aa."modelId" = g."modelId"
-        LEFT JOIN spread s
-          ON s."hardwareClassId" = g."hardwareClassId" AND s."settingsKey" = g."settingsKey" AND s."modelId" = g."modelId"`;
+        LEFT JOIN acc_any aa ON ac.top1 IS NULL AND aa."modelId" = g."modelId"`;
     return rows.map(({ spreadDevices, spreadMin, spreadMax, spreadSd, spreadMean, energySources, ...g }) => ({
       ...g,
       energySources: energySources ?? [],
