@@ -131,13 +131,21 @@ export class ResultRepository {
     });
   }
 
-  /** The newest result of each of a campaign's jobs (its job table): figures only, one indexed probe per job. */
+  /**
+   * The newest result of each of a campaign's jobs (its job table): figures only, one backward probe of
+   * `Result_job_table_idx` per job that reads a single entry (no sort of the campaign's results).
+   */
   summaries(campaignId: string): Promise<ResultSummaryRow[]> {
     return this.db.$queryRaw`
-      SELECT DISTINCT ON (r."jobId") r.id, r."jobId", r."deviceId", r."modelId", r."settingsKey", r."p50Ms",
-             r."throughputIps", r."verdictStatus"::text AS "verdictStatus", r."createdAt"
-        FROM "Job" j JOIN "Result" r ON r."jobId" = j.id
-       WHERE j."campaignId" = ${campaignId}
-       ORDER BY r."jobId", r."createdAt" DESC, r.id DESC`;
+      SELECT l.*
+        FROM "Job" j
+        CROSS JOIN LATERAL (
+          SELECT r.id, r."jobId", r."deviceId", r."modelId", r."settingsKey", r."p50Ms", r."throughputIps",
+                 r."verdictStatus"::text AS "verdictStatus", r."createdAt"
+            FROM "Result" r
+           WHERE r."jobId" = j.id
+           ORDER BY r."createdAt" DESC, r.id DESC
+           LIMIT 1) l
+       WHERE j."campaignId" = ${campaignId}`;
   }
 }
