@@ -8,6 +8,7 @@
 // After each growth step: VACUUM ANALYZE (what autovacuum does after a bulk load; timed and printed).
 // Prereqs: `npm run build` (hub dist), PostgreSQL on 127.0.0.1:5432 (FLEETBENCH_TEST_DATABASE_URL).
 // Usage: node bench/read-scale.mjs [--sizes 10000,100000,1000000] [--requests 40] [--keep]
+//        node bench/read-scale.mjs --database URL   (time again on a database kept by --keep: no seeding)
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -20,6 +21,7 @@ const { formatComparabilityKey } = require('@fleetbench/protocol');
 const SIZES = arg('sizes', '10000,100000,1000000').split(',').map(Number);
 const REQUESTS = Number(arg('requests', '40'));
 const KEEP = process.argv.includes('--keep');
+const REUSE = arg('database', '');
 const CLASSES = 50;
 const DEVICES = 500;
 const MODELS = 120;
@@ -158,10 +160,13 @@ async function time(hubUrl, token, name, urls) {
 }
 
 async function main() {
-  const dbUrl = await createDatabase('fleetbench_readscale');
-  // createDatabase registered the drop last: keep the database with --keep (to EXPLAIN queries on it afterwards).
-  const dropDatabase = cleanups.pop();
-  if (!KEEP) cleanups.push(dropDatabase);
+  let dbUrl = REUSE;
+  if (!REUSE) {
+    dbUrl = await createDatabase('fleetbench_readscale');
+    // createDatabase registered the drop last: keep the database with --keep (to EXPLAIN queries on it afterwards).
+    const dropDatabase = cleanups.pop();
+    if (!KEEP) cleanups.push(dropDatabase);
+  }
   const db = new Client({ connectionString: dbUrl });
   try {
     const token = `fb_bench_${randomBytes(12).toString('hex')}`;
@@ -172,22 +177,28 @@ async function main() {
     });
     await db.connect();
     let t0 = Date.now();
-    await seedFleet(db);
-    console.log(
-      `fleet: ${CLASSES} classes, ${DEVICES} devices, ${MODELS} models, ${DEVICES * MODELS * 3} jobs in ${Date.now() - t0} ms`,
-    );
+    let seeded = 0;
+    let sizes = SIZES;
+    if (REUSE) {
+      seeded = Number((await db.query('SELECT count(*) AS n FROM "Result"')).rows[0].n);
+      sizes = [seeded];
+    } else {
+      await seedFleet(db);
+      console.log(
+        `fleet: ${CLASSES} classes, ${DEVICES} devices, ${MODELS} models, ${DEVICES * MODELS * 3} jobs in ${Date.now() - t0} ms`,
+      );
+    }
     const rand = (i, n) => Math.abs(Math.imul(i + 1, 2654435761) >> 3) % n;
     const cls = (i) => `hc_${String(rand(i, CLASSES)).padStart(2, '0')}`;
     const dev = (i) => `dev_${String(rand(i, DEVICES)).padStart(3, '0')}`;
     const q = encodeURIComponent;
-    let seeded = 0;
     const rows = [];
-    for (const size of SIZES) {
+    for (const size of sizes) {
       t0 = Date.now();
       for (let from = seeded; from < size; from += 100_000) await seedResults(db, from, Math.min(size, from + 100_000));
       const seedMs = Date.now() - t0;
       t0 = Date.now();
-      await db.query('VACUUM ANALYZE');
+      if (size > seeded || !REUSE) await db.query('VACUUM ANALYZE');
       const vacuumMs = Date.now() - t0;
       seeded = size;
       const { rows: sz } = await db.query(`SELECT pg_size_pretty(pg_total_relation_size('"Result"')) AS s`);
