@@ -9,7 +9,8 @@
 // `--results N` grows the database to N results (e.g. 1000000) by repeating each seeded result with its figures
 // scaled by ±5 % (then VACUUM ANALYZE): the same pages, rows and points, medians over ~N / 7,020 results each.
 // Prereqs: `npm run build` (hub dist + dashboard .next), PostgreSQL on 127.0.0.1:5432 (FLEETBENCH_TEST_DATABASE_URL).
-// Usage: node bench/dashboard-perf.mjs [--runs 5] [--results 1000000]
+// Usage: node bench/dashboard-perf.mjs [--runs 5] [--results 1000000] [--keep]
+//        node bench/dashboard-perf.mjs --database URL   (measure again on a database kept by --keep: no seeding)
 import { spawn } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -26,6 +27,8 @@ const { formatComparabilityKey } = require('@fleetbench/protocol');
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1] || 5) || 5;
 const RESULTS = process.argv.includes('--results') ? Number(process.argv[process.argv.indexOf('--results') + 1]) : 0;
+const KEEP = process.argv.includes('--keep');
+const REUSE = process.argv.includes('--database') ? process.argv[process.argv.indexOf('--database') + 1] : '';
 const ADMIN_URL = process.env.FLEETBENCH_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const CLASSES = 20;
 const SETTINGS = [
@@ -104,15 +107,20 @@ function rng(seed) {
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
-async function seed(db) {
-  const models = catalogueModels();
-  const rand = rng(42);
-  const now = new Date().toISOString();
-  const classes = Array.from({ length: CLASSES }, (_, i) => ({
+/** The seed's hardware classes (the same ids on every run, so a kept database can be measured again). */
+function benchClasses() {
+  return Array.from({ length: CLASSES }, (_, i) => ({
     id: `hc_bench_${String(i).padStart(2, '0')}`,
     name: `Bench CPU ${i} · x64 · ${2 + (i % 8) * 2} cores · ${8 + i} GiB`,
     speed: 0.4 + i * 0.15,
   }));
+}
+
+async function seed(db) {
+  const models = catalogueModels();
+  const rand = rng(42);
+  const now = new Date().toISOString();
+  const classes = benchClasses();
   await db.query('BEGIN');
   for (const c of classes)
     await db.query('INSERT INTO "HardwareClass" (id, name, key) VALUES ($1, $2, $3)', [c.id, c.name, `bench|${c.id}`]);
@@ -330,10 +338,10 @@ async function grow(db, seeded, total) {
 }
 
 async function main() {
-  const dbName = `fleetbench_dashperf_${randomBytes(4).toString('hex')}`;
+  const dbName = REUSE ? new URL(REUSE).pathname.slice(1) : `fleetbench_dashperf_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: ADMIN_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
+  if (!REUSE) await admin.query(`CREATE DATABASE "${dbName}"`);
   const dbUrl = new URL(ADMIN_URL);
   dbUrl.pathname = `/${dbName}`;
   const procs = [];
@@ -363,11 +371,18 @@ async function main() {
     db.on('error', () => {});
     await db.connect();
     const t0 = Date.now();
-    const seeded = await seed(db);
-    console.log(
-      `seeded ${seeded.models.length} models × ${seeded.classes.length} classes × ${SETTINGS.length} settings = ${seeded.results} results in ${Date.now() - t0} ms`,
-    );
-    if (RESULTS > seeded.results) {
+    let seeded;
+    if (REUSE) {
+      const { rows } = await db.query('SELECT count(*)::int AS n FROM "Result"');
+      seeded = { classes: benchClasses(), models: catalogueModels(), results: rows[0].n };
+      console.log(`measuring the kept database ${dbName}: ${seeded.results} results`);
+    } else {
+      seeded = await seed(db);
+      console.log(
+        `seeded ${seeded.models.length} models × ${seeded.classes.length} classes × ${SETTINGS.length} settings = ${seeded.results} results in ${Date.now() - t0} ms`,
+      );
+    }
+    if (!REUSE && RESULTS > seeded.results) {
       const t1 = Date.now();
       await grow(db, seeded.results, RESULTS);
       const { rows } = await db.query('SELECT count(*)::int AS n FROM "Result"');
@@ -501,7 +516,8 @@ async function main() {
   } finally {
     await browser?.close();
     for (const p of procs.reverse()) await p.stop();
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    if (KEEP || REUSE) console.log(`database kept: ${dbUrl}`);
+    else await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
     await admin.end();
   }
 }
