@@ -145,17 +145,26 @@ describe('IngestService', () => {
   describe('statuses (batched)', () => {
     const agents = ['agent-s1', 'agent-s2', 'agent-s3'];
 
-    it('applies the statuses of many agents with one read and one update; the dispatcher only for devices with jobs', async () => {
+    it('applies the birth messages of many agents with one read and one update; the dispatcher only for devices with jobs', async () => {
       const { svc, devices, jobs, dispatcher, events } = setup();
+      const described = JSON.parse(JSON.stringify({ hardware: hardware(), software })) as object;
       devices.findManyByIds.mockImplementation(async (ids) =>
-        ids.map((id) => deviceRow({ id, online: false, session: 1 })),
+        ids.map((id) => deviceRow({ id, online: false, session: 1, ...described })),
       );
       // Only agent-s2 has work (a queued or active job); agent-s3 holds a stale current job id.
       jobs.workOfDevices.mockResolvedValue(new Map([['agent-s2', { active: false }]]));
       devices.findManyByIds.mockImplementationOnce(async (ids) =>
-        ids.map((id) => deviceRow({ id, online: false, session: 1, currentJobId: id === 'agent-s3' ? 'j0' : null })),
+        ids.map((id) =>
+          deviceRow({ id, online: false, session: 1, currentJobId: id === 'agent-s3' ? 'j0' : null, ...described }),
+        ),
       );
-      await Promise.all(agents.map((id) => svc.handle(topics.status(id), status(true, 2))));
+      // Each agent's birth certificate: its status and its hardware description (as stored: nothing to write).
+      const hw = JSON.stringify({ v: 1, ts: new Date().toISOString(), hardware: hardware(), software });
+      await Promise.all(
+        agents.flatMap((id) => [svc.handle(topics.status(id), status(true, 2)), svc.handle(topics.hardware(id), hw)]),
+      );
+      expect(devices.findManyByIds).toHaveBeenCalledTimes(2); // the batch's devices, then the updated rows
+      expect(devices.update).not.toHaveBeenCalled();
       expect(devices.updateStatuses).toHaveBeenCalledTimes(1);
       expect(devices.updateStatuses.mock.calls[0][0].map((r) => r.id)).toEqual(agents);
       expect(jobs.workOfDevices).toHaveBeenCalledWith(agents);
@@ -517,7 +526,7 @@ describe('IngestService', () => {
     it('hardware described as stored writes nothing; changed hardware is written', async () => {
       const { svc, devices, events } = setup();
       const stored = { hardware: hardware(), software };
-      devices.findById.mockResolvedValue(deviceRow(JSON.parse(JSON.stringify(stored))));
+      devices.findManyByIds.mockResolvedValue([deviceRow(JSON.parse(JSON.stringify(stored)))]);
       const msg = (hw: ReturnType<typeof hardware>) =>
         JSON.stringify({ v: 1, ts: new Date().toISOString(), hardware: hw, software });
       await svc.handle(topics.hardware(AGENT), msg(hardware()));

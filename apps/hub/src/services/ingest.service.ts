@@ -42,12 +42,13 @@ export const RESULT_BATCHES_IN_FLIGHT = 2;
 export const EVENT_BATCH_MS = 5;
 export const EVENT_BATCH_MAX = 500;
 /**
- * Agents' presence (`status`): collected this long, at most this many batches applied at once; what arrives meanwhile
- * joins the next one, so a fleet reconnecting at once (after a broker restart) is applied in a few large batches.
+ * Agents' presence (`status`, `hardware`): collected this long, at most this many batches applied at once; what
+ * arrives meanwhile joins the next one, so a fleet reconnecting at once (after a broker restart) is applied in a few
+ * large batches.
  */
-export const STATUS_BATCH_MS = 10;
-export const STATUS_BATCH_MAX = 1000;
-export const STATUS_BATCHES_IN_FLIGHT = 2;
+export const PRESENCE_BATCH_MS = 10;
+export const PRESENCE_BATCH_MAX = 1000;
+export const PRESENCE_BATCHES_IN_FLIGHT = 2;
 
 /** Channels the hub subscribes to. */
 export const INGEST_CHANNELS: AgentChannel[] = ['status', 'hardware', 'telemetry', 'events', 'results'];
@@ -65,7 +66,7 @@ export class IngestService {
   private readonly chains = new AgentChains();
   private readonly presence = new PresenceReplayFilter();
   private readonly eventBatches: OrderedBatcher<EventItem>;
-  private readonly statusBatches: OrderedBatcher<StatusItem>;
+  private readonly presenceBatches: OrderedBatcher<PresenceItem>;
 
   constructor(
     private readonly devices: DeviceRepository,
@@ -85,13 +86,13 @@ export class IngestService {
       store: (items) => this.storeEvents(items),
       onError: (err, items) => this.logger.error({ err, events: items.length }, 'failed to store a batch of events'),
     });
-    this.statusBatches = new OrderedBatcher<StatusItem>(this.chains, {
-      collectMs: STATUS_BATCH_MS,
-      max: STATUS_BATCH_MAX,
-      inFlight: STATUS_BATCHES_IN_FLIGHT,
-      store: (items) => this.storeStatuses(items),
+    this.presenceBatches = new OrderedBatcher<PresenceItem>(this.chains, {
+      collectMs: PRESENCE_BATCH_MS,
+      max: PRESENCE_BATCH_MAX,
+      inFlight: PRESENCE_BATCHES_IN_FLIGHT,
+      store: (items) => this.storePresence(items),
       onError: (err, items) =>
-        this.logger.error({ err, statuses: items.length }, 'failed to apply a batch of device statuses'),
+        this.logger.error({ err, messages: items.length }, 'failed to apply a batch of device presence messages'),
     });
   }
 
@@ -126,54 +127,16 @@ export class IngestService {
     if (channel === 'results') return this.enqueueResult(agentId, payload);
     if (channel === 'events') return this.enqueueEvent(agentId, payload);
     if (channel === 'telemetry') return this.telemetry.enqueue(agentId, payload);
-    if (channel === 'status') return this.enqueueStatus(agentId, payload);
-    const prev = this.chains.tail(agentId) ?? Promise.resolve();
-    const run = prev.then(() => this.process(agentId, channel, payload));
-    this.chains.setTail(
-      agentId,
-      run.catch(() => undefined),
-    );
-    return run.catch((err: unknown) => {
-      this.logger.error({ err, agentId, channel }, 'failed to ingest message');
-      throw err;
-    });
+    if (channel === 'status' || channel === 'hardware') return this.enqueuePresence(agentId, channel, payload);
+    return Promise.resolve(); // INGEST_CHANNELS holds no other
   }
 
-  private async process(agentId: string, channel: AgentChannel, payload: Buffer | string): Promise<void> {
-    // An empty retained payload clears a retained message (e.g. a removed device): nothing to ingest.
-    if (payload.length === 0) return;
-    if (this.presence.isReplay(agentId, channel, payload)) return; // a retained status/hardware applied already
-    const decoded = decodePayload(channel, payload);
-    if (!decoded.ok) {
-      this.logger.warn({ agentId, channel, reason: decoded.error }, 'malformed payload ignored');
-      return;
-    }
-    const device = await this.devices.findById(agentId);
-    if (!device) {
-      this.logger.warn({ agentId, channel }, 'message from an unknown device ignored');
-      return;
-    }
-    if (device.revokedAt) {
-      this.logger.warn({ agentId, channel }, 'message from a revoked device ignored');
-      return;
-    }
-    switch (channel) {
-      case 'hardware':
-        await this.onHardware(device, decoded.value as HardwareMessage);
-        return this.presence.remember(agentId, channel, payload);
-      case 'status':
-      case 'events':
-      case 'results':
-      case 'telemetry':
-        return; // batched: enqueueStatus, enqueueEvent, enqueueResult, TelemetryIngestService
-    }
-  }
-
-  private async onHardware(device: DeviceRow, msg: HardwareMessage): Promise<void> {
+  /** Writes the device's hardware description when it changed; returns the row written, or null (nothing new). */
+  private async onHardware(device: DeviceRow, msg: HardwareMessage): Promise<DeviceRow | null> {
     // A device keeps the hardware class it enrolled with; re-enrollment or an admin (POST devices/:id/reclassify)
     // changes it. Describing other hardware no longer mints classes (one per made-up CPU name, unbounded).
     // Every (re)connect repeats the birth certificate: nothing to write when the device describes itself as stored.
-    if (sameJson(device.hardware, msg.hardware) && sameJson(device.software, msg.software)) return;
+    if (sameJson(device.hardware, msg.hardware) && sameJson(device.software, msg.software)) return null;
     const cls = hardwareClassOf(msg.hardware);
     const updated = await this.devices.update(device.id, {
       hardware: msg.hardware,
@@ -186,67 +149,90 @@ export class IngestService {
         'device reports hardware of another class; class kept until an admin reclassifies it',
       );
     this.events.emit('device.updated', toDeviceDto(updated));
+    return updated;
   }
 
-  // ---- statuses (presence): collected for a few ms, applied as one batch, then acknowledged --------------------
+  // ---- presence (status, hardware): collected for a few ms, applied as one batch, then acknowledged ----------
 
   /**
-   * An agent's status stays in order with its other messages ({@link OrderedBatcher}): it waits for the agent's
-   * earlier results and events, so an "idle" status is judged after the result that completed the job.
+   * An agent's status and hardware description stay in order with its other messages ({@link OrderedBatcher}): a
+   * status waits for the agent's earlier results and events, so an "idle" status is judged after the result that
+   * completed the job.
    */
-  private enqueueStatus(agentId: string, payload: Buffer | string): Promise<void> {
+  private enqueuePresence(agentId: string, channel: 'status' | 'hardware', payload: Buffer | string): Promise<void> {
     // An empty retained payload clears a retained message (e.g. a removed device): nothing to ingest.
     if (payload.length === 0) return Promise.resolve();
-    if (this.presence.isReplay(agentId, 'status', payload)) return Promise.resolve(); // applied already
-    const decoded = decodePayload('status', payload);
+    if (this.presence.isReplay(agentId, channel, payload)) return Promise.resolve(); // applied already
+    const decoded = decodePayload(channel, payload);
     if (!decoded.ok) {
-      this.logger.warn({ agentId, channel: 'status', reason: decoded.error }, 'malformed payload ignored');
+      this.logger.warn({ agentId, channel, reason: decoded.error }, 'malformed payload ignored');
       return Promise.resolve();
     }
-    return this.statusBatches.enqueue(agentId, { agentId, msg: decoded.value, payload }).catch((err: unknown) => {
-      this.logger.error({ err, agentId, channel: 'status' }, 'failed to ingest message');
+    const item = (
+      channel === 'status'
+        ? { channel, agentId, msg: decoded.value as StatusMessage, payload }
+        : { channel, agentId, msg: decoded.value as HardwareMessage, payload }
+    ) satisfies PresenceItem;
+    return this.presenceBatches.enqueue(agentId, item).catch((err: unknown) => {
+      this.logger.error({ err, agentId, channel }, 'failed to ingest message');
       throw err;
     });
   }
 
   /**
-   * A batch of statuses, as each would be applied one at a time: the batch's devices read in one query; each
-   * device's statuses folded in arrival order into one transition; one compare-and-set statement for all (every hub
-   * replica reads every retained status, and only the first to apply a transition acts on it: a device changed
-   * meanwhile is read again and folded again, up to 5 times); then the dispatcher, only for devices that have jobs
-   * to re-queue, resume, re-send or assign (one query tells which): a device that went offline or restarted gets its
+   * A batch of statuses and hardware descriptions, as each would be applied one at a time. The batch's devices are
+   * read in one query. Hardware: written only where it changed (every reconnect repeats it). Statuses: each device's
+   * folded in arrival order into one transition ({@link foldStatuses}); one compare-and-set statement for all (every
+   * hub replica reads every retained status, and only the first to apply a transition acts on it: a device changed
+   * meanwhile is read again and folded again, up to 5 times); then the dispatcher, only for devices that have jobs to
+   * re-queue, resume, re-send or assign (one query tells which): a device that went offline or restarted gets its
    * assigned/running jobs re-queued, a device online gets {@link DispatcherService.onDeviceOnline} (resumes or re-sends
    * the job the hub believes it holds — at once when the agent reports itself idle — else assigns its next job).
    */
-  private async storeStatuses(items: StatusItem[]): Promise<void> {
-    const byDevice = new Map<string, StatusItem[]>();
+  private async storePresence(items: PresenceItem[]): Promise<void> {
+    const statuses = new Map<string, StatusItem[]>();
     for (const item of items) {
-      const list = byDevice.get(item.agentId);
+      if (item.channel !== 'status') continue;
+      const list = statuses.get(item.agentId);
       if (list) list.push(item);
-      else byDevice.set(item.agentId, [item]);
+      else statuses.set(item.agentId, [item]);
     }
     const now = this.clock.now();
+    let devices = new Map(
+      (await this.devices.findManyByIds([...new Set(items.map((i) => i.agentId))])).map((d) => [d.id, d]),
+    );
+    const applied: PresenceItem[] = [];
+    const ignored = new Set<string>();
+    for (const item of items) {
+      const device = devices.get(item.agentId);
+      if (!device || device.revokedAt) {
+        if (!ignored.has(item.agentId))
+          this.logger.warn(
+            { agentId: item.agentId, channel: item.channel },
+            `message from ${device ? 'a revoked' : 'an unknown'} device ignored`,
+          );
+        ignored.add(item.agentId);
+        statuses.delete(item.agentId);
+        continue;
+      }
+      applied.push(item);
+      if (item.channel !== 'hardware') continue;
+      const updated = await this.onHardware(device, item.msg);
+      if (updated) devices.set(device.id, updated);
+    }
+
     /** Per device, what the dispatcher must do once the batch is applied. */
     const actions = new Map<string, StatusActions>();
-    const applied = new Set<string>();
     const updatedIds: string[] = [];
-    let todo = [...byDevice.keys()];
+    let todo = [...statuses.keys()];
     for (let tries = 0; todo.length && tries <= 5; tries++) {
-      const devices = new Map((await this.devices.findManyByIds(todo)).map((d) => [d.id, d]));
+      if (tries > 0) devices = new Map((await this.devices.findManyByIds(todo)).map((d) => [d.id, d]));
       const writes: Parameters<DeviceRepository['updateStatuses']>[0] = [];
       const planned = new Map<string, StatusActions>();
       for (const id of todo) {
         const device = devices.get(id);
-        if (!device || device.revokedAt) {
-          if (tries === 0)
-            this.logger.warn(
-              { agentId: id, channel: 'status' },
-              `message from ${device ? 'a revoked' : 'an unknown'} device ignored`,
-            );
-          continue;
-        }
-        applied.add(id);
-        const plan = this.foldStatuses(device, byDevice.get(id)!);
+        if (!device) continue; // deleted meanwhile
+        const plan = this.foldStatuses(device, statuses.get(id)!);
         if (!plan.write) {
           actions.set(id, { ...plan.actions, device });
           continue;
@@ -259,7 +245,7 @@ export class IngestService {
         if (!won.has(id)) continue;
         actions.set(id, a);
         updatedIds.push(id);
-        const last = byDevice.get(id)!.at(-1)!.msg;
+        const last = statuses.get(id)!.at(-1)!.msg;
         this.logger.info({ agentId: id, online: last.online, session: last.session }, 'device status');
       }
       todo = writes.filter((w) => !won.has(w.id)).map((w) => w.id);
@@ -279,7 +265,7 @@ export class IngestService {
         if (a.online) await this.dispatcher.onDeviceOnline(id, a.online.currentJobId);
       }),
     );
-    for (const id of applied) for (const item of byDevice.get(id)!) this.presence.remember(id, 'status', item.payload);
+    for (const item of applied) this.presence.remember(item.agentId, item.channel, item.payload);
   }
 
   /**
@@ -538,10 +524,14 @@ interface StatusActions {
 }
 
 interface StatusItem {
+  channel: 'status';
   agentId: string;
   msg: StatusMessage;
   payload: Buffer | string;
 }
+
+type PresenceItem =
+  StatusItem | { channel: 'hardware'; agentId: string; msg: HardwareMessage; payload: Buffer | string };
 
 /** Equal as JSON values (key order aside: jsonb stores keys in its own order). */
 const sameJson = (stored: unknown, received: unknown) =>
