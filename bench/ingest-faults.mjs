@@ -77,6 +77,8 @@ const seen = {
   confirmed: new Set(),
   duplicates: 0,
   retried: 0,
+  /** Of those, handlings cut off by the hub's own shutdown (its database pool closed under them). */
+  retriedClosedPool: 0,
   busy: new Map(), // agent name → job id running now
 };
 
@@ -94,7 +96,10 @@ function hubLine(line) {
   if (!l) return;
   // "duplicate result (same msgId or job attempt) ignored" (prefix match: the wording has changed before).
   if (l.msg?.startsWith('duplicate result')) seen.duplicates++;
-  else if (l.msg === 'message not stored; acknowledgement held, retrying') seen.retried++;
+  else if (l.msg === 'message not stored; acknowledgement held, retrying') {
+    seen.retried++;
+    if (/Cannot use a pool/.test(JSON.stringify(l.err ?? ''))) seen.retriedClosedPool++;
+  }
 }
 
 function agentLine(name, line) {
@@ -276,9 +281,12 @@ async function main() {
     while ((await stored()) < target && Date.now() - t0 < TIMEOUT_MS) await sleep(100);
     const before = await stored();
     const ft = Date.now();
+    const retried = seen.retried;
     const which = await inject[fault]();
     injected.push(fault);
-    log(`${fault.padEnd(14)} at ${before}/${total} stored (${Date.now() - ft} ms)${which ? `, ${which}` : ''}`);
+    log(
+      `${fault.padEnd(14)} at ${before}/${total} stored (${Date.now() - ft} ms, ${seen.retried - retried} retried meanwhile)${which ? `, ${which}` : ''}`,
+    );
   }
 
   // Hands off: the campaigns must complete by themselves, and every outbox empty out.
@@ -315,6 +323,7 @@ async function main() {
     stored: rows.length,
     duplicatesRejected: seen.duplicates,
     retried: seen.retried,
+    retriedClosedPool: seen.retriedClosedPool,
     missing: [...seen.measured].filter((m) => !inDb.has(m)).length,
     extra: rows.filter((m) => !seen.measured.has(m)).length,
     duplicateRows: rows.length - inDb.size,
@@ -350,7 +359,7 @@ async function main() {
     (states.succeeded ?? 0) === total &&
     campaignStates.every((s) => s === 'completed');
   log(
-    `sent (measured) ${summary.sent} | acknowledged by the broker ${summary.acknowledged} | confirmed by the hub ${summary.confirmed} | stored ${summary.stored} | duplicates rejected ${summary.duplicatesRejected} | retried ${summary.retried}`,
+    `sent (measured) ${summary.sent} | acknowledged by the broker ${summary.acknowledged} | confirmed by the hub ${summary.confirmed} | stored ${summary.stored} | duplicates rejected ${summary.duplicatesRejected} | retried ${summary.retried} (${summary.retriedClosedPool} on a closed database pool)`,
   );
   log(
     `missing ${summary.missing}, extra ${summary.extra}, duplicate rows ${summary.duplicateRows}; torn files ${summary.torn}: set aside ${summary.tornSetAside}, stored ${summary.tornStored}; outbox files left ${summary.outboxLeft}`,
