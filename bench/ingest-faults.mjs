@@ -79,6 +79,8 @@ const seen = {
   retried: 0,
   /** Of those, handlings cut off by the hub's own shutdown (its database pool closed under them). */
   retriedClosedPool: 0,
+  /** Hub log lines of any kind reporting a database pool used after it was closed (a shutdown cutting work off). */
+  closedPoolErrors: 0,
   busy: new Map(), // agent name → job id running now
 };
 
@@ -94,6 +96,7 @@ function parse(line) {
 function hubLine(line) {
   const l = parse(line);
   if (!l) return;
+  if (line.includes('Cannot use a pool')) seen.closedPoolErrors++;
   // "duplicate result (same msgId or job attempt) ignored" (prefix match: the wording has changed before).
   if (l.msg?.startsWith('duplicate result')) seen.duplicates++;
   else if (l.msg === 'message not stored; acknowledgement held, retrying') {
@@ -282,10 +285,11 @@ async function main() {
     const before = await stored();
     const ft = Date.now();
     const retried = seen.retried;
+    const closedPool = seen.closedPoolErrors;
     const which = await inject[fault]();
     injected.push(fault);
     log(
-      `${fault.padEnd(14)} at ${before}/${total} stored (${Date.now() - ft} ms, ${seen.retried - retried} retried meanwhile)${which ? `, ${which}` : ''}`,
+      `${fault.padEnd(14)} at ${before}/${total} stored (${Date.now() - ft} ms, ${seen.retried - retried} retried and ${seen.closedPoolErrors - closedPool} closed-pool errors meanwhile)${which ? `, ${which}` : ''}`,
     );
   }
 
@@ -324,6 +328,7 @@ async function main() {
     duplicatesRejected: seen.duplicates,
     retried: seen.retried,
     retriedClosedPool: seen.retriedClosedPool,
+    closedPoolErrors: seen.closedPoolErrors,
     missing: [...seen.measured].filter((m) => !inDb.has(m)).length,
     extra: rows.filter((m) => !seen.measured.has(m)).length,
     duplicateRows: rows.length - inDb.size,
@@ -359,7 +364,7 @@ async function main() {
     (states.succeeded ?? 0) === total &&
     campaignStates.every((s) => s === 'completed');
   log(
-    `sent (measured) ${summary.sent} | acknowledged by the broker ${summary.acknowledged} | confirmed by the hub ${summary.confirmed} | stored ${summary.stored} | duplicates rejected ${summary.duplicatesRejected} | retried ${summary.retried} (${summary.retriedClosedPool} on a closed database pool)`,
+    `sent (measured) ${summary.sent} | acknowledged by the broker ${summary.acknowledged} | confirmed by the hub ${summary.confirmed} | stored ${summary.stored} | duplicates rejected ${summary.duplicatesRejected} | retried ${summary.retried} (${summary.retriedClosedPool} on a closed database pool) | closed-pool errors logged ${summary.closedPoolErrors}`,
   );
   log(
     `missing ${summary.missing}, extra ${summary.extra}, duplicate rows ${summary.duplicateRows}; torn files ${summary.torn}: set aside ${summary.tornSetAside}, stored ${summary.tornStored}; outbox files left ${summary.outboxLeft}`,
