@@ -77,6 +77,10 @@ const seen = {
   confirmed: new Set(),
   duplicates: 0,
   retried: 0,
+  /** Of those, handlings cut off by the hub's own shutdown (its database pool closed under them). */
+  retriedClosedPool: 0,
+  /** Hub log lines of any kind reporting a database pool used after it was closed (a shutdown cutting work off). */
+  closedPoolErrors: 0,
   busy: new Map(), // agent name → job id running now
 };
 
@@ -92,9 +96,13 @@ function parse(line) {
 function hubLine(line) {
   const l = parse(line);
   if (!l) return;
+  if (line.includes('Cannot use a pool')) seen.closedPoolErrors++;
   // "duplicate result (same msgId or job attempt) ignored" (prefix match: the wording has changed before).
   if (l.msg?.startsWith('duplicate result')) seen.duplicates++;
-  else if (l.msg === 'message not stored; acknowledgement held, retrying') seen.retried++;
+  else if (l.msg === 'message not stored; acknowledgement held, retrying') {
+    seen.retried++;
+    if (/Cannot use a pool/.test(JSON.stringify(l.err ?? ''))) seen.retriedClosedPool++;
+  }
 }
 
 function agentLine(name, line) {
@@ -276,9 +284,13 @@ async function main() {
     while ((await stored()) < target && Date.now() - t0 < TIMEOUT_MS) await sleep(100);
     const before = await stored();
     const ft = Date.now();
+    const retried = seen.retried;
+    const closedPool = seen.closedPoolErrors;
     const which = await inject[fault]();
     injected.push(fault);
-    log(`${fault.padEnd(14)} at ${before}/${total} stored (${Date.now() - ft} ms)${which ? `, ${which}` : ''}`);
+    log(
+      `${fault.padEnd(14)} at ${before}/${total} stored (${Date.now() - ft} ms, ${seen.retried - retried} retried and ${seen.closedPoolErrors - closedPool} closed-pool errors meanwhile)${which ? `, ${which}` : ''}`,
+    );
   }
 
   // Hands off: the campaigns must complete by themselves, and every outbox empty out.
@@ -315,6 +327,8 @@ async function main() {
     stored: rows.length,
     duplicatesRejected: seen.duplicates,
     retried: seen.retried,
+    retriedClosedPool: seen.retriedClosedPool,
+    closedPoolErrors: seen.closedPoolErrors,
     missing: [...seen.measured].filter((m) => !inDb.has(m)).length,
     extra: rows.filter((m) => !seen.measured.has(m)).length,
     duplicateRows: rows.length - inDb.size,
@@ -350,7 +364,7 @@ async function main() {
     (states.succeeded ?? 0) === total &&
     campaignStates.every((s) => s === 'completed');
   log(
-    `sent (measured) ${summary.sent} | acknowledged by the broker ${summary.acknowledged} | confirmed by the hub ${summary.confirmed} | stored ${summary.stored} | duplicates rejected ${summary.duplicatesRejected} | retried ${summary.retried}`,
+    `sent (measured) ${summary.sent} | acknowledged by the broker ${summary.acknowledged} | confirmed by the hub ${summary.confirmed} | stored ${summary.stored} | duplicates rejected ${summary.duplicatesRejected} | retried ${summary.retried} (${summary.retriedClosedPool} on a closed database pool) | closed-pool errors logged ${summary.closedPoolErrors}`,
   );
   log(
     `missing ${summary.missing}, extra ${summary.extra}, duplicate rows ${summary.duplicateRows}; torn files ${summary.torn}: set aside ${summary.tornSetAside}, stored ${summary.tornStored}; outbox files left ${summary.outboxLeft}`,

@@ -48,7 +48,15 @@ export interface CreateHubOptions {
   logger?: Logger;
   /** Set false to keep the lease sweeper off (tests drive it by hand). */
   leaseSweeper?: boolean;
+  /** On close, how long messages in hand may take to be stored and acknowledged (default {@link SHUTDOWN_DRAIN_MS}). */
+  drainMs?: number;
 }
+
+/**
+ * On shutdown, how long the hub waits for the messages it is handling to be stored and acknowledged; what is not done
+ * by then stays unacknowledged and the broker (or the agent, from its outbox) delivers it again.
+ */
+export const SHUTDOWN_DRAIN_MS = 10_000;
 
 export function hubVersion(): string {
   try {
@@ -97,8 +105,15 @@ export async function createApp(
  */
 export async function createHub(config: HubConfig, opts: CreateHubOptions = {}): Promise<Hub> {
   const logger = opts.logger ?? createLogger(config.logLevel);
+  // Shutdown is ordered: first stop taking messages and let those in hand be stored and acknowledged (`drains`, all
+  // at once, bounded), then close what was opened, newest first (`cleanups`: MQTT client, broker, app, Redis, database),
+  // so no handling is cut off by a closed database pool.
+  const drainMs = opts.drainMs ?? SHUTDOWN_DRAIN_MS;
+  const drains: (() => Promise<unknown>)[] = [];
   const cleanups: (() => Promise<unknown>)[] = [];
   const close = async () => {
+    const draining = drains.splice(0);
+    await Promise.all(draining.map((fn) => fn().catch((err) => logger.warn({ err }, 'error while draining'))));
     for (const fn of cleanups.reverse()) await fn().catch((err) => logger.warn({ err }, 'error while closing'));
     cleanups.length = 0;
   };
@@ -154,6 +169,7 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
       });
       broker = embedded;
       cleanups.push(() => embedded.close());
+      drains.push(() => embedded.drain(drainMs));
       authority = new EmbeddedBrokerAuthority(embedded);
       const localHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
       brokerUrl = embedded.internalUrl;
@@ -162,7 +178,7 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
         logger.warn({ requested: config.mqttPort, port: broker.port }, 'MQTT port taken; embedded broker uses another');
     }
 
-    const client: MqttClient = await connectHubClient({
+    const hubClient = await connectHubClient({
       url: brokerUrl,
       ...(broker ? { username: 'fleetbench-hub', password: runtime.hubBrokerPassword } : {}),
       external: !!config.mqttUrl,
@@ -171,7 +187,9 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
       onMessage: (topic, payload) => ingest.handle(topic, payload),
       ...(broker ? { channels: INGEST_CHANNELS.filter((ch) => !EMBEDDED_HOOK_CHANNELS.includes(ch)) } : {}),
     });
-    cleanups.push(() => client.endAsync());
+    const client: MqttClient = hubClient.client;
+    cleanups.push(() => hubClient.end(drainMs));
+    drains.push(() => hubClient.drain(drainMs));
     app.get(MqttRepository).attach(client);
     if (config.mqttUrl && config.mqttDynsec)
       authority = new DynsecBrokerAuthority(client, logger.child({ module: 'dynsec' }));
@@ -196,12 +214,15 @@ export async function createHub(config: HubConfig, opts: CreateHubOptions = {}):
     const dispatcher = app.get(DispatcherService);
     await dispatcher.dispatchAll();
     if (opts.leaseSweeper !== false) {
-      const timer = setInterval(
-        () => void dispatcher.sweepLeases().catch((err) => logger.error({ err }, 'lease sweep failed')),
-        config.leaseSweepMs,
-      );
+      let sweeping: Promise<unknown> = Promise.resolve();
+      const timer = setInterval(() => {
+        sweeping = dispatcher.sweepLeases().catch((err) => logger.error({ err }, 'lease sweep failed'));
+      }, config.leaseSweepMs);
       timer.unref();
-      cleanups.push(async () => clearInterval(timer));
+      drains.push(async () => {
+        clearInterval(timer);
+        await sweeping;
+      });
     }
     return {
       app,

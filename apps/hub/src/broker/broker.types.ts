@@ -25,5 +25,11 @@ export interface EmbeddedBrokerHandle {
   url: string;
   /** Where the hub's own client connects: `url`, or with TLS a plain listener on 127.0.0.1 (same process). */
   internalUrl: string;
+  /**
+   * Shutting down: takes no new connections and no new results or events (they stay unacknowledged; agents keep them
+   * in their outbox and send them again), and waits at most `timeoutMs` for those being stored to be committed and
+   * acknowledged. Resolves to the number still unfinished then.
+   */
+  drain(timeoutMs: number): Promise<number>;
   close(): Promise<void>;
 }

@@ -124,6 +124,9 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   const logger = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'mqtt-broker' });
   const principals = new WeakMap<Client, BrokerPrincipal>();
   const revoked = new Set<string>();
+  /** Results and events handed to `ingest` and not yet acknowledged (settled when stored, or their client left). */
+  const inHand = new Set<Promise<void>>();
+  let draining = false;
 
   const options: AedesOptions = {
     authenticate(client, username, password, done) {
@@ -194,13 +197,23 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
           );
           return done(null);
         }
+        // Draining (shutdown): not stored and not acknowledged; the agent sends it again from its outbox.
+        if (draining) return;
         const retry = opts.retry ?? { initialMs: 100, maxMs: 5_000 };
+        let finished!: () => void;
+        const tracked = new Promise<void>((resolve) => (finished = resolve));
+        inHand.add(tracked);
+        const settle = (err: Error | null) => {
+          inHand.delete(tracked);
+          finished();
+          done(err);
+        };
         const attempt = (n: number): void => {
           ingest(topic, packet.payload as Buffer).then(
-            () => done(null),
+            () => settle(null),
             (err: unknown) => {
               // Gone: the agent resends from its outbox on the next connection. An error closes nothing more.
-              if (client.closed) return done(new Error('client gone before its message was stored'));
+              if (client.closed) return settle(new Error('client gone before its message was stored'));
               const delay = Math.min(retry.maxMs, retry.initialMs * 2 ** n);
               logger.warn({ clientId: client.id, topic, err, retryInMs: delay }, 'message not stored; PUBACK held');
               setTimeout(() => attempt(n + 1), delay).unref();
@@ -290,16 +303,39 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     logger.info({ requestedPort: opts.port, port }, 'embedded MQTT broker: requested port was taken');
   }
 
+  let serverClosed: Promise<unknown> | undefined;
+  /** Stops accepting connections (once); resolves when every socket of the listeners is gone. */
+  const closeServers = () =>
+    (serverClosed ??= Promise.all(
+      [server, internal].map((s) => (s ? new Promise<void>((resolve) => s.close(() => resolve())) : undefined)),
+    ));
+
+  const drain = async (timeoutMs: number): Promise<number> => {
+    draining = true;
+    void closeServers();
+    if (inHand.size) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(inHand),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+      ]);
+      clearTimeout(timer);
+      // aedes writes the PUBACK of a message just stored on a later tick: let it go out before connections close.
+      await new Promise<void>((resolve) => setTimeout(resolve, 20));
+    }
+    logger.info({ unfinished: inHand.size }, 'embedded broker drained');
+    return inHand.size;
+  };
+
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      const serverClosed = Promise.all(
-        [server, internal].map((s) => (s ? new Promise<void>((resolve) => s.close(() => resolve())) : undefined)),
-      );
+      draining = true;
+      const serversClosed = closeServers();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       // Sockets that never completed CONNECT are not aedes clients; end them too so server.close() returns.
       for (const socket of sockets) socket.destroy();
-      await serverClosed;
+      await serversClosed;
     })();
     return closing;
   };
@@ -321,6 +357,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     url: `${opts.tls ? 'mqtts' : 'mqtt'}://${urlHost(opts.host)}:${port}`,
     internalUrl: internal ? `mqtt://127.0.0.1:${internalPort}` : `mqtt://${urlHost(opts.host)}:${port}`,
     aedes,
+    drain,
     close,
     revokeAgent,
   };

@@ -59,8 +59,8 @@ function hubClient(onMessage: (topic: string, payload: Buffer) => Promise<void>,
     onMessage,
     retry: { initialMs: 20, maxMs: 200 },
   }).then((c) => {
-    clients.push(c);
-    return c;
+    clients.push(c.client);
+    return c.client;
   });
 }
 

@@ -53,6 +53,10 @@ export class AckWindow {
   private conn = 0;
   private pending: Pending[] = [];
   private stalled: (() => void) | null = null;
+  /** Set by {@link pause}: messages that arrive from then on are left unacknowledged for redelivery. */
+  private paused = false;
+  private refused = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly client: MqttClient,
@@ -66,9 +70,47 @@ export class AckWindow {
     return this.pending.length;
   }
 
+  /**
+   * Shutting down: messages that arrive from now on are neither handled nor acknowledged (the broker hands them out
+   * again: to this session when the hub is back, or to another replica of the share group). The socket is still read,
+   * so the broker's acknowledgements of the hub's own publishes (receipts, assignments) keep coming in.
+   */
+  pause(): void {
+    this.paused = true;
+    this.release();
+  }
+
+  /**
+   * Pauses, then resolves once every message in hand is handled and acknowledged, or after `timeoutMs` (what is left
+   * then stays unacknowledged and is redelivered). Resolves to the number left unacknowledged.
+   */
+  async drain(timeoutMs: number): Promise<number> {
+    this.pause();
+    if (this.pending.length) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+      ]);
+      clearTimeout(timer);
+    }
+    const left = this.pending.length;
+    this.logger.info(
+      { unacknowledged: left, leftForRedelivery: this.refused },
+      left ? 'drain timed out; the broker redelivers what is left' : 'messages in hand handled and acknowledged',
+    );
+    return left;
+  }
+
   /** mqtt.js `handleMessage`: called for every PUBLISH, one at a time; `next` lets it read the next packet. */
   take(packet: IPublishPacket, next: (err?: Error) => void): void {
     const payload = packet.payload as Buffer;
+    if (this.paused) {
+      // Not handled, not acknowledged (QoS 1: redelivered; QoS 0: lost, as by design).
+      this.refused++;
+      next(HELD);
+      return;
+    }
     if (packet.qos === 0 || packet.messageId === undefined) {
       // Nothing to acknowledge (telemetry): handled in the background, losses are acceptable by design.
       this.handle(packet.topic, payload).catch((err: unknown) =>
@@ -98,6 +140,7 @@ export class AckWindow {
       );
     this.pending = [];
     this.release();
+    this.notifyIdle();
   }
 
   private run(entry: Pending, topic: string, payload: Buffer, attempt: number): void {
@@ -131,6 +174,11 @@ export class AckWindow {
       });
     }
     if (this.pending.length < this.maxInFlight) this.release();
+    if (!this.pending.length) this.notifyIdle();
+  }
+
+  private notifyIdle(): void {
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private release(): void {
@@ -161,6 +209,21 @@ export interface HubClientOptions {
   retry?: RetryPolicy;
 }
 
+/** The hub's connected client, and its orderly shutdown. */
+export interface HubClient {
+  client: MqttClient;
+  /**
+   * Stops handling new messages and waits (at most `timeoutMs`) until those in hand are handled and acknowledged
+   * ({@link AckWindow.drain}); resolves to the number left unacknowledged.
+   */
+  drain(timeoutMs: number): Promise<number>;
+  /**
+   * Disconnects, waiting at most `timeoutMs` for the broker to acknowledge the hub's own QoS 1 publishes; after that
+   * (e.g. the broker is gone) the connection is closed anyway.
+   */
+  end(timeoutMs: number): Promise<void>;
+}
+
 /**
  * Connects the hub's own client. The message handler is in place before the connection opens (a persistent session's
  * queued messages arrive right after CONNACK), the subscriptions are renewed on every CONNACK (Mosquitto 2.0 does not
@@ -168,7 +231,7 @@ export interface HubClientOptions {
  * QoS 1 message is acknowledged only after `onMessage` resolved (docs/decisions/0004), with many in flight at once.
  * Resolves after the first SUBACK; rejects when the first connection attempt fails.
  */
-export async function connectHubClient(opts: HubClientOptions): Promise<MqttClient> {
+export async function connectHubClient(opts: HubClientOptions): Promise<HubClient> {
   const u = new URL(opts.url);
   const username = opts.username ?? (decodeURIComponent(u.username) || HUB_MQTT_USERNAME);
   const password = opts.password ?? (u.password ? decodeURIComponent(u.password) : undefined);
@@ -228,5 +291,22 @@ export async function connectHubClient(opts: HubClientOptions): Promise<MqttClie
     await client.endAsync(true).catch(() => undefined);
     throw err;
   }
-  return client;
+  return {
+    client,
+    drain: (timeoutMs) => window.drain(timeoutMs),
+    end: async (timeoutMs) => {
+      const unacknowledged = () => Object.keys(client.outgoing).length;
+      if (unacknowledged() && client.connected) {
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          client.once('outgoingEmpty', resolve);
+          timer = setTimeout(resolve, timeoutMs);
+        });
+        clearTimeout(timer);
+      }
+      const left = unacknowledged();
+      if (left) opts.logger.warn({ unacknowledged: left }, 'publishes not acknowledged by the broker; disconnecting');
+      await client.endAsync(left > 0);
+    },
+  };
 }

@@ -18,6 +18,12 @@ export class DeviceRepository {
     return this.db.device.findUnique({ where: { id }, include: deviceInclude });
   }
 
+  /** Several devices in one query (those that exist). */
+  findManyByIds(ids: string[]): Promise<DeviceRow[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return this.db.device.findMany({ where: { id: { in: ids } }, include: deviceInclude });
+  }
+
   /** What ingest needs of several devices at once (one query per batch). */
   factsByIds(ids: string[]): Promise<{ id: string; name: string; hardwareClassId: string; revokedAt: Date | null }[]> {
     return this.db.device.findMany({
@@ -82,16 +88,25 @@ export class DeviceRepository {
   }
 
   /**
-   * Applies a status change only if the device is still as the caller read it (`online`, `session`): every hub replica
-   * reads every retained status, and only the first to apply a transition may act on it. Null when another won.
+   * Applies status changes of many devices in one statement, each only if its device is still as the caller read it
+   * (`seenOnline`, `seenSession`): every hub replica reads every retained status, and only the first to apply a
+   * transition may act on it. Returns the ids of the devices updated; the others were changed meanwhile.
    */
-  async updateStatus(
-    id: string,
-    seen: { online: boolean; session: number },
-    data: { online: boolean; session: number; lastSeenAt: Date },
-  ): Promise<DeviceRow | null> {
-    const r = await this.db.device.updateMany({ where: { id, ...seen }, data });
-    return r.count === 1 ? this.findById(id) : null;
+  async updateStatuses(
+    rows: { id: string; seenOnline: boolean; seenSession: number; online: boolean; session: number }[],
+    lastSeenAt: Date,
+  ): Promise<string[]> {
+    if (!rows.length) return [];
+    const updated = await this.db.$queryRaw<{ id: string }[]>`
+      UPDATE "Device" d
+      SET "online" = v."online", "session" = v."session",
+        "lastSeenAt" = (${lastSeenAt.toISOString()}::timestamptz AT TIME ZONE 'UTC'),
+        "updatedAt" = (now() AT TIME ZONE 'UTC')
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        AS v("id" text, "seenOnline" boolean, "seenSession" int, "online" boolean, "session" int)
+      WHERE d."id" = v."id" AND d."online" = v."seenOnline" AND d."session" = v."seenSession"
+      RETURNING d."id"`;
+    return updated.map((u) => u.id);
   }
 
   /**

@@ -1,6 +1,7 @@
-/** Medium test: the batched job transitions of agent events on a real PostgreSQL. */
+/** Medium test: the batched job transitions of agent events, and the batched presence queries, on a real PostgreSQL. */
 import { openDatabase, type Database } from '../db/database';
 import { createTestDatabase } from '../test-support/database';
+import { DeviceRepository } from './device.repository';
 import { isUniqueViolation, JobRepository } from './job.repository';
 
 let tdb: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -106,4 +107,47 @@ it('refuses the whole statement when a job would become active beside another of
   expect(isUniqueViolation(err)).toBe(true);
   expect((await repo.findManyByIds(['other', 'second'])).map((j) => j.state)).toEqual(['queued', 'queued']);
   expect(isUniqueViolation(new Error('connection refused'))).toBe(false);
+});
+
+it('tells which devices have work for the dispatcher: an active job, or a queued job of a running campaign', async () => {
+  await seed([
+    { id: 'w-run', deviceId: 'w1', state: 'running' },
+    { id: 'w-queued', deviceId: 'w2', state: 'queued' },
+    { id: 'w-done', deviceId: 'w3', state: 'succeeded' },
+  ]);
+  await seed([{ id: 'w-queued-stopped', deviceId: 'w4', state: 'queued' }]); // a campaign of its own
+  const stopped = await db.prisma.job.findUniqueOrThrow({ where: { id: 'w-queued-stopped' } });
+  await db.prisma.campaign.update({ where: { id: stopped.campaignId }, data: { state: 'cancelled' } });
+  const repo = new JobRepository(db.prisma);
+  const work = await repo.workOfDevices(['w1', 'w2', 'w3', 'w4', 'nobody']);
+  expect([...work].sort()).toEqual([
+    ['w1', { active: true }],
+    ['w2', { active: false }],
+  ]);
+  expect(await repo.workOfDevices([])).toEqual(new Map());
+});
+
+it('applies many device statuses in one statement, each a compare-and-set on the (online, session) read', async () => {
+  await seed([{ id: 's-job', deviceId: 's1', state: 'queued' }]);
+  for (const id of ['s2', 's3'])
+    await db.prisma.device.create({
+      data: { id, name: id, passwordHash: 'x', hardware: {}, software: {}, hardwareClassId: 'hc-1', session: 2 },
+    });
+  const devices = new DeviceRepository(db.prisma);
+  const seen = new Date('2026-02-01T10:00:00.123Z');
+  const won = await devices.updateStatuses(
+    [
+      { id: 's1', seenOnline: false, seenSession: 0, online: true, session: 1 },
+      { id: 's2', seenOnline: false, seenSession: 2, online: true, session: 3 },
+      { id: 's3', seenOnline: true, seenSession: 2, online: false, session: 2 }, // another replica changed it first
+      { id: 'missing', seenOnline: false, seenSession: 0, online: true, session: 1 },
+    ],
+    seen,
+  );
+  expect(won.sort()).toEqual(['s1', 's2']);
+  const rows = new Map((await devices.findManyByIds(['s1', 's2', 's3'])).map((d) => [d.id, d]));
+  expect(rows.get('s1')).toMatchObject({ online: true, session: 1, lastSeenAt: seen });
+  expect(rows.get('s2')).toMatchObject({ online: true, session: 3, lastSeenAt: seen });
+  expect(rows.get('s3')).toMatchObject({ online: false, session: 2, lastSeenAt: null });
+  expect(await devices.updateStatuses([], seen)).toEqual([]);
 });

@@ -114,6 +114,21 @@ export class JobRepository {
     return this.db.job.findMany({ where: { deviceId, state: { in: [...ACTIVE_JOB_STATES] } }, include: jobInclude });
   }
 
+  /**
+   * Of these devices, those with work for the dispatcher: an assigned or running job (`active`), or a queued job of a
+   * running campaign. One query for a batch of devices; devices with neither are absent.
+   */
+  async workOfDevices(deviceIds: string[]): Promise<Map<string, { active: boolean }>> {
+    if (!deviceIds.length) return new Map();
+    const rows = await this.db.$queryRaw<{ id: string; active: boolean }[]>`
+      SELECT j."deviceId" AS id, bool_or(j."state" IN ('assigned', 'running')) AS active
+      FROM "Job" j JOIN "Campaign" c ON c."id" = j."campaignId"
+      WHERE j."deviceId" = ANY(${deviceIds}::text[])
+        AND (j."state" IN ('assigned', 'running') OR (j."state" = 'queued' AND c."state" = 'running'))
+      GROUP BY j."deviceId"`;
+    return new Map(rows.map((r) => [r.id, { active: r.active }]));
+  }
+
   /** Oldest queued job of a running campaign for the device. */
   findNextQueued(deviceId: string): Promise<JobRow | null> {
     return this.db.job.findFirst({

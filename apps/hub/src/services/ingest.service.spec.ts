@@ -39,7 +39,9 @@ function setup() {
   devices.factsByIds.mockResolvedValue([{ id: AGENT, name: 'a', hardwareClassId: 'hc-1', revokedAt: null }]);
   jobs.factsByIds.mockResolvedValue([]);
   devices.update.mockImplementation(async (_id, data) => deviceRow(data as never));
-  devices.updateStatus.mockImplementation(async (_id, _seen, data) => deviceRow(data as never));
+  devices.findManyByIds.mockResolvedValue([deviceRow()]);
+  devices.updateStatuses.mockImplementation(async (rows) => rows.map((r) => r.id));
+  jobs.workOfDevices.mockResolvedValue(new Map([[AGENT, { active: true }]]));
   const mqtt = mockOf<MqttRepository>();
   mqtt.publish.mockResolvedValue();
   const svc = new IngestService(
@@ -92,9 +94,9 @@ describe('IngestService', () => {
 
   it('ignores messages from unknown devices', async () => {
     const { svc, devices, logger } = setup();
-    devices.findById.mockResolvedValue(null);
+    devices.findManyByIds.mockResolvedValue([]);
     await svc.handle(topics.status(AGENT), status(true, 1));
-    expect(devices.updateStatus).not.toHaveBeenCalled();
+    expect(devices.updateStatuses).not.toHaveBeenCalled();
     expect(logger.warn).toHaveBeenCalledWith(
       expect.objectContaining({ agentId: AGENT }),
       'message from an unknown device ignored',
@@ -104,31 +106,30 @@ describe('IngestService', () => {
   it('ignores a stale offline will from an older session', async () => {
     const { svc, devices, dispatcher } = setup();
     await svc.handle(topics.status(AGENT), status(false, 2));
-    expect(devices.updateStatus).not.toHaveBeenCalled();
+    expect(devices.updateStatuses).not.toHaveBeenCalled();
     expect(dispatcher.onDeviceOffline).not.toHaveBeenCalled();
   });
 
   it('marks a device offline on its own will and re-queues via the dispatcher', async () => {
     const { svc, devices, dispatcher } = setup();
     await svc.handle(topics.status(AGENT), status(false, 3));
-    expect(devices.updateStatus).toHaveBeenCalledWith(
-      AGENT,
-      { online: true, session: 3 },
-      expect.objectContaining({ online: false, session: 3 }),
+    expect(devices.updateStatuses).toHaveBeenCalledWith(
+      [{ id: AGENT, seenOnline: true, seenSession: 3, online: false, session: 3 }],
+      expect.any(Date),
     );
     expect(dispatcher.onDeviceOffline).toHaveBeenCalledWith(AGENT);
+    expect(dispatcher.onDeviceOnline).not.toHaveBeenCalled();
   });
 
   it("re-queues a restarted agent's jobs once: a replica that lost the status update only dispatches", async () => {
     const { svc, devices, dispatcher } = setup();
     // This replica read session 3; another replica applied the restart (session 4) before it.
-    devices.updateStatus.mockResolvedValueOnce(null);
-    devices.findById.mockResolvedValueOnce(deviceRow()).mockResolvedValueOnce(deviceRow({ session: 4 }));
+    devices.updateStatuses.mockResolvedValueOnce([]);
+    devices.findManyByIds.mockResolvedValueOnce([deviceRow()]).mockResolvedValueOnce([deviceRow({ session: 4 })]);
     await svc.handle(topics.status(AGENT), status(true, 4));
-    expect(devices.updateStatus).toHaveBeenLastCalledWith(
-      AGENT,
-      { online: true, session: 4 },
-      expect.objectContaining({ online: true, session: 4 }),
+    expect(devices.updateStatuses).toHaveBeenLastCalledWith(
+      [{ id: AGENT, seenOnline: true, seenSession: 4, online: true, session: 4 }],
+      expect.any(Date),
     );
     expect(dispatcher.onDeviceOffline).not.toHaveBeenCalled();
     expect(dispatcher.onDeviceOnline).toHaveBeenCalledWith(AGENT, null);
@@ -139,6 +140,101 @@ describe('IngestService', () => {
     await svc.handle(topics.status(AGENT), status(true, 4));
     expect(dispatcher.onDeviceOffline).toHaveBeenCalledWith(AGENT);
     expect(dispatcher.onDeviceOnline).toHaveBeenCalledWith(AGENT, null);
+  });
+
+  describe('statuses (batched)', () => {
+    const agents = ['agent-s1', 'agent-s2', 'agent-s3'];
+
+    it('applies the birth messages of many agents with one read and one update; the dispatcher only for devices with jobs', async () => {
+      const { svc, devices, jobs, dispatcher, events } = setup();
+      const described = JSON.parse(JSON.stringify({ hardware: hardware(), software })) as object;
+      devices.findManyByIds.mockImplementation(async (ids) =>
+        ids.map((id) => deviceRow({ id, online: false, session: 1, ...described })),
+      );
+      // Only agent-s2 has work (a queued or active job); agent-s3 holds a stale current job id.
+      jobs.workOfDevices.mockResolvedValue(new Map([['agent-s2', { active: false }]]));
+      devices.findManyByIds.mockImplementationOnce(async (ids) =>
+        ids.map((id) =>
+          deviceRow({ id, online: false, session: 1, currentJobId: id === 'agent-s3' ? 'j0' : null, ...described }),
+        ),
+      );
+      // Each agent's birth certificate: its status and its hardware description (as stored: nothing to write).
+      const hw = JSON.stringify({ v: 1, ts: new Date().toISOString(), hardware: hardware(), software });
+      await Promise.all(
+        agents.flatMap((id) => [svc.handle(topics.status(id), status(true, 2)), svc.handle(topics.hardware(id), hw)]),
+      );
+      expect(devices.findManyByIds).toHaveBeenCalledTimes(2); // the batch's devices, then the updated rows
+      expect(devices.update).not.toHaveBeenCalled();
+      expect(devices.updateStatuses).toHaveBeenCalledTimes(1);
+      expect(devices.updateStatuses.mock.calls[0][0].map((r) => r.id)).toEqual(agents);
+      expect(jobs.workOfDevices).toHaveBeenCalledWith(agents);
+      expect(dispatcher.onDeviceOnline.mock.calls.map(([id]) => id).sort()).toEqual(['agent-s2', 'agent-s3']);
+      expect(dispatcher.onDeviceOffline).not.toHaveBeenCalled(); // coming online from offline: nothing to re-queue
+      expect(events.emit).toHaveBeenCalledTimes(3);
+      expect(events.emit).toHaveBeenCalledWith('device.updated', expect.objectContaining({ id: 'agent-s1' }));
+    });
+
+    it('reconciles at once an agent that reports itself idle while the hub believes it holds a job', async () => {
+      const { svc, dispatcher } = setup();
+      // Online, same session, no current job: the dispatcher re-sends the active job (or assigns the next).
+      await svc.handle(topics.status(AGENT), status(true, 3));
+      expect(dispatcher.onDeviceOnline).toHaveBeenCalledWith(AGENT, null);
+      expect(dispatcher.onDeviceOffline).not.toHaveBeenCalled();
+      await svc.handle(
+        topics.status(AGENT),
+        JSON.stringify({ v: 1, online: true, session: 3, ts: new Date().toISOString(), currentJobId: 'j1' }),
+      );
+      expect(dispatcher.onDeviceOnline).toHaveBeenLastCalledWith(AGENT, 'j1');
+    });
+
+    it("folds one agent's statuses of a batch in arrival order: offline, then back with a new session", async () => {
+      const { svc, devices, dispatcher } = setup();
+      await Promise.all([
+        svc.handle(topics.status(AGENT), status(false, 3)),
+        svc.handle(topics.status(AGENT), status(false, 2)), // stale: an older session
+        svc.handle(topics.status(AGENT), status(true, 4)),
+      ]);
+      expect(devices.updateStatuses).toHaveBeenCalledTimes(1);
+      expect(devices.updateStatuses).toHaveBeenCalledWith(
+        [{ id: AGENT, seenOnline: true, seenSession: 3, online: true, session: 4 }],
+        expect.any(Date),
+      );
+      expect(dispatcher.onDeviceOffline).toHaveBeenCalledTimes(1);
+      expect(dispatcher.onDeviceOnline).toHaveBeenCalledWith(AGENT, null);
+    });
+
+    it("waits for the agent's earlier result: an idle status is judged after the result completed the job", async () => {
+      const { svc, jobs, results, dispatcher, devices } = setup();
+      jobs.factsByIds.mockResolvedValue([{ ...(ownJob() as object), model: { ...MODEL, name: 'm' } }] as never);
+      results.insertManyIfNew.mockImplementation(async (rows) =>
+        rows.map((r) => ({ id: `r-${r.msgId}`, msgId: r.msgId, createdAt: new Date() })),
+      );
+      const order: string[] = [];
+      let release!: () => void;
+      dispatcher.onResult.mockImplementation(async () => {
+        order.push('result');
+        await new Promise<void>((r) => (release = r));
+      });
+      devices.updateStatuses.mockImplementation(async (rows) => {
+        order.push('status');
+        return rows.map((r) => r.id);
+      });
+      const result = svc.handle(topics.results(AGENT), JSON.stringify(resultMessage('j1')));
+      const idle = svc.handle(topics.status(AGENT), status(true, 3));
+      await new Promise((r) => setTimeout(r, 40));
+      expect(order).toEqual(['result']);
+      release();
+      await Promise.all([result, idle]);
+      expect(order).toEqual(['result', 'status']);
+    });
+
+    it('rejects every status of a batch when applying it fails (acknowledgements held)', async () => {
+      const { svc, devices } = setup();
+      devices.findManyByIds.mockImplementation(async (ids) => ids.map((id) => deviceRow({ id })));
+      devices.updateStatuses.mockRejectedValueOnce(new Error('database down'));
+      const all = agents.map((id) => svc.handle(topics.status(id), status(true, 3)));
+      for (const p of all) await expect(p).rejects.toThrow('database down');
+    });
   });
 
   it('keeps the enrolled hardware class when a device describes other hardware: no class is minted', async () => {
@@ -345,9 +441,9 @@ describe('IngestService', () => {
         order.push(`events ${items.map((i) => i.ev.kind).join(',')}`);
         if (order.length === 1) await new Promise<void>((r) => (release = r));
       });
-      devices.updateStatus.mockImplementation(async (_id, _seen, data) => {
+      devices.updateStatuses.mockImplementation(async (rows) => {
         order.push('status');
-        return deviceRow(data as never);
+        return rows.map((r) => r.id);
       });
       dispatcher.onDeviceOffline.mockResolvedValue(undefined);
       const first = svc.handle(topics.events(AGENT), event('j1', 'progress', { progress: 0.2 }));
@@ -409,28 +505,28 @@ describe('IngestService', () => {
       const retained = status(true, 3);
       await svc.handle(topics.status(AGENT), retained);
       await svc.handle(topics.status(AGENT), retained); // the broker replays it when the hub re-subscribes
-      expect(devices.findById).toHaveBeenCalledTimes(1);
-      expect(devices.updateStatus).toHaveBeenCalledTimes(1);
+      expect(devices.findManyByIds).toHaveBeenCalledTimes(2); // the device, then the updated row for the live event
+      expect(devices.updateStatuses).toHaveBeenCalledTimes(1);
       expect(dispatcher.onDeviceOnline).toHaveBeenCalledTimes(1);
       await new Promise((r) => setTimeout(r, 2)); // a new birth message has a new ts
       await svc.handle(topics.status(AGENT), status(true, 3));
-      expect(devices.updateStatus).toHaveBeenCalledTimes(2);
+      expect(devices.updateStatuses).toHaveBeenCalledTimes(2);
       expect(dispatcher.onDeviceOnline).toHaveBeenCalledTimes(2);
     });
 
     it('a status whose handling failed is applied again when it is redelivered', async () => {
       const { svc, devices } = setup();
       const retained = status(true, 3);
-      devices.updateStatus.mockRejectedValueOnce(new Error('database down'));
+      devices.updateStatuses.mockRejectedValueOnce(new Error('database down'));
       await expect(svc.handle(topics.status(AGENT), retained)).rejects.toThrow('database down');
       await svc.handle(topics.status(AGENT), retained);
-      expect(devices.updateStatus).toHaveBeenCalledTimes(2);
+      expect(devices.updateStatuses).toHaveBeenCalledTimes(2);
     });
 
     it('hardware described as stored writes nothing; changed hardware is written', async () => {
       const { svc, devices, events } = setup();
       const stored = { hardware: hardware(), software };
-      devices.findById.mockResolvedValue(deviceRow(JSON.parse(JSON.stringify(stored))));
+      devices.findManyByIds.mockResolvedValue([deviceRow(JSON.parse(JSON.stringify(stored)))]);
       const msg = (hw: ReturnType<typeof hardware>) =>
         JSON.stringify({ v: 1, ts: new Date().toISOString(), hardware: hw, software });
       await svc.handle(topics.hardware(AGENT), msg(hardware()));

@@ -22,6 +22,7 @@ import { JobRepository } from '../repositories/job.repository';
 import { ResultRepository } from '../repositories/result.repository';
 import { MqttRepository } from '../repositories/mqtt.repository';
 import { LOGGER } from '../repositories/tokens';
+import { AgentChains, OrderedBatcher } from '../utils/agent-order';
 import { hardwareClassOf } from '../utils/hardware-class';
 import { toDeviceDto } from '../utils/mappers';
 import { DispatcherService } from './dispatcher.service';
@@ -40,6 +41,14 @@ export const RESULT_BATCHES_IN_FLIGHT = 2;
 /** The same for agents' job events (accepted, progress, failed, cancelled). */
 export const EVENT_BATCH_MS = 5;
 export const EVENT_BATCH_MAX = 500;
+/**
+ * Agents' presence (`status`, `hardware`): collected this long, at most this many batches applied at once; what
+ * arrives meanwhile joins the next one, so a fleet reconnecting at once (after a broker restart) is applied in a few
+ * large batches.
+ */
+export const PRESENCE_BATCH_MS = 10;
+export const PRESENCE_BATCH_MAX = 1000;
+export const PRESENCE_BATCHES_IN_FLIGHT = 2;
 
 /** Channels the hub subscribes to. */
 export const INGEST_CHANNELS: AgentChannel[] = ['status', 'hardware', 'telemetry', 'events', 'results'];
@@ -51,11 +60,13 @@ export const INGEST_CHANNELS: AgentChannel[] = ['status', 'hardware', 'telemetry
 @Injectable()
 export class IngestService {
   /**
-   * Per agent, the promise its next message waits for (arrival order). Not a KeyedSerialQueue: an agent's events
-   * queued behind one earlier message join one batch, which needs to see and replace the tail.
+   * Per agent, the promise its next message waits for (arrival order). Not a KeyedSerialQueue: an agent's events or
+   * statuses queued behind one earlier message join one batch, which needs to see and replace the tail.
    */
-  private readonly chains = new Map<string, Promise<void>>();
+  private readonly chains = new AgentChains();
   private readonly presence = new PresenceReplayFilter();
+  private readonly eventBatches: OrderedBatcher<EventItem>;
+  private readonly presenceBatches: OrderedBatcher<PresenceItem>;
 
   constructor(
     private readonly devices: DeviceRepository,
@@ -68,7 +79,22 @@ export class IngestService {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly mqtt: MqttRepository,
     private readonly telemetry: TelemetryIngestService,
-  ) {}
+  ) {
+    this.eventBatches = new OrderedBatcher<EventItem>(this.chains, {
+      collectMs: EVENT_BATCH_MS,
+      max: EVENT_BATCH_MAX,
+      store: (items) => this.storeEvents(items),
+      onError: (err, items) => this.logger.error({ err, events: items.length }, 'failed to store a batch of events'),
+    });
+    this.presenceBatches = new OrderedBatcher<PresenceItem>(this.chains, {
+      collectMs: PRESENCE_BATCH_MS,
+      max: PRESENCE_BATCH_MAX,
+      inFlight: PRESENCE_BATCHES_IN_FLIGHT,
+      store: (items) => this.storePresence(items),
+      onError: (err, items) =>
+        this.logger.error({ err, messages: items.length }, 'failed to apply a batch of device presence messages'),
+    });
+  }
 
   /**
    * Tells the agent the hub is done with a result (stored, or refused for good), so it deletes it from its outbox.
@@ -101,91 +127,16 @@ export class IngestService {
     if (channel === 'results') return this.enqueueResult(agentId, payload);
     if (channel === 'events') return this.enqueueEvent(agentId, payload);
     if (channel === 'telemetry') return this.telemetry.enqueue(agentId, payload);
-    const prev = this.chains.get(agentId) ?? Promise.resolve();
-    const run = prev.then(() => this.process(agentId, channel, payload));
-    this.setTail(
-      agentId,
-      run.catch(() => undefined),
-    );
-    return run.catch((err: unknown) => {
-      this.logger.error({ err, agentId, channel }, 'failed to ingest message');
-      throw err;
-    });
+    if (channel === 'status' || channel === 'hardware') return this.enqueuePresence(agentId, channel, payload);
+    return Promise.resolve(); // INGEST_CHANNELS holds no other
   }
 
-  private async process(agentId: string, channel: AgentChannel, payload: Buffer | string): Promise<void> {
-    // An empty retained payload clears a retained message (e.g. a removed device): nothing to ingest.
-    if (payload.length === 0) return;
-    if (this.presence.isReplay(agentId, channel, payload)) return; // a retained status/hardware applied already
-    const decoded = decodePayload(channel, payload);
-    if (!decoded.ok) {
-      this.logger.warn({ agentId, channel, reason: decoded.error }, 'malformed payload ignored');
-      return;
-    }
-    const device = await this.devices.findById(agentId);
-    if (!device) {
-      this.logger.warn({ agentId, channel }, 'message from an unknown device ignored');
-      return;
-    }
-    if (device.revokedAt) {
-      this.logger.warn({ agentId, channel }, 'message from a revoked device ignored');
-      return;
-    }
-    switch (channel) {
-      case 'status':
-        await this.onStatus(device, decoded.value as StatusMessage);
-        return this.presence.remember(agentId, channel, payload);
-      case 'hardware':
-        await this.onHardware(device, decoded.value as HardwareMessage);
-        return this.presence.remember(agentId, channel, payload);
-      case 'events':
-      case 'results':
-        return; // batched: enqueueEvent, enqueueResult
-      case 'telemetry':
-        return; // batched: enqueueResult, TelemetryIngestService
-    }
-  }
-
-  private async onStatus(device: DeviceRow, msg: StatusMessage): Promise<void> {
-    // Every hub replica reads every retained status. The update is a compare-and-set on the (online, session) this
-    // replica read, so only the first to apply a transition acts on it (re-queues a restarted agent's jobs once); the
-    // others re-read and find nothing left to do but the (idempotent) online dispatch.
-    for (let tries = 0; ; tries++) {
-      if (msg.session < device.session || (!msg.online && msg.session === device.session && !device.online)) {
-        // A redelivered offline status (its first handling may have failed after the update): re-queue what is
-        // still active, which is idempotent.
-        if (msg.session === device.session) await this.dispatcher.onDeviceOffline(device.id);
-        this.logger.info(
-          { agentId: device.id, session: msg.session, current: device.session, online: msg.online },
-          'stale status ignored',
-        );
-        return;
-      }
-      const restarted = device.online && msg.online && msg.session > device.session;
-      const updated = await this.devices.updateStatus(
-        device.id,
-        { online: device.online, session: device.session },
-        { online: msg.online, session: msg.session, lastSeenAt: this.clock.now() },
-      );
-      if (!updated) {
-        const fresh = await this.devices.findById(device.id);
-        if (!fresh || tries >= 5) return;
-        device = fresh;
-        continue;
-      }
-      this.logger.info({ agentId: device.id, online: msg.online, session: msg.session }, 'device status');
-      this.events.emit('device.updated', toDeviceDto(updated));
-      if (!msg.online || restarted) await this.dispatcher.onDeviceOffline(device.id);
-      if (msg.online) await this.dispatcher.onDeviceOnline(device.id, msg.currentJobId ?? null);
-      return;
-    }
-  }
-
-  private async onHardware(device: DeviceRow, msg: HardwareMessage): Promise<void> {
+  /** Writes the device's hardware description when it changed; returns the row written, or null (nothing new). */
+  private async onHardware(device: DeviceRow, msg: HardwareMessage): Promise<DeviceRow | null> {
     // A device keeps the hardware class it enrolled with; re-enrollment or an admin (POST devices/:id/reclassify)
     // changes it. Describing other hardware no longer mints classes (one per made-up CPU name, unbounded).
     // Every (re)connect repeats the birth certificate: nothing to write when the device describes itself as stored.
-    if (sameJson(device.hardware, msg.hardware) && sameJson(device.software, msg.software)) return;
+    if (sameJson(device.hardware, msg.hardware) && sameJson(device.software, msg.software)) return null;
     const cls = hardwareClassOf(msg.hardware);
     const updated = await this.devices.update(device.id, {
       hardware: msg.hardware,
@@ -198,19 +149,158 @@ export class IngestService {
         'device reports hardware of another class; class kept until an admin reclassifies it',
       );
     this.events.emit('device.updated', toDeviceDto(updated));
+    return updated;
+  }
+
+  // ---- presence (status, hardware): collected for a few ms, applied as one batch, then acknowledged ----------
+
+  /**
+   * An agent's status and hardware description stay in order with its other messages ({@link OrderedBatcher}): a
+   * status waits for the agent's earlier results and events, so an "idle" status is judged after the result that
+   * completed the job.
+   */
+  private enqueuePresence(agentId: string, channel: 'status' | 'hardware', payload: Buffer | string): Promise<void> {
+    // An empty retained payload clears a retained message (e.g. a removed device): nothing to ingest.
+    if (payload.length === 0) return Promise.resolve();
+    if (this.presence.isReplay(agentId, channel, payload)) return Promise.resolve(); // applied already
+    const decoded = decodePayload(channel, payload);
+    if (!decoded.ok) {
+      this.logger.warn({ agentId, channel, reason: decoded.error }, 'malformed payload ignored');
+      return Promise.resolve();
+    }
+    const item = (
+      channel === 'status'
+        ? { channel, agentId, msg: decoded.value as StatusMessage, payload }
+        : { channel, agentId, msg: decoded.value as HardwareMessage, payload }
+    ) satisfies PresenceItem;
+    return this.presenceBatches.enqueue(agentId, item).catch((err: unknown) => {
+      this.logger.error({ err, agentId, channel }, 'failed to ingest message');
+      throw err;
+    });
+  }
+
+  /**
+   * A batch of statuses and hardware descriptions, as each would be applied one at a time. The batch's devices are
+   * read in one query. Hardware: written only where it changed (every reconnect repeats it). Statuses: each device's
+   * folded in arrival order into one transition ({@link foldStatuses}); one compare-and-set statement for all (every
+   * hub replica reads every retained status, and only the first to apply a transition acts on it: a device changed
+   * meanwhile is read again and folded again, up to 5 times); then the dispatcher, only for devices that have jobs to
+   * re-queue, resume, re-send or assign (one query tells which): a device that went offline or restarted gets its
+   * assigned/running jobs re-queued, a device online gets {@link DispatcherService.onDeviceOnline} (resumes or re-sends
+   * the job the hub believes it holds — at once when the agent reports itself idle — else assigns its next job).
+   */
+  private async storePresence(items: PresenceItem[]): Promise<void> {
+    const statuses = new Map<string, StatusItem[]>();
+    for (const item of items) {
+      if (item.channel !== 'status') continue;
+      const list = statuses.get(item.agentId);
+      if (list) list.push(item);
+      else statuses.set(item.agentId, [item]);
+    }
+    const now = this.clock.now();
+    let devices = new Map(
+      (await this.devices.findManyByIds([...new Set(items.map((i) => i.agentId))])).map((d) => [d.id, d]),
+    );
+    const applied: PresenceItem[] = [];
+    const ignored = new Set<string>();
+    for (const item of items) {
+      const device = devices.get(item.agentId);
+      if (!device || device.revokedAt) {
+        if (!ignored.has(item.agentId))
+          this.logger.warn(
+            { agentId: item.agentId, channel: item.channel },
+            `message from ${device ? 'a revoked' : 'an unknown'} device ignored`,
+          );
+        ignored.add(item.agentId);
+        statuses.delete(item.agentId);
+        continue;
+      }
+      applied.push(item);
+      if (item.channel !== 'hardware') continue;
+      const updated = await this.onHardware(device, item.msg);
+      if (updated) devices.set(device.id, updated);
+    }
+
+    /** Per device, what the dispatcher must do once the batch is applied. */
+    const actions = new Map<string, StatusActions>();
+    const updatedIds: string[] = [];
+    let todo = [...statuses.keys()];
+    for (let tries = 0; todo.length && tries <= 5; tries++) {
+      if (tries > 0) devices = new Map((await this.devices.findManyByIds(todo)).map((d) => [d.id, d]));
+      const writes: Parameters<DeviceRepository['updateStatuses']>[0] = [];
+      const planned = new Map<string, StatusActions>();
+      for (const id of todo) {
+        const device = devices.get(id);
+        if (!device) continue; // deleted meanwhile
+        const plan = this.foldStatuses(device, statuses.get(id)!);
+        if (!plan.write) {
+          actions.set(id, { ...plan.actions, device });
+          continue;
+        }
+        writes.push({ id, seenOnline: device.online, seenSession: device.session, ...plan.write });
+        planned.set(id, { ...plan.actions, device });
+      }
+      const won = new Set(writes.length ? await this.devices.updateStatuses(writes, now) : []);
+      for (const [id, a] of planned) {
+        if (!won.has(id)) continue;
+        actions.set(id, a);
+        updatedIds.push(id);
+        const last = statuses.get(id)!.at(-1)!.msg;
+        this.logger.info({ agentId: id, online: last.online, session: last.session }, 'device status');
+      }
+      todo = writes.filter((w) => !won.has(w.id)).map((w) => w.id);
+    }
+    if (updatedIds.length)
+      for (const row of await this.devices.findManyByIds(updatedIds))
+        this.events.emit('device.updated', toDeviceDto(row));
+
+    // The dispatcher only where there is something to do: a reconnecting fleet is mostly idle devices with no jobs.
+    const candidates = [...actions].filter(([, a]) => a.requeue || a.online);
+    const work = candidates.length ? await this.jobs.workOfDevices(candidates.map(([id]) => id)) : new Map();
+    await Promise.all(
+      candidates.map(async ([id, a]) => {
+        const w = work.get(id);
+        if (!w && !a.device.currentJobId) return;
+        if (a.requeue && (w?.active || a.device.currentJobId)) await this.dispatcher.onDeviceOffline(id);
+        if (a.online) await this.dispatcher.onDeviceOnline(id, a.online.currentJobId);
+      }),
+    );
+    for (const item of applied) this.presence.remember(item.agentId, item.channel, item.payload);
+  }
+
+  /**
+   * One device's statuses in arrival order against its stored (online, session): a status of an older session, or a
+   * repeated offline of the current one, is stale (the repeat still re-queues, which is idempotent: its first handling
+   * may have failed after the update); an offline status, or an online one of a newer session while online (the
+   * agent restarted), re-queues the device's jobs; the device ends as the last status that was not stale says.
+   */
+  private foldStatuses(
+    device: DeviceRow,
+    items: StatusItem[],
+  ): { write: { online: boolean; session: number } | null; actions: Omit<StatusActions, 'device'> } {
+    let state = { online: device.online, session: device.session };
+    let write: { online: boolean; session: number } | null = null;
+    let requeue = false;
+    let online: { currentJobId: string | null } | null = null;
+    for (const { msg } of items) {
+      if (msg.session < state.session || (!msg.online && msg.session === state.session && !state.online)) {
+        if (msg.session === state.session) requeue = true;
+        this.logger.info(
+          { agentId: device.id, session: msg.session, current: state.session, online: msg.online },
+          'stale status ignored',
+        );
+        continue;
+      }
+      if (!msg.online || (state.online && msg.session > state.session)) requeue = true;
+      state = write = { online: msg.online, session: msg.session };
+      online = msg.online ? { currentJobId: msg.currentJobId ?? null } : null;
+    }
+    return { write, actions: { requeue, online } };
   }
 
   // ---- events: collected for a few ms, written as one batch of job transitions, then acknowledged -------------
 
-  private collectingEvents: EventBatch | null = null;
-  /** Per agent: its events waiting for an earlier message of the agent, to join the same batch together. */
-  private readonly waitingEvents = new Map<string, EventGroup>();
-
-  /**
-   * An agent's events stay in order with its other messages: an event joins the batch being collected when the
-   * agent's previous message is in that same batch (or it has none in hand); otherwise it waits for that message,
-   * together with the agent's other events that arrive meanwhile, and then they join the batch being collected.
-   */
+  /** An agent's events stay in order with its other messages ({@link OrderedBatcher}). */
   private enqueueEvent(agentId: string, payload: Buffer | string): Promise<void> {
     if (payload.length === 0) return Promise.resolve();
     const decoded = decodePayload('events', payload);
@@ -218,72 +308,14 @@ export class IngestService {
       this.logger.warn({ agentId, channel: 'events', reason: decoded.error }, 'malformed payload ignored');
       return Promise.resolve();
     }
-    const item = { agentId, ev: decoded.value };
-    const prev = this.chains.get(agentId);
-    const waiting = this.waitingEvents.get(agentId);
-    let done: Promise<void>;
-    if (!prev || (this.collectingEvents && prev === this.collectingEvents.settled)) {
-      const batch = this.collectEvents([item]);
-      this.setTail(agentId, batch.settled);
-      done = batch.done;
-    } else if (waiting && prev === waiting.settled) {
-      waiting.items.push(item);
-      done = waiting.done;
-    } else {
-      const group: EventGroup = { items: [item], done: Promise.resolve(), settled: Promise.resolve() };
-      group.done = prev.then(() => {
-        if (this.waitingEvents.get(agentId) === group) this.waitingEvents.delete(agentId);
-        const batch = this.collectEvents(group.items);
-        // Nothing of the agent came after these: its next events may join this batch directly.
-        if (this.chains.get(agentId) === group.settled) this.setTail(agentId, batch.settled);
-        return batch.done;
-      });
-      group.settled = group.done.catch(() => undefined);
-      this.waitingEvents.set(agentId, group);
-      this.setTail(agentId, group.settled);
-      done = group.done;
-    }
-    return done.catch((err: unknown) => {
+    return this.eventBatches.enqueue(agentId, { agentId, ev: decoded.value }).catch((err: unknown) => {
       this.logger.error({ err, agentId, channel: 'events' }, 'failed to ingest message');
       throw err;
     });
   }
 
-  /** The agent's last message in hand settles with `settled`; its next message waits for that. */
-  private setTail(agentId: string, settled: Promise<void>): void {
-    this.chains.set(agentId, settled);
-    void settled.finally(() => {
-      if (this.chains.get(agentId) === settled) this.chains.delete(agentId);
-    });
-  }
-
-  private collectEvents(items: EventBatch['items']): EventBatch {
-    let batch = this.collectingEvents;
-    if (!batch) {
-      let resolve!: () => void;
-      let reject!: (err: unknown) => void;
-      const done = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
-      batch = { items: [], done, settled: done.catch(() => undefined), resolve, reject, timer: null };
-      const b = batch;
-      b.timer = setTimeout(() => this.flushEvents(b), EVENT_BATCH_MS);
-      this.collectingEvents = batch;
-    }
-    batch.items.push(...items);
-    if (batch.items.length >= EVENT_BATCH_MAX) this.flushEvents(batch);
-    return batch;
-  }
-
-  private flushEvents(batch: EventBatch): void {
-    if (batch.timer) clearTimeout(batch.timer);
-    if (this.collectingEvents === batch) this.collectingEvents = null;
-    this.storeEvents(batch.items).then(batch.resolve, (err: unknown) => {
-      this.logger.error({ err, events: batch.items.length }, 'failed to store a batch of events');
-      batch.reject(err);
-    });
-  }
-
   /** Events of unknown and revoked devices are dropped (logged); the rest go to the dispatcher as one batch. */
-  private async storeEvents(items: EventBatch['items']): Promise<void> {
+  private async storeEvents(items: EventItem[]): Promise<void> {
     const devices = new Map(
       (await this.devices.factsByIds([...new Set(items.map((i) => i.agentId))])).map((d) => [d.id, d]),
     );
@@ -312,11 +344,17 @@ export class IngestService {
       this.logger.warn({ agentId, channel: 'results', reason: decoded.error }, 'malformed payload ignored');
       return Promise.resolve();
     }
-    return new Promise<void>((resolve, reject) => {
+    const stored = new Promise<void>((resolve, reject) => {
       this.pending.push({ agentId, msg: decoded.value, resolve, reject });
       if (this.pending.length >= RESULT_BATCH_MAX) this.flushResults();
       else this.timer ??= setTimeout(() => this.flushResults(), RESULT_BATCH_MS);
     });
+    // The agent's later status and events wait for it (e.g. its "idle" status for the job this result completes).
+    this.chains.setTail(
+      agentId,
+      stored.catch(() => undefined),
+    );
+    return stored;
   }
 
   private flushResults(): void {
@@ -471,22 +509,30 @@ export class IngestService {
   }
 }
 
-interface EventBatch {
-  items: { agentId: string; ev: JobEventMessage }[];
-  /** Settles when the batch is stored (rejects when that failed); `settled` never rejects (per-agent chains). */
-  done: Promise<void>;
-  settled: Promise<void>;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-  timer: NodeJS.Timeout | null;
+interface EventItem {
+  agentId: string;
+  ev: JobEventMessage;
 }
 
-/** Events of one agent that wait for its earlier message, then join one batch together. */
-interface EventGroup {
-  items: EventBatch['items'];
-  done: Promise<void>;
-  settled: Promise<void>;
+/** What a batch of statuses asks of the dispatcher for one device (`device`: as read before the update). */
+interface StatusActions {
+  device: DeviceRow;
+  /** Its assigned/running jobs go back to the queue (offline, restarted, or an offline status repeated). */
+  requeue: boolean;
+  /** Online at the end of the batch: resume, re-send or assign (the job the agent reports as its current one). */
+  online: { currentJobId: string | null } | null;
 }
+
+interface StatusItem {
+  channel: 'status';
+  agentId: string;
+  msg: StatusMessage;
+  payload: Buffer | string;
+}
+
+type PresenceItem =
+  StatusItem | { channel: 'hardware'; agentId: string; msg: HardwareMessage; payload: Buffer | string };
+
 /** Equal as JSON values (key order aside: jsonb stores keys in its own order). */
 const sameJson = (stored: unknown, received: unknown) =>
   isDeepStrictEqual(stored, JSON.parse(JSON.stringify(received)) as unknown);
