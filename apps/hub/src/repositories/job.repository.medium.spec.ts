@@ -1,6 +1,7 @@
 /** Medium test: the batched job transitions of agent events on a real PostgreSQL. */
 import { openDatabase, type Database } from '../db/database';
 import { createTestDatabase } from '../test-support/database';
+import { INGEST_FACTS_EXPECTED, ingestFactsCheck } from '../test-support/ingest-facts-check';
 import { isUniqueViolation, JobRepository } from './job.repository';
 
 let tdb: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -106,4 +107,11 @@ it('refuses the whole statement when a job would become active beside another of
   expect(isUniqueViolation(err)).toBe(true);
   expect((await repo.findManyByIds(['other', 'second'])).map((j) => j.state)).toEqual(['queued', 'queued']);
   expect(isUniqueViolation(new Error('connection refused'))).toBe(false);
+});
+
+it("reads ingest's batch facts of devices and jobs with raw SQL exactly as Prisma reads them", async () => {
+  const r = await ingestFactsCheck(db.prisma);
+  expect(r.jobs).toEqual(r.refJobs);
+  expect(r.devices).toEqual(r.refDevices);
+  expect(r).toMatchObject(INGEST_FACTS_EXPECTED);
 });
