@@ -15,8 +15,8 @@ import {
   type ResultMetrics,
   type SoftwareFingerprintParts,
 } from '@fleetbench/protocol';
-import { decodeHistogram } from '../services/hdr-histogram';
-import { RESULT_LIMITS } from '../services/result-acceptance';
+import { decodeHistogramShared } from '../services/hdr-histogram';
+import { HISTOGRAM_LIMITS } from '../services/result-acceptance';
 
 /** The figure a series of each mode follows: latency runs by p50, throughput sweeps by images/s, accuracy by top-1. */
 export const METRIC_OF_MODE: Record<BenchmarkMode, ChangeMetric> = {
@@ -34,14 +34,6 @@ interface HdrLike {
   };
 }
 
-/** The limits ingest's acceptance checks a histogram against (every stored result passed them). */
-const HISTOGRAM_LIMITS = {
-  minSignificantDigits: RESULT_LIMITS.histogramMinSignificantDigits,
-  maxSignificantDigits: RESULT_LIMITS.histogramMaxSignificantDigits,
-  maxHighestTrackable: RESULT_LIMITS.histogramMaxHighestTrackable,
-  maxInflatedBytes: RESULT_LIMITS.histogramMaxInflatedBytes,
-};
-
 /**
  * The agent's HDR histogram (compressed base64, µs) as ranked samples in ms; null when absent or undecodable.
  * Ingest accepted it already (result-acceptance.ts checks its header and counts), so it is a bounded decode: the
@@ -51,7 +43,8 @@ const HISTOGRAM_LIMITS = {
  */
 export function latencySampleOf(base64: string | null): RankedSample | null {
   if (!base64) return null;
-  const h = decodeHistogram(base64, HISTOGRAM_LIMITS);
+  // Ingest decoded it a moment ago to accept it: usually a hit of the shared recent decodes.
+  const h = decodeHistogramShared(base64, HISTOGRAM_LIMITS);
   if ('problem' in h) return latencySampleByLibrary(base64);
   const buckets = h.highest.map((us, i) => ({
     value: us / 1000,

@@ -1,6 +1,12 @@
 import { deflateSync } from 'node:zlib';
 import * as hdr from 'hdr-histogram-js';
-import { bucketOfRank, decodeHistogram, type HistogramBuckets } from './hdr-histogram';
+import {
+  bucketOfRank,
+  decodeHistogram,
+  decodeHistogramShared,
+  SHARED_DECODES,
+  type HistogramBuckets,
+} from './hdr-histogram';
 
 const LIMITS = {
   minSignificantDigits: 2,
@@ -116,5 +122,36 @@ describe('decodeHistogram', () => {
     expect(decodeHistogram(inflated(Buffer.from([0x9f, 0x9c, 0x01, 2]), 4, 2 ** 40), LIMITS)).toMatchObject({
       totalCount: 1,
     });
+  });
+});
+
+describe('decodeHistogramShared', () => {
+  const encoded = (values: number[]) => {
+    const h = hdr.build({
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: 3_600_000_000,
+      numberOfSignificantValueDigits: 3,
+    });
+    for (const v of values) h.recordValue(v);
+    return hdr.encodeIntoCompressedBase64(h);
+  };
+
+  it('answers as decodeHistogram, sharing a recent answer only for the same text and the same limits object', () => {
+    const a = encoded([100, 200, 300]);
+    const first = decodeHistogramShared(a, LIMITS);
+    expect(first).toEqual(decodeHistogram(a, LIMITS));
+    expect(decodeHistogramShared(a, LIMITS)).toBe(first);
+    const otherLimits = { ...LIMITS, maxSignificantDigits: 2 };
+    expect(decodeHistogramShared(a, otherLimits)).toEqual(decodeHistogram(a, otherLimits)); // a problem under these
+    expect(decodeHistogramShared('not base64!', LIMITS)).toEqual({ problem: 'undecodable histogram (not base64)' });
+  });
+
+  it('keeps only the most recent decodes', () => {
+    const a = encoded([5]);
+    const first = decodeHistogramShared(a, LIMITS);
+    for (let i = 0; i < SHARED_DECODES; i++) decodeHistogramShared(encoded([1000 + i]), LIMITS);
+    const again = decodeHistogramShared(a, LIMITS);
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
   });
 });

@@ -116,8 +116,30 @@ export function decodeHistogram(base64: string, limits: HistogramLimits): Histog
   return out;
 }
 
+/** How many recent decodes {@link decodeHistogramShared} keeps: two of ingest's largest batches. */
+export const SHARED_DECODES = 1000;
+const recent = new Map<string, { limits: HistogramLimits; buckets: HistogramBuckets | { problem: string } }>();
+
+/**
+ * {@link decodeHistogram}, remembering the last {@link SHARED_DECODES} answers (by the text and the very limits
+ * object): ingest's acceptance decodes every result's histogram, and the regression watch decodes it again moments
+ * later, after the batch is stored. The answer is shared: callers must not change it.
+ */
+export function decodeHistogramShared(
+  base64: string,
+  limits: HistogramLimits,
+): Readonly<HistogramBuckets> | { problem: string } {
+  const hit = recent.get(base64);
+  if (hit && hit.limits === limits) return hit.buckets;
+  const buckets = decodeHistogram(base64, limits);
+  if (hit) recent.delete(base64);
+  recent.set(base64, { limits, buckets });
+  if (recent.size > SHARED_DECODES) recent.delete(recent.keys().next().value as string);
+  return buckets;
+}
+
 /** Index of the first bucket whose cumulative count reaches `rank` (clamped to 1..total); buckets must not be empty. */
-export function bucketOfRank(h: HistogramBuckets, rank: number): number {
+export function bucketOfRank(h: Readonly<HistogramBuckets>, rank: number): number {
   const r = Math.min(h.totalCount, Math.max(1, rank));
   let lo = 0;
   let hi = h.cumulative.length - 1;
