@@ -4,6 +4,7 @@ import {
   bucketOfRank,
   decodeHistogram,
   decodeHistogramShared,
+  SHARED_DECODE_BYTES,
   SHARED_DECODES,
   type HistogramBuckets,
 } from './hdr-histogram';
@@ -144,6 +145,21 @@ describe('decodeHistogramShared', () => {
     const otherLimits = { ...LIMITS, maxSignificantDigits: 2 };
     expect(decodeHistogramShared(a, otherLimits)).toEqual(decodeHistogram(a, otherLimits)); // a problem under these
     expect(decodeHistogramShared('not base64!', LIMITS)).toEqual({ problem: 'undecodable histogram (not base64)' });
+  });
+
+  it('does not keep a decode that alone would take more than an eighth of its byte budget', () => {
+    const h = hdr.build({
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: 2 ** 43,
+      numberOfSignificantValueDigits: 4,
+    });
+    // Every value in its own bucket: ≈ 60,000 buckets, ≈ 1.4 MB of arrays (over SHARED_DECODE_BYTES / 8).
+    for (let v = 1; v <= 60_000; v++) h.recordValue(v);
+    const big = hdr.encodeIntoCompressedBase64(h);
+    const first = decodeHistogramShared(big, LIMITS) as HistogramBuckets;
+    expect(24 * first.lowest.length).toBeGreaterThan(SHARED_DECODE_BYTES / 8);
+    expect(decodeHistogramShared(big, LIMITS)).not.toBe(first);
+    expect(decodeHistogramShared(big, LIMITS)).toEqual(first);
   });
 
   it('keeps only the most recent decodes', () => {
