@@ -2,7 +2,7 @@ import type { ResultCreatedEvent } from '@fleetbench/protocol';
 import { EventRepository } from '../repositories/event.repository';
 import { mockLogger, mockOf } from '../test-support/mocks';
 import type { BaselinePoint, ChangeRepository, WatchedResult } from './change.repository';
-import { baselinesInOrder, ChangeWatchService } from './change-watch.service';
+import { baselinesInOrder, ChangeWatchService, WATCH_BATCH_MAX } from './change-watch.service';
 import type { RegressionWebhookService } from './regression-webhook.service';
 
 const summary = (id: string): ResultCreatedEvent => ({
@@ -61,7 +61,8 @@ describe('ChangeWatchService', () => {
     events.emit('results.created', { results: [summary('r4')] });
     await watch.onModuleDestroy();
 
-    expect(handled).toEqual([['r1', 'r2', 'r3'], ['r4']]);
+    // Both arrived before the watch ran: one batch, in arrival order.
+    expect(handled).toEqual([['r1', 'r2', 'r3', 'r4']]);
     expect(changes.previousPoints).not.toHaveBeenCalled();
     expect(logger.error).not.toHaveBeenCalled();
   });
@@ -96,6 +97,36 @@ describe('ChangeWatchService', () => {
     expect(changes.insertChange).not.toHaveBeenCalled();
   });
 
+  it('joins the results that arrive while a batch is handled into one waiting batch, up to WATCH_BATCH_MAX', async () => {
+    const logger = mockLogger();
+    const changes = mockOf<ChangeRepository>();
+    const handled: string[][] = [];
+    let release!: () => void;
+    const first = new Promise<void>((r) => (release = r));
+    changes.watchedResults.mockImplementation(async (ids: string[]) => {
+      handled.push(ids);
+      if (handled.length === 1) await first;
+      return [];
+    });
+    const watch = new ChangeWatchService(
+      changes,
+      new EventRepository(logger),
+      mockOf<RegressionWebhookService>(),
+      logger,
+    );
+    const a = watch.watchMany(['a1']);
+    await Promise.resolve(); // the first batch is being handled
+    await Promise.resolve();
+    const b = watch.watchMany(['b1', 'b2']);
+    const c = watch.watch('c1');
+    const big = Array.from({ length: WATCH_BATCH_MAX }, (_, i) => `d${i}`);
+    const d = watch.watchMany(big); // would pass the cap: a batch of its own, after
+    release();
+    await Promise.all([a, b, c, d]);
+    expect(handled).toEqual([['a1'], ['b1', 'b2', 'c1'], big]);
+    expect(logger.error).not.toHaveBeenCalled();
+  });
+
   it('a failing batch is logged once and the next batch still runs', async () => {
     const logger = mockLogger();
     const changes = mockOf<ChangeRepository>();
@@ -107,7 +138,7 @@ describe('ChangeWatchService', () => {
       logger,
     );
     await watch.watchMany(['r1', 'r2']);
-    await watch.watch('r3');
+    await watch.watch('r3'); // after the failed batch
     expect(logger.error).toHaveBeenCalledTimes(1);
     expect(logger.error.mock.calls[0]![1]).toBe('regression watch failed for 2 results (stored; not compared)');
     expect(changes.watchedResults).toHaveBeenLastCalledWith(['r3']);

@@ -19,17 +19,23 @@ import { ChangeRepository, type BaselinePoint, type WatchedResult } from './chan
 import { RegressionWebhookService } from './regression-webhook.service';
 import { estimateOf, fingerprintOf } from './series-point';
 
+/** The most results one watch batch takes when several are queued (ingest's batches are up to 500). */
+export const WATCH_BATCH_MAX = 2000;
+
 /**
  * The regression watch: every stored result becomes a point of its series (model × hardware class × comparability
  * key) and is compared with the previous valid point of the same device. It listens to `results.created`, which
  * ingest emits once per batch after the batch committed, so ingest itself does not wait for it; a failure here is
  * logged and loses only the points (the results are stored). A batch is handled as one (a read of its results, one
  * baseline query, one insert of its points), in order: a point's baseline may be an earlier point of the same batch,
- * exactly as if the points had been handled one at a time. Batches are handled one at a time, in arrival order.
+ * exactly as if the points had been handled one at a time. Batches are handled one at a time, in arrival order
+ * (those that arrive while one is handled are joined).
  */
 @Injectable()
 export class ChangeWatchService implements OnModuleInit, OnModuleDestroy {
   private chain: Promise<void> = Promise.resolve();
+  /** The batch queued behind the one being handled, which later results join. */
+  private waiting: { ids: string[]; done: Promise<void> } | null = null;
   private unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -56,16 +62,32 @@ export class ChangeWatchService implements OnModuleInit, OnModuleDestroy {
     return this.watchMany([resultId]);
   }
 
-  /** Queues stored results, compared in this order; resolves when they were handled. */
+  /**
+   * Queues stored results, compared in this order; resolves when they were handled. Results queued while a batch is
+   * being handled join one waiting batch (up to {@link WATCH_BATCH_MAX}), so a watch that fell behind catches up
+   * with fewer, larger statements.
+   */
   watchMany(resultIds: string[]): Promise<void> {
-    const run = this.chain.then(() => this.handle([...new Set(resultIds)]));
-    this.chain = run.catch((err: unknown) =>
-      this.logger.error(
-        { err, results: resultIds.length, resultId: resultIds[0] },
-        `regression watch failed for ${resultIds.length === 1 ? 'a result' : `${resultIds.length} results`} (stored; not compared)`,
-      ),
-    );
-    return this.chain;
+    const waiting = this.waiting;
+    if (waiting && waiting.ids.length + resultIds.length <= WATCH_BATCH_MAX) {
+      waiting.ids.push(...resultIds);
+      return waiting.done;
+    }
+    const batch = { ids: [...resultIds], done: Promise.resolve() };
+    batch.done = this.chain
+      .then(() => {
+        if (this.waiting === batch) this.waiting = null;
+        return this.handle([...new Set(batch.ids)]);
+      })
+      .catch((err: unknown) =>
+        this.logger.error(
+          { err, results: batch.ids.length, resultId: batch.ids[0] },
+          `regression watch failed for ${batch.ids.length === 1 ? 'a result' : `${batch.ids.length} results`} (stored; not compared)`,
+        ),
+      );
+    this.waiting = batch;
+    this.chain = batch.done;
+    return batch.done;
   }
 
   private async handle(resultIds: string[]): Promise<void> {
