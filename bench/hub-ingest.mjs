@@ -415,6 +415,27 @@ async function runSetup(setup) {
   const self1 = process.cpuUsage(self0);
   const machine1 = machineCpu();
 
+  // The regression watch runs after each batch committed (not part of the count above): how long until it has a
+  // series point for every stored result, and the hub's CPU up to then (ingest and watch together).
+  const watch = await (async () => {
+    for (;;) {
+      const n = Number((await db.query('SELECT count(*)::int AS n FROM "SeriesPoint"')).rows[0].n);
+      const ms = performance.now() - t0;
+      if (n >= sent.length)
+        return {
+          ms,
+          n,
+          hubCpu:
+            pids
+              .slice(0, -1)
+              .map(cpuSeconds)
+              .reduce((a, b) => a + b, 0) - cpu0.slice(0, -1).reduce((a, b) => a + b, 0),
+        };
+      if (ms > TIMEOUT_MS) return { ms, n, hubCpu: NaN, stalled: true };
+      await sleep(25);
+    }
+  })();
+
   // Exactness: every msgId sent is stored once, nothing else is.
   await sleep(500); // a straggler after the count matched would show up as an extra row
   const rows = (await db.query('SELECT "msgId" FROM "Result"')).rows.map((r) => r.msgId);
@@ -462,6 +483,7 @@ async function runSetup(setup) {
     machineTotal: machine1.total - machine0.total,
     dropped,
     events,
+    watch,
   };
 }
 
@@ -491,6 +513,7 @@ async function main() {
           ` | database ceiling (multi-row insert, no hub) ${r.ceiling.toFixed(0)} rows/s (VALUES ${r.ceilingValues.toFixed(0)}, jsonb ${r.ceilingJson.toFixed(0)}) → ratio ${(r.rate / r.ceiling).toFixed(2)}` +
           ` | load ${r.load.map((x) => x.toFixed(2)).join(' → ')}` +
           ` | ${r.exact ? 'exact (distinct msgIds, none missing, none extra)' : `NOT EXACT: missing ${r.missing}, extra ${r.extra}, duplicate rows ${r.dupRows}${r.stalled ? ', count stalled' : ''}`}` +
+          ` | regression watch: ${r.watch.stalled ? `STALLED at ${r.watch.n} points` : 'every point'} ${(r.watch.ms / 1000).toFixed(2)} s after the first publish, hub CPU to then ${((r.watch.hubCpu / r.stored) * 1000).toFixed(2)} ms per result` +
           (r.dropped ? ` | broker log: ${r.dropped}× "Outgoing messages are being dropped"` : '') +
           (r.events
             ? ` | events: ${r.events.n} in ${(r.events.ms / 1000).toFixed(2)} s = ${r.events.rate.toFixed(0)} events/s, hub ${r.events.hubMsPer.toFixed(2)} ms, broker ${r.events.brokerMsPer.toFixed(2)} ms CPU per event`

@@ -24,6 +24,8 @@ export type ChannelPayload<C extends AgentChannel> = z.infer<(typeof CHANNEL_SCH
 export type DecodeResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
 const NUL = new Error('NUL character');
+/** One decoder for every payload (stateless without `stream`); a new one per message showed in the hub's profile. */
+const UTF8 = new TextDecoder();
 /** `\u0000` as a JSON escape (not preceded by an odd number of backslashes, which would make it literal text). */
 const NUL_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\u0000/;
 
@@ -42,7 +44,7 @@ export function decodePayload<C extends AgentChannel>(
 ): DecodeResult<ChannelPayload<C>> {
   let json: unknown;
   try {
-    const text = typeof payload === 'string' ? payload : new TextDecoder().decode(payload);
+    const text = typeof payload === 'string' ? payload : UTF8.decode(payload);
     if (holdsNul(text)) throw NUL;
     json = JSON.parse(text);
   } catch (err) {

@@ -8,25 +8,34 @@ import {
   type HubEventPayloads,
   type ResultEnvironment,
   type ResultMetrics,
+  type ChangeMetric,
+  type Estimate,
   type SoftwareFingerprintParts,
 } from '@fleetbench/protocol';
 import type { Logger } from '../logger';
 import { EventRepository } from '../repositories/event.repository';
 import { LOGGER } from '../repositories/tokens';
-import { ChangeRepository } from './change.repository';
+import { ChangeRepository, type BaselinePoint, type WatchedResult } from './change.repository';
 import { RegressionWebhookService } from './regression-webhook.service';
 import { estimateOf, fingerprintOf } from './series-point';
+
+/** The most results one watch batch takes when several are queued (ingest's batches are up to 500). */
+export const WATCH_BATCH_MAX = 2000;
 
 /**
  * The regression watch: every stored result becomes a point of its series (model × hardware class × comparability
  * key) and is compared with the previous valid point of the same device. It listens to `results.created`, which
- * ingest emits once per batch after the batch committed, so ingest itself does not wait for it; a failure here is logged and loses
- * only the point (the result is stored). Points are handled one at a time, so two results of one device arriving
- * back to back compare in order.
+ * ingest emits once per batch after the batch committed, so ingest itself does not wait for it; a failure here is
+ * logged and loses only the points (the results are stored). A batch is handled as one (a read of its results, one
+ * baseline query, one insert of its points), in order: a point's baseline may be an earlier point of the same batch,
+ * exactly as if the points had been handled one at a time. Batches are handled one at a time, in arrival order
+ * (those that arrive while one is handled are joined).
  */
 @Injectable()
 export class ChangeWatchService implements OnModuleInit, OnModuleDestroy {
   private chain: Promise<void> = Promise.resolve();
+  /** The batch queued behind the one being handled, which later results join. */
+  private waiting: { ids: string[]; done: Promise<void> } | null = null;
   private unsubscribe: (() => void) | null = null;
 
   constructor(
@@ -39,7 +48,7 @@ export class ChangeWatchService implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.unsubscribe = this.events.onAny((event, payload) => {
       if (event !== 'results.created') return;
-      for (const r of (payload as HubEventPayloads['results.created']).results) void this.watch(r.id);
+      void this.watchMany((payload as HubEventPayloads['results.created']).results.map((r) => r.id));
     });
   }
 
@@ -50,60 +59,82 @@ export class ChangeWatchService implements OnModuleInit, OnModuleDestroy {
 
   /** Queues one stored result; resolves when it was handled (tests and the backfill await it). */
   watch(resultId: string): Promise<void> {
-    const run = this.chain.then(() => this.handle(resultId));
-    this.chain = run.catch((err: unknown) =>
-      this.logger.error({ err, resultId }, 'regression watch failed for a result (stored; not compared)'),
-    );
-    return this.chain;
+    return this.watchMany([resultId]);
   }
 
-  private async handle(resultId: string): Promise<void> {
-    const r = await this.changes.watchedResult(resultId);
-    if (!r) return;
-    const settings = BenchmarkSettingsSchema.parse(r.settings);
-    const environment = r.environment as unknown as ResultEnvironment;
-    const { metric, estimate } = estimateOf({
-      mode: settings.mode,
-      metrics: r.metrics as unknown as ResultMetrics,
-      histogram: r.histogram,
-      environment,
-    });
-    const fingerprint = fingerprintOf(environment, (r.device.hardware as unknown as Hardware) ?? null);
-    const series = {
-      modelId: r.modelId,
-      hardwareClassId: r.hardwareClassId,
-      settingsKey: r.settingsKey,
-      deviceId: r.deviceId,
-    };
-    const valid = r.verdictStatus === 'valid';
-    // Read the baseline before writing this point, so a retry sees the same one.
-    const previous = valid ? await this.changes.previousPoint({ ...series, measuredAt: r.measuredAt, resultId }) : null;
-    await this.changes.insertPoint({
-      resultId,
-      ...series,
-      measuredAt: r.measuredAt,
-      valid,
-      metric,
-      value: estimate.value,
-      low: estimate.low,
-      high: estimate.high,
-      fingerprint,
-    });
-    if (!previous || previous.metric !== metric) return;
+  /**
+   * Queues stored results, compared in this order; resolves when they were handled. Results queued while a batch is
+   * being handled join one waiting batch (up to {@link WATCH_BATCH_MAX}), so a watch that fell behind catches up
+   * with fewer, larger statements.
+   */
+  watchMany(resultIds: string[]): Promise<void> {
+    const waiting = this.waiting;
+    if (waiting && waiting.ids.length + resultIds.length <= WATCH_BATCH_MAX) {
+      waiting.ids.push(...resultIds);
+      return waiting.done;
+    }
+    const batch = { ids: [...resultIds], done: Promise.resolve() };
+    batch.done = this.chain
+      .then(() => {
+        if (this.waiting === batch) this.waiting = null;
+        return this.handle([...new Set(batch.ids)]);
+      })
+      .catch((err: unknown) =>
+        this.logger.error(
+          { err, results: batch.ids.length, resultId: batch.ids[0] },
+          `regression watch failed for ${batch.ids.length === 1 ? 'a result' : `${batch.ids.length} results`} (stored; not compared)`,
+        ),
+      );
+    this.waiting = batch;
+    this.chain = batch.done;
+    return batch.done;
+  }
+
+  private async handle(resultIds: string[]): Promise<void> {
+    if (!resultIds.length) return;
+    const rows = new Map((await this.changes.watchedResults(resultIds)).map((r) => [r.id, r]));
+    const points: WatchedPoint[] = [];
+    for (const id of resultIds) {
+      const r = rows.get(id);
+      if (!r) continue; // gone (deleted since)
+      try {
+        points.push(pointOf(r));
+      } catch (err) {
+        this.logger.error({ err, resultId: id }, 'regression watch failed for a result (stored; not compared)');
+      }
+    }
+    if (!points.length) return;
+    // Baselines are read before this batch's points are written, so a retry sees the same ones.
+    const stored = await this.changes.previousPoints(points.filter((p) => p.row.valid).map((p) => p.row));
+    const baselines = baselinesInOrder(points, stored);
+    await this.changes.insertPoints(points.map((p) => p.row));
+    for (const [i, p] of points.entries()) {
+      const previous = baselines[i];
+      if (previous) await this.compare(p, previous);
+    }
+  }
+
+  private async compare(p: WatchedPoint, previous: BaselinePoint): Promise<void> {
+    const { row, estimate } = p;
+    const metric = row.metric as ChangeMetric;
+    if (previous.metric !== metric) return;
     const assessment = assessChange(
       metric,
       { value: previous.value, low: previous.low, high: previous.high },
       estimate,
     );
     if (!assessment.kind) return;
-    const parts = changedParts(previous.fingerprint as SoftwareFingerprintParts, fingerprint);
+    const parts = changedParts(previous.fingerprint as SoftwareFingerprintParts, p.fingerprint);
     const summary = describeChange(assessment, parts);
     // Regressions are delivered to the webhook set now; one set later does not receive the backlog.
     const firstTry = assessment.kind === 'regression' ? await this.webhook.firstAttemptAt() : null;
     const created = await this.changes.insertChange({
-      resultId,
+      resultId: row.resultId,
       baselineResultId: previous.resultId,
-      ...series,
+      modelId: row.modelId,
+      hardwareClassId: row.hardwareClassId,
+      settingsKey: row.settingsKey,
+      deviceId: row.deviceId,
       metric,
       kind: assessment.kind,
       before: assessment.before,
@@ -113,11 +144,89 @@ export class ChangeWatchService implements OnModuleInit, OnModuleDestroy {
       relativeHigh: assessment.relativeHigh,
       changedParts: parts,
       summary,
-      measuredAt: r.measuredAt,
+      measuredAt: row.measuredAt,
       nextNotifyAt: firstTry,
     });
     if (!created) return;
-    this.logger.info({ changeId: created.id, kind: created.kind, resultId, summary }, 'performance change marked');
+    this.logger.info(
+      { changeId: created.id, kind: created.kind, resultId: row.resultId, summary },
+      'performance change marked',
+    );
     if (firstTry) this.webhook.poke();
   }
+}
+
+/** A result as a point of its series: the row to store, and what a comparison needs. */
+interface WatchedPoint {
+  row: {
+    resultId: string;
+    modelId: string;
+    hardwareClassId: string;
+    settingsKey: string;
+    deviceId: string;
+    measuredAt: Date;
+    valid: boolean;
+    metric: string;
+    value: number;
+    low: number | null;
+    high: number | null;
+    fingerprint: SoftwareFingerprintParts;
+  };
+  estimate: Estimate;
+  fingerprint: SoftwareFingerprintParts;
+}
+
+function pointOf(r: WatchedResult): WatchedPoint {
+  const settings = BenchmarkSettingsSchema.parse(r.settings);
+  const environment = r.environment as unknown as ResultEnvironment;
+  const { metric, estimate } = estimateOf({
+    mode: settings.mode,
+    metrics: r.metrics as unknown as ResultMetrics,
+    histogram: r.histogram,
+    environment,
+  });
+  const fingerprint = fingerprintOf(environment, (r.device.hardware as unknown as Hardware) ?? null);
+  return {
+    row: {
+      resultId: r.id,
+      modelId: r.modelId,
+      hardwareClassId: r.hardwareClassId,
+      settingsKey: r.settingsKey,
+      deviceId: r.deviceId,
+      measuredAt: r.measuredAt,
+      valid: r.verdictStatus === 'valid',
+      metric,
+      value: estimate.value,
+      low: estimate.low,
+      high: estimate.high,
+      fingerprint,
+    },
+    estimate,
+    fingerprint,
+  };
+}
+
+/**
+ * Each valid point's baseline as if the points were handled one at a time in this order, each written before the next
+ * is read: the later (by measuredAt) of the stored baseline (`stored`, one per valid point, in order) and the newest
+ * valid point of the same series and device earlier in the batch that was measured before it. Invalid points have none.
+ */
+export function baselinesInOrder(
+  points: readonly Pick<WatchedPoint, 'row'>[],
+  stored: readonly (BaselinePoint | null)[],
+): (BaselinePoint | null)[] {
+  const earlier = new Map<string, BaselinePoint[]>();
+  let v = 0;
+  return points.map(({ row }) => {
+    if (!row.valid) return null;
+    const key = JSON.stringify([row.modelId, row.hardwareClassId, row.settingsKey, row.deviceId]);
+    let best = stored[v++] ?? null;
+    const same = earlier.get(key) ?? [];
+    for (const e of same)
+      if (e.measuredAt < row.measuredAt && e.resultId !== row.resultId && (!best || e.measuredAt > best.measuredAt))
+        best = e;
+    same.push(row);
+    earlier.set(key, same);
+    return best;
+  });
 }

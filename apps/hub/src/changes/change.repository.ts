@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ChangeQuery } from '@fleetbench/protocol';
 import { Prisma } from '../../generated/prisma/client';
-import type { Db } from '../db/database';
+import { sqlOf, type Db } from '../db/database';
 import { SecretBox } from '../repositories/secret-box.repository';
 import { DB } from '../repositories/tokens';
 
@@ -33,6 +33,43 @@ export const watchedResultSelect = {
 } as const;
 export type WatchedResult = Prisma.ResultGetPayload<{ select: typeof watchedResultSelect }>;
 
+/** Which baseline a new point needs: its series, its device, when it was measured, and itself (never its own). */
+export interface PreviousPointQuery {
+  modelId: string;
+  hardwareClassId: string;
+  settingsKey: string;
+  deviceId: string;
+  measuredAt: Date;
+  resultId: string;
+}
+
+/** A series point as the watch writes it. */
+export interface SeriesPointRow {
+  resultId: string;
+  modelId: string;
+  hardwareClassId: string;
+  settingsKey: string;
+  deviceId: string;
+  measuredAt: Date;
+  valid: boolean;
+  metric: string;
+  value: number;
+  low: number | null;
+  high: number | null;
+  fingerprint: object;
+}
+
+/** What a comparison needs of a baseline point. */
+export interface BaselinePoint {
+  resultId: string;
+  metric: string;
+  value: number;
+  low: number | null;
+  high: number | null;
+  fingerprint: unknown;
+  measuredAt: Date;
+}
+
 export const WEBHOOK_SETTING_KEY = 'regression-webhook';
 export interface StoredWebhook {
   url: string;
@@ -47,36 +84,85 @@ export class ChangeRepository {
     private readonly secrets: SecretBox,
   ) {}
 
-  watchedResult(id: string): Promise<WatchedResult | null> {
-    return this.db.result.findUnique({ where: { id }, select: watchedResultSelect });
+  /**
+   * What the watch reads of newly stored results: one statement for a batch (rows in no particular order), on the
+   * database driver ({@link sqlOf}): Prisma's own reading of a few hundred rows with JSON columns cost the watch more
+   * than the rest of its work.
+   */
+  async watchedResults(ids: string[]): Promise<WatchedResult[]> {
+    if (!ids.length) return [];
+    // Columns are timestamp without time zone holding UTC (Prisma's default), as in ResultRepository.
+    const rows = await sqlOf(this.db).query<Omit<WatchedResult, 'device'> & { hardware: Prisma.JsonValue }>(
+      `SELECT r."id", r."deviceId", r."modelId", r."hardwareClassId", r."settingsKey", r."settings", r."metrics",
+              r."histogram", r."environment", r."verdictStatus"::text AS "verdictStatus",
+              (r."measuredAt" AT TIME ZONE 'UTC') AS "measuredAt", d."hardware"
+         FROM "Result" r JOIN "Device" d ON d."id" = r."deviceId"
+        WHERE r."id" = ANY($1::text[])`,
+      [ids],
+    );
+    return rows.map(({ hardware, ...r }) => ({ ...r, measuredAt: new Date(r.measuredAt), device: { hardware } }));
   }
 
-  /** Idempotent: a result is one point, whichever replica or retry writes it first. */
-  async insertPoint(p: Prisma.SeriesPointUncheckedCreateInput): Promise<void> {
-    await this.db.seriesPoint.createMany({ data: [p], skipDuplicates: true });
+  /**
+   * Idempotent: a result is one point, whichever replica or retry writes it first. One statement for a batch, its
+   * rows as one JSON parameter (as ResultRepository.insertManyIfNew).
+   */
+  async insertPoints(points: SeriesPointRow[]): Promise<void> {
+    if (!points.length) return;
+    // float8 takes 'NaN' and 'Infinity' as text; JSON would turn them into null.
+    const num = (v: number | null) => (v === null || Number.isFinite(v) ? v : String(v));
+    const records = points.map((p) => ({
+      ...p,
+      measuredAt: p.measuredAt.toISOString(),
+      value: num(p.value),
+      low: num(p.low),
+      high: num(p.high),
+    }));
+    await sqlOf(this.db).query(
+      `INSERT INTO "SeriesPoint" ("resultId", "modelId", "hardwareClassId", "settingsKey", "deviceId", "measuredAt",
+              "valid", "metric", "value", "low", "high", "fingerprint")
+       SELECT p."resultId", p."modelId", p."hardwareClassId", p."settingsKey", p."deviceId",
+              (p."measuredAt" AT TIME ZONE 'UTC'), p."valid", p."metric", p."value", p."low", p."high", p."fingerprint"
+         FROM jsonb_to_recordset($1::jsonb) AS p("resultId" text, "modelId" text, "hardwareClassId" text,
+              "settingsKey" text, "deviceId" text, "measuredAt" timestamptz, "valid" boolean, "metric" text,
+              "value" float8, "low" float8, "high" float8, "fingerprint" jsonb)
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(records)],
+    );
   }
 
-  /** The previous valid point of the same device in the same series (the baseline of a new point). */
-  previousPoint(p: {
-    modelId: string;
-    hardwareClassId: string;
-    settingsKey: string;
-    deviceId: string;
-    measuredAt: Date;
-    resultId: string;
-  }) {
-    return this.db.seriesPoint.findFirst({
-      where: {
-        modelId: p.modelId,
-        hardwareClassId: p.hardwareClassId,
-        settingsKey: p.settingsKey,
-        deviceId: p.deviceId,
-        valid: true,
-        measuredAt: { lt: p.measuredAt },
-        resultId: { not: p.resultId },
-      },
-      orderBy: { measuredAt: 'desc' },
-    });
+  /**
+   * For each point, the previous valid point of the same device in the same series (its baseline): measured before
+   * it, not the point itself. One statement for a batch (a LATERAL probe of the series index per point); answer `i`
+   * is query `i`'s, null when the series has none.
+   */
+  async previousPoints(qs: PreviousPointQuery[]): Promise<(BaselinePoint | null)[]> {
+    if (!qs.length) return [];
+    // Columns are timestamp without time zone holding UTC (Prisma's default), as in ResultRepository.
+    const rows = await sqlOf(this.db).query<BaselinePoint & { i: number }>(
+      `SELECT q.i::int AS i, p."resultId", p."metric", p."value", p."low", p."high", p."fingerprint",
+              (p."measuredAt" AT TIME ZONE 'UTC') AS "measuredAt"
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+              WITH ORDINALITY AS q(m, h, s, d, at, rid, i)
+         CROSS JOIN LATERAL (
+           SELECT * FROM "SeriesPoint" sp
+            WHERE sp."modelId" = q.m AND sp."hardwareClassId" = q.h AND sp."settingsKey" = q.s
+              AND sp."deviceId" = q.d AND sp."valid" AND sp."measuredAt" < (q.at::timestamptz AT TIME ZONE 'UTC')
+              AND sp."resultId" <> q.rid
+            ORDER BY sp."measuredAt" DESC
+            LIMIT 1) p`,
+      [
+        qs.map((q) => q.modelId),
+        qs.map((q) => q.hardwareClassId),
+        qs.map((q) => q.settingsKey),
+        qs.map((q) => q.deviceId),
+        qs.map((q) => q.measuredAt.toISOString()),
+        qs.map((q) => q.resultId),
+      ],
+    );
+    const out: (BaselinePoint | null)[] = qs.map(() => null);
+    for (const { i, ...point } of rows) out[i - 1] = { ...point, measuredAt: new Date(point.measuredAt) };
+    return out;
   }
 
   /** Idempotent on (resultId, metric); returns the row only when this call created it. */

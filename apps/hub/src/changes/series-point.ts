@@ -15,6 +15,8 @@ import {
   type ResultMetrics,
   type SoftwareFingerprintParts,
 } from '@fleetbench/protocol';
+import { decodeHistogramShared } from '../services/hdr-histogram';
+import { HISTOGRAM_LIMITS } from '../services/result-acceptance';
 
 /** The figure a series of each mode follows: latency runs by p50, throughput sweeps by images/s, accuracy by top-1. */
 export const METRIC_OF_MODE: Record<BenchmarkMode, ChangeMetric> = {
@@ -34,10 +36,26 @@ interface HdrLike {
 
 /**
  * The agent's HDR histogram (compressed base64, µs) as ranked samples in ms; null when absent or undecodable.
- * Ingest accepted it already (result-acceptance.ts checks its header and counts), so it is a bounded decode.
+ * Ingest accepted it already (result-acceptance.ts checks its header and counts), so it is a bounded decode: the
+ * hub's own reader of the non-empty buckets (hdr-histogram.ts, the same buckets as hdr-histogram-js; a full counts
+ * array per result cost the watch as much as the rest of its work), hdr-histogram-js for a histogram that reader
+ * does not take (e.g. stored before acceptance checked the resolution).
  */
 export function latencySampleOf(base64: string | null): RankedSample | null {
   if (!base64) return null;
+  // Ingest decoded it a moment ago to accept it: usually a hit of the shared recent decodes.
+  const h = decodeHistogramShared(base64, HISTOGRAM_LIMITS);
+  if ('problem' in h) return latencySampleByLibrary(base64);
+  const buckets = h.highest.map((us, i) => ({
+    value: us / 1000,
+    count: h.cumulative[i]! - (h.cumulative[i - 1] ?? 0),
+  }));
+  const sample = rankedFromBuckets(buckets);
+  return sample.count > 0 ? sample : null;
+}
+
+/** {@link latencySampleOf} by hdr-histogram-js (its recorded values: each bucket's highest equivalent value). */
+export function latencySampleByLibrary(base64: string): RankedSample | null {
   let h: HdrLike;
   try {
     h = decodeFromCompressedBase64(base64, 32, false) as unknown as HdrLike;

@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { RESULT_BATCH_EXPECTED } from '../test-support/result-batch-check';
+import { SERIES_POINTS_EXPECTED } from '../test-support/series-points-check';
+import { INGEST_FACTS_EXPECTED } from '../test-support/ingest-facts-check';
 
 const run = promisify(execFile);
 const support = path.resolve(__dirname, '../test-support');
@@ -39,6 +41,11 @@ it('migrates an embedded PGlite data dir, queries it, and reopens it without re-
     expect(first.resultBatch.storedOfAskedFor).toEqual(first.resultBatch.expectedStoredOfAskedFor);
     // Batched job events: one UPDATE … FROM jsonb_to_recordset, refused whole on a second active job of a device.
     expect(first.eventBatch).toEqual({ updated: true, progress: 0.5, refused: true });
+    // The regression watch's batch: one insert of many series points, one baseline query for many points.
+    expect(first.seriesPoints).toMatchObject(SERIES_POINTS_EXPECTED);
+    expect(first.seriesPoints.first).toEqual({ ...first.seriesPoints.expectedFirst });
+    // Ingest's batch look-ups by raw SQL: the same as Prisma reads.
+    expect(first.ingestFacts).toEqual(INGEST_FACTS_EXPECTED);
     const second = await smoke(dir);
     expect(second.applied).toEqual([]);
     expect(second.tokens).toBe(2);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Prisma } from '../../generated/prisma/client';
-import type { Db } from '../db/database';
+import { sqlOf, type Db } from '../db/database';
 import { DB } from './tokens';
 
 export const deviceInclude = { hardwareClass: { select: { name: true } } } as const;
@@ -24,12 +24,23 @@ export class DeviceRepository {
     return this.db.device.findMany({ where: { id: { in: ids } }, include: deviceInclude });
   }
 
-  /** What ingest needs of several devices at once (one query per batch). */
-  factsByIds(ids: string[]): Promise<{ id: string; name: string; hardwareClassId: string; revokedAt: Date | null }[]> {
-    return this.db.device.findMany({
-      where: { id: { in: ids } },
-      select: { id: true, name: true, hardwareClassId: true, revokedAt: true },
-    });
+  /** What ingest needs of several devices at once (one query per batch, on the database driver like the insert). */
+  async factsByIds(
+    ids: string[],
+  ): Promise<{ id: string; name: string; hardwareClassId: string; revokedAt: Date | null }[]> {
+    if (!ids.length) return [];
+    // Columns are timestamp without time zone holding UTC (Prisma's default), as in ResultRepository.
+    const rows = await sqlOf(this.db).query<{
+      id: string;
+      name: string;
+      hardwareClassId: string;
+      revokedAt: Date | string | null;
+    }>(
+      `SELECT "id", "name", "hardwareClassId", ("revokedAt" AT TIME ZONE 'UTC') AS "revokedAt"
+         FROM "Device" WHERE "id" = ANY($1::text[])`,
+      [ids],
+    );
+    return rows.map((d) => ({ ...d, revokedAt: d.revokedAt === null ? null : new Date(d.revokedAt) }));
   }
 
   /** Only the password hash, for broker and artifact authentication; null for unknown and revoked devices. */

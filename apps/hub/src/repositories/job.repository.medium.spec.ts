@@ -2,6 +2,7 @@
 import { openDatabase, type Database } from '../db/database';
 import { createTestDatabase } from '../test-support/database';
 import { DeviceRepository } from './device.repository';
+import { INGEST_FACTS_EXPECTED, ingestFactsCheck } from '../test-support/ingest-facts-check';
 import { isUniqueViolation, JobRepository } from './job.repository';
 
 let tdb: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -150,4 +151,11 @@ it('applies many device statuses in one statement, each a compare-and-set on the
   expect(rows.get('s2')).toMatchObject({ online: true, session: 3, lastSeenAt: seen });
   expect(rows.get('s3')).toMatchObject({ online: false, session: 2, lastSeenAt: null });
   expect(await devices.updateStatuses([], seen)).toEqual([]);
+});
+
+it("reads ingest's batch facts of devices and jobs with raw SQL exactly as Prisma reads them", async () => {
+  const r = await ingestFactsCheck(db.prisma);
+  expect(r.jobs).toEqual(r.refJobs);
+  expect(r.devices).toEqual(r.refDevices);
+  expect(r).toMatchObject(INGEST_FACTS_EXPECTED);
 });

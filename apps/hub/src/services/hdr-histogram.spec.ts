@@ -1,6 +1,13 @@
 import { deflateSync } from 'node:zlib';
 import * as hdr from 'hdr-histogram-js';
-import { bucketOfRank, decodeHistogram, type HistogramBuckets } from './hdr-histogram';
+import {
+  bucketOfRank,
+  decodeHistogram,
+  decodeHistogramShared,
+  SHARED_DECODE_BYTES,
+  SHARED_DECODES,
+  type HistogramBuckets,
+} from './hdr-histogram';
 
 const LIMITS = {
   minSignificantDigits: 2,
@@ -116,5 +123,51 @@ describe('decodeHistogram', () => {
     expect(decodeHistogram(inflated(Buffer.from([0x9f, 0x9c, 0x01, 2]), 4, 2 ** 40), LIMITS)).toMatchObject({
       totalCount: 1,
     });
+  });
+});
+
+describe('decodeHistogramShared', () => {
+  const encoded = (values: number[]) => {
+    const h = hdr.build({
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: 3_600_000_000,
+      numberOfSignificantValueDigits: 3,
+    });
+    for (const v of values) h.recordValue(v);
+    return hdr.encodeIntoCompressedBase64(h);
+  };
+
+  it('answers as decodeHistogram, sharing a recent answer only for the same text and the same limits object', () => {
+    const a = encoded([100, 200, 300]);
+    const first = decodeHistogramShared(a, LIMITS);
+    expect(first).toEqual(decodeHistogram(a, LIMITS));
+    expect(decodeHistogramShared(a, LIMITS)).toBe(first);
+    const otherLimits = { ...LIMITS, maxSignificantDigits: 2 };
+    expect(decodeHistogramShared(a, otherLimits)).toEqual(decodeHistogram(a, otherLimits)); // a problem under these
+    expect(decodeHistogramShared('not base64!', LIMITS)).toEqual({ problem: 'undecodable histogram (not base64)' });
+  });
+
+  it('does not keep a decode that alone would take more than an eighth of its byte budget', () => {
+    const h = hdr.build({
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: 2 ** 43,
+      numberOfSignificantValueDigits: 4,
+    });
+    // Every value in its own bucket: ≈ 60,000 buckets, ≈ 1.4 MB of arrays (over SHARED_DECODE_BYTES / 8).
+    for (let v = 1; v <= 60_000; v++) h.recordValue(v);
+    const big = hdr.encodeIntoCompressedBase64(h);
+    const first = decodeHistogramShared(big, LIMITS) as HistogramBuckets;
+    expect(24 * first.lowest.length).toBeGreaterThan(SHARED_DECODE_BYTES / 8);
+    expect(decodeHistogramShared(big, LIMITS)).not.toBe(first);
+    expect(decodeHistogramShared(big, LIMITS)).toEqual(first);
+  });
+
+  it('keeps only the most recent decodes', () => {
+    const a = encoded([5]);
+    const first = decodeHistogramShared(a, LIMITS);
+    for (let i = 0; i < SHARED_DECODES; i++) decodeHistogramShared(encoded([1000 + i]), LIMITS);
+    const again = decodeHistogramShared(a, LIMITS);
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
   });
 });

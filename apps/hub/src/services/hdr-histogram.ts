@@ -116,8 +116,50 @@ export function decodeHistogram(base64: string, limits: HistogramLimits): Histog
   return out;
 }
 
+/** How many recent decodes {@link decodeHistogramShared} keeps: two of ingest's largest batches… */
+export const SHARED_DECODES = 1000;
+/**
+ * …within this many bytes (the texts and their buckets, estimated), so that devices sending the largest histograms the
+ * protocol allows (256 kB of text, up to 512 kB inflated) cannot make the hub hold hundreds of MB; a decode that
+ * alone costs more than an eighth of it is not kept.
+ */
+export const SHARED_DECODE_BYTES = 8 * 1024 * 1024;
+type SharedDecode = { limits: HistogramLimits; buckets: HistogramBuckets | { problem: string }; bytes: number };
+const recent = new Map<string, SharedDecode>();
+let recentBytes = 0;
+
+/**
+ * {@link decodeHistogram}, remembering recent answers (by the text and the very limits object; at most
+ * {@link SHARED_DECODES} within {@link SHARED_DECODE_BYTES}): ingest's acceptance decodes every result's histogram,
+ * and the regression watch decodes it again moments later, after the batch is stored. The answer is shared: callers
+ * must not change it.
+ */
+export function decodeHistogramShared(
+  base64: string,
+  limits: HistogramLimits,
+): Readonly<HistogramBuckets> | { problem: string } {
+  const hit = recent.get(base64);
+  if (hit && hit.limits === limits) return hit.buckets;
+  const buckets = decodeHistogram(base64, limits);
+  if (hit) forget(base64, hit);
+  const bytes = base64.length + 64 + ('problem' in buckets ? 0 : 24 * buckets.lowest.length);
+  if (bytes > SHARED_DECODE_BYTES / 8) return buckets;
+  recent.set(base64, { limits, buckets, bytes });
+  recentBytes += bytes;
+  while (recent.size > SHARED_DECODES || recentBytes > SHARED_DECODE_BYTES) {
+    const [oldest, entry] = recent.entries().next().value as [string, SharedDecode];
+    forget(oldest, entry);
+  }
+  return buckets;
+}
+
+function forget(base64: string, entry: SharedDecode): void {
+  recent.delete(base64);
+  recentBytes -= entry.bytes;
+}
+
 /** Index of the first bucket whose cumulative count reaches `rank` (clamped to 1..total); buckets must not be empty. */
-export function bucketOfRank(h: HistogramBuckets, rank: number): number {
+export function bucketOfRank(h: Readonly<HistogramBuckets>, rank: number): number {
   const r = Math.min(h.totalCount, Math.max(1, rank));
   let lo = 0;
   let hi = h.cumulative.length - 1;

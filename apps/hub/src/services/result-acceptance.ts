@@ -11,7 +11,7 @@ import {
   type LatencySummary,
   type ResultMessage,
 } from '@fleetbench/protocol';
-import { bucketOfRank, decodeHistogram } from './hdr-histogram';
+import { bucketOfRank, decodeHistogramShared, type HistogramLimits } from './hdr-histogram';
 
 /** What the check needs to know about the job a result names (a subset of the hub's job row). */
 export interface ResultJobFacts {
@@ -305,7 +305,8 @@ const round = (v: number) => Math.round(v * 1000) / 1000;
 
 // ---- HDR histogram --------------------------------------------------------------------------------------------
 
-const HISTOGRAM_LIMITS = {
+/** What {@link histogramProblem} accepts; the regression watch decodes with the same (and so shares its decodes). */
+export const HISTOGRAM_LIMITS: HistogramLimits = {
   minSignificantDigits: RESULT_LIMITS.histogramMinSignificantDigits,
   maxSignificantDigits: RESULT_LIMITS.histogramMaxSignificantDigits,
   maxHighestTrackable: RESULT_LIMITS.histogramMaxHighestTrackable,
@@ -319,7 +320,7 @@ const HISTOGRAM_LIMITS = {
  * forged histogram cannot make the hub allocate more than a few hundred kB (no zip bomb, no giant counts array).
  */
 export function histogramProblem(base64: string, l: LatencySummary): string | null {
-  const h = decodeHistogram(base64, HISTOGRAM_LIMITS);
+  const h = decodeHistogramShared(base64, HISTOGRAM_LIMITS);
   if ('problem' in h) return h.problem;
   const n = h.totalCount;
   if (n === 0) return 'empty histogram';

@@ -7,6 +7,8 @@ import { TokenRepository } from '../repositories/token.repository';
 import { ZooTaskRepository } from '../repositories/zoo-task.repository';
 import { rolledUpState } from '../services/dispatcher.service';
 import { resultBatchCheck } from './result-batch-check';
+import { seriesPointsCheck } from './series-points-check';
+import { ingestFactsCheck } from './ingest-facts-check';
 
 async function main(): Promise<void> {
   const db = await openDatabase({ databaseUrl: null, dataDir: process.argv[2] ?? null });
@@ -94,9 +96,22 @@ async function claims(p: Awaited<ReturnType<typeof openDatabase>>['prisma']) {
     progress: (await jobs.findById(j3.id))?.progress,
     refused,
   };
+  // The regression watch's batch statements (its rows use ids of their own; a reopened data dir has them already).
+  const seriesPoints = (await p.seriesPoint.count({ where: { resultId: 'r0' } })) ? null : await seriesPointsCheck(p);
+  const ingestFacts = (await p.device.count({ where: { id: 'if-d1' } }))
+    ? null
+    : (({ devicesEqual, jobsEqual, revokedIsDate, counts, empty }) => ({
+        devicesEqual,
+        jobsEqual,
+        revokedIsDate,
+        counts,
+        empty,
+      }))(await ingestFactsCheck(p));
   return {
     resultBatch,
     eventBatch,
+    seriesPoints,
+    ingestFacts,
     assigned,
     rolledUp: rolled?.campaign.state,
     redeemed: redeemed.map((t) => t === token.id),
