@@ -100,15 +100,15 @@ async function lockResults(url: string) {
   await lock.query('LOCK TABLE "Result" IN EXCLUSIVE MODE');
   return {
     waiting: () =>
-      until(
-        async () =>
-          (
-            await lock.query(
-              `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-            )
-          ).rowCount,
-        'the hub waiting for the lock',
-      ),
+      until(async () => {
+        // Inside a transaction PostgreSQL keeps its first snapshot of pg_stat_activity: drop it before each look.
+        await lock.query('SELECT pg_stat_clear_snapshot()');
+        return (
+          await lock.query(
+            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          )
+        ).rowCount;
+      }, 'the hub waiting for the lock'),
     release: async () => {
       await lock.query('COMMIT');
       await lock.end();
