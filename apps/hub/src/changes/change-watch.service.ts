@@ -15,7 +15,7 @@ import {
 import type { Logger } from '../logger';
 import { EventRepository } from '../repositories/event.repository';
 import { LOGGER } from '../repositories/tokens';
-import { ChangeRepository, type BaselinePoint, type WatchedResult } from './change.repository';
+import { ChangeRepository, type BaselinePoint, type SeriesPointRow, type WatchedResult } from './change.repository';
 import { RegressionWebhookService } from './regression-webhook.service';
 import { estimateOf, fingerprintOf } from './series-point';
 
@@ -158,20 +158,7 @@ export class ChangeWatchService implements OnModuleInit, OnModuleDestroy {
 
 /** A result as a point of its series: the row to store, and what a comparison needs. */
 interface WatchedPoint {
-  row: {
-    resultId: string;
-    modelId: string;
-    hardwareClassId: string;
-    settingsKey: string;
-    deviceId: string;
-    measuredAt: Date;
-    valid: boolean;
-    metric: string;
-    value: number;
-    low: number | null;
-    high: number | null;
-    fingerprint: SoftwareFingerprintParts;
-  };
+  row: SeriesPointRow & { fingerprint: SoftwareFingerprintParts };
   estimate: Estimate;
   fingerprint: SoftwareFingerprintParts;
 }
