@@ -1,27 +1,15 @@
 /** Medium test: the batched job transitions of agent events, and the batched presence queries, on a real PostgreSQL. */
-import { openDatabase, type Database } from '../db/database';
-import { createTestDatabase } from '../test-support/database';
+import { useHubTestDatabase } from '../test-support/hub-database';
 import { DeviceRepository } from './device.repository';
 import { INGEST_FACTS_EXPECTED, ingestFactsCheck } from '../test-support/ingest-facts-check';
 import { isUniqueViolation, JobRepository } from './job.repository';
 
-let tdb: Awaited<ReturnType<typeof createTestDatabase>>;
-let db: Database;
-
-beforeAll(async () => {
-  tdb = await createTestDatabase();
-  db = await openDatabase({ databaseUrl: tdb.url, dataDir: null });
-});
-
-afterAll(async () => {
-  await db?.close();
-  await tdb?.drop();
-});
+const t = useHubTestDatabase();
 
 async function seed(
   jobs: { id: string; deviceId: string; state: 'queued' | 'running' | 'succeeded'; progress?: number }[],
 ) {
-  const p = db.prisma;
+  const p = t.db.prisma;
   await p.hardwareClass.upsert({ where: { id: 'hc-1' }, create: { id: 'hc-1', key: 'k', name: 'n' }, update: {} });
   for (const deviceId of new Set(jobs.map((j) => j.deviceId)))
     await p.device.upsert({
@@ -57,7 +45,7 @@ it('moves open jobs only, sets progress and error where given and keeps them whe
     { id: 'c', deviceId: 'd3', state: 'running' },
     { id: 'done', deviceId: 'd4', state: 'succeeded', progress: 1 },
   ]);
-  const repo = new JobRepository(db.prisma);
+  const repo = new JobRepository(t.db.prisma);
   const now = new Date('2026-02-01T10:00:00.123Z');
   const lease = new Date('2026-02-01T10:05:00.456Z');
   const updated = await repo.applyEventTransitions(
@@ -95,7 +83,7 @@ it('refuses the whole statement when a job would become active beside another of
     { id: 'second', deviceId: 'd9', state: 'queued' },
     { id: 'other', deviceId: 'd8', state: 'queued' },
   ]);
-  const repo = new JobRepository(db.prisma);
+  const repo = new JobRepository(t.db.prisma);
   const err = await repo
     .applyEventTransitions(
       [
@@ -117,9 +105,9 @@ it('tells which devices have work for the dispatcher: an active job, or a queued
     { id: 'w-done', deviceId: 'w3', state: 'succeeded' },
   ]);
   await seed([{ id: 'w-queued-stopped', deviceId: 'w4', state: 'queued' }]); // a campaign of its own
-  const stopped = await db.prisma.job.findUniqueOrThrow({ where: { id: 'w-queued-stopped' } });
-  await db.prisma.campaign.update({ where: { id: stopped.campaignId }, data: { state: 'cancelled' } });
-  const repo = new JobRepository(db.prisma);
+  const stopped = await t.db.prisma.job.findUniqueOrThrow({ where: { id: 'w-queued-stopped' } });
+  await t.db.prisma.campaign.update({ where: { id: stopped.campaignId }, data: { state: 'cancelled' } });
+  const repo = new JobRepository(t.db.prisma);
   const work = await repo.workOfDevices(['w1', 'w2', 'w3', 'w4', 'nobody']);
   expect([...work].sort()).toEqual([
     ['w1', { active: true }],
@@ -131,10 +119,10 @@ it('tells which devices have work for the dispatcher: an active job, or a queued
 it('applies many device statuses in one statement, each a compare-and-set on the (online, session) read', async () => {
   await seed([{ id: 's-job', deviceId: 's1', state: 'queued' }]);
   for (const id of ['s2', 's3'])
-    await db.prisma.device.create({
+    await t.db.prisma.device.create({
       data: { id, name: id, passwordHash: 'x', hardware: {}, software: {}, hardwareClassId: 'hc-1', session: 2 },
     });
-  const devices = new DeviceRepository(db.prisma);
+  const devices = new DeviceRepository(t.db.prisma);
   const seen = new Date('2026-02-01T10:00:00.123Z');
   const won = await devices.updateStatuses(
     [
@@ -154,7 +142,7 @@ it('applies many device statuses in one statement, each a compare-and-set on the
 });
 
 it("reads ingest's batch facts of devices and jobs with raw SQL exactly as Prisma reads them", async () => {
-  const r = await ingestFactsCheck(db.prisma);
+  const r = await ingestFactsCheck(t.db.prisma);
   expect(r.jobs).toEqual(r.refJobs);
   expect(r.devices).toEqual(r.refDevices);
   expect(r).toMatchObject(INGEST_FACTS_EXPECTED);

@@ -1,23 +1,11 @@
 /** Medium test: the batched result insert on a real PostgreSQL (the same check runs on PGlite in db/pglite.medium.spec.ts). */
-import { openDatabase, type Database } from '../db/database';
-import { createTestDatabase } from '../test-support/database';
+import { useHubTestDatabase } from '../test-support/hub-database';
 import { RESULT_BATCH_EXPECTED, resultBatchCheck } from '../test-support/result-batch-check';
 
-let tdb: Awaited<ReturnType<typeof createTestDatabase>>;
-let db: Database;
-
-beforeAll(async () => {
-  tdb = await createTestDatabase();
-  db = await openDatabase({ databaseUrl: tdb.url, dataDir: null });
-});
-
-afterAll(async () => {
-  await db?.close();
-  await tdb?.drop();
-});
+const t = useHubTestDatabase();
 
 it('inserts many results in one statement, skips repeats by msgId, and stores values as Prisma reads them', async () => {
-  const p = db.prisma;
+  const p = t.db.prisma;
   await p.hardwareClass.create({ data: { id: 'hc-1', key: 'k', name: 'n' } });
   const device = await p.device.create({
     data: { id: 'agent-1', name: 'd', passwordHash: 'x', hardware: {}, software: {}, hardwareClassId: 'hc-1' },
