@@ -9,7 +9,7 @@
 // `--results N` grows the database to N results (e.g. 1000000) by repeating each seeded result with its figures
 // scaled by ±5 % (then VACUUM ANALYZE): the same pages, rows and points, medians over ~N / 7,020 results each.
 // Prereqs: `npm run build` (hub dist + dashboard .next), PostgreSQL on 127.0.0.1:5432 (FLEETBENCH_TEST_DATABASE_URL).
-// Usage: node bench/dashboard-perf.mjs [--runs 5] [--results 1000000] [--keep]
+// Usage: node bench/dashboard-perf.mjs [--runs 5] [--results 1000000] [--keep] [--resources] [--trace DIR]
 //        node bench/dashboard-perf.mjs --database URL   (measure again on a database kept by --keep: no seeding)
 import { spawn } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
@@ -28,6 +28,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1] || 5) || 5;
 const RESULTS = process.argv.includes('--results') ? Number(process.argv[process.argv.indexOf('--results') + 1]) : 0;
 const KEEP = process.argv.includes('--keep');
+const TRACE_DIR = process.argv.includes('--trace') ? process.argv[process.argv.indexOf('--trace') + 1] : '';
 const REUSE = process.argv.includes('--database') ? process.argv[process.argv.indexOf('--database') + 1] : '';
 const ADMIN_URL = process.env.FLEETBENCH_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const CLASSES = 20;
@@ -426,10 +427,75 @@ async function main() {
     };
     const expectPoints = seeded.models.filter((m) => m.top1 !== null).length;
     const figures = { leaderboardRows: [], sortClick: [], leaderboardTotal: [], chart: [], compare: [] };
+    // Where each page's time goes (read after it completed, so it costs the timed part nothing): server answer
+    // (first byte, whole HTML), DOMContentLoaded, and the JavaScript the page loaded (files, bytes on the wire).
+    const breakdown = { leaderboard: [], chart: [], compare: [] };
+    const pageBreakdown = async () => {
+      // The renderer's main-thread time since navigation (CDP counters, reset per page): script, layout, style.
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      const cpu = Object.fromEntries(metrics.map((x) => [x.name, x.value * 1000]));
+      const timing = await page.evaluate(() => {
+        const nav = performance.getEntriesByType('navigation')[0];
+        const js = performance.getEntriesByType('resource').filter((r) => r.name.endsWith('.js'));
+        return {
+          ttfb: nav.responseStart,
+          html: nav.responseEnd,
+          htmlKb: nav.encodedBodySize / 1024,
+          dcl: nav.domContentLoadedEventEnd,
+          jsFiles: js.length,
+          jsKb: js.reduce((n, r) => n + r.encodedBodySize, 0) / 1024,
+          jsLoaded: Math.max(0, ...js.map((r) => r.responseEnd)),
+          resources: performance
+            .getEntriesByType('resource')
+            .map(
+              (r) =>
+                `${r.startTime.toFixed(0)}→${r.responseEnd.toFixed(0)} ms ${(r.encodedBodySize / 1024).toFixed(0)} kB ${r.name.replace(/^https?:\/\/[^/]+/, '')}`,
+            ),
+        };
+      });
+      // (The counters start again at each navigation.)
+      const used = {
+        script: cpu.ScriptDuration,
+        compile: cpu.V8CompileDuration,
+        layout: cpu.LayoutDuration,
+        style: cpu.RecalcStyleDuration,
+        task: cpu.TaskDuration,
+      };
+      return { ...timing, ...used };
+    };
+    let page;
+    let cdp;
+    // --trace DIR: the last run's page loads as Chrome traces (open in chrome://tracing or the Performance panel).
+    let traceName = null;
+    const goto = async (url, name, tracing) => {
+      if (traceName) await browser.stopTracing();
+      traceName = null;
+      if (tracing) {
+        traceName = name;
+        await browser.startTracing(page, {
+          path: path.join(TRACE_DIR, `${name}.json`),
+          screenshots: false,
+          categories: [
+            'devtools.timeline',
+            'v8.execute',
+            'disabled-by-default-devtools.timeline',
+            'disabled-by-default-v8.cpu_profiler',
+            'blink.user_timing',
+            'loading',
+          ],
+        });
+      }
+      await page.goto(url, { waitUntil: 'commit' });
+    };
+    // One tab for all runs, as a user's open browser: a new tab makes headless Chromium load its own omnibox WebUI
+    // (≈ 300 chrome:// requests over the next two seconds), which competed with the measured page for the 2 cores.
+    page = await context.newPage();
+    cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
     // One warm-up round (first request compiles nothing in production, but fills OS/DB caches), then RUNS measured.
     for (let run = -1; run < RUNS; run++) {
-      const page = await context.newPage();
-      await page.goto(pages.leaderboard, { waitUntil: 'commit' });
+      const tracing = TRACE_DIR && run === RUNS - 1;
+      await goto(pages.leaderboard, 'leaderboard', tracing);
       const rowsAt = await page
         .waitForFunction(
           () => (document.querySelectorAll('[data-testid="leaderboard-row"]').length === 117 ? performance.now() : 0),
@@ -437,6 +503,7 @@ async function main() {
           { polling: 'raf', timeout: 30_000 },
         )
         .then((h) => h.jsonValue());
+      const leaderboardParts = await pageBreakdown();
       // Sort click: wait until hydrated (a click before hydration does nothing), then time click → first row changed.
       await page.waitForFunction(
         () => {
@@ -459,7 +526,7 @@ async function main() {
             requestAnimationFrame(check);
           }),
       );
-      await page.goto(pages.chart, { waitUntil: 'commit' });
+      await goto(pages.chart, 'chart', tracing);
       const chartAt = await page
         .waitForFunction(
           (n) =>
@@ -470,7 +537,8 @@ async function main() {
           { polling: 'raf', timeout: 30_000 },
         )
         .then((h) => h.jsonValue());
-      await page.goto(pages.compare, { waitUntil: 'commit' });
+      const chartParts = await pageBreakdown();
+      await goto(pages.compare, 'compare', tracing);
       const compareAt = await page
         .waitForFunction(
           () => {
@@ -492,8 +560,13 @@ async function main() {
           ]);
           throw new Error(`${e.message}: rows/heat/bars = ${JSON.stringify(counts)}`);
         });
-      await page.close();
+      const compareParts = await pageBreakdown();
+      if (traceName) await browser.stopTracing();
+      traceName = null;
       if (run < 0) continue;
+      breakdown.leaderboard.push(leaderboardParts);
+      breakdown.chart.push(chartParts);
+      breakdown.compare.push(compareParts);
       figures.leaderboardRows.push(rowsAt);
       figures.sortClick.push(sortMs);
       figures.leaderboardTotal.push(sortedAt);
@@ -513,6 +586,19 @@ async function main() {
     );
     console.log(`  chart: all ${expectPoints} points drawn        ${fmt(figures.chart)}   target < 500 ms`);
     console.log(`  compare (3 classes) complete        ${fmt(figures.compare)}   target < 1000 ms`);
+    console.log(
+      '\nwhere the time goes (medians, ms from navigation start; JS = script files the page loaded; main thread = renderer CPU):',
+    );
+    for (const [name, parts] of Object.entries(breakdown)) {
+      const m = (k) => median(parts.map((x) => x[k]));
+      if (process.argv.includes('--resources'))
+        console.log(`  ${name}, last run:\n    ${parts.at(-1).resources.join('\n    ')}`);
+      console.log(
+        `  ${name.padEnd(11)} first byte ${m('ttfb').toFixed(0)}, HTML done ${m('html').toFixed(0)} (${m('htmlKb').toFixed(0)} kB), ` +
+          `JS loaded ${m('jsLoaded').toFixed(0)} (${m('jsFiles')} files, ${m('jsKb').toFixed(0)} kB), DOMContentLoaded ${m('dcl').toFixed(0)}; ` +
+          `main thread busy ${m('task').toFixed(0)} (script ${m('script').toFixed(0)}, compile ${m('compile').toFixed(0)}, layout ${m('layout').toFixed(0)}, style ${m('style').toFixed(0)})`,
+      );
+    }
   } finally {
     await browser?.close();
     for (const p of procs.reverse()) await p.stop();

@@ -2,7 +2,12 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { EmptyState } from '../../components/empty-state';
 import { HubErrorNotice } from '../../components/hub-error';
-import { deviceCompareRows, type CompareBy, type CompareRowLike } from '../../features/compare/compare';
+import {
+  classCompareRow,
+  deviceCompareRows,
+  type CompareBy,
+  type CompareRowLike,
+} from '../../features/compare/compare';
 import { ComparePicker } from '../../features/compare/compare-picker';
 import { CompareView } from '../../features/compare/compare-view';
 import { commonSettings, indexClasses } from '../../features/leaderboard/leaderboard-index';
@@ -109,7 +114,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Sear
         picked.map((c) => load(hubApi.leaderboard(token, { hardwareClassId: c.id, settingsKey }), here)),
       );
       for (const l of loaded) {
-        if (l.ok) rows = rows.concat(l.data);
+        if (l.ok) rows = rows.concat(l.data.map(classCompareRow));
         else problems.push(l.problem);
       }
     } else {

@@ -1,17 +1,7 @@
 'use client';
 
 import type { Series } from '@fleetbench/protocol';
-import {
-  CartesianGrid,
-  ErrorBar,
-  ReferenceLine,
-  ResponsiveContainer,
-  Scatter,
-  ScatterChart,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { CartesianGrid, ErrorBar, ReferenceLine, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatTimestamp } from '../../lib/format';
 import { formatMetric, formatRelative, METRIC_LABEL } from './change-format';
 
@@ -47,66 +37,68 @@ export function SeriesChart({ series }: { series: Series }) {
       data-points={series.points.length}
       data-changes={series.changes.length}
     >
-      <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 900, height: 360 }}>
-        <ScatterChart margin={{ top: 28, right: 24, bottom: 28, left: 8 }}>
-          <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
-          <XAxis
-            type="number"
-            dataKey="x"
-            domain={['dataMin', 'dataMax']}
-            padding={{ left: 24, right: 24 }}
-            tickFormatter={tickFormat(span)}
-            stroke="var(--muted)"
-            label={{ value: 'measured at (UTC)', position: 'insideBottom', offset: -14, fill: 'var(--muted)' }}
-          />
-          <YAxis
-            type="number"
-            dataKey="y"
-            stroke="var(--muted)"
-            width={64}
-            domain={['auto', 'auto']}
-            tickFormatter={(v: number) => formatMetric(series.metric, v)}
-            label={{ value: METRIC_LABEL[series.metric], angle: -90, position: 'insideLeft', fill: 'var(--muted)' }}
-          />
-          <Tooltip
-            isAnimationActive={false}
-            contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--fg)' }}
-            content={({ payload }) => {
-              const d = payload?.[0]?.payload as ReturnType<typeof toPoint> | undefined;
-              if (!d) return null;
-              return (
-                <div className="card small">
-                  <div>{formatTimestamp(new Date(d.x).toISOString())}</div>
-                  <div>
-                    <strong>{formatMetric(series.metric, d.y)}</strong> on {d.device}
-                  </div>
-                  <div className="muted">
-                    onnxruntime {d.onnxruntime} · agent {d.agent}
-                  </div>
+      <ScatterChart
+        responsive
+        style={{ width: '100%', height: '100%' }}
+        margin={{ top: 28, right: 24, bottom: 28, left: 8 }}
+      >
+        <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
+        <XAxis
+          type="number"
+          dataKey="x"
+          domain={['dataMin', 'dataMax']}
+          padding={{ left: 24, right: 24 }}
+          tickFormatter={tickFormat(span)}
+          stroke="var(--muted)"
+          label={{ value: 'measured at (UTC)', position: 'insideBottom', offset: -14, fill: 'var(--muted)' }}
+        />
+        <YAxis
+          type="number"
+          dataKey="y"
+          stroke="var(--muted)"
+          width={64}
+          domain={['auto', 'auto']}
+          tickFormatter={(v: number) => formatMetric(series.metric, v)}
+          label={{ value: METRIC_LABEL[series.metric], angle: -90, position: 'insideLeft', fill: 'var(--muted)' }}
+        />
+        <Tooltip
+          isAnimationActive={false}
+          contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--fg)' }}
+          content={({ payload }) => {
+            const d = payload?.[0]?.payload as ReturnType<typeof toPoint> | undefined;
+            if (!d) return null;
+            return (
+              <div className="card small">
+                <div>{formatTimestamp(new Date(d.x).toISOString())}</div>
+                <div>
+                  <strong>{formatMetric(series.metric, d.y)}</strong> on {d.device}
                 </div>
-              );
+                <div className="muted">
+                  onnxruntime {d.onnxruntime} · agent {d.agent}
+                </div>
+              </div>
+            );
+          }}
+        />
+        {series.changes.map((c) => (
+          <ReferenceLine
+            key={c.id}
+            x={Date.parse(c.measuredAt)}
+            stroke={c.kind === 'regression' ? 'var(--bad)' : 'var(--ok)'}
+            strokeDasharray="5 3"
+            label={{
+              value: `${c.changedParts.map((p) => `${p.part} ${p.to ?? '—'}`).join(', ') || 'no software change'} ${formatRelative(c.relative)}`,
+              position: 'insideTopRight',
+              fill: c.kind === 'regression' ? 'var(--bad)' : 'var(--ok)',
+              fontSize: 12,
             }}
           />
-          {series.changes.map((c) => (
-            <ReferenceLine
-              key={c.id}
-              x={Date.parse(c.measuredAt)}
-              stroke={c.kind === 'regression' ? 'var(--bad)' : 'var(--ok)'}
-              strokeDasharray="5 3"
-              label={{
-                value: `${c.changedParts.map((p) => `${p.part} ${p.to ?? '—'}`).join(', ') || 'no software change'} ${formatRelative(c.relative)}`,
-                position: 'insideTopRight',
-                fill: c.kind === 'regression' ? 'var(--bad)' : 'var(--ok)',
-                fontSize: 12,
-              }}
-            />
-          ))}
-          <Scatter name="valid" data={valid} fill="var(--accent)" isAnimationActive={false}>
-            <ErrorBar dataKey="err" direction="y" stroke="var(--accent)" width={4} />
-          </Scatter>
-          <Scatter name="flagged" data={flagged} fill="none" stroke="var(--warn)" isAnimationActive={false} />
-        </ScatterChart>
-      </ResponsiveContainer>
+        ))}
+        <Scatter name="valid" data={valid} fill="var(--accent)" isAnimationActive={false}>
+          <ErrorBar dataKey="err" direction="y" stroke="var(--accent)" width={4} />
+        </Scatter>
+        <Scatter name="flagged" data={flagged} fill="none" stroke="var(--warn)" isAnimationActive={false} />
+      </ScatterChart>
     </div>
   );
 }

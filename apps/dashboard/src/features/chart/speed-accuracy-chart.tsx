@@ -1,7 +1,7 @@
 'use client';
 
 import { useMemo, useRef, useState } from 'react';
-import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
+import { CartesianGrid, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
 import { ChartDownloads } from '../../components/chart-downloads';
 import { ExportButtons } from '../../components/export-buttons';
 import type { ExportColumn } from '../../lib/export';
@@ -159,108 +159,110 @@ export function SpeedAccuracyChart({
         data-overlays={series.length}
         data-overlay-points={series.reduce((a, o) => a + o.points.length, 0)}
       >
-        <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 800, height: 440 }}>
-          <ScatterChart margin={{ top: 12, right: 20, bottom: 28, left: 8 }}>
-            <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
-            <XAxis
-              type="number"
-              dataKey="x"
-              scale="log"
-              domain={[minX / 1.15, maxX * 1.15]}
-              ticks={logTicks(minX / 1.15, maxX * 1.15)}
-              allowDataOverflow
-              tickFormatter={(v: number) =>
-                metric === 'latency' ? formatMs(v) : metric === 'efficiency' ? formatPerWatt(v) : formatThroughput(v)
-              }
-              stroke="var(--muted)"
-              label={{
-                value:
-                  metric === 'latency'
-                    ? `p50 latency, ms${published ? ' per batch (published)' : ''} — log scale`
-                    : metric === 'efficiency'
-                      ? 'speed per watt, img/s per W — log scale'
-                      : 'throughput, img/s — log scale',
-                position: 'insideBottom',
-                offset: -16,
-                fill: 'var(--muted)',
-              }}
-            />
-            <YAxis
-              type="number"
-              dataKey="y"
-              domain={[yMin, yMax]}
-              ticks={stepTicks(yMin, yMax, yMax - yMin > 0.3 ? 0.1 : 0.05)}
-              tickFormatter={(v: number) => formatPercent(v, 0)}
-              stroke="var(--muted)"
-              width={48}
-              label={{ value: 'top-1', angle: -90, position: 'insideLeft', fill: 'var(--muted)' }}
-            />
-            <ZAxis range={[48, 48]} />
-            <Tooltip content={<PointTooltip />} cursor={{ strokeDasharray: '3 3' }} isAnimationActive={false} />
+        <ScatterChart
+          responsive
+          style={{ width: '100%', height: '100%' }}
+          margin={{ top: 12, right: 20, bottom: 28, left: 8 }}
+        >
+          <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
+          <XAxis
+            type="number"
+            dataKey="x"
+            scale="log"
+            domain={[minX / 1.15, maxX * 1.15]}
+            ticks={logTicks(minX / 1.15, maxX * 1.15)}
+            allowDataOverflow
+            tickFormatter={(v: number) =>
+              metric === 'latency' ? formatMs(v) : metric === 'efficiency' ? formatPerWatt(v) : formatThroughput(v)
+            }
+            stroke="var(--muted)"
+            label={{
+              value:
+                metric === 'latency'
+                  ? `p50 latency, ms${published ? ' per batch (published)' : ''} — log scale`
+                  : metric === 'efficiency'
+                    ? 'speed per watt, img/s per W — log scale'
+                    : 'throughput, img/s — log scale',
+              position: 'insideBottom',
+              offset: -16,
+              fill: 'var(--muted)',
+            }}
+          />
+          <YAxis
+            type="number"
+            dataKey="y"
+            domain={[yMin, yMax]}
+            ticks={stepTicks(yMin, yMax, yMax - yMin > 0.3 ? 0.1 : 0.05)}
+            tickFormatter={(v: number) => formatPercent(v, 0)}
+            stroke="var(--muted)"
+            width={48}
+            label={{ value: 'top-1', angle: -90, position: 'insideLeft', fill: 'var(--muted)' }}
+          />
+          <ZAxis range={[48, 48]} />
+          <Tooltip content={<PointTooltip />} cursor={{ strokeDasharray: '3 3' }} isAnimationActive={false} />
+          <Scatter
+            name="Pareto front"
+            data={front}
+            line={{ stroke: 'var(--fg)', strokeWidth: 1.5, strokeDasharray: published ? '6 4' : undefined }}
+            shape={() => <g />}
+            isAnimationActive={false}
+            legendType="none"
+          />
+          {series.map((o) => (
             <Scatter
-              name="Pareto front"
-              data={front}
-              line={{ stroke: 'var(--fg)', strokeWidth: 1.5, strokeDasharray: published ? '6 4' : undefined }}
+              key={`front:${o.id}`}
+              name={`${o.name} Pareto front (published)`}
+              data={o.front}
+              line={{ stroke: 'var(--muted)', strokeWidth: 1.5, strokeDasharray: o.dash }}
               shape={() => <g />}
               isAnimationActive={false}
               legendType="none"
             />
-            {series.map((o) => (
+          ))}
+          {series.flatMap((o) =>
+            o.families.map((f) => (
               <Scatter
-                key={`front:${o.id}`}
-                name={`${o.name} Pareto front (published)`}
-                data={o.front}
-                line={{ stroke: 'var(--muted)', strokeWidth: 1.5, strokeDasharray: o.dash }}
-                shape={() => <g />}
-                isAnimationActive={false}
-                legendType="none"
-              />
-            ))}
-            {series.flatMap((o) =>
-              o.families.map((f) => (
-                <Scatter
-                  key={`${o.id}:${f.family}`}
-                  name={`${f.family} · ${o.name} (published)`}
-                  data={f.points}
-                  fill={familyColour(f.family)}
-                  fillOpacity={0.55}
-                  stroke="var(--fg)"
-                  strokeWidth={0.6}
-                  shape={o.shape}
-                  className="overlay-point"
-                  isAnimationActive={false}
-                />
-              )),
-            )}
-            {familyLines
-              ? families
-                  .filter((f) => f.points.length > 1)
-                  .map((f) => (
-                    <Scatter
-                      key={`line:${f.family}`}
-                      name={`${f.family} line`}
-                      data={[...f.points].sort((a, b) => a.x - b.x)}
-                      line={{ stroke: familyColour(f.family), strokeWidth: 1.5 }}
-                      shape={() => <g />}
-                      isAnimationActive={false}
-                      legendType="none"
-                      className="family-line"
-                    />
-                  ))
-              : null}
-            {families.map((f) => (
-              <Scatter
-                key={f.family}
-                name={f.family}
+                key={`${o.id}:${f.family}`}
+                name={`${f.family} · ${o.name} (published)`}
                 data={f.points}
                 fill={familyColour(f.family)}
-                shape={published ? 'diamond' : 'circle'}
+                fillOpacity={0.55}
+                stroke="var(--fg)"
+                strokeWidth={0.6}
+                shape={o.shape}
+                className="overlay-point"
                 isAnimationActive={false}
               />
-            ))}
-            {showNames ? <PointLabels points={labels} /> : null}
-          </ScatterChart>
-        </ResponsiveContainer>
+            )),
+          )}
+          {familyLines
+            ? families
+                .filter((f) => f.points.length > 1)
+                .map((f) => (
+                  <Scatter
+                    key={`line:${f.family}`}
+                    name={`${f.family} line`}
+                    data={[...f.points].sort((a, b) => a.x - b.x)}
+                    line={{ stroke: familyColour(f.family), strokeWidth: 1.5 }}
+                    shape={() => <g />}
+                    isAnimationActive={false}
+                    legendType="none"
+                    className="family-line"
+                  />
+                ))
+            : null}
+          {families.map((f) => (
+            <Scatter
+              key={f.family}
+              name={f.family}
+              data={f.points}
+              fill={familyColour(f.family)}
+              shape={published ? 'diamond' : 'circle'}
+              isAnimationActive={false}
+            />
+          ))}
+          {showNames ? <PointLabels points={labels} /> : null}
+        </ScatterChart>
       </div>
       <ul className="legend-families" aria-label="Families">
         {families.map((f) => (

@@ -1,10 +1,11 @@
 'use client';
 
 import { useMemo, useRef, useState } from 'react';
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import { ChartDownloads } from '../../components/chart-downloads';
 import { ExportButtons } from '../../components/export-buttons';
 import { FilterSelect } from '../../components/filter-select';
+import { PlainTick } from '../../components/plain-tick';
 import type { ExportColumn } from '../../lib/export';
 import { formatMs, formatPercent } from '../../lib/format';
 import { logTicks, PALETTE } from '../chart/pareto';
@@ -25,6 +26,9 @@ export interface CompareClass {
   devices: number | null;
 }
 
+/** Spread lines shown before "show all" (widest first; the export always has every line). */
+const SPREAD_SHOWN = 20;
+
 const CLASS_COLOURS = [PALETTE[0], PALETTE[1], PALETTE[4], PALETTE[2], PALETTE[6], PALETTE[3], PALETTE[8], PALETTE[5]];
 
 export function CompareView({
@@ -44,6 +48,7 @@ export function CompareView({
   const spread = useMemo(() => spreadLines(rows, ids), [rows, ids]);
   const families = useMemo(() => [...new Set(models.map((m) => m.family ?? 'other'))].sort(), [models]);
   const [family, setFamily] = useState('');
+  const [allSpread, setAllSpread] = useState(false);
   const bars = useRef<HTMLDivElement>(null);
   const shown = useMemo(
     () => (family ? models.filter((m) => (m.family ?? 'other') === family) : models),
@@ -177,42 +182,47 @@ export function CompareView({
         style={{ height: Math.max(320, shown.length * classes.length * 9 + 80) }}
         data-testid="compare-bars"
       >
-        <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 800, height: 400 }}>
-          <BarChart data={barData} layout="vertical" margin={{ top: 8, right: 24, bottom: 8, left: 8 }} barGap={1}>
-            <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" horizontal={false} />
-            <XAxis
-              type="number"
-              scale="log"
-              domain={[lo, hi]}
-              ticks={logTicks(lo, hi)}
-              allowDataOverflow
-              stroke="var(--muted)"
-              tickFormatter={(v: number) => formatMs(v)}
-            />
-            <YAxis
-              type="category"
-              dataKey="model"
-              width={150}
-              stroke="var(--muted)"
-              tick={{ fontSize: 11 }}
-              interval={0}
-            />
-            <Tooltip
+        <BarChart
+          responsive
+          style={{ width: '100%', height: '100%' }}
+          data={barData}
+          layout="vertical"
+          margin={{ top: 8, right: 24, bottom: 8, left: 8 }}
+          barGap={1}
+        >
+          <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" horizontal={false} />
+          <XAxis
+            type="number"
+            scale="log"
+            domain={[lo, hi]}
+            ticks={logTicks(lo, hi)}
+            allowDataOverflow
+            stroke="var(--muted)"
+            tickFormatter={(v: number) => formatMs(v)}
+          />
+          <YAxis
+            type="category"
+            dataKey="model"
+            width={150}
+            stroke="var(--muted)"
+            tick={<PlainTick fontSize={11} />}
+            interval={0}
+          />
+          <Tooltip
+            isAnimationActive={false}
+            contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--fg)' }}
+            formatter={(v, k) => [`${formatMs(Number(v))} ms`, name(ids[String(k).charCodeAt(0) - 65] ?? '')]}
+          />
+          <Legend formatter={(k: string) => `${k} · ${name(ids[k.charCodeAt(0) - 65] ?? '')}`} />
+          {classes.map((c, i) => (
+            <Bar
+              key={c.id}
+              dataKey={short(i)}
+              fill={CLASS_COLOURS[i % CLASS_COLOURS.length]}
               isAnimationActive={false}
-              contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--fg)' }}
-              formatter={(v, k) => [`${formatMs(Number(v))} ms`, name(ids[String(k).charCodeAt(0) - 65] ?? '')]}
             />
-            <Legend formatter={(k: string) => `${k} · ${name(ids[k.charCodeAt(0) - 65] ?? '')}`} />
-            {classes.map((c, i) => (
-              <Bar
-                key={c.id}
-                dataKey={short(i)}
-                fill={CLASS_COLOURS[i % CLASS_COLOURS.length]}
-                isAnimationActive={false}
-              />
-            ))}
-          </BarChart>
-        </ResponsiveContainer>
+          ))}
+        </BarChart>
       </div>
 
       <h2>Heatmap: models × {by === 'devices' ? 'devices' : 'hardware'}</h2>
@@ -304,7 +314,7 @@ export function CompareView({
                 </tr>
               </thead>
               <tbody>
-                {spread.slice(0, 200).map((l) => (
+                {(allSpread ? spread : spread.slice(0, SPREAD_SHOWN)).map((l) => (
                   <tr key={`${l.classId}/${l.modelId}`}>
                     <td>{name(l.classId)}</td>
                     <th scope="row" className="cell-name">
@@ -320,6 +330,18 @@ export function CompareView({
               </tbody>
             </table>
           </div>
+          {spread.length > SPREAD_SHOWN ? (
+            <p>
+              <button
+                type="button"
+                className="btn btn-ghost"
+                onClick={() => setAllSpread((v) => !v)}
+                data-testid="spread-toggle"
+              >
+                {allSpread ? `Show the widest ${SPREAD_SHOWN}` : `Show all ${spread.length}`}
+              </button>
+            </p>
+          ) : null}
         </>
       ) : (
         <p className="muted" data-testid="spread-empty">

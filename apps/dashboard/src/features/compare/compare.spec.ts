@@ -1,4 +1,5 @@
 import {
+  classCompareRow,
   compareClasses,
   compareHref,
   describeRatio,
@@ -109,5 +110,36 @@ describe('compare by device', () => {
     expect(models[0]!.ratio).toEqual([1, 0.5]);
     expect(summary[1]!.geomeanRatio).toBeCloseTo(0.5);
     expect(spreadLines(rows, ['d1', 'd2'])).toEqual([]);
+  });
+});
+
+describe('classCompareRow', () => {
+  it('keeps what the comparison reads and drops the rest of a leaderboard row', () => {
+    const full = {
+      ...row('a', 'm1', 10, { devices: 2, minP50Ms: 9, maxP50Ms: 11, cv: 0.1 }),
+      hardwareClassName: 'Class A',
+      settingsKey: 'latency/bs1',
+      p90Ms: 12,
+      histogram: 'HISTFAAA',
+      rank: 1,
+    };
+    const slim = classCompareRow(full);
+    expect(slim).toEqual(row('a', 'm1', 10, { devices: 2, minP50Ms: 9, maxP50Ms: 11, cv: 0.1 }));
+    expect(compareClasses([slim], ['a'])).toEqual(compareClasses([full], ['a']));
+    expect(spreadLines([slim], ['a'])).toEqual(spreadLines([full], ['a']));
+  });
+
+  it('gives a row without a unit spread a null one', () => {
+    expect(classCompareRow({ ...row('a', 'm1', 10), unitSpread: undefined }).unitSpread).toBeNull();
+  });
+});
+
+describe('model order', () => {
+  it('sorts names naturally (ResNet18 before ResNet101)', () => {
+    const { models } = compareClasses(
+      [row('a', 'resnet101', 5), row('a', 'resnet18', 3), row('a', 'resnet50', 4)],
+      ['a'],
+    );
+    expect(models.map((m) => m.modelName)).toEqual(['RESNET18', 'RESNET50', 'RESNET101']);
   });
 });

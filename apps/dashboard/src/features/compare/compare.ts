@@ -1,6 +1,8 @@
 // Hardware comparison maths (pure): per-model latency ratios, geometric means, heatmap scale, unit spread. The
 // compared "subjects" are hardware classes or single devices; rows carry the subject id in `hardwareClassId`.
 
+import { naturalCompare } from '../../lib/collate';
+
 export type CompareBy = 'classes' | 'devices';
 
 /** /compare URL for a subject kind, picked ids (first = baseline) and settings key. */
@@ -34,6 +36,24 @@ export function deviceCompareRows(
     results: r.results,
     unitSpread: null,
   }));
+}
+
+/**
+ * A class leaderboard row cut to what the comparison reads: the page hands its rows to a client component, so every
+ * field left on them is serialised into the page and parsed again in the browser.
+ */
+export function classCompareRow(row: CompareRowLike): CompareRowLike {
+  const s = row.unitSpread;
+  return {
+    hardwareClassId: row.hardwareClassId,
+    modelId: row.modelId,
+    modelName: row.modelName,
+    family: row.family,
+    p50Ms: row.p50Ms,
+    throughputIps: row.throughputIps,
+    results: row.results,
+    unitSpread: s ? { devices: s.devices, minP50Ms: s.minP50Ms, maxP50Ms: s.maxP50Ms, cv: s.cv } : null,
+  };
 }
 
 export interface CompareRowLike {
@@ -111,7 +131,7 @@ export function compareClasses(
     m.relative = m.p50.map((v) => (v !== null && min !== null ? v / min : null));
     m.fastest = min === null ? null : m.p50.indexOf(min);
   }
-  models.sort((a, b) => a.modelName.localeCompare(b.modelName, 'en', { numeric: true }));
+  models.sort((a, b) => naturalCompare(a.modelName, b.modelName));
   const summary = classIds.map((classId, i) => {
     const ratios = models.map((m) => m.ratio[i]).filter((r): r is number => r !== null);
     return {

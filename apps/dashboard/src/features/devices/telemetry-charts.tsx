@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { TelemetrySample } from '@fleetbench/protocol';
 import { formatTimestamp } from '../../lib/format';
 import { useHubEvent } from '../live/live-provider';
@@ -31,32 +31,30 @@ function Series({
           style={{ height: 200, border: 0 }}
           data-testid={`telemetry-${String(dataKey)}`}
         >
-          <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 400, height: 190 }}>
-            <LineChart data={data} margin={{ top: 6, right: 12, bottom: 4, left: 0 }}>
-              <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
-              <XAxis
-                dataKey="ts"
-                tickFormatter={(v: string) => v.slice(11, 16)}
-                stroke="var(--muted)"
-                minTickGap={40}
-              />
-              <YAxis stroke="var(--muted)" width={44} domain={['auto', 'auto']} />
-              <Tooltip
-                isAnimationActive={false}
-                contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--fg)' }}
-                labelFormatter={(v) => formatTimestamp(String(v))}
-                formatter={(v) => [`${typeof v === 'number' ? v.toFixed(2) : v} ${unit}`, label]}
-              />
-              <Line
-                type="monotone"
-                dataKey={dataKey}
-                stroke={colour}
-                dot={false}
-                isAnimationActive={false}
-                connectNulls
-              />
-            </LineChart>
-          </ResponsiveContainer>
+          <LineChart
+            responsive
+            style={{ width: '100%', height: '100%' }}
+            data={data}
+            margin={{ top: 6, right: 12, bottom: 4, left: 0 }}
+          >
+            <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
+            <XAxis dataKey="ts" tickFormatter={(v: string) => v.slice(11, 16)} stroke="var(--muted)" minTickGap={40} />
+            <YAxis stroke="var(--muted)" width={44} domain={['auto', 'auto']} />
+            <Tooltip
+              isAnimationActive={false}
+              contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--fg)' }}
+              labelFormatter={(v) => formatTimestamp(String(v))}
+              formatter={(v) => [`${typeof v === 'number' ? v.toFixed(2) : v} ${unit}`, label]}
+            />
+            <Line
+              type="monotone"
+              dataKey={dataKey}
+              stroke={colour}
+              dot={false}
+              isAnimationActive={false}
+              connectNulls
+            />
+          </LineChart>
         </div>
       ) : (
         <p className="muted small">Not reported by this device.</p>

@@ -1,4 +1,5 @@
 import type { Device, DeviceTelemetryEvent, Job } from '@fleetbench/protocol';
+import { naturalCompareIgnoringCase } from '../../lib/collate';
 
 /** Replace the device with the same id, or add it (a newly enrolled device). */
 export function upsertDevice(devices: readonly Device[], device: Device): Device[] {
@@ -27,9 +28,7 @@ export function sortDevices(devices: readonly Device[]): Device[] {
     .slice()
     .sort(
       (a, b) =>
-        Number(b.online) - Number(a.online) ||
-        a.name.localeCompare(b.name, 'en', { numeric: true, sensitivity: 'base' }) ||
-        a.id.localeCompare(b.id),
+        Number(b.online) - Number(a.online) || naturalCompareIgnoringCase(a.name, b.name) || a.id.localeCompare(b.id),
     );
 }
 

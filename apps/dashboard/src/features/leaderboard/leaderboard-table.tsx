@@ -252,7 +252,9 @@ export function LeaderboardTable({
                     {r.rank ?? '—'}
                   </td>
                   <th scope="row" className="cell-name" data-testid="model-name">
+                    {/* No prefetch: 117 row links in view would each fetch a history page the user rarely opens. */}
                     <Link
+                      prefetch={false}
                       href={`/changes/history?${new URLSearchParams({ model: r.modelId, class: r.hardwareClassId, settings: r.settingsKey }).toString()}`}
                       title="History of this model on this hardware: every result over time and the changes marked"
                     >

@@ -2,6 +2,7 @@
 
 import type { Model } from '@fleetbench/protocol';
 import { ExportButtons } from '../../components/export-buttons';
+import { naturalCompare } from '../../lib/collate';
 import { formatBytes, formatPercent, formatTimestamp } from '../../lib/format';
 import { describeInput, describePreset, describeScoredOutput } from './model-io';
 
@@ -9,9 +10,7 @@ export function ModelsTable({ models }: { models: Model[] }) {
   if (!models.length) return <p className="muted">No models registered yet — upload one above.</p>;
   const sorted = models
     .slice()
-    .sort(
-      (a, b) => (a.family ?? '').localeCompare(b.family ?? '') || a.name.localeCompare(b.name, 'en', { numeric: true }),
-    );
+    .sort((a, b) => (a.family ?? '').localeCompare(b.family ?? '') || naturalCompare(a.name, b.name));
   return (
     <>
       <div className="toolbar">

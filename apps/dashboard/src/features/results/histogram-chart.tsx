@@ -1,6 +1,6 @@
 'use client';
 
-import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Cell, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatMs } from '../../lib/format';
 import type { HistogramBucket } from './result-maths';
 
@@ -25,28 +25,32 @@ export function HistogramChart({ buckets }: { buckets: HistogramBucket[] }) {
       data-buckets={buckets.length}
       data-trimmed={trimmed ? 'true' : 'false'}
     >
-      <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 800, height: 250 }}>
-        <BarChart data={data} margin={{ top: 8, right: 16, bottom: 20, left: 8 }} barCategoryGap={1}>
-          <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
-          <XAxis
-            dataKey="tick"
-            stroke="var(--muted)"
-            label={{ value: 'latency, ms', position: 'insideBottom', offset: -12, fill: 'var(--muted)' }}
-          />
-          <YAxis stroke="var(--muted)" width={48} allowDecimals={false} />
-          <Tooltip
-            isAnimationActive={false}
-            contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--fg)' }}
-            labelFormatter={(_, p) => `${p?.[0]?.payload?.label ?? ''} ms`}
-            formatter={(v) => [v, 'iterations']}
-          />
-          <Bar dataKey="count" fill="var(--accent)" isAnimationActive={false}>
-            {data.map((d, i) => (
-              <Cell key={i} fill={d.overflow ? 'var(--warn)' : 'var(--accent)'} />
-            ))}
-          </Bar>
-        </BarChart>
-      </ResponsiveContainer>
+      <BarChart
+        responsive
+        style={{ width: '100%', height: '100%' }}
+        data={data}
+        margin={{ top: 8, right: 16, bottom: 20, left: 8 }}
+        barCategoryGap={1}
+      >
+        <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
+        <XAxis
+          dataKey="tick"
+          stroke="var(--muted)"
+          label={{ value: 'latency, ms', position: 'insideBottom', offset: -12, fill: 'var(--muted)' }}
+        />
+        <YAxis stroke="var(--muted)" width={48} allowDecimals={false} />
+        <Tooltip
+          isAnimationActive={false}
+          contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--fg)' }}
+          labelFormatter={(_, p) => `${p?.[0]?.payload?.label ?? ''} ms`}
+          formatter={(v) => [v, 'iterations']}
+        />
+        <Bar dataKey="count" fill="var(--accent)" isAnimationActive={false}>
+          {data.map((d, i) => (
+            <Cell key={i} fill={d.overflow ? 'var(--warn)' : 'var(--accent)'} />
+          ))}
+        </Bar>
+      </BarChart>
     </div>
   );
 }

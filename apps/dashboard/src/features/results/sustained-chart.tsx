@@ -1,17 +1,7 @@
 'use client';
 
 import type { SustainedSummary } from '@fleetbench/protocol';
-import {
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ReferenceLine,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 
 type Row = SustainedSummary['intervals'][number];
 const TOOLTIP = { background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--fg)' };
@@ -32,41 +22,44 @@ function Pair({
 }) {
   return (
     <div className="chart-box short" data-testid={testId} data-points={data.length}>
-      <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 800, height: 250 }}>
-        <LineChart data={data} margin={{ top: 8, right: 8, bottom: 20, left: 8 }}>
-          <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
-          <XAxis
-            dataKey="endS"
-            type="number"
-            domain={[0, 'dataMax']}
-            stroke="var(--muted)"
-            label={{ value: 'seconds', position: 'insideBottom', offset: -12, fill: 'var(--muted)' }}
+      <LineChart
+        responsive
+        style={{ width: '100%', height: '100%' }}
+        data={data}
+        margin={{ top: 8, right: 8, bottom: 20, left: 8 }}
+      >
+        <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
+        <XAxis
+          dataKey="endS"
+          type="number"
+          domain={[0, 'dataMax']}
+          stroke="var(--muted)"
+          label={{ value: 'seconds', position: 'insideBottom', offset: -12, fill: 'var(--muted)' }}
+        />
+        <YAxis yAxisId="l" stroke={left.colour} width={52} domain={['auto', 'auto']} />
+        <YAxis yAxisId="r" orientation="right" stroke={right.colour} width={52} domain={['auto', 'auto']} />
+        <Tooltip isAnimationActive={false} contentStyle={TOOLTIP} labelFormatter={(v) => `${v} s`} />
+        <Legend verticalAlign="top" height={24} />
+        {throttledAtS !== null ? (
+          <ReferenceLine yAxisId="l" x={throttledAtS} stroke="var(--warn)" strokeDasharray="4 4" />
+        ) : null}
+        {[
+          { ...left, axis: 'l' },
+          { ...right, axis: 'r' },
+        ].map((s) => (
+          <Line
+            key={s.key}
+            yAxisId={s.axis}
+            type="linear"
+            dataKey={s.key}
+            name={s.name}
+            stroke={s.colour}
+            dot={data.length <= 60}
+            isAnimationActive={false}
+            connectNulls
           />
-          <YAxis yAxisId="l" stroke={left.colour} width={52} domain={['auto', 'auto']} />
-          <YAxis yAxisId="r" orientation="right" stroke={right.colour} width={52} domain={['auto', 'auto']} />
-          <Tooltip isAnimationActive={false} contentStyle={TOOLTIP} labelFormatter={(v) => `${v} s`} />
-          <Legend verticalAlign="top" height={24} />
-          {throttledAtS !== null ? (
-            <ReferenceLine yAxisId="l" x={throttledAtS} stroke="var(--warn)" strokeDasharray="4 4" />
-          ) : null}
-          {[
-            { ...left, axis: 'l' },
-            { ...right, axis: 'r' },
-          ].map((s) => (
-            <Line
-              key={s.key}
-              yAxisId={s.axis}
-              type="linear"
-              dataKey={s.key}
-              name={s.name}
-              stroke={s.colour}
-              dot={data.length <= 60}
-              isAnimationActive={false}
-              connectNulls
-            />
-          ))}
-        </LineChart>
-      </ResponsiveContainer>
+        ))}
+      </LineChart>
     </div>
   );
 }
