@@ -1,7 +1,7 @@
 'use client';
 
 import { useMemo, useRef, useState } from 'react';
-import { CartesianGrid, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
+import { CartesianGrid, Cell, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
 import { ChartDownloads } from '../../components/chart-downloads';
 import { ExportButtons } from '../../components/export-buttons';
 import type { ExportColumn } from '../../lib/export';
@@ -102,7 +102,6 @@ export function SpeedAccuracyChart({
           ...o,
           label,
           points: pts,
-          families: byFamily(pts),
           front: paretoFront(pts, metric),
           shape: OVERLAY_SHAPES[i % OVERLAY_SHAPES.length]!,
           glyph: OVERLAY_GLYPHS[i % OVERLAY_GLYPHS.length]!,
@@ -219,22 +218,25 @@ export function SpeedAccuracyChart({
               legendType="none"
             />
           ))}
-          {series.flatMap((o) =>
-            o.families.map((f) => (
-              <Scatter
-                key={`${o.id}:${f.family}`}
-                name={`${f.family} · ${o.name} (published)`}
-                data={f.points}
-                fill={familyColour(f.family)}
-                fillOpacity={0.55}
-                stroke="var(--fg)"
-                strokeWidth={0.6}
-                shape={o.shape}
-                className="overlay-point"
-                isAnimationActive={false}
-              />
-            )),
-          )}
+          {/* One series per overlay and one for the measured points, each point coloured by its family (a cell):
+              recharts' cost grows with the number of series, and one per family made ~25 of them. */}
+          {series.map((o) => (
+            <Scatter
+              key={o.id}
+              name={`${o.name} (published)`}
+              data={o.points}
+              fillOpacity={0.55}
+              stroke="var(--fg)"
+              strokeWidth={0.6}
+              shape={o.shape}
+              className="overlay-point"
+              isAnimationActive={false}
+            >
+              {o.points.map((p) => (
+                <Cell key={p.modelId} fill={familyColour(p.family)} />
+              ))}
+            </Scatter>
+          ))}
           {familyLines
             ? families
                 .filter((f) => f.points.length > 1)
@@ -251,16 +253,11 @@ export function SpeedAccuracyChart({
                   />
                 ))
             : null}
-          {families.map((f) => (
-            <Scatter
-              key={f.family}
-              name={f.family}
-              data={f.points}
-              fill={familyColour(f.family)}
-              shape={published ? 'diamond' : 'circle'}
-              isAnimationActive={false}
-            />
-          ))}
+          <Scatter name="models" data={points} shape={published ? 'diamond' : 'circle'} isAnimationActive={false}>
+            {points.map((p) => (
+              <Cell key={p.modelId} fill={familyColour(p.family)} />
+            ))}
+          </Scatter>
           {showNames ? <PointLabels points={labels} /> : null}
         </ScatterChart>
       </div>

@@ -1,6 +1,6 @@
 'use client';
 
-import { useMemo, useRef, useState } from 'react';
+import { startTransition, useEffect, useMemo, useRef, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import { ChartDownloads } from '../../components/chart-downloads';
 import { ExportButtons } from '../../components/export-buttons';
@@ -49,6 +49,12 @@ export function CompareView({
   const families = useMemo(() => [...new Set(models.map((m) => m.family ?? 'other'))].sort(), [models]);
   const [family, setFamily] = useState('');
   const [allSpread, setAllSpread] = useState(false);
+  // The bar chart sits below two tables of every model: draw it once the page is interactive, in a transition React
+  // can interrupt, rather than inside hydration, where it was the largest single cost of the page.
+  const [drawBars, setDrawBars] = useState(false);
+  useEffect(() => {
+    startTransition(() => setDrawBars(true));
+  }, []);
   const bars = useRef<HTMLDivElement>(null);
   const shown = useMemo(
     () => (family ? models.filter((m) => (m.family ?? 'other') === family) : models),
@@ -182,47 +188,49 @@ export function CompareView({
         style={{ height: Math.max(320, shown.length * classes.length * 9 + 80) }}
         data-testid="compare-bars"
       >
-        <BarChart
-          responsive
-          style={{ width: '100%', height: '100%' }}
-          data={barData}
-          layout="vertical"
-          margin={{ top: 8, right: 24, bottom: 8, left: 8 }}
-          barGap={1}
-        >
-          <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" horizontal={false} />
-          <XAxis
-            type="number"
-            scale="log"
-            domain={[lo, hi]}
-            ticks={logTicks(lo, hi)}
-            allowDataOverflow
-            stroke="var(--muted)"
-            tickFormatter={(v: number) => formatMs(v)}
-          />
-          <YAxis
-            type="category"
-            dataKey="model"
-            width={150}
-            stroke="var(--muted)"
-            tick={<PlainTick fontSize={11} />}
-            interval={0}
-          />
-          <Tooltip
-            isAnimationActive={false}
-            contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--fg)' }}
-            formatter={(v, k) => [`${formatMs(Number(v))} ms`, name(ids[String(k).charCodeAt(0) - 65] ?? '')]}
-          />
-          <Legend formatter={(k: string) => `${k} · ${name(ids[k.charCodeAt(0) - 65] ?? '')}`} />
-          {classes.map((c, i) => (
-            <Bar
-              key={c.id}
-              dataKey={short(i)}
-              fill={CLASS_COLOURS[i % CLASS_COLOURS.length]}
-              isAnimationActive={false}
+        {drawBars ? (
+          <BarChart
+            responsive
+            style={{ width: '100%', height: '100%' }}
+            data={barData}
+            layout="vertical"
+            margin={{ top: 8, right: 24, bottom: 8, left: 8 }}
+            barGap={1}
+          >
+            <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" horizontal={false} />
+            <XAxis
+              type="number"
+              scale="log"
+              domain={[lo, hi]}
+              ticks={logTicks(lo, hi)}
+              allowDataOverflow
+              stroke="var(--muted)"
+              tickFormatter={(v: number) => formatMs(v)}
             />
-          ))}
-        </BarChart>
+            <YAxis
+              type="category"
+              dataKey="model"
+              width={150}
+              stroke="var(--muted)"
+              tick={<PlainTick fontSize={11} />}
+              interval={0}
+            />
+            <Tooltip
+              isAnimationActive={false}
+              contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--fg)' }}
+              formatter={(v, k) => [`${formatMs(Number(v))} ms`, name(ids[String(k).charCodeAt(0) - 65] ?? '')]}
+            />
+            <Legend formatter={(k: string) => `${k} · ${name(ids[k.charCodeAt(0) - 65] ?? '')}`} />
+            {classes.map((c, i) => (
+              <Bar
+                key={c.id}
+                dataKey={short(i)}
+                fill={CLASS_COLOURS[i % CLASS_COLOURS.length]}
+                isAnimationActive={false}
+              />
+            ))}
+          </BarChart>
+        ) : null}
       </div>
 
       <h2>Heatmap: models × {by === 'devices' ? 'devices' : 'hardware'}</h2>
