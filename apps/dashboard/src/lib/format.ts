@@ -3,9 +3,19 @@
 
 const EM_DASH = '—';
 
+// Built once per digit count: constructing an Intl.NumberFormat costs far more than formatting with one, and a page
+// formats a number for every cell of its tables.
+const formats = new Map<string, Intl.NumberFormat>();
 function nf(maximumFractionDigits: number, minimumFractionDigits = maximumFractionDigits): Intl.NumberFormat {
-  return new Intl.NumberFormat('en-US', { maximumFractionDigits, minimumFractionDigits });
+  const key = `${maximumFractionDigits}/${minimumFractionDigits}`;
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat('en-US', { maximumFractionDigits, minimumFractionDigits });
+    formats.set(key, f);
+  }
+  return f;
 }
+const SIGNIFICANT3 = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
 const NF0 = nf(0);
 const NF1 = nf(1);
 const NF2 = nf(2);
@@ -38,7 +48,7 @@ export function formatThroughput(ips: number | null | undefined): string {
 /** Images per second per watt, three significant figures: 12.3 / 1.23 / 0.0123. */
 export function formatPerWatt(ipsPerWatt: number | null | undefined): string {
   if (!finite(ipsPerWatt)) return EM_DASH;
-  return Number(ipsPerWatt.toPrecision(3)).toLocaleString('en-US', { maximumSignificantDigits: 3 });
+  return SIGNIFICANT3.format(Number(ipsPerWatt.toPrecision(3)));
 }
 
 /** A 0..1 fraction as a percentage with one decimal: 0.7123 → "71.2%". */
