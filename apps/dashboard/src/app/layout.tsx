@@ -8,9 +8,9 @@ import { THEME_SCRIPT } from '../components/theme-script';
 import { LiveProvider } from '../features/live/live-provider';
 import { getLiveCredentials } from '../lib/session';
 
-// Inter's Latin subset through next/font: preloaded with the page and given a metrics-matched fallback, so the first
-// layout already uses it (with the @fontsource stylesheet alone the font arrived after the first layout and every
-// table was laid out twice). Other scripts fall through to @fontsource's 'Inter Variable' subsets (see --font).
+// Inter's Latin subset through next/font, which preloads it with the page, so the first layout already uses it (with
+// the @fontsource stylesheet alone the font arrived after the first layout and every table was laid out twice). Other
+// scripts fall through to @fontsource's 'Inter Variable' subsets (see --font in globals.css).
 const interLatin = localFont({
   src: '../../../../node_modules/@fontsource-variable/inter/files/inter-latin-wght-normal.woff2',
   weight: '100 900',
