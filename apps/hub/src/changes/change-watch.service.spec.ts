@@ -1,26 +1,7 @@
-import type { ResultCreatedEvent } from '@fleetbench/protocol';
-import { EventRepository } from '../repositories/event.repository';
 import { mockLogger, mockOf } from '../test-support/mocks';
 import type { BaselinePoint, ChangeRepository, WatchedResult } from './change.repository';
 import { baselinesInOrder, ChangeWatchService, WATCH_BATCH_MAX } from './change-watch.service';
 import type { RegressionWebhookService } from './regression-webhook.service';
-
-const summary = (id: string): ResultCreatedEvent => ({
-  id,
-  jobId: `j-${id}`,
-  campaignId: 'c1',
-  deviceId: 'agt-1',
-  deviceName: 'pi-1',
-  modelId: 'm1',
-  modelName: 'mobilenet',
-  hardwareClassId: 'hc-1',
-  settingsKey: 'latency|cpu|fp32|b1|t0',
-  p50Ms: 3.2,
-  throughputIps: 310,
-  top1: null,
-  verdictStatus: 'valid',
-  measuredAt: '2026-12-01T10:00:00.000Z',
-});
 
 /** A stored latency result without histogram (p50 estimate from p50Ci95), measured at minute `min`. */
 const watched = (id: string, min: number, p50: number, o: { valid?: boolean; deviceId?: string } = {}) =>
@@ -44,26 +25,36 @@ const watched = (id: string, min: number, p50: number, o: { valid?: boolean; dev
   }) as unknown as WatchedResult;
 
 describe('ChangeWatchService', () => {
-  it('watches every result of a results.created batch, in the batch order, and ignores other events', async () => {
+  it('handles results handed over as stored without reading them back, joined with those queued by id', async () => {
     const logger = mockLogger();
-    const events = new EventRepository(logger);
     const changes = mockOf<ChangeRepository>();
-    const handled: string[][] = [];
-    changes.watchedResults.mockImplementation(async (ids: string[]) => {
-      handled.push(ids);
-      return []; // results gone: nothing to compare
-    });
-    const watch = new ChangeWatchService(changes, events, mockOf<RegressionWebhookService>(), logger);
-    watch.onModuleInit();
+    changes.watchedResults.mockImplementation(async (ids: string[]) =>
+      ids.map((id) => watched(id, Number(id.slice(1)), 5)),
+    );
+    changes.previousPoints.mockImplementation(async (qs) => qs.map(() => null));
+    const watch = new ChangeWatchService(changes, mockOf<RegressionWebhookService>(), logger);
 
-    events.emit('results.created', { results: [summary('r1'), summary('r2'), summary('r3')] });
-    events.emit('model.created', { id: 'm2' } as never);
-    events.emit('results.created', { results: [summary('r4')] });
-    await watch.onModuleDestroy();
+    // Handed over while nothing is being handled: a batch of its own, nothing read.
+    await watch.watchStored([watched('r1', 1, 5), watched('r2', 2, 5)]);
+    expect(changes.watchedResults).not.toHaveBeenCalled();
+    expect(changes.insertPoints.mock.calls[0]![0].map((p) => p.resultId)).toEqual(['r1', 'r2']);
 
-    // Both arrived before the watch ran: one batch, in arrival order.
-    expect(handled).toEqual([['r1', 'r2', 'r3', 'r4']]);
-    expect(changes.previousPoints).not.toHaveBeenCalled();
+    // One batch of stored rows and ids, in queue order; only the ids are read (once each).
+    let release!: () => void;
+    changes.insertPoints.mockImplementationOnce(() => new Promise<void>((r) => (release = r)));
+    const a = watch.watchStored([watched('r3', 3, 5)]);
+    await new Promise((r) => setImmediate(r)); // r3's batch is being handled
+    const b = watch.watch('r4');
+    const c = watch.watchStored([watched('r5', 5, 5), watched('r3', 3, 5)]);
+    release();
+    await Promise.all([a, b, c]);
+    expect(changes.watchedResults).toHaveBeenCalledTimes(1);
+    expect(changes.watchedResults).toHaveBeenCalledWith(['r4']);
+    expect(changes.insertPoints.mock.calls.map((call) => call[0].map((p) => p.resultId))).toEqual([
+      ['r1', 'r2'],
+      ['r3'],
+      ['r4', 'r5', 'r3'],
+    ]);
     expect(logger.error).not.toHaveBeenCalled();
   });
 
@@ -73,12 +64,7 @@ describe('ChangeWatchService', () => {
     const bad = { ...watched('r2', 2, 5), settings: { mode: 'nonsense' } } as unknown as WatchedResult;
     changes.watchedResults.mockResolvedValue([watched('r3', 3, 5), bad, watched('r1', 1, 5, { valid: false })]);
     changes.previousPoints.mockImplementation(async (qs) => qs.map(() => null));
-    const watch = new ChangeWatchService(
-      changes,
-      new EventRepository(logger),
-      mockOf<RegressionWebhookService>(),
-      logger,
-    );
+    const watch = new ChangeWatchService(changes, mockOf<RegressionWebhookService>(), logger);
 
     await watch.watchMany(['r1', 'r2', 'r3', 'r1']);
 
@@ -108,12 +94,7 @@ describe('ChangeWatchService', () => {
       if (handled.length === 1) await first;
       return [];
     });
-    const watch = new ChangeWatchService(
-      changes,
-      new EventRepository(logger),
-      mockOf<RegressionWebhookService>(),
-      logger,
-    );
+    const watch = new ChangeWatchService(changes, mockOf<RegressionWebhookService>(), logger);
     const a = watch.watchMany(['a1']);
     await Promise.resolve(); // the first batch is being handled
     await Promise.resolve();
@@ -131,12 +112,7 @@ describe('ChangeWatchService', () => {
     const logger = mockLogger();
     const changes = mockOf<ChangeRepository>();
     changes.watchedResults.mockRejectedValueOnce(new Error('database gone')).mockResolvedValue([]);
-    const watch = new ChangeWatchService(
-      changes,
-      new EventRepository(logger),
-      mockOf<RegressionWebhookService>(),
-      logger,
-    );
+    const watch = new ChangeWatchService(changes, mockOf<RegressionWebhookService>(), logger);
     await watch.watchMany(['r1', 'r2']);
     await watch.watch('r3'); // after the failed batch
     expect(logger.error).toHaveBeenCalledTimes(1);

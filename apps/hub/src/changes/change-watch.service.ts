@@ -1,11 +1,10 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import {
   assessChange,
   BenchmarkSettingsSchema,
   changedParts,
   describeChange,
   type Hardware,
-  type HubEventPayloads,
   type ResultEnvironment,
   type ResultMetrics,
   type ChangeMetric,
@@ -13,7 +12,6 @@ import {
   type SoftwareFingerprintParts,
 } from '@fleetbench/protocol';
 import type { Logger } from '../logger';
-import { EventRepository } from '../repositories/event.repository';
 import { LOGGER } from '../repositories/tokens';
 import { ChangeRepository, type BaselinePoint, type SeriesPointRow, type WatchedResult } from './change.repository';
 import { RegressionWebhookService } from './regression-webhook.service';
@@ -24,36 +22,26 @@ export const WATCH_BATCH_MAX = 2000;
 
 /**
  * The regression watch: every stored result becomes a point of its series (model × hardware class × comparability
- * key) and is compared with the previous valid point of the same device. It listens to `results.created`, which
- * ingest emits once per batch after the batch committed, so ingest itself does not wait for it; a failure here is
- * logged and loses only the points (the results are stored). A batch is handled as one (a read of its results, one
- * baseline query, one insert of its points), in order: a point's baseline may be an earlier point of the same batch,
- * exactly as if the points had been handled one at a time. Batches are handled one at a time, in arrival order
- * (those that arrive while one is handled are joined).
+ * key) and is compared with the previous valid point of the same device. Ingest hands it each batch's new results
+ * ({@link watchStored}: the rows as ingest just wrote them, not read back) once the batch committed, so ingest itself
+ * does not wait for it; a failure here is logged and loses only the points (the results are stored). A batch is
+ * handled as one (one baseline query, one insert of its points; a read only of results queued by id), in order: a
+ * point's baseline may be an earlier point of the same batch, exactly as if the points had been handled one at a
+ * time. Batches are handled one at a time, in arrival order (those that arrive while one is handled are joined).
  */
 @Injectable()
-export class ChangeWatchService implements OnModuleInit, OnModuleDestroy {
+export class ChangeWatchService implements OnModuleDestroy {
   private chain: Promise<void> = Promise.resolve();
   /** The batch queued behind the one being handled, which later results join. */
-  private waiting: { ids: string[]; done: Promise<void> } | null = null;
-  private unsubscribe: (() => void) | null = null;
+  private waiting: { items: WatchItem[]; done: Promise<void> } | null = null;
 
   constructor(
     private readonly changes: ChangeRepository,
-    private readonly events: EventRepository,
     private readonly webhook: RegressionWebhookService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  onModuleInit(): void {
-    this.unsubscribe = this.events.onAny((event, payload) => {
-      if (event !== 'results.created') return;
-      void this.watchMany((payload as HubEventPayloads['results.created']).results.map((r) => r.id));
-    });
-  }
-
   async onModuleDestroy(): Promise<void> {
-    this.unsubscribe?.();
     await this.chain;
   }
 
@@ -63,26 +51,41 @@ export class ChangeWatchService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Queues stored results, compared in this order; resolves when they were handled. Results queued while a batch is
-   * being handled join one waiting batch (up to {@link WATCH_BATCH_MAX}), so a watch that fell behind catches up
-   * with fewer, larger statements.
+   * Queues stored results by id (read when their batch is handled), compared in this order; resolves when they were
+   * handled.
    */
   watchMany(resultIds: string[]): Promise<void> {
+    return this.enqueue(resultIds);
+  }
+
+  /**
+   * Queues results just stored, as stored (ingest's batch, in memory: nothing is read back), compared in this order;
+   * resolves when they were handled.
+   */
+  watchStored(results: WatchedResult[]): Promise<void> {
+    return this.enqueue(results);
+  }
+
+  /**
+   * Results queued while a batch is being handled join one waiting batch (up to {@link WATCH_BATCH_MAX}), so a
+   * watch that fell behind catches up with fewer, larger statements.
+   */
+  private enqueue(items: WatchItem[]): Promise<void> {
     const waiting = this.waiting;
-    if (waiting && waiting.ids.length + resultIds.length <= WATCH_BATCH_MAX) {
-      waiting.ids.push(...resultIds);
+    if (waiting && waiting.items.length + items.length <= WATCH_BATCH_MAX) {
+      waiting.items.push(...items);
       return waiting.done;
     }
-    const batch = { ids: [...resultIds], done: Promise.resolve() };
+    const batch = { items: [...items], done: Promise.resolve() };
     batch.done = this.chain
       .then(() => {
         if (this.waiting === batch) this.waiting = null;
-        return this.handle([...new Set(batch.ids)]);
+        return this.handle(batch.items);
       })
       .catch((err: unknown) =>
         this.logger.error(
-          { err, results: batch.ids.length, resultId: batch.ids[0] },
-          `regression watch failed for ${batch.ids.length === 1 ? 'a result' : `${batch.ids.length} results`} (stored; not compared)`,
+          { err, results: batch.items.length, resultId: idOf(batch.items[0]!) },
+          `regression watch failed for ${batch.items.length === 1 ? 'a result' : `${batch.items.length} results`} (stored; not compared)`,
         ),
       );
     this.waiting = batch;
@@ -90,9 +93,13 @@ export class ChangeWatchService implements OnModuleInit, OnModuleDestroy {
     return batch.done;
   }
 
-  private async handle(resultIds: string[]): Promise<void> {
+  private async handle(items: WatchItem[]): Promise<void> {
+    const resultIds = [...new Set(items.map(idOf))];
     if (!resultIds.length) return;
-    const rows = new Map((await this.changes.watchedResults(resultIds)).map((r) => [r.id, r]));
+    const rows = new Map<string, WatchedResult>();
+    for (const item of items) if (typeof item !== 'string') rows.set(item.id, item);
+    const unread = resultIds.filter((id) => !rows.has(id));
+    if (unread.length) for (const r of await this.changes.watchedResults(unread)) rows.set(r.id, r);
     const points: WatchedPoint[] = [];
     for (const id of resultIds) {
       const r = rows.get(id);
@@ -155,6 +162,10 @@ export class ChangeWatchService implements OnModuleInit, OnModuleDestroy {
     if (firstTry) this.webhook.poke();
   }
 }
+
+/** A result queued by id (read back when handled) or as stored (ingest's batch). */
+type WatchItem = string | WatchedResult;
+const idOf = (item: WatchItem) => (typeof item === 'string' ? item : item.id);
 
 /** A result as a point of its series: the row to store, and what a comparison needs. */
 interface WatchedPoint {

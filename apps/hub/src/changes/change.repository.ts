@@ -133,8 +133,15 @@ export class ChangeRepository {
 
   /**
    * For each point, the previous valid point of the same device in the same series (its baseline): measured before
-   * it, not the point itself. One statement for a batch (a LATERAL probe of the series index per point); answer `i`
-   * is query `i`'s, null when the series has none.
+   * it, not the point itself. One statement for a batch (a LATERAL probe per point); answer `i` is query `i`'s, null
+   * when the device has none in the series.
+   *
+   * The probe is written so that only the (series, device, measuredAt) index can serve it, whatever the statistics:
+   * the point's range as row comparisons on that index's columns (no equalities) and its full order. Written as
+   * equalities with `measuredAt < $at ORDER BY measuredAt DESC`, PostgreSQL (no statistics yet: autovacuum had not
+   * analyzed the table) took the (series, measuredAt) index and filtered out every other device's points, ≈ 460
+   * index rows per point in the ingest bench (30 devices, one series): as much database time as inserting the
+   * results. With equalities and ORDER BY (deviceId, measuredAt) it sorted the whole series instead, per point.
    */
   async previousPoints(qs: PreviousPointQuery[]): Promise<(BaselinePoint | null)[]> {
     if (!qs.length) return [];
@@ -146,10 +153,12 @@ export class ChangeRepository {
               WITH ORDINALITY AS q(m, h, s, d, at, rid, i)
          CROSS JOIN LATERAL (
            SELECT * FROM "SeriesPoint" sp
-            WHERE sp."modelId" = q.m AND sp."hardwareClassId" = q.h AND sp."settingsKey" = q.s
-              AND sp."deviceId" = q.d AND sp."valid" AND sp."measuredAt" < (q.at::timestamptz AT TIME ZONE 'UTC')
-              AND sp."resultId" <> q.rid
-            ORDER BY sp."measuredAt" DESC
+            WHERE (sp."modelId", sp."hardwareClassId", sp."settingsKey", sp."deviceId", sp."measuredAt")
+                  < (q.m, q.h, q.s, q.d, (q.at::timestamptz AT TIME ZONE 'UTC'))
+              AND (sp."modelId", sp."hardwareClassId", sp."settingsKey", sp."deviceId") >= (q.m, q.h, q.s, q.d)
+              AND sp."valid" AND sp."resultId" <> q.rid
+            ORDER BY sp."modelId" DESC, sp."hardwareClassId" DESC, sp."settingsKey" DESC, sp."deviceId" DESC,
+                     sp."measuredAt" DESC
             LIMIT 1) p`,
       [
         qs.map((q) => q.modelId),

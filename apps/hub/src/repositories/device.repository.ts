@@ -6,6 +6,15 @@ import { DB } from './tokens';
 export const deviceInclude = { hardwareClass: { select: { name: true } } } as const;
 export type DeviceRow = Prisma.DeviceGetPayload<{ include: typeof deviceInclude }>;
 
+/** What ingest needs of a device; `hardware` only when asked for (the regression watch's fingerprint needs it). */
+export interface DeviceFacts {
+  id: string;
+  name: string;
+  hardwareClassId: string;
+  revokedAt: Date | null;
+  hardware?: Prisma.JsonValue;
+}
+
 @Injectable()
 export class DeviceRepository {
   constructor(@Inject(DB) private readonly db: Db) {}
@@ -25,9 +34,7 @@ export class DeviceRepository {
   }
 
   /** What ingest needs of several devices at once (one query per batch, on the database driver like the insert). */
-  async factsByIds(
-    ids: string[],
-  ): Promise<{ id: string; name: string; hardwareClassId: string; revokedAt: Date | null }[]> {
+  async factsByIds(ids: string[], o: { hardware?: boolean } = {}): Promise<DeviceFacts[]> {
     if (!ids.length) return [];
     // Columns are timestamp without time zone holding UTC (Prisma's default), as in ResultRepository.
     const rows = await sqlOf(this.db).query<{
@@ -35,8 +42,9 @@ export class DeviceRepository {
       name: string;
       hardwareClassId: string;
       revokedAt: Date | string | null;
+      hardware?: Prisma.JsonValue;
     }>(
-      `SELECT "id", "name", "hardwareClassId", ("revokedAt" AT TIME ZONE 'UTC') AS "revokedAt"
+      `SELECT "id", "name", "hardwareClassId", ("revokedAt" AT TIME ZONE 'UTC') AS "revokedAt"${o.hardware ? ', "hardware"' : ''}
          FROM "Device" WHERE "id" = ANY($1::text[])`,
       [ids],
     );

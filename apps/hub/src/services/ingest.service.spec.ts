@@ -1,4 +1,5 @@
 import { ResultCreatedEventSchema, settingsKey, topics } from '@fleetbench/protocol';
+import type { ChangeWatchService } from '../changes/change-watch.service';
 import type { DeviceRepository, DeviceRow } from '../repositories/device.repository';
 import type { EventRepository } from '../repositories/event.repository';
 import type { HardwareClassRepository } from '../repositories/hardware-class.repository';
@@ -26,7 +27,7 @@ const deviceRow = (over: Partial<DeviceRow> = {}) =>
     ...over,
   }) as DeviceRow;
 
-function setup() {
+function setup(o: { watch?: ChangeWatchService } = {}) {
   const devices = mockOf<DeviceRepository>();
   const classes = mockOf<HardwareClassRepository>();
   const jobs = mockOf<JobRepository>();
@@ -55,6 +56,7 @@ function setup() {
     logger,
     mqtt,
     mockOf<TelemetryIngestService>('enqueue'),
+    o.watch,
   );
   return { svc, devices, classes, jobs, results, dispatcher, events, logger, mqtt };
 }
@@ -318,6 +320,42 @@ describe('IngestService', () => {
         { qos: 1 },
       );
       expect(mqtt.publish).toHaveBeenCalledTimes(2);
+    });
+
+    it('hands the regression watch the new results as stored, with their device hardware; repeats are not', async () => {
+      const watch = mockOf<ChangeWatchService>();
+      watch.watchStored.mockResolvedValue();
+      const { svc, devices, jobs, results } = setup({ watch });
+      const hw = { cpu: { model: 'x' } };
+      devices.factsByIds.mockResolvedValue([
+        { id: AGENT, name: 'a', hardwareClassId: 'hc-1', revokedAt: null, hardware: hw },
+      ]);
+      jobs.factsByIds.mockResolvedValue([job()] as never);
+      const [fresh, repeat] = [resultMessage('j1', { p50: 3 }), resultMessage('j1')];
+      // The second is a repeat (its msgId is stored already): the insert creates only the first.
+      results.storedMsgIds.mockResolvedValue(new Set([repeat.msgId]));
+      results.insertManyIfNew.mockImplementation(async (rows) =>
+        created(rows.map((r) => r.msgId).filter((m) => m !== repeat.msgId)),
+      );
+      await Promise.all([fresh, repeat].map((m) => svc.handle(topics.results(AGENT), JSON.stringify(m))));
+      expect(devices.factsByIds).toHaveBeenCalledWith([AGENT], { hardware: true });
+      expect(watch.watchStored).toHaveBeenCalledTimes(1);
+      expect(watch.watchStored.mock.calls[0]![0]).toEqual([
+        {
+          id: `r-${fresh.msgId}`,
+          deviceId: AGENT,
+          modelId: 'm1',
+          hardwareClassId: 'hc-1',
+          settingsKey: KEY,
+          settings: fresh.settings,
+          metrics: fresh.metrics,
+          histogram: fresh.histogram ?? null,
+          environment: fresh.environment,
+          verdictStatus: fresh.verdict.status,
+          measuredAt: new Date(fresh.ts),
+          device: { hardware: hw },
+        },
+      ]);
     });
 
     it('rejects a result for a job owned by another device (the validation step), with a receipt and no insert', async () => {

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   PROTOCOL_MAJOR,
   decodePayload,
@@ -13,6 +13,8 @@ import {
   type ResultMessage,
   type StatusMessage,
 } from '@fleetbench/protocol';
+import { ChangeWatchService } from '../changes/change-watch.service';
+import type { WatchedResult } from '../changes/change.repository';
 import type { Logger } from '../logger';
 import { ClockRepository } from '../repositories/clock.repository';
 import { DeviceRepository, type DeviceRow } from '../repositories/device.repository';
@@ -79,6 +81,8 @@ export class IngestService {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly mqtt: MqttRepository,
     private readonly telemetry: TelemetryIngestService,
+    /** The regression watch, handed each batch's new results as stored (absent: no series points, e.g. in tests). */
+    @Optional() private readonly watch?: ChangeWatchService,
   ) {
     this.eventBatches = new OrderedBatcher<EventItem>(this.chains, {
       collectMs: EVENT_BATCH_MS,
@@ -386,7 +390,7 @@ export class IngestService {
    */
   private async storeResults(batch: PendingResult[]): Promise<void> {
     const [devices, jobs, stored] = await Promise.all([
-      this.devices.factsByIds([...new Set(batch.map((p) => p.agentId))]),
+      this.devices.factsByIds([...new Set(batch.map((p) => p.agentId))], { hardware: this.watch !== undefined }),
       this.jobs.factsByIds([...new Set(batch.map((p) => p.msg.jobId))]),
       this.results.storedMsgIds(batch.map((p) => p.msg.msgId)),
     ]);
@@ -467,9 +471,25 @@ export class IngestService {
     // stopped between the insert and the transition.
     const toComplete = new Map<string, string>();
     const createdEvents: ResultCreatedEvent[] = [];
+    const watched: WatchedResult[] = [];
     for (const { p, job, device } of accepted) {
       const row = created.get(p.msg.msgId);
       if (row) {
+        // The row as the insert wrote it (the watch reads nothing back).
+        watched.push({
+          id: row.id,
+          deviceId: device.id,
+          modelId: job.modelId,
+          hardwareClassId: device.hardwareClassId,
+          settingsKey: job.settingsKey,
+          settings: p.msg.settings as unknown as WatchedResult['settings'],
+          metrics: p.msg.metrics as unknown as WatchedResult['metrics'],
+          histogram: p.msg.histogram ?? null,
+          environment: p.msg.environment as unknown as WatchedResult['environment'],
+          verdictStatus: p.msg.verdict.status,
+          measuredAt: new Date(p.msg.ts),
+          device: { hardware: device.hardware ?? null },
+        });
         this.logger.info(
           { agentId: device.id, jobId: job.id, msgId: p.msg.msgId, verdict: p.msg.verdict.status },
           'result stored',
@@ -504,6 +524,8 @@ export class IngestService {
     }
     // One live event for the whole batch (a broadcast per result cost as much as storing it).
     if (createdEvents.length > 0) this.events.emit('results.created', { results: createdEvents });
+    // The regression watch runs after the commit, in the background (its failure loses only points).
+    if (watched.length > 0) void this.watch?.watchStored(watched);
     await Promise.all([...toComplete].map(([jobId, deviceId]) => this.dispatcher.onResult(deviceId, jobId)));
     for (const [agentId, msgIds] of receipts) this.receipt(agentId, msgIds);
   }

@@ -88,6 +88,8 @@ export async function seriesPointsCheck(p: Db) {
     q('r0', 'sp-d1', 1), // nothing before
     q('r5', 'sp-d2', 5), // the other device: r3
     q('r5', 'sp-d1', 5, { settingsKey: 'other' }), // another series: none
+    // d2 before 10:01: only its flagged r4; the valid points of d1 next to it in the index are not d2's baseline
+    q('r5', 'sp-d2', 1),
   ]);
   const oddRow = await p.seriesPoint.findUnique({ where: { resultId: 'r4' } });
   const watched = await repo.watchedResults(['r1', 'r2', 'missing']);
@@ -127,6 +129,6 @@ export const SERIES_POINTS_EXPECTED = {
     ['r2', at(2).getTime(), 'valid', {}],
   ],
   foundDates: true,
-  found: ['r1', 'r0', 'r0', null, 'r3', null],
+  found: ['r1', 'r0', 'r0', null, 'r3', null, null],
   none: [],
 };
