@@ -11,6 +11,8 @@ export const jobInclude = {
   dataset: { select: { name: true, sha256: true, sizeBytes: true } },
 } as const;
 export type JobRow = Prisma.JobGetPayload<{ include: typeof jobInclude }>;
+/** A row of {@link JobRepository.page}: the job and its model's name. */
+export type JobPageRow = Prisma.JobGetPayload<{ include: { model: { select: { name: true } } } }>;
 
 /** What ingest needs of a job a result names (JobRepository.factsByIds). */
 export interface JobFacts {
@@ -135,6 +137,30 @@ export class JobRepository {
 
   list(filter: { campaignId?: string; deviceId?: string; state?: JobState }): Promise<JobRow[]> {
     return this.db.job.findMany({ where: filter, include: jobInclude, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  }
+
+  /**
+   * One page of the jobs matching `filter` in a stable order (model name, device id, settings key, id) and how many
+   * match in all. The campaign's jobs are found by the (campaignId, state) index and sorted (a campaign has thousands
+   * of jobs, not millions); only the page's rows are read with their model.
+   */
+  async page(
+    filter: { campaignId?: string; deviceId?: string; state?: JobState },
+    limit: number,
+    offset: number,
+  ): Promise<{ rows: JobPageRow[]; total: number }> {
+    const where = { campaignId: filter.campaignId, deviceId: filter.deviceId, state: filter.state };
+    const [rows, total] = await Promise.all([
+      this.db.job.findMany({
+        where,
+        include: { model: { select: { name: true } } },
+        orderBy: [{ model: { name: 'asc' } }, { deviceId: 'asc' }, { settingsKey: 'asc' }, { id: 'asc' }],
+        take: limit,
+        skip: offset,
+      }),
+      this.db.job.count({ where }),
+    ]);
+    return { rows, total };
   }
 
   /** The device's assigned or running job, if any (one job per device at a time). */
