@@ -10,6 +10,7 @@ import { pathWith } from '../../lib/params';
 import { describeSettingsKey } from '../leaderboard/settings-key';
 import { useHubEvent } from '../live/live-provider';
 import { jobResultFromSummary, type JobResult } from './matrix';
+import { jobExportColumns } from './job-export';
 import { finishedShare, jobsMatching, type JobPager } from './pager';
 
 const OPEN: readonly JobState[] = ['queued', 'assigned', 'running'];
@@ -154,22 +155,15 @@ export function CampaignLive({
             ))}
         </nav>
         <span className="spacer" />
+        <a href={`${path}/jobs.csv`} download className="small" data-testid="jobs-export-all">
+          all {total.toLocaleString('en-US')} jobs (CSV)
+        </a>
+        <span className="muted small">this page:</span>
         <ExportButtons
           rows={list}
           name={`campaign-${campaign.name}-jobs-${pager.first}-${pager.last}${filter ? `-${filter}` : ''}`}
           testId="jobs-export"
-          columns={[
-            { key: 'job_id', value: (j) => j.id },
-            { key: 'model', value: (j) => j.modelName },
-            { key: 'device', value: (j) => deviceNames[j.deviceId] ?? j.deviceId },
-            { key: 'settings', value: (j) => j.settingsKey },
-            { key: 'state', value: (j) => j.state },
-            { key: 'progress', value: (j) => j.progress },
-            { key: 'attempts', value: (j) => j.attempts },
-            { key: 'error', value: (j) => j.error?.message ?? null },
-            { key: 'result_id', value: (j) => resultByJob.get(j.id)?.id ?? null },
-            { key: 'p50_ms', value: (j) => resultByJob.get(j.id)?.p50Ms ?? null },
-          ]}
+          columns={jobExportColumns(deviceNames, (id) => resultByJob.get(id))}
         />
       </div>
       <nav className="row-actions small" aria-label="Job pages" data-testid="job-pager" data-page={pager.page}>
@@ -181,9 +175,9 @@ export function CampaignLive({
           <span className="muted">← previous</span>
         )}
         <span data-testid="job-page-range">
-          jobs {pager.first.toLocaleString('en-US')}–{pager.last.toLocaleString('en-US')} of{' '}
-          {pager.total.toLocaleString('en-US')}
-          {filter ? ` ${filter}` : ''} (page {pager.page} of {pager.pages})
+          {pager.total === 0
+            ? `no ${filter ?? ''} jobs`.replace('  ', ' ')
+            : `jobs ${pager.first.toLocaleString('en-US')}–${pager.last.toLocaleString('en-US')} of ${pager.total.toLocaleString('en-US')}${filter ? ` ${filter}` : ''} (page ${pager.page} of ${pager.pages})`}
         </span>
         {pager.next !== null ? (
           <Link href={link(pager.next)} prefetch={false} data-testid="job-page-next">
