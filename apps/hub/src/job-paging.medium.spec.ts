@@ -140,6 +140,13 @@ test('the state filter pages and counts only that state', async () => {
   expect(res.headers.get('x-next-offset')).toBeNull();
 });
 
+test('the device and state filters combine', async () => {
+  const res = await medium.api<Job[]>('GET', jobsUrl({ campaignId, deviceId: 'dev-a', state: 'queued', limit: '50' }));
+  const want = expected.filter((j) => j.deviceId === 'dev-a' && j.state === 'queued');
+  expect(res.headers.get('x-total-count')).toBe(String(want.length));
+  expect(res.body.map((j) => j.id)).toEqual(want.map((j) => j.id));
+});
+
 test('an offset past the end answers an empty page with the total', async () => {
   const res = await medium.api<Job[]>('GET', jobsUrl({ campaignId, limit: '10', offset: '100' }));
   expect(res.status).toBe(200);
