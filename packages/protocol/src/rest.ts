@@ -439,6 +439,28 @@ export const JobSchema = z.object({
 });
 export type Job = z.infer<typeof JobSchema>;
 
+/** GET /jobs paging: `limit` at most this; the page is in a stable order (model name, device id, settings key, id). */
+export const JOB_PAGE = { max: 500 } as const;
+/** Header of a paged GET /jobs: how many jobs match the filter (all pages). */
+export const TOTAL_COUNT_HEADER = 'x-total-count';
+/** Header of a paged GET /jobs that has more rows: the next page's `offset`. */
+export const NEXT_OFFSET_HEADER = 'x-next-offset';
+
+export const JobQuerySchema = z.object({
+  campaignId: IdSchema.optional(),
+  deviceId: IdSchema.optional(),
+  state: JobStateSchema.optional(),
+  /** One page of at most this many jobs, ordered by model name, device id, settings key and id, with the total in
+   *  the x-total-count header; without it, every matching job (oldest first, no headers). */
+  limit: z.coerce.number().int().min(1).max(JOB_PAGE.max).optional(),
+  /** Rows of that order to skip (with `limit`). */
+  offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
+});
+export type JobQuery = z.infer<typeof JobQuerySchema>;
+
+/** GET /campaigns/:id: `jobs=none` leaves out the job list (jobCounts stays); the default `all` embeds every job. */
+export const CampaignGetQuerySchema = z.object({ jobs: z.enum(['all', 'none']).default('all') });
+
 export const CampaignSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -523,7 +545,25 @@ export const DeviceLeaderboardIndexEntrySchema = z.object({
 });
 export type DeviceLeaderboardIndexEntry = z.infer<typeof DeviceLeaderboardIndexEntrySchema>;
 
-export const ResultSummaryQuerySchema = z.object({ campaignId: IdSchema });
+/** At most this many job ids in one GET /result-summaries?jobIds= (one page of GET /jobs). */
+export const SUMMARY_JOB_IDS_MAX = 500;
+
+export const ResultSummaryQuerySchema = z
+  .object({
+    campaignId: IdSchema.optional(),
+    /** Comma-separated job ids (at most {@link SUMMARY_JOB_IDS_MAX}): the summaries of these jobs only. */
+    jobIds: z
+      .string()
+      .max(SUMMARY_JOB_IDS_MAX * (LIMITS.id + 1))
+      .transform((s) => [...new Set(s.split(',').filter(Boolean))])
+      .pipe(IdSchema.array().min(1, 'give at least one job id').max(SUMMARY_JOB_IDS_MAX))
+      .optional(),
+  })
+  .refine((q) => q.campaignId !== undefined || q.jobIds !== undefined, {
+    message: 'give campaignId or jobIds',
+    path: ['campaignId'],
+  });
+export type ResultSummaryQuery = z.infer<typeof ResultSummaryQuerySchema>;
 
 export const ResultSummarySchema = z.object({
   id: z.string(),

@@ -1,23 +1,22 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
+  CampaignGetQuerySchema,
   CampaignSchema,
-  IdSchema,
   CreateCampaignRequestSchema,
+  JobQuerySchema,
   JobSchema,
-  JobStateSchema,
+  NEXT_OFFSET_HEADER,
+  TOTAL_COUNT_HEADER,
   type CreateCampaignRequest,
+  type JobQuery,
 } from '@fleetbench/protocol';
-import { z } from 'zod';
+import type { Response } from 'express';
+import type { z } from 'zod';
 import { CampaignService } from '../services/campaign.service';
+import { AppError } from '../utils/app-error';
 import { ApiDoc } from '../utils/openapi.decorators';
 import { ZodPipe } from '../utils/zod';
-
-const JobQuerySchema = z.object({
-  campaignId: IdSchema.optional(),
-  deviceId: IdSchema.optional(),
-  state: JobStateSchema.optional(),
-});
 
 @ApiTags('campaigns')
 @ApiBearerAuth()
@@ -38,9 +37,13 @@ export class CampaignController {
   }
 
   @Get('campaigns/:id')
-  @ApiDoc({ response: CampaignSchema, errors: [401, 404] })
-  get(@Param('id') id: string) {
-    return this.campaigns.get(id);
+  @ApiDoc({
+    response: CampaignSchema,
+    errors: [400, 401, 404],
+    summary: 'with every job, or without the job list with ?jobs=none (jobCounts stays; page them with GET /jobs)',
+  })
+  get(@Param('id') id: string, @Query(new ZodPipe(CampaignGetQuerySchema)) q: z.infer<typeof CampaignGetQuerySchema>) {
+    return this.campaigns.get(id, q.jobs === 'all');
   }
 
   @Post('campaigns/:id/cancel')
@@ -51,8 +54,27 @@ export class CampaignController {
   }
 
   @Get('jobs')
-  @ApiDoc({ response: JobSchema.array(), errors: [400, 401] })
-  jobs(@Query(new ZodPipe(JobQuerySchema)) q: z.infer<typeof JobQuerySchema>) {
-    return this.campaigns.listJobs(q);
+  @ApiDoc({
+    response: JobSchema.array(),
+    errors: [400, 401],
+    summary: `every matching job, oldest first; with ?limit (at most 500) and ?offset one page ordered by model name, device id, settings key and id, the total in ${TOTAL_COUNT_HEADER} and, when more follow, the next offset in ${NEXT_OFFSET_HEADER}`,
+  })
+  async jobs(@Query(new ZodPipe(JobQuerySchema)) q: JobQuery, @Res({ passthrough: true }) res: Response) {
+    const { limit, offset = 0, ...filter } = q;
+    if (limit === undefined) {
+      if (offset > 0)
+        throw new AppError(
+          'validation-failed',
+          'The query string is invalid: offset needs limit (one page of at most 500 jobs).',
+          {
+            fields: [{ field: 'offset', message: 'needs limit' }],
+          },
+        );
+      return this.campaigns.listJobs(filter);
+    }
+    const page = await this.campaigns.pageJobs(filter, limit, offset);
+    res.setHeader(TOTAL_COUNT_HEADER, String(page.total));
+    if (offset + page.jobs.length < page.total) res.setHeader(NEXT_OFFSET_HEADER, String(offset + page.jobs.length));
+    return page.jobs;
   }
 }

@@ -7,9 +7,9 @@ import {
   ResultSummaryQuerySchema,
   ResultSummarySchema,
   type ResultQuery,
+  type ResultSummaryQuery,
 } from '@fleetbench/protocol';
 import type { Response } from 'express';
-import type { z } from 'zod';
 import { ResultService } from '../services/result.service';
 import { ApiDoc } from '../utils/openapi.decorators';
 import { ZodPipe } from '../utils/zod';
@@ -45,9 +45,10 @@ export class ResultController {
   @ApiDoc({
     response: ResultSummarySchema.array(),
     errors: [400, 401],
-    summary: "the newest result of each of a campaign's jobs, newest first: figures only (job table)",
+    summary:
+      "the newest result of each of a campaign's jobs (campaignId), or of the jobs named (jobIds, comma-separated, at most 500; both: the named jobs of that campaign), newest first: figures only (job table)",
   })
-  resultSummaries(@Query(new ZodPipe(ResultSummaryQuerySchema)) q: z.infer<typeof ResultSummaryQuerySchema>) {
-    return this.results.summaries(q.campaignId);
+  resultSummaries(@Query(new ZodPipe(ResultSummaryQuerySchema)) q: ResultSummaryQuery) {
+    return this.results.summaries(q);
   }
 }

@@ -11,6 +11,8 @@ export const jobInclude = {
   dataset: { select: { name: true, sha256: true, sizeBytes: true } },
 } as const;
 export type JobRow = Prisma.JobGetPayload<{ include: typeof jobInclude }>;
+/** A row of {@link JobRepository.page}: the job and its model's name. */
+export type JobPageRow = Prisma.JobGetPayload<{ include: { model: { select: { name: true } } } }>;
 
 /** What ingest needs of a job a result names (JobRepository.factsByIds). */
 export interface JobFacts {
@@ -135,6 +137,42 @@ export class JobRepository {
 
   list(filter: { campaignId?: string; deviceId?: string; state?: JobState }): Promise<JobRow[]> {
     return this.db.job.findMany({ where: filter, include: jobInclude, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  }
+
+  /**
+   * One page of the jobs matching `filter` in a stable order (model name, device id, settings key, id) and how many
+   * match in all. The campaign's jobs are found by the (campaignId, state) index and sorted (a campaign has thousands
+   * of jobs, not millions); the sort carries only the ids and keys (sorting whole rows, settings JSON included, cost
+   * ~1.7× on 7,020 jobs), then the page's rows are read by id with their model's name.
+   */
+  async page(
+    filter: { campaignId?: string; deviceId?: string; state?: JobState },
+    limit: number,
+    offset: number,
+  ): Promise<{ rows: JobPageRow[]; total: number }> {
+    const where = { campaignId: filter.campaignId, deviceId: filter.deviceId, state: filter.state };
+    const conditions: Prisma.Sql[] = [Prisma.sql`TRUE`];
+    if (filter.campaignId !== undefined) conditions.push(Prisma.sql`j."campaignId" = ${filter.campaignId}`);
+    if (filter.deviceId !== undefined) conditions.push(Prisma.sql`j."deviceId" = ${filter.deviceId}`);
+    if (filter.state !== undefined) conditions.push(Prisma.sql`j."state" = ${filter.state}::"JobState"`);
+    const [ids, total] = await Promise.all([
+      this.db.$queryRaw<{ id: string }[]>`
+        SELECT j.id FROM "Job" j JOIN "Model" m ON m.id = j."modelId"
+         WHERE ${Prisma.join(conditions, ' AND ')}
+         ORDER BY m.name, j."deviceId", j."settingsKey", j.id
+         LIMIT ${limit} OFFSET ${offset}`,
+      this.db.job.count({ where }),
+    ]);
+    if (!ids.length) return { rows: [], total };
+    const byId = new Map(
+      (
+        await this.db.job.findMany({
+          where: { id: { in: ids.map((r) => r.id) } },
+          include: { model: { select: { name: true } } },
+        })
+      ).map((j) => [j.id, j]),
+    );
+    return { rows: ids.flatMap((r) => byId.get(r.id) ?? []), total };
   }
 
   /** The device's assigned or running job, if any (one job per device at a time). */

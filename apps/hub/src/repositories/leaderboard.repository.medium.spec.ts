@@ -342,7 +342,7 @@ it("summarises a campaign by each job's newest result", async () => {
     const cur = byJob.get(r.jobId);
     if (!cur || cur.createdAt < r.createdAt) byJob.set(r.jobId, r);
   }
-  const rows = await new ResultRepository(db.prisma).summaries(campaign.id);
+  const rows = await new ResultRepository(db.prisma).summaries({ campaignId: campaign.id });
   expect(jobs.length).toBeGreaterThan(byJob.size); // some jobs have no result
   expect(new Map(rows.map((r) => [r.jobId, r.id]))).toEqual(new Map([...byJob].map(([j, r]) => [j, r.id])));
   expect(rows).toHaveLength(byJob.size);

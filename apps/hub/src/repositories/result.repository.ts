@@ -139,10 +139,15 @@ export class ResultRepository {
   }
 
   /**
-   * The newest result of each of a campaign's jobs (its job table): figures only, one backward probe of
+   * The newest result of each of a campaign's jobs, or of the jobs named (one page of its job table): figures only, one backward probe of
    * `Result_job_table_idx` per job that reads a single entry (no sort of the campaign's results).
    */
-  summaries(campaignId: string): Promise<ResultSummaryRow[]> {
+  summaries(filter: { campaignId?: string; jobIds?: string[] }): Promise<ResultSummaryRow[]> {
+    // Only the conditions given (no `$1 IS NULL OR …`: a generic plan of that would scan every job).
+    const conditions: Prisma.Sql[] = [];
+    if (filter.campaignId !== undefined) conditions.push(Prisma.sql`j."campaignId" = ${filter.campaignId}`);
+    if (filter.jobIds !== undefined) conditions.push(Prisma.sql`j.id = ANY(${filter.jobIds}::text[])`);
+    if (!conditions.length) return Promise.resolve([]);
     return this.db.$queryRaw`
       SELECT l.*
         FROM "Job" j
@@ -153,6 +158,6 @@ export class ResultRepository {
            WHERE r."jobId" = j.id
            ORDER BY r."createdAt" DESC, r.id DESC
            LIMIT 1) l
-       WHERE j."campaignId" = ${campaignId}`;
+       WHERE ${Prisma.join(conditions, ' AND ')}`;
   }
 }

@@ -144,10 +144,14 @@ export class CampaignService {
     return rows.map((c) => toCampaignDto(c, counts.get(c.id) ?? {}));
   }
 
-  async get(id: string): Promise<Campaign> {
+  /** The campaign with its job counts and, unless `withJobs` is false, every job. */
+  async get(id: string, withJobs = true): Promise<Campaign> {
     const c = await this.campaigns.findById(id);
     if (!c) throw AppError.notFound('Campaign', id);
-    const [counts, jobs] = await Promise.all([this.campaigns.jobCounts([id]), this.jobs.findByCampaign(id)]);
+    const [counts, jobs] = await Promise.all([
+      this.campaigns.jobCounts([id]),
+      withJobs ? this.jobs.findByCampaign(id) : undefined,
+    ]);
     return toCampaignDto(c, counts.get(id) ?? {}, jobs);
   }
 
@@ -160,5 +164,15 @@ export class CampaignService {
 
   async listJobs(filter: { campaignId?: string; deviceId?: string; state?: JobState }): Promise<Job[]> {
     return (await this.jobs.list(filter)).map(toJobDto);
+  }
+
+  /** One page of the matching jobs (model name, device id, settings key, id) and how many match in all. */
+  async pageJobs(
+    filter: { campaignId?: string; deviceId?: string; state?: JobState },
+    limit: number,
+    offset: number,
+  ): Promise<{ jobs: Job[]; total: number }> {
+    const { rows, total } = await this.jobs.page(filter, limit, offset);
+    return { jobs: rows.map(toJobDto), total };
   }
 }

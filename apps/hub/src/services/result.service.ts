@@ -19,8 +19,8 @@ export class ResultService {
     return toResultDto(r);
   }
 
-  async summaries(campaignId: string): Promise<ResultSummary[]> {
-    return (await this.results.summaries(campaignId))
+  async summaries(filter: { campaignId?: string; jobIds?: string[] }): Promise<ResultSummary[]> {
+    return (await this.results.summaries(filter))
       .map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }))
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }

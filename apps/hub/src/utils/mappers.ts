@@ -58,7 +58,7 @@ export function toModelDto(m: Model): ModelDto {
   };
 }
 
-export function toJobDto(j: JobRow): JobDto {
+export function toJobDto(j: Omit<JobRow, 'model' | 'dataset'> & { model: { name: string } }): JobDto {
   return {
     id: j.id,
     campaignId: j.campaignId,

@@ -2,51 +2,64 @@
 
 import Link from 'next/link';
 import { useActionState, useEffect, useMemo, useState } from 'react';
-import type { Campaign } from '@fleetbench/protocol';
+import { JobStateSchema, type Campaign, type Job, type JobState } from '@fleetbench/protocol';
 import { cancelCampaignAction, rerunCampaignAction, type ActionState } from '../../app/campaigns/actions';
 import { ExportButtons } from '../../components/export-buttons';
 import { formatMs, formatThroughput, formatTimestamp } from '../../lib/format';
+import { pathWith } from '../../lib/params';
 import { describeSettingsKey } from '../leaderboard/settings-key';
 import { useHubEvent } from '../live/live-provider';
-import { campaignProgress, jobResultFromSummary, type JobResult } from './matrix';
+import { jobResultFromSummary, type JobResult } from './matrix';
+import { jobExportColumns } from './job-export';
+import { finishedShare, jobsMatching, type JobPager } from './pager';
 
-const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
+const OPEN: readonly JobState[] = ['queued', 'assigned', 'running'];
 
-/** One campaign, live: job.updated / campaign.updated / results.created patch the page without a reload. */
+/**
+ * One campaign, live, one page of its jobs at a time: job.updated and results.created patch the rows shown,
+ * campaign.updated (sent when jobs end, with the campaign's job counts) the state, counts and progress, without a
+ * reload.
+ */
 export function CampaignLive({
   initial,
+  initialJobs,
+  view,
   initialResults,
   deviceNames,
   canOperate = true,
 }: {
+  /** The campaign with its job counts (its job list is not read: `initialJobs` are the rows shown). */
   initial: Campaign;
-  /** Only what the job table needs (no histograms): the result page loads the full result itself. */
+  /** The page's jobs, in the hub's page order (model name, device id, settings key, id). */
+  initialJobs: Job[];
+  /** The page's path, state filter and place among the pages. */
+  view: { path: string; state: JobState | undefined; pager: JobPager };
+  /** Only what the job table needs (no histograms), of the page's jobs: the result page loads the full result. */
   initialResults: JobResult[];
   deviceNames: Record<string, string>;
   /** Offer cancel and re-run (the signed-in token is an operator or admin). */
   canOperate?: boolean;
 }) {
   const [campaign, setCampaign] = useState(initial);
-  const [jobs, setJobs] = useState(() => new Map((initial.jobs ?? []).map((j) => [j.id, j])));
+  const [jobs, setJobs] = useState(() => new Map(initialJobs.map((j) => [j.id, j])));
   const [results, setResults] = useState(initialResults);
-  useEffect(() => {
-    setCampaign(initial);
-    setJobs(new Map((initial.jobs ?? []).map((j) => [j.id, j])));
-  }, [initial]);
+  useEffect(() => setCampaign(initial), [initial]);
+  useEffect(() => setJobs(new Map(initialJobs.map((j) => [j.id, j]))), [initialJobs]);
   useEffect(() => setResults(initialResults), [initialResults]);
 
   useHubEvent('job.updated', (j) => {
     if (j.campaignId !== campaign.id) return;
     setJobs((m) => {
       const cur = m.get(j.id);
-      if (cur && cur.updatedAt > j.updatedAt) return m;
+      // Only the rows shown: other pages are read when the user goes there.
+      if (!cur || cur.updatedAt > j.updatedAt) return m;
       const next = new Map(m);
       next.set(j.id, j);
       return next;
     });
   });
   useHubEvent('campaign.updated', (c) => {
-    if (c.id === campaign.id) setCampaign((cur) => ({ ...cur, ...c, jobs: cur.jobs }));
+    if (c.id === campaign.id) setCampaign((cur) => ({ ...cur, ...c, jobs: undefined }));
   });
   useHubEvent('results.created', ({ results: batch }) => {
     const mine = batch.filter((s) => s.campaignId === campaign.id && jobs.has(s.jobId)).map(jobResultFromSummary);
@@ -58,29 +71,21 @@ export function CampaignLive({
     });
   });
 
-  const list = useMemo(
-    () =>
-      [...jobs.values()].sort(
-        (a, b) =>
-          a.modelName.localeCompare(b.modelName) ||
-          a.deviceId.localeCompare(b.deviceId) ||
-          a.settingsKey.localeCompare(b.settingsKey),
-      ),
-    [jobs],
-  );
+  // The hub's page order, kept as it sent it (Map keeps insertion order; updates replace in place).
+  const list = useMemo(() => [...jobs.values()], [jobs]);
   const resultByJob = useMemo(() => {
     const m = new Map<string, JobResult>();
     for (const r of results) if (!m.has(r.jobId)) m.set(r.jobId, r);
     return m;
   }, [results]);
-  const counts = useMemo(() => {
-    const c: Record<string, number> = {};
-    for (const j of list) c[j.state] = (c[j.state] ?? 0) + 1;
-    return c;
-  }, [list]);
-  const progress = campaignProgress(list);
-  const allFinal = list.length > 0 && list.every((j) => FINAL.has(j.state));
+  const counts = campaign.jobCounts;
+  const total = jobsMatching(counts, undefined);
+  const progress = finishedShare(counts);
+  const allFinal = total > 0 && OPEN.every((s) => !counts[s]);
   const state = campaign.state === 'running' && allFinal ? (counts.failed ? 'failed' : 'completed') : campaign.state;
+  const { path, state: filter, pager } = view;
+  const link = (page: number, st: JobState | undefined = filter) =>
+    pathWith(path, { state: st, page: page > 1 ? String(page) : undefined });
 
   const [cancelState, cancel, cancelling] = useActionState<ActionState>(() => cancelCampaignAction(campaign.id), {
     error: null,
@@ -107,7 +112,7 @@ export function CampaignLive({
           ) : null}
           {canOperate ? (
             <form action={rerun}>
-              <button type="submit" className="btn" disabled={rerunning || !list.length} data-testid="campaign-rerun">
+              <button type="submit" className="btn" disabled={rerunning || !total} data-testid="campaign-rerun">
                 {rerunning ? 'Starting…' : 'Re-run'}
               </button>
             </form>
@@ -121,10 +126,11 @@ export function CampaignLive({
         >
           <span style={{ width: `${(progress * 100).toFixed(1)}%` }} />
         </div>
-        <p className="small" data-testid="campaign-counts">
-          {list.length} jobs ·{' '}
+        <p className="small" data-testid="campaign-counts" data-total={total}>
+          {total.toLocaleString('en-US')} jobs ·{' '}
           {Object.entries(counts)
-            .map(([k, v]) => `${v} ${k}`)
+            .filter(([, v]) => v)
+            .map(([k, v]) => `${v.toLocaleString('en-US')} ${k}`)
             .join(' · ')}
         </p>
         {cancelState.error || rerunState.error ? (
@@ -136,25 +142,51 @@ export function CampaignLive({
 
       <div className="toolbar">
         <h2 style={{ margin: 0 }}>Jobs</h2>
+        <nav className="small" aria-label="Job state" data-testid="job-state-filter">
+          <StateLink href={link(1, undefined)} current={filter === undefined}>
+            all ({total.toLocaleString('en-US')})
+          </StateLink>
+          {JobStateSchema.options
+            .filter((s) => counts[s] || s === filter)
+            .map((s) => (
+              <StateLink key={s} href={link(1, s)} current={filter === s}>
+                {s} ({(counts[s] ?? 0).toLocaleString('en-US')})
+              </StateLink>
+            ))}
+        </nav>
         <span className="spacer" />
+        <a href={`${path}/jobs.csv`} download className="small" data-testid="jobs-export-all">
+          all {total.toLocaleString('en-US')} jobs (CSV)
+        </a>
+        <span className="muted small">this page:</span>
         <ExportButtons
           rows={list}
-          name={`campaign-${campaign.name}-jobs`}
+          name={`campaign-${campaign.name}-jobs-${pager.first}-${pager.last}${filter ? `-${filter}` : ''}`}
           testId="jobs-export"
-          columns={[
-            { key: 'job_id', value: (j) => j.id },
-            { key: 'model', value: (j) => j.modelName },
-            { key: 'device', value: (j) => deviceNames[j.deviceId] ?? j.deviceId },
-            { key: 'settings', value: (j) => j.settingsKey },
-            { key: 'state', value: (j) => j.state },
-            { key: 'progress', value: (j) => j.progress },
-            { key: 'attempts', value: (j) => j.attempts },
-            { key: 'error', value: (j) => j.error?.message ?? null },
-            { key: 'result_id', value: (j) => resultByJob.get(j.id)?.id ?? null },
-            { key: 'p50_ms', value: (j) => resultByJob.get(j.id)?.p50Ms ?? null },
-          ]}
+          columns={jobExportColumns(deviceNames, (id) => resultByJob.get(id))}
         />
       </div>
+      <nav className="row-actions small" aria-label="Job pages" data-testid="job-pager" data-page={pager.page}>
+        {pager.previous !== null ? (
+          <Link href={link(pager.previous)} prefetch={false} data-testid="job-page-previous">
+            ← previous
+          </Link>
+        ) : (
+          <span className="muted">← previous</span>
+        )}
+        <span data-testid="job-page-range">
+          {pager.total === 0
+            ? `no ${filter ?? ''} jobs`.replace('  ', ' ')
+            : `jobs ${pager.first.toLocaleString('en-US')}–${pager.last.toLocaleString('en-US')} of ${pager.total.toLocaleString('en-US')}${filter ? ` ${filter}` : ''} (page ${pager.page} of ${pager.pages})`}
+        </span>
+        {pager.next !== null ? (
+          <Link href={link(pager.next)} prefetch={false} data-testid="job-page-next">
+            next →
+          </Link>
+        ) : (
+          <span className="muted">next →</span>
+        )}
+      </nav>
       <div className="table-wrap">
         <table className="table" data-testid="job-table">
           <thead>
@@ -220,5 +252,17 @@ export function CampaignLive({
         </table>
       </div>
     </div>
+  );
+}
+
+function StateLink({ href, current, children }: { href: string; current: boolean; children: React.ReactNode }) {
+  return current ? (
+    <strong aria-current="page" style={{ marginRight: '0.75rem' }}>
+      {children}
+    </strong>
+  ) : (
+    <Link href={href} prefetch={false} style={{ marginRight: '0.75rem' }}>
+      {children}
+    </Link>
   );
 }

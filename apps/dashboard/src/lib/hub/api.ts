@@ -48,9 +48,25 @@ export const hubApi = {
   /** A campaign's job-table figures (no histograms, environment or settings). */
   resultSummaries: (token: string, campaignId: string) =>
     hubGet(apiPaths.resultSummaries, token, z.array(ResultSummarySchema), { campaignId }),
+  /** The job-table figures of these jobs (one page of them, at most SUMMARY_JOB_IDS_MAX). */
+  jobResultSummaries: (token: string, jobIds: readonly string[]) =>
+    jobIds.length
+      ? hubGet(apiPaths.resultSummaries, token, z.array(ResultSummarySchema), { jobIds: jobIds.join(',') })
+      : Promise.resolve([]),
+  /** One page of a campaign's jobs in the hub's page order (model name, device id, settings key, id). */
+  jobsPage: (token: string, q: { campaignId: string; state?: JobState; limit: number; offset: number }) =>
+    hubGet(apiPaths.jobs, token, z.array(JobSchema), {
+      campaignId: q.campaignId,
+      state: q.state,
+      limit: String(q.limit),
+      offset: String(q.offset),
+    }),
   models: (token: string) => hubGet(apiPaths.models, token, z.array(ModelSchema)),
   campaigns: (token: string) => hubGet(apiPaths.campaigns, token, z.array(CampaignSchema)),
   campaign: (token: string, id: string) => hubGet(apiPaths.campaign(id), token, CampaignSchema),
+  /** The campaign and its job counts, without its jobs (page them with jobsPage). */
+  campaignWithoutJobs: (token: string, id: string) =>
+    hubGet(apiPaths.campaign(id), token, CampaignSchema, { jobs: 'none' }),
   createCampaign: (token: string, body: CreateCampaignRequestInput) =>
     hubSend('POST', apiPaths.campaigns, token, CampaignSchema, body),
   /** Enrollment token for a new device (shown once). */
