@@ -6,7 +6,8 @@
 //   leaderboard: all 117 rows shown; then a click on a sort header answered (first row changed)
 //   chart:       all points drawn (SVG symbols in the DOM)
 //   compare:     3 classes — ratio table, heatmap and bar chart complete
-// and, for chart and compare, when the page is interactive (its controls hydrated: a click or change is answered).
+//   campaign:    the seeded campaign (every job, 7,020): its first page of 100 jobs shown
+// and, for chart, compare and campaign, when the page is interactive (its controls hydrated: a click or change is answered).
 // `--results N` grows the database to N results (e.g. 1000000) by repeating each seeded result with its figures
 // scaled by ±5 % (then VACUUM ANALYZE): the same pages, rows and points, medians over ~N / 7,020 results each.
 // Prereqs: `npm run build` (hub dist + dashboard .next), PostgreSQL on 127.0.0.1:5432 (FLEETBENCH_TEST_DATABASE_URL).
@@ -425,6 +426,8 @@ async function main() {
       leaderboard: `${dashUrl}/leaderboard?class=${cls}&settings=${encodeURIComponent(settings)}`,
       chart: `${dashUrl}/chart?class=${cls}&settings=${encodeURIComponent(settings)}`,
       compare: `${dashUrl}/compare?classes=${compareIds.join(',')}&settings=${encodeURIComponent(settings)}`,
+      // The seeded campaign holds every job (7,020): the page shows one page of them.
+      campaign: `${dashUrl}/campaigns/cmp_bench`,
     };
     const expectPoints = seeded.models.filter((m) => m.top1 !== null).length;
     const figures = {
@@ -435,10 +438,12 @@ async function main() {
       chartInteractive: [],
       compare: [],
       compareInteractive: [],
+      campaignRows: [],
+      campaignInteractive: [],
     };
     // Where each page's time goes (read after it completed, so it costs the timed part nothing): server answer
     // (first byte, whole HTML), DOMContentLoaded, and the JavaScript the page loaded (files, bytes on the wire).
-    const breakdown = { leaderboard: [], chart: [], compare: [] };
+    const breakdown = { leaderboard: [], chart: [], compare: [], campaign: [] };
     const pageBreakdown = async () => {
       // The renderer's main-thread time since navigation (CDP counters, reset per page): script, layout, style.
       const { metrics } = await cdp.send('Performance.getMetrics');
@@ -586,12 +591,26 @@ async function main() {
         });
       const compareInteractiveAt = await compareInteractive;
       const compareParts = await pageBreakdown();
+      await goto(pages.campaign, 'campaign', tracing);
+      const campaignInteractive = hydratedAt('[data-testid="campaign-rerun"]');
+      const campaignRowsAt = await page
+        .waitForFunction(
+          () => (document.querySelectorAll('[data-testid="job-row"]').length === 100 ? performance.now() : 0),
+          undefined,
+          { polling: 'raf', timeout: 30_000 },
+        )
+        .then((h) => h.jsonValue());
+      const campaignInteractiveAt = await campaignInteractive;
+      const campaignParts = await pageBreakdown();
       if (traceName) await browser.stopTracing();
       traceName = null;
       if (run < 0) continue;
       breakdown.leaderboard.push(leaderboardParts);
       breakdown.chart.push(chartParts);
       breakdown.compare.push(compareParts);
+      breakdown.campaign.push(campaignParts);
+      figures.campaignRows.push(campaignRowsAt);
+      figures.campaignInteractive.push(campaignInteractiveAt);
       figures.leaderboardRows.push(rowsAt);
       figures.sortClick.push(sortMs);
       figures.leaderboardTotal.push(sortedAt);
@@ -615,6 +634,8 @@ async function main() {
     console.log(`  chart: interactive (hydrated)       ${fmt(figures.chartInteractive)}   target < 1000 ms`);
     console.log(`  compare (3 classes) complete        ${fmt(figures.compare)}   target < 1000 ms`);
     console.log(`  compare: interactive (hydrated)     ${fmt(figures.compareInteractive)}   target < 1000 ms`);
+    console.log(`  campaign (7,020 jobs): 100 rows shown ${fmt(figures.campaignRows)}`);
+    console.log(`  campaign: interactive (hydrated)    ${fmt(figures.campaignInteractive)}   target < 1000 ms`);
     console.log(
       '\nwhere the time goes (medians, ms from navigation start; JS = script files the page loaded; main thread = renderer CPU):',
     );
