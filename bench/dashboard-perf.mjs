@@ -478,6 +478,15 @@ async function main() {
       return { ...timing, ...used };
     };
     let page;
+    // When at least `n` elements match (a table's rows shown, a chart's points drawn), from navigation start.
+    const countReachedAt = (selector, n) =>
+      page
+        .waitForFunction(
+          ([sel, want]) => (document.querySelectorAll(sel).length >= want ? performance.now() : 0),
+          [selector, n],
+          { polling: 'raf', timeout: 30_000 },
+        )
+        .then((h) => h.jsonValue());
     // When the element's React handlers are attached (the page hydrated: a click or a change is answered).
     const hydratedAt = (selector) =>
       page
@@ -522,13 +531,7 @@ async function main() {
     for (let run = -1; run < RUNS; run++) {
       const tracing = TRACE_DIR && run === RUNS - 1;
       await goto(pages.leaderboard, 'leaderboard', tracing);
-      const rowsAt = await page
-        .waitForFunction(
-          () => (document.querySelectorAll('[data-testid="leaderboard-row"]').length === 117 ? performance.now() : 0),
-          undefined,
-          { polling: 'raf', timeout: 30_000 },
-        )
-        .then((h) => h.jsonValue());
+      const rowsAt = await countReachedAt('[data-testid="leaderboard-row"]', 117);
       const leaderboardParts = await pageBreakdown();
       // Sort click: wait until hydrated (a click before hydration does nothing), then time click → first row changed.
       await page.waitForFunction(
@@ -554,16 +557,10 @@ async function main() {
       );
       await goto(pages.chart, 'chart', tracing);
       const chartInteractive = hydratedAt('[data-testid="family-lines"]');
-      const chartAt = await page
-        .waitForFunction(
-          (n) =>
-            document.querySelectorAll('[data-testid="speed-accuracy-chart"] .recharts-scatter-symbol path').length >= n
-              ? performance.now()
-              : 0,
-          expectPoints,
-          { polling: 'raf', timeout: 30_000 },
-        )
-        .then((h) => h.jsonValue());
+      const chartAt = await countReachedAt(
+        '[data-testid="speed-accuracy-chart"] .recharts-scatter-symbol path',
+        expectPoints,
+      );
       const chartInteractiveAt = await chartInteractive;
       const chartParts = await pageBreakdown();
       await goto(pages.compare, 'compare', tracing);
@@ -593,13 +590,7 @@ async function main() {
       const compareParts = await pageBreakdown();
       await goto(pages.campaign, 'campaign', tracing);
       const campaignInteractive = hydratedAt('[data-testid="campaign-rerun"]');
-      const campaignRowsAt = await page
-        .waitForFunction(
-          () => (document.querySelectorAll('[data-testid="job-row"]').length === 100 ? performance.now() : 0),
-          undefined,
-          { polling: 'raf', timeout: 30_000 },
-        )
-        .then((h) => h.jsonValue());
+      const campaignRowsAt = await countReachedAt('[data-testid="job-row"]', 100);
       const campaignInteractiveAt = await campaignInteractive;
       const campaignParts = await pageBreakdown();
       if (traceName) await browser.stopTracing();

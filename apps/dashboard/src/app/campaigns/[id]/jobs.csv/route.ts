@@ -3,6 +3,7 @@ import { jobExportColumns } from '../../../../features/campaigns/job-export';
 import { hubApi } from '../../../../lib/hub/api';
 import { isHubError } from '../../../../lib/hub/errors';
 import { getToken } from '../../../../lib/session';
+import { plainTextResponse } from '../../../../lib/plain-response';
 
 export const dynamic = 'force-dynamic';
 
@@ -18,12 +19,7 @@ const CHUNK = 200;
 export async function GET(_req: Request, { params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const token = await getToken();
-  const text = (status: number, message: string) =>
-    new Response(message, {
-      status,
-      headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
-    });
-  if (!token) return text(401, 'Sign in first.');
+  if (!token) return plainTextResponse(401, 'Sign in first.');
   let name: string;
   let deviceNames: Record<string, string>;
   try {
@@ -34,7 +30,10 @@ export async function GET(_req: Request, { params }: { params: Promise<{ id: str
     if (!isHubError(err)) throw err;
     const p = err.problem;
     const status = p.kind === 'unauthorized' ? 401 : p.kind === 'http' && p.status === 404 ? 404 : 502;
-    return text(status, status === 404 ? 'No such campaign.' : status === 401 ? 'Sign in again.' : 'The hub refused.');
+    return plainTextResponse(
+      status,
+      status === 404 ? 'No such campaign.' : status === 401 ? 'Sign in again.' : 'The hub refused.',
+    );
   }
   const enc = new TextEncoder();
   let offset = 0;

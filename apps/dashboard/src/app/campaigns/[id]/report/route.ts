@@ -2,6 +2,7 @@ import { apiPaths } from '@fleetbench/protocol';
 import { getConfig } from '../../../../config';
 import { hubUrl } from '../../../../lib/hub/client';
 import { getToken } from '../../../../lib/session';
+import { plainTextResponse } from '../../../../lib/plain-response';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,12 +14,7 @@ export const dynamic = 'force-dynamic';
 export async function GET(_req: Request, { params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const token = await getToken();
-  const text = (status: number, message: string) =>
-    new Response(message, {
-      status,
-      headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
-    });
-  if (!token) return text(401, 'Sign in first.');
+  if (!token) return plainTextResponse(401, 'Sign in first.');
   const { hubUrl: base, hubTimeoutMs } = getConfig();
   let res: Response;
   try {
@@ -29,12 +25,12 @@ export async function GET(_req: Request, { params }: { params: Promise<{ id: str
       signal: AbortSignal.timeout(hubTimeoutMs * 4),
     });
   } catch {
-    return text(502, 'The hub is unreachable.');
+    return plainTextResponse(502, 'The hub is unreachable.');
   }
   if (!res.ok) {
     await res.body?.cancel();
     const why = res.status === 404 ? 'No such campaign.' : res.status === 401 ? 'Sign in again.' : 'The hub refused.';
-    return text(res.status, why);
+    return plainTextResponse(res.status, why);
   }
   const headers = new Headers({ 'cache-control': 'no-store' });
   for (const h of ['content-type', 'content-disposition', 'content-security-policy']) {
