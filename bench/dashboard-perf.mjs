@@ -596,19 +596,25 @@ async function main() {
       if (traceName) await browser.stopTracing();
       traceName = null;
       if (run < 0) continue;
-      breakdown.leaderboard.push(leaderboardParts);
-      breakdown.chart.push(chartParts);
-      breakdown.compare.push(compareParts);
-      breakdown.campaign.push(campaignParts);
-      figures.campaignRows.push(campaignRowsAt);
-      figures.campaignInteractive.push(campaignInteractiveAt);
-      figures.leaderboardRows.push(rowsAt);
-      figures.sortClick.push(sortMs);
-      figures.leaderboardTotal.push(sortedAt);
-      figures.chart.push(chartAt);
-      figures.compare.push(compareAt);
-      figures.chartInteractive.push(chartInteractiveAt);
-      figures.compareInteractive.push(compareInteractiveAt);
+      const parts = {
+        leaderboard: leaderboardParts,
+        chart: chartParts,
+        compare: compareParts,
+        campaign: campaignParts,
+      };
+      for (const [name, p] of Object.entries(parts)) breakdown[name].push(p);
+      const measured = {
+        leaderboardRows: rowsAt,
+        sortClick: sortMs,
+        leaderboardTotal: sortedAt,
+        chart: chartAt,
+        chartInteractive: chartInteractiveAt,
+        compare: compareAt,
+        compareInteractive: compareInteractiveAt,
+        campaignRows: campaignRowsAt,
+        campaignInteractive: campaignInteractiveAt,
+      };
+      for (const [name, ms] of Object.entries(measured)) figures[name].push(ms);
       console.log(
         `run ${run + 1}: leaderboard rows ${rowsAt.toFixed(0)} ms, sort click ${sortMs.toFixed(0)} ms (answered at ${sortedAt.toFixed(0)} ms), chart ${chartAt.toFixed(0)} ms (${expectPoints} points), compare ${compareAt.toFixed(0)} ms`,
       );

@@ -4,6 +4,7 @@ import type { Series } from '@fleetbench/protocol';
 import { CartesianGrid, ErrorBar, ReferenceLine, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatTimestamp } from '../../lib/format';
 import { formatMetric, formatRelative, METRIC_LABEL } from './change-format';
+import { FILL_CHART_BOX } from '../../components/chart-fill';
 
 /** Tick text as precise as the span needs: seconds within an hour, minutes within days, else the date (UTC). */
 function tickFormat(spanMs: number): (ms: number) => string {
@@ -37,11 +38,7 @@ export function SeriesChart({ series }: { series: Series }) {
       data-points={series.points.length}
       data-changes={series.changes.length}
     >
-      <ScatterChart
-        responsive
-        style={{ width: '100%', height: '100%' }}
-        margin={{ top: 28, right: 24, bottom: 28, left: 8 }}
-      >
+      <ScatterChart {...FILL_CHART_BOX} margin={{ top: 28, right: 24, bottom: 28, left: 8 }}>
         <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
         <XAxis
           type="number"

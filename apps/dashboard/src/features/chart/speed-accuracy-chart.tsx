@@ -8,6 +8,7 @@ import type { ExportColumn } from '../../lib/export';
 import { formatMs, formatPercent, formatPerWatt, formatThroughput } from '../../lib/format';
 import { byFamily, familyColour, logTicks, paretoFront, stepTicks, type ChartPoint, type XMetric } from './pareto';
 import { PointLabels } from './point-labels';
+import { FILL_CHART_BOX } from '../../components/chart-fill';
 
 /** A published reference series drawn beside measured points: own marker, own dashed front, never merged. */
 export interface ChartOverlay {
@@ -158,11 +159,7 @@ export function SpeedAccuracyChart({
         data-overlays={series.length}
         data-overlay-points={series.reduce((a, o) => a + o.points.length, 0)}
       >
-        <ScatterChart
-          responsive
-          style={{ width: '100%', height: '100%' }}
-          margin={{ top: 12, right: 20, bottom: 28, left: 8 }}
-        >
+        <ScatterChart {...FILL_CHART_BOX} margin={{ top: 12, right: 20, bottom: 28, left: 8 }}>
           <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
           <XAxis
             type="number"

@@ -19,6 +19,7 @@ import {
   type CompareRowLike,
   type SpreadLine,
 } from './compare';
+import { FILL_CHART_BOX } from '../../components/chart-fill';
 
 export interface CompareClass {
   id: string;
@@ -190,8 +191,7 @@ export function CompareView({
       >
         {drawBars ? (
           <BarChart
-            responsive
-            style={{ width: '100%', height: '100%' }}
+            {...FILL_CHART_BOX}
             data={barData}
             layout="vertical"
             margin={{ top: 8, right: 24, bottom: 8, left: 8 }}

@@ -5,6 +5,7 @@ import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts'
 import type { TelemetrySample } from '@fleetbench/protocol';
 import { formatTimestamp } from '../../lib/format';
 import { useHubEvent } from '../live/live-provider';
+import { FILL_CHART_BOX } from '../../components/chart-fill';
 
 const MAX = 720;
 
@@ -31,12 +32,7 @@ function Series({
           style={{ height: 200, border: 0 }}
           data-testid={`telemetry-${String(dataKey)}`}
         >
-          <LineChart
-            responsive
-            style={{ width: '100%', height: '100%' }}
-            data={data}
-            margin={{ top: 6, right: 12, bottom: 4, left: 0 }}
-          >
+          <LineChart {...FILL_CHART_BOX} data={data} margin={{ top: 6, right: 12, bottom: 4, left: 0 }}>
             <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
             <XAxis dataKey="ts" tickFormatter={(v: string) => v.slice(11, 16)} stroke="var(--muted)" minTickGap={40} />
             <YAxis stroke="var(--muted)" width={44} domain={['auto', 'auto']} />

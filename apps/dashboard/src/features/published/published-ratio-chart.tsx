@@ -2,6 +2,7 @@
 
 import { Bar, BarChart, CartesianGrid, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import { describePublishedRatio, type PublishedComparisonRow } from './published-compare';
+import { FILL_CHART_BOX } from '../../components/chart-fill';
 
 /** Fleet ÷ published per model: bars past the 1× line are slower than PaddleClas's published figure. */
 export function PublishedRatioChart({ rows, reference }: { rows: PublishedComparisonRow[]; reference: string }) {
@@ -9,13 +10,7 @@ export function PublishedRatioChart({ rows, reference }: { rows: PublishedCompar
   const height = Math.max(160, 28 * data.length + 60);
   return (
     <div className="chart-box" style={{ height }} data-testid="published-ratio-chart" data-models={rows.length}>
-      <BarChart
-        responsive
-        style={{ width: '100%', height: '100%' }}
-        data={data}
-        layout="vertical"
-        margin={{ top: 8, right: 24, bottom: 24, left: 8 }}
-      >
+      <BarChart {...FILL_CHART_BOX} data={data} layout="vertical" margin={{ top: 8, right: 24, bottom: 24, left: 8 }}>
         <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" horizontal={false} />
         <XAxis
           type="number"

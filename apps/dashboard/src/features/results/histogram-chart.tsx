@@ -3,6 +3,7 @@
 import { Bar, BarChart, CartesianGrid, Cell, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatMs } from '../../lib/format';
 import type { HistogramBucket } from './result-maths';
+import { FILL_CHART_BOX } from '../../components/chart-fill';
 
 /**
  * Latency distribution of one result (decoded HDR histogram, equal-width ms buckets). When the range is trimmed
@@ -25,13 +26,7 @@ export function HistogramChart({ buckets }: { buckets: HistogramBucket[] }) {
       data-buckets={buckets.length}
       data-trimmed={trimmed ? 'true' : 'false'}
     >
-      <BarChart
-        responsive
-        style={{ width: '100%', height: '100%' }}
-        data={data}
-        margin={{ top: 8, right: 16, bottom: 20, left: 8 }}
-        barCategoryGap={1}
-      >
+      <BarChart {...FILL_CHART_BOX} data={data} margin={{ top: 8, right: 16, bottom: 20, left: 8 }} barCategoryGap={1}>
         <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
         <XAxis
           dataKey="tick"

@@ -2,6 +2,7 @@
 
 import type { SustainedSummary } from '@fleetbench/protocol';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
+import { FILL_CHART_BOX } from '../../components/chart-fill';
 
 type Row = SustainedSummary['intervals'][number];
 const TOOLTIP = { background: 'var(--surface)', border: '1px solid var(--border)', color: 'var(--fg)' };
@@ -22,12 +23,7 @@ function Pair({
 }) {
   return (
     <div className="chart-box short" data-testid={testId} data-points={data.length}>
-      <LineChart
-        responsive
-        style={{ width: '100%', height: '100%' }}
-        data={data}
-        margin={{ top: 8, right: 8, bottom: 20, left: 8 }}
-      >
+      <LineChart {...FILL_CHART_BOX} data={data} margin={{ top: 8, right: 8, bottom: 20, left: 8 }}>
         <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
         <XAxis
           dataKey="endS"
