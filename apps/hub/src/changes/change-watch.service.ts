@@ -13,7 +13,13 @@ import {
 } from '@fleetbench/protocol';
 import type { Logger } from '../logger';
 import { LOGGER } from '../repositories/tokens';
-import { ChangeRepository, type BaselinePoint, type SeriesPointRow, type WatchedResult } from './change.repository';
+import {
+  ChangeRepository,
+  type BaselinePoint,
+  type PreviousPointQuery,
+  type SeriesPointRow,
+  type WatchedResult,
+} from './change.repository';
 import { RegressionWebhookService } from './regression-webhook.service';
 import { estimateOf, fingerprintOf } from './series-point';
 
@@ -112,13 +118,49 @@ export class ChangeWatchService implements OnModuleDestroy {
     }
     if (!points.length) return;
     // Baselines are read before this batch's points are written, so a retry sees the same ones.
-    const stored = await this.changes.previousPoints(points.filter((p) => p.row.valid).map((p) => p.row));
+    const stored = await this.storedBaselines(points.filter((p) => p.row.valid).map((p) => p.row));
     const baselines = baselinesInOrder(points, stored);
     await this.changes.insertPoints(points.map((p) => p.row));
     for (const [i, p] of points.entries()) {
       const previous = baselines[i];
       if (previous) await this.compare(p, previous);
     }
+  }
+
+  /**
+   * Each row's stored baseline ({@link ChangeRepository.previousPoints}), with one probe per series and device of the
+   * batch rather than one per row: the probe at the group's latest measuredAt finds the newest stored point before
+   * it; when that point is older than the group's earliest row (or there is none), no stored point lies between, so it
+   * is every row's answer. Otherwise (results measured out of order, a retried batch whose points are stored) the
+   * group's rows are probed one by one.
+   */
+  private async storedBaselines(rows: PreviousPointQuery[]): Promise<(BaselinePoint | null)[]> {
+    const groups = new Map<string, number[]>();
+    rows.forEach((r, i) => {
+      const key = seriesDeviceKey(r);
+      const g = groups.get(key);
+      if (g) g.push(i);
+      else groups.set(key, [i]);
+    });
+    const out: (BaselinePoint | null)[] = rows.map(() => null);
+    const probes = [...groups.values()].map((members) => {
+      const latest = members.reduce((a, i) => (rows[i]!.measuredAt > rows[a]!.measuredAt ? i : a));
+      return { members, query: rows[latest]! };
+    });
+    const found = await this.changes.previousPoints(probes.map((g) => g.query));
+    const oneByOne: number[] = [];
+    probes.forEach(({ members }, g) => {
+      const point = found[g] ?? null;
+      if (members.length === 1) out[members[0]!] = point;
+      else if (!point || members.every((i) => point.measuredAt < rows[i]!.measuredAt))
+        for (const i of members) out[i] = point;
+      else oneByOne.push(...members);
+    });
+    if (oneByOne.length) {
+      const each = await this.changes.previousPoints(oneByOne.map((i) => rows[i]!));
+      oneByOne.forEach((i, k) => (out[i] = each[k] ?? null));
+    }
+    return out;
   }
 
   private async compare(p: WatchedPoint, previous: BaselinePoint): Promise<void> {
@@ -213,18 +255,42 @@ export function baselinesInOrder(
   points: readonly Pick<WatchedPoint, 'row'>[],
   stored: readonly (BaselinePoint | null)[],
 ): (BaselinePoint | null)[] {
+  /** Per series and device, the batch's valid points so far, sorted by measuredAt (as a rule each one appends). */
   const earlier = new Map<string, BaselinePoint[]>();
   let v = 0;
   return points.map(({ row }) => {
     if (!row.valid) return null;
-    const key = JSON.stringify([row.modelId, row.hardwareClassId, row.settingsKey, row.deviceId]);
+    const key = seriesDeviceKey(row);
     let best = stored[v++] ?? null;
-    const same = earlier.get(key) ?? [];
-    for (const e of same)
-      if (e.measuredAt < row.measuredAt && e.resultId !== row.resultId && (!best || e.measuredAt > best.measuredAt))
-        best = e;
-    same.push(row);
-    earlier.set(key, same);
+    let same = earlier.get(key);
+    if (!same) earlier.set(key, (same = []));
+    // The newest earlier point measured before this one (the same result twice in a batch is not its own baseline).
+    const at = firstNotBefore(same, row.measuredAt);
+    for (let i = at - 1; i >= 0; i--) {
+      const e = same[i]!;
+      if (e.resultId === row.resultId) continue;
+      if (!best || e.measuredAt > best.measuredAt) best = e;
+      break;
+    }
+    same.splice(at, 0, row);
     return best;
   });
 }
+
+/** Index of the first point of `sorted` (by measuredAt) measured at or after `t`. */
+function firstNotBefore(sorted: readonly BaselinePoint[], t: Date): number {
+  let lo = 0;
+  let hi = sorted.length;
+  // Results arrive in time order as a rule: the answer is then the end.
+  if (hi === 0 || sorted[hi - 1]!.measuredAt < t) return hi;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]!.measuredAt < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** One series (model × hardware class × comparability key) of one device. */
+const seriesDeviceKey = (r: Pick<PreviousPointQuery, 'modelId' | 'hardwareClassId' | 'settingsKey' | 'deviceId'>) =>
+  `${r.modelId}\u0000${r.hardwareClassId}\u0000${r.settingsKey}\u0000${r.deviceId}`;

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ChangeQuery } from '@fleetbench/protocol';
 import { Prisma } from '../../generated/prisma/client';
+import { copyLine, copyUtcTimestamp, isUniqueViolation } from '../db/copy-text';
 import { sqlOf, type Db } from '../db/database';
 import { SecretBox } from '../repositories/secret-box.repository';
 import { DB } from '../repositories/tokens';
@@ -76,6 +77,27 @@ export interface StoredWebhook {
   secret: string | null;
 }
 
+/** The columns of a series point, in the order of {@link pointCopyLine}'s fields. */
+const COPY_POINTS = `COPY "SeriesPoint" ("resultId", "modelId", "hardwareClassId", "settingsKey", "deviceId", "measuredAt",
+  "valid", "metric", "value", "low", "high", "fingerprint") FROM STDIN`;
+
+function pointCopyLine(p: SeriesPointRow): string {
+  return copyLine([
+    p.resultId,
+    p.modelId,
+    p.hardwareClassId,
+    p.settingsKey,
+    p.deviceId,
+    copyUtcTimestamp(p.measuredAt),
+    p.valid,
+    p.metric,
+    p.value,
+    p.low,
+    p.high,
+    JSON.stringify(p.fingerprint),
+  ]);
+}
+
 /** Series points, changes and the webhook setting of the regression watch (issue 13). */
 @Injectable()
 export class ChangeRepository {
@@ -104,11 +126,22 @@ export class ChangeRepository {
   }
 
   /**
-   * Idempotent: a result is one point, whichever replica or retry writes it first. One statement for a batch, its
-   * rows as one JSON parameter (as ResultRepository.insertManyIfNew).
+   * Idempotent: a result is one point, whichever replica or retry writes it first. One statement for a batch, as
+   * ResultRepository.insertManyIfNew: a `COPY` on PostgreSQL (a batch's points are new as a rule), and where it meets
+   * a point already stored (a retried batch, another replica) the statement that skips those, its rows as one JSON
+   * parameter.
    */
   async insertPoints(points: SeriesPointRow[]): Promise<void> {
     if (!points.length) return;
+    const sql = sqlOf(this.db);
+    if (sql.copyFrom) {
+      try {
+        await sql.copyFrom(COPY_POINTS, points.map(pointCopyLine).join(''));
+        return;
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+      }
+    }
     // float8 takes 'NaN' and 'Infinity' as text; JSON would turn them into null.
     const num = (v: number | null) => (v === null || Number.isFinite(v) ? v : String(v));
     const records = points.map((p) => ({

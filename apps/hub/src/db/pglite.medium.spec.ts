@@ -38,6 +38,8 @@ it('migrates an embedded PGlite data dir, queries it, and reopens it without re-
     expect(first.resultBatch).toMatchObject(RESULT_BATCH_EXPECTED);
     expect(first.resultBatch.first).toEqual(first.resultBatch.expectedFirst);
     expect(first.resultBatch.second).toEqual(first.resultBatch.expectedSecond);
+    expect(first.resultBatch.attempt).toEqual(first.resultBatch.expectedAttempt);
+    expect(first.resultBatch.sameAttempt).toEqual(first.resultBatch.expectedSameAttempt);
     expect(first.resultBatch.storedOfAskedFor).toEqual(first.resultBatch.expectedStoredOfAskedFor);
     // Batched job events: one UPDATE … FROM jsonb_to_recordset, refused whole on a second active job of a device.
     expect(first.eventBatch).toEqual({ updated: true, progress: 0.5, refused: true });

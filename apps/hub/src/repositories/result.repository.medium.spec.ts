@@ -29,5 +29,7 @@ it('inserts many results in one statement, skips repeats by msgId, and stores va
   expect(r).toMatchObject(RESULT_BATCH_EXPECTED);
   expect(r.first).toEqual(r.expectedFirst);
   expect(r.second).toEqual(r.expectedSecond);
+  expect(r.attempt).toEqual(r.expectedAttempt);
+  expect(r.sameAttempt).toEqual(r.expectedSameAttempt);
   expect(r.storedOfAskedFor).toEqual(r.expectedStoredOfAskedFor);
 });

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Prisma } from '../../generated/prisma/client';
+import { copyLine, copyUtcTimestamp, isUniqueViolation } from '../db/copy-text';
 import { sqlOf, type Db } from '../db/database';
 import { DB } from './tokens';
 import { monotonicFactory } from 'ulid';
@@ -50,6 +51,43 @@ export interface ResultFilter {
  */
 const nextResultId = monotonicFactory();
 
+/** The columns ingest writes, in the order of {@link resultCopyLine}'s fields. */
+const COPY_RESULTS = `COPY "Result" ("id", "msgId", "jobId", "attempt", "deviceId", "modelId", "hardwareClassId",
+  "settingsKey", "settings", "metrics", "p50Ms", "p90Ms", "p99Ms", "throughputIps", "top1", "top5", "histogram",
+  "environment", "verdictStatus", "verdictReasons", "measuredAt") FROM STDIN`;
+
+/** A new result as ingest hands it over. */
+type NewResultRow = Prisma.ResultCreateManyInput & { verdictStatus: 'valid' | 'flagged' };
+
+const jsonOrNull = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+
+/** Straight from ingest's row (no intermediate record per result: this runs for every result stored). */
+function resultCopyLine(id: string, r: NewResultRow): string {
+  return copyLine([
+    id,
+    r.msgId,
+    r.jobId,
+    r.attempt ?? null,
+    r.deviceId,
+    r.modelId,
+    r.hardwareClassId,
+    r.settingsKey,
+    jsonOrNull(r.settings),
+    jsonOrNull(r.metrics),
+    r.p50Ms,
+    r.p90Ms,
+    r.p99Ms,
+    r.throughputIps,
+    r.top1 ?? null,
+    r.top5 ?? null,
+    r.histogram ?? null,
+    jsonOrNull(r.environment),
+    r.verdictStatus,
+    jsonOrNull(r.verdictReasons),
+    copyUtcTimestamp(r.measuredAt instanceof Date ? r.measuredAt : new Date(r.measuredAt)),
+  ]);
+}
+
 @Injectable()
 export class ResultRepository {
   constructor(@Inject(DB) private readonly db: Db) {}
@@ -66,18 +104,29 @@ export class ResultRepository {
   }
 
   /**
-   * Many results in one statement: `INSERT … SELECT FROM jsonb_to_recordset($1) ON CONFLICT DO NOTHING RETURNING`,
-   * on the database driver ({@link sqlOf}: PostgreSQL's pool, or Prisma's raw API on the embedded PGlite). The rows
-   * travel as one JSON parameter, not 21 parameters each: the hub serializes a batch in one call and PostgreSQL (on
-   * its own core) parses it. Returns the rows created now; a msgId already stored (a repeat), or a second result for the same job
-   * attempt (unique jobId + attempt), is left out and not returned.
+   * Many results at once. Returns the rows created now; a msgId already stored (a repeat), or a second result for the
+   * same job attempt (unique jobId + attempt), is left out and not returned.
+   *
+   * On PostgreSQL first as one `COPY` (its bulk path: the least database CPU per row); the batch is new as a rule
+   * (ingest leaves out msgIds it found stored), so a COPY refused for a duplicate key — a repeat racing its first
+   * copy, another replica's, a second result of an attempt — is rare, and then the batch goes through the statement
+   * that skips duplicates: `INSERT … SELECT FROM jsonb_to_recordset($1) ON CONFLICT DO NOTHING RETURNING` (also the
+   * only way on PGlite, through Prisma's raw API). Its rows travel as one JSON parameter, not 21 parameters each.
    */
-  async insertManyIfNew(
-    rows: (Prisma.ResultCreateManyInput & { verdictStatus: 'valid' | 'flagged' })[],
-  ): Promise<{ id: string; msgId: string; createdAt: Date }[]> {
+  async insertManyIfNew(rows: NewResultRow[]): Promise<{ id: string; msgId: string }[]> {
     if (rows.length === 0) return [];
-    const records = rows.map((r) => ({
-      id: r.id ?? nextResultId(),
+    const ids = rows.map((r) => r.id ?? nextResultId());
+    const sql = sqlOf(this.db);
+    if (sql.copyFrom) {
+      try {
+        await sql.copyFrom(COPY_RESULTS, rows.map((r, i) => resultCopyLine(ids[i]!, r)).join(''));
+        return rows.map((r, i) => ({ id: ids[i]!, msgId: r.msgId }));
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+      }
+    }
+    const records = rows.map((r, i) => ({
+      id: ids[i],
       msgId: r.msgId,
       jobId: r.jobId,
       attempt: r.attempt ?? null,
@@ -99,7 +148,7 @@ export class ResultRepository {
       verdictReasons: r.verdictReasons ?? null,
       measuredAt: new Date(r.measuredAt).toISOString(),
     }));
-    return sqlOf(this.db).query<{ id: string; msgId: string; createdAt: Date }>(
+    return sql.query<{ id: string; msgId: string }>(
       `
       INSERT INTO "Result" ("id", "msgId", "jobId", "attempt", "deviceId", "modelId", "hardwareClassId", "settingsKey",
         "settings", "metrics", "p50Ms", "p90Ms", "p99Ms", "throughputIps", "top1", "top5", "histogram",
@@ -113,7 +162,7 @@ export class ResultRepository {
         "top5" float8, "histogram" text, "environment" jsonb, "verdictStatus" text, "verdictReasons" jsonb,
         "measuredAt" timestamptz)
       ON CONFLICT DO NOTHING
-      RETURNING "id", "msgId", ("createdAt" AT TIME ZONE 'UTC') AS "createdAt"`,
+      RETURNING "id", "msgId"`,
       [JSON.stringify(records)],
     );
   }

@@ -441,6 +441,8 @@ export class IngestService {
       const job_ = job!;
       if (!stored.has(msg.msgId)) attemptsSeen.add(attemptKey(job_.id, msg.attempt));
       accepted.push({ p, job: job_, device });
+      // A msgId found stored is a repeat: nothing to insert (the insert takes the batch as new; see insertManyIfNew).
+      if (stored.has(msg.msgId)) continue;
       const m = msg.metrics;
       rows.push({
         msgId: msg.msgId,
