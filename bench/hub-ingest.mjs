@@ -132,6 +132,37 @@ async function publishAll(agent, count, sent) {
 }
 
 /**
+ * One ceiling row, in the column order of the ceiling's statements (id, msgId, jobId, deviceId, modelId,
+ * hardwareClassId, settingsKey, settings, metrics, p50Ms, p90Ms, p99Ms, throughputIps, top1, top5, histogram,
+ * environment, verdictStatus, verdictReasons, measuredAt as ISO text); JSON columns as JSON text.
+ */
+function ceilingRow(idPrefix, msg, jobId, f) {
+  const m = msg.metrics;
+  return [
+    `${idPrefix}${msg.msgId}`,
+    msg.msgId,
+    jobId,
+    f.deviceId,
+    f.modelId,
+    f.hardwareClassId,
+    'latency/bs1/t0x0/cpu',
+    JSON.stringify(msg.settings),
+    JSON.stringify(m),
+    m.latencyMs.p50,
+    m.latencyMs.p90,
+    m.latencyMs.p99,
+    m.throughputIps,
+    m.top1 ?? null,
+    m.top5 ?? null,
+    msg.histogram ?? null,
+    JSON.stringify(msg.environment),
+    msg.verdict.status,
+    JSON.stringify(msg.verdict.reasons),
+    msg.ts,
+  ];
+}
+
+/**
  * The database's own ceiling in the same run: the same number of result rows (same columns and casts as the hub's
  * batched insert) written by one connection with multi-row `INSERT … ON CONFLICT ("msgId") DO NOTHING` in batches of
  * 250, no hub, no broker. Rows/s.
@@ -150,35 +181,13 @@ async function dbCeiling(db, jobId, n) {
     const values = [];
     for (let j = 0; j < k; j++) {
       const msg = resultMessage(jobId, ulid());
-      const m = msg.metrics;
       const b = values.length * cols;
       values.push(
         `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}::jsonb, $${b + 9}::jsonb, ` +
           `$${b + 10}, $${b + 11}, $${b + 12}, $${b + 13}, $${b + 14}::float8, $${b + 15}::float8, $${b + 16}::text, ` +
           `$${b + 17}::jsonb, $${b + 18}::"VerdictStatus", $${b + 19}::jsonb, ($${b + 20}::timestamptz AT TIME ZONE 'UTC'))`,
       );
-      params.push(
-        `ceil_${msg.msgId}`,
-        msg.msgId,
-        jobId,
-        f.deviceId,
-        f.modelId,
-        f.hardwareClassId,
-        'latency/bs1/t0x0/cpu',
-        JSON.stringify(msg.settings),
-        JSON.stringify(m),
-        m.latencyMs.p50,
-        m.latencyMs.p90,
-        m.latencyMs.p99,
-        m.throughputIps,
-        m.top1 ?? null,
-        m.top5 ?? null,
-        msg.histogram ?? null,
-        JSON.stringify(msg.environment),
-        msg.verdict.status,
-        JSON.stringify(msg.verdict.reasons),
-        msg.ts,
-      );
+      params.push(...ceilingRow('ceil_', msg, jobId, f));
     }
     await db.query(
       `INSERT INTO "Result" ("id", "msgId", "jobId", "deviceId", "modelId", "hardwareClassId", "settingsKey", "settings",
@@ -263,33 +272,9 @@ async function dbCeilingCopy(db, jobId, n) {
   for (let i = 0; i < n; i += 500) {
     let lines = '';
     for (let j = 0; j < Math.min(500, n - i); j++) {
-      const msg = resultMessage(jobId, ulid());
-      const m = msg.metrics;
-      lines +=
-        [
-          `ceilc_${msg.msgId}`,
-          msg.msgId,
-          jobId,
-          f.deviceId,
-          f.modelId,
-          f.hardwareClassId,
-          'latency/bs1/t0x0/cpu',
-          JSON.stringify(msg.settings),
-          JSON.stringify(m),
-          m.latencyMs.p50,
-          m.latencyMs.p90,
-          m.latencyMs.p99,
-          m.throughputIps,
-          m.top1 ?? null,
-          m.top5 ?? null,
-          msg.histogram ?? null,
-          JSON.stringify(msg.environment),
-          msg.verdict.status,
-          JSON.stringify(msg.verdict.reasons),
-          msg.ts.replace('T', ' ').replace('Z', ''),
-        ]
-          .map(esc)
-          .join('\t') + '\n';
+      const row = ceilingRow('ceilc_', resultMessage(jobId, ulid()), jobId, f);
+      row[19] = row[19].replace('T', ' ').replace('Z', ''); // timestamp without time zone, UTC
+      lines += row.map(esc).join('\t') + '\n';
     }
     await new Promise((resolve, reject) => {
       const stream = db.query(
