@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import {
   assessChange,
   BenchmarkSettingsSchema,
+  type BenchmarkMode,
   changedParts,
   describeChange,
   type Hardware,
@@ -68,7 +69,7 @@ export class ChangeWatchService implements OnModuleDestroy {
    * Queues results just stored, as stored (ingest's batch, in memory: nothing is read back), compared in this order;
    * resolves when they were handled.
    */
-  watchStored(results: WatchedResult[]): Promise<void> {
+  watchStored(results: StoredResult[]): Promise<void> {
     return this.enqueue(results);
   }
 
@@ -102,7 +103,7 @@ export class ChangeWatchService implements OnModuleDestroy {
   private async handle(items: WatchItem[]): Promise<void> {
     const resultIds = [...new Set(items.map(idOf))];
     if (!resultIds.length) return;
-    const rows = new Map<string, WatchedResult>();
+    const rows = new Map<string, StoredResult>();
     for (const item of items) if (typeof item !== 'string') rows.set(item.id, item);
     const unread = resultIds.filter((id) => !rows.has(id));
     if (unread.length) for (const r of await this.changes.watchedResults(unread)) rows.set(r.id, r);
@@ -206,7 +207,13 @@ export class ChangeWatchService implements OnModuleDestroy {
 }
 
 /** A result queued by id (read back when handled) or as stored (ingest's batch). */
-type WatchItem = string | WatchedResult;
+/**
+ * A result as ingest stored it; `mode` is its settings' mode where the caller validated the settings already (ingest
+ * decoded the message with the protocol's schema), sparing the watch a parse of the whole settings per result.
+ */
+export type StoredResult = WatchedResult & { mode?: BenchmarkMode };
+
+type WatchItem = string | StoredResult;
 const idOf = (item: WatchItem) => (typeof item === 'string' ? item : item.id);
 
 /** A result as a point of its series: the row to store, and what a comparison needs. */
@@ -216,11 +223,11 @@ interface WatchedPoint {
   fingerprint: SoftwareFingerprintParts;
 }
 
-function pointOf(r: WatchedResult): WatchedPoint {
-  const settings = BenchmarkSettingsSchema.parse(r.settings);
+function pointOf(r: StoredResult): WatchedPoint {
+  const mode = r.mode ?? BenchmarkSettingsSchema.parse(r.settings).mode;
   const environment = r.environment as unknown as ResultEnvironment;
   const { metric, estimate } = estimateOf({
-    mode: settings.mode,
+    mode,
     metrics: r.metrics as unknown as ResultMetrics,
     histogram: r.histogram,
     environment,

@@ -322,6 +322,27 @@ describe('IngestService', () => {
       expect(mqtt.publish).toHaveBeenCalledTimes(2);
     });
 
+    it('a malformed result in a batch is dropped and logged; the others are stored, and every one is settled', async () => {
+      const { svc, devices, jobs, results, logger, mqtt } = setup();
+      devices.factsByIds.mockResolvedValue([{ id: AGENT, name: 'a', hardwareClassId: 'hc-1', revokedAt: null }]);
+      jobs.factsByIds.mockResolvedValue([job()] as never);
+      results.insertManyIfNew.mockImplementation(async (rows) => created(rows.map((r) => r.msgId)));
+      const good = resultMessage('j1');
+      const settled = await Promise.allSettled([
+        svc.handle(topics.results(AGENT), '{"v":1,"msgId":'),
+        svc.handle(topics.results(AGENT), JSON.stringify(good)),
+        svc.handle(topics.results(AGENT), JSON.stringify({ ...good, msgId: 'x', metrics: null })),
+      ]);
+      expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+      expect(results.insertManyIfNew).toHaveBeenCalledTimes(1);
+      expect(results.insertManyIfNew.mock.calls[0][0].map((r) => r.msgId)).toEqual([good.msgId]);
+      expect(logger.warn.mock.calls.filter(([, m]) => m === 'malformed payload ignored')).toHaveLength(2);
+      // A receipt for the stored one only: the agent keeps a malformed message (it is its bug to see in its log).
+      expect(mqtt.publish).toHaveBeenCalledWith(topics.jobs(AGENT), expect.objectContaining({ msgIds: [good.msgId] }), {
+        qos: 1,
+      });
+    });
+
     it('hands the regression watch the new results as stored, with their device hardware; repeats are not', async () => {
       const watch = mockOf<ChangeWatchService>();
       watch.watchStored.mockResolvedValue();
@@ -348,6 +369,7 @@ describe('IngestService', () => {
           hardwareClassId: 'hc-1',
           settingsKey: KEY,
           settings: fresh.settings,
+          mode: fresh.settings.mode,
           metrics: fresh.metrics,
           histogram: fresh.histogram ?? null,
           environment: fresh.environment,
