@@ -8,6 +8,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync } f
 import os from 'node:os';
 import path from 'node:path';
 import { HubClient } from './lib/hub-client.mjs';
+import { HUB_NODE_FLAGS } from './lib/hub-node-flags.mjs';
 import { choosePort } from './lib/ports.mjs';
 import { BASE_ENV, ROOT, log, setup } from './lib/steps.mjs';
 
@@ -72,7 +73,7 @@ async function main() {
   log(
     `starting the hub on ${hubUrl} (${process.env.DATABASE_URL ? 'PostgreSQL from DATABASE_URL' : 'embedded PostgreSQL'}, ${process.env.MQTT_URL ? 'broker from MQTT_URL' : 'embedded MQTT broker'})`,
   );
-  const hub = startChild('hub', process.execPath, [path.join(ROOT, 'apps/hub/dist/main.js')], {
+  const hub = startChild('hub', process.execPath, [...HUB_NODE_FLAGS, path.join(ROOT, 'apps/hub/dist/main.js')], {
     FLEETBENCH_HUB_PORT: String(hubPort),
     FLEETBENCH_ADMIN_TOKEN: token,
     FLEETBENCH_DATA_DIR: process.env.FLEETBENCH_DATA_DIR ?? path.join(HOME, 'hub'),

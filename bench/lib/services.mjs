@@ -10,6 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HUB_NODE_FLAGS } from '../../scripts/lib/hub-node-flags.mjs';
 import { freePort } from '../../scripts/lib/ports.mjs';
 
 const require = createRequire(import.meta.url);
@@ -270,14 +271,17 @@ export async function createDatabase(prefix = 'fleetbench_bench') {
   return u.toString();
 }
 
-/** A hub process (apps/hub/dist) on `port` (default a free one), healthy when this resolves. */
+/**
+ * A hub process (apps/hub/dist) on `port` (default a free one), healthy when this resolves; started as deployed
+ * (HUB_NODE_FLAGS), `nodeArgs` after them (a later flag wins).
+ */
 export async function startHub(env, { port, nodeArgs = [], logLevel = 'warn', onLine } = {}) {
   port ??= await freePort();
   const url = `http://127.0.0.1:${port}`;
   const proc = spawnTracked(
     `hub:${port}`,
     process.execPath,
-    [...nodeArgs, path.join(ROOT, 'apps/hub/dist/main.js')],
+    [...HUB_NODE_FLAGS, ...nodeArgs, path.join(ROOT, 'apps/hub/dist/main.js')],
     {
       ...env,
       FLEETBENCH_HUB_PORT: String(port),

@@ -16,6 +16,10 @@ import { loadConfig } from '../../apps/hub/src/config';
 const ROOT = path.resolve(__dirname, '../..');
 const read = (rel: string) => readFileSync(path.join(ROOT, rel), 'utf8');
 const HEALTH_PATH = `${API_PREFIX}/health`;
+/** The hub's node flags as every launcher passes them (scripts/lib/hub-node-flags.mjs, an ES module jest does not load). */
+const HUB_NODE_FLAGS = JSON.parse(
+  /export const HUB_NODE_FLAGS = (\[[^\]]*\]);/.exec(read('scripts/lib/hub-node-flags.mjs'))![1]!.replace(/'/g, '"'),
+) as string[];
 const SECRET_KEY = /PASSWORD|TOKEN|SECRET/;
 
 /** Keys of `const EnvSchema = z.object({ ... })` in a config.ts (the hub's and the dashboard's). */
@@ -259,7 +263,7 @@ describe('Dockerfile', () => {
     const hub = chain(docker.stages, 'hub');
     const workdir = workdirOf(hub);
     const cmd = JSON.parse(hub[0].instructions.find((i) => i.op === 'CMD')!.args) as string[];
-    expect(cmd).toEqual(['node', 'apps/hub/dist/main.js']);
+    expect(cmd).toEqual(['node', ...HUB_NODE_FLAGS, 'apps/hub/dist/main.js']);
     expect(existsSync(path.join(ROOT, 'apps/hub/src/main.ts'))).toBe(true);
     const rel = /path\.resolve\(__dirname, '([^']*prisma\/migrations)'\)/.exec(
       read('apps/hub/src/db/migration-runner.ts'),
@@ -270,6 +274,14 @@ describe('Dockerfile', () => {
       .map((i) => copyArgs(i.args))
       .find((c) => c.sources.includes('prisma/migrations'))!;
     expect(path.posix.resolve(workdir, migrations.dest)).toBe(expected);
+  });
+
+  it('starts the hub with the same node flags everywhere: the image, npm start, the workspace start script', () => {
+    expect(HUB_NODE_FLAGS.length).toBeGreaterThan(0);
+    const workspaceStart = (JSON.parse(read('apps/hub/package.json')) as { scripts: Record<string, string> }).scripts
+      .start;
+    expect(workspaceStart).toBe(['node', ...HUB_NODE_FLAGS, 'dist/main.js'].join(' '));
+    expect(read('scripts/start.mjs')).toContain("[...HUB_NODE_FLAGS, path.join(ROOT, 'apps/hub/dist/main.js')]");
   });
 
   it("the hub image's ENV is valid hub configuration and its HEALTHCHECK runs the copied health script", () => {

@@ -70,7 +70,25 @@ export class ChangeWatchService implements OnModuleDestroy {
    * resolves when they were handled.
    */
   watchStored(results: StoredResult[]): Promise<void> {
-    return this.enqueue(results);
+    // Each result becomes its point now, not when its batch's turn comes: what waits in the queue is a few numbers per
+    // result instead of the whole message (under load it waited long enough to be copied by several young-generation
+    // collections of the hub's heap).
+    const points: WatchedPoint[] = [];
+    for (const r of results) {
+      const point = this.pointOrLog(r);
+      if (point) points.push(point);
+    }
+    return this.enqueue(points);
+  }
+
+  /** The result's point; null (logged) when it cannot be one, e.g. settings stored unreadable. */
+  private pointOrLog(r: StoredResult): WatchedPoint | null {
+    try {
+      return pointOf(r);
+    } catch (err) {
+      this.logger.error({ err, resultId: r.id }, 'regression watch failed for a result (stored; not compared)');
+      return null;
+    }
   }
 
   /**
@@ -103,20 +121,16 @@ export class ChangeWatchService implements OnModuleDestroy {
   private async handle(items: WatchItem[]): Promise<void> {
     const resultIds = [...new Set(items.map(idOf))];
     if (!resultIds.length) return;
-    const rows = new Map<string, StoredResult>();
-    for (const item of items) if (typeof item !== 'string') rows.set(item.id, item);
-    const unread = resultIds.filter((id) => !rows.has(id));
-    if (unread.length) for (const r of await this.changes.watchedResults(unread)) rows.set(r.id, r);
-    const points: WatchedPoint[] = [];
-    for (const id of resultIds) {
-      const r = rows.get(id);
-      if (!r) continue; // gone (deleted since)
-      try {
-        points.push(pointOf(r));
-      } catch (err) {
-        this.logger.error({ err, resultId: id }, 'regression watch failed for a result (stored; not compared)');
+    const ready = new Map<string, WatchedPoint>();
+    for (const item of items) if (typeof item !== 'string') ready.set(item.row.resultId, item);
+    const unread = resultIds.filter((id) => !ready.has(id));
+    if (unread.length)
+      for (const r of await this.changes.watchedResults(unread)) {
+        const point = this.pointOrLog(r);
+        if (point) ready.set(r.id, point);
       }
-    }
+    // Gone (deleted since) or not a point: left out.
+    const points = resultIds.flatMap((id) => ready.get(id) ?? []);
     if (!points.length) return;
     // Baselines are read before this batch's points are written, so a retry sees the same ones.
     const stored = await this.storedBaselines(points.filter((p) => p.row.valid).map((p) => p.row));
@@ -213,8 +227,9 @@ export class ChangeWatchService implements OnModuleDestroy {
  */
 export type StoredResult = WatchedResult & { mode?: BenchmarkMode };
 
-type WatchItem = string | StoredResult;
-const idOf = (item: WatchItem) => (typeof item === 'string' ? item : item.id);
+/** A result id (read when its batch is handled), or the point of a result ingest just stored. */
+type WatchItem = string | WatchedPoint;
+const idOf = (item: WatchItem) => (typeof item === 'string' ? item : item.row.resultId);
 
 /** A result as a point of its series: the row to store, and what a comparison needs. */
 interface WatchedPoint {
