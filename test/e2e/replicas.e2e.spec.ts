@@ -219,7 +219,10 @@ describe('two hub replicas on PostgreSQL + Mosquitto + Redis', () => {
       expect(p.output()).not.toMatch(/job queued behind the running one/);
 
     // The shared subscription split the results: each hub stored some, together all of them once.
-    const stored = [hubA, hubB].map((h) => (h.output().match(/"msg":"result stored"/g) ?? []).length);
+    // Each hub logs one "results stored" line per batch, with how many it stored.
+    const stored = [hubA, hubB].map((h) =>
+      [...h.output().matchAll(/"stored":(\d+)[^\n]*"msg":"results stored"/g)].reduce((n, m) => n + Number(m[1]), 0),
+    );
     expect(stored.every((n) => n > 0)).toBe(true);
     expect(stored[0] + stored[1]).toBe(expected);
 

@@ -261,7 +261,7 @@ describe('IngestService', () => {
     const created = (msgIds: string[]) => msgIds.map((msgId) => ({ id: `r-${msgId}`, msgId, createdAt: new Date() }));
 
     it('stores results of several agents in one insert, completes each job once, and sends one receipt per agent', async () => {
-      const { svc, devices, jobs, results, dispatcher, events, mqtt } = setup();
+      const { svc, devices, jobs, results, dispatcher, events, mqtt, logger } = setup();
       devices.factsByIds.mockResolvedValue([
         { id: AGENT, name: 'a', hardwareClassId: 'hc-1', revokedAt: null },
         { id: 'agent-2', name: 'b', hardwareClassId: 'hc-2', revokedAt: null },
@@ -286,6 +286,9 @@ describe('IngestService', () => {
         }),
         expect.objectContaining({ msgId: msgs[2].msgId, deviceId: 'agent-2', hardwareClassId: 'hc-2' }),
       ]);
+      // One log line for the batch, not one per result.
+      expect(logger.info).toHaveBeenCalledWith({ stored: 2, devices: 2 }, 'results stored');
+      expect(logger.info.mock.calls.filter(([, m]) => m === 'result stored')).toEqual([]);
       expect(devices.factsByIds).toHaveBeenCalledTimes(1);
       expect(jobs.factsByIds).toHaveBeenCalledTimes(1);
       expect(dispatcher.onResult.mock.calls.sort()).toEqual([

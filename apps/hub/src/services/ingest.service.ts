@@ -484,6 +484,9 @@ export class IngestService {
     const toComplete = new Map<string, string>();
     const createdEvents: ResultCreatedEvent[] = [];
     const watched: StoredResult[] = [];
+    // One info line per batch; each result's line only at debug (at thousands of results a second, a line each drowned
+    // the log and cost the hub a share of its CPU).
+    const traceEach = this.logger.isLevelEnabled('debug');
     for (const { p, job, device } of accepted) {
       const row = created.get(p.msg.msgId);
       if (row) {
@@ -503,10 +506,11 @@ export class IngestService {
           measuredAt: new Date(p.msg.ts),
           device: { hardware: device.hardware ?? null },
         });
-        this.logger.info(
-          { agentId: device.id, jobId: job.id, msgId: p.msg.msgId, verdict: p.msg.verdict.status },
-          'result stored',
-        );
+        if (traceEach)
+          this.logger.debug(
+            { agentId: device.id, jobId: job.id, msgId: p.msg.msgId, verdict: p.msg.verdict.status },
+            'result stored',
+          );
         createdEvents.push({
           id: row.id,
           jobId: job.id,
@@ -535,6 +539,11 @@ export class IngestService {
         if (job.state !== 'cancelled') toComplete.set(job.id, device.id);
       }
     }
+    if (createdEvents.length > 0)
+      this.logger.info(
+        { stored: createdEvents.length, devices: new Set(createdEvents.map((e) => e.deviceId)).size },
+        'results stored',
+      );
     // One live event for the whole batch (a broadcast per result cost as much as storing it).
     if (createdEvents.length > 0) this.events.emit('results.created', { results: createdEvents });
     // The regression watch runs after the commit, in the background (its failure loses only points).
